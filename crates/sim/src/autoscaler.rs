@@ -1,0 +1,80 @@
+//! The auto-scaler: judges mean worker utilization every interval and adds or drains one
+//! server, then waits out a cooldown. Only stateless servers can be added and removed freely.
+
+use crate::config::AutoscalerConfig;
+use crate::time::MS;
+
+/// What the auto-scaler decided at an evaluation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Hold,
+    ScaleOut,
+    ScaleIn,
+}
+
+/// Policy plus the time of the last action.
+#[derive(Clone, Debug)]
+pub struct Autoscaler {
+    pub policy: AutoscalerConfig,
+    last_action_us: Option<u64>,
+    /// Utilization measured at the last evaluation [%].
+    pub last_utilization_pct: u32,
+}
+
+impl Autoscaler {
+    pub fn new(policy: AutoscalerConfig) -> Self {
+        Self { policy, last_action_us: None, last_utilization_pct: 0 }
+    }
+
+    pub fn interval_us(&self) -> u64 {
+        u64::from(self.policy.interval_ms) * MS
+    }
+
+    /// Decides from the utilization and the pool: `active` servers serving or booting.
+    pub fn evaluate(&mut self, now_us: u64, utilization_pct: u32, active: u32, booting: u32) -> Decision {
+        self.last_utilization_pct = utilization_pct;
+        let p = &self.policy;
+        let cooling = self
+            .last_action_us
+            .is_some_and(|t| now_us < t + u64::from(p.cooldown_ms) * MS);
+        let decision = if !p.enabled || cooling || booting > 0 {
+            Decision::Hold
+        } else if utilization_pct > p.scale_out_pct && active < p.max_servers {
+            Decision::ScaleOut
+        } else if utilization_pct < p.scale_in_pct && active > p.min_servers {
+            Decision::ScaleIn
+        } else {
+            Decision::Hold
+        };
+        if decision != Decision::Hold {
+            self.last_action_us = Some(now_us);
+        }
+        decision
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scaler() -> Autoscaler {
+        Autoscaler::new(AutoscalerConfig { enabled: true, ..AutoscalerConfig::default() })
+    }
+
+    #[test]
+    fn scales_out_when_hot_and_in_when_cold_within_bounds() {
+        let mut a = scaler();
+        assert_eq!(a.evaluate(0, 85, 3, 0), Decision::ScaleOut);
+        assert_eq!(a.evaluate(MS, 85, 4, 0), Decision::Hold, "cooldown");
+        assert_eq!(a.evaluate(60_000 * MS, 10, 4, 0), Decision::ScaleIn);
+        assert_eq!(a.evaluate(120_000 * MS, 10, 1, 0), Decision::Hold, "at the minimum");
+        assert_eq!(a.evaluate(180_000 * MS, 95, 16, 0), Decision::Hold, "at the maximum");
+        assert_eq!(a.evaluate(240_000 * MS, 95, 3, 1), Decision::Hold, "one is still booting");
+    }
+
+    #[test]
+    fn disabled_never_acts() {
+        let mut a = Autoscaler::new(AutoscalerConfig::default());
+        assert_eq!(a.evaluate(0, 100, 3, 0), Decision::Hold);
+    }
+}

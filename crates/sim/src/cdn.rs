@@ -1,0 +1,66 @@
+//! The CDN: one edge per region keeps static files for a TTL; a miss goes to the origin.
+
+use crate::user::Region;
+
+/// Edge caches: for each region, when each static file expires there [µs].
+#[derive(Clone, Debug)]
+pub struct Cdn {
+    expires_us: Vec<Vec<u64>>,
+    pub hits: u64,
+    pub misses: u64,
+}
+
+impl Cdn {
+    pub fn new(assets: u32) -> Self {
+        Self {
+            expires_us: vec![vec![0; assets as usize]; Region::ALL.len()],
+            hits: 0,
+            misses: 0,
+        }
+    }
+
+    /// Looks `asset` up at the region's edge; on a miss the edge keeps it until `fill_until_us`.
+    pub fn lookup(&mut self, region: Region, asset: usize, now_us: u64, fill_until_us: u64) -> bool {
+        let slot = &mut self.expires_us[region.index()][asset];
+        if now_us < *slot {
+            self.hits += 1;
+            true
+        } else {
+            *slot = fill_until_us;
+            self.misses += 1;
+            false
+        }
+    }
+
+    pub fn assets(&self) -> usize {
+        self.expires_us[0].len()
+    }
+
+    /// Share of static files served by an edge, in per mille.
+    pub fn hit_ratio_per_mille(&self) -> u32 {
+        ratio_per_mille(self.hits, self.hits + self.misses)
+    }
+}
+
+pub(crate) fn ratio_per_mille(part: u64, whole: u64) -> u32 {
+    if whole == 0 {
+        0
+    } else {
+        (part * 1000 / whole) as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_edge_misses_once_then_hits_until_the_ttl() {
+        let mut cdn = Cdn::new(4);
+        assert!(!cdn.lookup(Region::Asia, 2, 0, 100));
+        assert!(cdn.lookup(Region::Asia, 2, 50, 150));
+        assert!(!cdn.lookup(Region::Europe, 2, 50, 150), "each region has its own edge");
+        assert!(!cdn.lookup(Region::Asia, 2, 100, 200), "expired at the TTL");
+        assert_eq!(cdn.hit_ratio_per_mille(), 250);
+    }
+}

@@ -1,0 +1,164 @@
+//! Everything a learner (or a scenario, or a host page) can do to a running system. Commands are
+//! data, so a run is replayable from its seed and its command log.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::balancer::LbAlgorithm;
+use crate::config::{AutoscalerConfig, Mode};
+use crate::server::ServerId;
+use crate::store::StoreKind;
+use crate::traffic::Pattern;
+use crate::user::UserId;
+
+/// A change applied to the running system.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "cmd", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    /// Switch where sessions live. Stateful → stateless copies every in-memory session into the
+    /// shared store; stateless → stateful copies each session into the memory of the user's
+    /// sticky server. Sessions that have nowhere to go (store or all servers down) are lost.
+    SetMode { mode: Mode },
+    CrashServer { server: ServerId },
+    /// Boots a crashed or stopped server again, with empty memory.
+    RestartServer { server: ServerId },
+    AddServer,
+    /// Takes a server out of the pool; it drains, then stops.
+    RemoveServer { server: ServerId },
+    /// Sends the user's next request to a server other than the usual one.
+    Misroute { user: UserId },
+    SetAlgorithm { algorithm: LbAlgorithm },
+    SetTraffic { rate_per_s: u32, pattern: Pattern },
+    /// Five times the traffic for 30 s.
+    Spike,
+    SetCacheEnabled { enabled: bool },
+    CrashCache,
+    RestartCache,
+    SetSessionStore { kind: StoreKind, persistence: bool, replica: bool },
+    CrashSessionStore,
+    RestartSessionStore,
+    CrashDbNode { node: u32 },
+    RestartDbNode { node: u32 },
+    PromoteReplica { node: u32 },
+    AddReplica,
+    RemoveReplica { node: u32 },
+    SetReplicationLag { min_ms: u32, max_ms: u32 },
+    SetAutoscaling { policy: AutoscalerConfig },
+    /// Health-check period [ms]; 0 = instant.
+    SetHealthCheck { interval_ms: u32 },
+}
+
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Command::SetMode { mode } => write!(f, "switch to {mode} sessions"),
+            Command::CrashServer { server } => write!(f, "crash {server}"),
+            Command::RestartServer { server } => write!(f, "restart {server}"),
+            Command::AddServer => f.write_str("add a server"),
+            Command::RemoveServer { server } => write!(f, "remove {server}"),
+            Command::Misroute { user } => write!(f, "misroute {user}"),
+            Command::SetAlgorithm { algorithm } => write!(f, "balance by {algorithm}"),
+            Command::SetTraffic { rate_per_s, pattern } => {
+                write!(f, "set traffic to {rate_per_s} requests/s, {pattern}")
+            }
+            Command::Spike => f.write_str("spike the traffic"),
+            Command::SetCacheEnabled { enabled: true } => f.write_str("turn the cache on"),
+            Command::SetCacheEnabled { enabled: false } => f.write_str("turn the cache off"),
+            Command::CrashCache => f.write_str("crash the cache"),
+            Command::RestartCache => f.write_str("restart the cache"),
+            Command::SetSessionStore { kind, persistence, replica } => write!(
+                f,
+                "keep sessions in {kind} (persistence {}, replica {})",
+                on_off(*persistence),
+                on_off(*replica)
+            ),
+            Command::CrashSessionStore => f.write_str("crash the session store"),
+            Command::RestartSessionStore => f.write_str("restart the session store"),
+            Command::CrashDbNode { node } => write!(f, "crash database node {node}"),
+            Command::RestartDbNode { node } => write!(f, "restart database node {node}"),
+            Command::PromoteReplica { node } => write!(f, "promote database node {node} to master"),
+            Command::AddReplica => f.write_str("add a read replica"),
+            Command::RemoveReplica { node } => write!(f, "remove database node {node}"),
+            Command::SetReplicationLag { min_ms, max_ms } => {
+                write!(f, "set replication lag to {min_ms}–{max_ms} ms")
+            }
+            Command::SetAutoscaling { policy } => {
+                write!(f, "turn auto-scaling {}", on_off(policy.enabled))
+            }
+            Command::SetHealthCheck { interval_ms: 0 } => f.write_str("make health checks instant"),
+            Command::SetHealthCheck { interval_ms } => {
+                write!(f, "check server health every {interval_ms} ms")
+            }
+        }
+    }
+}
+
+fn on_off(b: bool) -> &'static str {
+    if b {
+        "on"
+    } else {
+        "off"
+    }
+}
+
+/// Why a command could not be applied; the system is unchanged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CommandError {
+    NoSuchServer(ServerId),
+    NoSuchUser(UserId),
+    NoSuchDbNode(u32),
+    /// The server is not in a state the command applies to.
+    WrongServerState { server: ServerId, state: crate::server::ServerState, wanted: &'static str },
+    /// Already at the most servers the model runs.
+    TooManyServers,
+    /// Removing it would leave no server in the pool.
+    LastServer,
+    /// Misrouting needs a second server to send the request to.
+    NoOtherServer,
+    TooManyReplicas,
+    /// Only a replica can be promoted or removed.
+    NotAReplica(u32),
+    /// The component is already in the wanted state.
+    AlreadyThere(&'static str),
+    /// A value outside its allowed range.
+    Invalid(String),
+}
+
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CommandError::NoSuchServer(s) => write!(f, "there is no {s}"),
+            CommandError::NoSuchUser(u) => write!(f, "there is no {u}"),
+            CommandError::NoSuchDbNode(n) => write!(f, "there is no database node {n}"),
+            CommandError::WrongServerState { server, state, wanted } => {
+                write!(f, "{server} is {state}; it must be {wanted}")
+            }
+            CommandError::TooManyServers => write!(f, "the model runs at most {} servers", crate::config::limits::SERVERS),
+            CommandError::LastServer => f.write_str("that would leave no server to take traffic"),
+            CommandError::NoOtherServer => f.write_str("misrouting needs at least two servers in the pool"),
+            CommandError::TooManyReplicas => {
+                write!(f, "the model runs at most {} read replicas", crate::config::limits::REPLICAS)
+            }
+            CommandError::NotAReplica(n) => write!(f, "database node {n} is not a replica"),
+            CommandError::AlreadyThere(what) => write!(f, "{what}"),
+            CommandError::Invalid(msg) => f.write_str(msg),
+        }
+    }
+}
+
+impl std::error::Error for CommandError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_are_json_with_a_tag() {
+        let c = Command::CrashServer { server: ServerId(0) };
+        let text = serde_json::to_string(&c).unwrap();
+        assert_eq!(text, r#"{"cmd":"crash_server","server":0}"#);
+        assert_eq!(serde_json::from_str::<Command>(&text).unwrap(), c);
+        assert_eq!(c.to_string(), "crash Server 1");
+        assert!(serde_json::from_str::<Command>(r#"{"cmd":"explode"}"#).is_err());
+    }
+}

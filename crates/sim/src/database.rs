@@ -1,0 +1,195 @@
+//! The database: a master takes every write and ships it to read replicas after a lag; reads go
+//! to the replicas. A read of a row written less than the lag ago sees the old value.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A database node's stable id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct DbNodeId(pub u32);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DbRole {
+    Master,
+    Replica,
+}
+
+/// One database node.
+#[derive(Clone, Debug)]
+pub struct DbNode {
+    pub id: DbNodeId,
+    pub role: DbRole,
+    pub up: bool,
+    pub reads: u64,
+    pub writes: u64,
+    /// Display number: "Replica 2" for the second replica ever added.
+    pub number: u32,
+}
+
+impl fmt::Display for DbNode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.role {
+            DbRole::Master => f.write_str("the master database"),
+            DbRole::Replica => write!(f, "Replica {}", self.number),
+        }
+    }
+}
+
+/// Master, replicas and, per product row, when its latest write becomes visible on replicas.
+#[derive(Clone, Debug)]
+pub struct Database {
+    pub nodes: Vec<DbNode>,
+    visible_at_us: Vec<u64>,
+    cursor: usize,
+    next_id: u32,
+    next_replica_number: u32,
+    pub stale_reads: u64,
+}
+
+impl Database {
+    pub fn new(replicas: u32, products: u32) -> Self {
+        let mut db = Self {
+            nodes: Vec::new(),
+            visible_at_us: vec![0; products as usize],
+            cursor: 0,
+            next_id: 0,
+            next_replica_number: 1,
+            stale_reads: 0,
+        };
+        db.add(DbRole::Master);
+        for _ in 0..replicas {
+            db.add(DbRole::Replica);
+        }
+        db
+    }
+
+    /// Adds a node; replicas start in sync (they copy a snapshot before serving).
+    pub fn add(&mut self, role: DbRole) -> DbNodeId {
+        let id = DbNodeId(self.next_id);
+        self.next_id += 1;
+        let number = if role == DbRole::Replica {
+            self.next_replica_number += 1;
+            self.next_replica_number - 1
+        } else {
+            0
+        };
+        self.nodes.push(DbNode { id, role, up: true, reads: 0, writes: 0, number });
+        id
+    }
+
+    pub fn node(&self, id: DbNodeId) -> Option<&DbNode> {
+        self.nodes.iter().find(|n| n.id == id)
+    }
+
+    pub fn node_mut(&mut self, id: DbNodeId) -> Option<&mut DbNode> {
+        self.nodes.iter_mut().find(|n| n.id == id)
+    }
+
+    pub fn master(&self) -> Option<&DbNode> {
+        self.nodes.iter().find(|n| n.role == DbRole::Master)
+    }
+
+    pub fn replicas(&self) -> impl Iterator<Item = &DbNode> {
+        self.nodes.iter().filter(|n| n.role == DbRole::Replica)
+    }
+
+    /// The up master, which takes writes.
+    pub fn writer(&self) -> Option<DbNodeId> {
+        self.master().filter(|m| m.up).map(|m| m.id)
+    }
+
+    /// The node for the next read: up replicas in turn, else the master.
+    pub fn reader(&mut self) -> Option<DbNodeId> {
+        let up: usize = self.nodes.iter().filter(|n| n.role == DbRole::Replica && n.up).count();
+        if up == 0 {
+            return self.writer();
+        }
+        self.cursor = (self.cursor + 1) % up;
+        self.nodes.iter().filter(|n| n.role == DbRole::Replica && n.up).nth(self.cursor).map(|n| n.id)
+    }
+
+    /// Completes a read of `row` on `node`; returns true when it saw an out-of-date value.
+    pub fn read(&mut self, node: DbNodeId, row: u32, now_us: u64) -> bool {
+        let visible_at = self.visible_at_us[row as usize];
+        let Some(n) = self.node_mut(node) else { return false };
+        n.reads += 1;
+        let stale = n.role == DbRole::Replica && now_us < visible_at;
+        if stale {
+            self.stale_reads += 1;
+        }
+        stale
+    }
+
+    /// Completes a write of `row` on the master; replicas see it after `lag_us`.
+    pub fn write(&mut self, node: DbNodeId, row: u32, now_us: u64, lag_us: u64) {
+        if let Some(n) = self.node_mut(node) {
+            n.writes += 1;
+        }
+        self.visible_at_us[row as usize] = now_us + lag_us;
+    }
+
+    /// Promotes a replica to master; the old master, if any, becomes a replica.
+    pub fn promote(&mut self, id: DbNodeId) {
+        let number = self.next_replica_number;
+        let mut demoted = false;
+        for n in &mut self.nodes {
+            if n.role == DbRole::Master {
+                n.role = DbRole::Replica;
+                n.number = number;
+                demoted = true;
+            }
+        }
+        if demoted {
+            self.next_replica_number += 1;
+        }
+        if let Some(n) = self.node_mut(id) {
+            n.role = DbRole::Master;
+            n.number = 0;
+        }
+    }
+
+    pub fn remove(&mut self, id: DbNodeId) {
+        self.nodes.retain(|n| n.id != id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_rotate_over_up_replicas_and_fall_back_to_the_master() {
+        let mut db = Database::new(2, 10);
+        let a = db.reader().unwrap();
+        let b = db.reader().unwrap();
+        assert_ne!(a, b);
+        assert!(db.node(a).unwrap().role == DbRole::Replica);
+        for id in [a, b] {
+            db.node_mut(id).unwrap().up = false;
+        }
+        assert_eq!(db.reader(), db.writer());
+    }
+
+    #[test]
+    fn a_read_within_the_lag_of_a_write_is_stale() {
+        let mut db = Database::new(1, 10);
+        let master = db.writer().unwrap();
+        let replica = db.replicas().next().unwrap().id;
+        db.write(master, 3, 1_000, 100_000);
+        assert!(db.read(replica, 3, 50_000));
+        assert!(!db.read(master, 3, 50_000), "the master is never stale");
+        assert!(!db.read(replica, 3, 101_000));
+        assert_eq!(db.stale_reads, 1);
+    }
+
+    #[test]
+    fn promotion_swaps_roles() {
+        let mut db = Database::new(2, 1);
+        let old = db.writer().unwrap();
+        let r = db.replicas().next().unwrap().id;
+        db.promote(r);
+        assert_eq!(db.writer(), Some(r));
+        assert_eq!(db.node(old).unwrap().role, DbRole::Replica);
+        assert_eq!(db.replicas().count(), 2);
+    }
+}

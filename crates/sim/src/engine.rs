@@ -1,0 +1,1531 @@
+//! The discrete-event engine: an agenda of timed events over integer microseconds, the
+//! components, and the rules that move each request through them.
+//!
+//! A request's life: DNS (if the browser's cache expired) → CDN edge for a page's static file
+//! → balancer → server queue → a worker reads the session (memory or shared store) → product
+//! read through the cache, or a write on the master → session write → compute → response.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BinaryHeap, VecDeque};
+
+use crate::autoscaler::{Autoscaler, Decision};
+use crate::balancer::{Balancer, Candidate, LbAlgorithm};
+use crate::cache::Cache;
+use crate::cdn::{ratio_per_mille, Cdn};
+use crate::command::{Command, CommandError};
+use crate::config::{limits, ConfigError, Mode, Pipeline, ServiceTime, SimConfig};
+use crate::database::{Database, DbNodeId, DbRole};
+use crate::dns::Dns;
+use crate::event::{EventKind, EventLog, FailReason, LogoutReason};
+use crate::metrics::Metrics;
+use crate::request::{Action, Completed, Hop, HopKind, Node, Phase, ReqRef, Request};
+use crate::rng::SimRng;
+use crate::server::{Server, ServerId, ServerState};
+use crate::snapshot::{CacheView, DbView, RequestView, ServerView, Snapshot, StoreView, Totals};
+use crate::store::{CrashOutcome, SessionStore, FAILOVER_US};
+use crate::time::{MS, SEC};
+use crate::traffic::{Pattern, Traffic};
+use crate::user::{Preferences, Region, Session, SessionHome, User, UserId, UserState, CART_LIMIT, CURRENCIES};
+
+/// Finished requests kept for the waterfall view.
+const RECENT_COMPLETED: usize = 256;
+/// Stopped servers kept for display before the oldest is forgotten.
+const STOPPED_KEPT: usize = 4;
+/// Re-check interval while the arrival rate is zero [µs].
+const IDLE_RECHECK_US: u64 = 100 * MS;
+
+/// Things that happen at a time.
+#[derive(Clone, Copy, Debug)]
+enum Ev {
+    /// The next arrival of the traffic generation `gen`.
+    Arrival(u64),
+    /// The current hop of a request ends.
+    Step(ReqRef),
+    HealthCheck(u64),
+    Booted(ServerId),
+    /// A metrics second closes.
+    Tick,
+    Autoscale,
+    /// A store with a replica finishes failing over.
+    Failover(u64),
+}
+
+struct Scheduled {
+    at_us: u64,
+    seq: u64,
+    ev: Ev,
+}
+
+impl PartialEq for Scheduled {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at_us, self.seq) == (other.at_us, other.seq)
+    }
+}
+impl Eq for Scheduled {}
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Scheduled {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.at_us, self.seq).cmp(&(other.at_us, other.seq))
+    }
+}
+
+/// A whole simulated web system.
+pub struct Sim {
+    cfg: SimConfig,
+    now_us: u64,
+    rng: SimRng,
+    agenda: BinaryHeap<Reverse<Scheduled>>,
+    seq: u64,
+    mode: Mode,
+    users: Vec<User>,
+    dns: Dns,
+    cdn: Cdn,
+    lb: Balancer,
+    servers: Vec<Server>,
+    store: SessionStore,
+    cache: Cache,
+    db: Database,
+    autoscaler: Autoscaler,
+    traffic: Traffic,
+    requests: Vec<Option<Request>>,
+    free_slots: Vec<u32>,
+    in_flight: u32,
+    next_req: u64,
+    next_server: u32,
+    arrival_gen: u64,
+    health_gen: u64,
+    failover_gen: u64,
+    metrics: Metrics,
+    log: EventLog,
+    commands: Vec<(u64, Command)>,
+    completed: VecDeque<Completed>,
+    totals: Totals,
+    logged_in: u32,
+    logged_out: u32,
+    /// Cumulative popularity of products (Zipf, weight 1/rank).
+    popularity: Vec<f64>,
+    /// Reads per database node at the last tick, to report per-second figures.
+    node_reads_seen: Vec<(DbNodeId, u64)>,
+    scratch: Vec<Candidate>,
+}
+
+impl Sim {
+    /// Builds a system from a validated config, every user logged in if the config says so.
+    pub fn new(cfg: SimConfig) -> Result<Self, ConfigError> {
+        cfg.validate()?;
+        let mut rng = SimRng::new(cfg.seed);
+        let users = (0..cfg.users)
+            .map(|i| User::new(UserId(i), Region::ALL[rng.index(Region::ALL.len())]))
+            .collect();
+        let mut popularity = Vec::with_capacity(cfg.products as usize);
+        let mut sum = 0.0;
+        for rank in 1..=cfg.products {
+            sum += 1.0 / f64::from(rank);
+            popularity.push(sum);
+        }
+        let mut sim = Self {
+            now_us: 0,
+            rng,
+            agenda: BinaryHeap::new(),
+            seq: 0,
+            mode: cfg.mode,
+            users,
+            dns: Dns::default(),
+            cdn: Cdn::new(cfg.cdn.assets),
+            lb: Balancer::new(cfg.balancer.algorithm, u64::from(cfg.balancer.health_check_ms) * MS),
+            servers: Vec::new(),
+            store: SessionStore::new(&cfg.store),
+            cache: Cache::new(cfg.cache.enabled, cfg.cache.capacity, u64::from(cfg.cache.ttl_ms) * MS, cfg.products),
+            db: Database::new(cfg.database.replicas, cfg.products),
+            autoscaler: Autoscaler::new(cfg.autoscaler.clone()),
+            traffic: Traffic { base_per_s: cfg.traffic.rate_per_s, pattern: cfg.traffic.pattern, since_us: 0 },
+            requests: Vec::new(),
+            free_slots: Vec::new(),
+            in_flight: 0,
+            next_req: 0,
+            next_server: 0,
+            arrival_gen: 0,
+            health_gen: 0,
+            failover_gen: 0,
+            metrics: Metrics::new(cfg.history_s as usize),
+            log: EventLog::new(cfg.event_log as usize),
+            commands: Vec::new(),
+            completed: VecDeque::with_capacity(RECENT_COMPLETED),
+            totals: Totals::default(),
+            logged_in: 0,
+            logged_out: 0,
+            popularity,
+            node_reads_seen: Vec::new(),
+            scratch: Vec::new(),
+            cfg,
+        };
+        for _ in 0..sim.cfg.servers {
+            let id = sim.new_server_id();
+            sim.servers.push(Server::new(id, ServerState::Healthy, 0));
+            sim.lb.mark(id, true);
+        }
+        if sim.cfg.start_logged_in && sim.cfg.pipeline == Pipeline::Full {
+            for u in 0..sim.users.len() {
+                sim.give_session(UserId(u as u32));
+                sim.users[u].state = UserState::LoggedIn;
+                sim.logged_in += 1;
+            }
+        }
+        sim.schedule(0, Ev::Arrival(0));
+        sim.schedule(SEC, Ev::Tick);
+        sim.schedule_health_check();
+        sim.schedule(sim.autoscaler.interval_us(), Ev::Autoscale);
+        Ok(sim)
+    }
+
+    // ----- reading the system -------------------------------------------------------------
+
+    /// Current simulated time [µs].
+    pub fn now_us(&self) -> u64 {
+        self.now_us
+    }
+
+    pub fn config(&self) -> &SimConfig {
+        &self.cfg
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    pub fn users(&self) -> &[User] {
+        &self.users
+    }
+
+    pub fn user(&self, id: UserId) -> Option<&User> {
+        self.users.get(id.0 as usize)
+    }
+
+    /// Servers in id order, stopped ones included until forgotten.
+    pub fn servers(&self) -> &[Server] {
+        &self.servers
+    }
+
+    pub fn server(&self, id: ServerId) -> Option<&Server> {
+        self.servers.iter().find(|s| s.id == id)
+    }
+
+    pub fn store(&self) -> &SessionStore {
+        &self.store
+    }
+
+    pub fn cache(&self) -> &Cache {
+        &self.cache
+    }
+
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    pub fn cdn(&self) -> &Cdn {
+        &self.cdn
+    }
+
+    pub fn dns(&self) -> &Dns {
+        &self.dns
+    }
+
+    pub fn balancer(&self) -> &Balancer {
+        &self.lb
+    }
+
+    pub fn traffic(&self) -> &Traffic {
+        &self.traffic
+    }
+
+    pub fn autoscaler(&self) -> &Autoscaler {
+        &self.autoscaler
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    pub fn events(&self) -> &EventLog {
+        &self.log
+    }
+
+    /// Hash of every event so far: equal hashes mean equal runs.
+    pub fn trace_hash(&self) -> u64 {
+        self.log.trace_hash()
+    }
+
+    /// Commands applied so far, with their times: with the seed, enough to replay the run.
+    pub fn commands(&self) -> &[(u64, Command)] {
+        &self.commands
+    }
+
+    /// The most recent finished requests, oldest first.
+    pub fn completed(&self) -> &VecDeque<Completed> {
+        &self.completed
+    }
+
+    pub fn totals(&self) -> Totals {
+        self.totals
+    }
+
+    pub fn in_flight(&self) -> u32 {
+        self.in_flight
+    }
+
+    /// In-flight requests.
+    pub fn requests(&self) -> impl Iterator<Item = &Request> {
+        self.requests.iter().flatten()
+    }
+
+    pub fn logged_out(&self) -> u32 {
+        self.logged_out
+    }
+
+    pub fn logged_in(&self) -> u32 {
+        self.logged_in
+    }
+
+    /// Everything the UI draws, with at most `max_requests` in-flight requests listed.
+    pub fn snapshot(&self, max_requests: usize) -> Snapshot {
+        let now = self.now_us;
+        let servers = self
+            .servers
+            .iter()
+            .map(|s| ServerView {
+                id: s.id,
+                state: s.state,
+                lb_up: self.lb.is_marked_up(s.id),
+                busy: s.busy,
+                workers: self.cfg.server.workers,
+                queued: s.queued(),
+                queue_capacity: self.cfg.server.queue,
+                sessions: s.sessions.len() as u32,
+                boot_per_mille: s.boot_progress_per_mille(now),
+                served: s.served,
+            })
+            .collect();
+        let requests: Vec<RequestView> = self
+            .requests()
+            .take(max_requests)
+            .map(|r| RequestView {
+                id: r.id,
+                user: r.user,
+                action: r.action,
+                hop: r.hop,
+                progress_per_mille: r.hop.progress_per_mille(now),
+            })
+            .collect();
+        Snapshot {
+            now_us: now,
+            mode: self.mode,
+            algorithm: self.effective_algorithm(),
+            health_check_ms: (self.lb.health_check_us / MS) as u32,
+            pattern: self.traffic.pattern,
+            base_rate_per_s: self.traffic.base_per_s,
+            rate_per_s: self.traffic.rate_per_s(now) as u32,
+            servers,
+            requests_hidden: self.in_flight.saturating_sub(requests.len() as u32),
+            requests,
+            store: StoreView {
+                kind: self.store.kind,
+                up: self.store.up,
+                persistence: self.store.persistence,
+                replica: self.store.replica,
+                sessions: self.store.sessions,
+            },
+            cache: CacheView {
+                enabled: self.cache.enabled,
+                up: self.cache.up,
+                len: self.cache.len(),
+                capacity: self.cache.capacity,
+                hit_per_mille: ratio_per_mille(self.cache.hits, self.cache.hits + self.cache.misses),
+            },
+            db: self
+                .db
+                .nodes
+                .iter()
+                .map(|n| DbView { id: n.id, role: n.role, number: n.number, up: n.up, reads: n.reads, writes: n.writes })
+                .collect(),
+            users: self.users.len() as u32,
+            logged_in: self.logged_in,
+            logged_out: self.logged_out,
+            cdn_hit_per_mille: self.cdn.hit_ratio_per_mille(),
+            autoscaling: self.autoscaler.policy.enabled,
+            totals: self.totals,
+            in_flight: self.in_flight,
+        }
+    }
+
+    /// The balancing rule in force: stateful mode forces sticky sessions.
+    pub fn effective_algorithm(&self) -> LbAlgorithm {
+        if self.mode == Mode::Stateful {
+            LbAlgorithm::Sticky
+        } else {
+            self.lb.algorithm
+        }
+    }
+
+    // ----- running --------------------------------------------------------------------------
+
+    /// Processes every event up to and including `t_us`, then sets the clock to `t_us`.
+    pub fn run_until(&mut self, t_us: u64) {
+        while self.agenda.peek().is_some_and(|Reverse(s)| s.at_us <= t_us) {
+            self.step();
+        }
+        self.now_us = self.now_us.max(t_us);
+    }
+
+    /// Advances the clock by `dt_us`.
+    pub fn advance(&mut self, dt_us: u64) {
+        self.run_until(self.now_us.saturating_add(dt_us));
+    }
+
+    /// Processes the next event; returns its time, or `None` if nothing is scheduled.
+    pub fn step(&mut self) -> Option<u64> {
+        let Reverse(next) = self.agenda.pop()?;
+        self.now_us = next.at_us;
+        match next.ev {
+            Ev::Arrival(gen) if gen == self.arrival_gen => self.arrival(),
+            Ev::Arrival(_) => {}
+            Ev::Step(r) => {
+                if self.live(r) {
+                    self.hop_done(r);
+                }
+            }
+            Ev::HealthCheck(gen) if gen == self.health_gen => {
+                self.health_check();
+                self.schedule_health_check();
+            }
+            Ev::HealthCheck(_) => {}
+            Ev::Booted(id) => self.booted(id),
+            Ev::Tick => self.tick(),
+            Ev::Autoscale => self.autoscale(),
+            Ev::Failover(gen) if gen == self.failover_gen && !self.store.up => {
+                self.store.up = true;
+                self.emit(EventKind::StoreUp { kind: self.store.kind });
+            }
+            Ev::Failover(_) => {}
+        }
+        Some(self.now_us)
+    }
+
+    fn schedule(&mut self, delay_us: u64, ev: Ev) {
+        self.seq += 1;
+        self.agenda.push(Reverse(Scheduled { at_us: self.now_us + delay_us, seq: self.seq, ev }));
+    }
+
+    fn schedule_health_check(&mut self) {
+        if self.lb.health_check_us > 0 {
+            self.schedule(self.lb.health_check_us, Ev::HealthCheck(self.health_gen));
+        }
+    }
+
+    fn emit(&mut self, kind: EventKind) {
+        self.log.push(self.now_us, kind);
+    }
+
+    fn between_ms(&mut self, (lo, hi): (u32, u32)) -> u64 {
+        self.rng.between(u64::from(lo) * MS, u64::from(hi) * MS)
+    }
+
+    fn between_us(&mut self, (lo, hi): (u32, u32)) -> u64 {
+        self.rng.between(u64::from(lo), u64::from(hi))
+    }
+
+    fn product(&mut self) -> u32 {
+        let total = self.popularity.last().copied().unwrap_or(1.0);
+        let x = self.rng.unit() * total;
+        let rank = self.popularity.partition_point(|&c| c <= x);
+        rank.min(self.popularity.len() - 1) as u32
+    }
+
+    // ----- commands -------------------------------------------------------------------------
+
+    /// Applies a command now. On error nothing changed; on success it joins the command log.
+    pub fn apply(&mut self, cmd: Command) -> Result<(), CommandError> {
+        self.execute(&cmd)?;
+        self.commands.push((self.now_us, cmd.clone()));
+        self.emit(EventKind::Command(cmd));
+        Ok(())
+    }
+
+    fn server_index(&self, id: ServerId) -> Result<usize, CommandError> {
+        self.servers.iter().position(|s| s.id == id).ok_or(CommandError::NoSuchServer(id))
+    }
+
+    fn db_node(&self, node: u32) -> Result<DbNodeId, CommandError> {
+        self.db.node(DbNodeId(node)).map(|n| n.id).ok_or(CommandError::NoSuchDbNode(node))
+    }
+
+    fn execute(&mut self, cmd: &Command) -> Result<(), CommandError> {
+        match cmd {
+            Command::SetMode { mode } => {
+                if *mode == self.mode {
+                    return Err(CommandError::AlreadyThere("sessions are already kept that way"));
+                }
+                self.switch_mode(*mode);
+            }
+            Command::CrashServer { server } => {
+                let i = self.server_index(*server)?;
+                let state = self.servers[i].state;
+                if matches!(state, ServerState::Crashed | ServerState::Stopped) {
+                    return Err(CommandError::WrongServerState { server: *server, state, wanted: "running" });
+                }
+                self.crash_server(i);
+            }
+            Command::RestartServer { server } => {
+                let i = self.server_index(*server)?;
+                let state = self.servers[i].state;
+                if !matches!(state, ServerState::Crashed | ServerState::Stopped) {
+                    return Err(CommandError::WrongServerState { server: *server, state, wanted: "crashed or stopped" });
+                }
+                self.boot(i);
+            }
+            Command::AddServer => {
+                if self.running_servers() >= limits::SERVERS {
+                    return Err(CommandError::TooManyServers);
+                }
+                self.add_server();
+            }
+            Command::RemoveServer { server } => {
+                let i = self.server_index(*server)?;
+                let state = self.servers[i].state;
+                if state == ServerState::Stopped || state == ServerState::Draining {
+                    return Err(CommandError::WrongServerState { server: *server, state, wanted: "in the pool" });
+                }
+                let others = self.servers.iter().filter(|s| s.id != *server && in_pool(s.state)).count();
+                if others == 0 {
+                    return Err(CommandError::LastServer);
+                }
+                self.remove_server(i);
+            }
+            Command::Misroute { user } => {
+                if self.user(*user).is_none() {
+                    return Err(CommandError::NoSuchUser(*user));
+                }
+                self.fill_candidates(None);
+                if self.scratch.len() < 2 {
+                    return Err(CommandError::NoOtherServer);
+                }
+                self.users[user.0 as usize].misroute_next = true;
+            }
+            Command::SetAlgorithm { algorithm } => self.lb.algorithm = *algorithm,
+            Command::SetTraffic { rate_per_s, pattern } => {
+                if *rate_per_s > limits::RATE_PER_S {
+                    return Err(CommandError::Invalid(format!(
+                        "the traffic rate must be at most {} requests/s",
+                        limits::RATE_PER_S
+                    )));
+                }
+                self.set_traffic(*rate_per_s, *pattern);
+            }
+            Command::Spike => self.set_traffic(self.traffic.base_per_s, Pattern::Spike),
+            Command::SetCacheEnabled { enabled } => {
+                self.cache.enabled = *enabled;
+                if !enabled {
+                    self.cache.clear();
+                }
+            }
+            Command::CrashCache => {
+                if !self.cache.up {
+                    return Err(CommandError::AlreadyThere("the cache is already down"));
+                }
+                self.cache.up = false;
+                self.cache.clear();
+                self.emit(EventKind::CacheDown);
+            }
+            Command::RestartCache => {
+                if self.cache.up {
+                    return Err(CommandError::AlreadyThere("the cache is already up"));
+                }
+                self.cache.up = true;
+                self.emit(EventKind::CacheUp);
+            }
+            Command::SetSessionStore { kind, persistence, replica } => {
+                self.store.kind = *kind;
+                self.store.persistence = *persistence;
+                self.store.replica = *replica;
+            }
+            Command::CrashSessionStore => {
+                if !self.store.up {
+                    return Err(CommandError::AlreadyThere("the session store is already down"));
+                }
+                self.crash_store();
+            }
+            Command::RestartSessionStore => {
+                if self.store.up {
+                    return Err(CommandError::AlreadyThere("the session store is already up"));
+                }
+                self.failover_gen += 1;
+                self.store.up = true;
+                self.emit(EventKind::StoreUp { kind: self.store.kind });
+            }
+            Command::CrashDbNode { node } => {
+                let id = self.db_node(*node)?;
+                let n = self.db.node_mut(id).ok_or(CommandError::NoSuchDbNode(*node))?;
+                if !n.up {
+                    return Err(CommandError::AlreadyThere("that database node is already down"));
+                }
+                n.up = false;
+                self.emit(EventKind::DbDown { node: *node });
+            }
+            Command::RestartDbNode { node } => {
+                let id = self.db_node(*node)?;
+                let n = self.db.node_mut(id).ok_or(CommandError::NoSuchDbNode(*node))?;
+                if n.up {
+                    return Err(CommandError::AlreadyThere("that database node is already up"));
+                }
+                n.up = true;
+                self.emit(EventKind::DbUp { node: *node });
+            }
+            Command::PromoteReplica { node } => {
+                let id = self.db_node(*node)?;
+                let n = self.db.node(id).ok_or(CommandError::NoSuchDbNode(*node))?;
+                if n.role != DbRole::Replica {
+                    return Err(CommandError::NotAReplica(*node));
+                }
+                if !n.up {
+                    return Err(CommandError::Invalid(format!("database node {node} is down and cannot be promoted")));
+                }
+                self.db.promote(id);
+                self.emit(EventKind::Promoted { node: *node });
+            }
+            Command::AddReplica => {
+                if self.db.replicas().count() as u32 >= limits::REPLICAS {
+                    return Err(CommandError::TooManyReplicas);
+                }
+                self.db.add(DbRole::Replica);
+            }
+            Command::RemoveReplica { node } => {
+                let id = self.db_node(*node)?;
+                if self.db.node(id).is_some_and(|n| n.role != DbRole::Replica) {
+                    return Err(CommandError::NotAReplica(*node));
+                }
+                self.db.remove(id);
+            }
+            Command::SetReplicationLag { min_ms, max_ms } => {
+                if min_ms > max_ms || *max_ms > 600_000 {
+                    return Err(CommandError::Invalid(
+                        "replication lag must be a range [min, max] of at most 600,000 ms".into(),
+                    ));
+                }
+                self.cfg.database.lag_ms = (*min_ms, *max_ms);
+            }
+            Command::SetAutoscaling { policy } => {
+                let mut probe = self.cfg.clone();
+                probe.autoscaler = policy.clone();
+                probe.validate().map_err(|e| CommandError::Invalid(e.to_string()))?;
+                self.autoscaler.policy = policy.clone();
+            }
+            Command::SetHealthCheck { interval_ms } => {
+                if *interval_ms > 60_000 {
+                    return Err(CommandError::Invalid("health checks run at most every 60,000 ms".into()));
+                }
+                self.lb.health_check_us = u64::from(*interval_ms) * MS;
+                self.health_gen += 1;
+                if *interval_ms == 0 {
+                    self.health_check();
+                } else {
+                    self.schedule_health_check();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn set_traffic(&mut self, rate_per_s: u32, pattern: Pattern) {
+        self.traffic = Traffic { base_per_s: rate_per_s, pattern, since_us: self.now_us };
+        // Arrivals are memoryless, so the pending one can be redrawn at the new rate.
+        self.arrival_gen += 1;
+        self.schedule(0, Ev::Arrival(self.arrival_gen));
+    }
+
+    fn running_servers(&self) -> u32 {
+        self.servers.iter().filter(|s| s.state != ServerState::Stopped).count() as u32
+    }
+
+    fn new_server_id(&mut self) -> ServerId {
+        self.next_server += 1;
+        ServerId(self.next_server - 1)
+    }
+
+    fn add_server(&mut self) -> ServerId {
+        let id = self.new_server_id();
+        self.servers.push(Server::new(id, ServerState::Stopped, self.now_us));
+        let i = self.servers.len() - 1;
+        self.boot(i);
+        id
+    }
+
+    fn boot(&mut self, i: usize) {
+        let ready_at_us = self.now_us + u64::from(self.cfg.server.boot_ms) * MS;
+        let s = &mut self.servers[i];
+        s.state = ServerState::Booting { ready_at_us };
+        s.boot_started_us = self.now_us;
+        let id = s.id;
+        self.emit(EventKind::ServerState { server: id, state: ServerState::Booting { ready_at_us } });
+        self.schedule(ready_at_us - self.now_us, Ev::Booted(id));
+    }
+
+    fn booted(&mut self, id: ServerId) {
+        let Some(i) = self.servers.iter().position(|s| s.id == id) else { return };
+        if matches!(self.servers[i].state, ServerState::Booting { ready_at_us } if ready_at_us == self.now_us) {
+            self.servers[i].state = ServerState::Healthy;
+            self.emit(EventKind::ServerState { server: id, state: ServerState::Healthy });
+            self.sync_health(id);
+        }
+    }
+
+    /// With instant health checks the balancer learns of every change at once.
+    fn sync_health(&mut self, id: ServerId) {
+        if self.lb.health_check_us == 0 {
+            let up = self.server(id).is_some_and(|s| s.state.is_healthy());
+            if self.lb.mark(id, up) {
+                self.emit(EventKind::HealthCheck { server: id, up });
+            }
+        }
+    }
+
+    fn health_check(&mut self) {
+        for i in 0..self.servers.len() {
+            let (id, up) = (self.servers[i].id, self.servers[i].state.is_healthy());
+            if self.lb.mark(id, up) {
+                self.emit(EventKind::HealthCheck { server: id, up });
+            }
+        }
+    }
+
+    fn crash_server(&mut self, i: usize) {
+        let id = self.servers[i].id;
+        self.servers[i].state = ServerState::Crashed;
+        self.servers[i].set_busy(self.now_us, 0);
+        self.emit(EventKind::ServerState { server: id, state: ServerState::Crashed });
+        // Everything in its memory is gone: queued and running requests, and sessions.
+        let victims: Vec<ReqRef> = self
+            .requests
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, r)| r.as_ref().map(|r| (slot, r)))
+            .filter(|(_, r)| r.server == Some(id) && r.phase.on_server())
+            .map(|(slot, r)| ReqRef { slot: slot as u32, id: r.id })
+            .collect();
+        self.servers[i].queue.clear();
+        for r in victims {
+            if let Some(req) = self.req_mut(r) {
+                req.has_worker = false;
+            }
+            self.unreachable(r, id);
+        }
+        let lost: Vec<UserId> = std::mem::take(&mut self.servers[i].sessions).into_iter().collect();
+        self.emit(EventKind::SessionsLost { server: id, count: lost.len() as u32 });
+        for u in lost {
+            self.users[u.0 as usize].home = SessionHome::None;
+            self.logout(u, LogoutReason::ServerCrashed(id));
+        }
+        self.sync_health(id);
+    }
+
+    fn remove_server(&mut self, i: usize) {
+        let id = self.servers[i].id;
+        // An operator takes it out of the pool at once; no health check needed.
+        if self.lb.mark(id, false) {
+            self.emit(EventKind::HealthCheck { server: id, up: false });
+        }
+        if self.servers[i].state == ServerState::Healthy && self.servers[i].connections() > 0 {
+            self.servers[i].state = ServerState::Draining;
+            self.emit(EventKind::ServerState { server: id, state: ServerState::Draining });
+        } else {
+            self.stop_server(i);
+        }
+    }
+
+    fn stop_server(&mut self, i: usize) {
+        let id = self.servers[i].id;
+        self.servers[i].state = ServerState::Stopped;
+        self.emit(EventKind::ServerState { server: id, state: ServerState::Stopped });
+        let lost: Vec<UserId> = std::mem::take(&mut self.servers[i].sessions).into_iter().collect();
+        if !lost.is_empty() {
+            self.emit(EventKind::SessionsLost { server: id, count: lost.len() as u32 });
+        }
+        for u in lost {
+            self.users[u.0 as usize].home = SessionHome::None;
+            self.logout(u, LogoutReason::ServerRemoved(id));
+        }
+        let stopped = self.servers.iter().filter(|s| s.state == ServerState::Stopped).count();
+        if stopped > STOPPED_KEPT {
+            if let Some(oldest) = self.servers.iter().position(|s| s.state == ServerState::Stopped) {
+                self.servers.remove(oldest);
+            }
+        }
+    }
+
+    fn crash_store(&mut self) {
+        self.store.up = false;
+        let lost = match self.store.crash_outcome() {
+            CrashOutcome::SessionsLost => {
+                let held: Vec<UserId> =
+                    self.users.iter().filter(|u| u.home == SessionHome::Store).map(|u| u.id).collect();
+                for &u in &held {
+                    self.users[u.0 as usize].home = SessionHome::None;
+                    self.logout(u, LogoutReason::StoreLost);
+                }
+                self.store.sessions = 0;
+                held.len() as u32
+            }
+            CrashOutcome::KeptUntilRestart => 0,
+            CrashOutcome::FailsOver => {
+                self.failover_gen += 1;
+                self.schedule(FAILOVER_US, Ev::Failover(self.failover_gen));
+                0
+            }
+        };
+        self.emit(EventKind::StoreDown { kind: self.store.kind, lost });
+    }
+
+    fn switch_mode(&mut self, mode: Mode) {
+        let (mut moved, mut lost) = (0, 0);
+        self.mode = mode;
+        match mode {
+            Mode::Stateless => {
+                for i in 0..self.servers.len() {
+                    for u in std::mem::take(&mut self.servers[i].sessions) {
+                        if self.store.up {
+                            self.users[u.0 as usize].home = SessionHome::Store;
+                            self.store.sessions += 1;
+                            moved += 1;
+                        } else {
+                            self.users[u.0 as usize].home = SessionHome::None;
+                            self.logout(u, LogoutReason::StoreLost);
+                            lost += 1;
+                        }
+                    }
+                }
+            }
+            Mode::Stateful => {
+                for u in 0..self.users.len() {
+                    if self.users[u].home != SessionHome::Store {
+                        continue;
+                    }
+                    self.store.sessions = self.store.sessions.saturating_sub(1);
+                    self.users[u].home = SessionHome::None;
+                    if self.give_session(UserId(u as u32)) {
+                        moved += 1;
+                    } else {
+                        self.logout(UserId(u as u32), LogoutReason::StoreLost);
+                        lost += 1;
+                    }
+                }
+            }
+        }
+        self.emit(EventKind::ModeChanged { mode, moved, lost });
+    }
+
+    /// Places a user's session where the mode keeps it: the shared store, or the memory of
+    /// their sticky server. Returns false when there is nowhere to put it.
+    fn give_session(&mut self, u: UserId) -> bool {
+        let user = &mut self.users[u.0 as usize];
+        if user.session.is_none() {
+            user.session = Some(Session {
+                user: u,
+                authenticated: true,
+                cart: Vec::new(),
+                prefs: Preferences { dark_theme: false, currency: 0 },
+            });
+        }
+        match self.mode {
+            Mode::Stateless => {
+                self.store.sessions += 1;
+                self.users[u.0 as usize].home = SessionHome::Store;
+                true
+            }
+            Mode::Stateful => {
+                self.fill_candidates(None);
+                match crate::balancer::sticky_pick(u, &self.scratch).0 {
+                    Some(s) => {
+                        self.home_on_server(u, s);
+                        true
+                    }
+                    None => false,
+                }
+            }
+        }
+    }
+
+    fn home_on_server(&mut self, u: UserId, s: ServerId) {
+        self.forget_session_home(u);
+        if let Some(server) = self.servers.iter_mut().find(|x| x.id == s) {
+            server.sessions.insert(u);
+        }
+        self.users[u.0 as usize].home = SessionHome::Server(s);
+    }
+
+    /// Removes the session from wherever it lives (an orphaned copy is discarded).
+    fn forget_session_home(&mut self, u: UserId) {
+        match self.users[u.0 as usize].home {
+            SessionHome::Server(s) => {
+                if let Some(server) = self.servers.iter_mut().find(|x| x.id == s) {
+                    server.sessions.remove(&u);
+                }
+            }
+            SessionHome::Store => self.store.sessions = self.store.sessions.saturating_sub(1),
+            SessionHome::None => {}
+        }
+        self.users[u.0 as usize].home = SessionHome::None;
+    }
+
+    fn logout(&mut self, u: UserId, reason: LogoutReason) {
+        let relogin = self.between_ms(self.cfg.relogin_ms);
+        let user = &mut self.users[u.0 as usize];
+        if !user.is_logged_in() {
+            return;
+        }
+        user.state = UserState::LoggedOut { reason, relogin_at_us: self.now_us + relogin };
+        user.last_logout = Some(reason);
+        user.session = None;
+        self.forget_session_home(u);
+        self.logged_in -= 1;
+        self.logged_out += 1;
+        self.totals.logouts += 1;
+        self.metrics.current.logouts += 1;
+        self.emit(EventKind::LoggedOut { user: u, reason });
+    }
+
+    // ----- requests ---------------------------------------------------------------------------
+
+    fn live(&self, r: ReqRef) -> bool {
+        self.requests.get(r.slot as usize).is_some_and(|x| x.as_ref().is_some_and(|q| q.id == r.id))
+    }
+
+    fn req(&self, r: ReqRef) -> &Request {
+        self.requests[r.slot as usize].as_ref().expect("live request")
+    }
+
+    fn req_mut(&mut self, r: ReqRef) -> Option<&mut Request> {
+        self.requests.get_mut(r.slot as usize).and_then(|x| x.as_mut()).filter(|q| q.id == r.id)
+    }
+
+    fn arrival(&mut self) {
+        let rate = self.traffic.rate_per_s(self.now_us);
+        let gap = if rate > 0.0 { self.rng.exp_us(1e6 / rate) } else { IDLE_RECHECK_US };
+        self.schedule(gap, Ev::Arrival(self.arrival_gen));
+        if rate <= 0.0 {
+            return;
+        }
+        let u = UserId(self.rng.index(self.users.len()) as u32);
+        if self.cfg.pipeline == Pipeline::ServersOnly {
+            self.start(u, Action::Probe, 0);
+            return;
+        }
+        let action = match self.users[u.0 as usize].state {
+            UserState::LoggedIn => {
+                let roll = self.rng.index(100);
+                match roll {
+                    0..=24 => Action::LoadPage,
+                    25..=69 => Action::Browse,
+                    70..=84 => Action::AddToCart,
+                    85..=94 => Action::SetPreference,
+                    _ if self.users[u.0 as usize].cart_len() > 0 => Action::Checkout,
+                    _ => Action::Browse,
+                }
+            }
+            UserState::Anonymous => Action::Login,
+            UserState::LoggedOut { relogin_at_us, .. } if self.now_us >= relogin_at_us => Action::Login,
+            // Logging in, or away after losing a session: no request this time.
+            _ => return,
+        };
+        if action == Action::Login {
+            let user = &mut self.users[u.0 as usize];
+            if user.is_logged_out() {
+                self.logged_out -= 1;
+            }
+            user.state = UserState::LoggingIn;
+        }
+        let item = match action {
+            Action::LoadPage => self.rng.index(self.cdn.assets()) as u32,
+            Action::Browse | Action::AddToCart => self.product(),
+            Action::Checkout => self.users[u.0 as usize].session.as_ref().and_then(|s| s.cart.last().copied()).unwrap_or(0),
+            _ => 0,
+        };
+        self.start(u, action, item);
+    }
+
+    fn start(&mut self, user: UserId, action: Action, item: u32) {
+        let id = self.next_req;
+        self.next_req += 1;
+        self.totals.issued += 1;
+        self.in_flight += 1;
+        let browser = Node::Browser(user);
+        let request = Request {
+            id,
+            user,
+            action,
+            hop: Hop { kind: HopKind::Page, from: browser, to: browser, start_us: self.now_us, end_us: self.now_us },
+            phase: Phase::Dns,
+            started_us: self.now_us,
+            server: None,
+            item,
+            retried: false,
+            has_worker: false,
+            breakdown: Default::default(),
+        };
+        let slot = match self.free_slots.pop() {
+            Some(s) => {
+                self.requests[s as usize] = Some(request);
+                s
+            }
+            None => {
+                self.requests.push(Some(request));
+                (self.requests.len() - 1) as u32
+            }
+        };
+        let r = ReqRef { slot, id };
+        if action == Action::Probe {
+            self.route(r, None);
+            return;
+        }
+        let u = user.0 as usize;
+        if self.dns.needs_lookup(self.now_us, self.users[u].dns_expires_us) {
+            let d = self.between_ms(self.cfg.dns.lookup_ms);
+            self.users[u].dns_expires_us = Dns::expiry(&self.cfg.dns, self.now_us + d);
+            self.hop(r, Phase::Dns, HopKind::Dns, browser, Node::Dns, d);
+        } else {
+            self.after_dns(r);
+        }
+    }
+
+    /// Starts a hop of `duration_us` and schedules its end.
+    fn hop(&mut self, r: ReqRef, phase: Phase, kind: HopKind, from: Node, to: Node, duration_us: u64) {
+        let now = self.now_us;
+        let Some(req) = self.req_mut(r) else { return };
+        req.phase = phase;
+        req.hop = Hop { kind, from, to, start_us: now, end_us: now + duration_us };
+        req.breakdown.charge(kind, duration_us);
+        self.schedule(duration_us, Ev::Step(r));
+    }
+
+    fn hop_done(&mut self, r: ReqRef) {
+        match self.req(r).phase {
+            Phase::Dns => self.after_dns(r),
+            Phase::Edge { hit: true } | Phase::Origin => self.to_balancer(r),
+            Phase::Edge { hit: false } => {
+                let region = self.users[self.req(r).user.0 as usize].region;
+                let d = self.between_ms(self.cfg.cdn.origin_ms);
+                self.hop(r, Phase::Origin, HopKind::Static, Node::CdnEdge(region), Node::Origin, d);
+            }
+            Phase::ToBalancer => {
+                self.route(r, None);
+            }
+            Phase::ToServer => self.arrive(r),
+            Phase::Queued => {}
+            Phase::SessionRead => self.after_session_read(r),
+            Phase::CacheRead => self.after_cache(r),
+            Phase::DbRead(node) => self.after_db_read(r, node),
+            Phase::DbWrite(node) => self.after_db_write(r, node),
+            Phase::SessionWrite => {
+                self.store.writes += 1;
+                if self.store.up {
+                    self.apply_session_effect(r);
+                    self.compute(r);
+                } else {
+                    self.fail(r, FailReason::StoreDown, Node::SessionStore);
+                }
+            }
+            Phase::Compute => self.respond(r),
+            Phase::Respond => self.finish(r),
+        }
+    }
+
+    fn after_dns(&mut self, r: ReqRef) {
+        let (user, action, item) = {
+            let q = self.req(r);
+            (q.user, q.action, q.item)
+        };
+        if action == Action::LoadPage {
+            let region = self.users[user.0 as usize].region;
+            let ttl = u64::from(self.cfg.cdn.ttl_ms) * MS;
+            let hit = self.cdn.lookup(region, item as usize, self.now_us, self.now_us + ttl);
+            let d = self.between_ms(self.cfg.cdn.edge_ms);
+            self.hop(r, Phase::Edge { hit }, HopKind::Static, Node::Browser(user), Node::CdnEdge(region), d);
+        } else {
+            self.to_balancer(r);
+        }
+    }
+
+    fn to_balancer(&mut self, r: ReqRef) {
+        let user = self.req(r).user;
+        let d = self.between_ms(self.cfg.network.browser_lb_ms);
+        self.hop(r, Phase::ToBalancer, HopKind::Page, Node::Browser(user), Node::Balancer, d);
+    }
+
+    /// Servers the balancer may pick: those it believes up and that are still in the pool.
+    fn fill_candidates(&mut self, exclude: Option<ServerId>) {
+        self.scratch.clear();
+        for s in &self.servers {
+            if in_pool(s.state) && self.lb.is_marked_up(s.id) && Some(s.id) != exclude {
+                self.scratch.push(Candidate { id: s.id, connections: s.connections() });
+            }
+        }
+    }
+
+    fn route(&mut self, r: ReqRef, exclude: Option<ServerId>) -> Option<ServerId> {
+        let user = self.req(r).user;
+        self.fill_candidates(exclude);
+        let misroute = std::mem::take(&mut self.users[user.0 as usize].misroute_next);
+        let sticky = self.mode == Mode::Stateful;
+        let rng = &mut self.rng;
+        let Some(s) = self.lb.route(user, &self.scratch, sticky, misroute, |n| rng.index(n)) else {
+            self.fail(r, FailReason::NoServer, Node::Balancer);
+            return None;
+        };
+        if misroute {
+            self.emit(EventKind::Misrouted { user, to: s });
+        }
+        if let Some(q) = self.req_mut(r) {
+            q.server = Some(s);
+        }
+        let d = self.between_us(self.cfg.network.lb_server_us);
+        self.hop(r, Phase::ToServer, HopKind::Page, Node::Balancer, Node::Server(s), d);
+        Some(s)
+    }
+
+    /// A server could not be reached: the balancer retries once elsewhere, else it fails.
+    fn unreachable(&mut self, r: ReqRef, server: ServerId) {
+        let retried = self.req(r).retried;
+        if !retried {
+            if let Some(q) = self.req_mut(r) {
+                q.retried = true;
+            }
+            self.totals.retries += 1;
+            let user = self.req(r).user;
+            if let Some(to) = self.route(r, Some(server)) {
+                self.emit(EventKind::Retried { req: r.id, user, from: server, to });
+            }
+        } else {
+            self.fail(r, FailReason::ServerDown, Node::Server(server));
+        }
+    }
+
+    fn arrive(&mut self, r: ReqRef) {
+        let Some(sid) = self.req(r).server else { return };
+        let Some(i) = self.servers.iter().position(|s| s.id == sid) else {
+            self.unreachable(r, sid);
+            return;
+        };
+        if !self.servers[i].state.accepts() {
+            self.unreachable(r, sid);
+            return;
+        }
+        let s = &mut self.servers[i];
+        if s.busy < self.cfg.server.workers {
+            self.start_work(r, i);
+        } else if s.queue.len() < self.cfg.server.queue as usize {
+            s.queue.push_back(r);
+            let now = self.now_us;
+            if let Some(q) = self.req_mut(r) {
+                q.phase = Phase::Queued;
+                q.hop = Hop { kind: HopKind::Queue, from: Node::Server(sid), to: Node::Server(sid), start_us: now, end_us: u64::MAX };
+            }
+        } else {
+            self.fail(r, FailReason::QueueFull, Node::Server(sid));
+        }
+    }
+
+    fn start_work(&mut self, r: ReqRef, i: usize) {
+        let now = self.now_us;
+        let busy = self.servers[i].busy + 1;
+        self.servers[i].set_busy(now, busy);
+        let sid = self.servers[i].id;
+        let timeout = u64::from(self.cfg.server.timeout_ms) * MS;
+        let Some(q) = self.req_mut(r) else { return };
+        q.has_worker = true;
+        let mut waited = 0;
+        if q.phase == Phase::Queued {
+            waited = now - q.hop.start_us;
+            q.breakdown.charge(HopKind::Queue, waited);
+        }
+        let (user, action) = (q.user, q.action);
+        if waited > timeout {
+            self.fail(r, FailReason::Timeout, Node::Server(sid));
+            return;
+        }
+        match (action, self.mode) {
+            (Action::Probe, _) => self.compute(r),
+            (Action::Login, _) => self.data(r),
+            (_, Mode::Stateful) => {
+                if self.users[user.0 as usize].home == SessionHome::Server(sid) {
+                    self.data(r);
+                } else {
+                    self.fail(r, FailReason::SessionLost, Node::Server(sid));
+                    self.logout(user, LogoutReason::WrongServer(sid));
+                }
+            }
+            (_, Mode::Stateless) => {
+                if self.store.up {
+                    let d = self.store_latency();
+                    self.hop(r, Phase::SessionRead, HopKind::SessionRead, Node::Server(sid), Node::SessionStore, d);
+                } else {
+                    self.fail(r, FailReason::StoreDown, Node::SessionStore);
+                }
+            }
+        }
+    }
+
+    fn store_latency(&mut self) -> u64 {
+        let (lo, hi) = self.store.kind.latency_us();
+        self.rng.between(lo, hi)
+    }
+
+    fn after_session_read(&mut self, r: ReqRef) {
+        self.store.reads += 1;
+        let user = self.req(r).user;
+        if !self.store.up {
+            self.fail(r, FailReason::StoreDown, Node::SessionStore);
+        } else if self.users[user.0 as usize].home != SessionHome::Store {
+            self.fail(r, FailReason::SessionLost, Node::SessionStore);
+            self.logout(user, LogoutReason::StoreLost);
+        } else {
+            self.data(r);
+        }
+    }
+
+    fn server_node(&self, r: ReqRef) -> Node {
+        self.req(r).server.map_or(Node::Balancer, Node::Server)
+    }
+
+    /// The action's own work after the session is known.
+    fn data(&mut self, r: ReqRef) {
+        let from = self.server_node(r);
+        match self.req(r).action {
+            Action::Browse if self.cache.in_use() => {
+                let d = self.between_us(self.cfg.cache.hit_us);
+                self.hop(r, Phase::CacheRead, HopKind::CacheRead, from, Node::Cache, d);
+            }
+            Action::Browse => self.db_read(r),
+            Action::Checkout => match self.db.writer() {
+                Some(m) => {
+                    let d = self.between_ms(self.cfg.database.write_ms);
+                    self.hop(r, Phase::DbWrite(m), HopKind::DbWrite, from, Node::Db(m), d);
+                }
+                None => {
+                    let master = self.db.master().map_or(DbNodeId(0), |m| m.id);
+                    self.fail(r, FailReason::WriteFailed, Node::Db(master));
+                }
+            },
+            Action::AddToCart | Action::SetPreference | Action::Login => self.session_write(r),
+            Action::LoadPage | Action::Probe => self.compute(r),
+        }
+    }
+
+    fn after_cache(&mut self, r: ReqRef) {
+        let item = self.req(r).item;
+        if self.cache.in_use() && self.cache.get(item, self.now_us) {
+            self.totals.cache_hits += 1;
+            self.metrics.current.cache_hits += 1;
+            self.metrics.current.db_reads_avoided += 1;
+            self.compute(r);
+        } else {
+            self.metrics.current.cache_misses += 1;
+            self.db_read(r);
+        }
+    }
+
+    fn db_read(&mut self, r: ReqRef) {
+        let from = self.server_node(r);
+        match self.db.reader() {
+            Some(n) => {
+                let d = self.between_ms(self.cfg.database.read_ms);
+                self.hop(r, Phase::DbRead(n), HopKind::DbRead, from, Node::Db(n), d);
+            }
+            None => self.fail(r, FailReason::DbDown, Node::Db(DbNodeId(0))),
+        }
+    }
+
+    fn after_db_read(&mut self, r: ReqRef, node: DbNodeId) {
+        if !self.db.node(node).is_some_and(|n| n.up) {
+            self.fail(r, FailReason::DbDown, Node::Db(node));
+            return;
+        }
+        let (user, item) = (self.req(r).user, self.req(r).item);
+        self.totals.db_reads += 1;
+        self.metrics.current.db_reads += 1;
+        if self.db.read(node, item, self.now_us) {
+            self.totals.stale_reads += 1;
+            self.metrics.current.stale_reads += 1;
+            self.emit(EventKind::StaleRead { user, product: item });
+        }
+        if self.cache.in_use() {
+            self.cache.fill(item, self.now_us);
+        }
+        self.compute(r);
+    }
+
+    fn after_db_write(&mut self, r: ReqRef, node: DbNodeId) {
+        if self.db.writer() != Some(node) {
+            self.fail(r, FailReason::WriteFailed, Node::Db(node));
+            return;
+        }
+        let item = self.req(r).item;
+        let lag = self.between_ms(self.cfg.database.lag_ms);
+        self.db.write(node, item, self.now_us, lag);
+        self.totals.db_writes += 1;
+        self.metrics.current.db_writes += 1;
+        // Write-through: the cache gets the new value, so hot products stay cached.
+        if self.cache.in_use() {
+            self.cache.fill(item, self.now_us);
+        }
+        self.session_write(r);
+    }
+
+    fn session_write(&mut self, r: ReqRef) {
+        if self.mode == Mode::Stateful {
+            self.apply_session_effect(r);
+            self.compute(r);
+        } else if self.store.up {
+            let from = self.server_node(r);
+            let d = self.store_latency();
+            self.hop(r, Phase::SessionWrite, HopKind::SessionWrite, from, Node::SessionStore, d);
+        } else {
+            self.fail(r, FailReason::StoreDown, Node::SessionStore);
+        }
+    }
+
+    /// The session change a request makes, now that it is written where the mode keeps it.
+    fn apply_session_effect(&mut self, r: ReqRef) {
+        let (user, action, item, server) = {
+            let q = self.req(r);
+            (q.user, q.action, q.item, q.server)
+        };
+        if action == Action::Login {
+            self.forget_session_home(user);
+            self.users[user.0 as usize].session = Some(Session {
+                user,
+                authenticated: true,
+                cart: Vec::new(),
+                prefs: Preferences { dark_theme: false, currency: 0 },
+            });
+            match (self.mode, server) {
+                (Mode::Stateful, Some(s)) => self.home_on_server(user, s),
+                _ => {
+                    self.store.sessions += 1;
+                    self.users[user.0 as usize].home = SessionHome::Store;
+                }
+            }
+            return;
+        }
+        let Some(session) = self.users[user.0 as usize].session.as_mut() else { return };
+        match action {
+            Action::AddToCart => {
+                if session.cart.len() == CART_LIMIT {
+                    session.cart.remove(0);
+                }
+                session.cart.push(item);
+            }
+            Action::SetPreference => {
+                session.prefs.dark_theme = !session.prefs.dark_theme;
+                session.prefs.currency = (session.prefs.currency + 1) % CURRENCIES.len() as u8;
+            }
+            Action::Checkout => session.cart.clear(),
+            _ => {}
+        }
+    }
+
+    fn compute(&mut self, r: ReqRef) {
+        let d = match self.cfg.server.service {
+            ServiceTime::Uniform => self.between_ms(self.cfg.server.service_ms),
+            ServiceTime::Exponential => self.rng.exp_us(f64::from(self.cfg.server.exponential_mean_us)),
+        };
+        let at = self.server_node(r);
+        self.hop(r, Phase::Compute, HopKind::Compute, at, at, d);
+    }
+
+    fn respond(&mut self, r: ReqRef) {
+        self.release_worker(r);
+        let (user, action) = (self.req(r).user, self.req(r).action);
+        let from = self.server_node(r);
+        let d = if action == Action::Probe { 0 } else { self.between_ms(self.cfg.network.browser_lb_ms) };
+        self.hop(r, Phase::Respond, HopKind::Response, from, Node::Browser(user), d);
+    }
+
+    /// Frees the request's worker and starts the next queued request on that server.
+    fn release_worker(&mut self, r: ReqRef) {
+        let Some(q) = self.req_mut(r) else { return };
+        if !std::mem::take(&mut q.has_worker) {
+            return;
+        }
+        let Some(sid) = q.server else { return };
+        let Some(i) = self.servers.iter().position(|s| s.id == sid) else { return };
+        let now = self.now_us;
+        let busy = self.servers[i].busy.saturating_sub(1);
+        self.servers[i].set_busy(now, busy);
+        self.servers[i].served += 1;
+        while let Some(next) = self.servers[i].queue.pop_front() {
+            if self.live(next) {
+                self.start_work(next, i);
+                break;
+            }
+        }
+        if self.servers[i].state == ServerState::Draining && self.servers[i].connections() == 0 {
+            self.stop_server(i);
+        }
+    }
+
+    fn finish(&mut self, r: ReqRef) {
+        let (user, action) = (self.req(r).user, self.req(r).action);
+        if action == Action::Login {
+            let u = &mut self.users[user.0 as usize];
+            if u.session.is_none() || u.home == SessionHome::None {
+                // The new session vanished before the answer arrived (its server crashed).
+                self.fail(r, FailReason::SessionLost, Node::Browser(user));
+                return;
+            }
+            u.state = UserState::LoggedIn;
+            self.logged_in += 1;
+            self.totals.logins += 1;
+            let at = match u.home {
+                SessionHome::Server(s) => Some(s),
+                _ => None,
+            };
+            self.emit(EventKind::LoggedIn { user, at });
+        }
+        let req = self.take(r);
+        let latency_us = self.now_us - req.started_us;
+        self.totals.completed += 1;
+        self.metrics.record_success(latency_us);
+        self.emit(EventKind::RequestDone { req: req.id, user, action, latency_us });
+        self.remember(&req, None);
+    }
+
+    fn fail(&mut self, r: ReqRef, reason: FailReason, at: Node) {
+        self.release_worker(r);
+        let req = self.take(r);
+        if req.action == Action::Login {
+            let relogin = self.between_ms(self.cfg.relogin_ms);
+            let u = &mut self.users[req.user.0 as usize];
+            if u.state == UserState::LoggingIn {
+                u.state = match u.last_logout {
+                    Some(reason) => {
+                        self.logged_out += 1;
+                        UserState::LoggedOut { reason, relogin_at_us: self.now_us + relogin }
+                    }
+                    None => UserState::Anonymous,
+                };
+            }
+        }
+        self.totals.failed += 1;
+        self.metrics.record_failure(reason);
+        self.emit(EventKind::RequestFailed { req: req.id, user: req.user, action: req.action, at, reason });
+        self.remember(&req, Some(reason));
+    }
+
+    fn take(&mut self, r: ReqRef) -> Request {
+        let req = self.requests[r.slot as usize].take().expect("live request");
+        self.free_slots.push(r.slot);
+        self.in_flight -= 1;
+        req
+    }
+
+    fn remember(&mut self, req: &Request, failure: Option<FailReason>) {
+        if self.completed.len() == RECENT_COMPLETED {
+            self.completed.pop_front();
+        }
+        self.completed.push_back(Completed {
+            id: req.id,
+            user: req.user,
+            action: req.action,
+            server: req.server,
+            finished_us: self.now_us,
+            breakdown: req.breakdown,
+            failure,
+        });
+    }
+
+    // ----- periodic work -------------------------------------------------------------------------
+
+    fn tick(&mut self) {
+        self.schedule(SEC, Ev::Tick);
+        let mut sample = std::mem::take(&mut self.metrics.current);
+        sample.t_s = self.now_us / SEC;
+        sample.logged_in = self.logged_in;
+        sample.logged_out = self.logged_out;
+        sample.rate_per_s = self.traffic.rate_per_s(self.now_us) as u32;
+        let (mut busy_us, mut healthy) = (0, 0);
+        for s in &mut self.servers {
+            let b = s.take_busy_us(self.now_us);
+            match s.state {
+                ServerState::Healthy => {
+                    healthy += 1;
+                    busy_us += b;
+                }
+                ServerState::Booting { .. } => sample.servers_booting += 1,
+                ServerState::Draining => sample.servers_draining += 1,
+                ServerState::Crashed => sample.servers_down += 1,
+                ServerState::Stopped => {}
+            }
+        }
+        sample.servers_healthy = healthy;
+        let capacity_us = u64::from(healthy) * u64::from(self.cfg.server.workers) * SEC;
+        sample.utilization_pct = if capacity_us > 0 { (busy_us * 100 / capacity_us).min(100) as u32 } else { 0 };
+        let mut by_node = Vec::with_capacity(self.db.nodes.len());
+        for n in &self.db.nodes {
+            let seen = self.node_reads_seen.iter().find(|(id, _)| *id == n.id).map_or(0, |x| x.1);
+            by_node.push((n.id.0, (n.reads - seen) as u32));
+        }
+        self.node_reads_seen = self.db.nodes.iter().map(|n| (n.id, n.reads)).collect();
+        sample.db_reads_by_node = by_node;
+        self.metrics.close(sample);
+    }
+
+    fn autoscale(&mut self) {
+        self.schedule(self.autoscaler.interval_us(), Ev::Autoscale);
+        if !self.autoscaler.policy.enabled {
+            return;
+        }
+        let window = (self.autoscaler.interval_us() / SEC).max(1) as usize;
+        let recent: Vec<u32> = self.metrics.samples().iter().rev().take(window).map(|s| s.utilization_pct).collect();
+        let util = if recent.is_empty() { 0 } else { recent.iter().sum::<u32>() / recent.len() as u32 };
+        let active = self.servers.iter().filter(|s| in_pool(s.state)).count() as u32;
+        let booting = self.servers.iter().filter(|s| matches!(s.state, ServerState::Booting { .. })).count() as u32;
+        match self.autoscaler.evaluate(self.now_us, util, active, booting) {
+            Decision::Hold => {}
+            Decision::ScaleOut => {
+                if self.running_servers() < limits::SERVERS {
+                    let server = self.add_server();
+                    self.emit(EventKind::ScaledOut { utilization_pct: util, server });
+                }
+            }
+            Decision::ScaleIn => {
+                if let Some(i) = self.servers.iter().rposition(|s| s.state == ServerState::Healthy) {
+                    let server = self.servers[i].id;
+                    self.emit(EventKind::ScaledIn { utilization_pct: util, server });
+                    self.remove_server(i);
+                }
+            }
+        }
+    }
+}
+
+/// Whether the server is in the balancer's pool (not removed or stopped).
+fn in_pool(state: ServerState) -> bool {
+    !matches!(state, ServerState::Draining | ServerState::Stopped)
+}
+
+impl Phase {
+    /// Whether a request in this phase lives in its server's memory (a crash loses it).
+    pub(crate) fn on_server(self) -> bool {
+        matches!(
+            self,
+            Phase::Queued
+                | Phase::SessionRead
+                | Phase::CacheRead
+                | Phase::DbRead(_)
+                | Phase::DbWrite(_)
+                | Phase::SessionWrite
+                | Phase::Compute
+        )
+    }
+}

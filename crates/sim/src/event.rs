@@ -1,0 +1,332 @@
+//! Typed events with sim time; each reads as one plain sentence. Every event feeds the trace
+//! hash, so two runs agree on the hash exactly when they agree on everything that happened.
+
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use crate::command::Command;
+use crate::config::Mode;
+use crate::request::{Action, Node, ReqId};
+use crate::server::{ServerId, ServerState};
+use crate::store::StoreKind;
+use crate::time::human_us;
+use crate::user::UserId;
+
+/// Why a request failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum FailReason {
+    /// The server that got it does not hold the user's session.
+    SessionLost,
+    /// The server it was sent to is dead.
+    ServerDown,
+    /// No server in the balancer's pool.
+    NoServer,
+    /// The server's queue was full: 503.
+    QueueFull,
+    /// It waited in the queue longer than the timeout.
+    Timeout,
+    /// The session store is down.
+    StoreDown,
+    /// The master database is down, so the write failed.
+    WriteFailed,
+    /// No database node could serve the read.
+    DbDown,
+}
+
+impl FailReason {
+    pub const ALL: [FailReason; 8] = [
+        FailReason::SessionLost,
+        FailReason::ServerDown,
+        FailReason::NoServer,
+        FailReason::QueueFull,
+        FailReason::Timeout,
+        FailReason::StoreDown,
+        FailReason::WriteFailed,
+        FailReason::DbDown,
+    ];
+
+    /// The short label of the failure burst.
+    pub fn label(self) -> &'static str {
+        match self {
+            FailReason::SessionLost => "no session",
+            FailReason::ServerDown => "server down",
+            FailReason::NoServer => "no server",
+            FailReason::QueueFull => "queue full (503)",
+            FailReason::Timeout => "timeout",
+            FailReason::StoreDown => "store down",
+            FailReason::WriteFailed => "write failed",
+            FailReason::DbDown => "database down",
+        }
+    }
+}
+
+/// Why a user was logged out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum LogoutReason {
+    /// Their session was in the memory of a server that crashed.
+    ServerCrashed(ServerId),
+    /// Their session was on a server that was removed.
+    ServerRemoved(ServerId),
+    /// A server that does not hold their session got their request.
+    WrongServer(ServerId),
+    /// The shared store lost its data in a crash.
+    StoreLost,
+}
+
+impl fmt::Display for LogoutReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LogoutReason::ServerCrashed(s) => write!(f, "{s} crashed with their session in memory"),
+            LogoutReason::ServerRemoved(s) => write!(f, "{s} was removed with their session in memory"),
+            LogoutReason::WrongServer(s) => write!(f, "{s} got their request but has no session for them"),
+            LogoutReason::StoreLost => f.write_str("the session store lost its data"),
+        }
+    }
+}
+
+/// What happened.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EventKind {
+    Command(Command),
+    RequestDone { req: ReqId, user: UserId, action: Action, latency_us: u64 },
+    RequestFailed { req: ReqId, user: UserId, action: Action, at: Node, reason: FailReason },
+    /// The balancer could not reach a server and sent the request elsewhere.
+    Retried { req: ReqId, user: UserId, from: ServerId, to: ServerId },
+    Misrouted { user: UserId, to: ServerId },
+    LoggedIn { user: UserId, at: Option<ServerId> },
+    LoggedOut { user: UserId, reason: LogoutReason },
+    ServerState { server: ServerId, state: ServerState },
+    /// A health check changed the balancer's view.
+    HealthCheck { server: ServerId, up: bool },
+    /// Stateful-mode sessions that vanished with a server's memory.
+    SessionsLost { server: ServerId, count: u32 },
+    StoreDown { kind: StoreKind, lost: u32 },
+    StoreUp { kind: StoreKind },
+    CacheDown,
+    CacheUp,
+    DbDown { node: u32 },
+    DbUp { node: u32 },
+    Promoted { node: u32 },
+    StaleRead { user: UserId, product: u32 },
+    ScaledOut { utilization_pct: u32, server: ServerId },
+    ScaledIn { utilization_pct: u32, server: ServerId },
+    ModeChanged { mode: Mode, moved: u32, lost: u32 },
+}
+
+/// An event at a sim time.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Event {
+    /// Position in the run, from 0.
+    pub seq: u64,
+    pub at_us: u64,
+    pub kind: EventKind,
+}
+
+impl Event {
+    /// Whether it belongs in a learner's narration (single successes would drown it).
+    pub fn is_narrated(&self) -> bool {
+        !matches!(self.kind, EventKind::RequestDone { .. })
+    }
+}
+
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{}] ", human_us(self.at_us))?;
+        match &self.kind {
+            EventKind::Command(c) => write!(f, "You: {c}."),
+            EventKind::RequestDone { user, action, latency_us, .. } => {
+                write!(f, "{user}'s {action} was answered in {}.", human_us(*latency_us))
+            }
+            EventKind::RequestFailed { user, action, at, reason, .. } => match reason {
+                FailReason::SessionLost => write!(
+                    f,
+                    "{user}'s {action} reached {at}, which has no session for {user}: authentication failed."
+                ),
+                _ => write!(f, "{user}'s {action} failed at {at}: {}.", reason.label()),
+            },
+            EventKind::Retried { user, from, to, .. } => write!(
+                f,
+                "The load balancer could not reach {from} for {user} and retried on {to}."
+            ),
+            EventKind::Misrouted { user, to } => {
+                write!(f, "{user}'s next request is sent to {to}, not their usual server.")
+            }
+            EventKind::LoggedIn { user, at: Some(s) } => {
+                write!(f, "{user} logged in; the session lives in {s}'s memory.")
+            }
+            EventKind::LoggedIn { user, at: None } => {
+                write!(f, "{user} logged in; the session lives in the shared store.")
+            }
+            EventKind::LoggedOut { user, reason } => write!(f, "{user} is logged out: {reason}."),
+            EventKind::ServerState { server, state } => write!(f, "{server} is {state}."),
+            EventKind::HealthCheck { server, up: true } => {
+                write!(f, "Health check: {server} is up, the load balancer sends it traffic.")
+            }
+            EventKind::HealthCheck { server, up: false } => {
+                write!(f, "Health check: {server} is down, the load balancer stops using it.")
+            }
+            EventKind::SessionsLost { server, count } => {
+                write!(f, "{count} sessions vanished with {server}'s memory.")
+            }
+            EventKind::StoreDown { kind, lost: 0 } => {
+                write!(f, "The {kind} session store is down; no session was lost.")
+            }
+            EventKind::StoreDown { kind, lost } => {
+                write!(f, "The {kind} session store is down and lost {lost} sessions.")
+            }
+            EventKind::StoreUp { kind } => write!(f, "The {kind} session store is up."),
+            EventKind::CacheDown => f.write_str("The cache is down: every product read goes to the database."),
+            EventKind::CacheUp => f.write_str("The cache is up again, empty."),
+            EventKind::DbDown { node: 0 } => f.write_str("A database node is down."),
+            EventKind::DbDown { node } => write!(f, "Database node {node} is down."),
+            EventKind::DbUp { node } => write!(f, "Database node {node} is up."),
+            EventKind::Promoted { node } => write!(f, "Database node {node} is now the master."),
+            EventKind::StaleRead { user, product } => write!(
+                f,
+                "Stale read: {user} saw an old copy of product {product}, not yet replicated."
+            ),
+            EventKind::ScaledOut { utilization_pct, server } => write!(
+                f,
+                "Auto-scaling: utilization {utilization_pct} % is high, {server} is starting."
+            ),
+            EventKind::ScaledIn { utilization_pct, server } => write!(
+                f,
+                "Auto-scaling: utilization {utilization_pct} % is low, {server} is draining."
+            ),
+            EventKind::ModeChanged { mode: Mode::Stateless, moved, lost } => write!(
+                f,
+                "Now stateless: {moved} sessions copied from server memory into the shared store, {lost} lost."
+            ),
+            EventKind::ModeChanged { mode: Mode::Stateful, moved, lost } => write!(
+                f,
+                "Now stateful: {moved} sessions copied into the memory of each user's sticky server, {lost} lost."
+            ),
+        }
+    }
+}
+
+/// FNV-1a, with integers hashed at a fixed width so 32- and 64-bit targets agree.
+pub(crate) struct TraceHasher(u64);
+
+impl TraceHasher {
+    pub(crate) fn new() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for TraceHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.write(&(i as u64).to_le_bytes());
+    }
+    fn write_isize(&mut self, i: isize) {
+        self.write(&(i as i64).to_le_bytes());
+    }
+}
+
+/// The recent events, a cursor for readers, and the running trace hash.
+pub struct EventLog {
+    recent: VecDeque<Event>,
+    capacity: usize,
+    next_seq: u64,
+    hasher: TraceHasher,
+}
+
+impl EventLog {
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self { recent: VecDeque::with_capacity(capacity.min(4096)), capacity, next_seq: 0, hasher: TraceHasher::new() }
+    }
+
+    pub(crate) fn push(&mut self, at_us: u64, kind: EventKind) {
+        let event = Event { seq: self.next_seq, at_us, kind };
+        event.hash(&mut self.hasher);
+        self.next_seq += 1;
+        if self.recent.len() == self.capacity {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(event);
+    }
+
+    /// Hash of every event so far.
+    pub fn trace_hash(&self) -> u64 {
+        self.hasher.finish()
+    }
+
+    /// Events ever logged.
+    pub fn total(&self) -> u64 {
+        self.next_seq
+    }
+
+    /// Kept events with `seq >= from`, oldest first.
+    pub fn since(&self, from: u64) -> impl Iterator<Item = &Event> {
+        let first = self.recent.front().map_or(self.next_seq, |e| e.seq);
+        let skip = from.saturating_sub(first) as usize;
+        self.recent.iter().skip(skip)
+    }
+
+    pub fn len(&self) -> usize {
+        self.recent.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.recent.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_log_is_bounded_and_readable_from_a_cursor() {
+        let mut log = EventLog::new(3);
+        for i in 0..5 {
+            log.push(i, EventKind::CacheUp);
+        }
+        assert_eq!(log.len(), 3);
+        assert_eq!(log.total(), 5);
+        let seqs: Vec<u64> = log.since(3).map(|e| e.seq).collect();
+        assert_eq!(seqs, [3, 4]);
+        assert_eq!(log.since(0).count(), 3);
+    }
+
+    #[test]
+    fn the_hash_depends_on_content_and_order() {
+        let mut a = EventLog::new(8);
+        let mut b = EventLog::new(8);
+        a.push(1, EventKind::CacheUp);
+        a.push(2, EventKind::CacheDown);
+        b.push(1, EventKind::CacheDown);
+        b.push(2, EventKind::CacheUp);
+        assert_ne!(a.trace_hash(), b.trace_hash());
+    }
+
+    #[test]
+    fn events_read_as_sentences() {
+        let e = Event {
+            seq: 0,
+            at_us: 1_500_000,
+            kind: EventKind::RequestFailed {
+                req: 9,
+                user: UserId(0),
+                action: Action::Browse,
+                at: Node::Server(ServerId(1)),
+                reason: FailReason::SessionLost,
+            },
+        };
+        assert_eq!(
+            e.to_string(),
+            "[1500 ms] User A's product view reached Server 2, which has no session for User A: authentication failed."
+        );
+    }
+}

@@ -1,0 +1,139 @@
+//! Per-second metrics in a bounded ring: what the charts draw and what the tests check.
+
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+
+use crate::event::FailReason;
+
+/// Figures for one simulated second.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    /// End of the second [s of sim time].
+    pub t_s: u64,
+    pub completed: u32,
+    pub failed: u32,
+    /// Failures by reason, in [`FailReason::ALL`] order.
+    pub errors: [u32; 8],
+    pub p50_us: u64,
+    pub p95_us: u64,
+    pub p99_us: u64,
+    pub logged_in: u32,
+    pub logged_out: u32,
+    /// Users logged out during this second.
+    pub logouts: u32,
+    pub cache_hits: u32,
+    pub cache_misses: u32,
+    /// Database reads the cache answered instead (= cache hits).
+    pub db_reads_avoided: u32,
+    pub db_reads: u32,
+    pub db_writes: u32,
+    /// Reads per database node this second, in node order (master first).
+    pub db_reads_by_node: Vec<(u32, u32)>,
+    pub stale_reads: u32,
+    pub servers_healthy: u32,
+    pub servers_booting: u32,
+    pub servers_draining: u32,
+    pub servers_down: u32,
+    /// Mean worker utilization of healthy servers [%].
+    pub utilization_pct: u32,
+    /// Arrival rate in force [requests/s].
+    pub rate_per_s: u32,
+}
+
+impl Sample {
+    /// Share of product reads the cache answered [%], if any read happened.
+    pub fn cache_hit_pct(&self) -> Option<u32> {
+        let total = self.cache_hits + self.cache_misses;
+        (total > 0).then(|| self.cache_hits * 100 / total)
+    }
+}
+
+/// The ring of samples plus the counters of the second in progress.
+pub struct Metrics {
+    samples: VecDeque<Sample>,
+    capacity: usize,
+    pub(crate) current: Sample,
+    latencies_us: Vec<u64>,
+}
+
+impl Metrics {
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self {
+            samples: VecDeque::with_capacity(capacity.min(4096)),
+            capacity,
+            current: Sample::default(),
+            latencies_us: Vec::new(),
+        }
+    }
+
+    pub(crate) fn record_success(&mut self, latency_us: u64) {
+        self.current.completed += 1;
+        self.latencies_us.push(latency_us);
+    }
+
+    pub(crate) fn record_failure(&mut self, reason: FailReason) {
+        self.current.failed += 1;
+        self.current.errors[reason as usize] += 1;
+    }
+
+    /// Closes the current second: percentiles, then into the ring.
+    pub(crate) fn close(&mut self, mut sample: Sample) {
+        let n = self.latencies_us.len();
+        if n > 0 {
+            for (q, slot) in [(50, &mut sample.p50_us), (95, &mut sample.p95_us), (99, &mut sample.p99_us)] {
+                let k = ((n * q).div_ceil(100)).clamp(1, n) - 1;
+                *slot = *self.latencies_us.select_nth_unstable(k).1;
+            }
+        }
+        self.latencies_us.clear();
+        if self.samples.len() == self.capacity {
+            self.samples.pop_front();
+        }
+        self.samples.push_back(sample);
+    }
+
+    /// Samples oldest first.
+    pub fn samples(&self) -> &VecDeque<Sample> {
+        &self.samples
+    }
+
+    pub fn latest(&self) -> Option<&Sample> {
+        self.samples.back()
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Latencies buffered for the second in progress (bounded by one second of traffic).
+    pub fn pending_latencies(&self) -> usize {
+        self.latencies_us.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_use_nearest_rank() {
+        let mut m = Metrics::new(2);
+        for l in 1..=100 {
+            m.record_success(l);
+        }
+        let current = std::mem::take(&mut m.current);
+        m.close(current);
+        let s = m.latest().unwrap();
+        assert_eq!((s.p50_us, s.p95_us, s.p99_us, s.completed), (50, 95, 99, 100));
+    }
+
+    #[test]
+    fn the_ring_never_exceeds_its_capacity() {
+        let mut m = Metrics::new(3);
+        for t in 0..10 {
+            m.close(Sample { t_s: t, ..Sample::default() });
+            assert!(m.samples().len() <= 3);
+        }
+        assert_eq!(m.samples().front().unwrap().t_s, 7);
+    }
+}

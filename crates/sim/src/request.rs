@@ -1,0 +1,225 @@
+//! A request's journey: which hop it is on (for the moving dot) and where its time went (for
+//! the latency waterfall).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::database::DbNodeId;
+use crate::server::ServerId;
+use crate::user::{Region, UserId};
+
+/// What the user is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Action {
+    /// Opens a page: static files from the CDN, the page from a server.
+    LoadPage,
+    /// Looks at a product: a database read, through the cache.
+    Browse,
+    /// A session write.
+    AddToCart,
+    /// A session write.
+    SetPreference,
+    /// A database write on the master, then the cart is emptied.
+    Checkout,
+    /// Creates the session.
+    Login,
+    /// A bare request of the queueing validation (servers only).
+    Probe,
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Action::LoadPage => "page load",
+            Action::Browse => "product view",
+            Action::AddToCart => "add to cart",
+            Action::SetPreference => "preference change",
+            Action::Checkout => "checkout",
+            Action::Login => "login",
+            Action::Probe => "request",
+        })
+    }
+}
+
+/// A place a request can be: the ends of the edges the dots travel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Node {
+    Browser(UserId),
+    Dns,
+    CdnEdge(Region),
+    Origin,
+    Balancer,
+    Server(ServerId),
+    SessionStore,
+    Cache,
+    Db(DbNodeId),
+}
+
+impl fmt::Display for Node {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Node::Browser(u) => write!(f, "{u}'s browser"),
+            Node::Dns => f.write_str("DNS"),
+            Node::CdnEdge(r) => write!(f, "the CDN edge in {r}"),
+            Node::Origin => f.write_str("the origin"),
+            Node::Balancer => f.write_str("the load balancer"),
+            Node::Server(s) => write!(f, "{s}"),
+            Node::SessionStore => f.write_str("the session store"),
+            Node::Cache => f.write_str("the cache"),
+            Node::Db(_) => f.write_str("the database"),
+        }
+    }
+}
+
+/// The kind of trip a dot is making, so the UI can colour it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum HopKind {
+    Dns,
+    Static,
+    Page,
+    Queue,
+    SessionRead,
+    SessionWrite,
+    CacheRead,
+    DbRead,
+    DbWrite,
+    Compute,
+    Response,
+}
+
+/// One leg of the journey: from → to, over `[start_us, end_us]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Hop {
+    pub kind: HopKind,
+    pub from: Node,
+    pub to: Node,
+    pub start_us: u64,
+    /// `u64::MAX` while waiting in a queue: the end is not known yet.
+    pub end_us: u64,
+}
+
+impl Hop {
+    /// How far along the leg the request is, 0..=1000.
+    pub fn progress_per_mille(&self, now_us: u64) -> u32 {
+        if self.end_us == u64::MAX || self.end_us <= self.start_us {
+            return 0;
+        }
+        let done = now_us.saturating_sub(self.start_us).min(self.end_us - self.start_us);
+        (done * 1000 / (self.end_us - self.start_us)) as u32
+    }
+}
+
+/// Where a completed request's time went [µs].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Breakdown {
+    pub dns_us: u64,
+    pub cdn_us: u64,
+    /// Browser ↔ balancer ↔ server and back.
+    pub network_us: u64,
+    pub queue_us: u64,
+    pub session_us: u64,
+    pub cache_us: u64,
+    pub db_us: u64,
+    pub compute_us: u64,
+}
+
+impl Breakdown {
+    pub fn total_us(&self) -> u64 {
+        self.dns_us
+            + self.cdn_us
+            + self.network_us
+            + self.queue_us
+            + self.session_us
+            + self.cache_us
+            + self.db_us
+            + self.compute_us
+    }
+
+    /// (label, µs) rows in the order the request met them, for a waterfall.
+    pub fn rows(&self) -> [(&'static str, u64); 8] {
+        [
+            ("DNS", self.dns_us),
+            ("CDN", self.cdn_us),
+            ("Network", self.network_us),
+            ("Queue", self.queue_us),
+            ("Session", self.session_us),
+            ("Cache", self.cache_us),
+            ("Database", self.db_us),
+            ("Compute", self.compute_us),
+        ]
+    }
+
+    pub(crate) fn charge(&mut self, kind: HopKind, us: u64) {
+        let slot = match kind {
+            HopKind::Dns => &mut self.dns_us,
+            HopKind::Static => &mut self.cdn_us,
+            HopKind::Page | HopKind::Response => &mut self.network_us,
+            HopKind::Queue => &mut self.queue_us,
+            HopKind::SessionRead | HopKind::SessionWrite => &mut self.session_us,
+            HopKind::CacheRead => &mut self.cache_us,
+            HopKind::DbRead | HopKind::DbWrite => &mut self.db_us,
+            HopKind::Compute => &mut self.compute_us,
+        };
+        *slot += us;
+    }
+}
+
+/// Where a request is in its life; each step ends with a scheduled event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Phase {
+    Dns,
+    Edge { hit: bool },
+    Origin,
+    ToBalancer,
+    ToServer,
+    Queued,
+    SessionRead,
+    CacheRead,
+    DbRead(DbNodeId),
+    DbWrite(DbNodeId),
+    SessionWrite,
+    Compute,
+    Respond,
+}
+
+/// Stable request number, unique within a run.
+pub type ReqId = u64;
+
+/// A handle to an in-flight request: its slab slot and id (the id guards against reuse).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ReqRef {
+    pub slot: u32,
+    pub id: ReqId,
+}
+
+/// An in-flight request.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub id: ReqId,
+    pub user: UserId,
+    pub action: Action,
+    pub hop: Hop,
+    pub(crate) phase: Phase,
+    pub started_us: u64,
+    pub server: Option<ServerId>,
+    /// Product it reads or adds, or static file it fetches.
+    pub(crate) item: u32,
+    /// The balancer already retried it once on another server.
+    pub(crate) retried: bool,
+    /// It holds a worker on `server`.
+    pub(crate) has_worker: bool,
+    pub breakdown: Breakdown,
+}
+
+/// A finished request kept for the waterfall view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Completed {
+    pub id: ReqId,
+    pub user: UserId,
+    pub action: Action,
+    pub server: Option<ServerId>,
+    pub finished_us: u64,
+    pub breakdown: Breakdown,
+    /// Why it failed, if it did.
+    pub failure: Option<crate::event::FailReason>,
+}

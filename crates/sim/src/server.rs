@@ -1,0 +1,149 @@
+//! A web server: a few workers, a bounded queue, and — in stateful mode — the sessions of the
+//! users it has served, held in memory that a crash wipes.
+
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, VecDeque};
+use std::fmt;
+
+use crate::request::ReqRef;
+use crate::user::UserId;
+
+/// A server's stable id; shown as "Server 1" for id 0, and never reused within a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ServerId(pub u32);
+
+impl fmt::Display for ServerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Server {}", self.0 + 1)
+    }
+}
+
+/// A server's life cycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ServerState {
+    /// Cold start; takes no traffic until `ready_at_us`.
+    Booting { ready_at_us: u64 },
+    Healthy,
+    /// Removed from the pool; finishes what it has, then stops.
+    Draining,
+    Stopped,
+    /// Dead: its memory, and every session in it, is gone.
+    Crashed,
+}
+
+impl ServerState {
+    /// Whether it would pass a health check.
+    pub fn is_healthy(self) -> bool {
+        matches!(self, ServerState::Healthy)
+    }
+
+    /// Whether a request that reaches it gets an answer at all.
+    pub fn accepts(self) -> bool {
+        matches!(self, ServerState::Healthy | ServerState::Draining)
+    }
+}
+
+impl fmt::Display for ServerState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ServerState::Booting { .. } => "booting",
+            ServerState::Healthy => "healthy",
+            ServerState::Draining => "draining",
+            ServerState::Stopped => "stopped",
+            ServerState::Crashed => "crashed",
+        })
+    }
+}
+
+/// One web server.
+#[derive(Clone, Debug)]
+pub struct Server {
+    pub id: ServerId,
+    pub state: ServerState,
+    /// When the current boot started [µs], for the progress bar.
+    pub boot_started_us: u64,
+    /// Workers busy right now.
+    pub busy: u32,
+    pub(crate) queue: VecDeque<ReqRef>,
+    /// Users whose session is in this server's memory (stateful mode only).
+    pub sessions: BTreeSet<UserId>,
+    /// Busy worker time accumulated since the last reading [µs].
+    busy_us: u64,
+    last_change_us: u64,
+    pub served: u64,
+}
+
+impl Server {
+    pub(crate) fn new(id: ServerId, state: ServerState, now_us: u64) -> Self {
+        Self {
+            id,
+            state,
+            boot_started_us: now_us,
+            busy: 0,
+            queue: VecDeque::new(),
+            sessions: BTreeSet::new(),
+            busy_us: 0,
+            last_change_us: now_us,
+            served: 0,
+        }
+    }
+
+    pub fn queued(&self) -> u32 {
+        self.queue.len() as u32
+    }
+
+    /// Requests it holds: in service plus waiting.
+    pub fn connections(&self) -> u32 {
+        self.busy + self.queued()
+    }
+
+    fn account(&mut self, now_us: u64) {
+        self.busy_us += u64::from(self.busy) * now_us.saturating_sub(self.last_change_us);
+        self.last_change_us = now_us;
+    }
+
+    pub(crate) fn set_busy(&mut self, now_us: u64, busy: u32) {
+        self.account(now_us);
+        self.busy = busy;
+    }
+
+    /// Busy worker time since the previous call [µs].
+    pub(crate) fn take_busy_us(&mut self, now_us: u64) -> u64 {
+        self.account(now_us);
+        std::mem::take(&mut self.busy_us)
+    }
+
+    /// Boot progress in per mille, for a booting server.
+    pub fn boot_progress_per_mille(&self, now_us: u64) -> Option<u32> {
+        match self.state {
+            ServerState::Booting { ready_at_us } => {
+                let total = ready_at_us.saturating_sub(self.boot_started_us).max(1);
+                let done = now_us.saturating_sub(self.boot_started_us).min(total);
+                Some((done * 1000 / total) as u32)
+            }
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn busy_time_is_integrated_over_time() {
+        let mut s = Server::new(ServerId(0), ServerState::Healthy, 0);
+        s.set_busy(100, 2);
+        s.set_busy(300, 1);
+        assert_eq!(s.take_busy_us(400), 2 * 200 + 100);
+        assert_eq!(s.take_busy_us(500), 100);
+    }
+
+    #[test]
+    fn boot_progress_runs_from_zero_to_full() {
+        let s = Server::new(ServerId(3), ServerState::Booting { ready_at_us: 2_000 }, 0);
+        assert_eq!(s.boot_progress_per_mille(500), Some(250));
+        assert_eq!(s.boot_progress_per_mille(9_000), Some(1000));
+        assert_eq!(s.id.to_string(), "Server 4");
+    }
+}

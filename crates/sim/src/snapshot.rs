@@ -1,0 +1,110 @@
+//! What the UI draws each frame: small views of every component and the in-flight requests.
+//! Built from counters the engine keeps, so it costs one pass over servers and requests.
+
+use serde::Serialize;
+
+use crate::balancer::LbAlgorithm;
+use crate::config::Mode;
+use crate::database::{DbNodeId, DbRole};
+use crate::request::{Action, Hop, ReqId};
+use crate::server::{ServerId, ServerState};
+use crate::store::StoreKind;
+use crate::traffic::Pattern;
+use crate::user::UserId;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ServerView {
+    pub id: ServerId,
+    pub state: ServerState,
+    /// Whether the balancer currently believes it is up.
+    pub lb_up: bool,
+    pub busy: u32,
+    pub workers: u32,
+    pub queued: u32,
+    pub queue_capacity: u32,
+    /// Sessions in its memory (stateful mode).
+    pub sessions: u32,
+    pub boot_per_mille: Option<u32>,
+    pub served: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RequestView {
+    pub id: ReqId,
+    pub user: UserId,
+    pub action: Action,
+    pub hop: Hop,
+    /// 0..=1000 along the hop.
+    pub progress_per_mille: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoreView {
+    pub kind: StoreKind,
+    pub up: bool,
+    pub persistence: bool,
+    pub replica: bool,
+    pub sessions: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CacheView {
+    pub enabled: bool,
+    pub up: bool,
+    pub len: u32,
+    pub capacity: u32,
+    /// Of all product reads so far [‰].
+    pub hit_per_mille: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DbView {
+    pub id: DbNodeId,
+    pub role: DbRole,
+    pub number: u32,
+    pub up: bool,
+    pub reads: u64,
+    pub writes: u64,
+}
+
+/// Counts since the run began.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    pub issued: u64,
+    pub completed: u64,
+    pub failed: u64,
+    /// Attempts the balancer repeated on another server after one was unreachable.
+    pub retries: u64,
+    pub logins: u64,
+    pub logouts: u64,
+    pub stale_reads: u64,
+    pub cache_hits: u64,
+    pub db_reads: u64,
+    pub db_writes: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Snapshot {
+    pub now_us: u64,
+    pub mode: Mode,
+    /// The algorithm in force (sticky whenever stateful).
+    pub algorithm: LbAlgorithm,
+    pub health_check_ms: u32,
+    pub pattern: Pattern,
+    pub base_rate_per_s: u32,
+    pub rate_per_s: u32,
+    pub servers: Vec<ServerView>,
+    pub requests: Vec<RequestView>,
+    /// In-flight requests not listed because of the cap.
+    pub requests_hidden: u32,
+    pub store: StoreView,
+    pub cache: CacheView,
+    pub db: Vec<DbView>,
+    pub users: u32,
+    pub logged_in: u32,
+    pub logged_out: u32,
+    pub cdn_hit_per_mille: u32,
+    pub autoscaling: bool,
+    pub totals: Totals,
+    pub in_flight: u32,
+}

@@ -1,0 +1,123 @@
+//! The shared session store of stateless mode. Servers no longer hold anything irreplaceable,
+//! so this is now the part to protect: what survives its crash depends on kind and settings.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::config::StoreConfig;
+use crate::time::MS;
+
+/// The article's four choices of shared store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreKind {
+    Redis,
+    Memcached,
+    Sql,
+    Nosql,
+}
+
+impl StoreKind {
+    pub const ALL: [StoreKind; 4] =
+        [StoreKind::Redis, StoreKind::Memcached, StoreKind::Sql, StoreKind::Nosql];
+
+    /// Round-trip latency range of one session read or write [µs].
+    pub fn latency_us(self) -> (u64, u64) {
+        match self {
+            StoreKind::Redis | StoreKind::Memcached => (500, 1_500),
+            StoreKind::Sql => (5 * MS, 10 * MS),
+            StoreKind::Nosql => (2 * MS, 5 * MS),
+        }
+    }
+}
+
+impl fmt::Display for StoreKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StoreKind::Redis => "Redis",
+            StoreKind::Memcached => "Memcached",
+            StoreKind::Sql => "SQL database",
+            StoreKind::Nosql => "NoSQL store",
+        })
+    }
+}
+
+/// What a crash of the store does to the sessions in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CrashOutcome {
+    /// Memory only: every session is gone.
+    SessionsLost,
+    /// On disk: sessions come back when it restarts; requests fail meanwhile.
+    KeptUntilRestart,
+    /// A standby replica takes over after a short failover.
+    FailsOver,
+}
+
+/// Failover time of a store with a replica [µs].
+pub const FAILOVER_US: u64 = 1_000 * MS;
+
+/// The session store's state.
+#[derive(Clone, Debug)]
+pub struct SessionStore {
+    pub kind: StoreKind,
+    pub persistence: bool,
+    pub replica: bool,
+    pub up: bool,
+    /// Sessions held right now.
+    pub sessions: u32,
+    pub reads: u64,
+    pub writes: u64,
+}
+
+impl SessionStore {
+    pub fn new(cfg: &StoreConfig) -> Self {
+        Self {
+            kind: cfg.kind,
+            persistence: cfg.persistence,
+            replica: cfg.replica,
+            up: true,
+            sessions: 0,
+            reads: 0,
+            writes: 0,
+        }
+    }
+
+    /// What a crash does, given kind and settings: SQL and NoSQL stores are durable, Redis
+    /// only with persistence, Memcached never; a replica fails over whatever the kind.
+    pub fn crash_outcome(&self) -> CrashOutcome {
+        if self.replica {
+            CrashOutcome::FailsOver
+        } else if self.durable() {
+            CrashOutcome::KeptUntilRestart
+        } else {
+            CrashOutcome::SessionsLost
+        }
+    }
+
+    fn durable(&self) -> bool {
+        match self.kind {
+            StoreKind::Redis => self.persistence,
+            StoreKind::Memcached => false,
+            StoreKind::Sql | StoreKind::Nosql => true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_survives_a_crash_depends_on_kind_and_settings() {
+        let mut s = SessionStore::new(&StoreConfig::default());
+        assert_eq!(s.crash_outcome(), CrashOutcome::SessionsLost);
+        s.persistence = true;
+        assert_eq!(s.crash_outcome(), CrashOutcome::KeptUntilRestart);
+        s.kind = StoreKind::Memcached;
+        assert_eq!(s.crash_outcome(), CrashOutcome::SessionsLost, "memcached cannot persist");
+        s.kind = StoreKind::Sql;
+        assert_eq!(s.crash_outcome(), CrashOutcome::KeptUntilRestart);
+        s.replica = true;
+        assert_eq!(s.crash_outcome(), CrashOutcome::FailsOver);
+    }
+}

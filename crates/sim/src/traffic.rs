@@ -1,0 +1,94 @@
+//! Traffic: the arrival rate over time. Arrivals are Poisson at the current rate, each one a
+//! random user acting, so a user's mean think time is `users / rate`.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::time::SEC;
+
+/// Shape of the arrival rate around the base rate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pattern {
+    Steady,
+    /// Five times the base rate for 30 s, then back to steady.
+    Spike,
+    /// Climbs linearly to five times the base rate over 60 s, then holds.
+    Ramp,
+    /// A compressed day: a two-minute sine between 0.2× and 1.8×.
+    Diurnal,
+    /// The quiet of 2 am: a tenth of the base rate.
+    Quiet,
+}
+
+impl Pattern {
+    pub const ALL: [Pattern; 5] =
+        [Pattern::Steady, Pattern::Spike, Pattern::Ramp, Pattern::Diurnal, Pattern::Quiet];
+}
+
+impl fmt::Display for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Pattern::Steady => "steady",
+            Pattern::Spike => "spike",
+            Pattern::Ramp => "ramp",
+            Pattern::Diurnal => "diurnal",
+            Pattern::Quiet => "quiet (2 am)",
+        })
+    }
+}
+
+/// How long a spike lasts [µs].
+pub const SPIKE_US: u64 = 30 * SEC;
+/// Rate multiplier of a spike and of a ramp's top.
+pub const SPIKE_FACTOR: f64 = 5.0;
+const RAMP_US: u64 = 60 * SEC;
+const DAY_US: u64 = 120 * SEC;
+
+/// The live traffic setting.
+#[derive(Clone, Debug)]
+pub struct Traffic {
+    pub base_per_s: u32,
+    pub pattern: Pattern,
+    pub since_us: u64,
+}
+
+impl Traffic {
+    /// Arrivals per second at `now_us`.
+    pub fn rate_per_s(&self, now_us: u64) -> f64 {
+        let base = f64::from(self.base_per_s);
+        let t = now_us.saturating_sub(self.since_us);
+        match self.pattern {
+            Pattern::Steady => base,
+            Pattern::Spike if t < SPIKE_US => base * SPIKE_FACTOR,
+            Pattern::Spike => base,
+            Pattern::Ramp => base * (1.0 + (SPIKE_FACTOR - 1.0) * (t.min(RAMP_US) as f64 / RAMP_US as f64)),
+            Pattern::Diurnal => {
+                let phase = (t % DAY_US) as f64 / DAY_US as f64;
+                base * (1.0 + 0.8 * libm::sin(2.0 * std::f64::consts::PI * phase))
+            }
+            Pattern::Quiet => base * 0.1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(pattern: Pattern) -> Traffic {
+        Traffic { base_per_s: 100, pattern, since_us: 10 * SEC }
+    }
+
+    #[test]
+    fn patterns_shape_the_rate() {
+        assert_eq!(t(Pattern::Steady).rate_per_s(50 * SEC), 100.0);
+        assert_eq!(t(Pattern::Spike).rate_per_s(20 * SEC), 500.0);
+        assert_eq!(t(Pattern::Spike).rate_per_s(41 * SEC), 100.0);
+        assert_eq!(t(Pattern::Ramp).rate_per_s(40 * SEC), 300.0);
+        assert_eq!(t(Pattern::Ramp).rate_per_s(900 * SEC), 500.0);
+        assert_eq!(t(Pattern::Quiet).rate_per_s(20 * SEC), 10.0);
+        let peak = t(Pattern::Diurnal).rate_per_s(40 * SEC);
+        assert!((peak - 180.0).abs() < 1e-9, "{peak}");
+    }
+}
