@@ -1,0 +1,28 @@
+// Prints the compressed size of the release build (dist/): wasm, js and css, gzip and brotli.
+// Target: at most 200 kB gzip in total.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, extname } from 'node:path';
+import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+
+const dist = new URL('../dist/', import.meta.url).pathname;
+const rows = [];
+for (const name of readdirSync(dist)) {
+  const ext = extname(name);
+  if (!['.wasm', '.js', '.css'].includes(ext)) continue;
+  const bytes = readFileSync(join(dist, name));
+  rows.push({
+    file: name,
+    raw: bytes.length,
+    gzip: gzipSync(bytes, { level: 9 }).length,
+    brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  });
+}
+if (rows.length === 0) {
+  console.error('no build in dist/: run trunk build --release first');
+  process.exit(1);
+}
+const kb = (n) => (n / 1024).toFixed(1).padStart(8) + ' kB';
+for (const r of rows) console.log(`${r.file.padEnd(40)} raw ${kb(r.raw)}  gzip ${kb(r.gzip)}  brotli ${kb(r.brotli)}`);
+const total = (k) => rows.reduce((s, r) => s + r[k], 0);
+console.log(`${'total'.padEnd(40)} raw ${kb(total('raw'))}  gzip ${kb(total('gzip'))}  brotli ${kb(total('brotli'))}`);
+console.log(`target: gzip total <= 200 kB -> ${total('gzip') <= 200 * 1024 ? 'met' : 'NOT met'}`);

@@ -1,0 +1,10 @@
+//! StateLab's web front end: Leptos components that draw the simulation's snapshot and send it
+//! commands. No simulation logic lives here; it all sits in the `statelab-sim` crate.
+
+pub mod lab;
+pub mod layout;
+pub mod panic;
+mod runner;
+pub mod ui;
+
+pub use ui::App;

@@ -1,0 +1,134 @@
+//! Controls: playback, the session-mode switch, and per-server actions. Every control is a real
+//! button or input with an accessible name, so tests and screen readers find them the same way.
+
+use leptos::prelude::*;
+use statelab_sim::{Command, Mode, ServerState};
+
+use super::use_lab;
+use crate::lab::DEFAULT_SPEED;
+
+/// Simulated time one press of Step advances [µs].
+const STEP_US: u64 = 100_000;
+
+/// Speed slider position (-1..=1, log scale) to simulated seconds per real second.
+fn speed_from_slider(v: f64) -> f64 {
+    10f64.powf(v)
+}
+
+#[component]
+pub fn Toolbar() -> impl IntoView {
+    let lab = use_lab();
+    let mode = move || lab.snap.with(|s| s.mode);
+    let set_mode = move |m: Mode| {
+        if mode() != m {
+            lab.send(Command::SetMode { mode: m });
+        }
+    };
+    view! {
+        <section class="toolbar" aria-label="Playback and session mode">
+            <div class="playback">
+                <button
+                    class="primary"
+                    aria-pressed=move || lab.playing.get().to_string()
+                    on:click=move |_| lab.playing.update(|p| *p = !*p)
+                >
+                    {move || if lab.playing.get() { "Pause" } else { "Play" }}
+                </button>
+                <button on:click=move |_| { lab.playing.set(false); lab.advance(STEP_US); }>"Step"</button>
+                <button on:click=move |_| lab.reset()>"Reset"</button>
+                <label class="speed">
+                    "Speed "
+                    <input
+                        type="range" min="-1" max="1" step="0.05"
+                        value=DEFAULT_SPEED.log10().to_string()
+                        aria-valuetext=move || format!("{:.2} times real time", lab.speed.get())
+                        on:input=move |ev| {
+                            if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                                lab.speed.set(speed_from_slider(v.clamp(-1.0, 1.0)));
+                            }
+                        }
+                    />
+                    <output>{move || format!("{:.2}×", lab.speed.get())}</output>
+                </label>
+                <span class="clock" aria-label="Simulated time">
+                    {move || lab.snap.with(|s| format!("t = {:.1} s", s.now_us as f64 / 1e6))}
+                </span>
+            </div>
+            <div class="mode-switch" role="radiogroup" aria-label="Session mode">
+                <span class="group-label" aria-hidden="true">"Session mode"</span>
+                <label class:active=move || mode() == Mode::Stateful>
+                    <input
+                        type="radio" name="session-mode" value="stateful"
+                        prop:checked=move || mode() == Mode::Stateful
+                        on:change=move |_| set_mode(Mode::Stateful)
+                    />
+                    "Stateful"
+                </label>
+                <label class:active=move || mode() == Mode::Stateless>
+                    <input
+                        type="radio" name="session-mode" value="stateless"
+                        prop:checked=move || mode() == Mode::Stateless
+                        on:change=move |_| set_mode(Mode::Stateless)
+                    />
+                    "Stateless"
+                </label>
+                <p class="mode-note">
+                    {move || match mode() {
+                        Mode::Stateful => "Sessions live in each server's memory; the load balancer is sticky.",
+                        Mode::Stateless => "Sessions live in the shared store; any server can answer anyone.",
+                    }}
+                </p>
+            </div>
+            <p class="notice" role="status">{move || lab.notice.get()}</p>
+        </section>
+    }
+}
+
+#[component]
+pub fn ServerControls() -> impl IntoView {
+    let lab = use_lab();
+    let ids = move || {
+        lab.snap
+            .with(|s| s.servers.iter().map(|v| v.id).collect::<Vec<_>>())
+    };
+    view! {
+        <section class="panel server-controls" aria-labelledby="servers-heading">
+            <h2 id="servers-heading">"Servers"</h2>
+            <ul>
+                <For each=ids key=|id| *id let:id>
+                    {
+                        let state = move || lab.snap.with(|s| s.servers.iter().find(|v| v.id == id).map(|v| v.state));
+                        let running = move || state().is_some_and(|st| !matches!(st, ServerState::Crashed | ServerState::Stopped));
+                        let in_pool = move || state().is_some_and(|st| !matches!(st, ServerState::Stopped | ServerState::Draining));
+                        view! {
+                            <li>
+                                <span class="name">{id.to_string()}</span>
+                                <span class="state">{move || state().map(|s| s.to_string()).unwrap_or_default()}</span>
+                                <button
+                                    class="danger"
+                                    disabled=move || !running()
+                                    on:click=move |_| lab.send(Command::CrashServer { server: id })
+                                >
+                                    {format!("Crash {id}")}
+                                </button>
+                                <button
+                                    disabled=running
+                                    on:click=move |_| lab.send(Command::RestartServer { server: id })
+                                >
+                                    {format!("Restart {id}")}
+                                </button>
+                                <button
+                                    disabled=move || !in_pool()
+                                    on:click=move |_| lab.send(Command::RemoveServer { server: id })
+                                >
+                                    {format!("Remove {id}")}
+                                </button>
+                            </li>
+                        }
+                    }
+                </For>
+            </ul>
+            <button class="primary" on:click=move |_| lab.send(Command::AddServer)>"Add server"</button>
+        </section>
+    }
+}

@@ -1,0 +1,197 @@
+//! The system diagram, left to right as a request travels: browsers → DNS and CDN → load
+//! balancer → web servers → session store and cache → master database → read replicas.
+//! Boxes are SVG; the moving dots live on a canvas layer above (see `dots`).
+
+use leptos::prelude::*;
+use statelab_sim::database::DbRole;
+use statelab_sim::{Mode, ServerState};
+
+use super::use_lab;
+use super::users::initials;
+use crate::layout::*;
+
+/// A labelled component box with its icon.
+#[component]
+fn NodeBox(
+    x: f64,
+    y: f64,
+    #[prop(default = 120.0)] w: f64,
+    #[prop(default = 64.0)] h: f64,
+    icon: &'static str,
+    label: &'static str,
+    #[prop(into)] status: Signal<String>,
+    #[prop(into)] down: Signal<bool>,
+) -> impl IntoView {
+    view! {
+        <g class="node" class:down=down>
+            <rect x=x - w / 2.0 y=y - h / 2.0 width=w height=h rx="10" />
+            <image href=format!("assets/icon-{icon}.svg") x=x - w / 2.0 + 8.0 y=y - 14.0 width="28" height="28" />
+            <text class="node-label" x=x - w / 2.0 + 42.0 y=y - 4.0>{label}</text>
+            <text class="node-status" x=x - w / 2.0 + 42.0 y=y + 16.0>{status}</text>
+        </g>
+    }
+}
+
+#[component]
+pub fn Diagram() -> impl IntoView {
+    let lab = use_lab();
+    let server_ids = move || {
+        lab.snap
+            .with(|s| s.servers.iter().map(|v| v.id).collect::<Vec<_>>())
+    };
+    let replica_ids = move || {
+        lab.snap.with(|s| {
+            s.db.iter()
+                .filter(|n| n.role == DbRole::Replica)
+                .map(|n| n.id)
+                .collect::<Vec<_>>()
+        })
+    };
+    let store_status = Signal::derive(move || {
+        lab.snap.with(|s| {
+            let st = &s.store;
+            if !st.up {
+                "✗ down".to_string()
+            } else if s.mode == Mode::Stateless {
+                format!("{} sessions", st.sessions)
+            } else {
+                "unused (stateful)".to_string()
+            }
+        })
+    });
+    let cache_status = Signal::derive(move || {
+        lab.snap.with(|s| match (s.cache.enabled, s.cache.up) {
+            (false, _) => "off".to_string(),
+            (_, false) => "✗ down".to_string(),
+            _ => format!("{} % hits", s.cache.hit_per_mille / 10),
+        })
+    });
+    let master_status = Signal::derive(move || {
+        lab.snap.with(|s| {
+            s.db.iter()
+                .find(|n| n.role == DbRole::Master)
+                .map(|m| {
+                    if m.up {
+                        format!("{} writes", m.writes)
+                    } else {
+                        "✗ down".to_string()
+                    }
+                })
+                .unwrap_or_default()
+        })
+    });
+    let master_down = Signal::derive(move || {
+        lab.snap
+            .with(|s| !s.db.iter().any(|n| n.role == DbRole::Master && n.up))
+    });
+    let lb_status = Signal::derive(move || lab.snap.with(|s| s.algorithm.to_string()));
+    let users_status = Signal::derive(move || lab.snap.with(|s| format!("{} users", s.users)));
+    let cdn_status = Signal::derive(move || {
+        lab.snap
+            .with(|s| format!("{} % edge hits", s.cdn_hit_per_mille / 10))
+    });
+    let store_down = Signal::derive(move || lab.snap.with(|s| !s.store.up));
+    let cache_down = Signal::derive(move || lab.snap.with(|s| !s.cache.up));
+    view! {
+        <figure class="diagram">
+            <div class="stage">
+                <svg
+                    viewBox=format!("0 0 {WIDTH} {HEIGHT}")
+                    role="img"
+                    aria-labelledby="diagram-caption"
+                >
+                    <g class="edges" aria-hidden="true">
+                        <line x1=X_BROWSERS y1=Y_LB x2=X_EDGE y2=Y_DNS />
+                        <line x1=X_BROWSERS y1=Y_LB x2=X_EDGE y2=Y_CDN />
+                        <line x1=X_EDGE y1=Y_CDN x2=X_EDGE y2=Y_ORIGIN />
+                        <line x1=X_BROWSERS y1=Y_LB x2=X_LB y2=Y_LB />
+                        <line x1=X_SERVERS y1=Y_LB x2=X_DATA y2=Y_STORE />
+                        <line x1=X_SERVERS y1=Y_LB x2=X_DATA y2=Y_CACHE />
+                        <line x1=X_DATA y1=Y_CACHE x2=X_MASTER y2=Y_MASTER />
+                        <line x1=X_MASTER y1=Y_MASTER x2=X_REPLICAS y2=Y_MASTER class="replication" />
+                    </g>
+                    <NodeBox x=X_BROWSERS y=Y_LB w=120.0 h=440.0 icon="browser" label="Browsers" status=users_status down=false />
+                    <NodeBox x=X_EDGE y=Y_DNS icon="dns" label="DNS" status="resolver".to_string() down=false />
+                    <NodeBox x=X_EDGE y=Y_CDN icon="cdn" label="CDN edge" status=cdn_status down=false />
+                    <NodeBox x=X_EDGE y=Y_ORIGIN h=52.0 icon="origin" label="Origin" status="static files".to_string() down=false />
+                    <NodeBox x=X_LB y=Y_LB w=130.0 h=80.0 icon="balancer" label="Load balancer" status=lb_status down=false />
+                    <For each=server_ids key=|id| *id let:id>
+                        {
+                            let view_of = move || lab.snap.with(|s| {
+                                let n = s.servers.len();
+                                s.servers.iter().position(|v| v.id == id).map(|i| (i, n, s.servers[i].clone(), s.mode))
+                            });
+                            let geom = move || view_of().map(|(i, n, _, _)| server_slot(i, n)).unwrap_or((0.0, 0.0));
+                            let state = move || view_of().map(|v| v.2.state);
+                            let status = move || view_of().map(|(_, _, v, _)| match v.state {
+                                ServerState::Booting { .. } => format!("⏳ booting {} %", v.boot_per_mille.unwrap_or(0) / 10),
+                                ServerState::Healthy => format!("✓ {}/{} busy · {} queued", v.busy, v.workers, v.queued),
+                                ServerState::Draining => format!("↘ draining · {} left", v.busy + v.queued),
+                                ServerState::Stopped => "■ stopped".to_string(),
+                                ServerState::Crashed => "✗ CRASHED".to_string(),
+                            }).unwrap_or_default();
+                            let sessions = move || {
+                                lab.snap.track();
+                                lab.with_sim(|s| {
+                                    if s.mode() != Mode::Stateful { return String::new(); }
+                                    let Some(server) = s.server(id) else { return String::new() };
+                                    let names: Vec<String> = server.sessions.iter().take(10).map(|u| initials(*u)).collect();
+                                    let more = server.sessions.len().saturating_sub(10);
+                                    let mut text = format!("🔑 {}", names.join(" "));
+                                    if more > 0 { text.push_str(&format!(" +{more}")); }
+                                    if server.sessions.is_empty() { "no sessions in memory".to_string() } else { text }
+                                })
+                            };
+                            let load = move || view_of().map(|(_, _, v, _)| f64::from(v.busy) / f64::from(v.workers.max(1))).unwrap_or(0.0);
+                            view! {
+                                <g
+                                    class="node server"
+                                    class:down=move || state() == Some(ServerState::Crashed)
+                                    class:booting=move || matches!(state(), Some(ServerState::Booting { .. }))
+                                    class:stopped=move || matches!(state(), Some(ServerState::Stopped | ServerState::Draining))
+                                >
+                                    <rect x=X_SERVERS - 95.0 y=move || geom().0 - geom().1 / 2.0 width="190" height=move || geom().1 rx="10" />
+                                    <rect class="load" x=X_SERVERS - 95.0 y=move || geom().0 + geom().1 / 2.0 - 5.0 height="5" width=move || 190.0 * load() />
+                                    <image href=move || if state() == Some(ServerState::Crashed) { "assets/icon-server-down.svg" } else { "assets/icon-server.svg" }
+                                        x=X_SERVERS - 88.0 y=move || geom().0 - 13.0 width="26" height="26" />
+                                    <text class="node-label" x=X_SERVERS - 56.0 y=move || geom().0 - 8.0>{id.to_string()}</text>
+                                    <text class="node-status" x=X_SERVERS - 56.0 y=move || geom().0 + 8.0>{status}</text>
+                                    <text class="node-sessions" x=X_SERVERS - 56.0 y=move || geom().0 + 22.0>{sessions}</text>
+                                </g>
+                            }
+                        }
+                    </For>
+                    <NodeBox x=X_DATA y=Y_STORE w=150.0 icon="redis" label="Session store" status=store_status down=store_down />
+                    <NodeBox x=X_DATA y=Y_CACHE w=150.0 icon="cache" label="Cache" status=cache_status down=cache_down />
+                    <NodeBox x=X_MASTER y=Y_MASTER w=140.0 icon="database" label="Master DB" status=master_status down=master_down />
+                    <For each=replica_ids key=|id| *id let:id>
+                        {
+                            let info = move || lab.snap.with(|s| {
+                                let replicas: Vec<_> = s.db.iter().filter(|n| n.role == DbRole::Replica).collect();
+                                replicas.iter().position(|n| n.id == id).map(|i| (replica_y(i, replicas.len()), replicas[i].number, replicas[i].up, replicas[i].reads))
+                            });
+                            let y = move || info().map_or(0.0, |i| i.0);
+                            view! {
+                                <g class="node" class:down=move || info().is_some_and(|i| !i.2)>
+                                    <rect x=X_REPLICAS - 70.0 y=move || y() - 28.0 width="140" height="56" rx="10" />
+                                    <image href="assets/icon-database.svg" x=X_REPLICAS - 62.0 y=move || y() - 12.0 width="24" height="24" />
+                                    <text class="node-label" x=X_REPLICAS - 32.0 y=move || y() - 4.0>{move || info().map(|i| format!("Replica {}", i.1)).unwrap_or_default()}</text>
+                                    <text class="node-status" x=X_REPLICAS - 32.0 y=move || y() + 14.0>{move || info().map(|i| if i.2 { format!("{} reads", i.3) } else { "✗ down".to_string() }).unwrap_or_default()}</text>
+                                </g>
+                            }
+                        }
+                    </For>
+                </svg>
+                <canvas id="dots" width=WIDTH as u32 height=HEIGHT as u32 aria-hidden="true"></canvas>
+            </div>
+            <figcaption id="diagram-caption">
+                {move || lab.snap.with(|s| format!(
+                    "{} servers, {} requests in flight, {} of {} users logged in; sessions kept {}.",
+                    s.servers.iter().filter(|v| v.state.accepts()).count(),
+                    s.in_flight, s.logged_in, s.users,
+                    if s.mode == Mode::Stateful { "in server memory" } else { "in the shared store" },
+                ))}
+            </figcaption>
+        </figure>
+    }
+}

@@ -1,0 +1,18 @@
+//! The narration: plain sentences from the simulation, mirrored into a polite live region.
+
+use leptos::prelude::*;
+
+use super::use_lab;
+
+#[component]
+pub fn Feed() -> impl IntoView {
+    let lab = use_lab();
+    view! {
+        <section class="panel feed" aria-labelledby="feed-heading">
+            <h2 id="feed-heading">"What just happened"</h2>
+            <ol class="feed-lines" aria-live="polite" aria-relevant="additions">
+                {move || lab.feed.get().into_iter().rev().map(|line| view! { <li>{line}</li> }).collect_view()}
+            </ol>
+        </section>
+    }
+}

@@ -1,0 +1,61 @@
+//! The avatar strip: each user's state at a glance, by colour and by text.
+
+use leptos::prelude::*;
+use statelab_sim::UserId;
+
+use super::use_lab;
+
+/// Avatars drawn; beyond this the strip says how many more there are.
+const SHOWN: u32 = 48;
+
+/// "User AB" → "AB".
+pub fn initials(id: UserId) -> String {
+    id.to_string().trim_start_matches("User ").to_string()
+}
+
+#[component]
+pub fn UserStrip() -> impl IntoView {
+    let lab = use_lab();
+    let count = move || lab.snap.with(|s| s.users);
+    view! {
+        <section class="users" aria-label="Users">
+            <ul class="avatars">
+                <For each=move || (0..count().min(SHOWN)).map(UserId) key=|u| u.0 let:u>
+                    {
+                        let state = move || {
+                            lab.snap.track();
+                            lab.with_sim(|s| s.user(u).map(|x| (x.is_logged_in(), x.is_logged_out(), x.cart_len())))
+                        };
+                        let label = move || match state() {
+                            Some((true, _, cart)) => format!("{u}: logged in, {cart} in cart"),
+                            Some((_, true, _)) => format!("{u}: logged out"),
+                            _ => format!("{u}: not logged in"),
+                        };
+                        view! {
+                            <li
+                                class="avatar"
+                                class:in=move || state().is_some_and(|s| s.0)
+                                class:out=move || state().is_some_and(|s| s.1)
+                                title=label
+                                aria-label=label
+                            >
+                                <span aria-hidden="true">{initials(u)}</span>
+                                <span class="badge" aria-hidden="true">
+                                    {move || match state() {
+                                        Some((true, _, 0)) => "✓".to_string(),
+                                        Some((true, _, n)) => format!("🛒{n}"),
+                                        Some((_, true, _)) => "✗".to_string(),
+                                        _ => "…".to_string(),
+                                    }}
+                                </span>
+                            </li>
+                        }
+                    }
+                </For>
+            </ul>
+            <p class="more">
+                {move || (count() > SHOWN).then(|| format!("and {} more users", count() - SHOWN))}
+            </p>
+        </section>
+    }
+}

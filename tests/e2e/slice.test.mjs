@@ -1,0 +1,52 @@
+// The walking skeleton through the real page: real clicks on Debian's Chromium, no console error.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, launch, openPage, screenshot, loggedOut } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('stateful: crashing Server 1 logs its users out, with no console error', async () => {
+  const { page, errors, context } = await openPage(browser, server.url);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  assert.equal(await loggedOut(page), 0);
+  await page.getByRole('radio', { name: 'Stateful' }).check();
+  await page.getByRole('button', { name: 'Crash Server 1' }).click();
+  const out = await loggedOut(page);
+  assert.ok(out > 0, `expected logouts, got ${out}`);
+  await page.getByRole('button', { name: 'Step' }).click();
+  const path = await screenshot(page, 'slice-stateful-crash');
+  console.log(`screenshot: ${path}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('stateless: crashing Server 1 logs nobody out', async () => {
+  const { page, errors, context } = await openPage(browser, server.url);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.getByRole('radio', { name: 'Stateless' }).check();
+  await page.getByRole('button', { name: 'Crash Server 1' }).click();
+  for (let i = 0; i < 20; i++) await page.getByRole('button', { name: 'Step' }).click();
+  assert.equal(await loggedOut(page), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the app animates while playing: simulated time moves', async () => {
+  const { page, errors, context } = await openPage(browser, server.url);
+  const clock = page.getByLabel('Simulated time');
+  const t0 = await clock.textContent();
+  await page.waitForFunction((before) => document.querySelector('.clock')?.textContent !== before, t0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -1,0 +1,97 @@
+//! Browser tests: the real app mounted in headless Chromium, driven by clicks on its controls.
+#![cfg(target_arch = "wasm32")]
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::HtmlElement;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+/// Mounts a fresh app in its own container and returns the container.
+fn mount() -> HtmlElement {
+    let root: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&root).unwrap();
+    leptos::mount::mount_to(root.clone(), statelab::App).forget();
+    root
+}
+
+/// The button whose accessible text is `name`.
+fn button(root: &HtmlElement, name: &str) -> HtmlElement {
+    let all = root.query_selector_all("button").unwrap();
+    (0..all.length())
+        .filter_map(|i| all.item(i))
+        .map(|n| n.unchecked_into::<HtmlElement>())
+        .find(|b| b.text_content().is_some_and(|t| t.trim() == name))
+        .unwrap_or_else(|| panic!("no button named {name:?}"))
+}
+
+fn radio(root: &HtmlElement, value: &str) -> HtmlElement {
+    root.query_selector(&format!(
+        "[role=radiogroup][aria-label='Session mode'] input[value={value}]"
+    ))
+    .unwrap()
+    .unwrap_or_else(|| panic!("no {value} radio"))
+    .unchecked_into()
+}
+
+fn logged_out(root: &HtmlElement) -> u32 {
+    let label = root
+        .query_selector("#metric-users-logged-out")
+        .unwrap()
+        .expect("the metric exists");
+    assert_eq!(label.text_content().unwrap(), "Users logged out");
+    let output = label
+        .parent_element()
+        .unwrap()
+        .query_selector("output")
+        .unwrap()
+        .unwrap();
+    output
+        .text_content()
+        .unwrap()
+        .trim()
+        .parse()
+        .expect("a number")
+}
+
+async fn settle() {
+    gloo_timers::future::TimeoutFuture::new(0).await;
+}
+
+#[wasm_bindgen_test]
+async fn stateful_crash_of_server_1_logs_users_out() {
+    let root = mount();
+    button(&root, "Pause").click();
+    radio(&root, "stateful").click();
+    settle().await;
+    assert_eq!(logged_out(&root), 0);
+    button(&root, "Crash Server 1").click();
+    for _ in 0..5 {
+        button(&root, "Step").click();
+    }
+    settle().await;
+    assert!(
+        logged_out(&root) > 0,
+        "users whose sessions were on Server 1 are logged out"
+    );
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn stateless_crash_of_server_1_logs_nobody_out() {
+    let root = mount();
+    button(&root, "Pause").click();
+    radio(&root, "stateless").click();
+    settle().await;
+    button(&root, "Crash Server 1").click();
+    for _ in 0..30 {
+        button(&root, "Step").click();
+    }
+    settle().await;
+    assert_eq!(logged_out(&root), 0);
+    root.remove();
+}
