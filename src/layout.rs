@@ -68,11 +68,7 @@ pub fn position(node: Node, snap: &Snapshot) -> (f64, f64) {
         Node::SessionStore => (X_DATA, Y_STORE),
         Node::Cache => (X_DATA, Y_CACHE),
         Node::Db(id) => {
-            let replicas: Vec<_> = snap
-                .db
-                .iter()
-                .filter(|n| n.role == DbRole::Replica)
-                .collect();
+            let replicas: Vec<_> = snap.db.iter().filter(|n| n.role == DbRole::Replica).collect();
             match replicas.iter().position(|n| n.id == id) {
                 Some(i) => (X_REPLICAS, replica_y(i, replicas.len())),
                 None => (X_MASTER, Y_MASTER),

@@ -4,6 +4,7 @@
 pub mod lab;
 pub mod layout;
 pub mod panic;
+pub mod params;
 mod runner;
 pub mod ui;
 

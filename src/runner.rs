@@ -1,6 +1,6 @@
 //! The animation loop: `requestAnimationFrame` turns real time into simulated time (real dt ×
-//! speed, clamped after a pause or a tab switch) and redraws the dot layer. While paused or
-//! hidden nothing is scheduled at all.
+//! speed, clamped after a pause or a tab switch) and redraws the dot layer. While paused, hidden
+//! or scrolled off screen nothing is scheduled at all.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -37,14 +37,12 @@ pub fn start(lab: Lab) {
     let handle = frame.clone();
     let last = Cell::new(None::<f64>);
     *handle.borrow_mut() = Some(Closure::new(move |t: f64| {
-        if !lab.playing.get_untracked() || !visible() {
+        if !lab.playing.get_untracked() || !lab.on_screen.get_untracked() || !visible() {
             RUNNING.with(|r| r.set(false));
             frame.borrow_mut().take();
             return;
         }
-        let dt_ms = last
-            .get()
-            .map_or(0.0, |l: f64| (t - l).clamp(0.0, MAX_FRAME_MS));
+        let dt_ms = last.get().map_or(0.0, |l: f64| (t - l).clamp(0.0, MAX_FRAME_MS));
         last.set(Some(t));
         let dt_us = (dt_ms * 1000.0 * lab.speed.get_untracked()) as u64;
         lab.advance(dt_us);

@@ -30,32 +30,17 @@ fn button(root: &HtmlElement, name: &str) -> HtmlElement {
 }
 
 fn radio(root: &HtmlElement, value: &str) -> HtmlElement {
-    root.query_selector(&format!(
-        "[role=radiogroup][aria-label='Session mode'] input[value={value}]"
-    ))
-    .unwrap()
-    .unwrap_or_else(|| panic!("no {value} radio"))
-    .unchecked_into()
+    root.query_selector(&format!("[role=radiogroup][aria-label='Session mode'] input[value={value}]"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {value} radio"))
+        .unchecked_into()
 }
 
 fn logged_out(root: &HtmlElement) -> u32 {
-    let label = root
-        .query_selector("#metric-users-logged-out")
-        .unwrap()
-        .expect("the metric exists");
+    let label = root.query_selector("#metric-users-logged-out").unwrap().expect("the metric exists");
     assert_eq!(label.text_content().unwrap(), "Users logged out");
-    let output = label
-        .parent_element()
-        .unwrap()
-        .query_selector("output")
-        .unwrap()
-        .unwrap();
-    output
-        .text_content()
-        .unwrap()
-        .trim()
-        .parse()
-        .expect("a number")
+    let output = label.parent_element().unwrap().query_selector("output").unwrap().unwrap();
+    output.text_content().unwrap().trim().parse().expect("a number")
 }
 
 async fn settle() {
@@ -74,10 +59,7 @@ async fn stateful_crash_of_server_1_logs_users_out() {
         button(&root, "Step").click();
     }
     settle().await;
-    assert!(
-        logged_out(&root) > 0,
-        "users whose sessions were on Server 1 are logged out"
-    );
+    assert!(logged_out(&root) > 0, "users whose sessions were on Server 1 are logged out");
     root.remove();
 }
 

@@ -5,10 +5,10 @@ use leptos::prelude::*;
 use statelab_sim::{Command, Mode, ServerState};
 
 use super::use_lab;
-use crate::lab::DEFAULT_SPEED;
+use crate::params::{Theme, SPEED_RANGE};
 
 /// Simulated time one press of Step advances [µs].
-const STEP_US: u64 = 100_000;
+pub(crate) const STEP_US: u64 = 100_000;
 
 /// Speed slider position (-1..=1, log scale) to simulated seconds per real second.
 fn speed_from_slider(v: f64) -> f64 {
@@ -16,8 +16,19 @@ fn speed_from_slider(v: f64) -> f64 {
 }
 
 #[component]
-pub fn Toolbar() -> impl IntoView {
+pub fn Toolbar(theme: RwSignal<Theme>) -> impl IntoView {
     let lab = use_lab();
+    let seed = RwSignal::new(lab.with_sim(|s| s.config().seed));
+    let apply_seed = move |text: &str| match text.trim().parse::<u64>() {
+        Ok(n) => {
+            seed.set(n);
+            let mut cfg = lab.with_sim(|s| s.config().clone());
+            cfg.seed = n;
+            cfg.mode = lab.snap.with_untracked(|s| s.mode);
+            lab.restart(Some(cfg));
+        }
+        Err(_) => lab.notice.set(Some("The seed is a whole number, 0 or more.".into())),
+    };
     let mode = move || lab.snap.with(|s| s.mode);
     let set_mode = move |m: Mode| {
         if mode() != m {
@@ -35,16 +46,16 @@ pub fn Toolbar() -> impl IntoView {
                     {move || if lab.playing.get() { "Pause" } else { "Play" }}
                 </button>
                 <button on:click=move |_| { lab.playing.set(false); lab.advance(STEP_US); }>"Step"</button>
-                <button on:click=move |_| lab.reset()>"Reset"</button>
+                <button on:click=move |_| lab.restart(None)>"Reset"</button>
                 <label class="speed">
                     "Speed "
                     <input
                         type="range" min="-1" max="1" step="0.05"
-                        value=DEFAULT_SPEED.log10().to_string()
+                        prop:value=move || lab.speed.get().log10().to_string()
                         aria-valuetext=move || format!("{:.2} times real time", lab.speed.get())
                         on:input=move |ev| {
                             if let Ok(v) = event_target_value(&ev).parse::<f64>() {
-                                lab.speed.set(speed_from_slider(v.clamp(-1.0, 1.0)));
+                                lab.speed.set(speed_from_slider(v).clamp(SPEED_RANGE.0, SPEED_RANGE.1));
                             }
                         }
                     />
@@ -53,6 +64,27 @@ pub fn Toolbar() -> impl IntoView {
                 <span class="clock" aria-label="Simulated time">
                     {move || lab.snap.with(|s| format!("t = {:.1} s", s.now_us as f64 / 1e6))}
                 </span>
+                <label class="seed">
+                    "Seed "
+                    <input
+                        type="number" min="0" inputmode="numeric"
+                        prop:value=move || seed.get().to_string()
+                        on:change=move |ev| apply_seed(&event_target_value(&ev))
+                    />
+                </label>
+                <label class="theme">
+                    "Theme "
+                    <select
+                        prop:value=move || theme.get().key()
+                        on:change=move |ev| {
+                            if let Some(t) = Theme::from_key(&event_target_value(&ev)) {
+                                theme.set(t);
+                            }
+                        }
+                    >
+                        {Theme::ALL.into_iter().map(|t| view! { <option value=t.key()>{t.label()}</option> }).collect_view()}
+                    </select>
+                </label>
             </div>
             <div class="mode-switch" role="radiogroup" aria-label="Session mode">
                 <span class="group-label" aria-hidden="true">"Session mode"</span>
@@ -87,10 +119,7 @@ pub fn Toolbar() -> impl IntoView {
 #[component]
 pub fn ServerControls() -> impl IntoView {
     let lab = use_lab();
-    let ids = move || {
-        lab.snap
-            .with(|s| s.servers.iter().map(|v| v.id).collect::<Vec<_>>())
-    };
+    let ids = move || lab.snap.with(|s| s.servers.iter().map(|v| v.id).collect::<Vec<_>>());
     view! {
         <section class="panel server-controls" aria-labelledby="servers-heading">
             <h2 id="servers-heading">"Servers"</h2>

@@ -6,9 +6,32 @@ use leptos::prelude::*;
 use statelab_sim::database::DbRole;
 use statelab_sim::{Mode, ServerState};
 
+use statelab_sim::user::SessionHome;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+
+use super::dots::LEGEND;
 use super::use_lab;
 use super::users::initials;
 use crate::layout::*;
+
+/// Keeps `on_screen` true only while `target` is in the viewport, so an embedded lab that the
+/// host page scrolled away stops animating.
+fn watch_visibility(target: NodeRef<leptos::html::Div>, on_screen: RwSignal<bool>) {
+    Effect::new(move |_| {
+        let Some(el) = target.get() else { return };
+        let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+            if let Some(entry) = entries.get(0).dyn_ref::<web_sys::IntersectionObserverEntry>() {
+                on_screen.set(entry.is_intersecting());
+            }
+        });
+        if let Ok(observer) = web_sys::IntersectionObserver::new(callback.as_ref().unchecked_ref()) {
+            observer.observe(&el);
+        }
+        // The observer lives as long as the page.
+        callback.forget();
+    });
+}
 
 /// A labelled component box with its icon.
 #[component]
@@ -35,18 +58,9 @@ fn NodeBox(
 #[component]
 pub fn Diagram() -> impl IntoView {
     let lab = use_lab();
-    let server_ids = move || {
-        lab.snap
-            .with(|s| s.servers.iter().map(|v| v.id).collect::<Vec<_>>())
-    };
-    let replica_ids = move || {
-        lab.snap.with(|s| {
-            s.db.iter()
-                .filter(|n| n.role == DbRole::Replica)
-                .map(|n| n.id)
-                .collect::<Vec<_>>()
-        })
-    };
+    let server_ids = move || lab.snap.with(|s| s.servers.iter().map(|v| v.id).collect::<Vec<_>>());
+    let replica_ids =
+        move || lab.snap.with(|s| s.db.iter().filter(|n| n.role == DbRole::Replica).map(|n| n.id).collect::<Vec<_>>());
     let store_status = Signal::derive(move || {
         lab.snap.with(|s| {
             let st = &s.store;
@@ -70,31 +84,27 @@ pub fn Diagram() -> impl IntoView {
         lab.snap.with(|s| {
             s.db.iter()
                 .find(|n| n.role == DbRole::Master)
-                .map(|m| {
-                    if m.up {
-                        format!("{} writes", m.writes)
-                    } else {
-                        "✗ down".to_string()
-                    }
-                })
+                .map(|m| if m.up { format!("{} writes", m.writes) } else { "✗ down".to_string() })
                 .unwrap_or_default()
         })
     });
-    let master_down = Signal::derive(move || {
-        lab.snap
-            .with(|s| !s.db.iter().any(|n| n.role == DbRole::Master && n.up))
-    });
+    let master_down = Signal::derive(move || lab.snap.with(|s| !s.db.iter().any(|n| n.role == DbRole::Master && n.up)));
     let lb_status = Signal::derive(move || lab.snap.with(|s| s.algorithm.to_string()));
     let users_status = Signal::derive(move || lab.snap.with(|s| format!("{} users", s.users)));
-    let cdn_status = Signal::derive(move || {
-        lab.snap
-            .with(|s| format!("{} % edge hits", s.cdn_hit_per_mille / 10))
-    });
+    let cdn_status = Signal::derive(move || lab.snap.with(|s| format!("{} % edge hits", s.cdn_hit_per_mille / 10)));
     let store_down = Signal::derive(move || lab.snap.with(|s| !s.store.up));
+    // Where the selected user's session lives, to highlight that box.
+    let home_of_selected = move || {
+        let u = lab.selected_user.get()?;
+        lab.snap.track();
+        lab.with_sim(|s| s.user(u).map(|x| x.home))
+    };
+    let stage = NodeRef::<leptos::html::Div>::new();
+    watch_visibility(stage, lab.on_screen);
     let cache_down = Signal::derive(move || lab.snap.with(|s| !s.cache.up));
     view! {
         <figure class="diagram">
-            <div class="stage">
+            <div class="stage" node_ref=stage>
                 <svg
                     viewBox=format!("0 0 {WIDTH} {HEIGHT}")
                     role="img"
@@ -137,7 +147,7 @@ pub fn Diagram() -> impl IntoView {
                                     let Some(server) = s.server(id) else { return String::new() };
                                     let names: Vec<String> = server.sessions.iter().take(10).map(|u| initials(*u)).collect();
                                     let more = server.sessions.len().saturating_sub(10);
-                                    let mut text = format!("🔑 {}", names.join(" "));
+                                    let mut text = format!("sessions: {}", names.join(" "));
                                     if more > 0 { text.push_str(&format!(" +{more}")); }
                                     if server.sessions.is_empty() { "no sessions in memory".to_string() } else { text }
                                 })
@@ -146,6 +156,7 @@ pub fn Diagram() -> impl IntoView {
                             view! {
                                 <g
                                     class="node server"
+                                    class:highlight=move || home_of_selected() == Some(SessionHome::Server(id))
                                     class:down=move || state() == Some(ServerState::Crashed)
                                     class:booting=move || matches!(state(), Some(ServerState::Booting { .. }))
                                     class:stopped=move || matches!(state(), Some(ServerState::Stopped | ServerState::Draining))
@@ -161,7 +172,9 @@ pub fn Diagram() -> impl IntoView {
                             }
                         }
                     </For>
-                    <NodeBox x=X_DATA y=Y_STORE w=150.0 icon="redis" label="Session store" status=store_status down=store_down />
+                    <g class:highlight=move || home_of_selected() == Some(SessionHome::Store)>
+                        <NodeBox x=X_DATA y=Y_STORE w=150.0 icon="redis" label="Session store" status=store_status down=store_down />
+                    </g>
                     <NodeBox x=X_DATA y=Y_CACHE w=150.0 icon="cache" label="Cache" status=cache_status down=cache_down />
                     <NodeBox x=X_MASTER y=Y_MASTER w=140.0 icon="database" label="Master DB" status=master_status down=master_down />
                     <For each=replica_ids key=|id| *id let:id>
@@ -192,6 +205,12 @@ pub fn Diagram() -> impl IntoView {
                     if s.mode == Mode::Stateful { "in server memory" } else { "in the shared store" },
                 ))}
             </figcaption>
+            <ul class="legend" aria-label="Legend: kinds of request dots">
+                {LEGEND.iter().map(|(name, colour)| view! {
+                    <li><span class="swatch" style:background=*colour></span>{*name}</li>
+                }).collect_view()}
+                <li><span class="swatch burst"></span>"Failure (red ring, with the reason)"</li>
+            </ul>
         </figure>
     }
 }

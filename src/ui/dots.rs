@@ -1,75 +1,82 @@
 //! The dot layer: every in-flight request drawn on one canvas each frame, so nothing is mounted
 //! or unmounted per frame. With `prefers-reduced-motion` the dots rest at the middle of their
-//! edge instead of gliding.
+//! edge instead of gliding, and failures show as a still ring instead of an expanding one.
 
 use leptos::prelude::*;
 use statelab_sim::request::HopKind;
 use wasm_bindgen::JsCast;
 
-use crate::lab::Lab;
+use crate::lab::{page_ms, Lab};
 use crate::layout::{position, HEIGHT, WIDTH};
 
-/// Fill colour per kind of trip; the legend in the page uses the same colours.
+/// How long a failure burst stays on screen [ms of real time].
+pub const BURST_MS: f64 = 1_400.0;
+
+/// The kinds of dot the legend explains, with their colours.
+pub const LEGEND: [(&str, &str); 8] = [
+    ("DNS lookup", "#8e7cc3"),
+    ("Static file (CDN)", "#f1a33b"),
+    ("Page request / response", "#3d8bfd"),
+    ("Session read / write", "#e0457b"),
+    ("Cache read", "#20a67a"),
+    ("Database read", "#0fb5c9"),
+    ("Database write", "#d9480f"),
+    ("Waiting / computing", "#7a8699"),
+];
+
+/// Fill colour per kind of trip; the legend uses the same colours.
 pub fn colour(kind: HopKind) -> &'static str {
-    match kind {
-        HopKind::Dns => "#8e7cc3",
-        HopKind::Static => "#f1a33b",
-        HopKind::Page | HopKind::Response => "#3d8bfd",
-        HopKind::Queue | HopKind::Compute => "#7a8699",
-        HopKind::SessionRead | HopKind::SessionWrite => "#e0457b",
-        HopKind::CacheRead => "#20a67a",
-        HopKind::DbRead => "#0fb5c9",
-        HopKind::DbWrite => "#d9480f",
-    }
+    let i = match kind {
+        HopKind::Dns => 0,
+        HopKind::Static => 1,
+        HopKind::Page | HopKind::Response => 2,
+        HopKind::SessionRead | HopKind::SessionWrite => 3,
+        HopKind::CacheRead => 4,
+        HopKind::DbRead => 5,
+        HopKind::DbWrite => 6,
+        HopKind::Queue | HopKind::Compute => 7,
+    };
+    LEGEND[i].1
 }
 
-fn reduced_motion() -> bool {
+/// Whether the learner asked for less motion.
+pub fn reduced_motion() -> bool {
     web_sys::window()
-        .and_then(|w| {
-            w.match_media("(prefers-reduced-motion: reduce)")
-                .ok()
-                .flatten()
-        })
+        .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
         .is_some_and(|m| m.matches())
 }
 
-/// Redraws every dot from the current snapshot.
-pub fn draw(lab: Lab) {
-    let Some(canvas) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("dots"))
-        .and_then(|e| e.dyn_into::<web_sys::HtmlCanvasElement>().ok())
-    else {
-        return;
-    };
-    let Some(ctx) = canvas
+fn context() -> Option<web_sys::CanvasRenderingContext2d> {
+    web_sys::window()?
+        .document()?
+        .get_element_by_id("dots")?
+        .dyn_into::<web_sys::HtmlCanvasElement>()
+        .ok()?
         .get_context("2d")
+        .ok()??
+        .dyn_into()
         .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
-    else {
-        return;
-    };
+}
+
+/// Redraws every dot and burst from the current snapshot.
+pub fn draw(lab: Lab) {
+    let Some(ctx) = context() else { return };
     ctx.clear_rect(0.0, 0.0, WIDTH, HEIGHT);
     let calm = reduced_motion();
+    let now = page_ms();
     lab.snap.with_untracked(|snap| {
         for r in &snap.requests {
             let (x0, y0) = position(r.hop.from, snap);
             let (x1, y1) = position(r.hop.to, snap);
             let (x, y, radius) = if r.hop.from == r.hop.to {
-                // Waiting or computing inside a server: a dot beside the box.
-                let offset = f64::from((r.id % 9) as u32) * 7.0 - 28.0;
-                (
-                    x0 + 70.0 + offset * 0.3,
-                    y0 - 18.0 + (r.id % 5) as f64 * 8.0,
-                    4.0,
-                )
+                // Waiting or computing inside a server: a column of dots at its right edge,
+                // queued ones further out, so a queue visibly grows.
+                let queued = r.hop.kind == HopKind::Queue;
+                let slot = (r.id % 12) as f64;
+                let dx = if queued { 104.0 + (slot % 4.0) * 8.0 } else { 70.0 + (slot % 3.0) * 8.0 };
+                (x0 + dx, y0 - 14.0 + (slot / 4.0).floor() * 9.0, 3.5)
             } else {
-                let p = if calm {
-                    0.5
-                } else {
-                    f64::from(r.progress_per_mille) / 1000.0
-                };
+                let p = if calm { 0.5 } else { f64::from(r.progress_per_mille) / 1000.0 };
                 (x0 + (x1 - x0) * p, y0 + (y1 - y0) * p, 5.0)
             };
             ctx.set_fill_style_str(colour(r.hop.kind));
@@ -77,5 +84,22 @@ pub fn draw(lab: Lab) {
             let _ = ctx.arc(x, y, radius, 0.0, std::f64::consts::TAU);
             ctx.fill();
         }
+        ctx.set_font("bold 13px system-ui, sans-serif");
+        lab.bursts.with_value(|bursts| {
+            for b in bursts {
+                let age = ((now - b.born_ms) / BURST_MS).clamp(0.0, 1.0);
+                let (x, y) = position(b.at, snap);
+                let ring = if calm { 16.0 } else { 8.0 + 22.0 * age };
+                ctx.set_global_alpha(1.0 - age * 0.8);
+                ctx.set_stroke_style_str("#d62839");
+                ctx.set_line_width(3.0);
+                ctx.begin_path();
+                let _ = ctx.arc(x, y, ring, 0.0, std::f64::consts::TAU);
+                ctx.stroke();
+                ctx.set_fill_style_str("#d62839");
+                let _ = ctx.fill_text(b.label, x + ring + 4.0, y - 6.0);
+            }
+            ctx.set_global_alpha(1.0);
+        });
     });
 }

@@ -5,11 +5,7 @@ use leptos::prelude::*;
 use super::use_lab;
 
 #[component]
-fn Card(
-    label: &'static str,
-    value: Signal<String>,
-    #[prop(optional)] tone: &'static str,
-) -> impl IntoView {
+fn Card(label: &'static str, value: Signal<String>, #[prop(optional)] tone: &'static str) -> impl IntoView {
     let id = format!("metric-{}", label.to_lowercase().replace(' ', "-"));
     let labelled_by = id.clone();
     view! {
@@ -24,14 +20,10 @@ fn Card(
 pub fn Cards() -> impl IntoView {
     let lab = use_lab();
     let logged_out = Signal::derive(move || lab.snap.with(|s| s.logged_out.to_string()));
-    let logged_in =
-        Signal::derive(move || lab.snap.with(|s| format!("{} / {}", s.logged_in, s.users)));
+    let logged_in = Signal::derive(move || lab.snap.with(|s| format!("{} / {}", s.logged_in, s.users)));
     let failed = Signal::derive(move || lab.snap.with(|s| s.totals.failed.to_string()));
     let completed = Signal::derive(move || lab.snap.with(|s| s.totals.completed.to_string()));
-    let cache = Signal::derive(move || {
-        lab.snap
-            .with(|s| format!("{} %", s.cache.hit_per_mille / 10))
-    });
+    let cache = Signal::derive(move || lab.snap.with(|s| format!("{} %", s.cache.hit_per_mille / 10)));
     view! {
         <section class="cards" aria-label="Key figures">
             <Card label="Users logged out" value=logged_out tone="alarm" />

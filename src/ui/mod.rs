@@ -1,27 +1,48 @@
 //! One component per visible thing; state comes down through the [`Lab`] context, commands go
 //! up through [`Lab::send`].
 
-mod controls;
+mod charts;
+pub(crate) mod controls;
 mod diagram;
 pub(crate) mod dots;
 mod feed;
+mod help;
+mod inspector;
 mod metrics;
+mod system;
 mod users;
 
 use leptos::prelude::*;
-use statelab_sim::SimConfig;
 
 use crate::lab::Lab;
+use crate::params::{self, Controls};
 use crate::runner;
 
-/// The whole page.
+/// The query string of the page's URL ("" outside a browser).
+fn query() -> String {
+    web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default()
+}
+
+/// The whole page, set up from the URL's parameters.
 #[component]
 pub fn App() -> impl IntoView {
-    let lab = Lab::new(SimConfig::default());
+    let (params, ignored) = params::parse(&query());
+    let lab = Lab::new(params.config.clone());
+    lab.speed.set(params.speed);
+    lab.playing.set(params.autoplay);
     provide_context(lab);
+    let theme = RwSignal::new(params.theme);
+    let notices = RwSignal::new(ignored);
+    // Syncs the outside world (the page's theme attribute) with the chosen theme.
+    Effect::new(move |_| {
+        let key = theme.get().key();
+        if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            let _ = root.set_attribute("data-theme", key);
+        }
+    });
     // Syncs the outside world (the animation frame loop) with the play state.
     Effect::new(move |_| {
-        if lab.playing.get() {
+        if lab.playing.get() && lab.on_screen.get() {
             runner::start(lab);
         }
     });
@@ -32,20 +53,37 @@ pub fn App() -> impl IntoView {
         }
     });
     on_cleanup(move || on_visible.remove());
+    let full = params.controls == Controls::Full;
+    let any_controls = params.controls != Controls::None;
     view! {
-        <header class="masthead">
-            <h1>"StateLab"</h1>
-            <p class="tagline">"Watch a web system run, then break it: where sessions live decides who gets logged out."</p>
-        </header>
-        <main class="lab">
-            <controls::Toolbar />
+        <Show when=move || params.show_title>
+            <header class="masthead">
+                <h1>"StateLab"</h1>
+                <p class="tagline">"Watch a web system run, then break it: where sessions live decides who gets logged out."</p>
+            </header>
+        </Show>
+        <Show when=move || !notices.with(Vec::is_empty)>
+            <div class="url-notice" role="status">
+                <ul>{move || notices.get().into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+                <button on:click=move |_| notices.set(Vec::new())>"Dismiss"</button>
+            </div>
+        </Show>
+        <main class="lab" class:compact=!full>
+            {any_controls.then(|| view! { <controls::Toolbar theme=theme /> })}
             <metrics::Cards />
             <users::UserStrip />
             <diagram::Diagram />
-            <div class="panels">
-                <controls::ServerControls />
-                <feed::Feed />
-            </div>
+            {full.then(|| view! {
+                <charts::Charts />
+                <div class="panels">
+                    <controls::ServerControls />
+                    <system::SystemControls />
+                    <inspector::SessionInspector />
+                    <inspector::Waterfall />
+                    <feed::Feed />
+                </div>
+            })}
+            {any_controls.then(|| view! { <help::Help /> })}
         </main>
     }
 }

@@ -32,22 +32,26 @@ pub fn UserStrip() -> impl IntoView {
                             _ => format!("{u}: not logged in"),
                         };
                         view! {
-                            <li
+                            <li>
+                            <button
                                 class="avatar"
                                 class:in=move || state().is_some_and(|s| s.0)
                                 class:out=move || state().is_some_and(|s| s.1)
+                                aria-pressed=move || (lab.selected_user.get() == Some(u)).to_string()
                                 title=label
                                 aria-label=label
+                                on:click=move |_| lab.selected_user.set(Some(u))
                             >
                                 <span aria-hidden="true">{initials(u)}</span>
                                 <span class="badge" aria-hidden="true">
                                     {move || match state() {
                                         Some((true, _, 0)) => "✓".to_string(),
-                                        Some((true, _, n)) => format!("🛒{n}"),
+                                        Some((true, _, n)) => format!("✓{n}"),
                                         Some((_, true, _)) => "✗".to_string(),
                                         _ => "…".to_string(),
                                     }}
                                 </span>
+                            </button>
                             </li>
                         }
                     }

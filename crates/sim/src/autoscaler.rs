@@ -34,9 +34,7 @@ impl Autoscaler {
     pub fn evaluate(&mut self, now_us: u64, utilization_pct: u32, active: u32, booting: u32) -> Decision {
         self.last_utilization_pct = utilization_pct;
         let p = &self.policy;
-        let cooling = self
-            .last_action_us
-            .is_some_and(|t| now_us < t + u64::from(p.cooldown_ms) * MS);
+        let cooling = self.last_action_us.is_some_and(|t| now_us < t + u64::from(p.cooldown_ms) * MS);
         let decision = if !p.enabled || cooling || booting > 0 {
             Decision::Hold
         } else if utilization_pct > p.scale_out_pct && active < p.max_servers {

@@ -22,12 +22,8 @@ pub enum LbAlgorithm {
 }
 
 impl LbAlgorithm {
-    pub const ALL: [LbAlgorithm; 4] = [
-        LbAlgorithm::RoundRobin,
-        LbAlgorithm::LeastConnections,
-        LbAlgorithm::Random,
-        LbAlgorithm::Sticky,
-    ];
+    pub const ALL: [LbAlgorithm; 4] =
+        [LbAlgorithm::RoundRobin, LbAlgorithm::LeastConnections, LbAlgorithm::Random, LbAlgorithm::Sticky];
 }
 
 impl fmt::Display for LbAlgorithm {
@@ -126,11 +122,9 @@ impl Balancer {
                 self.cursor = self.cursor.wrapping_add(1);
                 self.cursor as usize % candidates.len()
             }
-            LbAlgorithm::LeastConnections => candidates
-                .iter()
-                .enumerate()
-                .min_by_key(|(_, c)| (c.connections, c.id))
-                .map_or(0, |(i, _)| i),
+            LbAlgorithm::LeastConnections => {
+                candidates.iter().enumerate().min_by_key(|(_, c)| (c.connections, c.id)).map_or(0, |(i, _)| i)
+            }
             LbAlgorithm::Random => random(candidates.len()),
         };
         let index = if misroute { (usual + 1) % candidates.len() } else { usual };
@@ -179,8 +173,7 @@ mod tests {
     fn round_robin_cycles_and_misroute_picks_another_server() {
         let mut lb = Balancer::new(LbAlgorithm::RoundRobin, 0);
         let c = pool(&[0, 1, 2]);
-        let picks: Vec<_> =
-            (0..6).map(|_| lb.route(UserId(0), &c, false, false, |_| 0).unwrap().0).collect();
+        let picks: Vec<_> = (0..6).map(|_| lb.route(UserId(0), &c, false, false, |_| 0).unwrap().0).collect();
         assert_eq!(picks, [1, 2, 0, 1, 2, 0]);
         let usual = sticky_pick(UserId(7), &c).0;
         let wrong = lb.route(UserId(7), &c, true, true, |_| 0);

@@ -12,11 +12,7 @@ pub struct Cdn {
 
 impl Cdn {
     pub fn new(assets: u32) -> Self {
-        Self {
-            expires_us: vec![vec![0; assets as usize]; Region::ALL.len()],
-            hits: 0,
-            misses: 0,
-        }
+        Self { expires_us: vec![vec![0; assets as usize]; Region::ALL.len()], hits: 0, misses: 0 }
     }
 
     /// Looks `asset` up at the region's edge; on a miss the edge keeps it until `fill_until_us`.
@@ -43,11 +39,7 @@ impl Cdn {
 }
 
 pub(crate) fn ratio_per_mille(part: u64, whole: u64) -> u32 {
-    if whole == 0 {
-        0
-    } else {
-        (part * 1000 / whole) as u32
-    }
+    (part * 1000).checked_div(whole).map_or(0, |r| r as u32)
 }
 
 #[cfg(test)]

@@ -18,34 +18,70 @@ pub enum Command {
     /// Switch where sessions live. Stateful → stateless copies every in-memory session into the
     /// shared store; stateless → stateful copies each session into the memory of the user's
     /// sticky server. Sessions that have nowhere to go (store or all servers down) are lost.
-    SetMode { mode: Mode },
-    CrashServer { server: ServerId },
+    SetMode {
+        mode: Mode,
+    },
+    CrashServer {
+        server: ServerId,
+    },
     /// Boots a crashed or stopped server again, with empty memory.
-    RestartServer { server: ServerId },
+    RestartServer {
+        server: ServerId,
+    },
     AddServer,
     /// Takes a server out of the pool; it drains, then stops.
-    RemoveServer { server: ServerId },
+    RemoveServer {
+        server: ServerId,
+    },
     /// Sends the user's next request to a server other than the usual one.
-    Misroute { user: UserId },
-    SetAlgorithm { algorithm: LbAlgorithm },
-    SetTraffic { rate_per_s: u32, pattern: Pattern },
+    Misroute {
+        user: UserId,
+    },
+    SetAlgorithm {
+        algorithm: LbAlgorithm,
+    },
+    SetTraffic {
+        rate_per_s: u32,
+        pattern: Pattern,
+    },
     /// Five times the traffic for 30 s.
     Spike,
-    SetCacheEnabled { enabled: bool },
+    SetCacheEnabled {
+        enabled: bool,
+    },
     CrashCache,
     RestartCache,
-    SetSessionStore { kind: StoreKind, persistence: bool, replica: bool },
+    SetSessionStore {
+        kind: StoreKind,
+        persistence: bool,
+        replica: bool,
+    },
     CrashSessionStore,
     RestartSessionStore,
-    CrashDbNode { node: u32 },
-    RestartDbNode { node: u32 },
-    PromoteReplica { node: u32 },
+    CrashDbNode {
+        node: u32,
+    },
+    RestartDbNode {
+        node: u32,
+    },
+    PromoteReplica {
+        node: u32,
+    },
     AddReplica,
-    RemoveReplica { node: u32 },
-    SetReplicationLag { min_ms: u32, max_ms: u32 },
-    SetAutoscaling { policy: AutoscalerConfig },
+    RemoveReplica {
+        node: u32,
+    },
+    SetReplicationLag {
+        min_ms: u32,
+        max_ms: u32,
+    },
+    SetAutoscaling {
+        policy: AutoscalerConfig,
+    },
     /// Health-check period [ms]; 0 = instant.
-    SetHealthCheck { interval_ms: u32 },
+    SetHealthCheck {
+        interval_ms: u32,
+    },
 }
 
 impl fmt::Display for Command {
@@ -108,7 +144,11 @@ pub enum CommandError {
     NoSuchUser(UserId),
     NoSuchDbNode(u32),
     /// The server is not in a state the command applies to.
-    WrongServerState { server: ServerId, state: crate::server::ServerState, wanted: &'static str },
+    WrongServerState {
+        server: ServerId,
+        state: crate::server::ServerState,
+        wanted: &'static str,
+    },
     /// Already at the most servers the model runs.
     TooManyServers,
     /// Removing it would leave no server in the pool.
@@ -133,7 +173,9 @@ impl fmt::Display for CommandError {
             CommandError::WrongServerState { server, state, wanted } => {
                 write!(f, "{server} is {state}; it must be {wanted}")
             }
-            CommandError::TooManyServers => write!(f, "the model runs at most {} servers", crate::config::limits::SERVERS),
+            CommandError::TooManyServers => {
+                write!(f, "the model runs at most {} servers", crate::config::limits::SERVERS)
+            }
             CommandError::LastServer => f.write_str("that would leave no server to take traffic"),
             CommandError::NoOtherServer => f.write_str("misrouting needs at least two servers in the pool"),
             CommandError::TooManyReplicas => {

@@ -281,7 +281,7 @@ impl Default for StoreConfig {
 
 impl Default for CacheConfig {
     fn default() -> Self {
-        Self { enabled: true, capacity: 200, ttl_ms: 60_000, hit_us: (500, 1_500) }
+        Self { enabled: true, capacity: 250, ttl_ms: 300_000, hit_us: (500, 1_500) }
     }
 }
 
@@ -358,8 +358,7 @@ pub mod limits {
 impl SimConfig {
     /// Parses JSON, rejecting unknown fields by name, then validates ranges.
     pub fn from_json(text: &str) -> Result<Self, ConfigError> {
-        let cfg: SimConfig =
-            serde_json::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))?;
+        let cfg: SimConfig = serde_json::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))?;
         cfg.validate()?;
         Ok(cfg)
     }

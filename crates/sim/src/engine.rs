@@ -27,8 +27,8 @@ use crate::time::{MS, SEC};
 use crate::traffic::{Pattern, Traffic};
 use crate::user::{Preferences, Region, Session, SessionHome, User, UserId, UserState, CART_LIMIT, CURRENCIES};
 
-/// Finished requests kept for the waterfall view.
-const RECENT_COMPLETED: usize = 256;
+/// Finished requests kept for the waterfall view; [`Sim::completed`] never holds more.
+pub const RECENT_COMPLETED: usize = 256;
 /// Stopped servers kept for display before the oldest is forgotten.
 const STOPPED_KEPT: usize = 4;
 /// Re-check interval while the arrival rate is zero [µs].
@@ -80,6 +80,8 @@ pub struct Sim {
     rng: SimRng,
     agenda: BinaryHeap<Reverse<Scheduled>>,
     seq: u64,
+    /// Agenda entries processed, stale ones included.
+    steps: u64,
     mode: Mode,
     users: Vec<User>,
     dns: Dns,
@@ -111,6 +113,8 @@ pub struct Sim {
     /// Reads per database node at the last tick, to report per-second figures.
     node_reads_seen: Vec<(DbNodeId, u64)>,
     scratch: Vec<Candidate>,
+    /// Routing decisions that picked a server the balancer believed down; must stay 0.
+    routes_to_marked_down: u64,
 }
 
 impl Sim {
@@ -118,9 +122,7 @@ impl Sim {
     pub fn new(cfg: SimConfig) -> Result<Self, ConfigError> {
         cfg.validate()?;
         let mut rng = SimRng::new(cfg.seed);
-        let users = (0..cfg.users)
-            .map(|i| User::new(UserId(i), Region::ALL[rng.index(Region::ALL.len())]))
-            .collect();
+        let users = (0..cfg.users).map(|i| User::new(UserId(i), Region::ALL[rng.index(Region::ALL.len())])).collect();
         let mut popularity = Vec::with_capacity(cfg.products as usize);
         let mut sum = 0.0;
         for rank in 1..=cfg.products {
@@ -132,6 +134,7 @@ impl Sim {
             rng,
             agenda: BinaryHeap::new(),
             seq: 0,
+            steps: 0,
             mode: cfg.mode,
             users,
             dns: Dns::default(),
@@ -161,6 +164,7 @@ impl Sim {
             popularity,
             node_reads_seen: Vec::new(),
             scratch: Vec::new(),
+            routes_to_marked_down: 0,
             cfg,
         };
         for _ in 0..sim.cfg.servers {
@@ -290,6 +294,31 @@ impl Sim {
         self.logged_in
     }
 
+    /// Agenda entries processed so far: the engine's unit of work, for throughput figures.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// When the next scheduled entry falls due, so a caller can stop just before it.
+    pub fn next_event_us(&self) -> Option<u64> {
+        self.agenda.peek().map(|Reverse(s)| s.at_us)
+    }
+
+    /// Entries waiting in the agenda; stays near the in-flight count in a healthy run.
+    pub fn scheduled_events(&self) -> usize {
+        self.agenda.len()
+    }
+
+    /// Slots of the in-flight request slab, free ones included: its high-water mark.
+    pub fn request_slots(&self) -> usize {
+        self.requests.len()
+    }
+
+    /// Times the balancer picked a server it had marked down; anything but 0 is a bug.
+    pub fn routes_to_marked_down(&self) -> u64 {
+        self.routes_to_marked_down
+    }
+
     /// Everything the UI draws, with at most `max_requests` in-flight requests listed.
     pub fn snapshot(&self, max_requests: usize) -> Snapshot {
         let now = self.now_us;
@@ -349,7 +378,14 @@ impl Sim {
                 .db
                 .nodes
                 .iter()
-                .map(|n| DbView { id: n.id, role: n.role, number: n.number, up: n.up, reads: n.reads, writes: n.writes })
+                .map(|n| DbView {
+                    id: n.id,
+                    role: n.role,
+                    number: n.number,
+                    up: n.up,
+                    reads: n.reads,
+                    writes: n.writes,
+                })
                 .collect(),
             users: self.users.len() as u32,
             logged_in: self.logged_in,
@@ -389,6 +425,7 @@ impl Sim {
     pub fn step(&mut self) -> Option<u64> {
         let Reverse(next) = self.agenda.pop()?;
         self.now_us = next.at_us;
+        self.steps += 1;
         match next.ev {
             Ev::Arrival(gen) if gen == self.arrival_gen => self.arrival(),
             Ev::Arrival(_) => {}
@@ -482,7 +519,11 @@ impl Sim {
                 let i = self.server_index(*server)?;
                 let state = self.servers[i].state;
                 if !matches!(state, ServerState::Crashed | ServerState::Stopped) {
-                    return Err(CommandError::WrongServerState { server: *server, state, wanted: "crashed or stopped" });
+                    return Err(CommandError::WrongServerState {
+                        server: *server,
+                        state,
+                        wanted: "crashed or stopped",
+                    });
                 }
                 self.boot(i);
             }
@@ -948,7 +989,9 @@ impl Sim {
         let item = match action {
             Action::LoadPage => self.rng.index(self.cdn.assets()) as u32,
             Action::Browse | Action::AddToCart => self.product(),
-            Action::Checkout => self.users[u.0 as usize].session.as_ref().and_then(|s| s.cart.last().copied()).unwrap_or(0),
+            Action::Checkout => {
+                self.users[u.0 as usize].session.as_ref().and_then(|s| s.cart.last().copied()).unwrap_or(0)
+            }
             _ => 0,
         };
         self.start(u, action, item);
@@ -1011,7 +1054,7 @@ impl Sim {
     fn hop_done(&mut self, r: ReqRef) {
         match self.req(r).phase {
             Phase::Dns => self.after_dns(r),
-            Phase::Edge { hit: true } | Phase::Origin => self.to_balancer(r),
+            Phase::Edge { hit: true } | Phase::Origin => self.send_to_balancer(r),
             Phase::Edge { hit: false } => {
                 let region = self.users[self.req(r).user.0 as usize].region;
                 let d = self.between_ms(self.cfg.cdn.origin_ms);
@@ -1052,11 +1095,11 @@ impl Sim {
             let d = self.between_ms(self.cfg.cdn.edge_ms);
             self.hop(r, Phase::Edge { hit }, HopKind::Static, Node::Browser(user), Node::CdnEdge(region), d);
         } else {
-            self.to_balancer(r);
+            self.send_to_balancer(r);
         }
     }
 
-    fn to_balancer(&mut self, r: ReqRef) {
+    fn send_to_balancer(&mut self, r: ReqRef) {
         let user = self.req(r).user;
         let d = self.between_ms(self.cfg.network.browser_lb_ms);
         self.hop(r, Phase::ToBalancer, HopKind::Page, Node::Browser(user), Node::Balancer, d);
@@ -1082,6 +1125,9 @@ impl Sim {
             self.fail(r, FailReason::NoServer, Node::Balancer);
             return None;
         };
+        if !self.lb.is_marked_up(s) {
+            self.routes_to_marked_down += 1;
+        }
         if misroute {
             self.emit(EventKind::Misrouted { user, to: s });
         }
@@ -1128,7 +1174,13 @@ impl Sim {
             let now = self.now_us;
             if let Some(q) = self.req_mut(r) {
                 q.phase = Phase::Queued;
-                q.hop = Hop { kind: HopKind::Queue, from: Node::Server(sid), to: Node::Server(sid), start_us: now, end_us: u64::MAX };
+                q.hop = Hop {
+                    kind: HopKind::Queue,
+                    from: Node::Server(sid),
+                    to: Node::Server(sid),
+                    start_us: now,
+                    end_us: u64::MAX,
+                };
             }
         } else {
             self.fail(r, FailReason::QueueFull, Node::Server(sid));
@@ -1395,6 +1447,7 @@ impl Sim {
         let req = self.take(r);
         let latency_us = self.now_us - req.started_us;
         self.totals.completed += 1;
+        self.totals.queue_wait_us += req.breakdown.queue_us;
         self.metrics.record_success(latency_us);
         self.emit(EventKind::RequestDone { req: req.id, user, action, latency_us });
         self.remember(&req, None);
@@ -1417,6 +1470,7 @@ impl Sim {
             }
         }
         self.totals.failed += 1;
+        self.totals.failed_by_reason[reason as usize] += 1;
         self.metrics.record_failure(reason);
         self.emit(EventKind::RequestFailed { req: req.id, user: req.user, action: req.action, at, reason });
         self.remember(&req, Some(reason));
@@ -1469,7 +1523,7 @@ impl Sim {
         }
         sample.servers_healthy = healthy;
         let capacity_us = u64::from(healthy) * u64::from(self.cfg.server.workers) * SEC;
-        sample.utilization_pct = if capacity_us > 0 { (busy_us * 100 / capacity_us).min(100) as u32 } else { 0 };
+        sample.utilization_pct = (busy_us * 100).checked_div(capacity_us).map_or(0, |u| u.min(100) as u32);
         let mut by_node = Vec::with_capacity(self.db.nodes.len());
         for n in &self.db.nodes {
             let seen = self.node_reads_seen.iter().find(|(id, _)| *id == n.id).map_or(0, |x| x.1);

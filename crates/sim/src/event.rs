@@ -90,29 +90,87 @@ impl fmt::Display for LogoutReason {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum EventKind {
     Command(Command),
-    RequestDone { req: ReqId, user: UserId, action: Action, latency_us: u64 },
-    RequestFailed { req: ReqId, user: UserId, action: Action, at: Node, reason: FailReason },
+    RequestDone {
+        req: ReqId,
+        user: UserId,
+        action: Action,
+        latency_us: u64,
+    },
+    RequestFailed {
+        req: ReqId,
+        user: UserId,
+        action: Action,
+        at: Node,
+        reason: FailReason,
+    },
     /// The balancer could not reach a server and sent the request elsewhere.
-    Retried { req: ReqId, user: UserId, from: ServerId, to: ServerId },
-    Misrouted { user: UserId, to: ServerId },
-    LoggedIn { user: UserId, at: Option<ServerId> },
-    LoggedOut { user: UserId, reason: LogoutReason },
-    ServerState { server: ServerId, state: ServerState },
+    Retried {
+        req: ReqId,
+        user: UserId,
+        from: ServerId,
+        to: ServerId,
+    },
+    Misrouted {
+        user: UserId,
+        to: ServerId,
+    },
+    LoggedIn {
+        user: UserId,
+        at: Option<ServerId>,
+    },
+    LoggedOut {
+        user: UserId,
+        reason: LogoutReason,
+    },
+    ServerState {
+        server: ServerId,
+        state: ServerState,
+    },
     /// A health check changed the balancer's view.
-    HealthCheck { server: ServerId, up: bool },
+    HealthCheck {
+        server: ServerId,
+        up: bool,
+    },
     /// Stateful-mode sessions that vanished with a server's memory.
-    SessionsLost { server: ServerId, count: u32 },
-    StoreDown { kind: StoreKind, lost: u32 },
-    StoreUp { kind: StoreKind },
+    SessionsLost {
+        server: ServerId,
+        count: u32,
+    },
+    StoreDown {
+        kind: StoreKind,
+        lost: u32,
+    },
+    StoreUp {
+        kind: StoreKind,
+    },
     CacheDown,
     CacheUp,
-    DbDown { node: u32 },
-    DbUp { node: u32 },
-    Promoted { node: u32 },
-    StaleRead { user: UserId, product: u32 },
-    ScaledOut { utilization_pct: u32, server: ServerId },
-    ScaledIn { utilization_pct: u32, server: ServerId },
-    ModeChanged { mode: Mode, moved: u32, lost: u32 },
+    DbDown {
+        node: u32,
+    },
+    DbUp {
+        node: u32,
+    },
+    Promoted {
+        node: u32,
+    },
+    StaleRead {
+        user: UserId,
+        product: u32,
+    },
+    ScaledOut {
+        utilization_pct: u32,
+        server: ServerId,
+    },
+    ScaledIn {
+        utilization_pct: u32,
+        server: ServerId,
+    },
+    ModeChanged {
+        mode: Mode,
+        moved: u32,
+        lost: u32,
+    },
 }
 
 /// An event at a sim time.
@@ -140,16 +198,14 @@ impl fmt::Display for Event {
                 write!(f, "{user}'s {action} was answered in {}.", human_us(*latency_us))
             }
             EventKind::RequestFailed { user, action, at, reason, .. } => match reason {
-                FailReason::SessionLost => write!(
-                    f,
-                    "{user}'s {action} reached {at}, which has no session for {user}: authentication failed."
-                ),
+                FailReason::SessionLost => {
+                    write!(f, "{user}'s {action} reached {at}, which has no session for {user}: authentication failed.")
+                }
                 _ => write!(f, "{user}'s {action} failed at {at}: {}.", reason.label()),
             },
-            EventKind::Retried { user, from, to, .. } => write!(
-                f,
-                "The load balancer could not reach {from} for {user} and retried on {to}."
-            ),
+            EventKind::Retried { user, from, to, .. } => {
+                write!(f, "The load balancer could not reach {from} for {user} and retried on {to}.")
+            }
             EventKind::Misrouted { user, to } => {
                 write!(f, "{user}'s next request is sent to {to}, not their usual server.")
             }
@@ -183,18 +239,15 @@ impl fmt::Display for Event {
             EventKind::DbDown { node } => write!(f, "Database node {node} is down."),
             EventKind::DbUp { node } => write!(f, "Database node {node} is up."),
             EventKind::Promoted { node } => write!(f, "Database node {node} is now the master."),
-            EventKind::StaleRead { user, product } => write!(
-                f,
-                "Stale read: {user} saw an old copy of product {product}, not yet replicated."
-            ),
-            EventKind::ScaledOut { utilization_pct, server } => write!(
-                f,
-                "Auto-scaling: utilization {utilization_pct} % is high, {server} is starting."
-            ),
-            EventKind::ScaledIn { utilization_pct, server } => write!(
-                f,
-                "Auto-scaling: utilization {utilization_pct} % is low, {server} is draining."
-            ),
+            EventKind::StaleRead { user, product } => {
+                write!(f, "Stale read: {user} saw an old copy of product {product}, not yet replicated.")
+            }
+            EventKind::ScaledOut { utilization_pct, server } => {
+                write!(f, "Auto-scaling: utilization {utilization_pct} % is high, {server} is starting.")
+            }
+            EventKind::ScaledIn { utilization_pct, server } => {
+                write!(f, "Auto-scaling: utilization {utilization_pct} % is low, {server} is draining.")
+            }
             EventKind::ModeChanged { mode: Mode::Stateless, moved, lost } => write!(
                 f,
                 "Now stateless: {moved} sessions copied from server memory into the shared store, {lost} lost."

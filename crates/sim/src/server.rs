@@ -22,7 +22,9 @@ impl fmt::Display for ServerId {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ServerState {
     /// Cold start; takes no traffic until `ready_at_us`.
-    Booting { ready_at_us: u64 },
+    Booting {
+        ready_at_us: u64,
+    },
     Healthy,
     /// Removed from the pool; finishes what it has, then stops.
     Draining,

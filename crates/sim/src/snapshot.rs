@@ -81,6 +81,11 @@ pub struct Totals {
     pub cache_hits: u64,
     pub db_reads: u64,
     pub db_writes: u64,
+    /// Failures by reason, in [`crate::FailReason::ALL`] order; the metrics ring forgets old ones.
+    pub failed_by_reason: [u64; 8],
+    /// Time completed requests spent waiting in server queues [µs]; over `completed`, the mean
+    /// queue wait that queueing theory predicts.
+    pub queue_wait_us: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

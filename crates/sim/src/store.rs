@@ -18,8 +18,7 @@ pub enum StoreKind {
 }
 
 impl StoreKind {
-    pub const ALL: [StoreKind; 4] =
-        [StoreKind::Redis, StoreKind::Memcached, StoreKind::Sql, StoreKind::Nosql];
+    pub const ALL: [StoreKind; 4] = [StoreKind::Redis, StoreKind::Memcached, StoreKind::Sql, StoreKind::Nosql];
 
     /// Round-trip latency range of one session read or write [µs].
     pub fn latency_us(self) -> (u64, u64) {

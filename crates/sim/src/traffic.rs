@@ -22,8 +22,7 @@ pub enum Pattern {
 }
 
 impl Pattern {
-    pub const ALL: [Pattern; 5] =
-        [Pattern::Steady, Pattern::Spike, Pattern::Ramp, Pattern::Diurnal, Pattern::Quiet];
+    pub const ALL: [Pattern; 5] = [Pattern::Steady, Pattern::Spike, Pattern::Ramp, Pattern::Diurnal, Pattern::Quiet];
 }
 
 impl fmt::Display for Pattern {

@@ -62,7 +62,10 @@ pub enum UserState {
     LoggingIn,
     LoggedIn,
     /// Lost their session; they log in again at `relogin_at_us`.
-    LoggedOut { reason: LogoutReason, relogin_at_us: u64 },
+    LoggedOut {
+        reason: LogoutReason,
+        relogin_at_us: u64,
+    },
 }
 
 /// Display preferences kept in the session.

@@ -95,11 +95,10 @@ fn cache_hit_is_about_a_millisecond_and_a_db_query_10_to_100() {
 }
 
 fn db_reads(cache: bool) -> u64 {
-    let mut cfg = SimConfig { seed: 3, users: 200, ..SimConfig::default() };
-    cfg.traffic.rate_per_s = 400;
+    let mut cfg = SimConfig { seed: 3, ..SimConfig::default() };
     cfg.cache.enabled = cache;
     let mut s = Sim::new(cfg).unwrap();
-    s.run_until(120 * SEC);
+    s.run_until(600 * SEC);
     s.totals().db_reads
 }
 

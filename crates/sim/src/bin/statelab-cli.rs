@@ -1,1 +1,378 @@
-fn main() {}
+//! Headless runner: plays a scenario without a browser and prints a summary, the per-second
+//! metrics as CSV, or the event log as JSON lines, so runs can be scripted, diffed and graphed.
+
+use std::io::{self, BufWriter, Write};
+use std::process::ExitCode;
+
+use statelab_sim::time::{MS, SEC};
+use statelab_sim::{FailReason, Mode, Scenario, Sim, SimConfig};
+
+const USAGE: &str = "\
+Usage: statelab-cli run [options]
+
+Runs the StateLab model headless and prints what happened.
+
+Options:
+  --scenario <name|file.json>  steady (default), crash, wrong-server, add-server, spike,
+                               or a JSON file {\"config\": {...}, \"commands\": [...]}
+  --mode stateful|stateless    where sessions live (overrides the scenario's config)
+  --seed N                     seed of the run (overrides the scenario's config)
+  --duration <time>            simulated time to run, e.g. 500ms, 60s, 2m (default 60s)
+  --config file.json           a full SimConfig, replacing the scenario's config
+  --json                       print the summary as JSON
+  --csv                        print the per-second metrics as CSV
+  --events                     print the kept events as JSON lines
+  -h, --help                   print this help
+";
+
+/// What to print.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Output {
+    Summary,
+    Json,
+    Csv,
+    Events,
+}
+
+struct Args {
+    scenario: String,
+    mode: Option<Mode>,
+    seed: Option<u64>,
+    duration_us: u64,
+    config: Option<String>,
+    output: Output,
+}
+
+/// What the command line asks for.
+enum Invocation {
+    Help,
+    Run(Args),
+}
+
+fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let args = match parse(&argv) {
+        Ok(Invocation::Help) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(Invocation::Run(args)) => args,
+        Err(msg) => return fail(&msg),
+    };
+    let sim = match run(&args) {
+        Ok(sim) => sim,
+        Err(msg) => return fail(&msg),
+    };
+    let mut out = BufWriter::new(io::stdout().lock());
+    let written = match args.output {
+        Output::Summary => write_summary(&mut out, &args, &sim),
+        Output::Json => write_json(&mut out, &args, &sim),
+        Output::Csv => write_csv(&mut out, &sim),
+        Output::Events => write_events(&mut out, &sim),
+    };
+    match written.and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`| head`) is the reader's choice, not an error.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("statelab-cli: cannot write the output: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Bad input: one line on stderr, exit code 2.
+fn fail(msg: &str) -> ExitCode {
+    eprintln!("statelab-cli: {msg}");
+    ExitCode::from(2)
+}
+
+fn parse(argv: &[String]) -> Result<Invocation, String> {
+    let mut rest = argv.iter();
+    match rest.next().map(String::as_str) {
+        Some("run") => {}
+        Some("-h" | "--help" | "help") => return Ok(Invocation::Help),
+        Some(other) => return Err(format!("unknown command `{other}`; try `statelab-cli --help`")),
+        None => return Err("missing command; try `statelab-cli run` or `statelab-cli --help`".into()),
+    }
+    let mut args = Args {
+        scenario: "steady".into(),
+        mode: None,
+        seed: None,
+        duration_us: 60 * SEC,
+        config: None,
+        output: Output::Summary,
+    };
+    let mut output_flag: Option<&str> = None;
+    let mut seen: Vec<&str> = Vec::new();
+    while let Some(arg) = rest.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v)),
+            _ => (arg.as_str(), None),
+        };
+        if flag == "-h" || flag == "--help" {
+            return Ok(Invocation::Help);
+        }
+        if seen.contains(&flag) {
+            return Err(format!("{flag} is given twice"));
+        }
+        seen.push(flag);
+        let mut value = || -> Result<&str, String> {
+            inline.or_else(|| rest.next().map(String::as_str)).ok_or_else(|| format!("{flag} needs a value"))
+        };
+        match flag {
+            "--scenario" => args.scenario = value()?.to_owned(),
+            "--mode" => args.mode = Some(parse_mode(value()?)?),
+            "--seed" => {
+                let v = value()?;
+                args.seed = Some(v.parse().map_err(|_| format!("--seed must be a whole number, not `{v}`"))?);
+            }
+            "--duration" => args.duration_us = parse_duration_us(value()?)?,
+            "--config" => args.config = Some(value()?.to_owned()),
+            "--json" | "--csv" | "--events" => {
+                if inline.is_some() {
+                    return Err(format!("{flag} takes no value"));
+                }
+                if let Some(previous) = output_flag {
+                    return Err(format!("{previous} and {flag} cannot be combined; pick one output"));
+                }
+                output_flag = Some(flag);
+                args.output = match flag {
+                    "--json" => Output::Json,
+                    "--csv" => Output::Csv,
+                    _ => Output::Events,
+                };
+            }
+            _ => return Err(format!("unknown option `{arg}`; try `statelab-cli --help`")),
+        }
+    }
+    Ok(Invocation::Run(args))
+}
+
+fn parse_mode(text: &str) -> Result<Mode, String> {
+    match text {
+        "stateful" => Ok(Mode::Stateful),
+        "stateless" => Ok(Mode::Stateless),
+        _ => Err(format!("--mode must be stateful or stateless, not `{text}`")),
+    }
+}
+
+/// `500ms`, `60s`, `2m`, `1h` (or `250us`) in microseconds.
+fn parse_duration_us(text: &str) -> Result<u64, String> {
+    let bad = || format!("--duration must be a whole number with a unit (us, ms, s, m, h), like 60s, not `{text}`");
+    let split = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number.parse().map_err(|_| bad())?;
+    let scale = match unit {
+        "us" => 1,
+        "ms" => MS,
+        "s" => SEC,
+        "m" => 60 * SEC,
+        "h" => 3_600 * SEC,
+        _ => return Err(bad()),
+    };
+    match n.checked_mul(scale) {
+        Some(0) => Err("--duration must be longer than zero".into()),
+        Some(us) => Ok(us),
+        None => Err(format!("--duration `{text}` is too long")),
+    }
+}
+
+fn read(path: &str) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))
+}
+
+fn load_scenario(name: &str) -> Result<Scenario, String> {
+    if statelab_sim::scenario::BUILTIN.contains(&name) {
+        return Scenario::builtin(name).map_err(|e| e.to_string());
+    }
+    if !name.ends_with(".json") && !std::path::Path::new(name).exists() {
+        return Err(format!(
+            "unknown scenario `{name}`; use one of {} or a .json file",
+            statelab_sim::scenario::BUILTIN.join(", ")
+        ));
+    }
+    Scenario::from_json(&read(name)?).map_err(|e| format!("{name}: {e}"))
+}
+
+fn run(args: &Args) -> Result<Sim, String> {
+    let mut scenario = load_scenario(&args.scenario)?;
+    if let Some(path) = &args.config {
+        scenario.config = SimConfig::from_json(&read(path)?).map_err(|e| format!("{path}: {e}"))?;
+    }
+    scenario.run(args.mode, args.seed, args.duration_us).map_err(|e| e.to_string())
+}
+
+/// Share of product reads the cache answered [%], if there were any.
+fn cache_hit_pct(sim: &Sim) -> Option<f64> {
+    let c = sim.cache();
+    let reads = c.hits + c.misses;
+    (reads > 0).then(|| 100.0 * c.hits as f64 / reads as f64)
+}
+
+fn ms(us: u64) -> String {
+    format!("{:.1} ms", us as f64 / MS as f64)
+}
+
+fn write_summary(out: &mut impl Write, args: &Args, sim: &Sim) -> io::Result<()> {
+    let t = sim.totals();
+    let cfg = sim.config();
+    writeln!(
+        out,
+        "Scenario {}: {} sessions, seed {}, {} s simulated, {} servers at start, {} users.",
+        args.scenario,
+        sim.mode(),
+        cfg.seed,
+        sim.now_us() as f64 / SEC as f64,
+        cfg.servers,
+        cfg.users
+    )?;
+    writeln!(
+        out,
+        "Requests: {} issued, {} completed, {} failed, {} still in flight.",
+        t.issued,
+        t.completed,
+        t.failed,
+        sim.in_flight()
+    )?;
+    let reasons: Vec<String> = FailReason::ALL
+        .iter()
+        .zip(t.failed_by_reason)
+        .filter(|(_, n)| *n > 0)
+        .map(|(r, n)| format!("{} {n}", r.label()))
+        .collect();
+    if !reasons.is_empty() {
+        writeln!(out, "Failures by reason: {}.", reasons.join(", "))?;
+    }
+    writeln!(out, "Retries on another server: {}.", t.retries)?;
+    writeln!(
+        out,
+        "Logouts: {} users lost their session; {} were still logged out at the end.",
+        t.logouts,
+        sim.logged_out()
+    )?;
+    match cache_hit_pct(sim) {
+        Some(pct) => writeln!(out, "Cache: {pct:.1} % of product reads were hits.")?,
+        None => writeln!(out, "Cache: no product reads.")?,
+    }
+    writeln!(out, "Database: {} reads, {} writes, {} stale reads.", t.db_reads, t.db_writes, t.stale_reads)?;
+    match sim.metrics().latest() {
+        Some(s) => writeln!(
+            out,
+            "Latency in the last second ({} answers): p50 {}, p95 {}, p99 {}.",
+            s.completed,
+            ms(s.p50_us),
+            ms(s.p95_us),
+            ms(s.p99_us)
+        )?,
+        None => writeln!(out, "Latency: no full second was simulated.")?,
+    }
+    writeln!(out, "Trace hash: {:#018x}", sim.trace_hash())
+}
+
+fn write_json(out: &mut impl Write, args: &Args, sim: &Sim) -> io::Result<()> {
+    let t = sim.totals();
+    let failures: serde_json::Map<String, serde_json::Value> =
+        FailReason::ALL.iter().zip(t.failed_by_reason).map(|(r, n)| (format!("{r:?}"), n.into())).collect();
+    let latest = sim.metrics().latest();
+    let summary = serde_json::json!({
+        "scenario": args.scenario,
+        "mode": sim.mode(),
+        "seed": sim.config().seed,
+        "duration_us": sim.now_us(),
+        "issued": t.issued,
+        "completed": t.completed,
+        "failed": t.failed,
+        "in_flight": sim.in_flight(),
+        "failed_by_reason": failures,
+        "retries": t.retries,
+        "logins": t.logins,
+        "logouts": t.logouts,
+        "logged_out_at_end": sim.logged_out(),
+        "cache_hit_pct": cache_hit_pct(sim),
+        "db_reads": t.db_reads,
+        "db_writes": t.db_writes,
+        "stale_reads": t.stale_reads,
+        "p50_us": latest.map(|s| s.p50_us),
+        "p95_us": latest.map(|s| s.p95_us),
+        "p99_us": latest.map(|s| s.p99_us),
+        // As a string: JavaScript numbers cannot hold every u64.
+        "trace_hash": format!("{:#018x}", sim.trace_hash()),
+    });
+    serde_json::to_writer_pretty(&mut *out, &summary)?;
+    writeln!(out)
+}
+
+fn write_csv(out: &mut impl Write, sim: &Sim) -> io::Result<()> {
+    let errors: Vec<String> = FailReason::ALL.iter().map(|r| format!("failed_{r:?}")).collect();
+    writeln!(
+        out,
+        "t_s,completed,failed,{},p50_us,p95_us,p99_us,logged_in,logged_out,logouts,cache_hits,cache_misses,\
+         db_reads,db_writes,stale_reads,servers_healthy,servers_booting,servers_draining,servers_down,\
+         utilization_pct,rate_per_s",
+        errors.join(",")
+    )?;
+    for s in sim.metrics().samples() {
+        let errors: Vec<String> = s.errors.iter().map(u32::to_string).collect();
+        writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            s.t_s,
+            s.completed,
+            s.failed,
+            errors.join(","),
+            s.p50_us,
+            s.p95_us,
+            s.p99_us,
+            s.logged_in,
+            s.logged_out,
+            s.logouts,
+            s.cache_hits,
+            s.cache_misses,
+            s.db_reads,
+            s.db_writes,
+            s.stale_reads,
+            s.servers_healthy,
+            s.servers_booting,
+            s.servers_draining,
+            s.servers_down,
+            s.utilization_pct,
+            s.rate_per_s
+        )?;
+    }
+    Ok(())
+}
+
+fn write_events(out: &mut impl Write, sim: &Sim) -> io::Result<()> {
+    for event in sim.events().since(0) {
+        serde_json::to_writer(&mut *out, event)?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_need_a_unit() {
+        assert_eq!(parse_duration_us("500ms"), Ok(500 * MS));
+        assert_eq!(parse_duration_us("60s"), Ok(60 * SEC));
+        assert_eq!(parse_duration_us("2m"), Ok(120 * SEC));
+        assert!(parse_duration_us("60").is_err());
+        assert!(parse_duration_us("s").is_err());
+        assert!(parse_duration_us("0s").is_err());
+        assert!(parse_duration_us("5 days").is_err());
+    }
+
+    #[test]
+    fn flags_take_values_inline_or_after() {
+        let argv: Vec<String> = ["run", "--seed=7", "--mode", "stateless", "--csv"].map(String::from).to_vec();
+        let Ok(Invocation::Run(args)) = parse(&argv) else { panic!("parses") };
+        assert_eq!((args.seed, args.mode), (Some(7), Some(Mode::Stateless)));
+        assert!(args.output == Output::Csv);
+        let twice: Vec<String> = ["run", "--json", "--csv"].map(String::from).to_vec();
+        assert!(parse(&twice).is_err());
+    }
+}
