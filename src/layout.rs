@@ -7,9 +7,13 @@ use statelab_sim::snapshot::Snapshot;
 
 /// The diagram's coordinate space (SVG viewBox and canvas pixels).
 pub const WIDTH: f64 = 1280.0;
-pub const HEIGHT: f64 = 600.0;
+pub const HEIGHT: f64 = 580.0;
 
 pub const X_BROWSERS: f64 = 70.0;
+/// Where request dots leave and reach a browser: its little screen in the browsers column.
+pub const X_BROWSER_DOTS: f64 = 80.0;
+/// Browsers drawn one per row; further users share the rows.
+pub const BROWSER_ROWS: u32 = 24;
 pub const X_EDGE: f64 = 235.0;
 pub const X_LB: f64 = 415.0;
 pub const X_SERVERS: f64 = 610.0;
@@ -49,13 +53,13 @@ pub fn replica_y(index: usize, count: usize) -> f64 {
 
 /// Centre of a browser: the browsers column, spread by user id.
 pub fn browser_y(user: u32) -> f64 {
-    110.0 + f64::from(user % 24) * 16.5
+    100.0 + f64::from(user % BROWSER_ROWS) * 19.5
 }
 
 /// Position of a node in the diagram, given the current snapshot.
 pub fn position(node: Node, snap: &Snapshot) -> (f64, f64) {
     match node {
-        Node::Browser(u) => (X_BROWSERS, browser_y(u.0)),
+        Node::Browser(u) => (X_BROWSER_DOTS, browser_y(u.0)),
         Node::Dns => (X_EDGE, Y_DNS),
         Node::CdnEdge(_) => (X_EDGE, Y_CDN),
         Node::Origin => (X_EDGE, Y_ORIGIN),

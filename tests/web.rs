@@ -77,3 +77,36 @@ async fn stateless_crash_of_server_1_logs_nobody_out() {
     assert_eq!(logged_out(&root), 0);
     root.remove();
 }
+
+#[wasm_bindgen_test]
+fn the_reference_run_gives_the_native_trace_hash_in_wasm() {
+    assert_eq!(statelab_sim::reference_trace_hash(), statelab_sim::REFERENCE_TRACE_HASH);
+}
+
+#[wasm_bindgen_test]
+async fn an_added_server_boots_then_takes_traffic() {
+    let root = mount();
+    button(&root, "Pause").click();
+    button(&root, "Add server").click();
+    settle().await;
+    assert!(button(&root, "Crash Server 4").is_connected(), "Server 4 is listed with its controls");
+    let state =
+        || root.query_selector_all(".server-controls li .state").unwrap().item(3).unwrap().text_content().unwrap();
+    assert_eq!(state(), "booting");
+    for _ in 0..25 {
+        button(&root, "Step").click();
+    }
+    settle().await;
+    assert_eq!(state(), "healthy");
+    // Stateless mode spreads the load, so the new server must get its share.
+    radio(&root, "stateless").click();
+    for _ in 0..30 {
+        button(&root, "Step").click();
+    }
+    settle().await;
+    let served =
+        root.query_selector_all(".server-controls li .served").unwrap().item(3).unwrap().text_content().unwrap();
+    let served: u64 = served.trim_end_matches(" served").parse().expect("a count");
+    assert!(served > 0, "the new server answered requests");
+    root.remove();
+}

@@ -133,6 +133,9 @@ pub fn ServerControls() -> impl IntoView {
                             <li>
                                 <span class="name">{id.to_string()}</span>
                                 <span class="state">{move || state().map(|s| s.to_string()).unwrap_or_default()}</span>
+                                <span class="served">
+                                    {move || lab.snap.with(|s| s.servers.iter().find(|v| v.id == id).map(|v| format!("{} served", v.served)))}
+                                </span>
                                 <button
                                     class="danger"
                                     disabled=move || !running()

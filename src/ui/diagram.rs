@@ -111,16 +111,61 @@ pub fn Diagram() -> impl IntoView {
                     aria-labelledby="diagram-caption"
                 >
                     <g class="edges" aria-hidden="true">
-                        <line x1=X_BROWSERS y1=Y_LB x2=X_EDGE y2=Y_DNS />
-                        <line x1=X_BROWSERS y1=Y_LB x2=X_EDGE y2=Y_CDN />
+                        <line x1=X_BROWSER_DOTS y1=Y_LB x2=X_EDGE y2=Y_DNS />
+                        <line x1=X_BROWSER_DOTS y1=Y_LB x2=X_EDGE y2=Y_CDN />
                         <line x1=X_EDGE y1=Y_CDN x2=X_EDGE y2=Y_ORIGIN />
-                        <line x1=X_BROWSERS y1=Y_LB x2=X_LB y2=Y_LB />
-                        <line x1=X_SERVERS y1=Y_LB x2=X_DATA y2=Y_STORE />
-                        <line x1=X_SERVERS y1=Y_LB x2=X_DATA y2=Y_CACHE />
-                        <line x1=X_DATA y1=Y_CACHE x2=X_MASTER y2=Y_MASTER />
-                        <line x1=X_MASTER y1=Y_MASTER x2=X_REPLICAS y2=Y_MASTER class="replication" />
+                        <line x1=X_BROWSER_DOTS y1=Y_LB x2=X_LB y2=Y_LB />
+                        {move || {
+                            lab.snap.with(|s| {
+                                let n = s.servers.len();
+                                let replicas: Vec<f64> = (0..s.db.iter().filter(|d| d.role == DbRole::Replica).count())
+                                    .map(|i| replica_y(i, s.db.len() - 1))
+                                    .collect();
+                                let mut lines = Vec::new();
+                                for i in 0..n {
+                                    let y = server_slot(i, n).0;
+                                    lines.push((X_LB, Y_LB, X_SERVERS, y, ""));
+                                    lines.push((X_SERVERS, y, X_DATA, Y_STORE, ""));
+                                    lines.push((X_SERVERS, y, X_DATA, Y_CACHE, ""));
+                                    lines.push((X_SERVERS, y, X_MASTER, Y_MASTER, "faint"));
+                                }
+                                for y in replicas {
+                                    lines.push((X_MASTER, Y_MASTER, X_REPLICAS, y, "replication"));
+                                }
+                                lines
+                                    .into_iter()
+                                    .map(|(x1, y1, x2, y2, class)| view! { <line x1=x1 y1=y1 x2=x2 y2=y2 class=class /> })
+                                    .collect_view()
+                            })
+                        }}
                     </g>
-                    <NodeBox x=X_BROWSERS y=Y_LB w=120.0 h=440.0 icon="browser" label="Browsers" status=users_status down=false />
+                    <g class="node browsers">
+                        <rect x=X_BROWSERS - 60.0 y=40.0 width="120" height=HEIGHT - 70.0 rx="10" />
+                        <image href="assets/icon-browser.svg" x=X_BROWSERS - 52.0 y="50" width="26" height="26" />
+                        <text class="node-label" x=X_BROWSERS - 20.0 y="62">"Browsers"</text>
+                        <text class="node-status" x=X_BROWSERS - 20.0 y="78">{users_status}</text>
+                        {move || {
+                            lab.snap.track();
+                            lab.with_sim(|s| {
+                                s.users()
+                                    .iter()
+                                    .take(BROWSER_ROWS as usize)
+                                    .map(|u| {
+                                        let y = browser_y(u.id.0);
+                                        let class = if u.is_logged_in() { "pc in" } else if u.is_logged_out() { "pc out" } else { "pc" };
+                                        let mark = if u.is_logged_in() { "✓" } else if u.is_logged_out() { "✗" } else { "…" };
+                                        view! {
+                                            <g class=class>
+                                                <text class="pc-name" x=X_BROWSERS - 44.0 y=y + 4.0>{initials(u.id)}</text>
+                                                <circle cx=X_BROWSER_DOTS cy=y r="7" />
+                                                <text class="pc-mark" x=X_BROWSER_DOTS + 12.0 y=y + 4.0>{mark}</text>
+                                            </g>
+                                        }
+                                    })
+                                    .collect_view()
+                            })
+                        }}
+                    </g>
                     <NodeBox x=X_EDGE y=Y_DNS icon="dns" label="DNS" status="resolver".to_string() down=false />
                     <NodeBox x=X_EDGE y=Y_CDN icon="cdn" label="CDN edge" status=cdn_status down=false />
                     <NodeBox x=X_EDGE y=Y_ORIGIN h=52.0 icon="origin" label="Origin" status="static files".to_string() down=false />

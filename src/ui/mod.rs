@@ -74,13 +74,19 @@ pub fn App() -> impl IntoView {
             <users::UserStrip />
             <diagram::Diagram />
             {full.then(|| view! {
-                <charts::Charts />
-                <div class="panels">
-                    <controls::ServerControls />
-                    <system::SystemControls />
-                    <inspector::SessionInspector />
-                    <inspector::Waterfall />
-                    <feed::Feed />
+                <div class="workspace">
+                    <aside class="side" aria-label="Controls">
+                        <controls::ServerControls />
+                        <system::SystemControls />
+                    </aside>
+                    <div class="main-col">
+                        <charts::Charts />
+                        <div class="panels">
+                            <inspector::SessionInspector />
+                            <inspector::Waterfall />
+                        </div>
+                        <feed::Feed />
+                    </div>
                 </div>
             })}
             {any_controls.then(|| view! { <help::Help /> })}

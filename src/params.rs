@@ -1,0 +1,218 @@
+//! URL parameters: how instructors set up an embedded lab. A pure function from the query
+//! string to settings plus notices; anything invalid or unknown is ignored with a reason and the
+//! default stays, so a bad link never breaks the page.
+
+use statelab_sim::config::limits;
+use statelab_sim::{Mode, SimConfig};
+
+/// Colour theme of the page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Theme {
+    /// Follows the system's light or dark preference.
+    #[default]
+    Auto,
+    Light,
+    Dark,
+    /// High contrast and large type for a room.
+    Projector,
+}
+
+impl Theme {
+    pub const ALL: [Theme; 4] = [Theme::Auto, Theme::Light, Theme::Dark, Theme::Projector];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Theme::Auto => "auto",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+            Theme::Projector => "projector",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Theme::Auto => "System",
+            Theme::Light => "Light",
+            Theme::Dark => "Dark",
+            Theme::Projector => "Projector",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Theme> {
+        Theme::ALL.into_iter().find(|t| t.key() == key)
+    }
+}
+
+/// How much of the control surface shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Controls {
+    #[default]
+    Full,
+    /// Playback and the mode switch only.
+    Minimal,
+    None,
+}
+
+/// Everything the URL can set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Params {
+    pub config: SimConfig,
+    /// Simulated seconds per real second.
+    pub speed: f64,
+    pub autoplay: bool,
+    pub theme: Theme,
+    pub controls: Controls,
+    pub show_title: bool,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Self {
+            config: SimConfig::default(),
+            speed: crate::lab::DEFAULT_SPEED,
+            autoplay: true,
+            theme: Theme::Auto,
+            controls: Controls::Full,
+            show_title: true,
+        }
+    }
+}
+
+/// Slowest and fastest playback.
+pub const SPEED_RANGE: (f64, f64) = (0.1, 10.0);
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+/// Decodes `+` and `%XX`; malformed escapes are kept as typed.
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Shortens a value for a notice, so a hostile URL cannot flood the page.
+fn shown(v: &str) -> String {
+    let mut s: String = v.chars().take(24).collect();
+    if v.chars().count() > 24 {
+        s.push('…');
+    }
+    s
+}
+
+fn whole(v: &str, lo: u64, hi: u64) -> Option<u64> {
+    v.trim().parse::<u64>().ok().filter(|n| (lo..=hi).contains(n))
+}
+
+/// Parses a query string (with or without the leading `?`).
+pub fn parse(query: &str) -> (Params, Vec<String>) {
+    let mut p = Params::default();
+    let mut notices = Vec::new();
+    for pair in query.trim_start_matches('?').split('&').filter(|s| !s.is_empty()) {
+        let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
+        let key = percent_decode(raw_key);
+        let value = percent_decode(raw_value);
+        let mut bad = |why: &str| notices.push(format!("Ignored {}={}: {why}.", shown(&key), shown(&value)));
+        match key.as_str() {
+            "mode" => match value.as_str() {
+                "stateful" => p.config.mode = Mode::Stateful,
+                "stateless" => p.config.mode = Mode::Stateless,
+                _ => bad("mode is stateful or stateless"),
+            },
+            "seed" => match value.trim().parse::<u64>() {
+                Ok(n) => p.config.seed = n,
+                Err(_) => bad("the seed is a whole number"),
+            },
+            "servers" => match whole(&value, 1, limits::SERVERS.into()) {
+                Some(n) => p.config.servers = n as u32,
+                None => bad(&format!("servers is a whole number from 1 to {}", limits::SERVERS)),
+            },
+            "users" => match whole(&value, 1, limits::USERS.into()) {
+                Some(n) => p.config.users = n as u32,
+                None => bad(&format!("users is a whole number from 1 to {}", limits::USERS)),
+            },
+            "rate" => match whole(&value, 0, limits::RATE_PER_S.into()) {
+                Some(n) => p.config.traffic.rate_per_s = n as u32,
+                None => bad(&format!("rate is requests per second, 0 to {}", limits::RATE_PER_S)),
+            },
+            "speed" => match value.trim().parse::<f64>() {
+                Ok(s) if s.is_finite() && (SPEED_RANGE.0..=SPEED_RANGE.1).contains(&s) => p.speed = s,
+                _ => bad("speed is a number from 0.1 to 10"),
+            },
+            "autoplay" => match value.as_str() {
+                "1" | "true" => p.autoplay = true,
+                "0" | "false" => p.autoplay = false,
+                _ => bad("autoplay is 1 or 0"),
+            },
+            "theme" => match Theme::from_key(&value) {
+                Some(t) => p.theme = t,
+                None => bad("theme is auto, light, dark or projector"),
+            },
+            "controls" => match value.as_str() {
+                "full" => p.controls = Controls::Full,
+                "minimal" => p.controls = Controls::Minimal,
+                "none" => p.controls = Controls::None,
+                _ => bad("controls is full, minimal or none"),
+            },
+            "title" => match value.as_str() {
+                "0" => p.show_title = false,
+                "1" => p.show_title = true,
+                _ => bad("title is 1 or 0"),
+            },
+            _ => notices.push(format!("Ignored unknown parameter {}.", shown(&key))),
+        }
+    }
+    (p, notices)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn good_parameters_set_the_lab() {
+        let (p, notices) = parse("?mode=stateless&seed=9&servers=64&users=1000&rate=5000&speed=2.5&theme=dark&controls=minimal&title=0&autoplay=0");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(p.config.mode, Mode::Stateless);
+        assert_eq!((p.config.seed, p.config.servers, p.config.users), (9, 64, 1000));
+        assert_eq!(p.config.traffic.rate_per_s, 5000);
+        assert_eq!(
+            (p.speed, p.theme, p.controls, p.show_title, p.autoplay),
+            (2.5, Theme::Dark, Controls::Minimal, false, false)
+        );
+    }
+
+    #[test]
+    fn bad_and_unknown_parameters_are_ignored_with_a_reason() {
+        let (p, notices) = parse("servers=0&users=abc&speed=NaN&theme=%3Cscript%3E&bogus=1&mode=");
+        assert_eq!(p, Params::default());
+        assert_eq!(notices.len(), 6);
+        assert!(notices[0].contains("servers=0") && notices[0].contains("1 to 64"), "{}", notices[0]);
+        assert!(notices[3].contains("<script>"), "shown as text, decoded: {}", notices[3]);
+        assert_eq!(notices[4], "Ignored unknown parameter bogus.");
+    }
+
+    #[test]
+    fn decoding_is_total() {
+        assert_eq!(percent_decode("a+b%20c%zz%4"), "a b c%zz%4");
+        let long = "x".repeat(5_000);
+        let (_, notices) = parse(&format!("{long}=1"));
+        assert!(notices[0].len() < 80);
+    }
+}

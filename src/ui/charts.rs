@@ -1,0 +1,212 @@
+//! Live charts over the last 60 simulated seconds, drawn as plain SVG polylines. They redraw
+//! once per simulated second (when a metrics sample closes), not every frame.
+
+use leptos::prelude::*;
+use statelab_sim::{FailReason, Sample};
+
+use super::use_lab;
+
+/// Seconds of history drawn.
+const WINDOW: usize = 60;
+const W: f64 = 300.0;
+const H: f64 = 110.0;
+const PAD_LEFT: f64 = 36.0;
+
+/// One line of a chart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    pub name: String,
+    pub colour: &'static str,
+    pub values: Vec<f64>,
+}
+
+fn series(name: impl Into<String>, colour: &'static str, values: Vec<f64>) -> Series {
+    Series { name: name.into(), colour, values }
+}
+
+/// A round upper bound for the y axis.
+pub fn nice_max(max: f64) -> f64 {
+    if max <= 1.0 {
+        return 1.0;
+    }
+    let magnitude = 10f64.powf(max.log10().floor());
+    [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * magnitude).find(|&v| v >= max).unwrap_or(10.0 * magnitude)
+}
+
+fn points(values: &[f64], y_max: f64) -> String {
+    let step = (W - PAD_LEFT) / (WINDOW - 1) as f64;
+    let offset = WINDOW.saturating_sub(values.len()) as f64;
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            format!("{:.1},{:.1}", PAD_LEFT + (offset + i as f64) * step, H - 14.0 - (v / y_max) * (H - 24.0))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn fmt(v: f64) -> String {
+    if v >= 100.0 || v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+#[component]
+fn LineChart(title: &'static str, unit: &'static str, #[prop(into)] data: Signal<Vec<Series>>) -> impl IntoView {
+    let y_max = move || nice_max(data.with(|d| d.iter().flat_map(|s| s.values.iter().copied()).fold(0.0, f64::max)));
+    let summary = move || {
+        data.with(|d| {
+            let parts: Vec<String> = d
+                .iter()
+                .map(|s| format!("{} {}{}", s.name, s.values.last().map_or("–".into(), |v| fmt(*v)), unit))
+                .collect();
+            format!("{title}, last 60 s. Latest: {}", parts.join(", "))
+        })
+    };
+    view! {
+        <figure class="chart">
+            <figcaption>{title}</figcaption>
+            <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=summary>
+                <line class="axis" x1=PAD_LEFT y1=H - 14.0 x2=W y2=H - 14.0 />
+                <line class="grid" x1=PAD_LEFT y1="10" x2=W y2="10" />
+                <text class="tick" x=PAD_LEFT - 4.0 y="14" text-anchor="end">{move || fmt(y_max())}</text>
+                <text class="tick" x=PAD_LEFT - 4.0 y=H - 12.0 text-anchor="end">"0"</text>
+                <text class="tick" x=PAD_LEFT y=H - 1.0>"−60 s"</text>
+                <text class="tick" x=W y=H - 1.0 text-anchor="end">"now"</text>
+                {move || {
+                    let max = y_max();
+                    data.get()
+                        .into_iter()
+                        .map(|s| view! { <polyline points=points(&s.values, max) stroke=s.colour /> })
+                        .collect_view()
+                }}
+            </svg>
+            <ul class="chart-legend">
+                {move || data.get().into_iter().map(|s| view! {
+                    <li>
+                        <span class="swatch" style:background=s.colour></span>
+                        {format!("{} {}{}", s.name, s.values.last().map_or("–".into(), |v| fmt(*v)), unit)}
+                    </li>
+                }).collect_view()}
+            </ul>
+        </figure>
+    }
+}
+
+fn column(samples: &[Sample], f: impl Fn(&Sample) -> f64) -> Vec<f64> {
+    samples.iter().map(f).collect()
+}
+
+const FAIL_COLOURS: [&str; 8] =
+    ["#c41d36", "#e8590c", "#862e9c", "#b25e00", "#5c7cfa", "#e0457b", "#d9480f", "#0b7285"];
+
+#[component]
+pub fn Charts() -> impl IntoView {
+    let lab = use_lab();
+    // Changes once per simulated second; the charts below depend only on it.
+    let second = Memo::new(move |_| lab.snap.with(|s| s.now_us / 1_000_000));
+    let samples = Memo::new(move |_| {
+        second.track();
+        lab.with_sim(|s| {
+            let all = s.metrics().samples();
+            all.iter().skip(all.len().saturating_sub(WINDOW)).cloned().collect::<Vec<_>>()
+        })
+    });
+    let throughput = Signal::derive(move || {
+        samples.with(|s| {
+            vec![
+                series("answered", "#2f6fde", column(s, |x| f64::from(x.completed))),
+                series("failed", "#c41d36", column(s, |x| f64::from(x.failed))),
+            ]
+        })
+    });
+    let latency = Signal::derive(move || {
+        samples.with(|s| {
+            vec![
+                series("p50", "#20a67a", column(s, |x| x.p50_us as f64 / 1000.0)),
+                series("p95", "#f1a33b", column(s, |x| x.p95_us as f64 / 1000.0)),
+                series("p99", "#c41d36", column(s, |x| x.p99_us as f64 / 1000.0)),
+            ]
+        })
+    });
+    let errors = Signal::derive(move || {
+        samples.with(|s| {
+            FailReason::ALL
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| s.iter().any(|x| x.errors[*i] > 0))
+                .map(|(i, r)| series(r.label(), FAIL_COLOURS[i], column(s, |x| f64::from(x.errors[i]))))
+                .collect()
+        })
+    });
+    let users = Signal::derive(move || {
+        samples.with(|s| {
+            vec![
+                series("logged in", "#1b8a5a", column(s, |x| f64::from(x.logged_in))),
+                series("logged out", "#c41d36", column(s, |x| f64::from(x.logged_out))),
+            ]
+        })
+    });
+    let cache = Signal::derive(move || {
+        samples.with(|s| {
+            vec![
+                series("DB reads", "#0fb5c9", column(s, |x| f64::from(x.db_reads))),
+                series("answered by cache", "#20a67a", column(s, |x| f64::from(x.db_reads_avoided))),
+                series("DB writes", "#d9480f", column(s, |x| f64::from(x.db_writes))),
+            ]
+        })
+    });
+    let nodes = Signal::derive(move || {
+        samples.with(|s| {
+            let ids: Vec<u32> = s.last().map(|x| x.db_reads_by_node.iter().map(|n| n.0).collect()).unwrap_or_default();
+            let colours = ["#0b7285", "#0fb5c9", "#66d9e8", "#3bc9db", "#1098ad", "#99e9f2"];
+            ids.iter()
+                .enumerate()
+                .map(|(k, id)| {
+                    series(
+                        format!("node {id}"),
+                        colours[k % colours.len()],
+                        column(s, |x| x.db_reads_by_node.iter().find(|n| n.0 == *id).map_or(0.0, |n| f64::from(n.1))),
+                    )
+                })
+                .collect()
+        })
+    });
+    let servers = Signal::derive(move || {
+        samples.with(|s| {
+            vec![
+                series("healthy", "#1b8a5a", column(s, |x| f64::from(x.servers_healthy))),
+                series("booting", "#f1a33b", column(s, |x| f64::from(x.servers_booting))),
+                series("down", "#c41d36", column(s, |x| f64::from(x.servers_down))),
+                series("busy %", "#7a8699", column(s, |x| f64::from(x.utilization_pct) / 10.0)),
+            ]
+        })
+    });
+    view! {
+        <section class="charts" aria-label="Live charts">
+            <LineChart title="Throughput" unit="/s" data=throughput />
+            <LineChart title="Latency" unit=" ms" data=latency />
+            <LineChart title="Errors by reason" unit="/s" data=errors />
+            <LineChart title="Users" unit="" data=users />
+            <LineChart title="Database load and the cache" unit="/s" data=cache />
+            <LineChart title="Reads per database node" unit="/s" data=nodes />
+            <LineChart title="Servers (busy % ÷ 10)" unit="" data=servers />
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_maxima_are_round() {
+        assert_eq!(nice_max(0.3), 1.0);
+        assert_eq!(nice_max(7.0), 10.0);
+        assert_eq!(nice_max(13.0), 20.0);
+        assert_eq!(nice_max(420.0), 500.0);
+    }
+}

@@ -1,0 +1,106 @@
+//! Keyboard shortcuts and the help dialog that lists them.
+
+use leptos::html::Dialog;
+use leptos::prelude::*;
+use statelab_sim::{Command, Mode, ServerState};
+
+use super::use_lab;
+use crate::lab::Lab;
+use crate::ui::controls::STEP_US;
+
+/// (keys, what they do), as listed in the dialog.
+pub const SHORTCUTS: [(&str, &str); 9] = [
+    ("Space", "Play or pause"),
+    ("S", "Step forward 100 ms of simulated time"),
+    ("R", "Reset the run"),
+    ("M", "Switch between stateful and stateless"),
+    ("A", "Add a server"),
+    ("1 – 9", "Crash that server (as numbered on screen)"),
+    ("T", "Trace the next request"),
+    ("?", "Open this help"),
+    ("Esc", "Close a dialog"),
+];
+
+/// Whether the key belongs to the focused control, not to the shortcuts: everything typed into
+/// a field, and Space or Enter on a button.
+fn typing_into(ev: &web_sys::KeyboardEvent) -> bool {
+    use wasm_bindgen::JsCast;
+    let tag = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).map(|el| el.tag_name());
+    match tag.as_deref() {
+        Some("INPUT" | "SELECT" | "TEXTAREA") => true,
+        Some("BUTTON") => matches!(ev.key().as_str(), " " | "Enter"),
+        _ => false,
+    }
+}
+
+/// Runs the shortcut for `key`; returns whether one matched.
+pub fn shortcut(lab: Lab, key: &str) -> bool {
+    match key {
+        " " => lab.playing.update(|p| *p = !*p),
+        "s" | "S" => {
+            lab.playing.set(false);
+            lab.advance(STEP_US);
+        }
+        "r" | "R" => lab.restart(None),
+        "m" | "M" => {
+            let next =
+                if lab.snap.with_untracked(|s| s.mode) == Mode::Stateful { Mode::Stateless } else { Mode::Stateful };
+            lab.send(Command::SetMode { mode: next });
+        }
+        "a" | "A" => lab.send(Command::AddServer),
+        "t" | "T" => lab.trace_next(),
+        "?" => lab.help_open.set(true),
+        k if k.len() == 1 && k.as_bytes()[0].is_ascii_digit() && k != "0" => {
+            let index = usize::from(k.as_bytes()[0] - b'1');
+            let target = lab.snap.with_untracked(|s| {
+                s.servers.iter().filter(|v| v.state != ServerState::Stopped).nth(index).map(|v| v.id)
+            });
+            match target {
+                Some(server) => lab.send(Command::CrashServer { server }),
+                None => lab.notice.set(Some(format!("There is no server number {k} on screen."))),
+            }
+        }
+        _ => return false,
+    }
+    true
+}
+
+#[component]
+pub fn Help() -> impl IntoView {
+    let lab = use_lab();
+    let dialog = NodeRef::<Dialog>::new();
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || typing_into(&ev) || lab.help_open.get_untracked() {
+            return;
+        }
+        if shortcut(lab, &ev.key()) {
+            ev.prevent_default();
+        }
+    });
+    on_cleanup(move || keys.remove());
+    // Syncs the native dialog (modal, focus trap, Esc) with the signal.
+    Effect::new(move |_| {
+        let open = lab.help_open.get();
+        if let Some(d) = dialog.get() {
+            if open && !d.open() {
+                let _ = d.show_modal();
+            } else if !open && d.open() {
+                d.close();
+            }
+        }
+    });
+    view! {
+        <button class="help-button" aria-haspopup="dialog" on:click=move |_| lab.help_open.set(true)>"Keyboard shortcuts"</button>
+        <dialog node_ref=dialog class="help" aria-labelledby="help-heading" on:close=move |_| lab.help_open.set(false)>
+            <h2 id="help-heading">"Keyboard shortcuts"</h2>
+            <table>
+                <thead><tr><th scope="col">"Key"</th><th scope="col">"Action"</th></tr></thead>
+                <tbody>
+                    {SHORTCUTS.iter().map(|(k, what)| view! { <tr><td><kbd>{*k}</kbd></td><td>{*what}</td></tr> }).collect_view()}
+                </tbody>
+            </table>
+            <p>"Every control can also be reached with Tab and used with Enter or Space."</p>
+            <button class="primary" on:click=move |_| lab.help_open.set(false)>"Close"</button>
+        </dialog>
+    }
+}

@@ -1,0 +1,87 @@
+// The visualizer through the real page: every main control clicked for real, no console error,
+// and screenshots at three sizes in light and dark for a person to look at.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, launch, openPage, screenshot, loggedOut } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const SIZES = [
+  ['wide', 1280, 800],
+  ['frame', 800, 500],
+  ['phone', 390, 844],
+];
+
+for (const scheme of ['light', 'dark']) {
+  test(`screenshots in ${scheme} at three sizes`, async () => {
+    for (const [name, width, height] of SIZES) {
+      const { page, errors, context } = await openPage(browser, server.url, {
+        viewport: { width, height },
+        colorScheme: scheme,
+      });
+      // Let requests fly for a moment so the diagram shows dots and charts have data.
+      await page.waitForFunction(() => Number(document.querySelector('.clock')?.textContent.match(/[\d.]+/)?.[0]) >= 1.2);
+      const path = await screenshot(page, `${name}-${scheme}`);
+      console.log(`screenshot: ${path}`);
+      assert.deepEqual(errors, []);
+      await context.close();
+    }
+  });
+}
+
+test('every main control works with real clicks', async () => {
+  const { page, errors, context } = await openPage(browser, server.url);
+  const click = (name) => page.getByRole('button', { name, exact: true }).click();
+  await click('Pause');
+  await page.getByRole('radio', { name: 'Stateless' }).check();
+  await click('Step');
+  await click('Add server');
+  await page.getByRole('button', { name: 'Crash Server 4' }).waitFor();
+  for (let i = 0; i < 25; i++) await click('Step');
+  await click('Crash Server 1');
+  await click('Restart Server 1');
+  await click('Remove Server 2');
+  await click('Spike');
+  await page.getByLabel('Misroute').selectOption({ label: 'User B' });
+  await click('Misroute user');
+  await page.getByLabel('Auto-scaling (out above 70 % busy, in below 30 %)').check();
+  await page.getByLabel('Cache product reads').uncheck();
+  await page.getByLabel('Session store').selectOption('sql');
+  await click('Crash session store');
+  await click('Restart session store');
+  await click('Crash master');
+  await click('Promote Replica 1');
+  await click('Add replica');
+  await click('Trace next request');
+  for (let i = 0; i < 10; i++) await click('Step');
+  await page.getByRole('list', { name: 'Latency by hop' }).waitFor();
+  await page.getByRole('button', { name: /^User C:/ }).click();
+  await page.getByRole('heading', { name: 'Session inspector' }).waitFor();
+  assert.match(await page.locator('.inspector').textContent(), /User C/);
+  assert.equal(await loggedOut(page), 0, 'stateless: nobody logged out by all of that');
+  await page.getByRole('radio', { name: 'Stateful' }).check();
+  await click('Crash Server 3');
+  assert.ok((await loggedOut(page)) > 0);
+  await click('Reset');
+  assert.equal(await loggedOut(page), 0);
+  await click('Play');
+  await click('Pause');
+  await page.keyboard.press('?');
+  await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+  await page.keyboard.press('Escape');
+  const path = await screenshot(page, 'controls-after-clicks');
+  console.log(`screenshot: ${path}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
