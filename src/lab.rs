@@ -1,5 +1,7 @@
 //! The page's shared state: the simulation plus the few signals the components read.
 
+use std::collections::VecDeque;
+
 use leptos::prelude::*;
 use statelab_sim::request::{Completed, Node};
 use statelab_sim::{Command, EventKind, Sim, SimConfig, Snapshot, UserId};
@@ -56,6 +58,15 @@ pub struct Lab {
     pub help_open: RwSignal<bool>,
     /// The diagram is on screen (false when an embedding page scrolled it away).
     pub on_screen: RwSignal<bool>,
+    /// Where playback pauses by itself: the end of a tour step's run [µs].
+    pub stop_at: RwSignal<Option<u64>>,
+    /// Commands waiting for their simulated time (a tour step being played), earliest first.
+    script: StoredValue<VecDeque<(u64, Command)>>,
+    /// Every command of this run with its time, including ones after a rewind point, so the
+    /// timeline can be scrubbed forward again.
+    timeline: StoredValue<Vec<(u64, Command)>>,
+    /// The latest simulated time this run has reached [µs].
+    pub horizon_us: RwSignal<u64>,
     /// Event sequence number the feed has read up to.
     feed_cursor: StoredValue<u64>,
 }
@@ -83,13 +94,17 @@ impl Lab {
             bursts: StoredValue::new(Vec::new()),
             help_open: RwSignal::new(false),
             on_screen: RwSignal::new(true),
+            stop_at: RwSignal::new(None),
+            script: StoredValue::new(VecDeque::new()),
+            timeline: StoredValue::new(Vec::new()),
+            horizon_us: RwSignal::new(0),
             feed_cursor: StoredValue::new(0),
         }
     }
 
     /// Applies a command; a refusal becomes a notice instead of an error.
     pub fn send(&self, cmd: Command) {
-        let result = self.sim.try_update_value(|s| s.apply(cmd));
+        let result = self.sim.try_update_value(|s| self.apply(s, cmd));
         match result {
             Some(Err(e)) => self.notice.set(Some(format!("Not possible: {e}."))),
             _ => self.notice.set(None),
@@ -97,10 +112,93 @@ impl Lab {
         self.refresh();
     }
 
-    /// Advances simulated time, then publishes the new state.
+    /// Applies a command now and records it on the timeline, dropping any timeline beyond now
+    /// (a new branch after a rewind).
+    fn apply(&self, s: &mut Sim, cmd: Command) -> Result<(), statelab_sim::CommandError> {
+        let now = s.now_us();
+        s.apply(cmd.clone())?;
+        self.timeline.update_value(|t| {
+            t.retain(|(at, _)| *at <= now);
+            t.push((now, cmd));
+        });
+        Ok(())
+    }
+
+    /// Advances simulated time, applying scripted commands at their exact times and stopping at
+    /// `stop_at`, then publishes the new state.
     pub fn advance(&self, dt_us: u64) {
-        self.sim.update_value(|s| s.advance(dt_us));
+        let stop = self.stop_at.get_untracked();
+        let mut refused = None;
+        let reached = self.sim.try_update_value(|s| {
+            let target = stop.map_or(s.now_us() + dt_us, |end| (s.now_us() + dt_us).min(end));
+            while let Some((at, cmd)) = self.script.with_value(|q| q.front().filter(|(at, _)| *at <= target).cloned()) {
+                self.script.update_value(|q| {
+                    q.pop_front();
+                });
+                s.run_until(at);
+                if let Err(e) = self.apply(s, cmd) {
+                    refused.get_or_insert_with(|| format!("A scripted command was refused: {e}."));
+                }
+            }
+            s.run_until(target);
+            s.now_us()
+        });
+        if let Some(now) = reached {
+            self.horizon_us.update(|h| *h = (*h).max(now));
+            if stop == Some(now) {
+                self.stop_at.set(None);
+                self.playing.set(false);
+            }
+        }
+        if refused.is_some() {
+            self.notice.set(refused);
+        }
         self.refresh();
+    }
+
+    /// Plays `commands` at their times and pauses at `end_us`.
+    pub fn play_script(&self, commands: Vec<(u64, Command)>, end_us: u64) {
+        self.script.set_value(commands.into());
+        self.stop_at.set(Some(end_us));
+        self.playing.set(true);
+    }
+
+    /// Swaps in a prepared system (a tour step), keeping its commands as the timeline.
+    pub fn load(&self, sim: Sim) {
+        self.timeline.set_value(sim.commands().to_vec());
+        self.horizon_us.set(sim.now_us());
+        self.sim.set_value(sim);
+        self.script.update_value(VecDeque::clear);
+        self.stop_at.set(None);
+        self.clear_views();
+        self.refresh();
+    }
+
+    /// Rebuilds the run at simulated time `t_us` from its config and timeline: every target
+    /// computes the same state, so this is an exact rewind (or fast-forward).
+    pub fn scrub(&self, t_us: u64) {
+        let timeline = self.timeline.get_value();
+        self.sim.update_value(|s| {
+            if let Ok(mut fresh) = Sim::new(s.config().clone()) {
+                for (at, cmd) in timeline.iter().filter(|(at, _)| *at <= t_us) {
+                    fresh.run_until(*at);
+                    let _ = fresh.apply(cmd.clone());
+                }
+                fresh.run_until(t_us);
+                *s = fresh;
+            }
+        });
+        self.script.update_value(VecDeque::clear);
+        self.stop_at.set(None);
+        self.clear_views();
+        self.refresh();
+    }
+
+    fn clear_views(&self) {
+        self.feed_cursor.set_value(0);
+        self.feed.set(Vec::new());
+        self.bursts.update_value(Vec::clear);
+        self.trace.set(Trace::Off);
     }
 
     /// Starts over with `config` (the current one if `None`).
@@ -113,11 +211,33 @@ impl Lab {
                 Err(e) => error = Some(format!("Not possible: {e}.")),
             }
         });
-        self.feed_cursor.set_value(0);
-        self.feed.set(Vec::new());
-        self.bursts.update_value(Vec::clear);
-        self.trace.set(Trace::Off);
+        self.timeline.set_value(Vec::new());
+        self.horizon_us.set(0);
+        self.script.update_value(VecDeque::clear);
+        self.stop_at.set(None);
+        self.clear_views();
         self.notice.set(error);
+        self.refresh();
+    }
+
+    /// Replays a shared run: each command at its time, then on to `until_us`, paused.
+    pub fn replay(&self, commands: &[(u64, Command)], until_us: Option<u64>) {
+        let mut refused = None;
+        self.sim.update_value(|s| {
+            for (at, cmd) in commands {
+                s.run_until(*at);
+                if let Err(e) = self.apply(s, cmd.clone()) {
+                    refused.get_or_insert_with(|| format!("A command of the link was refused: {e}."));
+                }
+            }
+            if let Some(t) = until_us {
+                s.run_until(t);
+            }
+        });
+        self.horizon_us.set(self.sim.with_value(|s| s.now_us()));
+        if refused.is_some() {
+            self.notice.set(refused);
+        }
         self.refresh();
     }
 

@@ -3,6 +3,7 @@
 
 pub mod lab;
 pub mod layout;
+pub mod link;
 pub mod panic;
 pub mod params;
 mod runner;

@@ -3,7 +3,9 @@
 //! default stays, so a bad link never breaks the page.
 
 use statelab_sim::config::limits;
-use statelab_sim::{Mode, SimConfig};
+use statelab_sim::{Command, Mode, SimConfig};
+
+use crate::link;
 
 /// Colour theme of the page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -63,6 +65,10 @@ pub struct Params {
     pub theme: Theme,
     pub controls: Controls,
     pub show_title: bool,
+    /// Commands to replay on open, with their simulated times [µs].
+    pub commands: Vec<(u64, Command)>,
+    /// Simulated time to run to on open [µs].
+    pub at_us: Option<u64>,
 }
 
 impl Default for Params {
@@ -74,8 +80,41 @@ impl Default for Params {
             theme: Theme::Auto,
             controls: Controls::Full,
             show_title: true,
+            commands: Vec::new(),
+            at_us: None,
         }
     }
+}
+
+/// Latest simulated time a link may ask to replay to [µs]: one hour.
+pub const MAX_REPLAY_US: u64 = 3_600_000_000;
+
+/// The query string that reproduces a run: its settings, its commands and the moment shown.
+pub fn share_query(config: &SimConfig, speed: f64, theme: Theme, commands: &[(u64, Command)], now_us: u64) -> String {
+    let mode = match config.mode {
+        Mode::Stateful => "stateful",
+        Mode::Stateless => "stateless",
+    };
+    let mut q = format!(
+        "mode={mode}&seed={}&servers={}&users={}&rate={}&speed={}&theme={}&autoplay=0&t={now_us}",
+        config.seed,
+        config.servers,
+        config.users,
+        config.traffic.rate_per_s,
+        speed_text(speed),
+        theme.key()
+    );
+    if !commands.is_empty() {
+        q.push_str("&cmds=");
+        q.push_str(&link::encode(commands));
+    }
+    q
+}
+
+/// Speed with two decimals, computed in integers (keeps float formatting out of the wasm).
+pub fn speed_text(speed: f64) -> String {
+    let hundredths = (speed * 100.0).round() as u64;
+    format!("{}.{:02}", hundredths / 100, hundredths % 100)
 }
 
 /// Slowest and fastest playback.
@@ -175,6 +214,14 @@ pub fn parse(query: &str) -> (Params, Vec<String>) {
                 "1" => p.show_title = true,
                 _ => bad("title is 1 or 0"),
             },
+            "cmds" => match link::decode(&value) {
+                Ok(c) => p.commands = c,
+                Err(why) => bad(&why),
+            },
+            "t" => match whole(&value, 0, MAX_REPLAY_US) {
+                Some(t) => p.at_us = Some(t),
+                None => bad("t is a simulated time in microseconds, at most one hour"),
+            },
             _ => notices.push(format!("Ignored unknown parameter {}.", shown(&key))),
         }
     }
@@ -206,6 +253,20 @@ mod tests {
         assert!(notices[0].contains("servers=0") && notices[0].contains("1 to 64"), "{}", notices[0]);
         assert!(notices[3].contains("<script>"), "shown as text, decoded: {}", notices[3]);
         assert_eq!(notices[4], "Ignored unknown parameter bogus.");
+    }
+
+    #[test]
+    fn a_shared_link_parses_back_to_the_same_run() {
+        let mut config = SimConfig { seed: 77, servers: 5, users: 40, mode: Mode::Stateless, ..SimConfig::default() };
+        config.traffic.rate_per_s = 90;
+        let commands = vec![(1_500_000, Command::AddServer), (2_000_000, Command::Spike)];
+        let q = share_query(&config, 0.5, Theme::Projector, &commands, 3_250_000);
+        let (p, notices) = parse(&q);
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(p.config, config);
+        assert_eq!((p.speed, p.theme, p.autoplay), (0.5, Theme::Projector, false));
+        assert_eq!(p.commands, commands);
+        assert_eq!(p.at_us, Some(3_250_000));
     }
 
     #[test]

@@ -15,11 +15,12 @@ use super::use_lab;
 use super::users::initials;
 use crate::layout::*;
 
-/// Keeps `on_screen` true only while `target` is in the viewport, so an embedded lab that the
-/// host page scrolled away stops animating.
-fn watch_visibility(target: NodeRef<leptos::html::Div>, on_screen: RwSignal<bool>) {
+/// Keeps `on_screen` true only while the page is in view: an embedded lab that the host page
+/// scrolled away stops animating. The body is observed, not the diagram, so a learner reading
+/// a panel below the diagram does not pause the run.
+fn watch_visibility(on_screen: RwSignal<bool>) {
     Effect::new(move |_| {
-        let Some(el) = target.get() else { return };
+        let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) else { return };
         let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
             if let Some(entry) = entries.get(0).dyn_ref::<web_sys::IntersectionObserverEntry>() {
                 on_screen.set(entry.is_intersecting());
@@ -99,12 +100,11 @@ pub fn Diagram() -> impl IntoView {
         lab.snap.track();
         lab.with_sim(|s| s.user(u).map(|x| x.home))
     };
-    let stage = NodeRef::<leptos::html::Div>::new();
-    watch_visibility(stage, lab.on_screen);
+    watch_visibility(lab.on_screen);
     let cache_down = Signal::derive(move || lab.snap.with(|s| !s.cache.up));
     view! {
         <figure class="diagram">
-            <div class="stage" node_ref=stage>
+            <div class="stage">
                 <svg
                     viewBox=format!("0 0 {WIDTH} {HEIGHT}")
                     role="img"

@@ -9,7 +9,9 @@ mod feed;
 mod help;
 mod inspector;
 mod metrics;
+mod share;
 mod system;
+mod tour;
 mod users;
 
 use leptos::prelude::*;
@@ -30,6 +32,9 @@ pub fn App() -> impl IntoView {
     let lab = Lab::new(params.config.clone());
     lab.speed.set(params.speed);
     lab.playing.set(params.autoplay);
+    if !params.commands.is_empty() || params.at_us.is_some() {
+        lab.replay(&params.commands, params.at_us);
+    }
     provide_context(lab);
     let theme = RwSignal::new(params.theme);
     let notices = RwSignal::new(ignored);
@@ -70,6 +75,7 @@ pub fn App() -> impl IntoView {
         </Show>
         <main class="lab" class:compact=!full>
             {any_controls.then(|| view! { <controls::Toolbar theme=theme /> })}
+            {full.then(|| view! { <tour::TourPlayer /> })}
             <metrics::Cards />
             <users::UserStrip />
             <diagram::Diagram />
@@ -86,9 +92,17 @@ pub fn App() -> impl IntoView {
                             <inspector::Waterfall />
                         </div>
                         <feed::Feed />
+                        <share::Share theme=theme />
                     </div>
                 </div>
             })}
+            <footer class="run-info">
+                {move || {
+                    lab.snap.track();
+                    lab.with_sim(|s| format!("Seed {} · {} events · run fingerprint ", s.config().seed, s.events().total()))
+                }}
+                <code id="trace-hash">{move || { lab.snap.track(); lab.with_sim(|s| format!("{:016x}", s.trace_hash())) }}</code>
+            </footer>
             {any_controls.then(|| view! { <help::Help /> })}
         </main>
     }

@@ -2,7 +2,6 @@
 //! are up, refreshed by health checks — so a crash is noticed only at the next check.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 use std::fmt;
 
 use crate::server::ServerId;
@@ -50,7 +49,8 @@ pub struct Balancer {
     pub algorithm: LbAlgorithm,
     /// Health-check period [µs]; 0 = instant.
     pub health_check_us: u64,
-    marked_up: BTreeSet<ServerId>,
+    /// Indexed by server id: ids are small and never reused, and this is read on every request.
+    marked_up: Vec<bool>,
     cursor: u32,
     pub routed: u64,
 }
@@ -81,20 +81,20 @@ pub fn sticky_pick(user: UserId, candidates: &[Candidate]) -> (Option<ServerId>,
 
 impl Balancer {
     pub fn new(algorithm: LbAlgorithm, health_check_us: u64) -> Self {
-        Self { algorithm, health_check_us, marked_up: BTreeSet::new(), cursor: 0, routed: 0 }
+        Self { algorithm, health_check_us, marked_up: Vec::new(), cursor: 0, routed: 0 }
     }
 
     pub fn is_marked_up(&self, id: ServerId) -> bool {
-        self.marked_up.contains(&id)
+        self.marked_up.get(id.0 as usize).copied().unwrap_or(false)
     }
 
     /// Records a health-check verdict; returns whether the view changed.
     pub fn mark(&mut self, id: ServerId, up: bool) -> bool {
-        if up {
-            self.marked_up.insert(id)
-        } else {
-            self.marked_up.remove(&id)
+        let i = id.0 as usize;
+        if i >= self.marked_up.len() {
+            self.marked_up.resize(i + 1, false);
         }
+        std::mem::replace(&mut self.marked_up[i], up) != up
     }
 
     /// Chooses a server. `sticky` overrides the algorithm (stateful mode); `misroute` takes the

@@ -5,9 +5,9 @@
 //! → balancer → server queue → a worker reads the session (memory or shared store) → product
 //! read through the cache, or a write on the master → session write → compute → response.
 
-use std::cmp::{Ordering, Reverse};
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 
+use crate::agenda::Agenda;
 use crate::autoscaler::{Autoscaler, Decision};
 use crate::balancer::{Balancer, Candidate, LbAlgorithm};
 use crate::cache::Cache;
@@ -50,36 +50,16 @@ enum Ev {
     Failover(u64),
 }
 
-struct Scheduled {
-    at_us: u64,
-    seq: u64,
-    ev: Ev,
-}
-
-impl PartialEq for Scheduled {
-    fn eq(&self, other: &Self) -> bool {
-        (self.at_us, self.seq) == (other.at_us, other.seq)
-    }
-}
-impl Eq for Scheduled {}
-impl PartialOrd for Scheduled {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Scheduled {
-    fn cmp(&self, other: &Self) -> Ordering {
-        (self.at_us, self.seq).cmp(&(other.at_us, other.seq))
-    }
-}
-
 /// A whole simulated web system.
 pub struct Sim {
+    /// The config the run started from; commands never change it, so it plus the command log
+    /// replays the run.
     cfg: SimConfig,
+    /// Replication lag in force [ms]; starts from the config, changed by a command.
+    lag_ms: (u32, u32),
     now_us: u64,
     rng: SimRng,
-    agenda: BinaryHeap<Reverse<Scheduled>>,
-    seq: u64,
+    agenda: Agenda<Ev>,
     /// Agenda entries processed, stale ones included.
     steps: u64,
     mode: Mode,
@@ -130,10 +110,10 @@ impl Sim {
             popularity.push(sum);
         }
         let mut sim = Self {
+            lag_ms: cfg.database.lag_ms,
             now_us: 0,
             rng,
-            agenda: BinaryHeap::new(),
-            seq: 0,
+            agenda: Agenda::new(),
             steps: 0,
             mode: cfg.mode,
             users,
@@ -301,7 +281,7 @@ impl Sim {
 
     /// When the next scheduled entry falls due, so a caller can stop just before it.
     pub fn next_event_us(&self) -> Option<u64> {
-        self.agenda.peek().map(|Reverse(s)| s.at_us)
+        self.agenda.next_at()
     }
 
     /// Entries waiting in the agenda; stays near the in-flight count in a healthy run.
@@ -410,7 +390,7 @@ impl Sim {
 
     /// Processes every event up to and including `t_us`, then sets the clock to `t_us`.
     pub fn run_until(&mut self, t_us: u64) {
-        while self.agenda.peek().is_some_and(|Reverse(s)| s.at_us <= t_us) {
+        while self.agenda.next_at().is_some_and(|at| at <= t_us) {
             self.step();
         }
         self.now_us = self.now_us.max(t_us);
@@ -423,10 +403,10 @@ impl Sim {
 
     /// Processes the next event; returns its time, or `None` if nothing is scheduled.
     pub fn step(&mut self) -> Option<u64> {
-        let Reverse(next) = self.agenda.pop()?;
-        self.now_us = next.at_us;
+        let (at_us, ev) = self.agenda.pop()?;
+        self.now_us = at_us;
         self.steps += 1;
-        match next.ev {
+        match ev {
             Ev::Arrival(gen) if gen == self.arrival_gen => self.arrival(),
             Ev::Arrival(_) => {}
             Ev::Step(r) => {
@@ -452,8 +432,7 @@ impl Sim {
     }
 
     fn schedule(&mut self, delay_us: u64, ev: Ev) {
-        self.seq += 1;
-        self.agenda.push(Reverse(Scheduled { at_us: self.now_us + delay_us, seq: self.seq, ev }));
+        self.agenda.push(self.now_us + delay_us, ev);
     }
 
     fn schedule_health_check(&mut self) {
@@ -655,7 +634,7 @@ impl Sim {
                         "replication lag must be a range [min, max] of at most 600,000 ms".into(),
                     ));
                 }
-                self.cfg.database.lag_ms = (*min_ms, *max_ms);
+                self.lag_ms = (*min_ms, *max_ms);
             }
             Command::SetAutoscaling { policy } => {
                 let mut probe = self.cfg.clone();
@@ -1322,7 +1301,7 @@ impl Sim {
             return;
         }
         let item = self.req(r).item;
-        let lag = self.between_ms(self.cfg.database.lag_ms);
+        let lag = self.between_ms(self.lag_ms);
         self.db.write(node, item, self.now_us, lag);
         self.totals.db_writes += 1;
         self.metrics.current.db_writes += 1;

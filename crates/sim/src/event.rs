@@ -173,6 +173,35 @@ pub enum EventKind {
     },
 }
 
+impl EventKind {
+    /// A stable name for exports and host pages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Command(_) => "command",
+            EventKind::RequestDone { .. } => "request_done",
+            EventKind::RequestFailed { .. } => "request_failed",
+            EventKind::Retried { .. } => "retried",
+            EventKind::Misrouted { .. } => "misrouted",
+            EventKind::LoggedIn { .. } => "logged_in",
+            EventKind::LoggedOut { .. } => "logged_out",
+            EventKind::ServerState { .. } => "server_state",
+            EventKind::HealthCheck { .. } => "health_check",
+            EventKind::SessionsLost { .. } => "sessions_lost",
+            EventKind::StoreDown { .. } => "store_down",
+            EventKind::StoreUp { .. } => "store_up",
+            EventKind::CacheDown => "cache_down",
+            EventKind::CacheUp => "cache_up",
+            EventKind::DbDown { .. } => "db_down",
+            EventKind::DbUp { .. } => "db_up",
+            EventKind::Promoted { .. } => "promoted",
+            EventKind::StaleRead { .. } => "stale_read",
+            EventKind::ScaledOut { .. } => "scaled_out",
+            EventKind::ScaledIn { .. } => "scaled_in",
+            EventKind::ModeChanged { .. } => "mode_changed",
+        }
+    }
+}
+
 /// An event at a sim time.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Event {

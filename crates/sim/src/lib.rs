@@ -6,6 +6,8 @@
 //!   floating-point maths goes through `libm`, so one seed and one command log give one
 //!   [`Sim::trace_hash`] on every target.
 //! - No web dependency: this crate builds and tests natively in seconds.
+//! - Guided tours ([`Tour`]) are data in `assets/scenarios/`: each step's checkpoint measures its
+//!   claim on the running model, so the tests hold every tour to the numbers it names.
 //!
 //! ```text
 //!  browser ──DNS──▶ resolver          (cached per browser for the TTL)
@@ -16,6 +18,7 @@
 //!                        └──────────checkout (write)─────────────────────────────▶ master
 //! ```
 
+mod agenda;
 pub mod autoscaler;
 pub mod balancer;
 pub mod cache;
@@ -34,6 +37,7 @@ pub mod server;
 pub mod snapshot;
 pub mod store;
 pub mod time;
+pub mod tour;
 pub mod traffic;
 pub mod user;
 
@@ -48,5 +52,6 @@ pub use scenario::{reference_trace_hash, Scenario, ScenarioError, REFERENCE_TRAC
 pub use server::{ServerId, ServerState};
 pub use snapshot::Snapshot;
 pub use store::StoreKind;
+pub use tour::{CheckResult, Checkpoint, Prediction, Step, Tour, TourError};
 pub use traffic::Pattern;
 pub use user::{UserId, UserState};

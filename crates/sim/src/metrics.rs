@@ -92,6 +92,46 @@ impl Metrics {
         self.samples.push_back(sample);
     }
 
+    /// Every kept sample as CSV, one row per simulated second, with a header row.
+    pub fn to_csv(&self) -> String {
+        let errors: Vec<String> = FailReason::ALL.iter().map(|r| format!("failed_{r:?}")).collect();
+        let mut out = format!(
+            "t_s,completed,failed,{},p50_us,p95_us,p99_us,logged_in,logged_out,logouts,cache_hits,cache_misses,\
+             db_reads,db_writes,stale_reads,servers_healthy,servers_booting,servers_draining,servers_down,\
+             utilization_pct,rate_per_s\n",
+            errors.join(",")
+        );
+        for s in &self.samples {
+            let errors: Vec<String> = s.errors.iter().map(u32::to_string).collect();
+            let row = [
+                s.t_s.to_string(),
+                s.completed.to_string(),
+                s.failed.to_string(),
+                errors.join(","),
+                s.p50_us.to_string(),
+                s.p95_us.to_string(),
+                s.p99_us.to_string(),
+                s.logged_in.to_string(),
+                s.logged_out.to_string(),
+                s.logouts.to_string(),
+                s.cache_hits.to_string(),
+                s.cache_misses.to_string(),
+                s.db_reads.to_string(),
+                s.db_writes.to_string(),
+                s.stale_reads.to_string(),
+                s.servers_healthy.to_string(),
+                s.servers_booting.to_string(),
+                s.servers_draining.to_string(),
+                s.servers_down.to_string(),
+                s.utilization_pct.to_string(),
+                s.rate_per_s.to_string(),
+            ];
+            out.push_str(&row.join(","));
+            out.push('\n');
+        }
+        out
+    }
+
     /// Samples oldest first.
     pub fn samples(&self) -> &VecDeque<Sample> {
         &self.samples
@@ -125,6 +165,19 @@ mod tests {
         m.close(current);
         let s = m.latest().unwrap();
         assert_eq!((s.p50_us, s.p95_us, s.p99_us, s.completed), (50, 95, 99, 100));
+    }
+
+    #[test]
+    fn csv_has_a_header_and_a_row_per_second() {
+        let mut m = Metrics::new(4);
+        m.record_success(10);
+        let current = std::mem::take(&mut m.current);
+        m.close(Sample { t_s: 1, ..current });
+        let csv = m.to_csv();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].split(',').count(), lines[1].split(',').count());
+        assert!(lines[1].starts_with("1,1,0,"), "{}", lines[1]);
     }
 
     #[test]

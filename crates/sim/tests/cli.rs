@@ -69,7 +69,7 @@ fn json_summary_parses() {
 
 #[test]
 fn one_seed_gives_one_output() {
-    let args = ["run", "--scenario", "wrong-server", "--duration", "15s", "--seed", "3"];
+    let args = ["run", "--scenario", "crash", "--duration", "15s", "--seed", "3"];
     assert_eq!(stdout(&cli(&args)), stdout(&cli(&args)));
 }
 

@@ -1,11 +1,14 @@
 //! Headless runner: plays a scenario without a browser and prints a summary, the per-second
 //! metrics as CSV, or the event log as JSON lines, so runs can be scripted, diffed and graphed.
+//! Given a guided tour, it runs every step and judges every checkpoint, so the tours' claims
+//! can be checked from a shell.
 
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use statelab_sim::time::{MS, SEC};
-use statelab_sim::{FailReason, Mode, Scenario, Sim, SimConfig};
+use statelab_sim::tour::TOUR_IDS;
+use statelab_sim::{FailReason, Mode, Scenario, Sim, SimConfig, Tour};
 
 const USAGE: &str = "\
 Usage: statelab-cli run [options]
@@ -13,11 +16,18 @@ Usage: statelab-cli run [options]
 Runs the StateLab model headless and prints what happened.
 
 Options:
-  --scenario <name|file.json>  steady (default), crash, wrong-server, add-server, spike,
-                               or a JSON file {\"config\": {...}, \"commands\": [...]}
-  --mode stateful|stateless    where sessions live (overrides the scenario's config)
+  --scenario <name|file.json>  steady (default), crash, spike, or a JSON file
+                               {\"config\": {...}, \"commands\": [...]};
+                               or a guided tour: its id (what-is-state, wrong-server,
+                               add-server, crash-2am, request-path, auto-scaling, replicas,
+                               cache, shared-store, takeaway) or a tour JSON file with
+                               \"steps\". A tour runs every step in each of its modes,
+                               prints a line per checkpoint and exits 1 if one fails.
+  --mode stateful|stateless    where sessions live (overrides the scenario's config;
+                               for a tour, runs only that mode)
   --seed N                     seed of the run (overrides the scenario's config)
-  --duration <time>            simulated time to run, e.g. 500ms, 60s, 2m (default 60s)
+  --duration <time>            simulated time to run, e.g. 500ms, 60s, 2m (default 60s);
+                               not for tours, whose steps set their own length
   --config file.json           a full SimConfig, replacing the scenario's config
   --json                       print the summary as JSON
   --csv                        print the per-second metrics as CSV
@@ -38,9 +48,16 @@ struct Args {
     scenario: String,
     mode: Option<Mode>,
     seed: Option<u64>,
-    duration_us: u64,
+    /// `None` until given: scenarios default to 60 s, tours refuse it.
+    duration_us: Option<u64>,
     config: Option<String>,
     output: Output,
+}
+
+/// What `--scenario` names.
+enum Story {
+    Scenario(Scenario),
+    Tour(Tour),
 }
 
 /// What the command line asks for.
@@ -59,7 +76,12 @@ fn main() -> ExitCode {
         Ok(Invocation::Run(args)) => args,
         Err(msg) => return fail(&msg),
     };
-    let sim = match run(&args) {
+    let scenario = match load(&args.scenario) {
+        Ok(Story::Scenario(scenario)) => scenario,
+        Ok(Story::Tour(tour)) => return run_tour(&args, &tour),
+        Err(msg) => return fail(&msg),
+    };
+    let sim = match run(&args, scenario) {
         Ok(sim) => sim,
         Err(msg) => return fail(&msg),
     };
@@ -99,7 +121,7 @@ fn parse(argv: &[String]) -> Result<Invocation, String> {
         scenario: "steady".into(),
         mode: None,
         seed: None,
-        duration_us: 60 * SEC,
+        duration_us: None,
         config: None,
         output: Output::Summary,
     };
@@ -127,7 +149,7 @@ fn parse(argv: &[String]) -> Result<Invocation, String> {
                 let v = value()?;
                 args.seed = Some(v.parse().map_err(|_| format!("--seed must be a whole number, not `{v}`"))?);
             }
-            "--duration" => args.duration_us = parse_duration_us(value()?)?,
+            "--duration" => args.duration_us = Some(parse_duration_us(value()?)?),
             "--config" => args.config = Some(value()?.to_owned()),
             "--json" | "--csv" | "--events" => {
                 if inline.is_some() {
@@ -182,25 +204,82 @@ fn read(path: &str) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))
 }
 
-fn load_scenario(name: &str) -> Result<Scenario, String> {
+/// A tour id, a built-in scenario name, or a JSON file of either (a tour has `steps`).
+fn load(name: &str) -> Result<Story, String> {
+    if TOUR_IDS.contains(&name) {
+        return Tour::builtin(name).map(Story::Tour).ok_or_else(|| format!("no tour `{name}`"));
+    }
     if statelab_sim::scenario::BUILTIN.contains(&name) {
-        return Scenario::builtin(name).map_err(|e| e.to_string());
+        return Scenario::builtin(name).map(Story::Scenario).map_err(|e| e.to_string());
     }
     if !name.ends_with(".json") && !std::path::Path::new(name).exists() {
         return Err(format!(
-            "unknown scenario `{name}`; use one of {} or a .json file",
-            statelab_sim::scenario::BUILTIN.join(", ")
+            "unknown scenario `{name}`; use one of {}, a tour ({}), or a .json file",
+            statelab_sim::scenario::BUILTIN.join(", "),
+            TOUR_IDS.join(", ")
         ));
     }
-    Scenario::from_json(&read(name)?).map_err(|e| format!("{name}: {e}"))
+    let text = read(name)?;
+    let is_tour = serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|v| v.get("steps").is_some());
+    if is_tour {
+        return Tour::from_json(name, &text).map(Story::Tour).map_err(|e| e.to_string());
+    }
+    Scenario::from_json(&text).map(Story::Scenario).map_err(|e| format!("{name}: {e}"))
 }
 
-fn run(args: &Args) -> Result<Sim, String> {
-    let mut scenario = load_scenario(&args.scenario)?;
+fn run(args: &Args, mut scenario: Scenario) -> Result<Sim, String> {
     if let Some(path) = &args.config {
         scenario.config = SimConfig::from_json(&read(path)?).map_err(|e| format!("{path}: {e}"))?;
     }
-    scenario.run(args.mode, args.seed, args.duration_us).map_err(|e| e.to_string())
+    scenario.run(args.mode, args.seed, args.duration_us.unwrap_or(60 * SEC)).map_err(|e| e.to_string())
+}
+
+/// Runs every step of the tour in each mode asked for, printing a line per step; exit 1 if a
+/// checkpoint failed, 2 if the tour cannot run as asked.
+fn run_tour(args: &Args, tour: &Tour) -> ExitCode {
+    if args.duration_us.is_some() || args.config.is_some() || args.output != Output::Summary {
+        return fail("a tour takes only --mode and --seed: its steps set the config, the length and the output");
+    }
+    let modes = match args.mode {
+        Some(mode) if !tour.modes.contains(&mode) => {
+            let offered: Vec<String> = tour.modes.iter().map(Mode::to_string).collect();
+            return fail(&format!("tour `{}` runs only in {} mode", tour.id, offered.join(" and ")));
+        }
+        Some(mode) => vec![mode],
+        None => tour.modes.clone(),
+    };
+    let mut tour = tour.clone();
+    tour.config.seed = args.seed.unwrap_or(tour.config.seed);
+    let mut out = io::stdout().lock();
+    let (mut checked, mut failed) = (0, 0);
+    for mode in modes {
+        let mut sim = match tour.start(mode) {
+            Ok(sim) => sim,
+            Err(e) => return fail(&e.to_string()),
+        };
+        // Output errors (a closed pipe) do not change the verdict, which the exit code carries.
+        let _ = writeln!(out, "Tour {}, {mode} sessions, seed {}: {}", tour.id, tour.config.seed, tour.title);
+        for (i, step) in tour.steps.iter().enumerate() {
+            let line = match tour.run_and_check(&mut sim, i) {
+                Ok(Some(result)) => {
+                    checked += 1;
+                    if !result.passed {
+                        failed += 1;
+                    }
+                    format!("{} {}", if result.passed { "✓" } else { "✗" }, result.measured)
+                }
+                Ok(None) => "· no checkpoint".to_owned(),
+                Err(e) => return fail(&e.to_string()),
+            };
+            let _ = writeln!(out, "  step {}/{} \"{}\": {line}", i + 1, tour.steps.len(), step.title);
+        }
+    }
+    let _ = writeln!(out, "{} of {checked} checkpoints passed.", checked - failed);
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 /// Share of product reads the cache answered [%], if there were any.
@@ -304,43 +383,7 @@ fn write_json(out: &mut impl Write, args: &Args, sim: &Sim) -> io::Result<()> {
 }
 
 fn write_csv(out: &mut impl Write, sim: &Sim) -> io::Result<()> {
-    let errors: Vec<String> = FailReason::ALL.iter().map(|r| format!("failed_{r:?}")).collect();
-    writeln!(
-        out,
-        "t_s,completed,failed,{},p50_us,p95_us,p99_us,logged_in,logged_out,logouts,cache_hits,cache_misses,\
-         db_reads,db_writes,stale_reads,servers_healthy,servers_booting,servers_draining,servers_down,\
-         utilization_pct,rate_per_s",
-        errors.join(",")
-    )?;
-    for s in sim.metrics().samples() {
-        let errors: Vec<String> = s.errors.iter().map(u32::to_string).collect();
-        writeln!(
-            out,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            s.t_s,
-            s.completed,
-            s.failed,
-            errors.join(","),
-            s.p50_us,
-            s.p95_us,
-            s.p99_us,
-            s.logged_in,
-            s.logged_out,
-            s.logouts,
-            s.cache_hits,
-            s.cache_misses,
-            s.db_reads,
-            s.db_writes,
-            s.stale_reads,
-            s.servers_healthy,
-            s.servers_booting,
-            s.servers_draining,
-            s.servers_down,
-            s.utilization_pct,
-            s.rate_per_s
-        )?;
-    }
-    Ok(())
+    out.write_all(sim.metrics().to_csv().as_bytes())
 }
 
 fn write_events(out: &mut impl Write, sim: &Sim) -> io::Result<()> {

@@ -1,0 +1,767 @@
+//! Guided tours: the article's stories as data. A tour is a starting config and a list of steps;
+//! each step has narration, timed commands, a run length, and a checkpoint that measures on the
+//! running model whether the story came true. The same JSON drives the web app's tour player and
+//! the headless runner, so every claim a tour makes is tested on the numbers it names.
+//!
+//! ```json
+//! { "id": "crash-2am", "title": "…", "summary": "…", "modes": ["stateful", "stateless"],
+//!   "config": { "traffic": { "pattern": "quiet" } },
+//!   "steps": [ { "title": "…", "narration": "…", "run_ms": 20000,
+//!                "commands": [ { "at_ms": 1000, "cmd": "crash_server", "server": 0 } ],
+//!                "checkpoint": { "stateful": { "kind": "logouts_at_least", "logouts": 1 },
+//!                                "stateless": { "kind": "logouts_at_most", "logouts": 0 } } } ] }
+//! ```
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::command::{Command, CommandError};
+use crate::config::{limits, ConfigError, Mode, SimConfig};
+use crate::engine::Sim;
+use crate::server::ServerState;
+use crate::snapshot::Totals;
+use crate::time::{human_us, MS};
+
+/// Ids of the built-in tours, in the order a learner meets them.
+pub const TOUR_IDS: [&str; 10] = [
+    "what-is-state",
+    "wrong-server",
+    "add-server",
+    "crash-2am",
+    "request-path",
+    "auto-scaling",
+    "replicas",
+    "cache",
+    "shared-store",
+    "takeaway",
+];
+
+/// The built-in tour files, in [`TOUR_IDS`] order; compiled in so every target has them.
+const BUILTIN_JSON: [&str; 10] = [
+    include_str!("../../../assets/scenarios/what-is-state.json"),
+    include_str!("../../../assets/scenarios/wrong-server.json"),
+    include_str!("../../../assets/scenarios/add-server.json"),
+    include_str!("../../../assets/scenarios/crash-2am.json"),
+    include_str!("../../../assets/scenarios/request-path.json"),
+    include_str!("../../../assets/scenarios/auto-scaling.json"),
+    include_str!("../../../assets/scenarios/replicas.json"),
+    include_str!("../../../assets/scenarios/cache.json"),
+    include_str!("../../../assets/scenarios/shared-store.json"),
+    include_str!("../../../assets/scenarios/takeaway.json"),
+];
+
+/// Longest run a single step may ask for [ms]: an hour of simulated time.
+pub const MAX_RUN_MS: u64 = 3_600_000;
+
+/// Every built-in tour, in [`TOUR_IDS`] order. The files are checked by the tests, so a file
+/// that does not load is a bug in this crate and panics with the loader's message.
+pub fn builtin_tours() -> Vec<Tour> {
+    TOUR_IDS
+        .iter()
+        .zip(BUILTIN_JSON)
+        .map(|(id, text)| Tour::from_json(&format!("{id}.json"), text).unwrap_or_else(|e| panic!("{e}")))
+        .collect()
+}
+
+/// A guided story through the model, loaded from `assets/scenarios/<id>.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tour {
+    /// The file stem, e.g. "wrong-server"; taken from the file name when the JSON leaves it out.
+    #[serde(default)]
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    /// Modes this tour contrasts; the learner picks one (both where the article contrasts them).
+    pub modes: Vec<Mode>,
+    /// The starting config; its mode is replaced by the mode the learner picks.
+    #[serde(default)]
+    pub config: SimConfig,
+    pub steps: Vec<Step>,
+}
+
+/// One stop of a tour: what to read, what to do, how long to watch, and what to check.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub title: String,
+    pub narration: String,
+    /// Commands applied when the learner runs the step, at `at_ms` after the step starts.
+    #[serde(default)]
+    pub commands: Vec<TimedCommand>,
+    /// Simulated time the step runs for after it starts [ms].
+    pub run_ms: u64,
+    /// Components to highlight: "balancer", "store", "cache", "db", "cdn", "dns", "server:N"
+    /// (server id, 0 = Server 1) or "user:N" (0 = User A).
+    #[serde(default)]
+    pub spotlight: Vec<String>,
+    #[serde(default)]
+    pub prediction: Option<Prediction>,
+    /// Checked when the step's run has finished; per mode where the outcome differs.
+    #[serde(default)]
+    pub checkpoint: Option<ModeCheckpoint>,
+}
+
+/// A command at a time relative to the start of its step; in JSON the command's fields sit
+/// beside the time: `{"at_ms": 0, "cmd": "crash_server", "server": 0}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimedCommand {
+    pub at_ms: u64,
+    #[serde(flatten)]
+    pub command: Command,
+}
+
+/// A question asked before the step runs, so the learner commits to a guess first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prediction {
+    pub question: String,
+    pub choices: Vec<String>,
+    /// Index into `choices` of the right answer, per mode or for both.
+    pub answer: ModeAnswer,
+    /// Shown after the step ran; one text for both modes, so it explains each where they differ.
+    pub explanation: String,
+}
+
+/// The right answer of a prediction: `{"both": 1}`, or `{"stateful": 0, "stateless": 2}` where
+/// the modes disagree. `both` cannot be combined with a per-mode answer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModeAnswer {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub both: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stateful: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stateless: Option<usize>,
+}
+
+impl ModeAnswer {
+    /// The index of the right choice in `mode`, if the tour gives one.
+    pub fn for_mode(&self, mode: Mode) -> Option<usize> {
+        self.both.or(match mode {
+            Mode::Stateful => self.stateful,
+            Mode::Stateless => self.stateless,
+        })
+    }
+}
+
+/// The checkpoint of a step, per mode where the outcome differs: `{"both": {...}}`, or
+/// `{"stateful": {...}, "stateless": {...}}`. `both` cannot be combined with a per-mode one.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModeCheckpoint {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stateful: Option<Checkpoint>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stateless: Option<Checkpoint>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub both: Option<Checkpoint>,
+}
+
+impl ModeCheckpoint {
+    /// The checkpoint that applies when the tour runs in `mode`.
+    pub fn for_mode(&self, mode: Mode) -> Option<&Checkpoint> {
+        self.both.as_ref().or(match mode {
+            Mode::Stateful => self.stateful.as_ref(),
+            Mode::Stateless => self.stateless.as_ref(),
+        })
+    }
+}
+
+/// A claim about the model, measured when a step's run has finished. Unless the name says
+/// `Step…`, counts are cumulative since the run began; the `Step…` kinds count only what
+/// happened during the step (see [`Checkpoint::check_step`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Checkpoint {
+    /// Users logged out right now (`Sim::logged_out`).
+    LoggedOutAtLeast {
+        users: u32,
+    },
+    LoggedOutAtMost {
+        users: u32,
+    },
+    /// Times any user lost their session (`Totals::logouts`).
+    LogoutsAtLeast {
+        logouts: u64,
+    },
+    LogoutsAtMost {
+        logouts: u64,
+    },
+    /// Requests that got an error (`Totals::failed`).
+    FailedAtMost {
+        requests: u64,
+    },
+    FailedAtLeast {
+        requests: u64,
+    },
+    /// Share of product lookups the cache answered (the cache's own hit counter).
+    CacheHitAtLeast {
+        percent: u32,
+    },
+    /// Share of product reads the cache took off the database: hits / (hits + database reads).
+    DbReadCutAtLeast {
+        percent: u32,
+    },
+    /// Reads a replica answered with a value the master had already changed.
+    StaleReadsAtLeast {
+        reads: u64,
+    },
+    /// Servers in the `Healthy` state: booting, draining, crashed and stopped ones do not count.
+    ServersAtLeast {
+        servers: u32,
+    },
+    ServersAtMost {
+        servers: u32,
+    },
+    /// The slowest session round trip (`Breakdown::session_us`, read plus any write) among the
+    /// recent requests that touched the shared store is at most this; Redis takes ~1 ms each.
+    SessionFetchAtMost {
+        micros: u64,
+    },
+    /// Among the recent requests, every cache hit took less time than every database trip,
+    /// and every database trip took 10–100 ms: the article's ~1 ms against 10–100 ms.
+    CacheHitFasterThanDb,
+    /// Users logged in right now (`Sim::logged_in`).
+    LoggedInAtLeast {
+        users: u32,
+    },
+    /// Logins completed (`Totals::logins`); users who start logged in do not count, so this
+    /// counts the users who had to log in again.
+    LoginsAtLeast {
+        logins: u64,
+    },
+    /// Logouts during this step only.
+    StepLogoutsAtLeast {
+        logouts: u64,
+    },
+    StepLogoutsAtMost {
+        logouts: u64,
+    },
+}
+
+/// The verdict of a checkpoint, with the number it was judged on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckResult {
+    pub passed: bool,
+    /// A sentence with the measured number, e.g. "7 users are logged out (expected at least 1)."
+    pub measured: String,
+}
+
+/// Bounds of a database trip the article gives [µs].
+const DB_TRIP_US: (u64, u64) = (10 * MS, 100 * MS);
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn users_are(n: u32) -> String {
+    if n == 1 {
+        "1 user is".into()
+    } else {
+        format!("{n} users are")
+    }
+}
+
+fn pct(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        100.0 * part as f64 / whole as f64
+    }
+}
+
+impl Checkpoint {
+    /// Judges the claim on `sim` at the end of a step, counting from the start of the run.
+    /// Equal to [`Checkpoint::check_step`] with a step that began at time zero.
+    pub fn check(&self, sim: &Sim) -> CheckResult {
+        self.check_step(sim, &Totals::default())
+    }
+
+    /// Judges the claim on `sim` at the end of a step; `at_start` is `sim.totals()` taken when
+    /// the step started, which the `Step…` kinds subtract. The other kinds ignore it.
+    pub fn check_step(&self, sim: &Sim, at_start: &Totals) -> CheckResult {
+        let t = sim.totals();
+        let step_logouts = t.logouts.saturating_sub(at_start.logouts);
+        let (passed, measured) = match *self {
+            Checkpoint::LoggedOutAtLeast { users } => {
+                let n = sim.logged_out();
+                (n >= users, format!("{} logged out (expected at least {users}).", users_are(n)))
+            }
+            Checkpoint::LoggedOutAtMost { users } => {
+                let n = sim.logged_out();
+                (n <= users, format!("{} logged out (expected at most {users}).", users_are(n)))
+            }
+            Checkpoint::LogoutsAtLeast { logouts } => (
+                t.logouts >= logouts,
+                format!("{} so far (expected at least {logouts}).", there_have_been(t.logouts, "logout", "logouts")),
+            ),
+            Checkpoint::LogoutsAtMost { logouts } => (
+                t.logouts <= logouts,
+                format!("{} so far (expected at most {logouts}).", there_have_been(t.logouts, "logout", "logouts")),
+            ),
+            Checkpoint::FailedAtMost { requests } => (
+                t.failed <= requests,
+                format!(
+                    "{} so far (expected at most {requests}).",
+                    there_have_been(t.failed, "failed request", "failed requests")
+                ),
+            ),
+            Checkpoint::FailedAtLeast { requests } => (
+                t.failed >= requests,
+                format!(
+                    "{} so far (expected at least {requests}).",
+                    there_have_been(t.failed, "failed request", "failed requests")
+                ),
+            ),
+            Checkpoint::CacheHitAtLeast { percent } => {
+                let c = sim.cache();
+                let total = c.hits + c.misses;
+                (
+                    total > 0 && c.hits * 100 >= u64::from(percent) * total,
+                    format!(
+                        "{:.1} % of product lookups hit the cache ({} of {total}; expected at least {percent} %).",
+                        pct(c.hits, total),
+                        c.hits
+                    ),
+                )
+            }
+            Checkpoint::DbReadCutAtLeast { percent } => {
+                let total = t.cache_hits + t.db_reads;
+                (
+                    total > 0 && t.cache_hits * 100 >= u64::from(percent) * total,
+                    format!(
+                        "The cache answered {:.1} % of product reads, leaving the database {} of {total} \
+                         (expected at least {percent} % answered by the cache).",
+                        pct(t.cache_hits, total),
+                        t.db_reads
+                    ),
+                )
+            }
+            Checkpoint::StaleReadsAtLeast { reads } => (
+                t.stale_reads >= reads,
+                format!(
+                    "{} from replicas so far (expected at least {reads}).",
+                    there_have_been(t.stale_reads, "stale read", "stale reads")
+                ),
+            ),
+            Checkpoint::ServersAtLeast { servers } => {
+                let n = healthy_servers(sim);
+                (n >= servers, format!("{} healthy (expected at least {servers}).", servers_are(n)))
+            }
+            Checkpoint::ServersAtMost { servers } => {
+                let n = healthy_servers(sim);
+                (n <= servers, format!("{} healthy (expected at most {servers}).", servers_are(n)))
+            }
+            Checkpoint::SessionFetchAtMost { micros } => {
+                let trips: Vec<u64> =
+                    sim.completed().iter().map(|c| c.breakdown.session_us).filter(|&us| us > 0).collect();
+                match trips.iter().max() {
+                    Some(&slowest) => (
+                        slowest <= micros,
+                        format!(
+                            "The slowest session round trip of the last {} took {} (expected at most {}).",
+                            plural(trips.len() as u64, "request", "requests"),
+                            human_us(slowest),
+                            human_us(micros)
+                        ),
+                    ),
+                    None => (
+                        false,
+                        format!(
+                            "No recent request fetched a session from the shared store (expected trips of at most {}).",
+                            human_us(micros)
+                        ),
+                    ),
+                }
+            }
+            Checkpoint::CacheHitFasterThanDb => cache_vs_db(sim),
+            Checkpoint::LoggedInAtLeast { users } => {
+                let n = sim.logged_in();
+                (n >= users, format!("{} logged in (expected at least {users}).", users_are(n)))
+            }
+            Checkpoint::LoginsAtLeast { logins } => (
+                t.logins >= logins,
+                format!("{} so far (expected at least {logins}).", there_have_been(t.logins, "login", "logins")),
+            ),
+            Checkpoint::StepLogoutsAtLeast { logouts } => (
+                step_logouts >= logouts,
+                format!(
+                    "{} during this step (expected at least {logouts}).",
+                    there_have_been(step_logouts, "logout", "logouts")
+                ),
+            ),
+            Checkpoint::StepLogoutsAtMost { logouts } => (
+                step_logouts <= logouts,
+                format!(
+                    "{} during this step (expected at most {logouts}).",
+                    there_have_been(step_logouts, "logout", "logouts")
+                ),
+            ),
+        };
+        CheckResult { passed, measured }
+    }
+
+    /// The claim as a short phrase for the UI, e.g. "At least 1 user logged out".
+    pub fn describe(&self) -> String {
+        match *self {
+            Checkpoint::LoggedOutAtLeast { users } => {
+                format!("At least {} logged out", plural(users.into(), "user", "users"))
+            }
+            Checkpoint::LoggedOutAtMost { users: 0 } => "Nobody logged out".into(),
+            Checkpoint::LoggedOutAtMost { users } => {
+                format!("At most {} logged out", plural(users.into(), "user", "users"))
+            }
+            Checkpoint::LogoutsAtLeast { logouts } => {
+                format!("At least {} so far", plural(logouts, "logout", "logouts"))
+            }
+            Checkpoint::LogoutsAtMost { logouts: 0 } => "No logouts so far".into(),
+            Checkpoint::LogoutsAtMost { logouts } => format!("At most {} so far", plural(logouts, "logout", "logouts")),
+            Checkpoint::FailedAtMost { requests: 0 } => "No failed requests so far".into(),
+            Checkpoint::FailedAtMost { requests } => {
+                format!("At most {} so far", plural(requests, "failed request", "failed requests"))
+            }
+            Checkpoint::FailedAtLeast { requests } => {
+                format!("At least {} so far", plural(requests, "failed request", "failed requests"))
+            }
+            Checkpoint::CacheHitAtLeast { percent } => format!("At least {percent} % of product lookups hit the cache"),
+            Checkpoint::DbReadCutAtLeast { percent } => {
+                format!("The cache takes at least {percent} % of product reads off the database")
+            }
+            Checkpoint::StaleReadsAtLeast { reads } => {
+                format!("At least {} from a replica", plural(reads, "stale read", "stale reads"))
+            }
+            Checkpoint::ServersAtLeast { servers } => {
+                format!("At least {}", plural(servers.into(), "healthy server", "healthy servers"))
+            }
+            Checkpoint::ServersAtMost { servers } => {
+                format!("At most {}", plural(servers.into(), "healthy server", "healthy servers"))
+            }
+            Checkpoint::SessionFetchAtMost { micros } => {
+                format!("Every session round trip takes at most {}", human_us(micros))
+            }
+            Checkpoint::CacheHitFasterThanDb => {
+                "A cache hit beats every database trip (~1 ms against 10–100 ms)".into()
+            }
+            Checkpoint::LoggedInAtLeast { users } => {
+                format!("At least {} logged in", plural(users.into(), "user", "users"))
+            }
+            Checkpoint::LoginsAtLeast { logins } => format!("At least {} so far", plural(logins, "login", "logins")),
+            Checkpoint::StepLogoutsAtLeast { logouts } => {
+                format!("At least {} during this step", plural(logouts, "logout", "logouts"))
+            }
+            Checkpoint::StepLogoutsAtMost { logouts: 0 } => "No logouts during this step".into(),
+            Checkpoint::StepLogoutsAtMost { logouts } => {
+                format!("At most {} during this step", plural(logouts, "logout", "logouts"))
+            }
+        }
+    }
+}
+
+/// "There have been no logouts", "There has been 1 logout", "There have been 7 logouts".
+fn there_have_been(n: u64, one: &str, many: &str) -> String {
+    match n {
+        0 => format!("There have been no {many}"),
+        1 => format!("There has been 1 {one}"),
+        n => format!("There have been {n} {many}"),
+    }
+}
+
+fn servers_are(n: u32) -> String {
+    if n == 1 {
+        "1 server is".into()
+    } else {
+        format!("{n} servers are")
+    }
+}
+
+fn healthy_servers(sim: &Sim) -> u32 {
+    sim.servers().iter().filter(|s| s.state == ServerState::Healthy).count() as u32
+}
+
+/// Cache hits are the recent requests that read the cache and never the database; database
+/// trips are those that read or wrote the database (cache misses included).
+fn cache_vs_db(sim: &Sim) -> (bool, String) {
+    let recent = sim.completed();
+    let slowest_hit = recent
+        .iter()
+        .filter(|c| c.breakdown.cache_us > 0 && c.breakdown.db_us == 0)
+        .map(|c| c.breakdown.cache_us)
+        .max();
+    let db: Vec<u64> = recent.iter().map(|c| c.breakdown.db_us).filter(|&us| us > 0).collect();
+    let (Some(hit), Some(&fastest), Some(&slowest)) = (slowest_hit, db.iter().min(), db.iter().max()) else {
+        return (
+            false,
+            "The recent requests need both a cache hit and a database trip to compare (expected both).".into(),
+        );
+    };
+    let passed = hit < fastest && fastest >= DB_TRIP_US.0 && slowest <= DB_TRIP_US.1;
+    let measured = format!(
+        "Cache hits took at most {}; database trips took {} to {} (expected every hit faster than every trip, \
+         and trips of 10–100 ms).",
+        human_us(hit),
+        human_us(fastest),
+        human_us(slowest)
+    );
+    (passed, measured)
+}
+
+/// Why a tour could not be loaded or replayed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TourError {
+    /// The JSON does not parse, or has an unknown, missing or mistyped field; `message` is
+    /// serde's, which names the field.
+    Parse { file: String, line: usize, column: usize, message: String },
+    /// The JSON parses but breaks a rule of tours (no steps, an answer out of range, …).
+    Invalid { file: String, message: String },
+    /// The starting config is out of range.
+    Config { file: String, error: ConfigError },
+    /// The tour has no step with that index.
+    NoSuchStep { tour: String, index: usize, steps: usize },
+    /// The tour does not offer that mode.
+    ModeNotOffered { tour: String, mode: Mode },
+    /// The model refused a command of a step when its time came. `step` counts from 0; the
+    /// command is boxed to keep every `Result` of this module small.
+    Rejected { tour: String, step: usize, title: String, at_us: u64, command: Box<Command>, error: CommandError },
+}
+
+impl fmt::Display for TourError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TourError::Parse { file, line: 0, message, .. } => write!(f, "{file}: {message}"),
+            TourError::Parse { file, line, column, message } => {
+                write!(f, "{file} line {line} column {column}: {message}")
+            }
+            TourError::Invalid { file, message } => write!(f, "{file}: {message}"),
+            TourError::Config { file, error } => write!(f, "{file}: config: {error}"),
+            TourError::NoSuchStep { tour, index, steps } => {
+                write!(
+                    f,
+                    "tour `{tour}` has {} (numbered from 0), not step {index}",
+                    plural(*steps as u64, "step", "steps")
+                )
+            }
+            TourError::ModeNotOffered { tour, mode } => write!(f, "tour `{tour}` does not run in {mode} mode"),
+            TourError::Rejected { tour, step, title, at_us, command, error } => write!(
+                f,
+                "tour `{tour}`, step {} \"{title}\": at {} ms, \"{command}\" was refused: {error}",
+                step + 1,
+                at_us / MS
+            ),
+        }
+    }
+}
+
+impl std::error::Error for TourError {}
+
+/// Names the spotlight understands besides "server:N" and "user:N".
+const SPOTLIGHT_NAMES: [&str; 6] = ["balancer", "store", "cache", "db", "cdn", "dns"];
+
+impl Tour {
+    /// Parses and validates a tour. `file` is the file name (or path) the text came from: it
+    /// names the file in errors and supplies the id when the JSON leaves it out. Errors from
+    /// the JSON carry serde's line, column and field name.
+    pub fn from_json(file: &str, text: &str) -> Result<Tour, TourError> {
+        let mut tour: Tour = serde_json::from_str(text).map_err(|e| {
+            let (line, column) = (e.line(), e.column());
+            let full = e.to_string();
+            let suffix = format!(" at line {line} column {column}");
+            let message = full.strip_suffix(&suffix).unwrap_or(&full).to_owned();
+            TourError::Parse { file: file.to_owned(), line, column, message }
+        })?;
+        let stem = std::path::Path::new(file).file_stem().and_then(|s| s.to_str()).unwrap_or(file);
+        if tour.id.is_empty() {
+            tour.id = stem.to_owned();
+        } else if tour.id != stem {
+            return Err(TourError::Invalid {
+                file: file.to_owned(),
+                message: format!("the id `{}` does not match the file name `{stem}`", tour.id),
+            });
+        }
+        tour.validate(file)?;
+        Ok(tour)
+    }
+
+    /// Rules serde cannot express, each reported with the step it is about.
+    fn validate(&self, file: &str) -> Result<(), TourError> {
+        let invalid = |message: String| TourError::Invalid { file: file.to_owned(), message };
+        self.config.validate().map_err(|error| TourError::Config { file: file.to_owned(), error })?;
+        if self.id.is_empty() || !self.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+            return Err(invalid(format!("the id `{}` must be lowercase letters, digits and dashes", self.id)));
+        }
+        if self.title.trim().is_empty() || self.summary.trim().is_empty() {
+            return Err(invalid("the tour needs a title and a summary".into()));
+        }
+        if self.modes.is_empty() {
+            return Err(invalid("`modes` must name at least one mode".into()));
+        }
+        if self.modes.len() == 2 && self.modes[0] == self.modes[1] {
+            return Err(invalid("`modes` names the same mode twice".into()));
+        }
+        if self.steps.is_empty() {
+            return Err(invalid("the tour needs at least one step".into()));
+        }
+        for (i, step) in self.steps.iter().enumerate() {
+            let at = |what: String| invalid(format!("step {} \"{}\": {what}", i + 1, step.title));
+            if step.title.trim().is_empty() || step.narration.trim().is_empty() {
+                return Err(invalid(format!("step {} needs a title and a narration", i + 1)));
+            }
+            if step.run_ms > MAX_RUN_MS {
+                return Err(at(format!("run_ms is {}, above the limit of {MAX_RUN_MS}", step.run_ms)));
+            }
+            if let Some(c) = step.commands.iter().find(|c| c.at_ms > step.run_ms) {
+                return Err(at(format!(
+                    "a command at {} ms falls after the step's run of {} ms",
+                    c.at_ms, step.run_ms
+                )));
+            }
+            if let Some(name) = step.spotlight.iter().find(|s| !self.spotlight_ok(s)) {
+                return Err(at(format!(
+                    "unknown spotlight `{name}`; use {}, server:N or user:N (below {})",
+                    SPOTLIGHT_NAMES.join(", "),
+                    self.config.users
+                )));
+            }
+            if let Some(p) = &step.prediction {
+                self.validate_prediction(p).map_err(at)?;
+            }
+            if let Some(c) = &step.checkpoint {
+                self.validate_per_mode(c.both.is_some(), [c.stateful.is_some(), c.stateless.is_some()], "checkpoint")
+                    .map_err(at)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn spotlight_ok(&self, name: &str) -> bool {
+        if SPOTLIGHT_NAMES.contains(&name) {
+            return true;
+        }
+        match name.split_once(':') {
+            Some(("server", n)) => n.parse::<u32>().is_ok_and(|n| n < limits::SERVERS),
+            Some(("user", n)) => n.parse::<u32>().is_ok_and(|n| n < self.config.users),
+            _ => false,
+        }
+    }
+
+    fn validate_prediction(&self, p: &Prediction) -> Result<(), String> {
+        if p.question.trim().is_empty() || p.explanation.trim().is_empty() {
+            return Err("the prediction needs a question and an explanation".into());
+        }
+        if p.choices.len() < 2 {
+            return Err("the prediction needs at least two choices".into());
+        }
+        let a = &p.answer;
+        self.validate_per_mode(a.both.is_some(), [a.stateful.is_some(), a.stateless.is_some()], "prediction answer")?;
+        for &mode in &self.modes {
+            match a.for_mode(mode) {
+                None => return Err(format!("the prediction has no answer for {mode} mode")),
+                Some(i) if i >= p.choices.len() => {
+                    return Err(format!(
+                    "the prediction answer {i} for {mode} mode is out of range: there are {} choices, numbered from 0",
+                    p.choices.len()
+                ))
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// `both` excludes per-mode entries, and per-mode entries must be for modes the tour offers.
+    fn validate_per_mode(&self, both: bool, per_mode: [bool; 2], what: &str) -> Result<(), String> {
+        for (given, mode) in per_mode.into_iter().zip([Mode::Stateful, Mode::Stateless]) {
+            if given && both {
+                return Err(format!("the {what} gives `both` and `{mode}`; give one or the other"));
+            }
+            if given && !self.modes.contains(&mode) {
+                return Err(format!("the {what} is for {mode} mode, which the tour does not offer"));
+            }
+        }
+        Ok(())
+    }
+
+    fn step(&self, index: usize) -> Result<&Step, TourError> {
+        self.steps.get(index).ok_or_else(|| TourError::NoSuchStep {
+            tour: self.id.clone(),
+            index,
+            steps: self.steps.len(),
+        })
+    }
+
+    /// The tour's starting system in `mode`, before any step ran.
+    pub fn start(&self, mode: Mode) -> Result<Sim, TourError> {
+        if !self.modes.contains(&mode) {
+            return Err(TourError::ModeNotOffered { tour: self.id.clone(), mode });
+        }
+        let config = SimConfig { mode, ..self.config.clone() };
+        Sim::new(config).map_err(|error| TourError::Config { file: format!("{}.json", self.id), error })
+    }
+
+    /// Builds the system at the moment step `index` is first shown: the config in `mode`, then
+    /// every earlier step run in full (commands at their times, then `run_ms`). `index ==
+    /// steps.len()` gives the system after the last step.
+    pub fn replay(&self, mode: Mode, index: usize) -> Result<Sim, TourError> {
+        if index > self.steps.len() {
+            return Err(TourError::NoSuchStep { tour: self.id.clone(), index, steps: self.steps.len() });
+        }
+        let mut sim = self.start(mode)?;
+        for k in 0..index {
+            self.run_step(&mut sim, k)?;
+        }
+        Ok(sim)
+    }
+
+    /// Runs one step on `sim` (which must be at that step's start): applies its commands at
+    /// their times, each after every event up to that time (as [`Sim::run_until`] does), then
+    /// advances to the end of the step's `run_ms`. Used by replay and by the UI.
+    pub fn run_step(&self, sim: &mut Sim, index: usize) -> Result<(), TourError> {
+        let step = self.step(index)?;
+        let start_us = sim.now_us();
+        for (at_us, command) in self.schedule(index, start_us) {
+            sim.run_until(at_us);
+            sim.apply(command.clone()).map_err(|error| TourError::Rejected {
+                tour: self.id.clone(),
+                step: index,
+                title: step.title.clone(),
+                at_us,
+                command: Box::new(command),
+                error,
+            })?;
+        }
+        sim.run_until(start_us + step.run_ms * MS);
+        Ok(())
+    }
+
+    /// Commands of step `index` with absolute sim times given the step started at `start_us`,
+    /// in time order (equal times keep their file order); empty for an index past the end.
+    pub fn schedule(&self, index: usize, start_us: u64) -> Vec<(u64, Command)> {
+        let Some(step) = self.steps.get(index) else { return Vec::new() };
+        let mut timed: Vec<(u64, Command)> =
+            step.commands.iter().map(|c| (start_us + c.at_ms * MS, c.command.clone())).collect();
+        timed.sort_by_key(|(at_us, _)| *at_us);
+        timed
+    }
+
+    /// Sim time at which step `index` starts in a replay: the earlier steps' runs added up.
+    pub fn start_us(&self, index: usize) -> u64 {
+        self.steps.iter().take(index).map(|s| s.run_ms * MS).sum()
+    }
+
+    /// Runs step `index` on `sim` like [`Tour::run_step`], then judges its checkpoint for the
+    /// mode the run started in (`sim.config().mode`); `None` when the step has no checkpoint
+    /// for that mode.
+    pub fn run_and_check(&self, sim: &mut Sim, index: usize) -> Result<Option<CheckResult>, TourError> {
+        let at_start = sim.totals();
+        self.run_step(sim, index)?;
+        let mode = sim.config().mode;
+        let checkpoint = self.steps[index].checkpoint.as_ref().and_then(|c| c.for_mode(mode));
+        Ok(checkpoint.map(|c| c.check_step(sim, &at_start)))
+    }
+
+    /// A built-in tour by id.
+    pub fn builtin(id: &str) -> Option<Tour> {
+        builtin_tours().into_iter().find(|t| t.id == id)
+    }
+}

@@ -1,0 +1,232 @@
+//! A compact, URL-safe encoding of a run's command log, so "Copy link" can put the whole state
+//! in the URL: seed and settings are parameters, and every command applied so far rides along
+//! with its exact simulated time. Replaying them on open reproduces the run exactly.
+//!
+//! Format: commands joined by `~`; each is `time_us.code[.arg…]` with integer arguments only,
+//! which stay unescaped in a query string.
+
+use statelab_sim::config::AutoscalerConfig;
+use statelab_sim::{Command, LbAlgorithm, Mode, Pattern, ServerId, StoreKind, UserId};
+
+fn index_of<T: PartialEq + Copy>(all: &[T], x: T) -> u64 {
+    all.iter().position(|a| *a == x).unwrap_or(0) as u64
+}
+
+fn code_and_args(cmd: &Command) -> (&'static str, Vec<u64>) {
+    use Command::*;
+    let b = u64::from;
+    let f = |x: bool| u64::from(x);
+    match cmd {
+        SetMode { mode } => ("m", vec![index_of(&[Mode::Stateful, Mode::Stateless], *mode)]),
+        CrashServer { server } => ("c", vec![b(server.0)]),
+        RestartServer { server } => ("r", vec![b(server.0)]),
+        AddServer => ("a", vec![]),
+        RemoveServer { server } => ("x", vec![b(server.0)]),
+        Misroute { user } => ("w", vec![b(user.0)]),
+        SetAlgorithm { algorithm } => ("l", vec![index_of(&LbAlgorithm::ALL, *algorithm)]),
+        SetTraffic { rate_per_s, pattern } => ("t", vec![b(*rate_per_s), index_of(&Pattern::ALL, *pattern)]),
+        Spike => ("s", vec![]),
+        SetCacheEnabled { enabled } => ("k", vec![f(*enabled)]),
+        CrashCache => ("kc", vec![]),
+        RestartCache => ("kr", vec![]),
+        SetSessionStore { kind, persistence, replica } => {
+            ("ss", vec![index_of(&StoreKind::ALL, *kind), f(*persistence), f(*replica)])
+        }
+        CrashSessionStore => ("sc", vec![]),
+        RestartSessionStore => ("sr", vec![]),
+        CrashDbNode { node } => ("dc", vec![b(*node)]),
+        RestartDbNode { node } => ("dr", vec![b(*node)]),
+        PromoteReplica { node } => ("dp", vec![b(*node)]),
+        AddReplica => ("da", vec![]),
+        RemoveReplica { node } => ("dx", vec![b(*node)]),
+        SetReplicationLag { min_ms, max_ms } => ("dl", vec![b(*min_ms), b(*max_ms)]),
+        SetAutoscaling { policy: p } => (
+            "as",
+            vec![
+                f(p.enabled),
+                b(p.scale_out_pct),
+                b(p.scale_in_pct),
+                b(p.min_servers),
+                b(p.max_servers),
+                b(p.interval_ms),
+                b(p.cooldown_ms),
+            ],
+        ),
+        SetHealthCheck { interval_ms } => ("h", vec![b(*interval_ms)]),
+    }
+}
+
+/// Encodes a command log.
+pub fn encode(commands: &[(u64, Command)]) -> String {
+    commands
+        .iter()
+        .map(|(at, cmd)| {
+            let (code, args) = code_and_args(cmd);
+            let mut item = format!("{at}.{code}");
+            for a in args {
+                item.push('.');
+                item.push_str(&a.to_string());
+            }
+            item
+        })
+        .collect::<Vec<_>>()
+        .join("~")
+}
+
+fn pick<T: Copy>(all: &[T], i: u64) -> Option<T> {
+    all.get(usize::try_from(i).ok()?).copied()
+}
+
+fn small(v: u64) -> Option<u32> {
+    u32::try_from(v).ok()
+}
+
+fn flag(v: u64) -> Option<bool> {
+    match v {
+        0 => Some(false),
+        1 => Some(true),
+        _ => None,
+    }
+}
+
+fn command(code: &str, a: &[u64]) -> Option<Command> {
+    use Command::*;
+    let arg = |i: usize| a.get(i).copied();
+    let n = |i: usize| arg(i).and_then(small);
+    let expect = |count: usize| (a.len() == count).then_some(());
+    Some(match code {
+        "m" => expect(1).and(pick(&[Mode::Stateful, Mode::Stateless], arg(0)?)).map(|mode| SetMode { mode })?,
+        "c" => expect(1).and(n(0)).map(|s| CrashServer { server: ServerId(s) })?,
+        "r" => expect(1).and(n(0)).map(|s| RestartServer { server: ServerId(s) })?,
+        "a" => expect(0).map(|_| AddServer)?,
+        "x" => expect(1).and(n(0)).map(|s| RemoveServer { server: ServerId(s) })?,
+        "w" => expect(1).and(n(0)).map(|u| Misroute { user: UserId(u) })?,
+        "l" => expect(1).and(pick(&LbAlgorithm::ALL, arg(0)?)).map(|algorithm| SetAlgorithm { algorithm })?,
+        "t" => {
+            expect(2)?;
+            SetTraffic { rate_per_s: n(0)?, pattern: pick(&Pattern::ALL, arg(1)?)? }
+        }
+        "s" => expect(0).map(|_| Spike)?,
+        "k" => expect(1).and(flag(arg(0)?)).map(|enabled| SetCacheEnabled { enabled })?,
+        "kc" => expect(0).map(|_| CrashCache)?,
+        "kr" => expect(0).map(|_| RestartCache)?,
+        "ss" => {
+            expect(3)?;
+            SetSessionStore {
+                kind: pick(&StoreKind::ALL, arg(0)?)?,
+                persistence: flag(arg(1)?)?,
+                replica: flag(arg(2)?)?,
+            }
+        }
+        "sc" => expect(0).map(|_| CrashSessionStore)?,
+        "sr" => expect(0).map(|_| RestartSessionStore)?,
+        "dc" => expect(1).and(n(0)).map(|node| CrashDbNode { node })?,
+        "dr" => expect(1).and(n(0)).map(|node| RestartDbNode { node })?,
+        "dp" => expect(1).and(n(0)).map(|node| PromoteReplica { node })?,
+        "da" => expect(0).map(|_| AddReplica)?,
+        "dx" => expect(1).and(n(0)).map(|node| RemoveReplica { node })?,
+        "dl" => {
+            expect(2)?;
+            SetReplicationLag { min_ms: n(0)?, max_ms: n(1)? }
+        }
+        "as" => {
+            expect(7)?;
+            SetAutoscaling {
+                policy: AutoscalerConfig {
+                    enabled: flag(arg(0)?)?,
+                    scale_out_pct: n(1)?,
+                    scale_in_pct: n(2)?,
+                    min_servers: n(3)?,
+                    max_servers: n(4)?,
+                    interval_ms: n(5)?,
+                    cooldown_ms: n(6)?,
+                },
+            }
+        }
+        "h" => expect(1).and(n(0)).map(|interval_ms| SetHealthCheck { interval_ms })?,
+        _ => return None,
+    })
+}
+
+/// Most commands a link may carry; a longer log is refused rather than replayed for ages.
+pub const MAX_COMMANDS: usize = 500;
+
+/// Decodes a command log; times must not go backwards.
+pub fn decode(text: &str) -> Result<Vec<(u64, Command)>, String> {
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    let items: Vec<&str> = text.split('~').collect();
+    if items.len() > MAX_COMMANDS {
+        return Err(format!("the link carries more than {MAX_COMMANDS} commands"));
+    }
+    let mut out = Vec::with_capacity(items.len());
+    let mut last = 0;
+    for (i, item) in items.iter().enumerate() {
+        let bad = || format!("command {} of the link is not valid", i + 1);
+        let mut parts = item.split('.');
+        let at: u64 = parts.next().and_then(|t| t.parse().ok()).ok_or_else(bad)?;
+        let code = parts.next().ok_or_else(bad)?;
+        let args: Vec<u64> = parts.map(|p| p.parse().map_err(|_| bad())).collect::<Result<_, _>>()?;
+        if at < last {
+            return Err(format!("command {} of the link goes back in time", i + 1));
+        }
+        last = at;
+        out.push((at, command(code, &args).ok_or_else(bad)?));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn every_command() -> Vec<Command> {
+        use Command::*;
+        vec![
+            SetMode { mode: Mode::Stateless },
+            CrashServer { server: ServerId(0) },
+            RestartServer { server: ServerId(0) },
+            AddServer,
+            RemoveServer { server: ServerId(2) },
+            Misroute { user: UserId(5) },
+            SetAlgorithm { algorithm: LbAlgorithm::LeastConnections },
+            SetTraffic { rate_per_s: 250, pattern: Pattern::Diurnal },
+            Spike,
+            SetCacheEnabled { enabled: false },
+            CrashCache,
+            RestartCache,
+            SetSessionStore { kind: StoreKind::Nosql, persistence: true, replica: true },
+            CrashSessionStore,
+            RestartSessionStore,
+            CrashDbNode { node: 1 },
+            RestartDbNode { node: 1 },
+            PromoteReplica { node: 2 },
+            AddReplica,
+            RemoveReplica { node: 3 },
+            SetReplicationLag { min_ms: 100, max_ms: 900 },
+            SetAutoscaling { policy: AutoscalerConfig { enabled: true, ..AutoscalerConfig::default() } },
+            SetHealthCheck { interval_ms: 0 },
+        ]
+    }
+
+    #[test]
+    fn every_command_round_trips() {
+        let log: Vec<(u64, Command)> =
+            every_command().into_iter().enumerate().map(|(i, c)| (i as u64 * 1_500, c)).collect();
+        let text = encode(&log);
+        assert!(text.chars().all(|c| c.is_ascii_alphanumeric() || "~.".contains(c)), "{text}");
+        assert_eq!(decode(&text).unwrap(), log);
+    }
+
+    #[test]
+    fn malformed_logs_are_refused_with_a_reason() {
+        assert_eq!(decode("").unwrap(), vec![]);
+        assert!(decode("5.zz").unwrap_err().contains("command 1"));
+        assert!(decode("5.c.0~3.c.1").unwrap_err().contains("back in time"));
+        assert!(decode("5.c").is_err());
+        assert!(decode("5.c.99999999999").is_err());
+        assert!(decode("x.c.1").is_err());
+        assert!(decode(&vec!["1.a"; MAX_COMMANDS + 1].join("~")).is_err());
+    }
+}

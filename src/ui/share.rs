@@ -1,0 +1,168 @@
+//! Sharing: a link that reproduces this exact run, an `<iframe>` snippet for course pages, and
+//! downloads of the metrics (CSV), the event log (JSON lines) and the diagram (SVG).
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::use_lab;
+use crate::params::{share_query, Theme};
+
+/// The page's address without its query.
+fn base_url() -> String {
+    web_sys::window()
+        .map(|w| {
+            let l = w.location();
+            format!("{}{}", l.origin().unwrap_or_default(), l.pathname().unwrap_or_default())
+        })
+        .unwrap_or_default()
+}
+
+/// Escapes text for a JSON string.
+pub fn json_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Escapes text for an HTML attribute.
+fn attr(text: &str) -> String {
+    text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// Offers `content` as a file download.
+fn download(name: &str, mime: &str, content: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(content));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else { return };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    if let Ok(a) = document.create_element("a") {
+        let a: web_sys::HtmlElement = a.unchecked_into();
+        let _ = a.set_attribute("href", &url);
+        let _ = a.set_attribute("download", name);
+        a.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+fn copy(text: &str) -> bool {
+    web_sys::window().map(|w| w.navigator().clipboard()).map(|c| c.write_text(text)).is_some()
+}
+
+#[component]
+pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
+    let lab = use_lab();
+    let link = RwSignal::new(String::new());
+    let copied = RwSignal::new(None::<&'static str>);
+    let width = RwSignal::new(800u32);
+    let height = RwSignal::new(500u32);
+    let preview = RwSignal::new(false);
+    let make_link = move || {
+        let query = lab.with_sim(|s| {
+            share_query(s.config(), lab.speed.get_untracked(), theme.get_untracked(), s.commands(), s.now_us())
+        });
+        format!("{}?{query}", base_url())
+    };
+    let snippet = move || {
+        let src = if link.with(String::is_empty) { make_link() } else { link.get() };
+        format!(
+            "<iframe src=\"{}\" width=\"{}\" height=\"{}\" title=\"StateLab: stateful vs stateless web servers\" loading=\"lazy\" style=\"border:0\"></iframe>",
+            attr(&src),
+            width.get(),
+            height.get()
+        )
+    };
+    let export_events = move || {
+        let lines: String = lab.with_sim(|s| {
+            s.events()
+                .since(0)
+                .map(|e| {
+                    format!(
+                        "{{\"seq\":{},\"at_us\":{},\"kind\":{},\"text\":{}}}\n",
+                        e.seq,
+                        e.at_us,
+                        json_string(e.kind.name()),
+                        json_string(&e.to_string())
+                    )
+                })
+                .collect()
+        });
+        download("statelab-events.jsonl", "application/x-ndjson", &lines);
+    };
+    let export_svg = move || {
+        let svg = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector(".stage svg").ok().flatten())
+            .map(|e| e.outer_html());
+        if let Some(svg) = svg {
+            download("statelab-diagram.svg", "image/svg+xml", &svg);
+        }
+    };
+    view! {
+        <section class="panel share" aria-labelledby="share-heading">
+            <h2 id="share-heading">"Share, embed, export"</h2>
+            <div class="row">
+                <button on:click=move |_| {
+                    let url = make_link();
+                    link.set(url.clone());
+                    copied.set(Some(if copy(&url) { "Link copied." } else { "Copy the link below." }));
+                }>"Copy link"</button>
+                <span role="status" class="hint">{move || copied.get()}</span>
+            </div>
+            <label class="row">
+                "Link to this exact moment"
+                <input class="wide" type="text" readonly prop:value=move || link.get() placeholder="Press Copy link" />
+            </label>
+            <fieldset>
+                <legend>"Embed in a course page"</legend>
+                <label class="row">"Width" <input type="number" min="320" max="2000" prop:value=move || width.get().to_string()
+                    on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<u32>() { width.set(v.clamp(320, 2000)) } } /></label>
+                <label class="row">"Height" <input type="number" min="400" max="2000" prop:value=move || height.get().to_string()
+                    on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<u32>() { height.set(v.clamp(400, 2000)) } } /></label>
+                <label class="row">
+                    "Embed code"
+                    <textarea class="wide" readonly rows="3" prop:value=snippet></textarea>
+                </label>
+                <div class="row">
+                    <button on:click=move |_| { copied.set(Some(if copy(&snippet()) { "Embed code copied." } else { "Copy the code above." })); }>"Copy embed code"</button>
+                    <button aria-pressed=move || preview.get().to_string() on:click=move |_| preview.update(|p| *p = !*p)>"Preview embed"</button>
+                </div>
+                <Show when=move || preview.get()>
+                    <iframe
+                        class="embed-preview"
+                        src=move || if link.with(String::is_empty) { make_link() } else { link.get() }
+                        width=move || width.get().to_string()
+                        height=move || height.get().to_string()
+                        title="Preview of the embedded StateLab"
+                    ></iframe>
+                </Show>
+            </fieldset>
+            <div class="row">
+                <button on:click=move |_| download("statelab-metrics.csv", "text/csv", &lab.with_sim(|s| s.metrics().to_csv()))>"Download metrics (CSV)"</button>
+                <button on:click=move |_| export_events()>"Download events (JSON lines)"</button>
+                <button on:click=move |_| export_svg()>"Download diagram (SVG)"</button>
+            </div>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_strings_are_escaped() {
+        assert_eq!(json_string("a \"b\"\\\n\u{1}"), "\"a \\\"b\\\"\\\\\\n\\u0001\"");
+    }
+}

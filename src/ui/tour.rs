@@ -1,0 +1,285 @@
+//! The guided tours: pick a scenario and a mode, then walk its steps — predict, run, and check
+//! what the simulation measured. Back rebuilds the exact earlier state by replaying the seed and
+//! the commands up to that step; the timeline scrubber jumps to any moment of the run.
+
+use gloo_timers::callback::Timeout;
+use leptos::prelude::*;
+use statelab_sim::snapshot::Totals;
+use statelab_sim::tour::{builtin_tours, CheckResult, Tour};
+use statelab_sim::Mode;
+
+use super::use_lab;
+use crate::lab::Lab;
+
+/// Where the learner is within a step.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Phase {
+    /// The step's narration is showing; nothing of it has run yet.
+    Shown,
+    /// Its commands are playing until `end_us`; `at_start` feeds the per-step checkpoints.
+    Running { end_us: u64, at_start: Totals },
+    /// Its run finished.
+    Done { at_start: Totals },
+}
+
+/// The tour player's state.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Player {
+    tour: usize,
+    mode: Mode,
+    step: usize,
+    phase: Phase,
+    /// The learner's answer to this step's prediction.
+    answer: Option<usize>,
+}
+
+/// Delay before autoplay runs a step or moves on [ms].
+const AUTOPLAY_MS: u32 = 4_000;
+
+fn mode_name(m: Mode) -> &'static str {
+    match m {
+        Mode::Stateful => "Stateful",
+        Mode::Stateless => "Stateless",
+    }
+}
+
+#[component]
+pub fn TourPlayer() -> impl IntoView {
+    let lab = use_lab();
+    let tours = StoredValue::new(builtin_tours());
+    let chosen = RwSignal::new(0usize);
+    let chosen_mode = RwSignal::new(Mode::Stateful);
+    let player = RwSignal::new(None::<Player>);
+    let autoplay = RwSignal::new(false);
+    // Bumped whenever the learner moves, so a pending autoplay timer knows it is stale.
+    let moves = StoredValue::new(0u64);
+
+    let tour_of = move |p: &Player| tours.with_value(|t| t[p.tour].clone());
+    let show = move |tour_index: usize, mode: Mode, step: usize| {
+        let tour: Tour = tours.with_value(|t| t[tour_index].clone());
+        match tour.replay(mode, step) {
+            Ok(sim) => {
+                lab.playing.set(false);
+                lab.load(sim);
+                moves.update_value(|m| *m += 1);
+                player.set(Some(Player { tour: tour_index, mode, step, phase: Phase::Shown, answer: None }));
+            }
+            Err(e) => lab.notice.set(Some(format!("This tour cannot be shown: {e}."))),
+        }
+    };
+    let run_step = move || {
+        let Some(p) = player.get_untracked() else { return };
+        if p.phase != Phase::Shown {
+            return;
+        }
+        let tour = tour_of(&p);
+        let (now, at_start) = lab.with_sim(|s| (s.now_us(), s.totals()));
+        let end_us = now + tour.steps[p.step].run_ms * 1_000;
+        // Steps last seconds of simulated time: play them at least in real time.
+        lab.speed.update(|s| *s = s.max(1.0));
+        lab.play_script(tour.schedule(p.step, now), end_us);
+        player.set(Some(Player { phase: Phase::Running { end_us, at_start }, ..p }));
+    };
+    let next = move || {
+        let Some(p) = player.get_untracked() else { return };
+        let count = tour_of(&p).steps.len();
+        if p.step < count {
+            show(p.tour, p.mode, p.step + 1);
+        }
+    };
+    let back = move || {
+        if let Some(p) = player.get_untracked() {
+            if p.step > 0 {
+                show(p.tour, p.mode, p.step - 1);
+            }
+        }
+    };
+    // A running step becomes done when the simulation reaches its end.
+    let finished = move || {
+        let p = player.get()?;
+        match p.phase {
+            Phase::Running { end_us, at_start } if lab.snap.with(|s| s.now_us) >= end_us => Some((p, at_start)),
+            _ => None,
+        }
+    };
+    Effect::new(move |_| {
+        if let Some((p, at_start)) = finished() {
+            player.set(Some(Player { phase: Phase::Done { at_start }, ..p }));
+        }
+    });
+    // Autoplay: run a shown step and move on from a finished one after a pause, but wait for
+    // the learner at every prediction.
+    Effect::new(move |_| {
+        let (Some(p), true) = (player.get(), autoplay.get()) else { return };
+        let tour = tour_of(&p);
+        let Some(step) = tour.steps.get(p.step) else { return };
+        let waits_for_answer = step.prediction.is_some() && p.answer.is_none();
+        if matches!(p.phase, Phase::Running { .. }) || (p.phase == Phase::Shown && waits_for_answer) {
+            return;
+        }
+        let stamp = moves.get_value();
+        Timeout::new(AUTOPLAY_MS, move || {
+            if moves.get_value() != stamp || !autoplay.get_untracked() {
+                return;
+            }
+            match player.get_untracked().map(|p| p.phase) {
+                Some(Phase::Shown) => run_step(),
+                Some(Phase::Done { .. }) => next(),
+                _ => {}
+            }
+        })
+        .forget();
+    });
+
+    let check: Signal<Option<(String, CheckResult)>> = Signal::derive(move || {
+        let p = player.get()?;
+        let Phase::Done { at_start } = p.phase else { return None };
+        let tour = tour_of(&p);
+        let checkpoint = tour.steps.get(p.step)?.checkpoint.as_ref()?.for_mode(p.mode)?.clone();
+        lab.snap.track();
+        Some((checkpoint.describe(), lab.with_sim(|s| checkpoint.check_step(s, &at_start))))
+    });
+
+    view! {
+        <section class="panel tour" aria-labelledby="tour-heading">
+            <h2 id="tour-heading">"Guided tour"</h2>
+            <div class="row">
+                <label class="row">
+                    "Scenario"
+                    <select on:change=move |ev| {
+                        if let Ok(i) = event_target_value(&ev).parse::<usize>() {
+                            chosen.set(i);
+                            if let Some(m) = tours.with_value(|t| t.get(i).and_then(|t| t.modes.first().copied())) {
+                                chosen_mode.set(m);
+                            }
+                        }
+                    }>
+                        {tours.with_value(|t| t.iter().enumerate().map(|(i, tour)| view! { <option value=i.to_string()>{format!("{}. {}", i + 1, tour.title)}</option> }).collect_view())}
+                    </select>
+                </label>
+                <div class="row" role="radiogroup" aria-label="Tour mode">
+                    {[Mode::Stateful, Mode::Stateless].into_iter().map(|m| view! {
+                        <label class="row check">
+                            <input
+                                type="radio" name="tour-mode"
+                                disabled=move || !tours.with_value(|t| t[chosen.get()].modes.contains(&m))
+                                prop:checked=move || chosen_mode.get() == m
+                                on:change=move |_| chosen_mode.set(m)
+                            />
+                            {mode_name(m)}
+                        </label>
+                    }).collect_view()}
+                </div>
+                <button class="primary" on:click=move |_| show(chosen.get_untracked(), chosen_mode.get_untracked(), 0)>"Start tour"</button>
+                <label class="row check">
+                    <input type="checkbox" prop:checked=move || autoplay.get() on:change=move |ev| autoplay.set(event_target_checked(&ev)) />
+                    "Autoplay"
+                </label>
+            </div>
+            <p class="hint">{move || tours.with_value(|t| t[chosen.get()].summary.clone())}</p>
+            {move || player.get().map(|p| {
+                let tour = tour_of(&p);
+                let count = tour.steps.len();
+                let finished_tour = p.step >= count;
+                view! {
+                    <ol class="steps" aria-label="Steps">
+                        {tour.steps.iter().enumerate().map(|(i, s)| view! {
+                            <li class:current=i == p.step class:past=i < p.step aria-current=(i == p.step).then_some("step")>{s.title.clone()}</li>
+                        }).collect_view()}
+                    </ol>
+                    <p class="progress" role="status">
+                        {if finished_tour { format!("{} — finished ({} mode)", tour.title, mode_name(p.mode)) } else { format!("Step {} of {count} ({} mode)", p.step + 1, mode_name(p.mode)) }}
+                    </p>
+                    {(!finished_tour).then(|| step_view(lab, tour.clone(), p, player, run_step, check))}
+                    <div class="row">
+                        <button disabled=p.step == 0 on:click=move |_| back()>"Back"</button>
+                        <button class="primary" disabled=finished_tour on:click=move |_| next()>"Next"</button>
+                    </div>
+                }
+            })}
+            <Scrubber />
+        </section>
+    }
+}
+
+fn step_view(
+    lab: Lab,
+    tour: Tour,
+    p: Player,
+    player: RwSignal<Option<Player>>,
+    run_step: impl Fn() + Copy + 'static,
+    check: Signal<Option<(String, CheckResult)>>,
+) -> impl IntoView {
+    let step = tour.steps[p.step].clone();
+    let prediction = step.prediction.clone().map(|pred| {
+        let right = pred.answer.for_mode(p.mode);
+        let explanation = pred.explanation.clone();
+        view! {
+            <fieldset class="prediction">
+                <legend>{pred.question.clone()}</legend>
+                {pred.choices.iter().enumerate().map(|(i, c)| view! {
+                    <label class="row check">
+                        <input
+                            type="radio" name="prediction"
+                            prop:checked=move || player.with(|pl| pl.and_then(|x| x.answer) == Some(i))
+                            on:change=move |_| player.update(|pl| if let Some(x) = pl { x.answer = Some(i) })
+                        />
+                        {c.clone()}
+                    </label>
+                }).collect_view()}
+                <p class="feedback" role="status">
+                    {move || player.with(|pl| pl.and_then(|x| x.answer)).map(|a| {
+                        if Some(a) == right { format!("Right. {explanation}") } else { format!("Not quite. {explanation}") }
+                    })}
+                </p>
+            </fieldset>
+        }
+    });
+    let _ = lab;
+    view! {
+        <h3>{step.title.clone()}</h3>
+        <p class="narration">{step.narration.clone()}</p>
+        {prediction}
+        <div class="row">
+            <button
+                class="primary"
+                disabled=move || player.with(|pl| pl.is_none_or(|x| x.phase != Phase::Shown))
+                on:click=move |_| run_step()
+            >
+                "Run this step"
+            </button>
+            <span class="hint">{move || match player.get().map(|x| x.phase) {
+                Some(Phase::Running { .. }) => "Running…".to_string(),
+                Some(Phase::Done { .. }) => "Done — press Next.".to_string(),
+                _ => String::new(),
+            }}</span>
+        </div>
+        <p class="checkpoint" role="status">
+            {move || check.get().map(|(claim, result)| format!("{} {claim}: {}", if result.passed { "✓" } else { "✗" }, result.measured))}
+        </p>
+    }
+}
+
+/// Jumps to any moment of the current run by replaying it up to there.
+#[component]
+fn Scrubber() -> impl IntoView {
+    let lab = use_lab();
+    let now_ms = move || lab.snap.with(|s| s.now_us / 1_000);
+    view! {
+        <label class="row scrubber">
+            "Timeline"
+            <input
+                type="range" min="0" step="100"
+                prop:max=move || (lab.horizon_us.get().max(lab.snap.with(|s| s.now_us)) / 1_000).to_string()
+                prop:value=move || now_ms().to_string()
+                aria-valuetext=move || format!("{} ms of simulated time", now_ms())
+                on:change=move |ev| {
+                    if let Ok(ms) = event_target_value(&ev).parse::<u64>() {
+                        lab.playing.set(false);
+                        lab.scrub(ms * 1_000);
+                    }
+                }
+            />
+        </label>
+    }
+}

@@ -1,0 +1,55 @@
+// A whole guided tour walked with real clicks, including Back: the state after Back equals the
+// state when that step was first shown (same run fingerprint).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, launch, openPage, loggedOut } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const fingerprint = (page) => page.locator('#trace-hash').textContent();
+
+test('the wrong-server tour, stateful, walked with real clicks and Back', async () => {
+  const { page, errors, context } = await openPage(browser, `${server.url}?speed=10&autoplay=0`);
+  await page.getByLabel('Scenario').selectOption({ index: 1 });
+  await page.getByRole('radiogroup', { name: 'Tour mode' }).getByRole('radio', { name: 'Stateful' }).check();
+  await page.getByRole('button', { name: 'Start tour' }).click();
+  const steps = await page.getByRole('list', { name: 'Steps' }).locator('li').count();
+  assert.ok(steps >= 2, `the tour has ${steps} steps`);
+  const shown = [];
+  for (let i = 0; i < steps; i++) {
+    await page.getByText(`Step ${i + 1} of ${steps}`).waitFor();
+    shown.push(await fingerprint(page));
+    const prediction = page.locator('fieldset.prediction');
+    if (await prediction.count()) {
+      await prediction.getByRole('radio').first().check();
+      await page.locator('.feedback').waitFor();
+    }
+    await page.getByRole('button', { name: 'Run this step' }).click();
+    await page.getByText('Done — press Next.').waitFor({ timeout: 60_000 });
+    const verdict = page.locator('.checkpoint');
+    if (await verdict.count() && (await verdict.textContent()).trim()) {
+      assert.match(await verdict.textContent(), /^✓/, `step ${i + 1}: ${await verdict.textContent()}`);
+    }
+    await page.getByRole('button', { name: 'Next', exact: true }).click();
+  }
+  await page.getByText(/finished/).waitFor();
+  assert.ok((await loggedOut(page)) >= 0);
+  for (let i = steps; i >= 1; i--) {
+    await page.getByRole('button', { name: 'Back', exact: true }).click();
+    await page.getByText(`Step ${i} of ${steps}`).waitFor();
+    assert.equal(await fingerprint(page), shown[i - 1], `after Back, step ${i} is exactly as first shown`);
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
