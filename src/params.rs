@@ -69,6 +69,8 @@ pub struct Params {
     pub commands: Vec<(u64, Command)>,
     /// Simulated time to run to on open [µs].
     pub at_us: Option<u64>,
+    /// Open in compare mode (stateful and stateless side by side).
+    pub compare: bool,
 }
 
 impl Default for Params {
@@ -82,6 +84,7 @@ impl Default for Params {
             show_title: true,
             commands: Vec::new(),
             at_us: None,
+            compare: false,
         }
     }
 }
@@ -213,6 +216,11 @@ pub fn parse(query: &str) -> (Params, Vec<String>) {
                 "0" => p.show_title = false,
                 "1" => p.show_title = true,
                 _ => bad("title is 1 or 0"),
+            },
+            "view" => match value.as_str() {
+                "compare" => p.compare = true,
+                "lab" => p.compare = false,
+                _ => bad("view is lab or compare"),
             },
             "cmds" => match link::decode(&value) {
                 Ok(c) => p.commands = c,

@@ -2,6 +2,7 @@
 //! up through [`Lab::send`].
 
 mod charts;
+mod compare;
 pub(crate) mod controls;
 mod diagram;
 pub(crate) mod dots;
@@ -37,6 +38,7 @@ pub fn App() -> impl IntoView {
     }
     provide_context(lab);
     let theme = RwSignal::new(params.theme);
+    let comparing = RwSignal::new(params.compare);
     let notices = RwSignal::new(ignored);
     // Syncs the outside world (the page's theme attribute) with the chosen theme.
     Effect::new(move |_| {
@@ -73,7 +75,22 @@ pub fn App() -> impl IntoView {
                 <button on:click=move |_| notices.set(Vec::new())>"Dismiss"</button>
             </div>
         </Show>
-        <main class="lab" class:compact=!full>
+        <nav class="views" aria-label="View">
+            <button aria-pressed=move || (!comparing.get()).to_string() on:click=move |_| comparing.set(false)>"Explore the system"</button>
+            <button
+                aria-pressed=move || comparing.get().to_string()
+                on:click=move |_| {
+                    lab.playing.set(false);
+                    comparing.set(true);
+                }
+            >
+                "Compare stateful and stateless"
+            </button>
+        </nav>
+        <Show when=move || comparing.get()>
+            <compare::CompareView config=lab.with_sim(|s| s.config().clone()) />
+        </Show>
+        <main class="lab" class:compact=!full class:hidden=move || comparing.get()>
             {any_controls.then(|| view! { <controls::Toolbar theme=theme /> })}
             {full.then(|| view! { <tour::TourPlayer /> })}
             <metrics::Cards />

@@ -1,0 +1,118 @@
+//! Compare mode: the same seed and traffic run twice side by side, stateful on the left and
+//! stateless on the right. Every action goes to both, and a summary line states the difference
+//! in measured numbers.
+
+use gloo_timers::callback::Interval;
+use leptos::prelude::*;
+use statelab_sim::{Command, Mode, ServerState, SimConfig, UserId};
+
+use crate::lab::Lab;
+
+/// Tick of the compare loop [ms]: the panes show numbers and boxes, not gliding dots.
+const TICK_MS: u32 = 50;
+
+#[component]
+fn Pane(lab: Lab, title: &'static str) -> impl IntoView {
+    let servers =
+        move || lab.snap.with(|s| s.servers.iter().map(|v| (v.id, v.state, v.sessions, v.served)).collect::<Vec<_>>());
+    view! {
+        <section class="panel pane" aria-label=title>
+            <h2>{title}</h2>
+            <div class="cards">
+                <div class="card alarm" role="group" aria-label=format!("{title}: users logged out")>
+                    <span class="card-label">"Users logged out"</span>
+                    <output class="card-value">{move || lab.snap.with(|s| s.logged_out.to_string())}</output>
+                </div>
+                <div class="card warn" role="group" aria-label=format!("{title}: failed requests")>
+                    <span class="card-label">"Failed requests"</span>
+                    <output class="card-value">{move || lab.snap.with(|s| s.totals.failed.to_string())}</output>
+                </div>
+                <div class="card" role="group" aria-label=format!("{title}: requests answered")>
+                    <span class="card-label">"Requests answered"</span>
+                    <output class="card-value">{move || lab.snap.with(|s| s.totals.completed.to_string())}</output>
+                </div>
+            </div>
+            <ul class="pane-servers">
+                {move || servers().into_iter().map(|(id, state, sessions, served)| {
+                    let mark = match state {
+                        ServerState::Healthy => "✓",
+                        ServerState::Crashed => "✗",
+                        ServerState::Booting { .. } => "⏳",
+                        _ => "■",
+                    };
+                    view! {
+                        <li class:down=state == ServerState::Crashed>
+                            {format!("{mark} {id}: {state}, {served} served, {sessions} sessions in memory")}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <p class="hint">{move || lab.snap.with(|s| format!("{} of {} users logged in; t = {} ms", s.logged_in, s.users, s.now_us / 1_000))}</p>
+        </section>
+    }
+}
+
+/// The two labs, built from one config that differs only in mode.
+fn pair(config: &SimConfig) -> (Lab, Lab) {
+    let left = Lab::new(SimConfig { mode: Mode::Stateful, ..config.clone() });
+    let right = Lab::new(SimConfig { mode: Mode::Stateless, ..config.clone() });
+    for lab in [left, right] {
+        lab.playing.set(false);
+    }
+    (left, right)
+}
+
+#[component]
+pub fn CompareView(config: SimConfig) -> impl IntoView {
+    let (left, right) = pair(&config);
+    let playing = RwSignal::new(true);
+    let speed = 0.5;
+    let both = move |cmd: Command| {
+        left.send(cmd.clone());
+        right.send(cmd);
+    };
+    // Syncs the outside world (an interval timer) with the play state; dropping it stops it.
+    let timer = StoredValue::new_local(None::<Interval>);
+    Effect::new(move |_| {
+        if playing.get() {
+            let step = (f64::from(TICK_MS) * 1_000.0 * speed) as u64;
+            timer.set_value(Some(Interval::new(TICK_MS, move || {
+                left.advance(step);
+                right.advance(step);
+            })));
+        } else {
+            timer.set_value(None);
+        }
+    });
+    on_cleanup(move || timer.set_value(None));
+    let summary = move || {
+        let (lo, lf) = left.snap.with(|s| (s.totals.logouts, s.totals.failed));
+        let (ro, rf) = right.snap.with(|s| (s.totals.logouts, s.totals.failed));
+        format!("Stateful: {lo} users logged out, {lf} failed requests. Stateless: {ro} and {rf}.")
+    };
+    let server_ids = move || {
+        left.snap
+            .with(|s| s.servers.iter().filter(|v| v.state != ServerState::Stopped).map(|v| v.id).collect::<Vec<_>>())
+    };
+    view! {
+        <section class="compare" aria-labelledby="compare-heading">
+            <h2 id="compare-heading">"Compare: the same run, stateful and stateless"</h2>
+            <div class="row toolbar">
+                <button class="primary" on:click=move |_| playing.update(|p| *p = !*p)>{move || if playing.get() { "Pause" } else { "Play" }}</button>
+                <button on:click=move |_| { playing.set(false); left.advance(100_000); right.advance(100_000); }>"Step"</button>
+                <button on:click=move |_| { left.restart(None); right.restart(None); }>"Reset"</button>
+                {move || server_ids().into_iter().map(|id| view! {
+                    <button class="danger" on:click=move |_| both(Command::CrashServer { server: id })>{format!("Crash {id}")}</button>
+                }).collect_view()}
+                <button on:click=move |_| both(Command::AddServer)>"Add server"</button>
+                <button on:click=move |_| both(Command::Misroute { user: UserId(0) })>"Misroute User A"</button>
+                <button on:click=move |_| both(Command::Spike)>"Spike"</button>
+            </div>
+            <p class="summary" role="status">{summary}</p>
+            <div class="panes">
+                <Pane lab=left title="Stateful" />
+                <Pane lab=right title="Stateless" />
+            </div>
+        </section>
+    }
+}

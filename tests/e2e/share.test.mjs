@@ -1,0 +1,84 @@
+// Compare mode, deep links and exports, through the real page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { serveDist, launch, openPage, loggedOut } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const button = (page, name) => page.getByRole('button', { name, exact: true });
+const fingerprint = (page) => page.locator('#trace-hash').textContent();
+
+test('compare mode: crashing Server 1 logs users out on the stateful side only', async () => {
+  const { page, errors, context } = await openPage(browser, `${server.url}?autoplay=0`);
+  await button(page, 'Compare stateful and stateless').click();
+  await button(page, 'Pause').click();
+  await button(page, 'Crash Server 1').click();
+  for (let i = 0; i < 10; i++) await button(page, 'Step').click();
+  const count = async (name) => Number(await page.getByRole('group', { name }).locator('output').textContent());
+  assert.ok((await count('Stateful: users logged out')) > 0);
+  assert.equal(await count('Stateless: users logged out'), 0);
+  assert.match(await page.locator('.summary').textContent(), /^Stateful: [1-9]\d* users logged out, \d+ failed requests\. Stateless: 0 and 0\.$/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a copied link reproduces the exact state in a fresh page', async () => {
+  const { page, errors, context } = await openPage(browser, `${server.url}?autoplay=0&seed=5`);
+  for (let i = 0; i < 7; i++) await button(page, 'Step').click();
+  await button(page, 'Crash Server 2').click();
+  for (let i = 0; i < 5; i++) await button(page, 'Step').click();
+  await button(page, 'Add server').click();
+  await page.getByRole('radio', { name: 'Stateless' }).first().check();
+  for (let i = 0; i < 6; i++) await button(page, 'Step').click();
+  await button(page, 'Copy link').click();
+  const link = await page.getByLabel('Link to this exact moment').inputValue();
+  assert.match(link, /cmds=/);
+  const original = await fingerprint(page);
+  const out = await loggedOut(page);
+  const fresh = await openPage(browser, link);
+  assert.equal(await fingerprint(fresh.page), original);
+  assert.equal(await loggedOut(fresh.page), out);
+  assert.deepEqual(fresh.errors, []);
+  assert.deepEqual(errors, []);
+  await fresh.context.close();
+  await context.close();
+});
+
+test('CSV and JSON-lines exports parse and match the numbers on screen', async () => {
+  const { page, errors, context } = await openPage(browser, `${server.url}?autoplay=0&rate=200`, { acceptDownloads: true });
+  await button(page, 'Crash Server 1').click();
+  for (let i = 0; i < 30; i++) await button(page, 'Step').click();
+  const grab = async (name) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), button(page, name).click()]);
+    return readFile(await download.path(), 'utf8');
+  };
+  const csv = (await grab('Download metrics (CSV)')).trim().split('\n').map((l) => l.split(','));
+  const [header, ...rows] = csv;
+  assert.equal(rows.length, 3, 'one row per simulated second');
+  assert.ok(rows.every((r) => r.length === header.length));
+  const col = (name) => rows.map((r) => Number(r[header.indexOf(name)]));
+  const answered = Number(await page.getByRole('group', { name: 'Requests answered' }).locator('output').textContent());
+  assert.equal(col('completed').reduce((a, b) => a + b, 0), answered);
+  assert.equal(col('logged_out').at(-1), await loggedOut(page));
+  const lines = (await grab('Download events (JSON lines)')).trim().split('\n').map((l) => JSON.parse(l));
+  const footer = await page.locator('.run-info').textContent();
+  assert.equal(lines.length, Number(footer.match(/(\d+) events/)[1]));
+  assert.equal(lines.filter((e) => e.kind === 'logged_out').length, await loggedOut(page));
+  assert.ok(lines.every((e, i) => e.seq === i && typeof e.text === 'string'));
+  const svg = await grab('Download diagram (SVG)');
+  assert.match(svg, /^<svg[\s\S]*<\/svg>$/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
