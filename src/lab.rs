@@ -269,6 +269,7 @@ impl Lab {
                 if e.is_narrated() {
                     lines.push(e.to_string());
                 }
+                crate::host::forward(e);
             }
             let traced = waiting.and_then(|from| s.completed().iter().find(|c| c.id >= from).copied());
             (s.snapshot(MAX_DOTS), lines, bursts, s.events().total(), traced)

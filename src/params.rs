@@ -71,6 +71,8 @@ pub struct Params {
     pub at_us: Option<u64>,
     /// Open in compare mode (stateful and stateless side by side).
     pub compare: bool,
+    /// The only origin allowed to drive an embedded lab, and the one its events go to.
+    pub host: Option<String>,
 }
 
 impl Default for Params {
@@ -85,6 +87,7 @@ impl Default for Params {
             commands: Vec::new(),
             at_us: None,
             compare: false,
+            host: None,
         }
     }
 }
@@ -222,6 +225,13 @@ pub fn parse(query: &str) -> (Params, Vec<String>) {
                 "lab" => p.compare = false,
                 _ => bad("view is lab or compare"),
             },
+            "host" => {
+                if crate::host::is_origin(&value) {
+                    p.host = Some(value.clone());
+                } else {
+                    bad("host is an origin such as https://school.example");
+                }
+            }
             "cmds" => match link::decode(&value) {
                 Ok(c) => p.commands = c,
                 Err(why) => bad(&why),

@@ -4,6 +4,7 @@
 mod charts;
 mod compare;
 pub(crate) mod controls;
+pub(crate) use controls::STEP_US;
 mod diagram;
 pub(crate) mod dots;
 mod feed;
@@ -36,6 +37,7 @@ pub fn App() -> impl IntoView {
     if !params.commands.is_empty() || params.at_us.is_some() {
         lab.replay(&params.commands, params.at_us);
     }
+    crate::host::connect(lab, params.host.clone());
     provide_context(lab);
     let theme = RwSignal::new(params.theme);
     let comparing = RwSignal::new(params.compare);

@@ -8,7 +8,10 @@ use statelab_sim::snapshot::Totals;
 use statelab_sim::tour::{builtin_tours, CheckResult, Tour};
 use statelab_sim::Mode;
 
+use wasm_bindgen::JsValue;
+
 use super::use_lab;
+use crate::host;
 use crate::lab::Lab;
 
 /// Where the learner is within a step.
@@ -63,6 +66,7 @@ pub fn TourPlayer() -> impl IntoView {
                 lab.load(sim);
                 moves.update_value(|m| *m += 1);
                 player.set(Some(Player { tour: tour_index, mode, step, phase: Phase::Shown, answer: None }));
+                host::post("step_changed", &[("tour", tour.id.clone().into()), ("step", JsValue::from(step as u32))]);
             }
             Err(e) => lab.notice.set(Some(format!("This tour cannot be shown: {e}."))),
         }
@@ -105,6 +109,16 @@ pub fn TourPlayer() -> impl IntoView {
     Effect::new(move |_| {
         if let Some((p, at_start)) = finished() {
             player.set(Some(Player { phase: Phase::Done { at_start }, ..p }));
+            let tour = tour_of(&p);
+            let checkpoint =
+                tour.steps.get(p.step).and_then(|s| s.checkpoint.as_ref()).and_then(|c| c.for_mode(p.mode).cloned());
+            if let Some(c) = checkpoint {
+                let result = lab.with_sim(|s| c.check_step(s, &at_start));
+                host::post(
+                    "checkpoint_reached",
+                    &[("passed", result.passed.into()), ("measured", result.measured.into())],
+                );
+            }
         }
     });
     // Autoplay: run a shown step and move on from a finished one after a pause, but wait for
@@ -222,7 +236,10 @@ fn step_view(
                         <input
                             type="radio" name="prediction"
                             prop:checked=move || player.with(|pl| pl.and_then(|x| x.answer) == Some(i))
-                            on:change=move |_| player.update(|pl| if let Some(x) = pl { x.answer = Some(i) })
+                            on:change=move |_| {
+                                player.update(|pl| if let Some(x) = pl { x.answer = Some(i) });
+                                host::post("prediction_answered", &[("right", (Some(i) == right).into())]);
+                            }
                         />
                         {c.clone()}
                     </label>

@@ -1,0 +1,209 @@
+//! The host-page API: a page that embeds StateLab in an `<iframe>` can drive it with
+//! `postMessage` and hear what happens. Every message is checked: it must be an object tagged
+//! `statelab: 1`, come from the parent window, and — when the `host` URL parameter names an
+//! origin — from that origin, which is also the only one events are posted to.
+//!
+//! In: `{statelab: 1, type: "play" | "pause" | "step" | "reset"}` and
+//! `{statelab: 1, type: "command", command: {cmd: "crash_server", server: 0}}` (any command by its
+//! snake_case name, with integer fields). Out: `ready`, `command_applied`, `command_refused`,
+//! `user_logged_out`, `step_changed`, `prediction_answered`, `checkpoint_reached`, `error`.
+
+use std::cell::RefCell;
+
+use js_sys::{Object, Reflect};
+use leptos::prelude::*;
+use statelab_sim::{Command, Event, EventKind};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::lab::Lab;
+use crate::link;
+
+thread_local! {
+    /// The origin events go to ("*" when no `host` was given); `None` outside a frame.
+    static TARGET: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Whether `text` is a bare origin such as `https://school.example:8443`.
+pub fn is_origin(text: &str) -> bool {
+    let Some((scheme, rest)) = text.split_once("://") else { return false };
+    matches!(scheme, "http" | "https")
+        && !rest.is_empty()
+        && rest.len() <= 253
+        && rest.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+}
+
+/// A command's snake_case name, its link code and the integer fields it takes, in link order.
+const COMMANDS: [(&str, &str, &[&str]); 23] = [
+    ("set_mode", "m", &["mode"]),
+    ("crash_server", "c", &["server"]),
+    ("restart_server", "r", &["server"]),
+    ("add_server", "a", &[]),
+    ("remove_server", "x", &["server"]),
+    ("misroute", "w", &["user"]),
+    ("set_algorithm", "l", &["algorithm"]),
+    ("set_traffic", "t", &["rate_per_s", "pattern"]),
+    ("spike", "s", &[]),
+    ("set_cache_enabled", "k", &["enabled"]),
+    ("crash_cache", "kc", &[]),
+    ("restart_cache", "kr", &[]),
+    ("set_session_store", "ss", &["kind", "persistence", "replica"]),
+    ("crash_session_store", "sc", &[]),
+    ("restart_session_store", "sr", &[]),
+    ("crash_db_node", "dc", &["node"]),
+    ("restart_db_node", "dr", &["node"]),
+    ("promote_replica", "dp", &["node"]),
+    ("add_replica", "da", &[]),
+    ("remove_replica", "dx", &["node"]),
+    ("set_replication_lag", "dl", &["min_ms", "max_ms"]),
+    (
+        "set_autoscaling",
+        "as",
+        &["enabled", "scale_out_pct", "scale_in_pct", "min_servers", "max_servers", "interval_ms", "cooldown_ms"],
+    ),
+    ("set_health_check", "h", &["interval_ms"]),
+];
+
+/// Reads a field as a small non-negative integer; booleans count as 0 and 1, and enum fields
+/// (mode, algorithm, pattern, kind) may be given as their index.
+fn integer(obj: &JsValue, field: &str) -> Option<u64> {
+    let v = Reflect::get(obj, &JsValue::from_str(field)).ok()?;
+    if let Some(b) = v.as_bool() {
+        return Some(u64::from(b));
+    }
+    if let Some(s) = v.as_string() {
+        let names: &[&str] = match field {
+            "mode" => &["stateful", "stateless"],
+            "algorithm" => &["round_robin", "least_connections", "random", "sticky"],
+            "pattern" => &["steady", "spike", "ramp", "diurnal", "quiet"],
+            "kind" => &["redis", "memcached", "sql", "nosql"],
+            _ => &[],
+        };
+        return names.iter().position(|n| *n == s).map(|i| i as u64);
+    }
+    let n = v.as_f64()?;
+    (n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX)).then_some(n as u64)
+}
+
+/// Turns a message's `command` object into a command, or says why not.
+fn command(obj: &JsValue) -> Result<Command, String> {
+    if !obj.is_object() {
+        return Err("command must be an object".into());
+    }
+    let name = Reflect::get(obj, &JsValue::from_str("cmd"))
+        .ok()
+        .and_then(|v| v.as_string())
+        .ok_or("command.cmd is missing")?;
+    let (_, code, fields) = COMMANDS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .ok_or_else(|| format!("unknown command {:?}", name.chars().take(40).collect::<String>()))?;
+    let args: Vec<u64> = fields
+        .iter()
+        .map(|f| integer(obj, f).ok_or_else(|| format!("command field {f} is missing or not valid")))
+        .collect::<Result<_, _>>()?;
+    let text =
+        std::iter::once(format!("0.{code}")).chain(args.iter().map(u64::to_string)).collect::<Vec<_>>().join(".");
+    link::decode(&text)
+        .map_err(|_| "command fields out of range".to_string())?
+        .pop()
+        .map(|(_, c)| c)
+        .ok_or_else(|| "empty command".into())
+}
+
+/// Posts `{statelab: 1, type, ...fields}` to the host page, if there is one.
+pub fn post(kind: &str, fields: &[(&str, JsValue)]) {
+    let Some(target) = TARGET.with(|t| t.borrow().clone()) else { return };
+    let Some(window) = web_sys::window() else { return };
+    let Ok(Some(parent)) = window.parent() else { return };
+    let msg = Object::new();
+    let _ = Reflect::set(&msg, &"statelab".into(), &JsValue::from(1));
+    let _ = Reflect::set(&msg, &"type".into(), &JsValue::from_str(kind));
+    for (k, v) in fields {
+        let _ = Reflect::set(&msg, &JsValue::from_str(k), v);
+    }
+    let _ = parent.post_message(&msg, &target);
+}
+
+/// Tells the host about events it cares about.
+pub fn forward(event: &Event) {
+    if let EventKind::LoggedOut { user, reason } = &event.kind {
+        post(
+            "user_logged_out",
+            &[
+                ("user", user.to_string().into()),
+                ("reason", reason.to_string().into()),
+                ("at_us", JsValue::from(event.at_us as f64)),
+            ],
+        );
+    }
+}
+
+/// Starts listening when the page is framed. `host` is the validated `host` parameter.
+pub fn connect(lab: Lab, host: Option<String>) {
+    let Some(window) = web_sys::window() else { return };
+    let framed = window.parent().ok().flatten().is_some_and(|p| !Object::is(&p, &window));
+    if !framed {
+        return;
+    }
+    TARGET.with(|t| *t.borrow_mut() = Some(host.clone().unwrap_or_else(|| "*".into())));
+    let parent = window.parent().ok().flatten();
+    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+        let from_parent = match (ev.source(), &parent) {
+            (Some(src), Some(p)) => Object::is(&src, p),
+            _ => false,
+        };
+        if !from_parent || host.as_ref().is_some_and(|h| *h != ev.origin()) {
+            return;
+        }
+        let data = ev.data();
+        let tagged =
+            data.is_object() && Reflect::get(&data, &"statelab".into()).ok().and_then(|v| v.as_f64()) == Some(1.0);
+        if !tagged {
+            return;
+        }
+        let kind = Reflect::get(&data, &"type".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+        match kind.as_str() {
+            "play" => lab.playing.set(true),
+            "pause" => lab.playing.set(false),
+            "step" => lab.advance(crate::ui::STEP_US),
+            "reset" => lab.restart(None),
+            "command" => {
+                let cmd = Reflect::get(&data, &"command".into())
+                    .map_err(|_| "command is missing".to_string())
+                    .and_then(|c| command(&c));
+                match cmd {
+                    Ok(cmd) => {
+                        let text = cmd.to_string();
+                        lab.send(cmd);
+                        match lab.notice.get_untracked() {
+                            Some(why) => post("command_refused", &[("command", text.into()), ("reason", why.into())]),
+                            None => post("command_applied", &[("command", text.into())]),
+                        }
+                    }
+                    Err(why) => post("error", &[("message", why.into())]),
+                }
+            }
+            _ => post("error", &[("message", "unknown message type".into())]),
+        }
+    });
+    let _ = window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+    // The listener lives as long as the page.
+    on_message.forget();
+    post("ready", &[]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_bare_origins_are_accepted() {
+        assert!(is_origin("https://school.example"));
+        assert!(is_origin("http://127.0.0.1:8080"));
+        assert!(!is_origin("javascript:alert(1)"));
+        assert!(!is_origin("https://a.example/path"));
+        assert!(!is_origin("https://<script>"));
+        assert!(!is_origin("*"));
+    }
+}

@@ -1,0 +1,78 @@
+// examples/embed.html drives StateLab in an iframe over postMessage; a sender from another
+// origin is ignored.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, launch } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(url) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto(url);
+  return { page, context, errors };
+}
+
+const events = (page) => page.evaluate(() => window.statelabEvents ?? []);
+
+test('the host page crashes Server 1 over postMessage and hears the logouts', async () => {
+  const { page, context, errors } = await open(`${server.url}examples/embed.html`);
+  await page.waitForFunction(() => (window.statelabEvents ?? []).some((e) => e.type === 'ready'));
+  await page.getByRole('button', { name: 'Crash Server 1' }).click();
+  await page.waitForFunction(() => (window.statelabEvents ?? []).some((e) => e.type === 'user_logged_out'));
+  const got = await events(page);
+  assert.ok(got.some((e) => e.type === 'command_applied' && e.command === 'crash Server 1'));
+  const logouts = got.filter((e) => e.type === 'user_logged_out');
+  const frame = page.frameLocator('#lab');
+  const shown = Number(await frame.getByRole('group', { name: 'Users logged out' }).locator('output').textContent());
+  assert.equal(logouts.length, shown);
+  assert.ok(logouts.every((e) => /^User [A-Z]+$/.test(e.user)));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('hostile or wrong-origin messages are ignored and the page stays well', async () => {
+  const app = server.url.replace(/\/$/, '');
+  const { page, context, errors } = await open(`${server.url.replace('127.0.0.1', 'localhost')}examples/embed.html`);
+  // Re-point the frame: the app now trusts only its own origin, not this localhost page.
+  await page.evaluate((src) => { document.getElementById('lab').src = src; }, `${app}/index.html?autoplay=0&mode=stateful&host=${encodeURIComponent(app)}`);
+  const frame = page.frameLocator('#lab');
+  await frame.getByRole('group', { name: 'Users logged out' }).waitFor();
+  await page.evaluate(() => {
+    const w = document.getElementById('lab').contentWindow;
+    w.postMessage({ statelab: 1, type: 'command', command: { cmd: 'crash_server', server: 0 } }, '*');
+  });
+  const hostile = [
+    '<script>alert(1)</script>',
+    { statelab: 1, type: '<img src=x onerror=alert(1)>' },
+    { statelab: 1, type: 'command', command: { cmd: 'crash_server', server: 1e308 } },
+    null,
+  ];
+  for (const m of hostile) {
+    await page.evaluate((msg) => document.getElementById('lab').contentWindow.postMessage(msg, '*'), m);
+  }
+  await page.evaluate(() => {
+    const deep = JSON.parse('['.repeat(500) + ']'.repeat(500));
+    document.getElementById('lab').contentWindow.postMessage({ statelab: 1, type: 'command', command: deep }, '*');
+  });
+  await page.waitForTimeout(500);
+  assert.equal(Number(await frame.getByRole('group', { name: 'Users logged out' }).locator('output').textContent()), 0);
+  assert.equal(await frame.getByRole('button', { name: 'Pause' }).count() + await frame.getByRole('button', { name: 'Play' }).count(), 1);
+  assert.deepEqual((await events(page)).filter((e) => e.type === 'user_logged_out'), []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
