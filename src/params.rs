@@ -73,6 +73,8 @@ pub struct Params {
     pub compare: bool,
     /// The only origin allowed to drive an embedded lab, and the one its events go to.
     pub host: Option<String>,
+    /// Test hook: panic on purpose, to check that the error overlay replaces a dead page.
+    pub debug_panic: bool,
 }
 
 impl Default for Params {
@@ -88,6 +90,7 @@ impl Default for Params {
             at_us: None,
             compare: false,
             host: None,
+            debug_panic: false,
         }
     }
 }
@@ -220,6 +223,7 @@ pub fn parse(query: &str) -> (Params, Vec<String>) {
                 "1" => p.show_title = true,
                 _ => bad("title is 1 or 0"),
             },
+            "debug_panic" => p.debug_panic = value == "1",
             "view" => match value.as_str() {
                 "compare" => p.compare = true,
                 "lab" => p.compare = false,

@@ -38,6 +38,9 @@ pub fn App() -> impl IntoView {
         lab.replay(&params.commands, params.at_us);
     }
     crate::host::connect(lab, params.host.clone());
+    if params.debug_panic {
+        gloo_timers::callback::Timeout::new(200, || panic!("a panic forced by debug_panic=1")).forget();
+    }
     provide_context(lab);
     let theme = RwSignal::new(params.theme);
     let comparing = RwSignal::new(params.compare);

@@ -65,6 +65,15 @@ export async function openPage(browser, url, options = {}) {
     if (msg.type() === 'error') errors.push(msg.text());
   });
   page.on('pageerror', (err) => errors.push(String(err)));
+  // No request may leave the page's origin.
+  const origin = new URL(url).origin;
+  page.on('request', (req) => {
+    const target = new URL(req.url());
+    if (!['data:', 'blob:'].includes(target.protocol) && target.origin !== origin) errors.push(`request left the origin: ${req.url()}`);
+  });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+  });
   await page.goto(url);
   await page.getByRole('heading', { name: 'StateLab', level: 1 }).waitFor();
   return { page, errors, context };
@@ -81,4 +90,9 @@ export async function screenshot(page, name) {
 export async function loggedOut(page) {
   const text = await page.getByRole('group', { name: 'Users logged out' }).locator('output').textContent();
   return Number(text);
+}
+
+/** The "Stateful" or "Stateless" radio of the page's Session mode switch. */
+export function sessionMode(page, name) {
+  return page.getByRole('radiogroup', { name: 'Session mode' }).getByRole('radio', { name });
 }

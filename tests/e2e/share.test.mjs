@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { serveDist, launch, openPage, loggedOut } from './harness.mjs';
+import { serveDist, launch, openPage, loggedOut, sessionMode } from './harness.mjs';
 
 let server;
 let browser;
@@ -40,7 +40,7 @@ test('a copied link reproduces the exact state in a fresh page', async () => {
   await button(page, 'Crash Server 2').click();
   for (let i = 0; i < 5; i++) await button(page, 'Step').click();
   await button(page, 'Add server').click();
-  await page.getByRole('radio', { name: 'Stateless' }).first().check();
+  await sessionMode(page, 'Stateless').check();
   for (let i = 0; i < 6; i++) await button(page, 'Step').click();
   await button(page, 'Copy link').click();
   const link = await page.getByLabel('Link to this exact moment').inputValue();

@@ -1,7 +1,7 @@
 // The walking skeleton through the real page: real clicks on Debian's Chromium, no console error.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot, loggedOut } from './harness.mjs';
+import { serveDist, launch, openPage, screenshot, loggedOut, sessionMode } from './harness.mjs';
 
 let server;
 let browser;
@@ -18,13 +18,13 @@ after(async () => {
 
 test('stateful: crashing Server 1 logs its users out, with no console error', async () => {
   const { page, errors, context } = await openPage(browser, server.url);
-  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
   assert.equal(await loggedOut(page), 0);
-  await page.getByRole('radio', { name: 'Stateful' }).check();
+  await sessionMode(page, 'Stateful').check();
   await page.getByRole('button', { name: 'Crash Server 1' }).click();
   const out = await loggedOut(page);
   assert.ok(out > 0, `expected logouts, got ${out}`);
-  await page.getByRole('button', { name: 'Step' }).click();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
   const path = await screenshot(page, 'slice-stateful-crash');
   console.log(`screenshot: ${path}`);
   assert.deepEqual(errors, []);
@@ -33,10 +33,10 @@ test('stateful: crashing Server 1 logs its users out, with no console error', as
 
 test('stateless: crashing Server 1 logs nobody out', async () => {
   const { page, errors, context } = await openPage(browser, server.url);
-  await page.getByRole('button', { name: 'Pause' }).click();
-  await page.getByRole('radio', { name: 'Stateless' }).check();
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  await sessionMode(page, 'Stateless').check();
   await page.getByRole('button', { name: 'Crash Server 1' }).click();
-  for (let i = 0; i < 20; i++) await page.getByRole('button', { name: 'Step' }).click();
+  for (let i = 0; i < 20; i++) await page.getByRole('button', { name: 'Step', exact: true }).click();
   assert.equal(await loggedOut(page), 0);
   assert.deepEqual(errors, []);
   await context.close();

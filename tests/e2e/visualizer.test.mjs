@@ -2,7 +2,7 @@
 // and screenshots at three sizes in light and dark for a person to look at.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot, loggedOut } from './harness.mjs';
+import { serveDist, launch, openPage, screenshot, loggedOut, sessionMode } from './harness.mjs';
 
 let server;
 let browser;
@@ -26,7 +26,7 @@ const SIZES = [
 for (const scheme of ['light', 'dark']) {
   test(`screenshots in ${scheme} at three sizes`, async () => {
     for (const [name, width, height] of SIZES) {
-      const { page, errors, context } = await openPage(browser, server.url, {
+      const { page, errors, context } = await openPage(browser, `${server.url}?speed=2`, {
         viewport: { width, height },
         colorScheme: scheme,
       });
@@ -44,7 +44,7 @@ test('every main control works with real clicks', async () => {
   const { page, errors, context } = await openPage(browser, server.url);
   const click = (name) => page.getByRole('button', { name, exact: true }).click();
   await click('Pause');
-  await page.getByRole('radio', { name: 'Stateless' }).check();
+  await sessionMode(page, 'Stateless').check();
   await click('Step');
   await click('Add server');
   await page.getByRole('button', { name: 'Crash Server 4' }).waitFor();
@@ -70,7 +70,7 @@ test('every main control works with real clicks', async () => {
   await page.getByRole('heading', { name: 'Session inspector' }).waitFor();
   assert.match(await page.locator('.inspector').textContent(), /User C/);
   assert.equal(await loggedOut(page), 0, 'stateless: nobody logged out by all of that');
-  await page.getByRole('radio', { name: 'Stateful' }).check();
+  await sessionMode(page, 'Stateful').check();
   await click('Crash Server 3');
   assert.ok((await loggedOut(page)) > 0);
   await click('Reset');
