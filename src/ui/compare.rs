@@ -95,7 +95,7 @@ pub fn CompareView(config: SimConfig) -> impl IntoView {
             .with(|s| s.servers.iter().filter(|v| v.state != ServerState::Stopped).map(|v| v.id).collect::<Vec<_>>())
     };
     view! {
-        <section class="compare" aria-labelledby="compare-heading">
+        <main class="compare" aria-labelledby="compare-heading">
             <h2 id="compare-heading">"Compare: the same run, stateful and stateless"</h2>
             <div class="row toolbar">
                 <button class="primary" on:click=move |_| playing.update(|p| *p = !*p)>{move || if playing.get() { "Pause" } else { "Play" }}</button>
@@ -113,6 +113,6 @@ pub fn CompareView(config: SimConfig) -> impl IntoView {
                 <Pane lab=left title="Stateful" />
                 <Pane lab=right title="Stateless" />
             </div>
-        </section>
+        </main>
     }
 }

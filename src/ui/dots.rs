@@ -46,23 +46,25 @@ pub fn reduced_motion() -> bool {
         .is_some_and(|m| m.matches())
 }
 
-fn context() -> Option<web_sys::CanvasRenderingContext2d> {
-    web_sys::window()?
-        .document()?
-        .get_element_by_id("dots")?
-        .dyn_into::<web_sys::HtmlCanvasElement>()
-        .ok()?
-        .get_context("2d")
-        .ok()??
-        .dyn_into()
-        .ok()
+fn canvas() -> Option<web_sys::HtmlCanvasElement> {
+    web_sys::window()?.document()?.get_element_by_id("dots")?.dyn_into().ok()
 }
 
 /// Redraws every dot and burst from the current snapshot.
 pub fn draw(lab: Lab) {
-    let Some(ctx) = context() else { return };
+    let Some(canvas) = canvas() else { return };
+    let Some(ctx) =
+        canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+    else {
+        return;
+    };
     ctx.clear_rect(0.0, 0.0, WIDTH, HEIGHT);
     let calm = reduced_motion();
+    // Says which rendering is in use, for tests and assistive tooling.
+    let motion = if calm { "calm" } else { "glide" };
+    if canvas.get_attribute("data-motion").as_deref() != Some(motion) {
+        let _ = canvas.set_attribute("data-motion", motion);
+    }
     let now = page_ms();
     lab.snap.with_untracked(|snap| {
         for r in &snap.requests {

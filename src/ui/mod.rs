@@ -68,7 +68,10 @@ pub fn App() -> impl IntoView {
     let full = params.controls == Controls::Full;
     let any_controls = params.controls != Controls::None;
     view! {
-        <Show when=move || params.show_title>
+        <Show
+            when=move || params.show_title
+            fallback=|| view! { <header class="visually-hidden"><h1>"StateLab"</h1></header> }
+        >
             <header class="masthead">
                 <h1>"StateLab"</h1>
                 <p class="tagline">"Watch a web system run, then break it: where sessions live decides who gets logged out."</p>

@@ -75,7 +75,7 @@ export async function openPage(browser, url, options = {}) {
     document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
   });
   await page.goto(url);
-  await page.getByRole('heading', { name: 'StateLab', level: 1 }).waitFor();
+  await page.locator('#trace-hash').waitFor({ state: 'attached' });
   return { page, errors, context };
 }
 

@@ -1,0 +1,70 @@
+// axe-core finds no accessibility violation on the main page, a tour step, compare mode and the
+// minimal embed, in light, dark and projector themes; reduced motion changes the rendering.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { serveDist, launch, openPage } from './harness.mjs';
+
+const require = createRequire(import.meta.url);
+let server;
+let browser;
+let axeSource;
+
+before(async () => {
+  server = await serveDist();
+  browser = await launch();
+  axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Runs axe in the page (evaluate is not subject to the page's CSP) and returns violations. */
+async function audit(page) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length}× e.g. ${v.nodes[0]?.target})`);
+}
+
+const VIEWS = [
+  ['main page', '', async () => {}],
+  ['tour step', '', async (page) => {
+    await page.getByRole('button', { name: 'Start tour' }).click();
+    await page.getByText('Step 1 of').waitFor();
+  }],
+  ['compare mode', '', async (page) => {
+    await page.getByRole('button', { name: 'Compare stateful and stateless' }).click();
+  }],
+  ['minimal embed', '&controls=minimal&title=0', async () => {}],
+];
+
+for (const theme of ['light', 'dark', 'projector']) {
+  test(`no axe violations in the ${theme} theme`, async () => {
+    const found = [];
+    for (const [name, extra, prepare] of VIEWS) {
+      const { page, errors, context } = await openPage(browser, `${server.url}?autoplay=0&theme=${theme}${extra}`);
+      await prepare(page);
+      for (const v of await audit(page)) found.push(`${name}: ${v}`);
+      assert.deepEqual(errors, []);
+      await context.close();
+    }
+    assert.deepEqual(found, []);
+  });
+}
+
+test('prefers-reduced-motion switches the dot layer to its calm rendering', async () => {
+  const positions = async (reducedMotion) => {
+    const { page, context } = await openPage(browser, `${server.url}?autoplay=0&rate=400`, { reducedMotion });
+    for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Step', exact: true }).click();
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    await page.locator('#dots[data-motion]').waitFor({ state: 'attached' });
+    const motion = await page.locator('#dots').getAttribute('data-motion');
+    await context.close();
+    return motion;
+  };
+  assert.equal(await positions('reduce'), 'calm');
+  assert.equal(await positions('no-preference'), 'glide');
+});
