@@ -67,6 +67,8 @@ pub struct Lab {
     timeline: StoredValue<Vec<(u64, Command)>>,
     /// The latest simulated time this run has reached [µs].
     pub horizon_us: RwSignal<u64>,
+    /// The guided tour being shown: its id, the step and the mode, for "Copy link".
+    pub tour_at: RwSignal<Option<(String, usize, statelab_sim::Mode)>>,
     /// Event sequence number the feed has read up to.
     feed_cursor: StoredValue<u64>,
 }
@@ -98,6 +100,7 @@ impl Lab {
             script: StoredValue::new(VecDeque::new()),
             timeline: StoredValue::new(Vec::new()),
             horizon_us: RwSignal::new(0),
+            tour_at: RwSignal::new(None),
             feed_cursor: StoredValue::new(0),
         }
     }
@@ -213,6 +216,7 @@ impl Lab {
         });
         self.timeline.set_value(Vec::new());
         self.horizon_us.set(0);
+        self.tour_at.set(None);
         self.script.update_value(VecDeque::clear);
         self.stop_at.set(None);
         self.clear_views();

@@ -3,6 +3,7 @@
 //! default stays, so a bad link never breaks the page.
 
 use statelab_sim::config::limits;
+use statelab_sim::tour::TOUR_IDS;
 use statelab_sim::{Command, Mode, SimConfig};
 
 use crate::link;
@@ -75,6 +76,9 @@ pub struct Params {
     pub host: Option<String>,
     /// Test hook: panic on purpose, to check that the error overlay replaces a dead page.
     pub debug_panic: bool,
+    /// A guided tour to open, by id, and the step (from 0) to show.
+    pub scenario: Option<String>,
+    pub step: usize,
 }
 
 impl Default for Params {
@@ -91,6 +95,8 @@ impl Default for Params {
             compare: false,
             host: None,
             debug_panic: false,
+            scenario: None,
+            step: 0,
         }
     }
 }
@@ -118,6 +124,15 @@ pub fn share_query(config: &SimConfig, speed: f64, theme: Theme, commands: &[(u6
         q.push_str(&link::encode(commands));
     }
     q
+}
+
+/// The query string that reopens a guided tour at the step being shown.
+pub fn tour_query(id: &str, step: usize, mode: Mode, speed: f64, theme: Theme) -> String {
+    let mode = match mode {
+        Mode::Stateful => "stateful",
+        Mode::Stateless => "stateless",
+    };
+    format!("scenario={id}&step={}&mode={mode}&speed={}&theme={}&autoplay=0", step + 1, speed_text(speed), theme.key())
 }
 
 /// Speed with two decimals, computed in integers (keeps float formatting out of the wasm).
@@ -224,6 +239,14 @@ pub fn parse(query: &str) -> (Params, Vec<String>) {
                 _ => bad("title is 1 or 0"),
             },
             "debug_panic" => p.debug_panic = value == "1",
+            "scenario" => match TOUR_IDS.iter().find(|id| **id == value) {
+                Some(id) => p.scenario = Some((*id).to_string()),
+                None => bad(&format!("scenario is one of {}", TOUR_IDS.join(", "))),
+            },
+            "step" => match whole(&value, 1, 100) {
+                Some(n) => p.step = n as usize - 1,
+                None => bad("step is a step number, from 1"),
+            },
             "view" => match value.as_str() {
                 "compare" => p.compare = true,
                 "lab" => p.compare = false,
@@ -289,6 +312,15 @@ mod tests {
         assert_eq!((p.speed, p.theme, p.autoplay), (0.5, Theme::Projector, false));
         assert_eq!(p.commands, commands);
         assert_eq!(p.at_us, Some(3_250_000));
+    }
+
+    #[test]
+    fn tours_open_at_a_step() {
+        let (p, notices) = parse(&tour_query("wrong-server", 2, Mode::Stateless, 1.0, Theme::Auto));
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!((p.scenario.as_deref(), p.step, p.config.mode), (Some("wrong-server"), 2, Mode::Stateless));
+        let (p, notices) = parse("scenario=nope&step=0");
+        assert_eq!((p.scenario, p.step, notices.len()), (None, 0, 2));
     }
 
     #[test]

@@ -100,7 +100,7 @@ pub fn App() -> impl IntoView {
         </Show>
         <main class="lab" class:compact=!full class:hidden=move || comparing.get()>
             {any_controls.then(|| view! { <controls::Toolbar theme=theme /> })}
-            {full.then(|| view! { <tour::TourPlayer /> })}
+            {full.then(|| view! { <tour::TourPlayer start=params.scenario.clone().map(|id| (id, params.step)) mode=params.config.mode /> })}
             <metrics::Cards />
             <users::UserStrip />
             <diagram::Diagram />

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::use_lab;
-use crate::params::{share_query, Theme};
+use crate::params::{share_query, tour_query, Theme};
 
 /// The page's address without its query.
 fn base_url() -> String {
@@ -69,9 +69,11 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
     let height = RwSignal::new(500u32);
     let preview = RwSignal::new(false);
     let make_link = move || {
-        let query = lab.with_sim(|s| {
-            share_query(s.config(), lab.speed.get_untracked(), theme.get_untracked(), s.commands(), s.now_us())
-        });
+        let (speed, theme) = (lab.speed.get_untracked(), theme.get_untracked());
+        let query = match lab.tour_at.get_untracked() {
+            Some((id, step, mode)) => tour_query(&id, step, mode, speed, theme),
+            None => lab.with_sim(|s| share_query(s.config(), speed, theme, s.commands(), s.now_us())),
+        };
         format!("{}?{query}", base_url())
     };
     let snippet = move || {

@@ -46,8 +46,9 @@ fn mode_name(m: Mode) -> &'static str {
     }
 }
 
+/// `start`: a tour id and step to open at once (from the URL), in `mode` if the tour offers it.
 #[component]
-pub fn TourPlayer() -> impl IntoView {
+pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode) -> impl IntoView {
     let lab = use_lab();
     let tours = StoredValue::new(builtin_tours());
     let chosen = RwSignal::new(0usize);
@@ -66,11 +67,22 @@ pub fn TourPlayer() -> impl IntoView {
                 lab.load(sim);
                 moves.update_value(|m| *m += 1);
                 player.set(Some(Player { tour: tour_index, mode, step, phase: Phase::Shown, answer: None }));
+                lab.tour_at.set(Some((tour.id.clone(), step, mode)));
                 host::post("step_changed", &[("tour", tour.id.clone().into()), ("step", JsValue::from(step as u32))]);
             }
             Err(e) => lab.notice.set(Some(format!("This tour cannot be shown: {e}."))),
         }
     };
+    if let Some((id, step)) = start {
+        if let Some(index) = tours.with_value(|t| t.iter().position(|x| x.id == id)) {
+            let offered = tours.with_value(|t| t[index].modes.clone());
+            let mode = if offered.contains(&mode) { mode } else { offered[0] };
+            let last = tours.with_value(|t| t[index].steps.len());
+            chosen.set(index);
+            chosen_mode.set(mode);
+            show(index, mode, step.min(last));
+        }
+    }
     let run_step = move || {
         let Some(p) = player.get_untracked() else { return };
         if p.phase != Phase::Shown {

@@ -82,3 +82,13 @@ test('CSV and JSON-lines exports parse and match the numbers on screen', async (
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the page computes the same trace hash as the native and wasm tests for the reference run', async () => {
+  const source = await readFile(new URL('../../crates/sim/src/scenario.rs', import.meta.url), 'utf8');
+  const expected = source.match(/REFERENCE_TRACE_HASH: u64 = 0x([0-9a-f_]+);/)[1].replaceAll('_', '');
+  const cmds = '5000000.c.0~8000000.w.1~12000000.a~15000000.m.1';
+  const { page, errors, context } = await openPage(browser, `${server.url}?mode=stateful&seed=42&autoplay=0&t=30000000&cmds=${cmds}`);
+  assert.equal(await fingerprint(page), expected.padStart(16, '0'));
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -53,3 +53,18 @@ test('the wrong-server tour, stateful, walked with real clicks and Back', async 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a scenario and step in the URL open that tour step, and Copy link reproduces it', async () => {
+  const { page, errors, context } = await openPage(browser, `${server.url}?scenario=crash-2am&step=2&mode=stateless`);
+  await page.getByText(/^Step 2 of \d+ \(Stateless mode\)$/).waitFor();
+  const shown = await fingerprint(page);
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  const link = await page.getByLabel('Link to this exact moment').inputValue();
+  assert.match(link, /scenario=crash-2am&step=2&mode=stateless/);
+  const again = await openPage(browser, link);
+  await again.page.getByText(/^Step 2 of \d+ \(Stateless mode\)$/).waitFor();
+  assert.equal(await fingerprint(again.page), shown);
+  assert.deepEqual([...errors, ...again.errors], []);
+  await again.context.close();
+  await context.close();
+});
