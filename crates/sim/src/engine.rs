@@ -195,7 +195,13 @@ impl Sim {
     }
 
     pub fn server(&self, id: ServerId) -> Option<&Server> {
-        self.servers.iter().find(|s| s.id == id)
+        self.index_of(id).map(|i| &self.servers[i])
+    }
+
+    /// Position of a server in `servers`, which stays sorted by id (ids only grow, and
+    /// removing a stopped server keeps the order), so a binary search finds it.
+    fn index_of(&self, id: ServerId) -> Option<usize> {
+        self.servers.binary_search_by_key(&id, |s| s.id).ok()
     }
 
     pub fn store(&self) -> &SessionStore {
@@ -471,7 +477,7 @@ impl Sim {
     }
 
     fn server_index(&self, id: ServerId) -> Result<usize, CommandError> {
-        self.servers.iter().position(|s| s.id == id).ok_or(CommandError::NoSuchServer(id))
+        self.index_of(id).ok_or(CommandError::NoSuchServer(id))
     }
 
     fn db_node(&self, node: u32) -> Result<DbNodeId, CommandError> {
@@ -693,7 +699,7 @@ impl Sim {
     }
 
     fn booted(&mut self, id: ServerId) {
-        let Some(i) = self.servers.iter().position(|s| s.id == id) else { return };
+        let Some(i) = self.index_of(id) else { return };
         if matches!(self.servers[i].state, ServerState::Booting { ready_at_us } if ready_at_us == self.now_us) {
             self.servers[i].state = ServerState::Healthy;
             self.emit(EventKind::ServerState { server: id, state: ServerState::Healthy });
@@ -878,7 +884,7 @@ impl Sim {
 
     fn home_on_server(&mut self, u: UserId, s: ServerId) {
         self.forget_session_home(u);
-        if let Some(server) = self.servers.iter_mut().find(|x| x.id == s) {
+        if let Some(server) = self.index_of(s).map(|i| &mut self.servers[i]) {
             server.sessions.insert(u);
         }
         self.users[u.0 as usize].home = SessionHome::Server(s);
@@ -888,7 +894,7 @@ impl Sim {
     fn forget_session_home(&mut self, u: UserId) {
         match self.users[u.0 as usize].home {
             SessionHome::Server(s) => {
-                if let Some(server) = self.servers.iter_mut().find(|x| x.id == s) {
+                if let Some(server) = self.index_of(s).map(|i| &mut self.servers[i]) {
                     server.sessions.remove(&u);
                 }
             }
@@ -1137,7 +1143,7 @@ impl Sim {
 
     fn arrive(&mut self, r: ReqRef) {
         let Some(sid) = self.req(r).server else { return };
-        let Some(i) = self.servers.iter().position(|s| s.id == sid) else {
+        let Some(i) = self.index_of(sid) else {
             self.unreachable(r, sid);
             return;
         };
@@ -1389,7 +1395,7 @@ impl Sim {
             return;
         }
         let Some(sid) = q.server else { return };
-        let Some(i) = self.servers.iter().position(|s| s.id == sid) else { return };
+        let Some(i) = self.index_of(sid) else { return };
         let now = self.now_us;
         let busy = self.servers[i].busy.saturating_sub(1);
         self.servers[i].set_busy(now, busy);
