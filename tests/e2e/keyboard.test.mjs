@@ -1,0 +1,74 @@
+// A whole guided tour done with the keyboard alone (Tab, Shift+Tab, Enter, Space, arrow keys),
+// with the focus visible at every stop.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, launch, openPage } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Presses Tab until the focused element's text or label matches `name`; checks focus shows. */
+async function tabTo(page, name) {
+  for (let i = 0; i < 400; i++) {
+    await page.keyboard.press('Tab');
+    const focus = await page.evaluate(() => {
+      const el = document.activeElement;
+      const label = el?.labels?.[0]?.textContent ?? '';
+      const style = el ? getComputedStyle(el) : null;
+      return {
+        text: `${el?.textContent ?? ''} ${label} ${el?.getAttribute('aria-label') ?? ''}`.trim(),
+        visible: !!style && style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
+        disabled: (el?.disabled ?? false) || el === document.body,
+        what: `${el?.tagName} ${el?.type ?? ''} ${style?.outlineStyle} ${style?.outlineWidth}`,
+      };
+    });
+    if (focus.text.includes(name) && !focus.disabled) {
+      assert.ok(focus.visible, `focus ring visible on ${name} (${focus.what})`);
+      return;
+    }
+  }
+  assert.fail(`could not reach ${name} with Tab`);
+}
+
+test('the crash-2am tour, stateless, by keyboard only', async () => {
+  const { page, errors, context } = await openPage(browser, `${server.url}?speed=10&autoplay=0`);
+  await tabTo(page, '1. ');
+  // The scenario list: arrow keys pick the fourth tour.
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
+  assert.match(await page.getByLabel('Scenario').inputValue(), /^3$/);
+  // The tour's mode radios: Tab reaches the checked one, an arrow key moves the choice.
+  await tabTo(page, 'Stateful');
+  await page.keyboard.press('ArrowRight');
+  assert.ok(await page.getByRole('radiogroup', { name: 'Tour mode' }).getByRole('radio', { name: 'Stateless' }).isChecked());
+  await tabTo(page, 'Start tour');
+  await page.keyboard.press('Enter');
+  const steps = await page.getByRole('list', { name: 'Steps' }).locator('li').count();
+  for (let i = 0; i < steps; i++) {
+    await page.getByText(`Step ${i + 1} of ${steps}`).waitFor();
+    if (await page.locator('fieldset.prediction').count()) {
+      await tabTo(page, (await page.locator('fieldset.prediction label').first().textContent()).trim());
+      await page.keyboard.press('Space');
+      await page.locator('.feedback').waitFor();
+    }
+    await tabTo(page, 'Run this step');
+    await page.keyboard.press('Enter');
+    await page.getByText('Done — press Next.').waitFor({ timeout: 60_000 });
+    const verdict = (await page.locator('.checkpoint').textContent()).trim();
+    assert.ok(verdict === '' || verdict.startsWith('✓'), verdict);
+    await tabTo(page, 'Next');
+    await page.keyboard.press('Enter');
+  }
+  await page.getByText(/finished \(Stateless mode\)/).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
