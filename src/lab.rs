@@ -47,8 +47,8 @@ pub struct Lab {
     pub speed: RwSignal<f64>,
     /// A message for the learner, e.g. why a command was refused.
     pub notice: RwSignal<Option<String>>,
-    /// Recent narrated events, oldest first.
-    pub feed: RwSignal<Vec<String>>,
+    /// Recent narrated events as (sequence number, sentence), oldest first.
+    pub feed: RwSignal<Vec<(u64, String)>>,
     /// The user whose session the inspector shows.
     pub selected_user: RwSignal<Option<UserId>>,
     pub trace: RwSignal<Trace>,
@@ -271,7 +271,7 @@ impl Lab {
                     bursts.push(Burst { at, label: reason.label(), born_ms: page_ms() });
                 }
                 if e.is_narrated() {
-                    lines.push(e.to_string());
+                    lines.push((e.seq, e.to_string()));
                 }
                 crate::host::forward(e);
             }

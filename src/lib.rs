@@ -1,6 +1,7 @@
 //! StateLab's web front end: Leptos components that draw the simulation's snapshot and send it
 //! commands. No simulation logic lives here; it all sits in the `statelab-sim` crate.
 
+pub mod fuzz;
 pub mod host;
 pub mod lab;
 pub mod layout;

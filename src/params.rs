@@ -76,6 +76,8 @@ pub struct Params {
     pub host: Option<String>,
     /// Test hook: panic on purpose, to check that the error overlay replaces a dead page.
     pub debug_panic: bool,
+    /// UI fuzzing: this many random actions right after start (0 = off).
+    pub fuzz: u32,
     /// A guided tour to open, by id, and the step (from 0) to show.
     pub scenario: Option<String>,
     pub step: usize,
@@ -97,6 +99,7 @@ impl Default for Params {
             debug_panic: false,
             scenario: None,
             step: 0,
+            fuzz: 0,
         }
     }
 }
@@ -239,6 +242,10 @@ pub fn parse(query: &str) -> (Params, Vec<String>) {
                 _ => bad("title is 1 or 0"),
             },
             "debug_panic" => p.debug_panic = value == "1",
+            "fuzz" => match whole(&value, 1, 1_000_000) {
+                Some(n) => p.fuzz = n as u32,
+                None => bad("fuzz is a number of random actions, 1 to 1,000,000"),
+            },
             "scenario" => match TOUR_IDS.iter().find(|id| **id == value) {
                 Some(id) => p.scenario = Some((*id).to_string()),
                 None => bad(&format!("scenario is one of {}", TOUR_IDS.join(", "))),

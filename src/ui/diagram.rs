@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use statelab_sim::database::DbRole;
-use statelab_sim::{Mode, ServerState};
+use statelab_sim::{Mode, ServerState, UserId};
 
 use statelab_sim::user::SessionHome;
 use wasm_bindgen::closure::Closure;
@@ -101,6 +101,10 @@ pub fn Diagram() -> impl IntoView {
         lab.with_sim(|s| s.user(u).map(|x| x.home))
     };
     watch_visibility(lab.on_screen);
+    // (servers shown, replicas): what the edges depend on.
+    let shape = Memo::new(move |_| {
+        lab.snap.with(|s| (s.servers.len(), s.db.iter().filter(|d| d.role == DbRole::Replica).count()))
+    });
     let cache_down = Signal::derive(move || lab.snap.with(|s| !s.cache.up));
     view! {
         <figure class="diagram">
@@ -116,27 +120,23 @@ pub fn Diagram() -> impl IntoView {
                         <line x1=X_EDGE y1=Y_CDN x2=X_EDGE y2=Y_ORIGIN />
                         <line x1=X_BROWSER_DOTS y1=Y_LB x2=X_LB y2=Y_LB />
                         {move || {
-                            lab.snap.with(|s| {
-                                let n = s.servers.len();
-                                let replicas: Vec<f64> = (0..s.db.iter().filter(|d| d.role == DbRole::Replica).count())
-                                    .map(|i| replica_y(i, s.db.len() - 1))
-                                    .collect();
-                                let mut lines = Vec::new();
-                                for i in 0..n {
-                                    let y = server_slot(i, n).0;
-                                    lines.push((X_LB, Y_LB, X_SERVERS, y, ""));
-                                    lines.push((X_SERVERS, y, X_DATA, Y_STORE, ""));
-                                    lines.push((X_SERVERS, y, X_DATA, Y_CACHE, ""));
-                                    lines.push((X_SERVERS, y, X_MASTER, Y_MASTER, "faint"));
-                                }
-                                for y in replicas {
-                                    lines.push((X_MASTER, Y_MASTER, X_REPLICAS, y, "replication"));
-                                }
-                                lines
-                                    .into_iter()
-                                    .map(|(x1, y1, x2, y2, class)| view! { <line x1=x1 y1=y1 x2=x2 y2=y2 class=class /> })
-                                    .collect_view()
-                            })
+                            // Redrawn only when the number of servers or replicas changes.
+                            let (n, replicas) = shape.get();
+                            let mut lines = Vec::new();
+                            for i in 0..n {
+                                let y = server_slot(i, n).0;
+                                lines.push((X_LB, Y_LB, X_SERVERS, y, ""));
+                                lines.push((X_SERVERS, y, X_DATA, Y_STORE, ""));
+                                lines.push((X_SERVERS, y, X_DATA, Y_CACHE, ""));
+                                lines.push((X_SERVERS, y, X_MASTER, Y_MASTER, "faint"));
+                            }
+                            for i in 0..replicas {
+                                lines.push((X_MASTER, Y_MASTER, X_REPLICAS, replica_y(i, replicas), "replication"));
+                            }
+                            lines
+                                .into_iter()
+                                .map(|(x1, y1, x2, y2, class)| view! { <line x1=x1 y1=y1 x2=x2 y2=y2 class=class /> })
+                                .collect_view()
                         }}
                     </g>
                     <g class="node browsers">
@@ -144,27 +144,29 @@ pub fn Diagram() -> impl IntoView {
                         <image href="assets/icon-browser.svg" x=X_BROWSERS - 52.0 y="50" width="26" height="26" />
                         <text class="node-label" x=X_BROWSERS - 20.0 y="62">"Browsers"</text>
                         <text class="node-status" x=X_BROWSERS - 20.0 y="78">{users_status}</text>
-                        {move || {
-                            lab.snap.track();
-                            lab.with_sim(|s| {
-                                s.users()
-                                    .iter()
-                                    .take(BROWSER_ROWS as usize)
-                                    .map(|u| {
-                                        let y = browser_y(u.id.0);
-                                        let class = if u.is_logged_in() { "pc in" } else if u.is_logged_out() { "pc out" } else { "pc" };
-                                        let mark = if u.is_logged_in() { "✓" } else if u.is_logged_out() { "✗" } else { "…" };
-                                        view! {
-                                            <g class=class>
-                                                <text class="pc-name" x=X_BROWSERS - 44.0 y=y + 4.0>{initials(u.id)}</text>
-                                                <circle cx=X_BROWSER_DOTS cy=y r="7" />
-                                                <text class="pc-mark" x=X_BROWSER_DOTS + 12.0 y=y + 4.0>{mark}</text>
-                                            </g>
-                                        }
-                                    })
-                                    .collect_view()
-                            })
-                        }}
+                        <For each=move || 0..lab.snap.with(|s| s.users.min(BROWSER_ROWS)) key=|u| *u let:u>
+                            {
+                                // One keyed row per browser: only its class and mark change.
+                                let state = move || {
+                                    lab.snap.track();
+                                    lab.with_sim(|s| s.user(UserId(u)).map_or((false, false), |x| (x.is_logged_in(), x.is_logged_out())))
+                                };
+                                let y = browser_y(u);
+                                view! {
+                                    <g class="pc" class:in=move || state().0 class:out=move || state().1>
+                                        <text class="pc-name" x=X_BROWSERS - 44.0 y=y + 4.0>{initials(UserId(u))}</text>
+                                        <circle cx=X_BROWSER_DOTS cy=y r="7" />
+                                        <text class="pc-mark" x=X_BROWSER_DOTS + 12.0 y=y + 4.0>
+                                            {move || match state() {
+                                                (true, _) => "✓",
+                                                (_, true) => "✗",
+                                                _ => "…",
+                                            }}
+                                        </text>
+                                    </g>
+                                }
+                            }
+                        </For>
                     </g>
                     <NodeBox x=X_EDGE y=Y_DNS icon="dns" label="DNS" status="resolver".to_string() down=false />
                     <NodeBox x=X_EDGE y=Y_CDN icon="cdn" label="CDN edge" status=cdn_status down=false />

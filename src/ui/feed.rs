@@ -11,7 +11,10 @@ pub fn Feed() -> impl IntoView {
         <section class="panel feed" aria-labelledby="feed-heading">
             <h2 id="feed-heading">"What just happened"</h2>
             <ol class="feed-lines" aria-live="polite" aria-relevant="additions">
-                {move || lab.feed.get().into_iter().rev().map(|line| view! { <li>{line}</li> }).collect_view()}
+                // Keyed by event number: a new event adds one line instead of redrawing all.
+                <For each=move || lab.feed.get().into_iter().rev() key=|(seq, _)| *seq let:line>
+                    <li>{line.1}</li>
+                </For>
             </ol>
         </section>
     }

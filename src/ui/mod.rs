@@ -38,6 +38,9 @@ pub fn App() -> impl IntoView {
         lab.replay(&params.commands, params.at_us);
     }
     crate::host::connect(lab, params.host.clone());
+    if params.fuzz > 0 {
+        crate::fuzz::start(lab, params.fuzz, params.config.seed);
+    }
     if params.debug_panic {
         gloo_timers::callback::Timeout::new(200, || panic!("a panic forced by debug_panic=1")).forget();
     }
@@ -126,6 +129,7 @@ pub fn App() -> impl IntoView {
                     lab.snap.track();
                     lab.with_sim(|s| format!("Seed {} · {} events · run fingerprint ", s.config().seed, s.events().total()))
                 }}
+                <output id="fuzz-result" class="hint"></output>
                 <code id="trace-hash">{move || { lab.snap.track(); lab.with_sim(|s| format!("{:016x}", s.trace_hash())) }}</code>
             </footer>
             {any_controls.then(|| view! { <help::Help /> })}

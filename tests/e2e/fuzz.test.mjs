@@ -1,0 +1,32 @@
+// UI fuzzing: 5,000 random valid actions through the real page (?fuzz=5000) leave no console
+// error, no panic overlay and only possible numbers on screen.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, launch, openPage } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('5,000 random actions: no error, no overlay, consistent counters', async () => {
+  const { page, errors, context } = await openPage(browser, `${server.url}?fuzz=5000&seed=3&autoplay=0`);
+  await page.waitForFunction(() => document.getElementById('fuzz-result')?.textContent.includes('actions'), null, {
+    timeout: 240_000,
+  });
+  assert.equal(await page.locator('#fuzz-result').textContent(), '5000 actions, 0 problems');
+  assert.equal(await page.locator('#panic-overlay').count(), 0);
+  const numbers = await page.locator('.card-value').allTextContents();
+  assert.ok(numbers.length > 0);
+  for (const n of numbers) assert.match(n, /^(\d+( \/ \d+)?|\d+ %)$/, n);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
