@@ -56,6 +56,9 @@ pub enum Controls {
     None,
 }
 
+/// Side panels an instructor can pick with `panel=tour,charts,…`.
+pub const PANELS: [&str; 7] = ["tour", "charts", "controls", "inspector", "trace", "feed", "share"];
+
 /// Everything the URL can set.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Params {
@@ -76,11 +79,21 @@ pub struct Params {
     pub host: Option<String>,
     /// Test hook: panic on purpose, to check that the error overlay replaces a dead page.
     pub debug_panic: bool,
+    /// Which of [`PANELS`] show, as bits in that order (all by default).
+    pub panels: u8,
     /// UI fuzzing: this many random actions right after start (0 = off).
     pub fuzz: u32,
     /// A guided tour to open, by id, and the step (from 0) to show.
     pub scenario: Option<String>,
     pub step: usize,
+}
+
+impl Params {
+    /// Whether the named panel shows.
+    pub fn shows(&self, panel: &str) -> bool {
+        self.controls == Controls::Full
+            && PANELS.iter().position(|p| *p == panel).is_some_and(|i| self.panels & (1 << i) != 0)
+    }
 }
 
 impl Default for Params {
@@ -100,6 +113,7 @@ impl Default for Params {
             scenario: None,
             step: 0,
             fuzz: 0,
+            panels: u8::MAX,
         }
     }
 }
@@ -242,6 +256,20 @@ pub fn parse(query: &str) -> (Params, Vec<String>) {
                 _ => bad("title is 1 or 0"),
             },
             "debug_panic" => p.debug_panic = value == "1",
+            "panel" => {
+                let mut bits = 0u8;
+                let mut unknown = Vec::new();
+                for name in value.split(',').filter(|n| !n.is_empty()) {
+                    match PANELS.iter().position(|p| *p == name) {
+                        Some(i) => bits |= 1 << i,
+                        None => unknown.push(shown(name)),
+                    }
+                }
+                if !unknown.is_empty() {
+                    bad(&format!("panels are {}; unknown: {}", PANELS.join(", "), unknown.join(", ")));
+                }
+                p.panels = bits;
+            }
             "fuzz" => match whole(&value, 1, 1_000_000) {
                 Some(n) => p.fuzz = n as u32,
                 None => bad("fuzz is a number of random actions, 1 to 1,000,000"),
@@ -328,6 +356,16 @@ mod tests {
         assert_eq!((p.scenario.as_deref(), p.step, p.config.mode), (Some("wrong-server"), 2, Mode::Stateless));
         let (p, notices) = parse("scenario=nope&step=0");
         assert_eq!((p.scenario, p.step, notices.len()), (None, 0, 2));
+    }
+
+    #[test]
+    fn panels_can_be_picked() {
+        let (p, notices) = parse("panel=tour,feed");
+        assert!(notices.is_empty());
+        assert!(p.shows("tour") && p.shows("feed") && !p.shows("charts"));
+        let (p, notices) = parse("panel=charts,bogus&controls=minimal");
+        assert_eq!(notices.len(), 1);
+        assert!(!p.shows("charts"), "minimal controls hide every panel");
     }
 
     #[test]

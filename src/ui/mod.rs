@@ -103,24 +103,26 @@ pub fn App() -> impl IntoView {
         </Show>
         <main class="lab" class:compact=!full class:hidden=move || comparing.get()>
             {any_controls.then(|| view! { <controls::Toolbar theme=theme /> })}
-            {full.then(|| view! { <tour::TourPlayer start=params.scenario.clone().map(|id| (id, params.step)) mode=params.config.mode /> })}
+            {(params.shows("tour") || params.scenario.is_some()).then(|| view! { <tour::TourPlayer start=params.scenario.clone().map(|id| (id, params.step)) mode=params.config.mode /> })}
             <metrics::Cards />
             <users::UserStrip />
             <diagram::Diagram />
             {full.then(|| view! {
-                <div class="workspace">
-                    <aside class="side" aria-label="Controls">
-                        <controls::ServerControls />
-                        <system::SystemControls />
-                    </aside>
+                <div class="workspace" class:single=!params.shows("controls")>
+                    {params.shows("controls").then(|| view! {
+                        <aside class="side" aria-label="Controls">
+                            <controls::ServerControls />
+                            <system::SystemControls />
+                        </aside>
+                    })}
                     <div class="main-col">
-                        <charts::Charts />
+                        {params.shows("charts").then(|| view! { <charts::Charts /> })}
                         <div class="panels">
-                            <inspector::SessionInspector />
-                            <inspector::Waterfall />
+                            {params.shows("inspector").then(|| view! { <inspector::SessionInspector /> })}
+                            {params.shows("trace").then(|| view! { <inspector::Waterfall /> })}
                         </div>
-                        <feed::Feed />
-                        <share::Share theme=theme />
+                        {params.shows("feed").then(|| view! { <feed::Feed /> })}
+                        {params.shows("share").then(|| view! { <share::Share theme=theme /> })}
                     </div>
                 </div>
             })}
