@@ -67,6 +67,8 @@ pub struct Lab {
     timeline: StoredValue<Vec<(u64, Command)>>,
     /// The latest simulated time this run has reached [µs].
     pub horizon_us: RwSignal<u64>,
+    /// Components the current tour step points at ("balancer", "server:0", "user:3", …).
+    pub spotlight: RwSignal<Vec<String>>,
     /// The guided tour being shown: its id, the step and the mode, for "Copy link".
     pub tour_at: RwSignal<Option<(String, usize, statelab_sim::Mode)>>,
     /// Event sequence number the feed has read up to.
@@ -101,6 +103,7 @@ impl Lab {
             timeline: StoredValue::new(Vec::new()),
             horizon_us: RwSignal::new(0),
             tour_at: RwSignal::new(None),
+            spotlight: RwSignal::new(Vec::new()),
             feed_cursor: StoredValue::new(0),
         }
     }
@@ -217,6 +220,7 @@ impl Lab {
         self.timeline.set_value(Vec::new());
         self.horizon_us.set(0);
         self.tour_at.set(None);
+        self.spotlight.set(Vec::new());
         self.script.update_value(VecDeque::clear);
         self.stop_at.set(None);
         self.clear_views();
@@ -243,6 +247,11 @@ impl Lab {
             self.notice.set(refused);
         }
         self.refresh();
+    }
+
+    /// Whether the current tour step spotlights the component named `name`.
+    pub fn is_spotlit(&self, name: &str) -> bool {
+        !name.is_empty() && self.spotlight.with(|s| s.iter().any(|x| x == name))
     }
 
     /// Reads the simulation without changing it.

@@ -45,9 +45,13 @@ fn NodeBox(
     label: &'static str,
     #[prop(into)] status: Signal<String>,
     #[prop(into)] down: Signal<bool>,
+    /// Its name in a tour step's spotlight list ("" = never spotlit).
+    #[prop(default = "")]
+    spot: &'static str,
 ) -> impl IntoView {
+    let lab = use_lab();
     view! {
-        <g class="node" class:down=down>
+        <g class="node" class:down=down class:spotlight=move || lab.is_spotlit(spot)>
             <rect x=x - w / 2.0 y=y - h / 2.0 width=w height=h rx="10" />
             <image href=format!("assets/icon-{icon}.svg") x=x - w / 2.0 + 8.0 y=y - 14.0 width="28" height="28" />
             <text class="node-label" x=x - w / 2.0 + 42.0 y=y - 4.0>{label}</text>
@@ -153,7 +157,7 @@ pub fn Diagram() -> impl IntoView {
                                 };
                                 let y = browser_y(u);
                                 view! {
-                                    <g class="pc" class:in=move || state().0 class:out=move || state().1>
+                                    <g class="pc" class:in=move || state().0 class:out=move || state().1 class:spotlight=move || lab.is_spotlit(&format!("user:{u}"))>
                                         <text class="pc-name" x=X_BROWSERS - 44.0 y=y + 4.0>{initials(UserId(u))}</text>
                                         <circle cx=X_BROWSER_DOTS cy=y r="7" />
                                         <text class="pc-mark" x=X_BROWSER_DOTS + 12.0 y=y + 4.0>
@@ -168,10 +172,10 @@ pub fn Diagram() -> impl IntoView {
                             }
                         </For>
                     </g>
-                    <NodeBox x=X_EDGE y=Y_DNS icon="dns" label="DNS" status="resolver".to_string() down=false />
-                    <NodeBox x=X_EDGE y=Y_CDN icon="cdn" label="CDN edge" status=cdn_status down=false />
+                    <NodeBox x=X_EDGE y=Y_DNS spot="dns" icon="dns" label="DNS" status="resolver".to_string() down=false />
+                    <NodeBox x=X_EDGE y=Y_CDN spot="cdn" icon="cdn" label="CDN edge" status=cdn_status down=false />
                     <NodeBox x=X_EDGE y=Y_ORIGIN h=52.0 icon="origin" label="Origin" status="static files".to_string() down=false />
-                    <NodeBox x=X_LB y=Y_LB w=130.0 h=80.0 icon="balancer" label="Load balancer" status=lb_status down=false />
+                    <NodeBox x=X_LB y=Y_LB w=130.0 h=80.0 spot="balancer" icon="balancer" label="Load balancer" status=lb_status down=false />
                     <For each=server_ids key=|id| *id let:id>
                         {
                             let view_of = move || lab.snap.with(|s| {
@@ -203,6 +207,7 @@ pub fn Diagram() -> impl IntoView {
                             view! {
                                 <g
                                     class="node server"
+                                    class:spotlight=move || lab.is_spotlit(&format!("server:{}", id.0))
                                     class:highlight=move || home_of_selected() == Some(SessionHome::Server(id))
                                     class:down=move || state() == Some(ServerState::Crashed)
                                     class:booting=move || matches!(state(), Some(ServerState::Booting { .. }))
@@ -220,10 +225,10 @@ pub fn Diagram() -> impl IntoView {
                         }
                     </For>
                     <g class:highlight=move || home_of_selected() == Some(SessionHome::Store)>
-                        <NodeBox x=X_DATA y=Y_STORE w=150.0 icon="redis" label="Session store" status=store_status down=store_down />
+                        <NodeBox x=X_DATA y=Y_STORE w=150.0 spot="store" icon="redis" label="Session store" status=store_status down=store_down />
                     </g>
-                    <NodeBox x=X_DATA y=Y_CACHE w=150.0 icon="cache" label="Cache" status=cache_status down=cache_down />
-                    <NodeBox x=X_MASTER y=Y_MASTER w=140.0 icon="database" label="Master DB" status=master_status down=master_down />
+                    <NodeBox x=X_DATA y=Y_CACHE w=150.0 spot="cache" icon="cache" label="Cache" status=cache_status down=cache_down />
+                    <NodeBox x=X_MASTER y=Y_MASTER w=140.0 spot="db" icon="database" label="Master DB" status=master_status down=master_down />
                     <For each=replica_ids key=|id| *id let:id>
                         {
                             let info = move || lab.snap.with(|s| {

@@ -68,6 +68,7 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode) -> impl IntoView {
                 moves.update_value(|m| *m += 1);
                 player.set(Some(Player { tour: tour_index, mode, step, phase: Phase::Shown, answer: None }));
                 lab.tour_at.set(Some((tour.id.clone(), step, mode)));
+                lab.spotlight.set(tour.steps.get(step).map(|s| s.spotlight.clone()).unwrap_or_default());
                 host::post("step_changed", &[("tour", tour.id.clone().into()), ("step", JsValue::from(step as u32))]);
             }
             Err(e) => lab.notice.set(Some(format!("This tour cannot be shown: {e}."))),
@@ -172,7 +173,7 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode) -> impl IntoView {
             <div class="row">
                 <label class="row">
                     "Scenario"
-                    <select on:change=move |ev| {
+                    <select prop:value=move || chosen.get().to_string() on:change=move |ev| {
                         if let Ok(i) = event_target_value(&ev).parse::<usize>() {
                             chosen.set(i);
                             if let Some(m) = tours.with_value(|t| t.get(i).and_then(|t| t.modes.first().copied())) {

@@ -25,6 +25,7 @@ test('the wrong-server tour, stateful, walked with real clicks and Back', async 
   await page.getByRole('radiogroup', { name: 'Tour mode' }).getByRole('radio', { name: 'Stateful' }).check();
   await page.getByRole('button', { name: 'Start tour' }).click();
   const steps = await page.getByRole('list', { name: 'Steps' }).locator('li').count();
+  assert.ok((await page.locator('svg .spotlight').count()) > 0, 'the first step spotlights its components');
   assert.ok(steps >= 2, `the tour has ${steps} steps`);
   const shown = [];
   for (let i = 0; i < steps; i++) {
