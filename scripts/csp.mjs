@@ -1,13 +1,14 @@
 // Trunk post-build hook: puts the Content-Security-Policy into the built index.html.
 // The policy is the strict one (`default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; …`)
 // plus the sha256 of the one inline module script Trunk writes to load the wasm — the only
-// adjustment, and the reason for it: Trunk's loader cannot be moved to a file. `trunk serve`
-// is left without the policy because it injects its own live-reload script.
+// adjustment, and the reason for it: Trunk's loader cannot be moved to a file. Debug builds
+// (`trunk serve`, `./dev serve`) are left without the policy: Trunk injects its own inline
+// live-reload script there.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
-if (process.env.TRUNK_SERVE) process.exit(0);
+if (process.env.TRUNK_PROFILE === 'debug') process.exit(0);
 const dir = process.env.TRUNK_STAGING_DIR ?? process.argv[2];
 if (!dir) {
   console.error('csp.mjs: TRUNK_STAGING_DIR is not set');
