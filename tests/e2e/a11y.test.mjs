@@ -1,25 +1,17 @@
 // axe-core finds no accessibility violation on the main page, a tour step, compare mode and the
 // minimal embed, in light, dark and projector themes; reduced motion changes the rendering.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { serveDist, launch, openPage } from './harness.mjs';
+import { setup, openPage } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
-let server;
-let browser;
+const lab = setup();
 let axeSource;
 
 before(async () => {
-  server = await serveDist();
-  browser = await launch();
   axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 /** Runs axe in the page (evaluate is not subject to the page's CSP) and returns violations. */
@@ -45,7 +37,7 @@ for (const theme of ['light', 'dark', 'projector']) {
   test(`no axe violations in the ${theme} theme`, async () => {
     const found = [];
     for (const [name, extra, prepare] of VIEWS) {
-      const { page, errors, context } = await openPage(browser, `${server.url}?autoplay=0&theme=${theme}${extra}`);
+      const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&theme=${theme}${extra}`);
       await prepare(page);
       for (const v of await audit(page)) found.push(`${name}: ${v}`);
       assert.deepEqual(errors, []);
@@ -57,7 +49,7 @@ for (const theme of ['light', 'dark', 'projector']) {
 
 test('prefers-reduced-motion switches the dot layer to its calm rendering', async () => {
   const positions = async (reducedMotion) => {
-    const { page, context } = await openPage(browser, `${server.url}?autoplay=0&rate=400`, { reducedMotion });
+    const { page, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&rate=400`, { reducedMotion });
     for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Step', exact: true }).click();
     await page.getByRole('button', { name: 'Play', exact: true }).click();
     await page.locator('#dots[data-motion]').waitFor({ state: 'attached' });

@@ -1,24 +1,13 @@
 // examples/embed.html drives StateLab in an iframe over postMessage; a sender from another
 // origin is ignored.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch } from './harness.mjs';
+import { setup } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const lab = setup();
 
 async function open(url) {
-  const context = await browser.newContext();
+  const context = await lab.browser.newContext();
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -30,7 +19,7 @@ async function open(url) {
 const events = (page) => page.evaluate(() => window.statelabEvents ?? []);
 
 test('the host page crashes Server 1 over postMessage and hears the logouts', async () => {
-  const { page, context, errors } = await open(`${server.url}examples/embed.html`);
+  const { page, context, errors } = await open(`${lab.server.url}examples/embed.html`);
   await page.waitForFunction(() => (window.statelabEvents ?? []).some((e) => e.type === 'ready'));
   await page.getByRole('button', { name: 'Crash Server 1' }).click();
   await page.waitForFunction(() => (window.statelabEvents ?? []).some((e) => e.type === 'user_logged_out'));
@@ -46,11 +35,13 @@ test('the host page crashes Server 1 over postMessage and hears the logouts', as
 });
 
 test('hostile or wrong-origin messages are ignored and the page stays well', async () => {
-  const app = server.url.replace(/\/$/, '');
-  const { page, context, errors } = await open(`${server.url.replace('127.0.0.1', 'localhost')}examples/embed.html`);
+  const app = lab.server.url.replace(/\/$/, '');
+  const { page, context, errors } = await open(`${lab.server.url.replace('127.0.0.1', 'localhost')}examples/embed.html`);
   // Re-point the frame: the app now trusts only its own origin, not this localhost page.
   await page.evaluate((src) => { document.getElementById('lab').src = src; }, `${app}/index.html?autoplay=0&mode=stateful&host=${encodeURIComponent(app)}`);
-  const frame = page.frameLocator('#lab');
+  // Wait for the re-pointed frame itself, not the page it replaces.
+  let frame;
+  while (!(frame = page.frames().find((f) => f.url().startsWith(`${app}/index.html`)))) await page.waitForTimeout(50);
   await frame.getByRole('group', { name: 'Users logged out' }).waitFor();
   await page.evaluate(() => {
     const w = document.getElementById('lab').contentWindow;

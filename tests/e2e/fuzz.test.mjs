@@ -1,24 +1,13 @@
 // UI fuzzing: 5,000 random valid actions through the real page (?fuzz=5000) leave no console
 // error, no panic overlay and only possible numbers on screen.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage } from './harness.mjs';
+import { setup, openPage } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const lab = setup();
 
 test('5,000 random actions: no error, no overlay, consistent counters', async () => {
-  const { page, errors, context } = await openPage(browser, `${server.url}?fuzz=5000&seed=3&autoplay=0`);
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?fuzz=5000&seed=3&autoplay=0`);
   await page.waitForFunction(() => document.getElementById('fuzz-result')?.textContent.includes('actions'), null, {
     timeout: 240_000,
   });

@@ -3,6 +3,7 @@
 import { createServer } from 'node:http';
 import { readFile, mkdir } from 'node:fs/promises';
 import { join, extname, normalize } from 'node:path';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const DIST = new URL('../../dist/', import.meta.url).pathname;
@@ -95,4 +96,19 @@ export async function loggedOut(page) {
 /** The "Stateful" or "Stateless" radio of the page's Session mode switch. */
 export function sessionMode(page, name) {
   return page.getByRole('radiogroup', { name: 'Session mode' }).getByRole('radio', { name });
+}
+
+/** Starts the static server and the browser before a test file's tests, and stops them after.
+ *  Read `lab.server` and `lab.browser` inside the tests. */
+export function setup() {
+  const lab = { server: null, browser: null };
+  before(async () => {
+    lab.server = await serveDist();
+    lab.browser = await launch();
+  });
+  after(async () => {
+    await lab.browser?.close();
+    await lab.server?.close();
+  });
+  return lab;
 }

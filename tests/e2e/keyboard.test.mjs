@@ -1,21 +1,10 @@
 // A whole guided tour done with the keyboard alone (Tab, Shift+Tab, Enter, Space, arrow keys),
 // with the focus visible at every stop.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage } from './harness.mjs';
+import { setup, openPage } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const lab = setup();
 
 /** Presses Tab until the focused element's text or label matches `name`; checks focus shows. */
 async function tabTo(page, name) {
@@ -41,7 +30,7 @@ async function tabTo(page, name) {
 }
 
 test('the crash-2am tour, stateless, by keyboard only', async () => {
-  const { page, errors, context } = await openPage(browser, `${server.url}?speed=10&autoplay=0`);
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?speed=10&autoplay=0`);
   await tabTo(page, '1. ');
   // The scenario list: arrow keys pick the fourth tour.
   for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');

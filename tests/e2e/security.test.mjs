@@ -1,24 +1,13 @@
 // The strict Content-Security-Policy holds with no violation, hostile URL parameters are shown as
 // text and ignored, and a panic shows the error overlay instead of a dead page.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage } from './harness.mjs';
+import { setup, openPage } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const lab = setup();
 
 test('the page carries a strict CSP and runs under it', async () => {
-  const { page, errors, context } = await openPage(browser, server.url);
+  const { page, errors, context } = await openPage(lab.browser, lab.server.url);
   const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
   assert.match(csp, /default-src 'self'/);
   assert.match(csp, /script-src 'self' 'wasm-unsafe-eval' 'sha256-[A-Za-z0-9+/=]+'(;|$)/);
@@ -34,8 +23,8 @@ test('the page carries a strict CSP and runs under it', async () => {
 test('hostile URL parameters are ignored with a visible notice, never run', async () => {
   const evil = encodeURIComponent('<img src=x onerror=alert(1)>');
   const { page, errors, context } = await openPage(
-    browser,
-    `${server.url}?servers=${evil}&users=99999999999999999999&speed=1e309&theme=${evil}&${evil}=1&cmds=1.c.0~0.zz`,
+    lab.browser,
+    `${lab.server.url}?servers=${evil}&users=99999999999999999999&speed=1e309&theme=${evil}&${evil}=1&cmds=1.c.0~0.zz`,
   );
   const notice = page.getByRole('status').filter({ hasText: 'Ignored' });
   await notice.first().waitFor();
@@ -50,7 +39,7 @@ test('hostile URL parameters are ignored with a visible notice, never run', asyn
 });
 
 test('a panic shows the error overlay with a Reload button', async () => {
-  const { page, context } = await openPage(browser, `${server.url}?debug_panic=1`);
+  const { page, context } = await openPage(lab.browser, `${lab.server.url}?debug_panic=1`);
   const overlay = page.getByRole('alertdialog', { name: 'StateLab hit an internal error' });
   await overlay.waitFor();
   assert.match(await overlay.textContent(), /a panic forced by debug_panic=1/);

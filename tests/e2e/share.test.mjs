@@ -1,27 +1,16 @@
 // Compare mode, deep links and exports, through the real page.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { serveDist, launch, openPage, loggedOut, sessionMode } from './harness.mjs';
+import { setup, openPage, loggedOut, sessionMode } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const lab = setup();
 
 const button = (page, name) => page.getByRole('button', { name, exact: true });
 const fingerprint = (page) => page.locator('#trace-hash').textContent();
 
 test('compare mode: crashing Server 1 logs users out on the stateful side only', async () => {
-  const { page, errors, context } = await openPage(browser, `${server.url}?autoplay=0`);
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`);
   await button(page, 'Compare stateful and stateless').click();
   await button(page, 'Pause').click();
   await button(page, 'Crash Server 1').click();
@@ -35,7 +24,7 @@ test('compare mode: crashing Server 1 logs users out on the stateful side only',
 });
 
 test('a copied link reproduces the exact state in a fresh page', async () => {
-  const { page, errors, context } = await openPage(browser, `${server.url}?autoplay=0&seed=5`);
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&seed=5`);
   for (let i = 0; i < 7; i++) await button(page, 'Step').click();
   await button(page, 'Crash Server 2').click();
   for (let i = 0; i < 5; i++) await button(page, 'Step').click();
@@ -47,7 +36,7 @@ test('a copied link reproduces the exact state in a fresh page', async () => {
   assert.match(link, /cmds=/);
   const original = await fingerprint(page);
   const out = await loggedOut(page);
-  const fresh = await openPage(browser, link);
+  const fresh = await openPage(lab.browser, link);
   assert.equal(await fingerprint(fresh.page), original);
   assert.equal(await loggedOut(fresh.page), out);
   assert.deepEqual(fresh.errors, []);
@@ -57,7 +46,7 @@ test('a copied link reproduces the exact state in a fresh page', async () => {
 });
 
 test('CSV and JSON-lines exports parse and match the numbers on screen', async () => {
-  const { page, errors, context } = await openPage(browser, `${server.url}?autoplay=0&rate=200`, { acceptDownloads: true });
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&rate=200`, { acceptDownloads: true });
   await button(page, 'Crash Server 1').click();
   for (let i = 0; i < 30; i++) await button(page, 'Step').click();
   const grab = async (name) => {
@@ -87,7 +76,7 @@ test('the page computes the same trace hash as the native and wasm tests for the
   const source = await readFile(new URL('../../crates/sim/src/scenario.rs', import.meta.url), 'utf8');
   const expected = source.match(/REFERENCE_TRACE_HASH: u64 = 0x([0-9a-f_]+);/)[1].replaceAll('_', '');
   const cmds = '5000000.c.0~8000000.w.1~12000000.a~15000000.m.1';
-  const { page, errors, context } = await openPage(browser, `${server.url}?mode=stateful&seed=42&autoplay=0&t=30000000&cmds=${cmds}`);
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?mode=stateful&seed=42&autoplay=0&t=30000000&cmds=${cmds}`);
   assert.equal(await fingerprint(page), expected.padStart(16, '0'));
   assert.deepEqual(errors, []);
   await context.close();

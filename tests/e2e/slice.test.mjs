@@ -1,23 +1,12 @@
 // The walking skeleton through the real page: real clicks on Debian's Chromium, no console error.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot, loggedOut, sessionMode } from './harness.mjs';
+import { setup, openPage, screenshot, loggedOut, sessionMode } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const lab = setup();
 
 test('stateful: crashing Server 1 logs its users out, with no console error', async () => {
-  const { page, errors, context } = await openPage(browser, server.url);
+  const { page, errors, context } = await openPage(lab.browser, lab.server.url);
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
   assert.equal(await loggedOut(page), 0);
   await sessionMode(page, 'Stateful').check();
@@ -32,7 +21,7 @@ test('stateful: crashing Server 1 logs its users out, with no console error', as
 });
 
 test('stateless: crashing Server 1 logs nobody out', async () => {
-  const { page, errors, context } = await openPage(browser, server.url);
+  const { page, errors, context } = await openPage(lab.browser, lab.server.url);
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
   await sessionMode(page, 'Stateless').check();
   await page.getByRole('button', { name: 'Crash Server 1' }).click();
@@ -43,7 +32,7 @@ test('stateless: crashing Server 1 logs nobody out', async () => {
 });
 
 test('the app animates while playing: simulated time moves', async () => {
-  const { page, errors, context } = await openPage(browser, server.url);
+  const { page, errors, context } = await openPage(lab.browser, lab.server.url);
   const clock = page.getByLabel('Simulated time');
   const t0 = await clock.textContent();
   await page.waitForFunction((before) => document.querySelector('.clock')?.textContent !== before, t0);

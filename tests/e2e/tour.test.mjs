@@ -1,26 +1,15 @@
 // A whole guided tour walked with real clicks, including Back: the state after Back equals the
 // state when that step was first shown (same run fingerprint).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, loggedOut } from './harness.mjs';
+import { setup, openPage, loggedOut } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const lab = setup();
 
 const fingerprint = (page) => page.locator('#trace-hash').textContent();
 
 test('the wrong-server tour, stateful, walked with real clicks and Back', async () => {
-  const { page, errors, context } = await openPage(browser, `${server.url}?speed=10&autoplay=0`);
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?speed=10&autoplay=0`);
   await page.getByLabel('Scenario').selectOption({ index: 1 });
   await page.getByRole('radiogroup', { name: 'Tour mode' }).getByRole('radio', { name: 'Stateful' }).check();
   await page.getByRole('button', { name: 'Start tour' }).click();
@@ -56,13 +45,13 @@ test('the wrong-server tour, stateful, walked with real clicks and Back', async 
 });
 
 test('a scenario and step in the URL open that tour step, and Copy link reproduces it', async () => {
-  const { page, errors, context } = await openPage(browser, `${server.url}?scenario=crash-2am&step=2&mode=stateless`);
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=crash-2am&step=2&mode=stateless`);
   await page.getByText(/^Step 2 of \d+ \(Stateless mode\)$/).waitFor();
   const shown = await fingerprint(page);
   await page.getByRole('button', { name: 'Copy link' }).click();
   const link = await page.getByLabel('Link to this exact moment').inputValue();
   assert.match(link, /scenario=crash-2am&step=2&mode=stateless/);
-  const again = await openPage(browser, link);
+  const again = await openPage(lab.browser, link);
   await again.page.getByText(/^Step 2 of \d+ \(Stateless mode\)$/).waitFor();
   assert.equal(await fingerprint(again.page), shown);
   assert.deepEqual([...errors, ...again.errors], []);

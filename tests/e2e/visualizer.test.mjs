@@ -1,21 +1,10 @@
 // The visualizer through the real page: every main control clicked for real, no console error,
 // and screenshots at three sizes in light and dark for a person to look at.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot, loggedOut, sessionMode } from './harness.mjs';
+import { setup, openPage, screenshot, loggedOut, sessionMode } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const lab = setup();
 
 const SIZES = [
   ['wide', 1280, 800],
@@ -26,7 +15,7 @@ const SIZES = [
 for (const scheme of ['light', 'dark']) {
   test(`screenshots in ${scheme} at three sizes`, async () => {
     for (const [name, width, height] of SIZES) {
-      const { page, errors, context } = await openPage(browser, `${server.url}?speed=2`, {
+      const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?speed=2`, {
         viewport: { width, height },
         colorScheme: scheme,
       });
@@ -41,7 +30,7 @@ for (const scheme of ['light', 'dark']) {
 }
 
 test('every main control works with real clicks', async () => {
-  const { page, errors, context } = await openPage(browser, server.url);
+  const { page, errors, context } = await openPage(lab.browser, lab.server.url);
   const click = (name) => page.getByRole('button', { name, exact: true }).click();
   await click('Pause');
   await sessionMode(page, 'Stateless').check();
