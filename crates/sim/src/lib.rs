@@ -21,6 +21,7 @@
 mod agenda;
 pub mod autoscaler;
 pub mod balancer;
+pub mod bench;
 pub mod cache;
 pub mod cdn;
 pub mod command;
