@@ -32,6 +32,10 @@ pub enum Trace {
     Waiting {
         from: u64,
     },
+    /// Waiting for the request the learner clicked to finish.
+    Following {
+        id: u64,
+    },
     Shown(Completed),
 }
 
@@ -269,7 +273,8 @@ impl Lab {
     fn refresh(&self) {
         let cursor = self.feed_cursor.get_value();
         let waiting = match self.trace.get_untracked() {
-            Trace::Waiting { from } => Some(from),
+            Trace::Waiting { from } => Some((from, false)),
+            Trace::Following { id } => Some((id, true)),
             _ => None,
         };
         let (snapshot, lines, bursts, next, traced) = self.sim.with_value(|s| {
@@ -284,7 +289,9 @@ impl Lab {
                 }
                 crate::host::forward(e);
             }
-            let traced = waiting.and_then(|from| s.completed().iter().find(|c| c.id >= from).copied());
+            let traced = waiting.and_then(|(id, exact)| {
+                s.completed().iter().find(|c| if exact { c.id == id } else { c.id >= id }).copied()
+            });
             (s.snapshot(MAX_DOTS), lines, bursts, s.events().total(), traced)
         });
         self.feed_cursor.set_value(next);

@@ -10,9 +10,10 @@ use statelab_sim::user::SessionHome;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
-use super::dots::LEGEND;
+use super::dots::{request_at, LEGEND};
 use super::use_lab;
 use super::users::initials;
+use crate::lab::Trace;
 use crate::layout::*;
 
 /// Keeps `on_screen` true only while the page is in view: an embedded lab that the host page
@@ -105,6 +106,14 @@ pub fn Diagram() -> impl IntoView {
         lab.with_sim(|s| s.user(u).map(|x| x.home))
     };
     watch_visibility(lab.on_screen);
+    // Syncs the dot canvas with the snapshot while paused (Step, commands, rewinds); while
+    // playing, the animation loop draws every frame itself.
+    Effect::new(move |_| {
+        lab.snap.track();
+        if !lab.playing.get_untracked() {
+            super::dots::draw(lab);
+        }
+    });
     // (servers shown, replicas): what the edges depend on.
     let shape = Memo::new(move |_| {
         lab.snap.with(|s| (s.servers.len(), s.db.iter().filter(|d| d.role == DbRole::Replica).count()))
@@ -247,7 +256,25 @@ pub fn Diagram() -> impl IntoView {
                         }
                     </For>
                 </svg>
-                <canvas id="dots" width=WIDTH as u32 height=HEIGHT as u32 aria-hidden="true"></canvas>
+                <canvas
+                    id="dots"
+                    width=WIDTH as u32
+                    height=HEIGHT as u32
+                    aria-hidden="true"
+                    on:click=move |ev| {
+                        // Mouse and touch only; "Trace next request" is the keyboard way.
+                        let Some(canvas) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+                        let rect = canvas.get_bounding_client_rect();
+                        if rect.width() <= 0.0 {
+                            return;
+                        }
+                        let scale = WIDTH / rect.width();
+                        let (x, y) = ((f64::from(ev.client_x()) - rect.left()) * scale, (f64::from(ev.client_y()) - rect.top()) * scale);
+                        if let Some(id) = lab.snap.with_untracked(|s| request_at(s, x, y)) {
+                            lab.trace.set(Trace::Following { id });
+                        }
+                    }
+                ></canvas>
             </div>
             <figcaption id="diagram-caption">
                 {move || lab.snap.with(|s| format!(

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use statelab_sim::request::HopKind;
+use statelab_sim::snapshot::{RequestView, Snapshot};
 use wasm_bindgen::JsCast;
 
 use crate::lab::{page_ms, Lab};
@@ -50,6 +51,37 @@ fn canvas() -> Option<web_sys::HtmlCanvasElement> {
     web_sys::window()?.document()?.get_element_by_id("dots")?.dyn_into().ok()
 }
 
+/// Where a request's dot is drawn: (x, y, radius) in diagram coordinates.
+pub fn dot_position(r: &RequestView, snap: &Snapshot, calm: bool) -> (f64, f64, f64) {
+    let (x0, y0) = position(r.hop.from, snap);
+    let (x1, y1) = position(r.hop.to, snap);
+    if r.hop.from == r.hop.to {
+        // Waiting or computing inside a server: a column of dots at its right edge, queued
+        // ones further out, so a queue visibly grows.
+        let queued = r.hop.kind == HopKind::Queue;
+        let slot = (r.id % 12) as f64;
+        let dx = if queued { 104.0 + (slot % 4.0) * 8.0 } else { 70.0 + (slot % 3.0) * 8.0 };
+        (x0 + dx, y0 - 14.0 + (slot / 4.0).floor() * 9.0, 3.5)
+    } else {
+        let p = if calm { 0.5 } else { f64::from(r.progress_per_mille) / 1000.0 };
+        (x0 + (x1 - x0) * p, y0 + (y1 - y0) * p, 5.0)
+    }
+}
+
+/// The request whose dot is nearest to a point of the diagram, within a finger's reach.
+pub fn request_at(snap: &Snapshot, x: f64, y: f64) -> Option<u64> {
+    let calm = reduced_motion();
+    snap.requests
+        .iter()
+        .map(|r| {
+            let (dx, dy, _) = dot_position(r, snap, calm);
+            (r.id, (dx - x).powi(2) + (dy - y).powi(2))
+        })
+        .filter(|(_, d2)| *d2 <= 14.0 * 14.0)
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(id, _)| id)
+}
+
 /// Redraws every dot and burst from the current snapshot.
 pub fn draw(lab: Lab) {
     let Some(canvas) = canvas() else { return };
@@ -68,19 +100,7 @@ pub fn draw(lab: Lab) {
     let now = page_ms();
     lab.snap.with_untracked(|snap| {
         for r in &snap.requests {
-            let (x0, y0) = position(r.hop.from, snap);
-            let (x1, y1) = position(r.hop.to, snap);
-            let (x, y, radius) = if r.hop.from == r.hop.to {
-                // Waiting or computing inside a server: a column of dots at its right edge,
-                // queued ones further out, so a queue visibly grows.
-                let queued = r.hop.kind == HopKind::Queue;
-                let slot = (r.id % 12) as f64;
-                let dx = if queued { 104.0 + (slot % 4.0) * 8.0 } else { 70.0 + (slot % 3.0) * 8.0 };
-                (x0 + dx, y0 - 14.0 + (slot / 4.0).floor() * 9.0, 3.5)
-            } else {
-                let p = if calm { 0.5 } else { f64::from(r.progress_per_mille) / 1000.0 };
-                (x0 + (x1 - x0) * p, y0 + (y1 - y0) * p, 5.0)
-            };
+            let (x, y, radius) = dot_position(r, snap, calm);
             ctx.set_fill_style_str(colour(r.hop.kind));
             ctx.begin_path();
             let _ = ctx.arc(x, y, radius, 0.0, std::f64::consts::TAU);

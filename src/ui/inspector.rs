@@ -70,9 +70,11 @@ pub fn Waterfall() -> impl IntoView {
         <section class="panel waterfall" aria-labelledby="waterfall-heading">
             <h2 id="waterfall-heading">"Request trace"</h2>
             <button on:click=move |_| lab.trace_next()>"Trace next request"</button>
+            <p class="hint">"Or click a moving dot in the diagram."</p>
             {move || match lab.trace.get() {
                 Trace::Off => view! { <p class="hint">"Follow one request hop by hop: where did its time go?"</p> }.into_any(),
                 Trace::Waiting { .. } => view! { <p class="hint">"Waiting for the next request to finish…"</p> }.into_any(),
+                Trace::Following { id } => view! { <p class="hint">{format!("Following request #{id} until it finishes…")}</p> }.into_any(),
                 Trace::Shown(c) => {
                     let total = c.breakdown.total_us().max(1);
                     let mut start = 0u64;

@@ -74,3 +74,30 @@ test('every main control works with real clicks', async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('clicking a moving dot traces that request hop by hop', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&rate=300`);
+  for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Step', exact: true }).click();
+  const point = await page.evaluate(() => {
+    const canvas = document.getElementById('dots');
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    for (let i = 3; i < data.length; i += 4) {
+      if (data[i] === 255) {
+        const px = (i - 3) / 4;
+        const rect = canvas.getBoundingClientRect();
+        const scale = rect.width / canvas.width;
+        return { x: rect.left + (px % canvas.width) * scale, y: rect.top + Math.floor(px / canvas.width) * scale };
+      }
+    }
+    return null;
+  });
+  assert.ok(point, 'dots are drawn while paused');
+  await page.mouse.click(point.x, point.y);
+  await page.getByText(/^Following request #\d+ until it finishes…$/).waitFor();
+  for (let i = 0; i < 40 && !(await page.getByRole('list', { name: 'Latency by hop' }).count()); i++) {
+    await page.getByRole('button', { name: 'Step', exact: true }).click();
+  }
+  assert.ok(await page.getByRole('list', { name: 'Latency by hop' }).count(), 'the waterfall shows');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
