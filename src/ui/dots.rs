@@ -1,6 +1,7 @@
 //! The dot layer: every in-flight request drawn on one canvas each frame, so nothing is mounted
-//! or unmounted per frame. With `prefers-reduced-motion` the dots rest at the middle of their
-//! edge instead of gliding, and failures show as a still ring instead of an expanding one.
+//! or unmounted per frame. The selected user's requests are ringed and trace their path. With
+//! `prefers-reduced-motion` the dots rest at the middle of their edge instead of gliding, and
+//! failures show as a still ring instead of an expanding one.
 
 use leptos::prelude::*;
 use statelab_sim::request::HopKind;
@@ -98,13 +99,26 @@ pub fn draw(lab: Lab) {
         let _ = canvas.set_attribute("data-motion", motion);
     }
     let now = page_ms();
+    let selected = lab.selected_user.get_untracked();
     lab.snap.with_untracked(|snap| {
         for r in &snap.requests {
             let (x, y, radius) = dot_position(r, snap, calm);
+            let mine = selected == Some(r.user);
             ctx.set_fill_style_str(colour(r.hop.kind));
             ctx.begin_path();
-            let _ = ctx.arc(x, y, radius, 0.0, std::f64::consts::TAU);
+            let _ = ctx.arc(x, y, if mine { radius + 3.0 } else { radius }, 0.0, std::f64::consts::TAU);
             ctx.fill();
+            if mine {
+                // The selected user's requests: ringed, with the leg they are on traced.
+                let (x0, y0) = position(r.hop.from, snap);
+                ctx.set_stroke_style_str("#f5a000");
+                ctx.set_line_width(3.0);
+                ctx.stroke();
+                ctx.begin_path();
+                ctx.move_to(x0, y0);
+                ctx.line_to(x, y);
+                ctx.stroke();
+            }
         }
         ctx.set_font("bold 13px system-ui, sans-serif");
         lab.bursts.with_value(|bursts| {
