@@ -36,13 +36,12 @@ test('the host page crashes Server 1 over postMessage and hears the logouts', as
 
 test('hostile or wrong-origin messages are ignored and the page stays well', async () => {
   const app = lab.server.url.replace(/\/$/, '');
-  const { page, context, errors } = await open(`${lab.server.url.replace('127.0.0.1', 'localhost')}examples/embed.html`);
-  // Re-point the frame: the app now trusts only its own origin, not this localhost page.
-  await page.evaluate((src) => { document.getElementById('lab').src = src; }, `${app}/index.html?autoplay=0&mode=stateful&host=${encodeURIComponent(app)}`);
-  // Wait for the re-pointed frame itself, not the page it replaces.
-  let frame;
-  while (!(frame = page.frames().find((f) => f.url().startsWith(`${app}/index.html`)))) await page.waitForTimeout(50);
-  await frame.getByRole('group', { name: 'Users logged out' }).waitFor();
+  // A page of another origin (localhost, not 127.0.0.1) that frames the app, which trusts only
+  // its own origin.
+  const { page, context, errors } = await open(`${lab.server.url.replace('127.0.0.1', 'localhost')}examples/embed.js`);
+  await page.setContent(`<iframe id="lab" title="StateLab" src="${app}/index.html?autoplay=0&mode=stateful&host=${encodeURIComponent(app)}"></iframe>`);
+  const frame = await (await page.locator('#lab').elementHandle()).contentFrame();
+  await frame.locator('#trace-hash').waitFor({ state: 'attached' });
   await page.evaluate(() => {
     const w = document.getElementById('lab').contentWindow;
     w.postMessage({ statelab: 1, type: 'command', command: { cmd: 'crash_server', server: 0 } }, '*');

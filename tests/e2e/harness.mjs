@@ -22,6 +22,11 @@ const TYPES = {
 export async function serveDist() {
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    if (path === '/favicon.ico') {
+      // Browsers ask for it on pages without an icon (a bare host page); the app has its own.
+      res.writeHead(204).end();
+      return;
+    }
     const file = join(DIST, path.endsWith('/') ? `${path}index.html` : path);
     if (!file.startsWith(DIST)) {
       res.writeHead(403).end();
