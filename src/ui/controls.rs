@@ -88,22 +88,19 @@ pub fn Toolbar(theme: RwSignal<Theme>) -> impl IntoView {
             </div>
             <div class="mode-switch" role="radiogroup" aria-label="Session mode">
                 <span class="group-label" aria-hidden="true">"Session mode"</span>
-                <label class:active=move || mode() == Mode::Stateful>
-                    <input
-                        type="radio" name="session-mode" value="stateful"
-                        prop:checked=move || mode() == Mode::Stateful
-                        on:change=move |_| set_mode(Mode::Stateful)
-                    />
-                    "Stateful"
-                </label>
-                <label class:active=move || mode() == Mode::Stateless>
-                    <input
-                        type="radio" name="session-mode" value="stateless"
-                        prop:checked=move || mode() == Mode::Stateless
-                        on:change=move |_| set_mode(Mode::Stateless)
-                    />
-                    "Stateless"
-                </label>
+                {[(Mode::Stateful, "stateful", "Stateful"), (Mode::Stateless, "stateless", "Stateless")]
+                    .into_iter()
+                    .map(|(m, value, name)| view! {
+                        <label class:active=move || mode() == m>
+                            <input
+                                type="radio" name="session-mode" value=value
+                                prop:checked=move || mode() == m
+                                on:change=move |_| set_mode(m)
+                            />
+                            {name}
+                        </label>
+                    })
+                    .collect_view()}
                 <p class="mode-note">
                     {move || match mode() {
                         Mode::Stateful => "Sessions live in each server's memory; the load balancer is sticky.",
