@@ -396,8 +396,8 @@ impl Sim {
 
     /// Processes every event up to and including `t_us`, then sets the clock to `t_us`.
     pub fn run_until(&mut self, t_us: u64) {
-        while self.agenda.next_at().is_some_and(|at| at <= t_us) {
-            self.step();
+        while let Some((at_us, ev)) = self.agenda.pop_due(t_us) {
+            self.handle(at_us, ev);
         }
         self.now_us = self.now_us.max(t_us);
     }
@@ -410,6 +410,11 @@ impl Sim {
     /// Processes the next event; returns its time, or `None` if nothing is scheduled.
     pub fn step(&mut self) -> Option<u64> {
         let (at_us, ev) = self.agenda.pop()?;
+        self.handle(at_us, ev);
+        Some(at_us)
+    }
+
+    fn handle(&mut self, at_us: u64, ev: Ev) {
         self.now_us = at_us;
         self.steps += 1;
         match ev {
@@ -434,7 +439,6 @@ impl Sim {
             }
             Ev::Failover(_) => {}
         }
-        Some(self.now_us)
     }
 
     fn schedule(&mut self, delay_us: u64, ev: Ev) {
