@@ -1,6 +1,6 @@
 //! Fuzzing the URL parser and the link decoder: any query string at all must give settings and
-//! notices, never a panic, and every setting must stay in range. CI runs the default case count;
-//! `scripts/fuzz-params.sh` runs a million.
+//! notices, never a panic, and every setting must stay in range. CI runs these properties;
+//! `scripts/fuzz-params.sh` runs cargo fuzz on the same functions a million times.
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
