@@ -1,55 +1,85 @@
 //! The agenda: pending events ordered by (time, insertion order). A radix heap over integer
-//! time, because popping is the engine's hottest operation: simulated time never goes back,
-//! so an item is filed by the highest bit in which its time differs from the last time popped,
-//! and only moves towards bucket 0 a few times in its life, in sequential passes that stay in
-//! cache. Buckets are first-in first-out, so ties in time keep insertion order, which makes
-//! runs deterministic.
+//! time with 64-way digits, a hierarchical timing wheel in effect: simulated time never goes
+//! back, so an item is filed by the highest 6-bit digit in which its time differs from the
+//! last time popped, and moves towards level 0 at most once per level (a 100 ms hop moves
+//! twice), in sequential passes that stay in cache. A level-0 bucket holds one exact time, and
+//! every bucket is first-in first-out, so ties keep insertion order and runs are deterministic.
 
-/// Buckets: 0 holds items due exactly at `last`; bucket `b > 0` those whose time differs from
-/// `last` first in bit `b - 1`.
-const BUCKETS: usize = 65;
+/// Bits of time per level.
+const DIGIT: u32 = 6;
+const WIDTH: usize = 1 << DIGIT;
+/// Levels enough for any `u64` time.
+const LEVELS: usize = u64::BITS.div_ceil(DIGIT) as usize;
 
 /// Pending items of type `T`, each due at a time no earlier than the last one popped.
 pub(crate) struct Agenda<T> {
-    buckets: [Vec<(u64, T)>; BUCKETS],
-    /// Items of bucket 0 already popped: it drains from the front, in insertion order.
+    /// `LEVELS × WIDTH` buckets. Level `l > 0` holds items whose time first differs from
+    /// `last` in digit `l`, by that digit; level 0 holds those differing only in the lowest
+    /// digit, so each of its buckets is a single time.
+    buckets: Vec<Vec<(u64, T)>>,
+    /// Per level, bit `d` set when bucket `d` holds items not yet popped.
+    filled: [u64; LEVELS],
+    /// Bit `l` set when level `l` holds items.
+    levels: u32,
+    /// Items already popped from the level-0 bucket being drained (the one of `last`).
     head: usize,
-    /// Bit `b` set when bucket `b` holds items not yet popped.
-    filled: u128,
-    /// Time of the last item popped [µs].
+    /// Time of the last item popped, or of the earliest item once its bucket was spilled [µs].
     last: u64,
     len: usize,
 }
 
-fn bucket(at_us: u64, last: u64) -> usize {
-    (u64::BITS - (at_us ^ last).leading_zeros()) as usize
+/// Level and digit of the bucket for an item due at `at_us` when the last time is `last`.
+fn slot(at_us: u64, last: u64) -> (usize, usize) {
+    let level = (u64::BITS - 1 - ((at_us ^ last) | 1).leading_zeros()) / DIGIT;
+    (level as usize, (at_us >> (level * DIGIT)) as usize % WIDTH)
 }
 
 impl<T: Copy> Agenda<T> {
     pub(crate) fn new() -> Self {
-        Self { buckets: std::array::from_fn(|_| Vec::new()), head: 0, filled: 0, last: 0, len: 0 }
+        Self {
+            buckets: (0..LEVELS * WIDTH).map(|_| Vec::new()).collect(),
+            filled: [0; LEVELS],
+            levels: 0,
+            head: 0,
+            last: 0,
+            len: 0,
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
         self.len
     }
 
+    /// The lowest filled bucket: level, digit and index; it holds the earliest item.
+    fn lowest(&self) -> Option<(usize, usize, usize)> {
+        let level = self.levels.trailing_zeros() as usize;
+        let digit = self.filled.get(level)?.trailing_zeros() as usize;
+        Some((level, digit, level * WIDTH + digit))
+    }
+
     /// Time of the earliest item.
     pub(crate) fn next_at(&self) -> Option<u64> {
-        match self.filled.trailing_zeros() as usize {
-            0 => Some(self.last),
-            BUCKETS.. => None,
-            b => self.buckets[b].iter().map(|(at, _)| *at).min(),
+        let (level, _, i) = self.lowest()?;
+        let items = &self.buckets[i];
+        if level == 0 {
+            items.last().map(|(at, _)| *at)
+        } else {
+            items.iter().map(|(at, _)| *at).min()
         }
     }
 
     /// Files an item due at `at_us`, which must not be earlier than the last item popped.
     pub(crate) fn push(&mut self, at_us: u64, item: T) {
         debug_assert!(at_us >= self.last, "the agenda never goes back in time");
-        let b = bucket(at_us, self.last);
-        self.buckets[b].push((at_us, item));
-        self.filled |= 1 << b;
+        self.file(at_us, item);
         self.len += 1;
+    }
+
+    fn file(&mut self, at_us: u64, item: T) {
+        let (level, digit) = slot(at_us, self.last);
+        self.buckets[level * WIDTH + digit].push((at_us, item));
+        self.filled[level] |= 1 << digit;
+        self.levels |= 1 << level;
     }
 
     /// Removes the earliest item, with its time.
@@ -59,47 +89,50 @@ impl<T: Copy> Agenda<T> {
 
     /// Removes the earliest item if it is due at or before `t_us`, with its time.
     pub(crate) fn pop_due(&mut self, t_us: u64) -> Option<(u64, T)> {
-        if self.filled & 1 == 0 {
-            let b = self.filled.trailing_zeros() as usize;
-            if b >= BUCKETS {
-                return None;
-            }
-            let min = self.buckets[b].iter().map(|(at, _)| *at).min().expect("a filled bucket");
+        let (mut level, mut digit, mut i) = self.lowest()?;
+        if level > 0 {
+            let min = self.buckets[i].iter().map(|(at, _)| *at).min().expect("a filled bucket");
             if min > t_us {
                 return None;
             }
-            self.spill(b, min);
-        } else if self.last > t_us {
+            self.spill(level, digit, min);
+            (level, digit, i) = self.lowest().expect("the earliest item was refiled");
+        }
+        debug_assert_eq!(level, 0);
+        let items = &mut self.buckets[i];
+        let (at, item) = items[self.head];
+        if at > t_us {
             return None;
         }
-        self.take_front()
-    }
-
-    /// Refiles every item of bucket `b` (the lowest filled one) against its earliest time
-    /// `min`; each lands in a lower bucket, in order, so ties keep their insertion order.
-    fn spill(&mut self, b: usize, min: u64) {
-        let mut items = std::mem::take(&mut self.buckets[b]);
-        self.filled &= !(1 << b);
-        self.last = min;
-        for (at, item) in items.drain(..) {
-            let to = bucket(at, min);
-            self.buckets[to].push((at, item));
-            self.filled |= 1 << to;
-        }
-        self.buckets[b] = items;
-    }
-
-    fn take_front(&mut self) -> Option<(u64, T)> {
-        let front = &mut self.buckets[0];
-        let item = front[self.head];
+        self.last = at;
         self.head += 1;
-        if self.head == front.len() {
-            front.clear();
+        if self.head == items.len() {
+            items.clear();
             self.head = 0;
-            self.filled &= !1;
+            self.filled[0] &= !(1 << digit);
+            if self.filled[0] == 0 {
+                self.levels &= !1;
+            }
         }
         self.len -= 1;
-        Some(item)
+        Some((at, item))
+    }
+
+    /// Refiles every item of a bucket of the lowest filled level against its earliest time
+    /// `min`. Each lands in a lower level, whose buckets are empty, in order, so ties keep
+    /// their insertion order.
+    fn spill(&mut self, level: usize, digit: usize, min: u64) {
+        let i = level * WIDTH + digit;
+        let mut items = std::mem::take(&mut self.buckets[i]);
+        self.filled[level] &= !(1 << digit);
+        if self.filled[level] == 0 {
+            self.levels &= !(1 << level);
+        }
+        self.last = min;
+        for (at, item) in items.drain(..) {
+            self.file(at, item);
+        }
+        self.buckets[i] = items;
     }
 }
 
@@ -151,6 +184,18 @@ mod tests {
             assert_eq!(a.next_at(), reference.first().map(|e| e.0));
             assert_eq!(a.len(), reference.len());
         }
+    }
+
+    #[test]
+    fn times_of_every_magnitude_come_out_in_order() {
+        let mut a = Agenda::new();
+        let mut times: Vec<u64> = (0..64).flat_map(|k| [1u64 << k, (1u64 << k) | 1, u64::MAX >> k]).collect();
+        for (i, t) in times.iter().enumerate() {
+            a.push(*t, i);
+        }
+        times.sort();
+        let out: Vec<u64> = std::iter::from_fn(|| a.pop().map(|(t, _)| t)).collect();
+        assert_eq!(out, times);
     }
 
     #[test]
