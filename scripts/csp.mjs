@@ -4,6 +4,9 @@
 // adjustment, and the reason for it: Trunk's loader cannot be moved to a file. Debug builds
 // (`trunk serve`, `./dev serve`) are left without the policy: Trunk injects its own inline
 // live-reload script there.
+// It also marks the stylesheet `crossorigin`, as Trunk already does for the js and wasm: in a
+// frame sandboxed without allow-same-origin the page's origin is opaque, and the browser checks a
+// file's integrity hash only on a CORS request.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -34,5 +37,6 @@ const policy = [
 const meta = `<meta http-equiv="Content-Security-Policy" content="${policy}" />`;
 html = html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>\s*/g, '');
 html = html.replace(/(<meta charset="utf-8" \/>)/, `$1\n    ${meta}`);
+html = html.replace(/<link rel="stylesheet"(?![^>]*crossorigin)/g, '<link rel="stylesheet" crossorigin="anonymous"');
 writeFileSync(file, html);
 console.log(`csp.mjs: policy written (${policy.length} chars)`);

@@ -18,23 +18,31 @@ const TYPES = {
   '.json': 'application/json',
 };
 
-/** Serves dist/ on an ephemeral loopback port; resolves to { url, close }. */
-export async function serveDist() {
+/** Serves a build (dist/ unless told) on an ephemeral loopback port, under `base` if given;
+ *  `cors` adds the header a sandboxed, opaque-origin frame needs. Resolves to { url, close }. */
+export async function serveDist({ root = DIST, base = '/', cors = false } = {}) {
   const server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
-    if (path === '/favicon.ico') {
+    const full = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    if (full === '/favicon.ico') {
       // Browsers ask for it on pages without an icon (a bare host page); the app has its own.
       res.writeHead(204).end();
       return;
     }
-    const file = join(DIST, path.endsWith('/') ? `${path}index.html` : path);
-    if (!file.startsWith(DIST)) {
+    if (!full.startsWith(base)) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    const path = `/${full.slice(base.length)}`;
+    const file = join(root, path.endsWith('/') ? `${path}index.html` : path);
+    if (!file.startsWith(root)) {
       res.writeHead(403).end();
       return;
     }
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      const headers = { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' };
+      if (cors) headers['access-control-allow-origin'] = '*';
+      res.writeHead(200, headers);
       res.end(body);
     } catch {
       res.writeHead(404).end('not found');
@@ -42,7 +50,7 @@ export async function serveDist() {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) };
+  return { url: `http://127.0.0.1:${port}${base}`, close: () => new Promise((r) => server.close(r)) };
 }
 
 /** Debian's Chromium, headless, with the flags this closed network needs. */

@@ -1,0 +1,70 @@
+// Hosting: the release build works from a sub-path of a static host, and inside a frame sandboxed
+// with allow-scripts only (an opaque origin, so every file must come over CORS).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { serveDist, launch, openPage } from './harness.mjs';
+
+const SUBPATH_DIST = new URL('../../target/dist-subpath/', import.meta.url).pathname;
+
+/** Fails on any response that is not a success, so a missing icon or script shows up. */
+function watchResponses(page, errors) {
+  page.on('response', (r) => {
+    if (r.status() >= 400) errors.push(`${r.status()} for ${r.url()}`);
+  });
+}
+
+test('a build for /some/sub/path/ runs from there, icons and all', async () => {
+  assert.ok(existsSync(`${SUBPATH_DIST}index.html`), 'run: trunk build --release --public-url /some/sub/path/ --dist target/dist-subpath');
+  const server = await serveDist({ root: SUBPATH_DIST, base: '/some/sub/path/' });
+  const browser = await launch();
+  try {
+    const { page, errors } = await openPage(browser, `${server.url}?autoplay=1&speed=4`);
+    watchResponses(page, errors);
+    const answered = page.getByRole('group', { name: 'Requests answered' }).locator('output');
+    await page.waitForFunction((el) => Number(el.textContent) > 0, await answered.elementHandle());
+    const icons = await page.locator('svg image').evaluateAll((els) => els.map((e) => e.href.baseVal));
+    assert.ok(icons.length > 0);
+    const loaded = await page.evaluate(
+      (hrefs) => Promise.all(hrefs.map((h) => fetch(new URL(h, document.baseURI)).then((r) => r.status))),
+      [...new Set(icons)],
+    );
+    assert.ok(loaded.every((c) => c === 200), `icon responses: ${loaded}`);
+    assert.ok(page.url().startsWith(`${server.url}`));
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});
+
+test('a frame sandboxed with allow-scripts alone runs the lab', async () => {
+  const server = await serveDist({ cors: true });
+  const browser = await launch();
+  try {
+    const host = server.url.replace('127.0.0.1', 'localhost');
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    watchResponses(page, errors);
+    await page.goto(`${host}examples/embed.js`);
+    await page.setContent(
+      `<iframe id="lab" sandbox="allow-scripts" title="StateLab" width="800" height="500" src="${server.url}index.html?autoplay=1&speed=4"></iframe>`,
+    );
+    const frame = page.frameLocator('#lab');
+    await frame.locator('#trace-hash').waitFor({ state: 'attached' });
+    const answered = frame.getByRole('group', { name: 'Requests answered' }).locator('output');
+    await frame.getByRole('button', { name: 'Pause' }).waitFor();
+    const first = Number(await answered.textContent());
+    await page.waitForTimeout(1500);
+    assert.ok(Number(await answered.textContent()) > first, 'requests keep being answered in the sandboxed frame');
+    assert.equal(await frame.locator('#panic-overlay').count(), 0);
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});
