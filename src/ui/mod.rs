@@ -7,6 +7,7 @@ pub(crate) mod controls;
 pub(crate) use controls::STEP_US;
 mod diagram;
 pub(crate) mod dots;
+mod export;
 mod feed;
 mod help;
 mod inspector;

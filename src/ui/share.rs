@@ -1,10 +1,9 @@
 //! Sharing: a link that reproduces this exact run, an `<iframe>` snippet for course pages, and
-//! downloads of the metrics (CSV), the event log (JSON lines) and the diagram (SVG).
+//! downloads of the metrics (CSV), the event log (JSON lines) and the diagram (SVG and PNG).
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
-use super::use_lab;
+use super::{export, use_lab};
 use crate::params::{share_query, tour_query, Theme};
 
 /// The page's address without its query.
@@ -41,19 +40,9 @@ fn attr(text: &str) -> String {
 
 /// Offers `content` as a file download.
 fn download(name: &str, mime: &str, content: &str) {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(content));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else { return };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
-    if let Ok(a) = document.create_element("a") {
-        let a: web_sys::HtmlElement = a.unchecked_into();
-        let _ = a.set_attribute("href", &url);
-        let _ = a.set_attribute("download", name);
-        a.click();
+    if let Some(blob) = export::text_blob(content, mime) {
+        export::download_blob(name, &blob);
     }
-    let _ = web_sys::Url::revoke_object_url(&url);
 }
 
 fn copy(text: &str) -> bool {
@@ -68,6 +57,7 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
     let width = RwSignal::new(800u32);
     let height = RwSignal::new(500u32);
     let preview = RwSignal::new(false);
+    let exported = RwSignal::new(None::<&'static str>);
     let make_link = move || {
         let (speed, theme) = (lab.speed.get_untracked(), theme.get_untracked());
         let query = match lab.tour_at.get_untracked() {
@@ -102,14 +92,13 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
         });
         download("statelab-events.jsonl", "application/x-ndjson", &lines);
     };
-    let export_svg = move || {
-        let svg = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.query_selector(".stage svg").ok().flatten())
-            .map(|e| e.outer_html());
-        if let Some(svg) = svg {
-            download("statelab-diagram.svg", "image/svg+xml", &svg);
-        }
+    let export_svg = move || match export::standalone_svg() {
+        Some(svg) => download("statelab-diagram.svg", "image/svg+xml", &svg),
+        None => exported.set(Some("The diagram could not be copied.")),
+    };
+    let export_png = move || {
+        exported.set(Some("Drawing the PNG…"));
+        export::download_png(move |result| exported.set(Some(result.err().unwrap_or("PNG downloaded."))));
     };
     view! {
         <section class="panel share" aria-labelledby="share-heading">
@@ -154,6 +143,8 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
                 <button on:click=move |_| download("statelab-metrics.csv", "text/csv", &lab.with_sim(|s| s.metrics().to_csv()))>"Download metrics (CSV)"</button>
                 <button on:click=move |_| export_events()>"Download events (JSON lines)"</button>
                 <button on:click=move |_| export_svg()>"Download diagram (SVG)"</button>
+                <button on:click=move |_| export_png()>"Download diagram (PNG)"</button>
+                <span role="status" class="hint">{move || exported.get()}</span>
             </div>
         </section>
     }

@@ -67,7 +67,31 @@ test('CSV and JSON-lines exports parse and match the numbers on screen', async (
   assert.equal(lines.filter((e) => e.kind === 'logged_out').length, await loggedOut(page));
   assert.ok(lines.every((e, i) => e.seq === i && typeof e.text === 'string'));
   const svg = await grab('Download diagram (SVG)');
-  assert.match(svg, /^<svg[\s\S]*<\/svg>$/);
+  assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"[\s\S]*<\/svg>$/);
+  assert.ok(!svg.includes('href="assets/'), 'icons are inlined, so the file stands alone');
+  assert.match(svg, /<image [^>]*href="data:image\/svg\+xml,/);
+  assert.match(svg, /<line [^>]*stroke="rgb\(/, 'edges carry their on-screen colour');
+  // The PNG: twice the diagram's size, and a real picture (many colours), decoded by the browser.
+  const [png] = await Promise.all([page.waitForEvent('download'), button(page, 'Download diagram (PNG)').click()]);
+  assert.equal(png.suggestedFilename(), 'statelab-diagram.png');
+  const bytes = await readFile(await png.path());
+  assert.deepEqual([...bytes.subarray(1, 4)], [...Buffer.from('PNG')]);
+  const picture = await page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = document.createElement('canvas');
+    [c.width, c.height] = [img.width, img.height];
+    const ctx = c.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const data = ctx.getImageData(0, 0, c.width, c.height).data;
+    const colours = new Set();
+    for (let i = 0; i < data.length; i += 4 * 97) colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+    return { width: img.width, height: img.height, colours: colours.size };
+  }, bytes.toString('base64'));
+  assert.deepEqual([picture.width, picture.height], [2560, 1160]);
+  assert.ok(picture.colours > 20, `the PNG has ${picture.colours} colours`);
+  assert.equal(await page.getByRole('status').filter({ hasText: 'PNG downloaded.' }).count(), 1);
   assert.deepEqual(errors, []);
   await context.close();
 });
