@@ -1,13 +1,18 @@
 //! Cache-aside for product reads (Redis or Memcached): a hit costs ~1 ms, a miss sends the
 //! server to the database (10–100 ms) and then fills the cache. LRU eviction plus a TTL.
 
-use std::collections::BTreeMap;
+/// No product: the end of the recency list.
+const NONE: u32 = u32::MAX;
 
+/// A product's place in the cache: its expiry and its neighbours in the recency list.
 #[derive(Clone, Copy, Debug)]
-struct Entry {
+struct Slot {
+    cached: bool,
     expires_us: u64,
-    /// Position in the recency order.
-    tick: u64,
+    /// Next older product.
+    older: u32,
+    /// Next newer product.
+    newer: u32,
 }
 
 /// The product cache.
@@ -17,24 +22,30 @@ pub struct Cache {
     pub up: bool,
     pub capacity: u32,
     pub ttl_us: u64,
-    entries: Vec<Option<Entry>>,
-    /// Recency order: oldest tick first.
-    order: BTreeMap<u64, u32>,
-    tick: u64,
+    /// Indexed by product. Cached ones form a doubly linked recency list, so a hit, a fill and
+    /// an eviction each cost O(1) on the request path.
+    slots: Vec<Slot>,
+    /// Least recently used cached product.
+    oldest: u32,
+    /// Most recently used cached product.
+    newest: u32,
+    len: u32,
     pub hits: u64,
     pub misses: u64,
 }
 
 impl Cache {
     pub fn new(enabled: bool, capacity: u32, ttl_us: u64, products: u32) -> Self {
+        let empty = Slot { cached: false, expires_us: 0, older: NONE, newer: NONE };
         Self {
             enabled,
             up: true,
             capacity,
             ttl_us,
-            entries: vec![None; products as usize],
-            order: BTreeMap::new(),
-            tick: 0,
+            slots: vec![empty; products as usize],
+            oldest: NONE,
+            newest: NONE,
+            len: 0,
             hits: 0,
             misses: 0,
         }
@@ -47,58 +58,76 @@ impl Cache {
 
     /// Products cached right now.
     pub fn len(&self) -> u32 {
-        self.order.len() as u32
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.order.is_empty()
+        self.len == 0
     }
 
     /// Looks a product up, counting a hit or a miss; a hit refreshes its recency.
     pub fn get(&mut self, product: u32, now_us: u64) -> bool {
-        let p = product as usize;
-        match self.entries[p] {
-            Some(e) if now_us < e.expires_us => {
-                self.order.remove(&e.tick);
-                self.tick += 1;
-                self.order.insert(self.tick, product);
-                self.entries[p] = Some(Entry { tick: self.tick, ..e });
-                self.hits += 1;
-                true
-            }
-            _ => {
-                self.misses += 1;
-                false
-            }
+        let s = self.slots[product as usize];
+        if s.cached && now_us < s.expires_us {
+            self.unlink(product);
+            self.link_newest(product);
+            self.hits += 1;
+            true
+        } else {
+            self.misses += 1;
+            false
         }
     }
 
     /// Stores a product fetched from the database, evicting the least recently used.
     pub fn fill(&mut self, product: u32, now_us: u64) {
         self.invalidate(product);
-        while self.order.len() >= self.capacity as usize {
-            match self.order.pop_first() {
-                Some((_, victim)) => self.entries[victim as usize] = None,
-                None => break,
-            }
+        while self.len >= self.capacity && self.oldest != NONE {
+            self.invalidate(self.oldest);
         }
-        self.tick += 1;
-        self.order.insert(self.tick, product);
-        self.entries[product as usize] = Some(Entry { expires_us: now_us + self.ttl_us, tick: self.tick });
+        self.link_newest(product);
+        self.slots[product as usize].expires_us = now_us + self.ttl_us;
     }
 
     /// Drops a product after a write, so the next read goes to the database.
     pub fn invalidate(&mut self, product: u32) {
-        if let Some(e) = self.entries[product as usize].take() {
-            self.order.remove(&e.tick);
+        if self.slots[product as usize].cached {
+            self.unlink(product);
         }
     }
 
     /// Empties it (a crash, or a restart of a cache without persistence).
     pub fn clear(&mut self) {
-        for (_, p) in std::mem::take(&mut self.order) {
-            self.entries[p as usize] = None;
+        while self.oldest != NONE {
+            self.unlink(self.oldest);
         }
+    }
+
+    fn unlink(&mut self, product: u32) {
+        let Slot { older, newer, .. } = self.slots[product as usize];
+        match older {
+            NONE => self.oldest = newer,
+            o => self.slots[o as usize].newer = newer,
+        }
+        match newer {
+            NONE => self.newest = older,
+            n => self.slots[n as usize].older = older,
+        }
+        self.slots[product as usize] = Slot { cached: false, older: NONE, newer: NONE, ..self.slots[product as usize] };
+        self.len -= 1;
+    }
+
+    fn link_newest(&mut self, product: u32) {
+        let s = &mut self.slots[product as usize];
+        s.cached = true;
+        s.older = self.newest;
+        s.newer = NONE;
+        match self.newest {
+            NONE => self.oldest = product,
+            n => self.slots[n as usize].newer = product,
+        }
+        self.newest = product;
+        self.len += 1;
     }
 }
 
@@ -131,5 +160,50 @@ mod tests {
         c.fill(6, 300);
         c.clear();
         assert!(c.is_empty());
+    }
+
+    #[test]
+    fn matches_a_plain_lru_list_over_random_operations() {
+        let (capacity, ttl) = (20, 500);
+        let mut c = Cache::new(true, capacity, ttl, 50);
+        // Oldest first: (product, expires).
+        let mut reference: Vec<(u32, u64)> = Vec::new();
+        let mut x: u64 = 7;
+        for now in 0..20_000u64 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let p = ((x >> 33) % 50) as u32;
+            let at = reference.iter().position(|e| e.0 == p);
+            match (x >> 60) % 8 {
+                0..=3 => {
+                    let hit = at.is_some_and(|i| now < reference[i].1);
+                    if hit {
+                        let e = reference.remove(at.unwrap());
+                        reference.push(e);
+                    }
+                    assert_eq!(c.get(p, now), hit);
+                }
+                4..=6 => {
+                    if let Some(i) = at {
+                        reference.remove(i);
+                    }
+                    while reference.len() >= capacity as usize {
+                        reference.remove(0);
+                    }
+                    reference.push((p, now + ttl));
+                    c.fill(p, now);
+                }
+                _ if x.is_multiple_of(100) => {
+                    reference.clear();
+                    c.clear();
+                }
+                _ => {
+                    if let Some(i) = at {
+                        reference.remove(i);
+                    }
+                    c.invalidate(p);
+                }
+            }
+            assert_eq!(c.len() as usize, reference.len());
+        }
     }
 }

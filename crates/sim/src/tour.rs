@@ -247,6 +247,30 @@ pub struct CheckResult {
     pub passed: bool,
     /// A sentence with the measured number, e.g. "7 users are logged out (expected at least 1)."
     pub measured: String,
+    /// The numbers `measured` states, so a UI can word them in another language; the expected
+    /// values are the checkpoint's own.
+    pub figures: Figures,
+}
+
+/// What a checkpoint measured, as numbers rather than an English sentence. Each kind of
+/// checkpoint fills one shape, documented on each variant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Figures {
+    /// Users, logouts, logins, failed requests, stale reads or healthy servers: the count kinds.
+    Count(u64),
+    /// `part` of `whole`: cache hits of product lookups (`CacheHitAtLeast`), or product reads the
+    /// cache answered of those the cache or the database answered (`DbReadCutAtLeast`).
+    Share { part: u64, whole: u64 },
+    /// Recent requests that made a session round trip, and the slowest trip [µs]
+    /// (`SessionFetchAtMost`); `trips` is at least 1.
+    SessionTrips { trips: u64, slowest_us: u64 },
+    /// The slowest recent cache hit and the fastest and slowest recent database trips [µs]
+    /// (`CacheHitFasterThanDb`).
+    CacheVsDb { slowest_hit_us: u64, fastest_db_us: u64, slowest_db_us: u64 },
+    /// The recent requests held nothing to time: no session round trip (`SessionFetchAtMost`),
+    /// or not both a cache hit and a database trip (`CacheHitFasterThanDb`).
+    NoSample,
 }
 
 /// Bounds of a database trip the article gives [µs].
@@ -262,6 +286,10 @@ fn users_are(n: u32) -> String {
     } else {
         format!("{n} users are")
     }
+}
+
+fn count(n: impl Into<u64>) -> Figures {
+    Figures::Count(n.into())
 }
 
 fn pct(part: u64, whole: u64) -> f64 {
@@ -284,25 +312,28 @@ impl Checkpoint {
     pub fn check_step(&self, sim: &Sim, at_start: &Totals) -> CheckResult {
         let t = sim.totals();
         let step_logouts = t.logouts.saturating_sub(at_start.logouts);
-        let (passed, measured) = match *self {
+        let (passed, figures, measured) = match *self {
             Checkpoint::LoggedOutAtLeast { users } => {
                 let n = sim.logged_out();
-                (n >= users, format!("{} logged out (expected at least {users}).", users_are(n)))
+                (n >= users, count(n), format!("{} logged out (expected at least {users}).", users_are(n)))
             }
             Checkpoint::LoggedOutAtMost { users } => {
                 let n = sim.logged_out();
-                (n <= users, format!("{} logged out (expected at most {users}).", users_are(n)))
+                (n <= users, count(n), format!("{} logged out (expected at most {users}).", users_are(n)))
             }
             Checkpoint::LogoutsAtLeast { logouts } => (
                 t.logouts >= logouts,
+                count(t.logouts),
                 format!("{} so far (expected at least {logouts}).", there_have_been(t.logouts, "logout", "logouts")),
             ),
             Checkpoint::LogoutsAtMost { logouts } => (
                 t.logouts <= logouts,
+                count(t.logouts),
                 format!("{} so far (expected at most {logouts}).", there_have_been(t.logouts, "logout", "logouts")),
             ),
             Checkpoint::FailedAtMost { requests } => (
                 t.failed <= requests,
+                count(t.failed),
                 format!(
                     "{} so far (expected at most {requests}).",
                     there_have_been(t.failed, "failed request", "failed requests")
@@ -310,6 +341,7 @@ impl Checkpoint {
             ),
             Checkpoint::FailedAtLeast { requests } => (
                 t.failed >= requests,
+                count(t.failed),
                 format!(
                     "{} so far (expected at least {requests}).",
                     there_have_been(t.failed, "failed request", "failed requests")
@@ -320,6 +352,7 @@ impl Checkpoint {
                 let total = c.hits + c.misses;
                 (
                     total > 0 && c.hits * 100 >= u64::from(percent) * total,
+                    Figures::Share { part: c.hits, whole: total },
                     format!(
                         "{:.1} % of product lookups hit the cache ({} of {total}; expected at least {percent} %).",
                         pct(c.hits, total),
@@ -331,6 +364,7 @@ impl Checkpoint {
                 let total = t.cache_hits + t.db_reads;
                 (
                     total > 0 && t.cache_hits * 100 >= u64::from(percent) * total,
+                    Figures::Share { part: t.cache_hits, whole: total },
                     format!(
                         "The cache answered {:.1} % of product reads, leaving the database {} of {total} \
                          (expected at least {percent} % answered by the cache).",
@@ -341,6 +375,7 @@ impl Checkpoint {
             }
             Checkpoint::StaleReadsAtLeast { reads } => (
                 t.stale_reads >= reads,
+                count(t.stale_reads),
                 format!(
                     "{} from replicas so far (expected at least {reads}).",
                     there_have_been(t.stale_reads, "stale read", "stale reads")
@@ -348,11 +383,11 @@ impl Checkpoint {
             ),
             Checkpoint::ServersAtLeast { servers } => {
                 let n = healthy_servers(sim);
-                (n >= servers, format!("{} healthy (expected at least {servers}).", servers_are(n)))
+                (n >= servers, count(n), format!("{} healthy (expected at least {servers}).", servers_are(n)))
             }
             Checkpoint::ServersAtMost { servers } => {
                 let n = healthy_servers(sim);
-                (n <= servers, format!("{} healthy (expected at most {servers}).", servers_are(n)))
+                (n <= servers, count(n), format!("{} healthy (expected at most {servers}).", servers_are(n)))
             }
             Checkpoint::SessionFetchAtMost { micros } => {
                 let trips: Vec<u64> =
@@ -360,6 +395,7 @@ impl Checkpoint {
                 match trips.iter().max() {
                     Some(&slowest) => (
                         slowest <= micros,
+                        Figures::SessionTrips { trips: trips.len() as u64, slowest_us: slowest },
                         format!(
                             "The slowest session round trip of the last {} took {} (expected at most {}).",
                             plural(trips.len() as u64, "request", "requests"),
@@ -369,6 +405,7 @@ impl Checkpoint {
                     ),
                     None => (
                         false,
+                        Figures::NoSample,
                         format!(
                             "No recent request fetched a session from the shared store (expected trips of at most {}).",
                             human_us(micros)
@@ -379,14 +416,16 @@ impl Checkpoint {
             Checkpoint::CacheHitFasterThanDb => cache_vs_db(sim),
             Checkpoint::LoggedInAtLeast { users } => {
                 let n = sim.logged_in();
-                (n >= users, format!("{} logged in (expected at least {users}).", users_are(n)))
+                (n >= users, count(n), format!("{} logged in (expected at least {users}).", users_are(n)))
             }
             Checkpoint::LoginsAtLeast { logins } => (
                 t.logins >= logins,
+                count(t.logins),
                 format!("{} so far (expected at least {logins}).", there_have_been(t.logins, "login", "logins")),
             ),
             Checkpoint::StepLogoutsAtLeast { logouts } => (
                 step_logouts >= logouts,
+                count(step_logouts),
                 format!(
                     "{} during this step (expected at least {logouts}).",
                     there_have_been(step_logouts, "logout", "logouts")
@@ -394,13 +433,14 @@ impl Checkpoint {
             ),
             Checkpoint::StepLogoutsAtMost { logouts } => (
                 step_logouts <= logouts,
+                count(step_logouts),
                 format!(
                     "{} during this step (expected at most {logouts}).",
                     there_have_been(step_logouts, "logout", "logouts")
                 ),
             ),
         };
-        CheckResult { passed, measured }
+        CheckResult { passed, measured, figures }
     }
 
     /// The claim as a short phrase for the UI, e.g. "At least 1 user logged out".
@@ -482,7 +522,7 @@ fn healthy_servers(sim: &Sim) -> u32 {
 
 /// Cache hits are the recent requests that read the cache and never the database; database
 /// trips are those that read or wrote the database (cache misses included).
-fn cache_vs_db(sim: &Sim) -> (bool, String) {
+fn cache_vs_db(sim: &Sim) -> (bool, Figures, String) {
     let recent = sim.completed();
     let slowest_hit = recent
         .iter()
@@ -493,6 +533,7 @@ fn cache_vs_db(sim: &Sim) -> (bool, String) {
     let (Some(hit), Some(&fastest), Some(&slowest)) = (slowest_hit, db.iter().min(), db.iter().max()) else {
         return (
             false,
+            Figures::NoSample,
             "The recent requests need both a cache hit and a database trip to compare (expected both).".into(),
         );
     };
@@ -504,7 +545,8 @@ fn cache_vs_db(sim: &Sim) -> (bool, String) {
         human_us(fastest),
         human_us(slowest)
     );
-    (passed, measured)
+    let figures = Figures::CacheVsDb { slowest_hit_us: hit, fastest_db_us: fastest, slowest_db_us: slowest };
+    (passed, figures, measured)
 }
 
 /// Why a tour could not be loaded or replayed.
