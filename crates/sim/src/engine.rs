@@ -99,6 +99,13 @@ pub struct Sim {
     /// Reads per database node at the last tick, to report per-second figures.
     node_reads_seen: Vec<(DbNodeId, u64)>,
     scratch: Vec<Candidate>,
+    /// The balancer's pool as [`Sim::fill_candidates`] would build it, kept between requests
+    /// because it only changes with a server's state or the balancer's view; `pool_at` holds
+    /// each candidate's index in `servers`.
+    pool: Vec<Candidate>,
+    pool_at: Vec<usize>,
+    /// A server's state or the balancer's view changed since `pool` was built.
+    pool_stale: bool,
     /// Routing decisions that picked a server the balancer believed down; must stay 0.
     routes_to_marked_down: u64,
 }
@@ -150,13 +157,16 @@ impl Sim {
             popularity,
             node_reads_seen: Vec::new(),
             scratch: Vec::new(),
+            pool: Vec::new(),
+            pool_at: Vec::new(),
+            pool_stale: true,
             routes_to_marked_down: 0,
             cfg,
         };
         for _ in 0..sim.cfg.servers {
             let id = sim.new_server_id();
             sim.servers.push(Server::new(id, ServerState::Healthy, 0));
-            sim.lb.mark(id, true);
+            sim.mark(id, true);
         }
         if sim.cfg.start_logged_in && sim.cfg.pipeline == Pipeline::Full {
             for u in 0..sim.users.len() {
@@ -691,9 +701,22 @@ impl Sim {
         ServerId(self.next_server - 1)
     }
 
+    /// Changes a server's state; every change goes through here so the cached pool follows.
+    fn set_state(&mut self, i: usize, state: ServerState) {
+        self.servers[i].state = state;
+        self.pool_stale = true;
+    }
+
+    /// Records the balancer's view of a server, as [`Balancer::mark`] does.
+    fn mark(&mut self, id: ServerId, up: bool) -> bool {
+        self.pool_stale = true;
+        self.lb.mark(id, up)
+    }
+
     fn add_server(&mut self) -> ServerId {
         let id = self.new_server_id();
         self.servers.push(Server::new(id, ServerState::Stopped, self.now_us));
+        self.pool_stale = true;
         let i = self.servers.len() - 1;
         self.boot(i);
         id
@@ -701,10 +724,9 @@ impl Sim {
 
     fn boot(&mut self, i: usize) {
         let ready_at_us = self.now_us + u64::from(self.cfg.server.boot_ms) * MS;
-        let s = &mut self.servers[i];
-        s.state = ServerState::Booting { ready_at_us };
-        s.boot_started_us = self.now_us;
-        let id = s.id;
+        self.set_state(i, ServerState::Booting { ready_at_us });
+        self.servers[i].boot_started_us = self.now_us;
+        let id = self.servers[i].id;
         self.emit(EventKind::ServerState { server: id, state: ServerState::Booting { ready_at_us } });
         self.schedule(ready_at_us - self.now_us, Ev::Booted(id));
     }
@@ -712,7 +734,7 @@ impl Sim {
     fn booted(&mut self, id: ServerId) {
         let Some(i) = self.index_of(id) else { return };
         if matches!(self.servers[i].state, ServerState::Booting { ready_at_us } if ready_at_us == self.now_us) {
-            self.servers[i].state = ServerState::Healthy;
+            self.set_state(i, ServerState::Healthy);
             self.emit(EventKind::ServerState { server: id, state: ServerState::Healthy });
             self.sync_health(id);
         }
@@ -722,7 +744,7 @@ impl Sim {
     fn sync_health(&mut self, id: ServerId) {
         if self.lb.health_check_us == 0 {
             let up = self.server(id).is_some_and(|s| s.state.is_healthy());
-            if self.lb.mark(id, up) {
+            if self.mark(id, up) {
                 self.emit(EventKind::HealthCheck { server: id, up });
             }
         }
@@ -731,7 +753,7 @@ impl Sim {
     fn health_check(&mut self) {
         for i in 0..self.servers.len() {
             let (id, up) = (self.servers[i].id, self.servers[i].state.is_healthy());
-            if self.lb.mark(id, up) {
+            if self.mark(id, up) {
                 self.emit(EventKind::HealthCheck { server: id, up });
             }
         }
@@ -739,7 +761,7 @@ impl Sim {
 
     fn crash_server(&mut self, i: usize) {
         let id = self.servers[i].id;
-        self.servers[i].state = ServerState::Crashed;
+        self.set_state(i, ServerState::Crashed);
         self.servers[i].set_busy(self.now_us, 0);
         self.emit(EventKind::ServerState { server: id, state: ServerState::Crashed });
         // Everything in its memory is gone: queued and running requests, and sessions.
@@ -770,11 +792,11 @@ impl Sim {
     fn remove_server(&mut self, i: usize) {
         let id = self.servers[i].id;
         // An operator takes it out of the pool at once; no health check needed.
-        if self.lb.mark(id, false) {
+        if self.mark(id, false) {
             self.emit(EventKind::HealthCheck { server: id, up: false });
         }
         if self.servers[i].state == ServerState::Healthy && self.servers[i].connections() > 0 {
-            self.servers[i].state = ServerState::Draining;
+            self.set_state(i, ServerState::Draining);
             self.emit(EventKind::ServerState { server: id, state: ServerState::Draining });
         } else {
             self.stop_server(i);
@@ -783,7 +805,7 @@ impl Sim {
 
     fn stop_server(&mut self, i: usize) {
         let id = self.servers[i].id;
-        self.servers[i].state = ServerState::Stopped;
+        self.set_state(i, ServerState::Stopped);
         self.emit(EventKind::ServerState { server: id, state: ServerState::Stopped });
         let lost: Vec<UserId> = std::mem::take(&mut self.servers[i].sessions).into_iter().collect();
         if !lost.is_empty() {
@@ -797,6 +819,7 @@ impl Sim {
         if stopped > STOPPED_KEPT {
             if let Some(oldest) = self.servers.iter().position(|s| s.state == ServerState::Stopped) {
                 self.servers.remove(oldest);
+                self.pool_stale = true;
             }
         }
     }
@@ -1111,13 +1134,43 @@ impl Sim {
         }
     }
 
+    /// Brings the cached pool up to date. Open connections are refreshed only when the
+    /// algorithm in force reads them (least connections); the others read ids alone.
+    fn refresh_pool(&mut self) {
+        if self.pool_stale {
+            self.pool.clear();
+            self.pool_at.clear();
+            for (i, s) in self.servers.iter().enumerate() {
+                if in_pool(s.state) && self.lb.is_marked_up(s.id) {
+                    self.pool.push(Candidate { id: s.id, connections: s.connections() });
+                    self.pool_at.push(i);
+                }
+            }
+            self.pool_stale = false;
+        } else if self.effective_algorithm() == LbAlgorithm::LeastConnections {
+            for (c, &i) in self.pool.iter_mut().zip(&self.pool_at) {
+                c.connections = self.servers[i].connections();
+            }
+        }
+        if cfg!(debug_assertions) {
+            self.fill_candidates(None);
+            assert!(self.scratch.iter().map(|c| c.id).eq(self.pool.iter().map(|c| c.id)), "the cached pool is current");
+        }
+    }
+
     fn route(&mut self, r: ReqRef, exclude: Option<ServerId>) -> Option<ServerId> {
         let user = self.req(r).user;
-        self.fill_candidates(exclude);
+        let candidates = if exclude.is_none() {
+            self.refresh_pool();
+            &self.pool
+        } else {
+            self.fill_candidates(exclude);
+            &self.scratch
+        };
         let misroute = std::mem::take(&mut self.users[user.0 as usize].misroute_next);
         let sticky = self.mode == Mode::Stateful;
         let rng = &mut self.rng;
-        let Some(s) = self.lb.route(user, &self.scratch, sticky, misroute, |n| rng.index(n)) else {
+        let Some(s) = self.lb.route(user, candidates, sticky, misroute, |n| rng.index(n)) else {
             self.fail(r, FailReason::NoServer, Node::Balancer);
             return None;
         };
