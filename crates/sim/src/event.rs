@@ -289,12 +289,20 @@ impl fmt::Display for Event {
     }
 }
 
-/// FNV-1a, with integers hashed at a fixed width so 32- and 64-bit targets agree.
+/// FNV-1a taken a whole integer at a time (one multiply per field, not per byte, since every
+/// event of a run is hashed), with integers at a fixed width so 32- and 64-bit targets agree.
+/// Each step is a bijection of the state, so two traces that differ in one field always differ.
 pub(crate) struct TraceHasher(u64);
+
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
 
 impl TraceHasher {
     pub(crate) fn new() -> Self {
         Self(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn word(&mut self, w: u64) {
+        self.0 = (self.0 ^ w).wrapping_mul(FNV_PRIME);
     }
 }
 
@@ -304,15 +312,26 @@ impl Hasher for TraceHasher {
     }
     fn write(&mut self, bytes: &[u8]) {
         for b in bytes {
-            self.0 ^= u64::from(*b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+            self.word(u64::from(*b));
         }
     }
+    fn write_u8(&mut self, i: u8) {
+        self.word(u64::from(i));
+    }
+    fn write_u16(&mut self, i: u16) {
+        self.word(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.word(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.word(i);
+    }
     fn write_usize(&mut self, i: usize) {
-        self.write(&(i as u64).to_le_bytes());
+        self.word(i as u64);
     }
     fn write_isize(&mut self, i: isize) {
-        self.write(&(i as i64).to_le_bytes());
+        self.word(i as i64 as u64);
     }
 }
 
