@@ -6,6 +6,9 @@ use leptos::prelude::*;
 use statelab_sim::request::{Completed, Node};
 use statelab_sim::{Command, EventKind, Sim, SimConfig, Snapshot, UserId};
 
+use crate::i18n::{events, tf, words, Lang, Text::*};
+use crate::params::{share_query, tour_query, Theme};
+
 /// In-flight requests drawn as dots; the rest are counted, not drawn.
 pub const MAX_DOTS: usize = 600;
 /// Narration lines kept on the page.
@@ -84,10 +87,9 @@ impl Lab {
     pub fn new(config: SimConfig) -> Self {
         let (sim, notice) = match Sim::new(config) {
             Ok(sim) => (sim, None),
-            Err(e) => (
-                Sim::new(SimConfig::default()).expect("defaults are valid"),
-                Some(format!("Settings ignored ({e}); using the defaults.")),
-            ),
+            Err(e) => {
+                (Sim::new(SimConfig::default()).expect("defaults are valid"), Some(tf(SettingsIgnored, &[("why", &e)])))
+            }
         };
         let snap = RwSignal::new(sim.snapshot(MAX_DOTS));
         Self {
@@ -116,7 +118,7 @@ impl Lab {
     pub fn send(&self, cmd: Command) {
         let result = self.sim.try_update_value(|s| self.apply(s, cmd));
         match result {
-            Some(Err(e)) => self.notice.set(Some(format!("Not possible: {e}."))),
+            Some(Err(e)) => self.notice.set(Some(tf(NotPossible, &[("why", &events::command_error(&e))]))),
             _ => self.notice.set(None),
         }
         self.refresh();
@@ -147,7 +149,7 @@ impl Lab {
                 });
                 s.run_until(at);
                 if let Err(e) = self.apply(s, cmd) {
-                    refused.get_or_insert_with(|| format!("A scripted command was refused: {e}."));
+                    refused.get_or_insert_with(|| tf(ScriptRefused, &[("why", &events::command_error(&e))]));
                 }
             }
             s.run_until(target);
@@ -191,7 +193,7 @@ impl Lab {
         self.sim.update_value(|s| {
             if let Ok(mut fresh) = Sim::new(s.config().clone()) {
                 for (at, cmd) in timeline.iter().filter(|(at, _)| *at <= t_us) {
-                    fresh.run_until(*at);
+                    catch_up(&mut fresh, *at);
                     let _ = fresh.apply(cmd.clone());
                 }
                 fresh.run_until(t_us);
@@ -218,7 +220,7 @@ impl Lab {
             let cfg = config.unwrap_or_else(|| s.config().clone());
             match Sim::new(cfg) {
                 Ok(fresh) => *s = fresh,
-                Err(e) => error = Some(format!("Not possible: {e}.")),
+                Err(e) => error = Some(tf(NotPossible, &[("why", &e)])),
             }
         });
         self.timeline.set_value(Vec::new());
@@ -237,9 +239,9 @@ impl Lab {
         let mut refused = None;
         self.sim.update_value(|s| {
             for (at, cmd) in commands {
-                s.run_until(*at);
+                catch_up(s, *at);
                 if let Err(e) = self.apply(s, cmd.clone()) {
-                    refused.get_or_insert_with(|| format!("A command of the link was refused: {e}."));
+                    refused.get_or_insert_with(|| tf(LinkRefused, &[("why", &events::command_error(&e))]));
                 }
             }
             if let Some(t) = until_us {
@@ -251,6 +253,32 @@ impl Lab {
             self.notice.set(refused);
         }
         self.refresh();
+    }
+
+    /// The query string that reopens exactly what is on screen: the tour step being shown, or
+    /// the run's settings, commands and moment; with the language if the URL chose one.
+    pub fn link_query(&self, theme: Theme) -> String {
+        let speed = self.speed.get_untracked();
+        let mut query = match self.tour_at.get_untracked() {
+            Some((id, step, mode)) => tour_query(&id, step, mode, speed, theme),
+            None => self.with_sim(|s| share_query(s.config(), speed, theme, s.commands(), s.now_us())),
+        };
+        if let Some(lang) = crate::i18n::chosen() {
+            query.push_str("&lang=");
+            query.push_str(lang.key());
+        }
+        query
+    }
+
+    /// Reopens this exact run in another language: the page's strings are fixed at start, and
+    /// the link replays the run deterministically, so nothing on screen is lost but the words.
+    pub fn switch_language(&self, lang: Lang, theme: Theme) {
+        let Some(location) = web_sys::window().map(|w| w.location()) else { return };
+        let mut query = self.link_query(theme).replace("&autoplay=0", "");
+        query.push_str(if self.playing.get_untracked() { "&autoplay=1" } else { "&autoplay=0" });
+        query.push_str("&lang=");
+        query.push_str(lang.key());
+        let _ = location.set_search(&query);
     }
 
     /// Whether the current tour step spotlights the component named `name`.
@@ -282,10 +310,10 @@ impl Lab {
             let mut bursts = Vec::new();
             for e in s.events().since(cursor) {
                 if let EventKind::RequestFailed { at, reason, .. } = e.kind {
-                    bursts.push(Burst { at, label: reason.label(), born_ms: page_ms() });
+                    bursts.push(Burst { at, label: words::fail_reason(reason), born_ms: page_ms() });
                 }
                 if e.is_narrated() {
-                    lines.push((e.seq, e.to_string()));
+                    lines.push((e.seq, events::sentence(e)));
                 }
                 crate::host::forward(e);
             }
@@ -313,6 +341,15 @@ impl Lab {
                 feed.drain(..excess);
             });
         }
+    }
+}
+
+/// Brings a replayed run to the moment a command was first given. Only a later time runs the
+/// clock: a command given at the very start, or right after another at the same moment, came
+/// before the events due then, which `run_until` would process first.
+fn catch_up(sim: &mut Sim, at_us: u64) {
+    if at_us > sim.now_us() {
+        sim.run_until(at_us);
     }
 }
 

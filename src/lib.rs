@@ -3,6 +3,7 @@
 
 pub mod fuzz;
 pub mod host;
+pub mod i18n;
 pub mod lab;
 pub mod layout;
 pub mod link;

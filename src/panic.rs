@@ -2,6 +2,7 @@
 //! what broke and offers a reload. Built with plain DOM calls because the reactive system may
 //! be what panicked.
 
+use crate::i18n::{t, Text::*};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
@@ -28,12 +29,12 @@ fn show_overlay(message: &str) {
         overlay.set_attribute("aria-labelledby", "panic-title")?;
         let title = document.create_element("h2")?;
         title.set_id("panic-title");
-        title.set_text_content(Some("StateLab hit an internal error"));
+        title.set_text_content(Some(t(PanicTitle)));
         let detail = document.create_element("pre")?;
         // Text, never HTML: the message may quote user input.
         detail.set_text_content(Some(message));
         let reload = document.create_element("button")?;
-        reload.set_text_content(Some("Reload"));
+        reload.set_text_content(Some(t(Reload)));
         let on_click = Closure::<dyn FnMut()>::new(|| {
             if let Some(w) = web_sys::window() {
                 let _ = w.location().reload();

@@ -6,6 +6,7 @@ use statelab_sim::config::limits;
 use statelab_sim::tour::TOUR_IDS;
 use statelab_sim::{Command, Mode, SimConfig};
 
+use crate::i18n::{fill, t, Lang, Text};
 use crate::link;
 
 /// Colour theme of the page.
@@ -33,12 +34,12 @@ impl Theme {
     }
 
     pub fn label(self) -> &'static str {
-        match self {
-            Theme::Auto => "System",
-            Theme::Light => "Light",
-            Theme::Dark => "Dark",
-            Theme::Projector => "Projector",
-        }
+        t(match self {
+            Theme::Auto => Text::ThemeAuto,
+            Theme::Light => Text::ThemeLight,
+            Theme::Dark => Text::ThemeDark,
+            Theme::Projector => Text::ThemeProjector,
+        })
     }
 
     pub fn from_key(key: &str) -> Option<Theme> {
@@ -86,6 +87,8 @@ pub struct Params {
     /// A guided tour to open, by id, and the step (from 0) to show.
     pub scenario: Option<String>,
     pub step: usize,
+    /// The language asked for; without one the browser's language decides.
+    pub lang: Option<Lang>,
 }
 
 impl Params {
@@ -114,6 +117,7 @@ impl Default for Params {
             step: 0,
             fuzz: 0,
             panels: u8::MAX,
+            lang: None,
         }
     }
 }
@@ -200,60 +204,72 @@ fn whole(v: &str, lo: u64, hi: u64) -> Option<u64> {
     v.trim().parse::<u64>().ok().filter(|n| (lo..=hi).contains(n))
 }
 
-/// Parses a query string (with or without the leading `?`).
-pub fn parse(query: &str) -> (Params, Vec<String>) {
+/// The pairs of a query string (with or without the leading `?`), decoded.
+fn pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    query.trim_start_matches('?').split('&').filter(|s| !s.is_empty()).map(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (percent_decode(key), percent_decode(value))
+    })
+}
+
+/// Parses a query string (with or without the leading `?`). Notices are written in the language
+/// the query asks for, or in `fallback` (the browser's) if it asks for none.
+pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
     let mut p = Params::default();
     let mut notices = Vec::new();
-    for pair in query.trim_start_matches('?').split('&').filter(|s| !s.is_empty()) {
-        let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
-        let key = percent_decode(raw_key);
-        let value = percent_decode(raw_value);
-        let mut bad = |why: &str| notices.push(format!("Ignored {}={}: {why}.", shown(&key), shown(&value)));
+    let lang = pairs(query).filter(|(k, _)| k == "lang").find_map(|(_, v)| Lang::from_tag(&v)).unwrap_or(fallback);
+    let tr = |text: Text| text.get(lang);
+    let max = |text: Text, n: u64| fill(tr(text), &[("max", &n)]);
+    for (key, value) in pairs(query) {
+        let mut bad = |why: &str| {
+            notices
+                .push(fill(tr(Text::NoticeIgnored), &[("key", &shown(&key)), ("value", &shown(&value)), ("why", &why)]))
+        };
         match key.as_str() {
             "mode" => match value.as_str() {
                 "stateful" => p.config.mode = Mode::Stateful,
                 "stateless" => p.config.mode = Mode::Stateless,
-                _ => bad("mode is stateful or stateless"),
+                _ => bad(tr(Text::WhyMode)),
             },
             "seed" => match value.trim().parse::<u64>() {
                 Ok(n) => p.config.seed = n,
-                Err(_) => bad("the seed is a whole number"),
+                Err(_) => bad(tr(Text::WhySeed)),
             },
             "servers" => match whole(&value, 1, limits::SERVERS.into()) {
                 Some(n) => p.config.servers = n as u32,
-                None => bad(&format!("servers is a whole number from 1 to {}", limits::SERVERS)),
+                None => bad(&max(Text::WhyServers, limits::SERVERS.into())),
             },
             "users" => match whole(&value, 1, limits::USERS.into()) {
                 Some(n) => p.config.users = n as u32,
-                None => bad(&format!("users is a whole number from 1 to {}", limits::USERS)),
+                None => bad(&max(Text::WhyUsers, limits::USERS.into())),
             },
             "rate" => match whole(&value, 0, limits::RATE_PER_S.into()) {
                 Some(n) => p.config.traffic.rate_per_s = n as u32,
-                None => bad(&format!("rate is requests per second, 0 to {}", limits::RATE_PER_S)),
+                None => bad(&max(Text::WhyRate, limits::RATE_PER_S.into())),
             },
             "speed" => match value.trim().parse::<f64>() {
                 Ok(s) if s.is_finite() && (SPEED_RANGE.0..=SPEED_RANGE.1).contains(&s) => p.speed = s,
-                _ => bad("speed is a number from 0.1 to 10"),
+                _ => bad(tr(Text::WhySpeed)),
             },
             "autoplay" => match value.as_str() {
                 "1" | "true" => p.autoplay = true,
                 "0" | "false" => p.autoplay = false,
-                _ => bad("autoplay is 1 or 0"),
+                _ => bad(tr(Text::WhyAutoplay)),
             },
             "theme" => match Theme::from_key(&value) {
                 Some(t) => p.theme = t,
-                None => bad("theme is auto, light, dark or projector"),
+                None => bad(tr(Text::WhyTheme)),
             },
             "controls" => match value.as_str() {
                 "full" => p.controls = Controls::Full,
                 "minimal" => p.controls = Controls::Minimal,
                 "none" => p.controls = Controls::None,
-                _ => bad("controls is full, minimal or none"),
+                _ => bad(tr(Text::WhyControls)),
             },
             "title" => match value.as_str() {
                 "0" => p.show_title = false,
                 "1" => p.show_title = true,
-                _ => bad("title is 1 or 0"),
+                _ => bad(tr(Text::WhyTitle)),
             },
             "debug_panic" => p.debug_panic = value == "1",
             "panel" => {
@@ -266,43 +282,47 @@ pub fn parse(query: &str) -> (Params, Vec<String>) {
                     }
                 }
                 if !unknown.is_empty() {
-                    bad(&format!("panels are {}; unknown: {}", PANELS.join(", "), unknown.join(", ")));
+                    bad(&fill(tr(Text::WhyPanels), &[("all", &PANELS.join(", ")), ("unknown", &unknown.join(", "))]));
                 }
                 p.panels = bits;
             }
             "fuzz" => match whole(&value, 1, 1_000_000) {
                 Some(n) => p.fuzz = n as u32,
-                None => bad("fuzz is a number of random actions, 1 to 1,000,000"),
+                None => bad(tr(Text::WhyFuzz)),
             },
             "scenario" => match TOUR_IDS.iter().find(|id| **id == value) {
                 Some(id) => p.scenario = Some((*id).to_string()),
-                None => bad(&format!("scenario is one of {}", TOUR_IDS.join(", "))),
+                None => bad(&fill(tr(Text::WhyScenario), &[("all", &TOUR_IDS.join(", "))])),
             },
             "step" => match whole(&value, 1, 100) {
                 Some(n) => p.step = n as usize - 1,
-                None => bad("step is a step number, from 1"),
+                None => bad(tr(Text::WhyStep)),
             },
             "view" => match value.as_str() {
                 "compare" => p.compare = true,
                 "lab" => p.compare = false,
-                _ => bad("view is lab or compare"),
+                _ => bad(tr(Text::WhyView)),
             },
             "host" => {
                 if crate::host::is_origin(&value) {
                     p.host = Some(value.clone());
                 } else {
-                    bad("host is an origin such as https://school.example");
+                    bad(tr(Text::WhyHost));
                 }
             }
             "cmds" => match link::decode(&value) {
                 Ok(c) => p.commands = c,
-                Err(why) => bad(&why),
+                Err(why) => bad(&fill(tr(Text::WhyCmds), &[("detail", &why)])),
             },
             "t" => match whole(&value, 0, MAX_REPLAY_US) {
                 Some(t) => p.at_us = Some(t),
-                None => bad("t is a simulated time in microseconds, at most one hour"),
+                None => bad(tr(Text::WhyTime)),
             },
-            _ => notices.push(format!("Ignored unknown parameter {}.", shown(&key))),
+            "lang" => match Lang::from_tag(&value) {
+                Some(l) => p.lang = Some(l),
+                None => bad(tr(Text::WhyLang)),
+            },
+            _ => notices.push(fill(tr(Text::NoticeUnknown), &[("key", &shown(&key))])),
         }
     }
     (p, notices)
@@ -314,8 +334,9 @@ mod tests {
 
     #[test]
     fn good_parameters_set_the_lab() {
-        let (p, notices) = parse("?mode=stateless&seed=9&servers=64&users=1000&rate=5000&speed=2.5&theme=dark&controls=minimal&title=0&autoplay=0");
+        let (p, notices) = parse("?mode=stateless&lang=es&seed=9&servers=64&users=1000&rate=5000&speed=2.5&theme=dark&controls=minimal&title=0&autoplay=0", Lang::En);
         assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(p.lang, Some(Lang::Es));
         assert_eq!(p.config.mode, Mode::Stateless);
         assert_eq!((p.config.seed, p.config.servers, p.config.users), (9, 64, 1000));
         assert_eq!(p.config.traffic.rate_per_s, 5000);
@@ -327,7 +348,7 @@ mod tests {
 
     #[test]
     fn bad_and_unknown_parameters_are_ignored_with_a_reason() {
-        let (p, notices) = parse("servers=0&users=abc&speed=NaN&theme=%3Cscript%3E&bogus=1&mode=");
+        let (p, notices) = parse("servers=0&users=abc&speed=NaN&theme=%3Cscript%3E&bogus=1&mode=", Lang::En);
         assert_eq!(p, Params::default());
         assert_eq!(notices.len(), 6);
         assert!(notices[0].contains("servers=0") && notices[0].contains("1 to 64"), "{}", notices[0]);
@@ -336,12 +357,21 @@ mod tests {
     }
 
     #[test]
+    fn notices_speak_the_asked_language() {
+        let (_, notices) = parse("servers=99&lang=es", Lang::En);
+        assert_eq!(notices, ["Se ignoró servers=99: servers es un número entero de 1 a 64."]);
+        let (p, notices) = parse("lang=fr&servers=99", Lang::Es);
+        assert_eq!(p.lang, None);
+        assert_eq!(notices[0], "Se ignoró lang=fr: lang es en o es.");
+    }
+
+    #[test]
     fn a_shared_link_parses_back_to_the_same_run() {
         let mut config = SimConfig { seed: 77, servers: 5, users: 40, mode: Mode::Stateless, ..SimConfig::default() };
         config.traffic.rate_per_s = 90;
         let commands = vec![(1_500_000, Command::AddServer), (2_000_000, Command::Spike)];
         let q = share_query(&config, 0.5, Theme::Projector, &commands, 3_250_000);
-        let (p, notices) = parse(&q);
+        let (p, notices) = parse(&q, Lang::En);
         assert!(notices.is_empty(), "{notices:?}");
         assert_eq!(p.config, config);
         assert_eq!((p.speed, p.theme, p.autoplay), (0.5, Theme::Projector, false));
@@ -351,19 +381,19 @@ mod tests {
 
     #[test]
     fn tours_open_at_a_step() {
-        let (p, notices) = parse(&tour_query("wrong-server", 2, Mode::Stateless, 1.0, Theme::Auto));
+        let (p, notices) = parse(&tour_query("wrong-server", 2, Mode::Stateless, 1.0, Theme::Auto), Lang::En);
         assert!(notices.is_empty(), "{notices:?}");
         assert_eq!((p.scenario.as_deref(), p.step, p.config.mode), (Some("wrong-server"), 2, Mode::Stateless));
-        let (p, notices) = parse("scenario=nope&step=0");
+        let (p, notices) = parse("scenario=nope&step=0", Lang::En);
         assert_eq!((p.scenario, p.step, notices.len()), (None, 0, 2));
     }
 
     #[test]
     fn panels_can_be_picked() {
-        let (p, notices) = parse("panel=tour,feed");
+        let (p, notices) = parse("panel=tour,feed", Lang::En);
         assert!(notices.is_empty());
         assert!(p.shows("tour") && p.shows("feed") && !p.shows("charts"));
-        let (p, notices) = parse("panel=charts,bogus&controls=minimal");
+        let (p, notices) = parse("panel=charts,bogus&controls=minimal", Lang::En);
         assert_eq!(notices.len(), 1);
         assert!(!p.shows("charts"), "minimal controls hide every panel");
     }
@@ -372,7 +402,7 @@ mod tests {
     fn decoding_is_total() {
         assert_eq!(percent_decode("a+b%20c%zz%4"), "a b c%zz%4");
         let long = "x".repeat(5_000);
-        let (_, notices) = parse(&format!("{long}=1"));
+        let (_, notices) = parse(&format!("{long}=1"), Lang::En);
         assert!(notices[0].len() < 80);
     }
 }

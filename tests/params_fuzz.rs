@@ -43,7 +43,7 @@ proptest! {
 
     #[test]
     fn any_query_gives_settings_in_range(q in query()) {
-        let (p, notices) = params::parse(&q);
+        let (p, notices) = params::parse(&q, statelab::i18n::Lang::En);
         prop_assert!(p.config.validate().is_ok());
         prop_assert!((1..=limits::SERVERS).contains(&p.config.servers));
         prop_assert!((1..=limits::USERS).contains(&p.config.users));

@@ -8,7 +8,7 @@ use statelab_sim::config::limits;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(query) = std::str::from_utf8(data) else { return };
-    let (p, _notices) = params::parse(query);
+    let (p, _notices) = params::parse(query, statelab::i18n::Lang::En);
     assert!((1..=limits::SERVERS).contains(&p.config.servers));
     assert!((1..=limits::USERS).contains(&p.config.users));
     assert!(p.config.traffic.rate_per_s <= limits::RATE_PER_S);

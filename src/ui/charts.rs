@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use statelab_sim::{FailReason, Sample};
 
 use super::use_lab;
+use crate::i18n::{t, tf, words, Text::*};
 
 /// Seconds of history drawn.
 const WINDOW: usize = 60;
@@ -63,7 +64,7 @@ fn LineChart(title: &'static str, unit: &'static str, #[prop(into)] data: Signal
                 .iter()
                 .map(|s| format!("{} {}{}", s.name, s.values.last().map_or("–".into(), |v| fmt(*v)), unit))
                 .collect();
-            format!("{title}, last 60 s. Latest: {}", parts.join(", "))
+            tf(ChartSummary, &[("title", &title), ("latest", &parts.join(", "))])
         })
     };
     view! {
@@ -75,7 +76,7 @@ fn LineChart(title: &'static str, unit: &'static str, #[prop(into)] data: Signal
                 <text class="tick" x=PAD_LEFT - 4.0 y="14" text-anchor="end">{move || fmt(y_max())}</text>
                 <text class="tick" x=PAD_LEFT - 4.0 y=H - 12.0 text-anchor="end">"0"</text>
                 <text class="tick" x=PAD_LEFT y=H - 1.0>"−60 s"</text>
-                <text class="tick" x=W y=H - 1.0 text-anchor="end">"now"</text>
+                <text class="tick" x=W y=H - 1.0 text-anchor="end">{t(Now)}</text>
                 {move || {
                     let max = y_max();
                     data.get()
@@ -118,8 +119,8 @@ pub fn Charts() -> impl IntoView {
     let throughput = Signal::derive(move || {
         samples.with(|s| {
             vec![
-                series("answered", "#2f6fde", column(s, |x| f64::from(x.completed))),
-                series("failed", "#c41d36", column(s, |x| f64::from(x.failed))),
+                series(t(SeriesAnswered), "#2f6fde", column(s, |x| f64::from(x.completed))),
+                series(t(SeriesFailed), "#c41d36", column(s, |x| f64::from(x.failed))),
             ]
         })
     });
@@ -138,24 +139,24 @@ pub fn Charts() -> impl IntoView {
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| s.iter().any(|x| x.errors[*i] > 0))
-                .map(|(i, r)| series(r.label(), FAIL_COLOURS[i], column(s, |x| f64::from(x.errors[i]))))
+                .map(|(i, r)| series(words::fail_reason(*r), FAIL_COLOURS[i], column(s, |x| f64::from(x.errors[i]))))
                 .collect()
         })
     });
     let users = Signal::derive(move || {
         samples.with(|s| {
             vec![
-                series("logged in", "#1b8a5a", column(s, |x| f64::from(x.logged_in))),
-                series("logged out", "#c41d36", column(s, |x| f64::from(x.logged_out))),
+                series(t(SeriesLoggedIn), "#1b8a5a", column(s, |x| f64::from(x.logged_in))),
+                series(t(SeriesLoggedOut), "#c41d36", column(s, |x| f64::from(x.logged_out))),
             ]
         })
     });
     let cache = Signal::derive(move || {
         samples.with(|s| {
             vec![
-                series("DB reads", "#0fb5c9", column(s, |x| f64::from(x.db_reads))),
-                series("answered by cache", "#20a67a", column(s, |x| f64::from(x.db_reads_avoided))),
-                series("DB writes", "#d9480f", column(s, |x| f64::from(x.db_writes))),
+                series(t(SeriesDbReads), "#0fb5c9", column(s, |x| f64::from(x.db_reads))),
+                series(t(SeriesByCache), "#20a67a", column(s, |x| f64::from(x.db_reads_avoided))),
+                series(t(SeriesDbWrites), "#d9480f", column(s, |x| f64::from(x.db_writes))),
             ]
         })
     });
@@ -167,7 +168,7 @@ pub fn Charts() -> impl IntoView {
                 .enumerate()
                 .map(|(k, id)| {
                     series(
-                        format!("node {id}"),
+                        tf(SeriesNode, &[("id", id)]),
                         colours[k % colours.len()],
                         column(s, |x| x.db_reads_by_node.iter().find(|n| n.0 == *id).map_or(0.0, |n| f64::from(n.1))),
                     )
@@ -178,22 +179,22 @@ pub fn Charts() -> impl IntoView {
     let servers = Signal::derive(move || {
         samples.with(|s| {
             vec![
-                series("healthy", "#1b8a5a", column(s, |x| f64::from(x.servers_healthy))),
-                series("booting", "#f1a33b", column(s, |x| f64::from(x.servers_booting))),
-                series("down", "#c41d36", column(s, |x| f64::from(x.servers_down))),
-                series("busy %", "#7a8699", column(s, |x| f64::from(x.utilization_pct) / 10.0)),
+                series(t(SeriesHealthy), "#1b8a5a", column(s, |x| f64::from(x.servers_healthy))),
+                series(t(SeriesBooting), "#f1a33b", column(s, |x| f64::from(x.servers_booting))),
+                series(t(SeriesDown), "#c41d36", column(s, |x| f64::from(x.servers_down))),
+                series(t(SeriesBusy), "#7a8699", column(s, |x| f64::from(x.utilization_pct) / 10.0)),
             ]
         })
     });
     view! {
-        <section class="charts" aria-label="Live charts">
-            <LineChart title="Throughput" unit="/s" data=throughput />
-            <LineChart title="Latency" unit=" ms" data=latency />
-            <LineChart title="Errors by reason" unit="/s" data=errors />
-            <LineChart title="Users" unit="" data=users />
-            <LineChart title="Database load and the cache" unit="/s" data=cache />
-            <LineChart title="Reads per database node" unit="/s" data=nodes />
-            <LineChart title="Servers (busy % ÷ 10)" unit="" data=servers />
+        <section class="charts" aria-label=t(LiveCharts)>
+            <LineChart title=t(ChartThroughput) unit="/s" data=throughput />
+            <LineChart title=t(ChartLatency) unit=" ms" data=latency />
+            <LineChart title=t(ChartErrors) unit="/s" data=errors />
+            <LineChart title=t(Users) unit="" data=users />
+            <LineChart title=t(ChartDbCache) unit="/s" data=cache />
+            <LineChart title=t(ChartReadsPerNode) unit="/s" data=nodes />
+            <LineChart title=t(ChartServers) unit="" data=servers />
         </section>
     }
 }

@@ -6,6 +6,7 @@ use gloo_timers::callback::Interval;
 use leptos::prelude::*;
 use statelab_sim::{Command, Mode, ServerState, SimConfig, UserId};
 
+use crate::i18n::{t, tf, words, Text::*};
 use crate::lab::Lab;
 
 /// Tick of the compare loop [ms]: the panes show numbers and boxes, not gliding dots.
@@ -19,16 +20,16 @@ fn Pane(lab: Lab, title: &'static str) -> impl IntoView {
         <section class="panel pane" aria-label=title>
             <h2>{title}</h2>
             <div class="cards">
-                <div class="card alarm" role="group" aria-label=format!("{title}: users logged out")>
-                    <span class="card-label">"Users logged out"</span>
+                <div class="card alarm" role="group" aria-label=format!("{title}: {}", t(UsersLoggedOut))>
+                    <span class="card-label">{t(UsersLoggedOut)}</span>
                     <output class="card-value">{move || lab.snap.with(|s| s.logged_out.to_string())}</output>
                 </div>
-                <div class="card warn" role="group" aria-label=format!("{title}: failed requests")>
-                    <span class="card-label">"Failed requests"</span>
+                <div class="card warn" role="group" aria-label=format!("{title}: {}", t(FailedRequests))>
+                    <span class="card-label">{t(FailedRequests)}</span>
                     <output class="card-value">{move || lab.snap.with(|s| s.totals.failed.to_string())}</output>
                 </div>
-                <div class="card" role="group" aria-label=format!("{title}: requests answered")>
-                    <span class="card-label">"Requests answered"</span>
+                <div class="card" role="group" aria-label=format!("{title}: {}", t(RequestsAnswered))>
+                    <span class="card-label">{t(RequestsAnswered)}</span>
                     <output class="card-value">{move || lab.snap.with(|s| s.totals.completed.to_string())}</output>
                 </div>
             </div>
@@ -42,12 +43,12 @@ fn Pane(lab: Lab, title: &'static str) -> impl IntoView {
                     };
                     view! {
                         <li class:down=state == ServerState::Crashed>
-                            {format!("{mark} {id}: {state}, {served} served, {sessions} sessions in memory")}
+                            {tf(PaneServer, &[("mark", &mark), ("server", &words::server(id)), ("state", &words::server_state(state)), ("served", &served), ("sessions", &sessions)])}
                         </li>
                     }
                 }).collect_view()}
             </ul>
-            <p class="hint">{move || lab.snap.with(|s| format!("{} of {} users logged in; t = {} ms", s.logged_in, s.users, s.now_us / 1_000))}</p>
+            <p class="hint">{move || lab.snap.with(|s| tf(PaneHint, &[("in", &s.logged_in), ("users", &s.users), ("ms", &(s.now_us / 1_000))]))}</p>
         </section>
     }
 }
@@ -88,7 +89,7 @@ pub fn CompareView(config: SimConfig) -> impl IntoView {
     let summary = move || {
         let (lo, lf) = left.snap.with(|s| (s.totals.logouts, s.totals.failed));
         let (ro, rf) = right.snap.with(|s| (s.totals.logouts, s.totals.failed));
-        format!("Stateful: {lo} users logged out, {lf} failed requests. Stateless: {ro} and {rf}.")
+        tf(CompareSummary, &[("lo", &lo), ("lf", &lf), ("ro", &ro), ("rf", &rf)])
     };
     let server_ids = move || {
         left.snap
@@ -96,22 +97,22 @@ pub fn CompareView(config: SimConfig) -> impl IntoView {
     };
     view! {
         <main class="compare" aria-labelledby="compare-heading">
-            <h2 id="compare-heading">"Compare: the same run, stateful and stateless"</h2>
+            <h2 id="compare-heading">{t(CompareHeading)}</h2>
             <div class="row toolbar">
-                <button class="primary" on:click=move |_| playing.update(|p| *p = !*p)>{move || if playing.get() { "Pause" } else { "Play" }}</button>
-                <button on:click=move |_| { playing.set(false); left.advance(100_000); right.advance(100_000); }>"Step"</button>
-                <button on:click=move |_| { left.restart(None); right.restart(None); }>"Reset"</button>
+                <button class="primary" on:click=move |_| playing.update(|p| *p = !*p)>{move || t(if playing.get() { Pause } else { Play })}</button>
+                <button on:click=move |_| { playing.set(false); left.advance(100_000); right.advance(100_000); }>{t(Step)}</button>
+                <button on:click=move |_| { left.restart(None); right.restart(None); }>{t(Reset)}</button>
                 {move || server_ids().into_iter().map(|id| view! {
-                    <button class="danger" on:click=move |_| both(Command::CrashServer { server: id })>{format!("Crash {id}")}</button>
+                    <button class="danger" on:click=move |_| both(Command::CrashServer { server: id })>{tf(CrashNamed, &[("name", &words::server(id))])}</button>
                 }).collect_view()}
-                <button on:click=move |_| both(Command::AddServer)>"Add server"</button>
-                <button on:click=move |_| both(Command::Misroute { user: UserId(0) })>"Misroute User A"</button>
-                <button on:click=move |_| both(Command::Spike)>"Spike"</button>
+                <button on:click=move |_| both(Command::AddServer)>{t(AddServer)}</button>
+                <button on:click=move |_| both(Command::Misroute { user: UserId(0) })>{tf(MisrouteNamed, &[("name", &words::user(UserId(0)))])}</button>
+                <button on:click=move |_| both(Command::Spike)>{t(SpikeButton)}</button>
             </div>
             <p class="summary" role="status">{summary}</p>
             <div class="panes">
-                <Pane lab=left title="Stateful" />
-                <Pane lab=right title="Stateless" />
+                <Pane lab=left title=t(Stateful) />
+                <Pane lab=right title=t(Stateless) />
             </div>
         </main>
     }

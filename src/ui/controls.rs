@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use statelab_sim::{Command, Mode, ServerState};
 
 use super::use_lab;
+use crate::i18n::{t, tf, words, Lang, Text::*};
 use crate::params::{Theme, SPEED_RANGE};
 
 /// Simulated time one press of Step advances [µs].
@@ -27,7 +28,7 @@ pub fn Toolbar(theme: RwSignal<Theme>) -> impl IntoView {
             cfg.mode = lab.snap.with_untracked(|s| s.mode);
             lab.restart(Some(cfg));
         }
-        Err(_) => lab.notice.set(Some("The seed is a whole number, 0 or more.".into())),
+        Err(_) => lab.notice.set(Some(t(SeedInvalid).into())),
     };
     let mode = move || lab.snap.with(|s| s.mode);
     let set_mode = move |m: Mode| {
@@ -36,23 +37,23 @@ pub fn Toolbar(theme: RwSignal<Theme>) -> impl IntoView {
         }
     };
     view! {
-        <section class="toolbar" aria-label="Playback and session mode">
+        <section class="toolbar" aria-label=t(ToolbarLabel)>
             <div class="playback">
                 <button
                     class="primary"
                     aria-pressed=move || lab.playing.get().to_string()
                     on:click=move |_| lab.playing.update(|p| *p = !*p)
                 >
-                    {move || if lab.playing.get() { "Pause" } else { "Play" }}
+                    {move || t(if lab.playing.get() { Pause } else { Play })}
                 </button>
-                <button on:click=move |_| { lab.playing.set(false); lab.advance(STEP_US); }>"Step"</button>
-                <button on:click=move |_| lab.restart(None)>"Reset"</button>
+                <button on:click=move |_| { lab.playing.set(false); lab.advance(STEP_US); }>{t(Step)}</button>
+                <button on:click=move |_| lab.restart(None)>{t(Reset)}</button>
                 <label class="speed">
-                    "Speed "
+                    {t(Speed)}" "
                     <input
                         type="range" min="-1" max="1" step="0.05"
                         prop:value=move || lab.speed.get().log10().to_string()
-                        aria-valuetext=move || format!("{:.2} times real time", lab.speed.get())
+                        aria-valuetext=move || tf(SpeedValue, &[("x", &format!("{:.2}", lab.speed.get()))])
                         on:input=move |ev| {
                             if let Ok(v) = event_target_value(&ev).parse::<f64>() {
                                 lab.speed.set(speed_from_slider(v).clamp(SPEED_RANGE.0, SPEED_RANGE.1));
@@ -61,11 +62,11 @@ pub fn Toolbar(theme: RwSignal<Theme>) -> impl IntoView {
                     />
                     <output>{move || format!("{:.2}×", lab.speed.get())}</output>
                 </label>
-                <span class="clock" aria-label="Simulated time">
+                <span class="clock" aria-label=t(SimTime)>
                     {move || lab.snap.with(|s| format!("t = {:.1} s", s.now_us as f64 / 1e6))}
                 </span>
                 <label class="seed">
-                    "Seed "
+                    {t(Seed)}" "
                     <input
                         type="number" min="0" inputmode="numeric"
                         prop:value=move || seed.get().to_string()
@@ -73,7 +74,7 @@ pub fn Toolbar(theme: RwSignal<Theme>) -> impl IntoView {
                     />
                 </label>
                 <label class="theme">
-                    "Theme "
+                    {t(Theme)}" "
                     <select
                         prop:value=move || theme.get().key()
                         on:change=move |ev| {
@@ -85,10 +86,20 @@ pub fn Toolbar(theme: RwSignal<Theme>) -> impl IntoView {
                         {Theme::ALL.into_iter().map(|t| view! { <option value=t.key()>{t.label()}</option> }).collect_view()}
                     </select>
                 </label>
+                <label class="lang">
+                    {t(Language)}" "
+                    <select prop:value=crate::i18n::current().key() on:change=move |ev| {
+                        if let Some(l) = Lang::from_tag(&event_target_value(&ev)) {
+                            lab.switch_language(l, theme.get_untracked());
+                        }
+                    }>
+                        {Lang::ALL.into_iter().map(|l| view! { <option value=l.key() lang=l.key()>{l.name()}</option> }).collect_view()}
+                    </select>
+                </label>
             </div>
-            <div class="mode-switch" role="radiogroup" aria-label="Session mode">
-                <span class="group-label" aria-hidden="true">"Session mode"</span>
-                {[(Mode::Stateful, "stateful", "Stateful"), (Mode::Stateless, "stateless", "Stateless")]
+            <div class="mode-switch" role="radiogroup" aria-label=t(SessionMode)>
+                <span class="group-label" aria-hidden="true">{t(SessionMode)}</span>
+                {[(Mode::Stateful, "stateful", t(Stateful)), (Mode::Stateless, "stateless", t(Stateless))]
                     .into_iter()
                     .map(|(m, value, name)| view! {
                         <label class:active=move || mode() == m>
@@ -102,10 +113,10 @@ pub fn Toolbar(theme: RwSignal<Theme>) -> impl IntoView {
                     })
                     .collect_view()}
                 <p class="mode-note">
-                    {move || match mode() {
-                        Mode::Stateful => "Sessions live in each server's memory; the load balancer is sticky.",
-                        Mode::Stateless => "Sessions live in the shared store; any server can answer anyone.",
-                    }}
+                    {move || t(match mode() {
+                        Mode::Stateful => StatefulNote,
+                        Mode::Stateless => StatelessNote,
+                    })}
                 </p>
             </div>
             <p class="notice" role="status">{move || lab.notice.get()}</p>
@@ -119,7 +130,7 @@ pub fn ServerControls() -> impl IntoView {
     let ids = move || lab.snap.with(|s| s.servers.iter().map(|v| v.id).collect::<Vec<_>>());
     view! {
         <section class="panel server-controls" aria-labelledby="servers-heading">
-            <h2 id="servers-heading">"Servers"</h2>
+            <h2 id="servers-heading">{t(Servers)}</h2>
             <ul>
                 <For each=ids key=|id| *id let:id>
                     {
@@ -128,36 +139,36 @@ pub fn ServerControls() -> impl IntoView {
                         let in_pool = move || state().is_some_and(|st| !matches!(st, ServerState::Stopped | ServerState::Draining));
                         view! {
                             <li>
-                                <span class="name">{id.to_string()}</span>
-                                <span class="state">{move || state().map(|s| s.to_string()).unwrap_or_default()}</span>
+                                <span class="name">{words::server(id)}</span>
+                                <span class="state">{move || state().map(words::server_state)}</span>
                                 <span class="served">
-                                    {move || lab.snap.with(|s| s.servers.iter().find(|v| v.id == id).map(|v| format!("{} served", v.served)))}
+                                    {move || lab.snap.with(|s| s.servers.iter().find(|v| v.id == id).map(|v| tf(Served, &[("n", &v.served)])))}
                                 </span>
                                 <button
                                     class="danger"
                                     disabled=move || !running()
                                     on:click=move |_| lab.send(Command::CrashServer { server: id })
                                 >
-                                    {format!("Crash {id}")}
+                                    {tf(CrashNamed, &[("name", &words::server(id))])}
                                 </button>
                                 <button
                                     disabled=running
                                     on:click=move |_| lab.send(Command::RestartServer { server: id })
                                 >
-                                    {format!("Restart {id}")}
+                                    {tf(RestartNamed, &[("name", &words::server(id))])}
                                 </button>
                                 <button
                                     disabled=move || !in_pool()
                                     on:click=move |_| lab.send(Command::RemoveServer { server: id })
                                 >
-                                    {format!("Remove {id}")}
+                                    {tf(RemoveNamed, &[("name", &words::server(id))])}
                                 </button>
                             </li>
                         }
                     }
                 </For>
             </ul>
-            <button class="primary" on:click=move |_| lab.send(Command::AddServer)>"Add server"</button>
+            <button class="primary" on:click=move |_| lab.send(Command::AddServer)>{t(AddServer)}</button>
         </section>
     }
 }

@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 
 use super::dots::{request_at, LEGEND};
 use super::use_lab;
-use super::users::initials;
+use crate::i18n::{t, tf, words, Text::*};
 use crate::lab::Trace;
 use crate::layout::*;
 
@@ -71,33 +71,33 @@ pub fn Diagram() -> impl IntoView {
         lab.snap.with(|s| {
             let st = &s.store;
             if !st.up {
-                "✗ down".to_string()
+                t(Down).to_string()
             } else if s.mode == Mode::Stateless {
-                format!("{} sessions", st.sessions)
+                tf(SessionsCount, &[("n", &st.sessions)])
             } else {
-                "unused (stateful)".to_string()
+                t(StoreUnused).to_string()
             }
         })
     });
     let cache_status = Signal::derive(move || {
         lab.snap.with(|s| match (s.cache.enabled, s.cache.up) {
-            (false, _) => "off".to_string(),
-            (_, false) => "✗ down".to_string(),
-            _ => format!("{} % hits", s.cache.hit_per_mille / 10),
+            (false, _) => t(Off).to_string(),
+            (_, false) => t(Down).to_string(),
+            _ => tf(HitsPct, &[("n", &(s.cache.hit_per_mille / 10))]),
         })
     });
     let master_status = Signal::derive(move || {
         lab.snap.with(|s| {
             s.db.iter()
                 .find(|n| n.role == DbRole::Master)
-                .map(|m| if m.up { format!("{} writes", m.writes) } else { "✗ down".to_string() })
+                .map(|m| if m.up { tf(WritesCount, &[("n", &m.writes)]) } else { t(Down).to_string() })
                 .unwrap_or_default()
         })
     });
     let master_down = Signal::derive(move || lab.snap.with(|s| !s.db.iter().any(|n| n.role == DbRole::Master && n.up)));
-    let lb_status = Signal::derive(move || lab.snap.with(|s| s.algorithm.to_string()));
-    let users_status = Signal::derive(move || lab.snap.with(|s| format!("{} users", s.users)));
-    let cdn_status = Signal::derive(move || lab.snap.with(|s| format!("{} % edge hits", s.cdn_hit_per_mille / 10)));
+    let lb_status = Signal::derive(move || lab.snap.with(|s| words::algorithm(s.algorithm).to_string()));
+    let users_status = Signal::derive(move || lab.snap.with(|s| tf(UsersCount, &[("n", &s.users)])));
+    let cdn_status = Signal::derive(move || lab.snap.with(|s| tf(EdgeHitsPct, &[("n", &(s.cdn_hit_per_mille / 10))])));
     let store_down = Signal::derive(move || lab.snap.with(|s| !s.store.up));
     // Where the selected user's session lives, to highlight that box.
     let home_of_selected = move || {
@@ -155,7 +155,7 @@ pub fn Diagram() -> impl IntoView {
                     <g class="node browsers">
                         <rect x=X_BROWSERS - 60.0 y=40.0 width="120" height=HEIGHT - 70.0 rx="10" />
                         <image href="assets/icon-browser.svg" x=X_BROWSERS - 52.0 y="50" width="26" height="26" />
-                        <text class="node-label" x=X_BROWSERS - 20.0 y="62">"Browsers"</text>
+                        <text class="node-label" x=X_BROWSERS - 20.0 y="62">{t(Browsers)}</text>
                         <text class="node-status" x=X_BROWSERS - 20.0 y="78">{users_status}</text>
                         <For each=move || 0..lab.snap.with(|s| s.users.min(BROWSER_ROWS)) key=|u| *u let:u>
                             {
@@ -167,7 +167,7 @@ pub fn Diagram() -> impl IntoView {
                                 let y = browser_y(u);
                                 view! {
                                     <g class="pc" class:in=move || state().0 class:out=move || state().1 class:spotlight=move || lab.is_spotlit(&format!("user:{u}"))>
-                                        <text class="pc-name" x=X_BROWSERS - 44.0 y=y + 4.0>{initials(UserId(u))}</text>
+                                        <text class="pc-name" x=X_BROWSERS - 44.0 y=y + 4.0>{words::letters(UserId(u))}</text>
                                         <circle cx=X_BROWSER_DOTS cy=y r="7" />
                                         <text class="pc-mark" x=X_BROWSER_DOTS + 12.0 y=y + 4.0>
                                             {move || match state() {
@@ -181,10 +181,10 @@ pub fn Diagram() -> impl IntoView {
                             }
                         </For>
                     </g>
-                    <NodeBox x=X_EDGE y=Y_DNS spot="dns" icon="dns" label="DNS" status="resolver".to_string() down=false />
-                    <NodeBox x=X_EDGE y=Y_CDN spot="cdn" icon="cdn" label="CDN edge" status=cdn_status down=false />
-                    <NodeBox x=X_EDGE y=Y_ORIGIN h=52.0 icon="origin" label="Origin" status="static files".to_string() down=false />
-                    <NodeBox x=X_LB y=Y_LB w=130.0 h=80.0 spot="balancer" icon="balancer" label="Load balancer" status=lb_status down=false />
+                    <NodeBox x=X_EDGE y=Y_DNS spot="dns" icon="dns" label="DNS" status=t(Resolver).to_string() down=false />
+                    <NodeBox x=X_EDGE y=Y_CDN spot="cdn" icon="cdn" label=t(CdnEdge) status=cdn_status down=false />
+                    <NodeBox x=X_EDGE y=Y_ORIGIN h=52.0 icon="origin" label=t(Origin) status=t(StaticFiles).to_string() down=false />
+                    <NodeBox x=X_LB y=Y_LB w=130.0 h=80.0 spot="balancer" icon="balancer" label=t(LoadBalancer) status=lb_status down=false />
                     <For each=server_ids key=|id| *id let:id>
                         {
                             let view_of = move || lab.snap.with(|s| {
@@ -194,22 +194,22 @@ pub fn Diagram() -> impl IntoView {
                             let geom = move || view_of().map(|(i, n, _, _)| server_slot(i, n)).unwrap_or((0.0, 0.0));
                             let state = move || view_of().map(|v| v.2.state);
                             let status = move || view_of().map(|(_, _, v, _)| match v.state {
-                                ServerState::Booting { .. } => format!("⏳ booting {} %", v.boot_per_mille.unwrap_or(0) / 10),
-                                ServerState::Healthy => format!("✓ {}/{} busy · {} queued", v.busy, v.workers, v.queued),
-                                ServerState::Draining => format!("↘ draining · {} left", v.busy + v.queued),
-                                ServerState::Stopped => "■ stopped".to_string(),
-                                ServerState::Crashed => "✗ CRASHED".to_string(),
+                                ServerState::Booting { .. } => tf(StatusBooting, &[("n", &(v.boot_per_mille.unwrap_or(0) / 10))]),
+                                ServerState::Healthy => tf(StatusHealthy, &[("busy", &v.busy), ("workers", &v.workers), ("queued", &v.queued)]),
+                                ServerState::Draining => tf(StatusDraining, &[("n", &(v.busy + v.queued))]),
+                                ServerState::Stopped => t(StatusStopped).to_string(),
+                                ServerState::Crashed => t(StatusCrashed).to_string(),
                             }).unwrap_or_default();
                             let sessions = move || {
                                 lab.snap.track();
                                 lab.with_sim(|s| {
                                     if s.mode() != Mode::Stateful { return String::new(); }
                                     let Some(server) = s.server(id) else { return String::new() };
-                                    let names: Vec<String> = server.sessions.iter().take(10).map(|u| initials(*u)).collect();
+                                    let names: Vec<String> = server.sessions.iter().take(10).map(|u| words::letters(*u)).collect();
                                     let more = server.sessions.len().saturating_sub(10);
-                                    let mut text = format!("sessions: {}", names.join(" "));
+                                    let mut text = tf(SessionsList, &[("names", &names.join(" "))]);
                                     if more > 0 { text.push_str(&format!(" +{more}")); }
-                                    if server.sessions.is_empty() { "no sessions in memory".to_string() } else { text }
+                                    if server.sessions.is_empty() { t(NoSessions).to_string() } else { text }
                                 })
                             };
                             let load = move || view_of().map(|(_, _, v, _)| f64::from(v.busy) / f64::from(v.workers.max(1))).unwrap_or(0.0);
@@ -226,7 +226,7 @@ pub fn Diagram() -> impl IntoView {
                                     <rect class="load" x=X_SERVERS - 95.0 y=move || geom().0 + geom().1 / 2.0 - 5.0 height="5" width=move || 190.0 * load() />
                                     <image href=move || if state() == Some(ServerState::Crashed) { "assets/icon-server-down.svg" } else { "assets/icon-server.svg" }
                                         x=X_SERVERS - 88.0 y=move || geom().0 - 13.0 width="26" height="26" />
-                                    <text class="node-label" x=X_SERVERS - 56.0 y=move || geom().0 - 8.0>{id.to_string()}</text>
+                                    <text class="node-label" x=X_SERVERS - 56.0 y=move || geom().0 - 8.0>{words::server(id)}</text>
                                     <text class="node-status" x=X_SERVERS - 56.0 y=move || geom().0 + 8.0>{status}</text>
                                     <text class="node-sessions" x=X_SERVERS - 56.0 y=move || geom().0 + 22.0>{sessions}</text>
                                 </g>
@@ -234,10 +234,10 @@ pub fn Diagram() -> impl IntoView {
                         }
                     </For>
                     <g class:highlight=move || home_of_selected() == Some(SessionHome::Store)>
-                        <NodeBox x=X_DATA y=Y_STORE w=150.0 spot="store" icon="redis" label="Session store" status=store_status down=store_down />
+                        <NodeBox x=X_DATA y=Y_STORE w=150.0 spot="store" icon="redis" label=t(SessionStore) status=store_status down=store_down />
                     </g>
-                    <NodeBox x=X_DATA y=Y_CACHE w=150.0 spot="cache" icon="cache" label="Cache" status=cache_status down=cache_down />
-                    <NodeBox x=X_MASTER y=Y_MASTER w=140.0 spot="db" icon="database" label="Master DB" status=master_status down=master_down />
+                    <NodeBox x=X_DATA y=Y_CACHE w=150.0 spot="cache" icon="cache" label=t(Cache) status=cache_status down=cache_down />
+                    <NodeBox x=X_MASTER y=Y_MASTER w=140.0 spot="db" icon="database" label=t(MasterDb) status=master_status down=master_down />
                     <For each=replica_ids key=|id| *id let:id>
                         {
                             let info = move || lab.snap.with(|s| {
@@ -249,8 +249,8 @@ pub fn Diagram() -> impl IntoView {
                                 <g class="node" class:down=move || info().is_some_and(|i| !i.2)>
                                     <rect x=X_REPLICAS - 70.0 y=move || y() - 28.0 width="140" height="56" rx="10" />
                                     <image href="assets/icon-database.svg" x=X_REPLICAS - 62.0 y=move || y() - 12.0 width="24" height="24" />
-                                    <text class="node-label" x=X_REPLICAS - 32.0 y=move || y() - 4.0>{move || info().map(|i| format!("Replica {}", i.1)).unwrap_or_default()}</text>
-                                    <text class="node-status" x=X_REPLICAS - 32.0 y=move || y() + 14.0>{move || info().map(|i| if i.2 { format!("{} reads", i.3) } else { "✗ down".to_string() }).unwrap_or_default()}</text>
+                                    <text class="node-label" x=X_REPLICAS - 32.0 y=move || y() - 4.0>{move || info().map(|i| tf(ReplicaName, &[("n", &i.1)])).unwrap_or_default()}</text>
+                                    <text class="node-status" x=X_REPLICAS - 32.0 y=move || y() + 14.0>{move || info().map(|i| if i.2 { tf(ReadsCount, &[("n", &i.3)]) } else { t(Down).to_string() }).unwrap_or_default()}</text>
                                 </g>
                             }
                         }
@@ -277,18 +277,21 @@ pub fn Diagram() -> impl IntoView {
                 ></canvas>
             </div>
             <figcaption id="diagram-caption">
-                {move || lab.snap.with(|s| format!(
-                    "{} servers, {} requests in flight, {} of {} users logged in; sessions kept {}.",
-                    s.servers.iter().filter(|v| v.state.accepts()).count(),
-                    s.in_flight, s.logged_in, s.users,
-                    if s.mode == Mode::Stateful { "in server memory" } else { "in the shared store" },
+                {move || lab.snap.with(|s| tf(
+                    if s.mode == Mode::Stateful { CaptionStateful } else { CaptionStateless },
+                    &[
+                        ("servers", &s.servers.iter().filter(|v| v.state.accepts()).count()),
+                        ("flight", &s.in_flight),
+                        ("in", &s.logged_in),
+                        ("users", &s.users),
+                    ],
                 ))}
             </figcaption>
-            <ul class="legend" aria-label="Legend: kinds of request dots">
+            <ul class="legend" aria-label=t(LegendLabel)>
                 {LEGEND.iter().map(|(name, colour)| view! {
-                    <li><span class="swatch" style:background=*colour></span>{*name}</li>
+                    <li><span class="swatch" style:background=*colour></span>{t(*name)}</li>
                 }).collect_view()}
-                <li><span class="swatch burst"></span>"Failure (red ring, with the reason)"</li>
+                <li><span class="swatch burst"></span>{t(LegendFailure)}</li>
             </ul>
         </figure>
     }

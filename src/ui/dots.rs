@@ -8,6 +8,7 @@ use statelab_sim::request::HopKind;
 use statelab_sim::snapshot::{RequestView, Snapshot};
 use wasm_bindgen::JsCast;
 
+use crate::i18n::Text::{self, *};
 use crate::lab::{page_ms, Lab};
 use crate::layout::{position, HEIGHT, WIDTH};
 
@@ -15,15 +16,15 @@ use crate::layout::{position, HEIGHT, WIDTH};
 pub const BURST_MS: f64 = 1_400.0;
 
 /// The kinds of dot the legend explains, with their colours.
-pub const LEGEND: [(&str, &str); 8] = [
-    ("DNS lookup", "#8e7cc3"),
-    ("Static file (CDN)", "#f1a33b"),
-    ("Page request / response", "#3d8bfd"),
-    ("Session read / write", "#e0457b"),
-    ("Cache read", "#20a67a"),
-    ("Database read", "#0fb5c9"),
-    ("Database write", "#d9480f"),
-    ("Waiting / computing", "#7a8699"),
+pub const LEGEND: [(Text, &str); 8] = [
+    (LegendDns, "#8e7cc3"),
+    (LegendStatic, "#f1a33b"),
+    (LegendPage, "#3d8bfd"),
+    (LegendSession, "#e0457b"),
+    (LegendCache, "#20a67a"),
+    (LegendDbRead, "#0fb5c9"),
+    (LegendDbWrite, "#d9480f"),
+    (LegendWaiting, "#7a8699"),
 ];
 
 /// Fill colour per kind of trip; the legend uses the same colours.

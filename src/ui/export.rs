@@ -10,6 +10,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, BlobPropertyBag, Document, Element, HtmlCanvasElement, HtmlImageElement, Url, Window};
 
+use crate::i18n::Text::{self, *};
 use crate::layout::{HEIGHT, WIDTH};
 
 /// Every icon the diagram uses, built in so an exported file needs nothing beside it.
@@ -133,18 +134,18 @@ pub fn download_blob(name: &str, blob: &Blob) {
 
 /// Draws the standalone SVG and the dot layer onto a canvas and downloads it as a PNG;
 /// `done` hears whether that worked, as the image decodes asynchronously.
-pub fn download_png(done: impl FnOnce(Result<(), &'static str>) + 'static) {
+pub fn download_png(done: impl FnOnce(Result<(), Text>) + 'static) {
     let finish = Finish::new(done);
-    let Some(svg) = standalone_svg() else { return finish.call(Err("The diagram could not be copied.")) };
+    let Some(svg) = standalone_svg() else { return finish.call(Err(DiagramNotCopied)) };
     let made = text_blob(&svg, "image/svg+xml").and_then(|blob| Url::create_object_url_with_blob(&blob).ok());
     let (Some(url), Ok(img), Some((_, document))) = (made, HtmlImageElement::new(), page()) else {
-        return finish.call(Err("The browser refused to make the image."));
+        return finish.call(Err(ImageRefused));
     };
     let (loaded, url_on_load, url_on_error, finish_on_error) = (img.clone(), url.clone(), url.clone(), finish.clone());
     let onload = Closure::once_into_js(move || {
         let _ = Url::revoke_object_url(&url_on_load);
         let Some(canvas) = render_png(&document, &loaded) else {
-            return finish.call(Err("The browser refused to draw the image."));
+            return finish.call(Err(DrawRefused));
         };
         let saved = finish.clone();
         let save = Closure::once_into_js(move |blob: JsValue| match blob.dyn_into::<Blob>() {
@@ -152,15 +153,15 @@ pub fn download_png(done: impl FnOnce(Result<(), &'static str>) + 'static) {
                 download_blob("statelab-diagram.png", &blob);
                 saved.call(Ok(()));
             }
-            Err(_) => saved.call(Err("The browser refused to encode the PNG.")),
+            Err(_) => saved.call(Err(EncodeRefused)),
         });
         if canvas.to_blob(save.unchecked_ref()).is_err() {
-            finish.call(Err("The browser refused to encode the PNG."));
+            finish.call(Err(EncodeRefused));
         }
     });
     let onerror = Closure::once_into_js(move || {
         let _ = Url::revoke_object_url(&url_on_error);
-        finish_on_error.call(Err("The diagram image could not be decoded."));
+        finish_on_error.call(Err(DecodeFailed));
     });
     img.set_onload(Some(onload.unchecked_ref()));
     img.set_onerror(Some(onerror.unchecked_ref()));
@@ -171,14 +172,14 @@ pub fn download_png(done: impl FnOnce(Result<(), &'static str>) + 'static) {
 #[derive(Clone)]
 struct Finish(Rc<Cell<Option<Done>>>);
 
-type Done = Box<dyn FnOnce(Result<(), &'static str>)>;
+type Done = Box<dyn FnOnce(Result<(), Text>)>;
 
 impl Finish {
-    fn new(done: impl FnOnce(Result<(), &'static str>) + 'static) -> Self {
+    fn new(done: impl FnOnce(Result<(), Text>) + 'static) -> Self {
         Finish(Rc::new(Cell::new(Some(Box::new(done)))))
     }
 
-    fn call(&self, result: Result<(), &'static str>) {
+    fn call(&self, result: Result<(), Text>) {
         if let Some(done) = self.0.take() {
             done(result);
         }

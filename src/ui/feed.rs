@@ -3,13 +3,14 @@
 use leptos::prelude::*;
 
 use super::use_lab;
+use crate::i18n::{t, Text::*};
 
 #[component]
 pub fn Feed() -> impl IntoView {
     let lab = use_lab();
     view! {
         <section class="panel feed" aria-labelledby="feed-heading">
-            <h2 id="feed-heading">"What just happened"</h2>
+            <h2 id="feed-heading">{t(FeedHeading)}</h2>
             <ol class="feed-lines" aria-live="polite" aria-relevant="additions">
                 // Keyed by event number: a new event adds one line instead of redrawing all.
                 <For each=move || lab.feed.get().into_iter().rev() key=|(seq, _)| *seq let:line>

@@ -5,20 +5,24 @@ use leptos::prelude::*;
 use statelab_sim::{Command, Mode, ServerState};
 
 use super::use_lab;
+use crate::i18n::{
+    t, tf,
+    Text::{self, *},
+};
 use crate::lab::Lab;
 use crate::ui::controls::STEP_US;
 
 /// (keys, what they do), as listed in the dialog.
-pub const SHORTCUTS: [(&str, &str); 9] = [
-    ("Space", "Play or pause"),
-    ("S", "Step forward 100 ms of simulated time"),
-    ("R", "Reset the run"),
-    ("M", "Switch between stateful and stateless"),
-    ("A", "Add a server"),
-    ("1 – 9", "Crash that server (as numbered on screen)"),
-    ("T", "Trace the next request"),
-    ("?", "Open this help"),
-    ("Esc", "Close a dialog"),
+pub const SHORTCUTS: [(Text, Text); 9] = [
+    (KeySpace, KeyPlayPause),
+    (KeyS, KeyStep),
+    (KeyR, KeyReset),
+    (KeyM, KeyMode),
+    (KeyA, KeyAdd),
+    (KeyDigits, KeyCrash),
+    (KeyT, KeyTrace),
+    (KeyHelp, KeyOpenHelp),
+    (KeyEsc, KeyClose),
 ];
 
 /// Whether the key belongs to the focused control, not to the shortcuts: everything typed into
@@ -57,7 +61,7 @@ pub fn shortcut(lab: Lab, key: &str) -> bool {
             });
             match target {
                 Some(server) => lab.send(Command::CrashServer { server }),
-                None => lab.notice.set(Some(format!("There is no server number {k} on screen."))),
+                None => lab.notice.set(Some(tf(NoServerNumber, &[("n", &k)]))),
             }
         }
         _ => return false,
@@ -90,17 +94,17 @@ pub fn Help() -> impl IntoView {
         }
     });
     view! {
-        <button class="help-button" aria-haspopup="dialog" on:click=move |_| lab.help_open.set(true)>"Keyboard shortcuts"</button>
+        <button class="help-button" aria-haspopup="dialog" on:click=move |_| lab.help_open.set(true)>{t(Shortcuts)}</button>
         <dialog node_ref=dialog class="help" aria-labelledby="help-heading" on:close=move |_| lab.help_open.set(false)>
-            <h2 id="help-heading">"Keyboard shortcuts"</h2>
+            <h2 id="help-heading">{t(Shortcuts)}</h2>
             <table>
-                <thead><tr><th scope="col">"Key"</th><th scope="col">"Action"</th></tr></thead>
+                <thead><tr><th scope="col">{t(KeyHeader)}</th><th scope="col">{t(ActionHeader)}</th></tr></thead>
                 <tbody>
-                    {SHORTCUTS.iter().map(|(k, what)| view! { <tr><td><kbd>{*k}</kbd></td><td>{*what}</td></tr> }).collect_view()}
+                    {SHORTCUTS.iter().map(|(k, what)| view! { <tr><td><kbd>{t(*k)}</kbd></td><td>{t(*what)}</td></tr> }).collect_view()}
                 </tbody>
             </table>
-            <p>"Every control can also be reached with Tab and used with Enter or Space."</p>
-            <button class="primary" on:click=move |_| lab.help_open.set(false)>"Close"</button>
+            <p>{t(TabHint)}</p>
+            <button class="primary" on:click=move |_| lab.help_open.set(false)>{t(Close)}</button>
         </dialog>
     }
 }

@@ -7,6 +7,7 @@ use statelab_sim::user::{SessionHome, CURRENCIES};
 use statelab_sim::UserState;
 
 use super::use_lab;
+use crate::i18n::{t, tf, words, Text::*};
 use crate::lab::Trace;
 
 #[component]
@@ -18,45 +19,44 @@ pub fn SessionInspector() -> impl IntoView {
         lab.with_sim(|s| {
             let u = s.user(id)?;
             let state = match u.state {
-                UserState::Anonymous => "has not logged in yet".to_string(),
-                UserState::LoggingIn => "is logging in".to_string(),
-                UserState::LoggedIn => "is logged in".to_string(),
-                UserState::LoggedOut { reason, .. } => format!("is logged out: {reason}"),
+                UserState::Anonymous => t(UserAnonymous).to_string(),
+                UserState::LoggingIn => t(UserLoggingIn).to_string(),
+                UserState::LoggedIn => t(UserLoggedIn).to_string(),
+                UserState::LoggedOut { reason, .. } => tf(UserLoggedOut, &[("why", &words::logout_reason(reason))]),
             };
             let home = match u.home {
-                SessionHome::Server(sid) => format!("in the memory of {sid} — lost if it crashes"),
-                SessionHome::Store => format!("in the shared {} — any server can read it", s.store().kind),
-                SessionHome::None => "nowhere: there is no session".to_string(),
+                SessionHome::Server(sid) => tf(HomeServer, &[("server", &words::server(sid))]),
+                SessionHome::Store => tf(HomeStore, &[("store", &words::store_kind(s.store().kind))]),
+                SessionHome::None => t(HomeNone).to_string(),
             };
             let session = u.session.as_ref().map(|sess| {
                 (
                     sess.authenticated,
-                    sess.cart.iter().map(|p| format!("product {p}")).collect::<Vec<_>>(),
-                    format!(
-                        "{} theme, prices in {}",
-                        if sess.prefs.dark_theme { "dark" } else { "light" },
-                        CURRENCIES[sess.prefs.currency as usize % CURRENCIES.len()]
+                    sess.cart.iter().map(|p| tf(Product, &[("n", p)])).collect::<Vec<_>>(),
+                    tf(
+                        if sess.prefs.dark_theme { PrefsDark } else { PrefsLight },
+                        &[("currency", &CURRENCIES[sess.prefs.currency as usize % CURRENCIES.len()])],
                     ),
                 )
             });
-            Some((id, u.region.to_string(), state, home, session))
+            Some((id, words::region(u.region), state, home, session))
         })
     };
     view! {
         <section class="panel inspector" aria-labelledby="inspector-heading">
-            <h2 id="inspector-heading">"Session inspector"</h2>
+            <h2 id="inspector-heading">{t(InspectorHeading)}</h2>
             {move || match details() {
-                None => view! { <p class="hint">"Pick a user above to see their session and where it lives."</p> }.into_any(),
+                None => view! { <p class="hint">{t(InspectorHint)}</p> }.into_any(),
                 Some((id, region, state, home, session)) => view! {
-                    <p><strong>{id.to_string()}</strong>{format!(" ({region}) {state}.")}</p>
+                    <p><strong>{words::user(id)}</strong>{format!(" ({region}) {state}.")}</p>
                     <dl>
-                        <dt>"Who"</dt><dd>{id.to_string()}</dd>
-                        <dt>"Authenticated"</dt><dd>{session.as_ref().map_or("no", |s| if s.0 { "yes" } else { "no" })}</dd>
-                        <dt>"Cart"</dt><dd>{session.as_ref().map_or("—".to_string(), |s| if s.1.is_empty() { "empty".to_string() } else { s.1.join(", ") })}</dd>
-                        <dt>"Preferences"</dt><dd>{session.as_ref().map_or("—".to_string(), |s| s.2.clone())}</dd>
-                        <dt>"Lives"</dt><dd class="home">{home}</dd>
+                        <dt>{t(Who)}</dt><dd>{words::user(id)}</dd>
+                        <dt>{t(Authenticated)}</dt><dd>{t(if session.as_ref().is_some_and(|s| s.0) { Yes } else { No })}</dd>
+                        <dt>{t(Cart)}</dt><dd>{session.as_ref().map_or("—".to_string(), |s| if s.1.is_empty() { t(Empty).to_string() } else { s.1.join(", ") })}</dd>
+                        <dt>{t(Preferences)}</dt><dd>{session.as_ref().map_or("—".to_string(), |s| s.2.clone())}</dd>
+                        <dt>{t(Lives)}</dt><dd class="home">{home}</dd>
                     </dl>
-                    <button on:click=move |_| lab.selected_user.set(None)>"Close inspector"</button>
+                    <button on:click=move |_| lab.selected_user.set(None)>{t(CloseInspector)}</button>
                 }.into_any(),
             }}
         </section>
@@ -68,13 +68,13 @@ pub fn Waterfall() -> impl IntoView {
     let lab = use_lab();
     view! {
         <section class="panel waterfall" aria-labelledby="waterfall-heading">
-            <h2 id="waterfall-heading">"Request trace"</h2>
-            <button on:click=move |_| lab.trace_next()>"Trace next request"</button>
-            <p class="hint">"Or click a moving dot in the diagram."</p>
+            <h2 id="waterfall-heading">{t(TraceHeading)}</h2>
+            <button on:click=move |_| lab.trace_next()>{t(TraceNext)}</button>
+            <p class="hint">{t(TraceClickHint)}</p>
             {move || match lab.trace.get() {
-                Trace::Off => view! { <p class="hint">"Follow one request hop by hop: where did its time go?"</p> }.into_any(),
-                Trace::Waiting { .. } => view! { <p class="hint">"Waiting for the next request to finish…"</p> }.into_any(),
-                Trace::Following { id } => view! { <p class="hint">{format!("Following request #{id} until it finishes…")}</p> }.into_any(),
+                Trace::Off => view! { <p class="hint">{t(TraceOff)}</p> }.into_any(),
+                Trace::Waiting { .. } => view! { <p class="hint">{t(TraceWaiting)}</p> }.into_any(),
+                Trace::Following { id } => view! { <p class="hint">{tf(TraceFollowing, &[("id", &id)])}</p> }.into_any(),
                 Trace::Shown(c) => {
                     let total = c.breakdown.total_us().max(1);
                     let mut start = 0u64;
@@ -84,7 +84,7 @@ pub fn Waterfall() -> impl IntoView {
                         start += us;
                         view! {
                             <li>
-                                <span class="wf-label">{label}</span>
+                                <span class="wf-label">{words::hop_label(label)}</span>
                                 <span class="wf-track">
                                     <span class=format!("wf-bar wf-{}", label.to_lowercase()) style:margin-left=format!("{left:.2}%") style:width=format!("{width:.2}%")></span>
                                 </span>
@@ -93,13 +93,13 @@ pub fn Waterfall() -> impl IntoView {
                         }
                     }).collect_view();
                     let outcome = match c.failure {
-                        Some(r) => format!("failed: {}", r.label()),
-                        None => format!("answered in {}", human_us(c.breakdown.total_us())),
+                        Some(r) => tf(OutcomeFailed, &[("why", &words::fail_reason(r))]),
+                        None => tf(OutcomeAnswered, &[("time", &human_us(c.breakdown.total_us()))]),
                     };
-                    let server = c.server.map(|s| format!(" via {s}")).unwrap_or_default();
+                    let server = c.server.map(|s| tf(Via, &[("server", &words::server(s))])).unwrap_or_default();
                     view! {
-                        <p>{format!("Request #{} — {}'s {}{server}, {outcome}.", c.id, c.user, c.action)}</p>
-                        <ol class="wf" aria-label="Latency by hop">{rows}</ol>
+                        <p>{tf(TraceSummary, &[("id", &c.id), ("user", &words::user(c.user)), ("action", &words::action(c.action)), ("via", &server), ("outcome", &outcome)])}</p>
+                        <ol class="wf" aria-label=t(LatencyByHop)>{rows}</ol>
                     }.into_any()
                 }
             }}

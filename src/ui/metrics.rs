@@ -3,14 +3,18 @@
 use leptos::prelude::*;
 
 use super::use_lab;
+use crate::i18n::{
+    t,
+    Text::{self, *},
+};
 
 #[component]
-fn Card(label: &'static str, value: Signal<String>, #[prop(optional)] tone: &'static str) -> impl IntoView {
-    let id = format!("metric-{}", label.to_lowercase().replace(' ', "-"));
+fn Card(label: Text, value: Signal<String>, #[prop(optional)] tone: &'static str) -> impl IntoView {
+    let id = format!("metric-{label:?}");
     let labelled_by = id.clone();
     view! {
         <div class=format!("card {tone}") role="group" aria-labelledby=labelled_by>
-            <span class="card-label" id=id>{label}</span>
+            <span class="card-label" id=id>{t(label)}</span>
             <output class="card-value">{value}</output>
         </div>
     }
@@ -25,12 +29,12 @@ pub fn Cards() -> impl IntoView {
     let completed = Signal::derive(move || lab.snap.with(|s| s.totals.completed.to_string()));
     let cache = Signal::derive(move || lab.snap.with(|s| format!("{} %", s.cache.hit_per_mille / 10)));
     view! {
-        <section class="cards" aria-label="Key figures">
-            <Card label="Users logged out" value=logged_out tone="alarm" />
-            <Card label="Users logged in" value=logged_in />
-            <Card label="Requests answered" value=completed />
-            <Card label="Failed requests" value=failed tone="warn" />
-            <Card label="Cache hit ratio" value=cache />
+        <section class="cards" aria-label=t(KeyFigures)>
+            <Card label=UsersLoggedOut value=logged_out tone="alarm" />
+            <Card label=UsersLoggedIn value=logged_in />
+            <Card label=RequestsAnswered value=completed />
+            <Card label=FailedRequests value=failed tone="warn" />
+            <Card label=CacheHitRatio value=cache />
         </section>
     }
 }

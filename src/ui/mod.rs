@@ -19,6 +19,7 @@ mod users;
 
 use leptos::prelude::*;
 
+use crate::i18n::{self, t, tf, Lang, Text::*};
 use crate::lab::Lab;
 use crate::params::{self, Controls};
 use crate::runner;
@@ -28,10 +29,27 @@ fn query() -> String {
     web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default()
 }
 
+/// The first of the browser's preferred languages that we ship, else English.
+fn browser_lang() -> Lang {
+    let Some(navigator) = web_sys::window().map(|w| w.navigator()) else { return Lang::En };
+    navigator
+        .languages()
+        .iter()
+        .filter_map(|l| l.as_string())
+        .chain(navigator.language())
+        .find_map(|tag| Lang::from_tag(&tag))
+        .unwrap_or_default()
+}
+
 /// The whole page, set up from the URL's parameters.
 #[component]
 pub fn App() -> impl IntoView {
-    let (params, ignored) = params::parse(&query());
+    let (params, ignored) = params::parse(&query(), browser_lang());
+    let lang = params.lang.unwrap_or_else(browser_lang);
+    i18n::set(lang, params.lang.is_some());
+    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = root.set_attribute("lang", lang.key());
+    }
     let lab = Lab::new(params.config.clone());
     lab.speed.set(params.speed);
     lab.playing.set(params.autoplay);
@@ -78,17 +96,17 @@ pub fn App() -> impl IntoView {
         >
             <header class="masthead">
                 <h1>"StateLab"</h1>
-                <p class="tagline">"Watch a web system run, then break it: where sessions live decides who gets logged out."</p>
+                <p class="tagline">{t(Tagline)}</p>
             </header>
         </Show>
         <Show when=move || !notices.with(Vec::is_empty)>
             <div class="url-notice" role="status">
                 <ul>{move || notices.get().into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
-                <button on:click=move |_| notices.set(Vec::new())>"Dismiss"</button>
+                <button on:click=move |_| notices.set(Vec::new())>{t(Dismiss)}</button>
             </div>
         </Show>
-        <nav class="views" aria-label="View">
-            <button aria-pressed=move || (!comparing.get()).to_string() on:click=move |_| comparing.set(false)>"Explore the system"</button>
+        <nav class="views" aria-label=t(ViewNav)>
+            <button aria-pressed=move || (!comparing.get()).to_string() on:click=move |_| comparing.set(false)>{t(ExploreView)}</button>
             <button
                 aria-pressed=move || comparing.get().to_string()
                 on:click=move |_| {
@@ -96,7 +114,7 @@ pub fn App() -> impl IntoView {
                     comparing.set(true);
                 }
             >
-                "Compare stateful and stateless"
+                {t(CompareView)}
             </button>
         </nav>
         <Show when=move || comparing.get()>
@@ -111,7 +129,7 @@ pub fn App() -> impl IntoView {
             {full.then(|| view! {
                 <div class="workspace" class:single=!params.shows("controls")>
                     {params.shows("controls").then(|| view! {
-                        <aside class="side" aria-label="Controls">
+                        <aside class="side" aria-label=t(ControlsAside)>
                             <controls::ServerControls />
                             <system::SystemControls />
                         </aside>
@@ -130,7 +148,7 @@ pub fn App() -> impl IntoView {
             <footer class="run-info">
                 {move || {
                     lab.snap.track();
-                    lab.with_sim(|s| format!("Seed {} · {} events · run fingerprint ", s.config().seed, s.events().total()))
+                    lab.with_sim(|s| tf(RunInfo, &[("seed", &s.config().seed), ("events", &s.events().total())]))
                 }}
                 <output id="fuzz-result" class="hint"></output>
                 <code id="trace-hash">{move || { lab.snap.track(); lab.with_sim(|s| format!("{:016x}", s.trace_hash())) }}</code>

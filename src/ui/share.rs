@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 
 use super::{export, use_lab};
-use crate::params::{share_query, tour_query, Theme};
+use crate::i18n::{t, Text::*};
+use crate::params::Theme;
 
 /// The page's address without its query.
 fn base_url() -> String {
@@ -58,21 +59,15 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
     let height = RwSignal::new(500u32);
     let preview = RwSignal::new(false);
     let exported = RwSignal::new(None::<&'static str>);
-    let make_link = move || {
-        let (speed, theme) = (lab.speed.get_untracked(), theme.get_untracked());
-        let query = match lab.tour_at.get_untracked() {
-            Some((id, step, mode)) => tour_query(&id, step, mode, speed, theme),
-            None => lab.with_sim(|s| share_query(s.config(), speed, theme, s.commands(), s.now_us())),
-        };
-        format!("{}?{query}", base_url())
-    };
+    let make_link = move || format!("{}?{}", base_url(), lab.link_query(theme.get_untracked()));
     let snippet = move || {
         let src = if link.with(String::is_empty) { make_link() } else { link.get() };
         format!(
-            "<iframe src=\"{}\" width=\"{}\" height=\"{}\" title=\"StateLab: stateful vs stateless web servers\" loading=\"lazy\" style=\"border:0\"></iframe>",
+            "<iframe src=\"{}\" width=\"{}\" height=\"{}\" title=\"{}\" loading=\"lazy\" style=\"border:0\"></iframe>",
             attr(&src),
             width.get(),
-            height.get()
+            height.get(),
+            attr(t(EmbedTitle))
         )
     };
     let export_events = move || {
@@ -85,7 +80,7 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
                         e.seq,
                         e.at_us,
                         json_string(e.kind.name()),
-                        json_string(&e.to_string())
+                        json_string(&crate::i18n::events::sentence(e))
                     )
                 })
                 .collect()
@@ -94,40 +89,40 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
     };
     let export_svg = move || match export::standalone_svg() {
         Some(svg) => download("statelab-diagram.svg", "image/svg+xml", &svg),
-        None => exported.set(Some("The diagram could not be copied.")),
+        None => exported.set(Some(t(DiagramNotCopied))),
     };
     let export_png = move || {
-        exported.set(Some("Drawing the PNG…"));
-        export::download_png(move |result| exported.set(Some(result.err().unwrap_or("PNG downloaded."))));
+        exported.set(Some(t(DrawingPng)));
+        export::download_png(move |result| exported.set(Some(t(result.err().unwrap_or(PngDownloaded)))));
     };
     view! {
         <section class="panel share" aria-labelledby="share-heading">
-            <h2 id="share-heading">"Share, embed, export"</h2>
+            <h2 id="share-heading">{t(ShareHeading)}</h2>
             <div class="row">
                 <button on:click=move |_| {
                     let url = make_link();
                     link.set(url.clone());
-                    copied.set(Some(if copy(&url) { "Link copied." } else { "Copy the link below." }));
-                }>"Copy link"</button>
+                    copied.set(Some(t(if copy(&url) { LinkCopied } else { CopyLinkBelow })));
+                }>{t(CopyLink)}</button>
                 <span role="status" class="hint">{move || copied.get()}</span>
             </div>
             <label class="row">
-                "Link to this exact moment"
-                <input class="wide" type="text" readonly prop:value=move || link.get() placeholder="Press Copy link" />
+                {t(LinkToMoment)}
+                <input class="wide" type="text" readonly prop:value=move || link.get() placeholder=t(PressCopyLink) />
             </label>
             <fieldset>
-                <legend>"Embed in a course page"</legend>
-                <label class="row">"Width" <input type="number" min="320" max="2000" prop:value=move || width.get().to_string()
+                <legend>{t(EmbedLegend)}</legend>
+                <label class="row">{t(Width)}" "<input type="number" min="320" max="2000" prop:value=move || width.get().to_string()
                     on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<u32>() { width.set(v.clamp(320, 2000)) } } /></label>
-                <label class="row">"Height" <input type="number" min="400" max="2000" prop:value=move || height.get().to_string()
+                <label class="row">{t(Height)}" "<input type="number" min="400" max="2000" prop:value=move || height.get().to_string()
                     on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<u32>() { height.set(v.clamp(400, 2000)) } } /></label>
                 <label class="row">
-                    "Embed code"
+                    {t(EmbedCode)}
                     <textarea class="wide" readonly rows="3" prop:value=snippet></textarea>
                 </label>
                 <div class="row">
-                    <button on:click=move |_| { copied.set(Some(if copy(&snippet()) { "Embed code copied." } else { "Copy the code above." })); }>"Copy embed code"</button>
-                    <button aria-pressed=move || preview.get().to_string() on:click=move |_| preview.update(|p| *p = !*p)>"Preview embed"</button>
+                    <button on:click=move |_| { copied.set(Some(t(if copy(&snippet()) { EmbedCopied } else { CopyCodeAbove }))); }>{t(CopyEmbedCode)}</button>
+                    <button aria-pressed=move || preview.get().to_string() on:click=move |_| preview.update(|p| *p = !*p)>{t(PreviewEmbed)}</button>
                 </div>
                 <Show when=move || preview.get()>
                     <iframe
@@ -135,15 +130,15 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
                         src=move || if link.with(String::is_empty) { make_link() } else { link.get() }
                         width=move || width.get().to_string()
                         height=move || height.get().to_string()
-                        title="Preview of the embedded StateLab"
+                        title=t(PreviewTitle)
                     ></iframe>
                 </Show>
             </fieldset>
             <div class="row">
-                <button on:click=move |_| download("statelab-metrics.csv", "text/csv", &lab.with_sim(|s| s.metrics().to_csv()))>"Download metrics (CSV)"</button>
-                <button on:click=move |_| export_events()>"Download events (JSON lines)"</button>
-                <button on:click=move |_| export_svg()>"Download diagram (SVG)"</button>
-                <button on:click=move |_| export_png()>"Download diagram (PNG)"</button>
+                <button on:click=move |_| download("statelab-metrics.csv", "text/csv", &lab.with_sim(|s| s.metrics().to_csv()))>{t(DownloadCsv)}</button>
+                <button on:click=move |_| export_events()>{t(DownloadJsonl)}</button>
+                <button on:click=move |_| export_svg()>{t(DownloadSvg)}</button>
+                <button on:click=move |_| export_png()>{t(DownloadPng)}</button>
                 <span role="status" class="hint">{move || exported.get()}</span>
             </div>
         </section>

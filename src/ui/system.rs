@@ -7,6 +7,7 @@ use statelab_sim::database::DbRole;
 use statelab_sim::{Command, LbAlgorithm, Mode, Pattern, StoreKind, UserId};
 
 use super::use_lab;
+use crate::i18n::{t, tf, words, Text::*};
 
 /// Top of the traffic slider [requests/s].
 pub const MAX_RATE: u32 = 2_000;
@@ -43,7 +44,7 @@ fn store_key(k: StoreKind) -> &'static str {
 pub fn SystemControls() -> impl IntoView {
     view! {
         <section class="panel system-controls" aria-labelledby="system-heading">
-            <h2 id="system-heading">"System"</h2>
+            <h2 id="system-heading">{t(System)}</h2>
             <TrafficControls />
             <BalancerControls />
             <DataControls />
@@ -61,9 +62,9 @@ fn TrafficControls() -> impl IntoView {
     let set_rate = move |r: u32| lab.send(Command::SetTraffic { rate_per_s: r, pattern: pattern() });
     view! {
         <fieldset>
-            <legend>"Traffic"</legend>
+            <legend>{t(Traffic)}</legend>
             <label class="row">
-                "Requests per second"
+                {t(RequestsPerSecond)}
                 <input
                     type="range" min="0" max=MAX_RATE.to_string() step="5"
                     prop:value=move || rate().to_string()
@@ -73,10 +74,10 @@ fn TrafficControls() -> impl IntoView {
                         }
                     }
                 />
-                <output>{move || lab.snap.with(|s| format!("{} /s now", s.rate_per_s))}</output>
+                <output>{move || lab.snap.with(|s| tf(RateNow, &[("n", &s.rate_per_s)]))}</output>
             </label>
             <label class="row">
-                "Pattern"
+                {t(PatternLabel)}
                 <select
                     prop:value=move || pattern_key(pattern())
                     on:change=move |ev| {
@@ -86,9 +87,9 @@ fn TrafficControls() -> impl IntoView {
                         }
                     }
                 >
-                    {Pattern::ALL.into_iter().map(|p| view! { <option value=pattern_key(p)>{p.to_string()}</option> }).collect_view()}
+                    {Pattern::ALL.into_iter().map(|p| view! { <option value=pattern_key(p)>{words::pattern(p)}</option> }).collect_view()}
                 </select>
-                <button on:click=move |_| lab.send(Command::Spike)>"Spike"</button>
+                <button on:click=move |_| lab.send(Command::Spike)>{t(SpikeButton)}</button>
             </label>
             <label class="row check">
                 <input
@@ -99,7 +100,7 @@ fn TrafficControls() -> impl IntoView {
                         lab.send(Command::SetAutoscaling { policy });
                     }
                 />
-                "Auto-scaling (out above 70 % busy, in below 30 %)"
+                {t(AutoscalingLabel)}
             </label>
         </fieldset>
     }
@@ -113,9 +114,9 @@ fn BalancerControls() -> impl IntoView {
     let users = move || lab.snap.with(|s| s.users.min(200));
     view! {
         <fieldset>
-            <legend>"Load balancer"</legend>
+            <legend>{t(LoadBalancerFull)}</legend>
             <label class="row">
-                "Algorithm"
+                {t(Algorithm)}
                 <select
                     disabled=stateful
                     prop:value=move || algorithm_key(lab.snap.with(|s| s.algorithm))
@@ -126,12 +127,12 @@ fn BalancerControls() -> impl IntoView {
                         }
                     }
                 >
-                    {LbAlgorithm::ALL.into_iter().map(|a| view! { <option value=algorithm_key(a)>{a.to_string()}</option> }).collect_view()}
+                    {LbAlgorithm::ALL.into_iter().map(|a| view! { <option value=algorithm_key(a)>{words::algorithm(a)}</option> }).collect_view()}
                 </select>
             </label>
-            <p class="hint" class:hidden=move || !stateful()>"Stateful mode forces sticky sessions."</p>
+            <p class="hint" class:hidden=move || !stateful()>{t(StatefulForcesSticky)}</p>
             <label class="row">
-                "Health checks"
+                {t(HealthChecks)}
                 <select
                     prop:value=move || lab.snap.with(|s| s.health_check_ms.to_string())
                     on:change=move |ev| {
@@ -140,14 +141,14 @@ fn BalancerControls() -> impl IntoView {
                         }
                     }
                 >
-                    <option value="0">"instant"</option>
-                    <option value="500">"every 500 ms"</option>
-                    <option value="2000">"every 2 s"</option>
-                    <option value="5000">"every 5 s"</option>
+                    <option value="0">{t(HcInstant)}</option>
+                    <option value="500">{tf(HcEvery, &[("t", &"500 ms")])}</option>
+                    <option value="2000">{tf(HcEvery, &[("t", &"2 s")])}</option>
+                    <option value="5000">{tf(HcEvery, &[("t", &"5 s")])}</option>
                 </select>
             </label>
             <label class="row">
-                "Misroute"
+                {t(Misroute)}
                 <select
                     on:change=move |ev| {
                         if let Ok(u) = event_target_value(&ev).parse::<u32>() {
@@ -156,10 +157,10 @@ fn BalancerControls() -> impl IntoView {
                     }
                     prop:value=move || chosen.get().to_string()
                 >
-                    {move || (0..users()).map(|u| view! { <option value=u.to_string()>{UserId(u).to_string()}</option> }).collect_view()}
+                    {move || (0..users()).map(|u| view! { <option value=u.to_string()>{words::user(UserId(u))}</option> }).collect_view()}
                 </select>
                 <button on:click=move |_| lab.send(Command::Misroute { user: UserId(chosen.get_untracked()) })>
-                    "Misroute user"
+                    {t(MisrouteUser)}
                 </button>
             </label>
         </fieldset>
@@ -176,21 +177,21 @@ fn DataControls() -> impl IntoView {
     };
     view! {
         <fieldset>
-            <legend>"Cache and session store"</legend>
+            <legend>{t(CacheAndStore)}</legend>
             <label class="row check">
                 <input
                     type="checkbox"
                     prop:checked=move || cache().enabled
                     on:change=move |ev| lab.send(Command::SetCacheEnabled { enabled: event_target_checked(&ev) })
                 />
-                "Cache product reads"
+                {t(CacheReads)}
             </label>
             <div class="row">
-                <button class="danger" disabled=move || !cache().up on:click=move |_| lab.send(Command::CrashCache)>"Crash cache"</button>
-                <button disabled=move || cache().up on:click=move |_| lab.send(Command::RestartCache)>"Restart cache"</button>
+                <button class="danger" disabled=move || !cache().up on:click=move |_| lab.send(Command::CrashCache)>{t(CrashCache)}</button>
+                <button disabled=move || cache().up on:click=move |_| lab.send(Command::RestartCache)>{t(RestartCache)}</button>
             </div>
             <label class="row">
-                "Session store"
+                {t(SessionStore)}
                 <select
                     prop:value=move || store_key(store().kind)
                     on:change=move |ev| {
@@ -201,7 +202,7 @@ fn DataControls() -> impl IntoView {
                         }
                     }
                 >
-                    {StoreKind::ALL.into_iter().map(|k| view! { <option value=store_key(k)>{k.to_string()}</option> }).collect_view()}
+                    {StoreKind::ALL.into_iter().map(|k| view! { <option value=store_key(k)>{words::store_kind(k)}</option> }).collect_view()}
                 </select>
             </label>
             <label class="row check">
@@ -213,7 +214,7 @@ fn DataControls() -> impl IntoView {
                         set_store(s.kind, event_target_checked(&ev), s.replica);
                     }
                 />
-                "Persist sessions to disk (Redis)"
+                {t(PersistSessions)}
             </label>
             <label class="row check">
                 <input
@@ -224,11 +225,11 @@ fn DataControls() -> impl IntoView {
                         set_store(s.kind, s.persistence, event_target_checked(&ev));
                     }
                 />
-                "Standby replica of the store"
+                {t(StandbyReplica)}
             </label>
             <div class="row">
-                <button class="danger" disabled=move || !store().up on:click=move |_| lab.send(Command::CrashSessionStore)>"Crash session store"</button>
-                <button disabled=move || store().up on:click=move |_| lab.send(Command::RestartSessionStore)>"Restart session store"</button>
+                <button class="danger" disabled=move || !store().up on:click=move |_| lab.send(Command::CrashSessionStore)>{t(CrashStore)}</button>
+                <button disabled=move || store().up on:click=move |_| lab.send(Command::RestartSessionStore)>{t(RestartStore)}</button>
             </div>
         </fieldset>
     }
@@ -245,20 +246,20 @@ fn DatabaseControls() -> impl IntoView {
     };
     view! {
         <fieldset>
-            <legend>"Database"</legend>
+            <legend>{t(DatabaseLegend)}</legend>
             <div class="row">
                 <button
                     class="danger"
                     disabled=move || !master().is_some_and(|m| m.up)
                     on:click=move |_| if let Some(m) = master() { lab.send(Command::CrashDbNode { node: m.id.0 }) }
                 >
-                    "Crash master"
+                    {t(CrashMaster)}
                 </button>
                 <button
                     disabled=move || master().is_none_or(|m| m.up)
                     on:click=move |_| if let Some(m) = master() { lab.send(Command::RestartDbNode { node: m.id.0 }) }
                 >
-                    "Restart master"
+                    {t(RestartMaster)}
                 </button>
             </div>
             <ul class="replicas">
@@ -270,21 +271,23 @@ fn DatabaseControls() -> impl IntoView {
                     {
                         let (id, number) = replica;
                         let up = move || nodes().iter().any(|n| n.id.0 == id && n.up);
+                        let name = tf(ReplicaName, &[("n", &number)]);
+                        let named = move |text| tf(text, &[("name", &name)]);
                         view! {
                             <li class="row">
-                                <span class="name">{format!("Replica {number}")}</span>
-                                <button on:click=move |_| lab.send(Command::PromoteReplica { node: id })>{format!("Promote Replica {number}")}</button>
-                                <button class="danger" disabled=move || !up() on:click=move |_| lab.send(Command::CrashDbNode { node: id })>{format!("Crash Replica {number}")}</button>
-                                <button disabled=up on:click=move |_| lab.send(Command::RestartDbNode { node: id })>{format!("Restart Replica {number}")}</button>
-                                <button on:click=move |_| lab.send(Command::RemoveReplica { node: id })>{format!("Remove Replica {number}")}</button>
+                                <span class="name">{tf(ReplicaName, &[("n", &number)])}</span>
+                                <button on:click=move |_| lab.send(Command::PromoteReplica { node: id })>{named(PromoteNamed)}</button>
+                                <button class="danger" disabled=move || !up() on:click=move |_| lab.send(Command::CrashDbNode { node: id })>{named(CrashNamed)}</button>
+                                <button disabled=up on:click=move |_| lab.send(Command::RestartDbNode { node: id })>{named(RestartNamed)}</button>
+                                <button on:click=move |_| lab.send(Command::RemoveReplica { node: id })>{named(RemoveNamed)}</button>
                             </li>
                         }
                     }
                 </For>
             </ul>
-            <button on:click=move |_| lab.send(Command::AddReplica)>"Add replica"</button>
+            <button on:click=move |_| lab.send(Command::AddReplica)>{t(AddReplica)}</button>
             <label class="row">
-                "Replication lag up to"
+                {t(ReplicationLag)}
                 <input
                     type="range" min="50" max="5000" step="50"
                     prop:value=move || lag.get().to_string()

@@ -5,13 +5,14 @@
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use statelab_sim::snapshot::Totals;
-use statelab_sim::tour::{builtin_tours, CheckResult, Tour};
+use statelab_sim::tour::Tour;
 use statelab_sim::Mode;
 
 use wasm_bindgen::JsValue;
 
 use super::use_lab;
 use crate::host;
+use crate::i18n::{checks, t, tf, Text::*};
 use crate::lab::Lab;
 
 /// Where the learner is within a step.
@@ -40,17 +41,17 @@ struct Player {
 const AUTOPLAY_MS: u32 = 4_000;
 
 fn mode_name(m: Mode) -> &'static str {
-    match m {
-        Mode::Stateful => "Stateful",
-        Mode::Stateless => "Stateless",
-    }
+    t(match m {
+        Mode::Stateful => Stateful,
+        Mode::Stateless => Stateless,
+    })
 }
 
 /// `start`: a tour id and step to open at once (from the URL), in `mode` if the tour offers it.
 #[component]
 pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode) -> impl IntoView {
     let lab = use_lab();
-    let tours = StoredValue::new(builtin_tours());
+    let tours = StoredValue::new(crate::i18n::tours::tours());
     let chosen = RwSignal::new(0usize);
     let chosen_mode = RwSignal::new(Mode::Stateful);
     let player = RwSignal::new(None::<Player>);
@@ -71,7 +72,7 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode) -> impl IntoView {
                 lab.spotlight.set(tour.steps.get(step).map(|s| s.spotlight.clone()).unwrap_or_default());
                 host::post("step_changed", &[("tour", tour.id.clone().into()), ("step", JsValue::from(step as u32))]);
             }
-            Err(e) => lab.notice.set(Some(format!("This tour cannot be shown: {e}."))),
+            Err(e) => lab.notice.set(Some(tf(TourCannotShow, &[("why", &e)]))),
         }
     };
     if let Some((id, step)) = start {
@@ -158,21 +159,22 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode) -> impl IntoView {
         .forget();
     });
 
-    let check: Signal<Option<(String, CheckResult)>> = Signal::derive(move || {
+    let check: Signal<Option<(String, String, bool)>> = Signal::derive(move || {
         let p = player.get()?;
         let Phase::Done { at_start } = p.phase else { return None };
         let tour = tour_of(&p);
         let checkpoint = tour.steps.get(p.step)?.checkpoint.as_ref()?.for_mode(p.mode)?.clone();
         lab.snap.track();
-        Some((checkpoint.describe(), lab.with_sim(|s| checkpoint.check_step(s, &at_start))))
+        let result = lab.with_sim(|s| checkpoint.check_step(s, &at_start));
+        Some((checks::claim(&checkpoint), checks::measured(&checkpoint, &result), result.passed))
     });
 
     view! {
         <section class="panel tour" aria-labelledby="tour-heading">
-            <h2 id="tour-heading">"Guided tour"</h2>
+            <h2 id="tour-heading">{t(GuidedTour)}</h2>
             <div class="row">
                 <label class="row">
-                    "Scenario"
+                    {t(Scenario)}
                     <select prop:value=move || chosen.get().to_string() on:change=move |ev| {
                         if let Ok(i) = event_target_value(&ev).parse::<usize>() {
                             chosen.set(i);
@@ -184,7 +186,7 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode) -> impl IntoView {
                         {tours.with_value(|t| t.iter().enumerate().map(|(i, tour)| view! { <option value=i.to_string()>{format!("{}. {}", i + 1, tour.title)}</option> }).collect_view())}
                     </select>
                 </label>
-                <div class="row" role="radiogroup" aria-label="Tour mode">
+                <div class="row" role="radiogroup" aria-label=t(TourMode)>
                     {[Mode::Stateful, Mode::Stateless].into_iter().map(|m| view! {
                         <label class="row check">
                             <input
@@ -197,10 +199,10 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode) -> impl IntoView {
                         </label>
                     }).collect_view()}
                 </div>
-                <button class="primary" on:click=move |_| show(chosen.get_untracked(), chosen_mode.get_untracked(), 0)>"Start tour"</button>
+                <button class="primary" on:click=move |_| show(chosen.get_untracked(), chosen_mode.get_untracked(), 0)>{t(StartTour)}</button>
                 <label class="row check">
                     <input type="checkbox" prop:checked=move || autoplay.get() on:change=move |ev| autoplay.set(event_target_checked(&ev)) />
-                    "Autoplay"
+                    {t(Autoplay)}
                 </label>
             </div>
             <p class="hint">{move || tours.with_value(|t| t[chosen.get()].summary.clone())}</p>
@@ -209,18 +211,18 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode) -> impl IntoView {
                 let count = tour.steps.len();
                 let finished_tour = p.step >= count;
                 view! {
-                    <ol class="steps" aria-label="Steps">
+                    <ol class="steps" aria-label=t(Steps)>
                         {tour.steps.iter().enumerate().map(|(i, s)| view! {
                             <li class:current=i == p.step class:past=i < p.step aria-current=(i == p.step).then_some("step")>{s.title.clone()}</li>
                         }).collect_view()}
                     </ol>
                     <p class="progress" role="status">
-                        {if finished_tour { format!("{} — finished ({} mode)", tour.title, mode_name(p.mode)) } else { format!("Step {} of {count} ({} mode)", p.step + 1, mode_name(p.mode)) }}
+                        {if finished_tour { tf(TourFinished, &[("title", &tour.title), ("mode", &mode_name(p.mode))]) } else { tf(StepOf, &[("n", &(p.step + 1)), ("count", &count), ("mode", &mode_name(p.mode))]) }}
                     </p>
                     {(!finished_tour).then(|| step_view(lab, tour.clone(), p, player, run_step, check))}
                     <div class="row">
-                        <button disabled=p.step == 0 on:click=move |_| back()>"Back"</button>
-                        <button class="primary" disabled=finished_tour on:click=move |_| next()>"Next"</button>
+                        <button disabled=p.step == 0 on:click=move |_| back()>{t(Back)}</button>
+                        <button class="primary" disabled=finished_tour on:click=move |_| next()>{t(Next)}</button>
                     </div>
                 }
             })}
@@ -235,7 +237,7 @@ fn step_view(
     p: Player,
     player: RwSignal<Option<Player>>,
     run_step: impl Fn() + Copy + 'static,
-    check: Signal<Option<(String, CheckResult)>>,
+    check: Signal<Option<(String, String, bool)>>,
 ) -> impl IntoView {
     let step = tour.steps[p.step].clone();
     let prediction = step.prediction.clone().map(|pred| {
@@ -259,7 +261,7 @@ fn step_view(
                 }).collect_view()}
                 <p class="feedback" role="status">
                     {move || player.with(|pl| pl.and_then(|x| x.answer)).map(|a| {
-                        if Some(a) == right { format!("Right. {explanation}") } else { format!("Not quite. {explanation}") }
+                        tf(if Some(a) == right { AnswerRight } else { AnswerWrong }, &[("why", &explanation)])
                     })}
                 </p>
             </fieldset>
@@ -276,16 +278,16 @@ fn step_view(
                 disabled=move || player.with(|pl| pl.is_none_or(|x| x.phase != Phase::Shown))
                 on:click=move |_| run_step()
             >
-                "Run this step"
+                {t(RunStep)}
             </button>
             <span class="hint">{move || match player.get().map(|x| x.phase) {
-                Some(Phase::Running { .. }) => "Running…".to_string(),
-                Some(Phase::Done { .. }) => "Done — press Next.".to_string(),
-                _ => String::new(),
+                Some(Phase::Running { .. }) => t(Running),
+                Some(Phase::Done { .. }) => t(DonePressNext),
+                _ => "",
             }}</span>
         </div>
         <p class="checkpoint" role="status">
-            {move || check.get().map(|(claim, result)| format!("{} {claim}: {}", if result.passed { "✓" } else { "✗" }, result.measured))}
+            {move || check.get().map(|(claim, measured, passed)| format!("{} {claim}: {measured}", if passed { "✓" } else { "✗" }))}
         </p>
     }
 }
@@ -297,12 +299,12 @@ fn Scrubber() -> impl IntoView {
     let now_ms = move || lab.snap.with(|s| s.now_us / 1_000);
     view! {
         <label class="row scrubber">
-            "Timeline"
+            {t(Timeline)}
             <input
                 type="range" min="0" step="100"
                 prop:max=move || (lab.horizon_us.get().max(lab.snap.with(|s| s.now_us)) / 1_000).to_string()
                 prop:value=move || now_ms().to_string()
-                aria-valuetext=move || format!("{} ms of simulated time", now_ms())
+                aria-valuetext=move || tf(MsOfSimTime, &[("ms", &now_ms())])
                 on:change=move |ev| {
                     if let Ok(ms) = event_target_value(&ev).parse::<u64>() {
                         lab.playing.set(false);

@@ -4,21 +4,17 @@ use leptos::prelude::*;
 use statelab_sim::UserId;
 
 use super::use_lab;
+use crate::i18n::{t, tf, words, Text::*};
 
 /// Avatars drawn; beyond this the strip says how many more there are.
 const SHOWN: u32 = 48;
-
-/// "User AB" → "AB".
-pub fn initials(id: UserId) -> String {
-    id.to_string().trim_start_matches("User ").to_string()
-}
 
 #[component]
 pub fn UserStrip() -> impl IntoView {
     let lab = use_lab();
     let count = move || lab.snap.with(|s| s.users);
     view! {
-        <section class="users" aria-label="Users">
+        <section class="users" aria-label=t(Users)>
             <ul class="avatars">
                 <For each=move || (0..count().min(SHOWN)).map(UserId) key=|u| u.0 let:u>
                     {
@@ -27,9 +23,9 @@ pub fn UserStrip() -> impl IntoView {
                             lab.with_sim(|s| s.user(u).map(|x| (x.is_logged_in(), x.is_logged_out(), x.cart_len())))
                         };
                         let label = move || match state() {
-                            Some((true, _, cart)) => format!("{u}: logged in, {cart} in cart"),
-                            Some((_, true, _)) => format!("{u}: logged out"),
-                            _ => format!("{u}: not logged in"),
+                            Some((true, _, cart)) => tf(AvatarIn, &[("user", &words::user(u)), ("n", &cart)]),
+                            Some((_, true, _)) => tf(AvatarOut, &[("user", &words::user(u))]),
+                            _ => tf(AvatarAnon, &[("user", &words::user(u))]),
                         };
                         view! {
                             <li>
@@ -42,7 +38,7 @@ pub fn UserStrip() -> impl IntoView {
                                 aria-label=label
                                 on:click=move |_| lab.selected_user.set(Some(u))
                             >
-                                <span aria-hidden="true">{initials(u)}</span>
+                                <span aria-hidden="true">{words::letters(u)}</span>
                                 <span class="badge" aria-hidden="true">
                                     {move || match state() {
                                         Some((true, _, 0)) => "✓".to_string(),
@@ -58,7 +54,7 @@ pub fn UserStrip() -> impl IntoView {
                 </For>
             </ul>
             <p class="more">
-                {move || (count() > SHOWN).then(|| format!("and {} more users", count() - SHOWN))}
+                {move || (count() > SHOWN).then(|| tf(MoreUsers, &[("n", &(count() - SHOWN))]))}
             </p>
         </section>
     }

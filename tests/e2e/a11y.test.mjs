@@ -31,6 +31,7 @@ const VIEWS = [
     await page.getByRole('button', { name: 'Compare stateful and stateless' }).click();
   }],
   ['minimal embed', '&controls=minimal&title=0', async () => {}],
+  ['Spanish page', '&lang=es', async () => {}],
 ];
 
 for (const theme of ['light', 'dark', 'projector']) {

@@ -1,0 +1,388 @@
+//! The simulation's narration (what happened, what the learner did, why a command was refused) in
+//! the page's language. The sim's own `Display` speaks English for the command-line runner.
+
+use statelab_sim::config::limits;
+use statelab_sim::time::human_us;
+use statelab_sim::{Command, CommandError, Event, EventKind, FailReason, Mode};
+
+use super::{t, tf, words, Text::*};
+
+/// An event as the feed narrates it, its time first; in English, the sim's own sentence.
+pub fn sentence(e: &Event) -> String {
+    format!("[{}] {}", human_us(e.at_us), happening(&e.kind))
+}
+
+fn happening(kind: &EventKind) -> String {
+    match kind {
+        EventKind::Command(c) => tf(EvCommand, &[("command", &command(c))]),
+        EventKind::RequestDone { user, action, latency_us, .. } => tf(
+            EvRequestDone,
+            &[("user", &words::user(*user)), ("action", &words::action(*action)), ("latency", &human_us(*latency_us))],
+        ),
+        EventKind::RequestFailed { user, action, at, reason: FailReason::SessionLost, .. } => tf(
+            EvAuthFailed,
+            &[("user", &words::user(*user)), ("action", &words::action(*action)), ("at", &words::node(*at))],
+        ),
+        EventKind::RequestFailed { user, action, at, reason, .. } => tf(
+            EvRequestFailed,
+            &[
+                ("user", &words::user(*user)),
+                ("action", &words::action(*action)),
+                ("at", &words::node(*at)),
+                ("reason", &words::fail_reason(*reason)),
+            ],
+        ),
+        EventKind::Retried { user, from, to, .. } => tf(
+            EvRetried,
+            &[("from", &words::server(*from)), ("user", &words::user(*user)), ("to", &words::server(*to))],
+        ),
+        EventKind::Misrouted { user, to } => {
+            tf(EvMisrouted, &[("user", &words::user(*user)), ("to", &words::server(*to))])
+        }
+        EventKind::LoggedIn { user, at: Some(s) } => {
+            tf(EvLoggedInServer, &[("user", &words::user(*user)), ("server", &words::server(*s))])
+        }
+        EventKind::LoggedIn { user, at: None } => tf(EvLoggedInStore, &[("user", &words::user(*user))]),
+        EventKind::LoggedOut { user, reason } => {
+            tf(EvLoggedOut, &[("user", &words::user(*user)), ("reason", &words::logout_reason(*reason))])
+        }
+        EventKind::ServerState { server, state } => {
+            tf(EvServerState, &[("server", &words::server(*server)), ("state", &words::server_state(*state))])
+        }
+        EventKind::HealthCheck { server, up } => {
+            tf(if *up { EvHealthUp } else { EvHealthDown }, &[("server", &words::server(*server))])
+        }
+        EventKind::SessionsLost { server, count } => {
+            tf(EvSessionsLost, &[("count", count), ("server", &words::server(*server))])
+        }
+        EventKind::StoreDown { kind, lost: 0 } => tf(EvStoreDownNoLoss, &[("kind", &words::store_kind(*kind))]),
+        EventKind::StoreDown { kind, lost } => {
+            tf(EvStoreDownLost, &[("kind", &words::store_kind(*kind)), ("lost", lost)])
+        }
+        EventKind::StoreUp { kind } => tf(EvStoreUp, &[("kind", &words::store_kind(*kind))]),
+        EventKind::CacheDown => t(EvCacheDown).to_string(),
+        EventKind::CacheUp => t(EvCacheUp).to_string(),
+        EventKind::DbDown { node: 0 } => t(EvDbDownAny).to_string(),
+        EventKind::DbDown { node } => tf(EvDbDown, &[("node", node)]),
+        EventKind::DbUp { node } => tf(EvDbUp, &[("node", node)]),
+        EventKind::Promoted { node } => tf(EvPromoted, &[("node", node)]),
+        EventKind::StaleRead { user, product } => {
+            tf(EvStaleRead, &[("user", &words::user(*user)), ("product", product)])
+        }
+        EventKind::ScaledOut { utilization_pct, server } => {
+            tf(EvScaledOut, &[("pct", utilization_pct), ("server", &words::server(*server))])
+        }
+        EventKind::ScaledIn { utilization_pct, server } => {
+            tf(EvScaledIn, &[("pct", utilization_pct), ("server", &words::server(*server))])
+        }
+        EventKind::ModeChanged { mode, moved, lost } => {
+            let key = match mode {
+                Mode::Stateless => EvNowStateless,
+                Mode::Stateful => EvNowStateful,
+            };
+            tf(key, &[("moved", moved), ("lost", lost)])
+        }
+    }
+}
+
+/// A command as the feed and notices name it ("crash Server 1"); in English, the sim's phrase.
+pub fn command(c: &Command) -> String {
+    match c {
+        Command::SetMode { mode } => tf(CmdSetMode, &[("mode", &words::mode(*mode))]),
+        Command::CrashServer { server } => tf(CmdCrashServer, &[("server", &words::server(*server))]),
+        Command::RestartServer { server } => tf(CmdRestartServer, &[("server", &words::server(*server))]),
+        Command::AddServer => t(CmdAddServer).to_string(),
+        Command::RemoveServer { server } => tf(CmdRemoveServer, &[("server", &words::server(*server))]),
+        Command::Misroute { user } => tf(CmdMisroute, &[("user", &words::user(*user))]),
+        Command::SetAlgorithm { algorithm } => tf(CmdSetAlgorithm, &[("algorithm", &words::algorithm(*algorithm))]),
+        Command::SetTraffic { rate_per_s, pattern } => {
+            tf(CmdSetTraffic, &[("rate", rate_per_s), ("pattern", &words::pattern(*pattern))])
+        }
+        Command::Spike => t(CmdSpike).to_string(),
+        Command::SetCacheEnabled { enabled } => t(if *enabled { CmdCacheOn } else { CmdCacheOff }).to_string(),
+        Command::CrashCache => t(CmdCrashCache).to_string(),
+        Command::RestartCache => t(CmdRestartCache).to_string(),
+        Command::SetSessionStore { kind, persistence, replica } => tf(
+            CmdSetStore,
+            &[
+                ("kind", &words::store_kind(*kind)),
+                ("persistence", &on_off(*persistence)),
+                ("replica", &on_off(*replica)),
+            ],
+        ),
+        Command::CrashSessionStore => t(CmdCrashStore).to_string(),
+        Command::RestartSessionStore => t(CmdRestartStore).to_string(),
+        Command::CrashDbNode { node } => tf(CmdCrashDbNode, &[("node", node)]),
+        Command::RestartDbNode { node } => tf(CmdRestartDbNode, &[("node", node)]),
+        Command::PromoteReplica { node } => tf(CmdPromote, &[("node", node)]),
+        Command::AddReplica => t(CmdAddReplica).to_string(),
+        Command::RemoveReplica { node } => tf(CmdRemoveDbNode, &[("node", node)]),
+        Command::SetReplicationLag { min_ms, max_ms } => tf(CmdSetLag, &[("min", min_ms), ("max", max_ms)]),
+        Command::SetAutoscaling { policy } => {
+            t(if policy.enabled { CmdAutoscalingOn } else { CmdAutoscalingOff }).to_string()
+        }
+        Command::SetHealthCheck { interval_ms: 0 } => t(CmdHealthInstant).to_string(),
+        Command::SetHealthCheck { interval_ms } => tf(CmdHealthEvery, &[("interval", interval_ms)]),
+    }
+}
+
+fn on_off(on: bool) -> &'static str {
+    t(if on { CmdOn } else { CmdOff })
+}
+
+/// Why a command was refused, as the learner's notice says it; in English, the sim's reason.
+pub fn command_error(e: &CommandError) -> String {
+    match e {
+        CommandError::NoSuchServer(s) => tf(CmdErrNoSuchServer, &[("server", &words::server(*s))]),
+        CommandError::NoSuchUser(u) => tf(CmdErrNoSuchUser, &[("user", &words::user(*u))]),
+        CommandError::NoSuchDbNode(n) => tf(CmdErrNoSuchDbNode, &[("node", n)]),
+        CommandError::WrongServerState { server, state, wanted } => tf(
+            CmdErrWrongServerState,
+            &[
+                ("server", &words::server(*server)),
+                ("state", &words::server_state(*state)),
+                ("wanted", &phrase(wanted)),
+            ],
+        ),
+        CommandError::TooManyServers => tf(CmdErrTooManyServers, &[("max", &limits::SERVERS)]),
+        CommandError::LastServer => t(CmdErrLastServer).to_string(),
+        CommandError::NoOtherServer => t(CmdErrNoOtherServer).to_string(),
+        CommandError::TooManyReplicas => tf(CmdErrTooManyReplicas, &[("max", &limits::REPLICAS)]),
+        CommandError::NotAReplica(n) => tf(CmdErrNotAReplica, &[("node", n)]),
+        CommandError::AlreadyThere(what) => phrase(what),
+        // Out-of-range values: the controls cannot send them, so only a host page sees these.
+        CommandError::Invalid(msg) => msg.clone(),
+    }
+}
+
+/// The fixed phrases the sim puts into its errors, in the page's language.
+fn phrase(english: &str) -> String {
+    let key = match english {
+        "running" => PhraseRunning,
+        "crashed or stopped" => PhraseCrashedOrStopped,
+        "in the pool" => PhraseInPool,
+        "sessions are already kept that way" => PhraseSessionsSameWay,
+        "the cache is already down" => PhraseCacheDown,
+        "the cache is already up" => PhraseCacheUp,
+        "the session store is already down" => PhraseStoreDown,
+        "the session store is already up" => PhraseStoreUp,
+        "that database node is already down" => PhraseDbNodeDown,
+        "that database node is already up" => PhraseDbNodeUp,
+        other => return other.to_string(),
+    };
+    t(key).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+    use std::mem::discriminant;
+
+    use statelab_sim::config::{limits, AutoscalerConfig};
+    use statelab_sim::time::SEC;
+    use statelab_sim::{
+        Command, CommandError, Event, EventKind, FailReason, LbAlgorithm, LogoutReason, Mode, Pattern, ServerId, Sim,
+        SimConfig, StoreKind, UserId,
+    };
+
+    use super::{command, command_error, sentence};
+
+    /// Whether an event is of one sentence template's case.
+    type Case = fn(&EventKind) -> bool;
+    use crate::i18n::{set, Lang};
+
+    /// Applies each command, then runs the given simulated seconds; keeps commands and refusals.
+    fn play(sim: &mut Sim, script: Vec<(Command, u64)>, commands: &mut Vec<Command>, refusals: &mut Vec<CommandError>) {
+        for (cmd, secs) in script {
+            commands.push(cmd.clone());
+            if let Err(e) = sim.apply(cmd) {
+                refusals.push(e);
+            }
+            sim.advance(secs * SEC);
+        }
+    }
+
+    /// A run that gives every command, and has many refused, so that every kind of event and of
+    /// refusal happens: its events, the commands and the refusals.
+    fn run() -> (Vec<Event>, Vec<Command>, Vec<CommandError>) {
+        let (mut commands, mut refusals) = (Vec::new(), Vec::new());
+        let mut sim = Sim::new(SimConfig { users: 60, servers: 4, event_log: 1_000_000, ..Default::default() })
+            .expect("a valid config");
+        let scaling = AutoscalerConfig { enabled: true, interval_ms: 1_000, cooldown_ms: 1_000, ..Default::default() };
+        let script = vec![
+            // Servers and users, in stateful mode.
+            (Command::SetTraffic { rate_per_s: 400, pattern: Pattern::Steady }, 2),
+            (Command::CrashServer { server: ServerId(0) }, 1),
+            (Command::CrashServer { server: ServerId(0) }, 0),
+            (Command::RestartServer { server: ServerId(1) }, 0),
+            (Command::CrashServer { server: ServerId(99) }, 0),
+            (Command::RestartServer { server: ServerId(0) }, 5),
+            (Command::Misroute { user: UserId(5) }, 0),
+            (Command::Misroute { user: UserId(6) }, 0),
+            (Command::Misroute { user: UserId(7) }, 2),
+            (Command::Misroute { user: UserId(999) }, 0),
+            (Command::RemoveServer { server: ServerId(3) }, 3),
+            (Command::RemoveServer { server: ServerId(3) }, 0),
+            (Command::AddServer, 3),
+            (Command::SetAlgorithm { algorithm: LbAlgorithm::LeastConnections }, 1),
+            (Command::SetAlgorithm { algorithm: LbAlgorithm::Random }, 1),
+            (Command::SetAlgorithm { algorithm: LbAlgorithm::Sticky }, 1),
+            (Command::SetAlgorithm { algorithm: LbAlgorithm::RoundRobin }, 1),
+            (Command::SetTraffic { rate_per_s: limits::RATE_PER_S + 1, pattern: Pattern::Steady }, 0),
+            (Command::SetHealthCheck { interval_ms: 0 }, 1),
+            (Command::SetHealthCheck { interval_ms: 60_001 }, 0),
+            (Command::SetHealthCheck { interval_ms: 500 }, 1),
+            // Cache and session store.
+            (Command::SetCacheEnabled { enabled: false }, 1),
+            (Command::SetCacheEnabled { enabled: true }, 1),
+            (Command::CrashCache, 1),
+            (Command::CrashCache, 0),
+            (Command::RestartCache, 1),
+            (Command::RestartCache, 0),
+            (Command::SetMode { mode: Mode::Stateful }, 0),
+            (Command::CrashSessionStore, 1),
+            (Command::CrashSessionStore, 0),
+            (Command::RestartSessionStore, 1),
+            (Command::RestartSessionStore, 0),
+            (Command::SetMode { mode: Mode::Stateless }, 3),
+            (Command::CrashSessionStore, 2),
+            (Command::RestartSessionStore, 10),
+            (Command::SetSessionStore { kind: StoreKind::Sql, persistence: false, replica: true }, 1),
+            (Command::CrashSessionStore, 3),
+            (Command::SetSessionStore { kind: StoreKind::Redis, persistence: true, replica: false }, 1),
+            (Command::CrashSessionStore, 1),
+            (Command::RestartSessionStore, 2),
+            (Command::SetSessionStore { kind: StoreKind::Memcached, persistence: false, replica: false }, 1),
+            (Command::SetSessionStore { kind: StoreKind::Nosql, persistence: false, replica: false }, 1),
+            (Command::SetMode { mode: Mode::Stateful }, 3),
+            // The database: node 0 is the master, 1 and 2 its replicas.
+            (Command::CrashDbNode { node: 0 }, 1),
+            (Command::CrashDbNode { node: 0 }, 0),
+            (Command::RestartDbNode { node: 0 }, 1),
+            (Command::RestartDbNode { node: 0 }, 0),
+            (Command::CrashDbNode { node: 1 }, 1),
+            (Command::PromoteReplica { node: 1 }, 0),
+            (Command::RestartDbNode { node: 1 }, 1),
+            (Command::PromoteReplica { node: 1 }, 1),
+            (Command::PromoteReplica { node: 1 }, 0),
+            (Command::RemoveReplica { node: 1 }, 0),
+            (Command::CrashDbNode { node: 42 }, 0),
+            (Command::AddReplica, 1),
+            (Command::AddReplica, 0),
+            (Command::AddReplica, 0),
+            (Command::AddReplica, 0),
+            (Command::RemoveReplica { node: 3 }, 1),
+            // Slow replication without a cache: reads on replicas miss recent checkouts.
+            (Command::SetReplicationLag { min_ms: 20_000, max_ms: 30_000 }, 0),
+            (Command::SetReplicationLag { min_ms: 5, max_ms: 1 }, 0),
+            (Command::SetCacheEnabled { enabled: false }, 10),
+            // Auto-scaling through a spike and a quiet night.
+            (Command::SetAutoscaling { policy: scaling }, 0),
+            (
+                Command::SetAutoscaling {
+                    policy: AutoscalerConfig { scale_out_pct: 50, scale_in_pct: 90, ..AutoscalerConfig::default() },
+                },
+                0,
+            ),
+            (Command::Spike, 6),
+            (Command::SetTraffic { rate_per_s: 20, pattern: Pattern::Quiet }, 10),
+            (Command::SetAutoscaling { policy: AutoscalerConfig::default() }, 1),
+            (Command::SetTraffic { rate_per_s: 50, pattern: Pattern::Ramp }, 1),
+            (Command::SetTraffic { rate_per_s: 50, pattern: Pattern::Diurnal }, 1),
+        ];
+        play(&mut sim, script, &mut commands, &mut refusals);
+        let events = sim.events().since(0).cloned().collect();
+
+        let mut alone = Sim::new(SimConfig { servers: 1, ..Default::default() }).expect("a valid config");
+        let script =
+            vec![(Command::RemoveServer { server: ServerId(0) }, 0), (Command::Misroute { user: UserId(0) }, 0)];
+        play(&mut alone, script, &mut commands, &mut refusals);
+        let mut full = Sim::new(SimConfig { servers: limits::SERVERS, ..Default::default() }).expect("a valid config");
+        play(&mut full, vec![(Command::AddServer, 0)], &mut commands, &mut refusals);
+        (events, commands, refusals)
+    }
+
+    #[test]
+    fn english_narration_is_the_sims_own() {
+        set(Lang::En, false);
+        let (events, commands, refusals) = run();
+        for e in &events {
+            assert_eq!(sentence(e), e.to_string());
+        }
+        for c in &commands {
+            assert_eq!(command(c), c.to_string());
+        }
+        for err in &refusals {
+            assert_eq!(command_error(err), err.to_string());
+        }
+
+        // One case per sentence template, so that each one was compared above.
+        let templates: &[(&str, Case)] = &[
+            ("a command", |k| matches!(k, EventKind::Command(_))),
+            ("an answered request", |k| matches!(k, EventKind::RequestDone { .. })),
+            ("a failed authentication", |k| {
+                matches!(k, EventKind::RequestFailed { reason: FailReason::SessionLost, .. })
+            }),
+            (
+                "another failure",
+                |k| matches!(k, EventKind::RequestFailed { reason, .. } if *reason != FailReason::SessionLost),
+            ),
+            ("a retry", |k| matches!(k, EventKind::Retried { .. })),
+            ("a misrouted request", |k| matches!(k, EventKind::Misrouted { .. })),
+            ("a login to a server", |k| matches!(k, EventKind::LoggedIn { at: Some(_), .. })),
+            ("a login to the store", |k| matches!(k, EventKind::LoggedIn { at: None, .. })),
+            ("a logout", |k| matches!(k, EventKind::LoggedOut { .. })),
+            ("a server state", |k| matches!(k, EventKind::ServerState { .. })),
+            ("a server marked up", |k| matches!(k, EventKind::HealthCheck { up: true, .. })),
+            ("a server marked down", |k| matches!(k, EventKind::HealthCheck { up: false, .. })),
+            ("sessions lost with a server", |k| matches!(k, EventKind::SessionsLost { .. })),
+            ("a store down, nothing lost", |k| matches!(k, EventKind::StoreDown { lost: 0, .. })),
+            ("a store down with sessions", |k| matches!(k, EventKind::StoreDown { lost: 1.., .. })),
+            ("a store up", |k| matches!(k, EventKind::StoreUp { .. })),
+            ("the cache down", |k| matches!(k, EventKind::CacheDown)),
+            ("the cache up", |k| matches!(k, EventKind::CacheUp)),
+            ("node 0 down", |k| matches!(k, EventKind::DbDown { node: 0 })),
+            ("another node down", |k| matches!(k, EventKind::DbDown { node: 1.. })),
+            ("a node up", |k| matches!(k, EventKind::DbUp { .. })),
+            ("a promotion", |k| matches!(k, EventKind::Promoted { .. })),
+            ("a stale read", |k| matches!(k, EventKind::StaleRead { .. })),
+            ("a scale-out", |k| matches!(k, EventKind::ScaledOut { .. })),
+            ("a scale-in", |k| matches!(k, EventKind::ScaledIn { .. })),
+            ("a switch to stateless", |k| matches!(k, EventKind::ModeChanged { mode: Mode::Stateless, .. })),
+            ("a switch to stateful", |k| matches!(k, EventKind::ModeChanged { mode: Mode::Stateful, .. })),
+        ];
+        for (what, happened) in templates {
+            assert!(events.iter().any(|e| happened(&e.kind)), "the run never had {what}");
+        }
+        let kinds: HashSet<_> = refusals.iter().map(discriminant).collect();
+        assert_eq!(kinds.len(), 11, "every kind of refusal: {refusals:?}");
+    }
+
+    #[test]
+    fn spanish_narration_is_spanish() {
+        let (events, commands, refusals) = run();
+        set(Lang::Es, true);
+        for e in &events {
+            let es = sentence(e);
+            assert!(!es.contains('{'), "a slot left unfilled: {es}");
+            assert_ne!(es, e.to_string());
+        }
+        for c in &commands {
+            assert_ne!(command(c), c.to_string());
+        }
+        for err in &refusals {
+            // These two carry the sim's English detail through.
+            if !matches!(err, CommandError::AlreadyThere(_) | CommandError::Invalid(_)) {
+                assert_ne!(command_error(err), err.to_string());
+            }
+        }
+        let out = Event {
+            seq: 0,
+            at_us: 1_500_000,
+            kind: EventKind::LoggedOut { user: UserId(0), reason: LogoutReason::ServerCrashed(ServerId(1)) },
+        };
+        let es = sentence(&out);
+        assert!(es.starts_with("[1500 ms] A Usuario A se le cerró la sesión: Servidor 2 "), "{es}");
+        set(Lang::En, false);
+    }
+}

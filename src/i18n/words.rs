@@ -1,0 +1,138 @@
+//! The names of the model's things (servers, users, states, kinds) in the page's language. The
+//! simulation's own `Display` speaks English for the command-line runner; the page asks here.
+
+use statelab_sim::user::Region;
+use statelab_sim::{
+    Action, FailReason, LbAlgorithm, LogoutReason, Mode, Node, Pattern, ServerId, ServerState, StoreKind, UserId,
+};
+
+use super::{t, tf, Text::*};
+
+/// "AB" of "User AB": the letters that name a user in every language.
+pub fn letters(id: UserId) -> String {
+    id.to_string().trim_start_matches("User ").to_string()
+}
+
+pub fn user(id: UserId) -> String {
+    tf(UserName, &[("letters", &letters(id))])
+}
+
+pub fn server(id: ServerId) -> String {
+    tf(ServerName, &[("n", &(id.0 + 1))])
+}
+
+pub fn server_state(state: ServerState) -> &'static str {
+    t(match state {
+        ServerState::Booting { .. } => StateBooting,
+        ServerState::Healthy => StateHealthy,
+        ServerState::Draining => StateDraining,
+        ServerState::Stopped => StateStopped,
+        ServerState::Crashed => StateCrashed,
+    })
+}
+
+pub fn mode(mode: Mode) -> &'static str {
+    t(match mode {
+        Mode::Stateful => ModeStateful,
+        Mode::Stateless => ModeStateless,
+    })
+}
+
+pub fn algorithm(a: LbAlgorithm) -> &'static str {
+    t(match a {
+        LbAlgorithm::RoundRobin => AlgoRoundRobin,
+        LbAlgorithm::LeastConnections => AlgoLeastConnections,
+        LbAlgorithm::Random => AlgoRandom,
+        LbAlgorithm::Sticky => AlgoSticky,
+    })
+}
+
+pub fn pattern(p: Pattern) -> &'static str {
+    t(match p {
+        Pattern::Steady => PatternSteady,
+        Pattern::Spike => PatternSpike,
+        Pattern::Ramp => PatternRamp,
+        Pattern::Diurnal => PatternDiurnal,
+        Pattern::Quiet => PatternQuiet,
+    })
+}
+
+pub fn store_kind(k: StoreKind) -> &'static str {
+    t(match k {
+        StoreKind::Redis => StoreRedis,
+        StoreKind::Memcached => StoreMemcached,
+        StoreKind::Sql => StoreSql,
+        StoreKind::Nosql => StoreNosql,
+    })
+}
+
+pub fn region(r: Region) -> &'static str {
+    t(match r {
+        Region::Europe => RegionEurope,
+        Region::Americas => RegionAmericas,
+        Region::Asia => RegionAsia,
+    })
+}
+
+pub fn action(a: Action) -> &'static str {
+    t(match a {
+        Action::LoadPage => ActionLoadPage,
+        Action::Browse => ActionBrowse,
+        Action::AddToCart => ActionAddToCart,
+        Action::SetPreference => ActionSetPreference,
+        Action::Checkout => ActionCheckout,
+        Action::Login => ActionLogin,
+        Action::Probe => ActionProbe,
+    })
+}
+
+/// The short label of a failure, as its burst and the charts show it.
+pub fn fail_reason(r: FailReason) -> &'static str {
+    t(match r {
+        FailReason::SessionLost => FailSessionLost,
+        FailReason::ServerDown => FailServerDown,
+        FailReason::NoServer => FailNoServer,
+        FailReason::QueueFull => FailQueueFull,
+        FailReason::Timeout => FailTimeout,
+        FailReason::StoreDown => FailStoreDown,
+        FailReason::WriteFailed => FailWriteFailed,
+        FailReason::DbDown => FailDbDown,
+    })
+}
+
+pub fn logout_reason(r: LogoutReason) -> String {
+    match r {
+        LogoutReason::ServerCrashed(s) => tf(LogoutCrashed, &[("server", &server(s))]),
+        LogoutReason::ServerRemoved(s) => tf(LogoutRemoved, &[("server", &server(s))]),
+        LogoutReason::WrongServer(s) => tf(LogoutWrongServer, &[("server", &server(s))]),
+        LogoutReason::StoreLost => t(LogoutStoreLost).to_string(),
+    }
+}
+
+/// Where a request is, as a sentence names it ("the load balancer", "Server 2").
+pub fn node(n: Node) -> String {
+    match n {
+        Node::Browser(u) => tf(NodeBrowser, &[("user", &user(u))]),
+        Node::Dns => t(NodeDns).to_string(),
+        Node::CdnEdge(r) => tf(NodeCdnEdge, &[("region", &region(r))]),
+        Node::Origin => t(NodeOrigin).to_string(),
+        Node::Balancer => t(NodeBalancer).to_string(),
+        Node::Server(s) => server(s),
+        Node::SessionStore => t(NodeSessionStore).to_string(),
+        Node::Cache => t(NodeCache).to_string(),
+        Node::Db(_) => t(NodeDb).to_string(),
+    }
+}
+
+/// A row label of a request's latency breakdown ("DNS", "Queue", …), as the sim names it.
+pub fn hop_label(label: &str) -> &str {
+    match label {
+        "Network" => t(HopNetwork),
+        "Queue" => t(HopQueue),
+        "Session" => t(HopSession),
+        "Cache" => t(HopCache),
+        "Database" => t(HopDatabase),
+        "Compute" => t(HopCompute),
+        other => other,
+    }
+}

@@ -1,0 +1,84 @@
+// Languages: Spanish from `lang=es` or from the browser's language, a switcher that keeps the
+// exact run, links that carry the chosen language, and tours and narration in Spanish too.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup, openPage, screenshot } from './harness.mjs';
+
+const lab = setup();
+const fingerprint = (page) => page.locator('#trace-hash').textContent();
+
+test('lang=es puts the whole page in Spanish, narration included', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?lang=es&autoplay=0&mode=stateful`);
+  assert.equal(await page.locator('html').getAttribute('lang'), 'es');
+  await page.getByRole('button', { name: 'Tumbar Servidor 1' }).click();
+  for (let i = 0; i < 20; i++) await page.getByRole('button', { name: 'Paso' }).click();
+  const out = page.getByRole('group', { name: 'Usuarios con sesión cerrada' }).locator('output');
+  assert.ok(Number(await out.textContent()) > 0);
+  assert.equal(await page.getByRole('heading', { name: 'Recorrido guiado' }).count(), 1);
+  assert.match(await page.locator('#diagram-caption').textContent(), /servidores, \d+ peticiones en curso/);
+  const feed = await page.locator('.feed-lines li').allTextContents();
+  assert.ok(feed.some((l) => l.includes('Tú: tumbar Servidor 1')), feed.slice(0, 5).join(' | '));
+  assert.ok(feed.some((l) => /sesión/.test(l)));
+  // No English control text is left: every button's name is the Spanish one.
+  const names = await page.getByRole('button').evaluateAll((els) => els.map((e) => e.textContent.trim()));
+  for (const english of ['Play', 'Pause', 'Step', 'Reset', 'Add server', 'Copy link', 'Start tour', 'Crash cache']) {
+    assert.ok(!names.includes(english), `an English button is left: ${english}`);
+  }
+  await screenshot(page, 'spanish-1280');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the browser's language picks Spanish when the URL does not say", async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`, { locale: 'es-MX' });
+  assert.equal(await page.locator('html').getAttribute('lang'), 'es');
+  assert.equal(await page.getByRole('button', { name: 'Reproducir' }).count(), 1);
+  // A link copied here leaves the language to each reader's browser.
+  await page.getByRole('button', { name: 'Copiar enlace' }).click();
+  assert.ok(!(await page.locator('.share input[type=text]').inputValue()).includes('lang='));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the switcher reopens the same run in Spanish, and its links keep the language', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&mode=stateful`);
+  await page.getByRole('button', { name: 'Crash Server 2' }).click();
+  for (let i = 0; i < 15; i++) await page.getByRole('button', { name: 'Step' }).click();
+  const before = await fingerprint(page);
+  await Promise.all([page.waitForURL(/lang=es/), page.getByLabel('Language').selectOption('es')]);
+  await page.locator('#trace-hash').waitFor({ state: 'attached' });
+  assert.equal(await fingerprint(page), before, 'the same run, replayed');
+  assert.equal(await page.getByRole('button', { name: 'Reproducir' }).count(), 1);
+  await page.getByRole('button', { name: 'Copiar enlace' }).click();
+  assert.match(await page.locator('.share input[type=text]').inputValue(), /[?&]lang=es(&|$)/);
+  await Promise.all([page.waitForURL(/lang=en/), page.getByLabel('Idioma').selectOption('en')]);
+  await page.locator('#trace-hash').waitFor({ state: 'attached' });
+  assert.equal(await fingerprint(page), before);
+  assert.equal(await page.getByRole('button', { name: 'Play' }).count(), 1);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a tour opened in Spanish tells its story in Spanish', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?lang=es&scenario=crash-2am&step=2&mode=stateful&speed=10`);
+  await page.getByText('Paso 2 de').waitFor();
+  const narration = await page.locator('.narration').textContent();
+  assert.match(narration, /Servidor 1/);
+  assert.doesNotMatch(narration, /Server 1 /);
+  await page.getByLabel(/Se les cierra la sesión/).check();
+  assert.match(await page.locator('.feedback').textContent(), /^(Correcto|No exactamente)\. /);
+  await page.getByRole('button', { name: 'Ejecutar este paso' }).click();
+  await page.locator('.checkpoint').filter({ hasText: /[✓✗]/ }).waitFor({ timeout: 30000 });
+  assert.doesNotMatch(await page.locator('.checkpoint').textContent(), /expected|logged out|users/);
+  await screenshot(page, 'spanish-tour');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a bad lang value is ignored with a notice in the fallback language', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?lang=xx&autoplay=0`);
+  await page.getByText('Ignored lang=xx: lang is en or es.').waitFor();
+  assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
