@@ -107,8 +107,11 @@ fn check(lab: Lab) -> Option<String> {
     if t.completed + t.failed > t.issued {
         return Some(format!("{} answered and {} failed of {} issued", t.completed, t.failed, t.issued));
     }
-    let shown =
-        document()?.get_element_by_id("metric-users-logged-out")?.parent_element()?.query_selector("output").ok()??;
+    let shown = document()
+        .and_then(|d| d.get_element_by_id("metric-users-logged-out"))
+        .and_then(|label| label.parent_element())
+        .and_then(|card| card.query_selector("output").ok().flatten());
+    let Some(shown) = shown else { return Some("the \"Users logged out\" card is missing".into()) };
     let text = shown.text_content().unwrap_or_default();
     match text.trim().parse::<u32>() {
         Ok(n) if n <= users => None,

@@ -15,6 +15,9 @@ pub const MAX_DOTS: usize = 600;
 const FEED_LINES: usize = 60;
 /// Failure bursts kept for the dot layer.
 const MAX_BURSTS: usize = 40;
+/// Shortest gap between two publications of the snapshot to the page's text and boxes while the
+/// animation loop runs [ms]; the dots still move every frame.
+const PUBLISH_MS: f64 = 100.0;
 /// Default playback speed: slow enough to follow a single request.
 pub const DEFAULT_SPEED: f64 = 0.2;
 
@@ -47,8 +50,14 @@ pub enum Trace {
 pub struct Lab {
     /// The simulation itself; only this module touches it mutably.
     sim: StoredValue<Sim>,
-    /// The latest snapshot; every visual reads from it.
+    /// The snapshot the page's text and boxes show. While the animation loop runs it follows
+    /// `live` at most every [`PUBLISH_MS`]: numbers changing 60 times a second cannot be read,
+    /// and re-rendering every label each frame was most of a big lab's frame time.
     pub snap: RwSignal<Snapshot>,
+    /// The newest snapshot, every frame; the dot layer draws it.
+    pub live: StoredValue<Snapshot>,
+    /// Page time `snap` was last set [ms].
+    published_ms: StoredValue<f64>,
     pub playing: RwSignal<bool>,
     /// Simulated seconds per real second.
     pub speed: RwSignal<f64>,
@@ -93,6 +102,8 @@ impl Lab {
         };
         let snap = RwSignal::new(sim.snapshot(MAX_DOTS));
         Self {
+            live: StoredValue::new(snap.get_untracked()),
+            published_ms: StoredValue::new(0.0),
             sim: StoredValue::new(sim),
             snap,
             playing: RwSignal::new(true),
@@ -139,6 +150,16 @@ impl Lab {
     /// Advances simulated time, applying scripted commands at their exact times and stopping at
     /// `stop_at`, then publishes the new state.
     pub fn advance(&self, dt_us: u64) {
+        self.advance_and(dt_us, false);
+    }
+
+    /// [`Lab::advance`] for the animation loop: the page's text follows at most every
+    /// [`PUBLISH_MS`], the dot layer every frame.
+    pub fn advance_frame(&self, dt_us: u64) {
+        self.advance_and(dt_us, true);
+    }
+
+    fn advance_and(&self, dt_us: u64, throttled: bool) {
         let stop = self.stop_at.get_untracked();
         let mut refused = None;
         let reached = self.sim.try_update_value(|s| {
@@ -162,10 +183,11 @@ impl Lab {
                 self.playing.set(false);
             }
         }
+        let stopped = !self.playing.get_untracked();
         if refused.is_some() {
             self.notice.set(refused);
         }
-        self.refresh();
+        self.publish(throttled && !stopped);
     }
 
     /// Plays `commands` at their times and pauses at `end_us`.
@@ -299,6 +321,13 @@ impl Lab {
     }
 
     fn refresh(&self) {
+        self.publish(false);
+    }
+
+    /// Reads what happened since the last call into the feed, the bursts and the trace, and
+    /// publishes the snapshot: to the dot layer always, to `snap` unless `throttled` and it was
+    /// published less than [`PUBLISH_MS`] ago.
+    fn publish(&self, throttled: bool) {
         let cursor = self.feed_cursor.get_value();
         let waiting = match self.trace.get_untracked() {
             Trace::Waiting { from } => Some((from, false)),
@@ -323,8 +352,14 @@ impl Lab {
             (s.snapshot(MAX_DOTS), lines, bursts, s.events().total(), traced)
         });
         self.feed_cursor.set_value(next);
-        self.snap.set(snapshot);
         let now = page_ms();
+        if throttled && now - self.published_ms.get_value() < PUBLISH_MS {
+            self.live.set_value(snapshot);
+        } else {
+            self.published_ms.set_value(now);
+            self.live.set_value(snapshot.clone());
+            self.snap.set(snapshot);
+        }
         self.bursts.update_value(|b| {
             b.retain(|x| now - x.born_ms < crate::ui::dots::BURST_MS);
             b.extend(bursts);

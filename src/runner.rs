@@ -45,7 +45,7 @@ pub fn start(lab: Lab) {
         let dt_ms = last.get().map_or(0.0, |l: f64| (t - l).clamp(0.0, MAX_FRAME_MS));
         last.set(Some(t));
         let dt_us = (dt_ms * 1000.0 * lab.speed.get_untracked()) as u64;
-        lab.advance(dt_us);
+        lab.advance_frame(dt_us);
         dots::draw(lab);
         if let (Some(w), Some(cb)) = (web_sys::window(), frame.borrow().as_ref()) {
             let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());

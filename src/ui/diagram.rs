@@ -270,7 +270,7 @@ pub fn Diagram() -> impl IntoView {
                         }
                         let scale = WIDTH / rect.width();
                         let (x, y) = ((f64::from(ev.client_x()) - rect.left()) * scale, (f64::from(ev.client_y()) - rect.top()) * scale);
-                        if let Some(id) = lab.snap.with_untracked(|s| request_at(s, x, y)) {
+                        if let Some(id) = lab.live.with_value(|s| request_at(s, x, y)) {
                             lab.trace.set(Trace::Following { id });
                         }
                     }

@@ -101,7 +101,7 @@ pub fn draw(lab: Lab) {
     }
     let now = page_ms();
     let selected = lab.selected_user.get_untracked();
-    lab.snap.with_untracked(|snap| {
+    lab.live.with_value(|snap| {
         for r in &snap.requests {
             let (x, y, radius) = dot_position(r, snap, calm);
             let mine = selected == Some(r.user);

@@ -8,9 +8,21 @@ use crate::i18n::{
     Text::{self, *},
 };
 
+/// "UsersLoggedOut" → "users-logged-out": a card's id is its key's, the same in every language.
+fn kebab(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('-');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
 #[component]
 fn Card(label: Text, value: Signal<String>, #[prop(optional)] tone: &'static str) -> impl IntoView {
-    let id = format!("metric-{label:?}");
+    let id = format!("metric-{}", kebab(&format!("{label:?}")));
     let labelled_by = id.clone();
     view! {
         <div class=format!("card {tone}") role="group" aria-labelledby=labelled_by>
