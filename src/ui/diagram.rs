@@ -110,6 +110,7 @@ pub fn Diagram() -> impl IntoView {
     // playing, the animation loop draws every frame itself.
     Effect::new(move |_| {
         lab.snap.track();
+        lab.selected_user.track();
         if !lab.playing.get_untracked() {
             super::dots::draw(lab);
         }

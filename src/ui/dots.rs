@@ -1,11 +1,15 @@
 //! The dot layer: every in-flight request drawn on one canvas each frame, so nothing is mounted
-//! or unmounted per frame. The selected user's requests are ringed and trace their path. With
+//! or unmounted per frame. The selected user's requests are ringed and trace their leg, and the
+//! whole path of their latest request is drawn as a band beneath. With
 //! `prefers-reduced-motion` the dots rest at the middle of their edge instead of gliding, and
 //! failures show as a still ring instead of an expanding one.
 
 use leptos::prelude::*;
-use statelab_sim::request::HopKind;
+use statelab_sim::database::DbRole;
+use statelab_sim::request::{Completed, HopKind};
 use statelab_sim::snapshot::{RequestView, Snapshot};
+use statelab_sim::user::Region;
+use statelab_sim::{Mode, Node};
 use wasm_bindgen::JsCast;
 
 use crate::i18n::Text::{self, *};
@@ -84,6 +88,33 @@ pub fn request_at(snap: &Snapshot, x: f64, y: f64) -> Option<u64> {
         .map(|(id, _)| id)
 }
 
+/// The places a finished request went through, in order, read from its latency breakdown:
+/// the browser, DNS and the CDN edge if it needed them, the balancer, its server, then the
+/// shared store (stateless), the cache and the database for whatever it read or wrote.
+pub fn request_path(c: &Completed, region: Region, snap: &Snapshot) -> Vec<Node> {
+    let b = &c.breakdown;
+    let master = snap.db.iter().find(|n| n.role == DbRole::Master).map(|n| n.id);
+    let mut path = vec![Node::Browser(c.user)];
+    path.extend((b.dns_us > 0).then_some(Node::Dns));
+    path.extend((b.cdn_us > 0).then_some(Node::CdnEdge(region)));
+    path.push(Node::Balancer);
+    path.extend(c.server.map(Node::Server));
+    path.extend((b.session_us > 0 && snap.mode == Mode::Stateless).then_some(Node::SessionStore));
+    path.extend((b.cache_us > 0).then_some(Node::Cache));
+    path.extend(master.filter(|_| b.db_us > 0).map(Node::Db));
+    path
+}
+
+/// The selected user's latest finished request and where it went, if they have one.
+pub fn last_path(lab: Lab, snap: &Snapshot) -> Option<(Completed, Vec<Node>)> {
+    let user = lab.selected_user.get_untracked()?;
+    lab.with_sim(|s| {
+        let c = *s.completed().iter().rev().find(|c| c.user == user)?;
+        let region = s.user(user)?.region;
+        Some((c, request_path(&c, region, snap)))
+    })
+}
+
 /// Redraws every dot and burst from the current snapshot.
 pub fn draw(lab: Lab) {
     let Some(canvas) = canvas() else { return };
@@ -102,6 +133,29 @@ pub fn draw(lab: Lab) {
     let now = page_ms();
     let selected = lab.selected_user.get_untracked();
     lab.live.with_value(|snap| {
+        // The selected user's latest request, as a wide band under the dots; the inspector
+        // lists the same places in words.
+        let path = last_path(lab, snap).map(|(_, nodes)| nodes).unwrap_or_default();
+        let drawn = path.len().to_string();
+        if canvas.get_attribute("data-path").as_deref() != Some(drawn.as_str()) {
+            let _ = canvas.set_attribute("data-path", &drawn);
+        }
+        if path.len() > 1 {
+            ctx.set_stroke_style_str("rgba(245, 160, 0, 0.45)");
+            ctx.set_line_width(10.0);
+            ctx.set_line_join("round");
+            ctx.set_line_cap("round");
+            ctx.begin_path();
+            for (i, node) in path.iter().enumerate() {
+                let (x, y) = position(*node, snap);
+                if i == 0 {
+                    ctx.move_to(x, y);
+                } else {
+                    ctx.line_to(x, y);
+                }
+            }
+            ctx.stroke();
+        }
         for r in &snap.requests {
             let (x, y, radius) = dot_position(r, snap, calm);
             let mine = selected == Some(r.user);

@@ -16,7 +16,7 @@ pub fn SessionInspector() -> impl IntoView {
     let details = move || {
         let id = lab.selected_user.get()?;
         lab.snap.track();
-        lab.with_sim(|s| {
+        let details = lab.with_sim(|s| {
             let u = s.user(id)?;
             let state = match u.state {
                 UserState::Anonymous => t(UserAnonymous).to_string(),
@@ -40,14 +40,26 @@ pub fn SessionInspector() -> impl IntoView {
                 )
             });
             Some((id, words::region(u.region), state, home, session))
-        })
+        })?;
+        let path = lab.snap.with(|snap| super::dots::last_path(lab, snap));
+        let path = match path {
+            Some((c, nodes)) => tf(
+                PathOfLast,
+                &[
+                    ("action", &words::action(c.action)),
+                    ("path", &nodes.into_iter().map(words::node).collect::<Vec<_>>().join(" → ")),
+                ],
+            ),
+            None => t(NoRequestYet).to_string(),
+        };
+        Some((details, path))
     };
     view! {
         <section class="panel inspector" aria-labelledby="inspector-heading">
             <h2 id="inspector-heading">{t(InspectorHeading)}</h2>
             {move || match details() {
                 None => view! { <p class="hint">{t(InspectorHint)}</p> }.into_any(),
-                Some((id, region, state, home, session)) => view! {
+                Some(((id, region, state, home, session), path)) => view! {
                     <p><strong>{words::user(id)}</strong>{format!(" ({region}) {state}.")}</p>
                     <dl>
                         <dt>{t(Who)}</dt><dd>{words::user(id)}</dd>
@@ -55,6 +67,7 @@ pub fn SessionInspector() -> impl IntoView {
                         <dt>{t(Cart)}</dt><dd>{session.as_ref().map_or("—".to_string(), |s| if s.1.is_empty() { t(Empty).to_string() } else { s.1.join(", ") })}</dd>
                         <dt>{t(Preferences)}</dt><dd>{session.as_ref().map_or("—".to_string(), |s| s.2.clone())}</dd>
                         <dt>{t(Lives)}</dt><dd class="home">{home}</dd>
+                        <dt>{t(Path)}</dt><dd class="path">{path}</dd>
                     </dl>
                     <button on:click=move |_| lab.selected_user.set(None)>{t(CloseInspector)}</button>
                 }.into_any(),

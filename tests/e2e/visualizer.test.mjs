@@ -58,6 +58,12 @@ test('every main control works with real clicks', async () => {
   await page.getByRole('button', { name: /^User C:/ }).click();
   await page.getByRole('heading', { name: 'Session inspector' }).waitFor();
   assert.match(await page.locator('.inspector').textContent(), /User C/);
+  // Their latest request's path, in words and as a band on the dot layer.
+  for (let i = 0; i < 30 && /no finished request/.test(await page.locator('.inspector .path').textContent()); i++) await click('Step');
+  const lastPath = await page.locator('.inspector .path').textContent();
+  assert.match(lastPath, /^latest request \(.+\): User C's browser → .*the load balancer → Server \d+/);
+  const stops = lastPath.split(': ')[1].split(' → ').length;
+  assert.equal(await page.locator('#dots').getAttribute('data-path'), String(stops));
   assert.equal(await loggedOut(page), 0, 'stateless: nobody logged out by all of that');
   await sessionMode(page, 'Stateful').check();
   await click('Crash Server 3');
