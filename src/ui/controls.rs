@@ -16,8 +16,9 @@ fn speed_from_slider(v: f64) -> f64 {
     10f64.powf(v)
 }
 
+/// `full` false (`controls=minimal`): playback and the mode switch only, for small embeds.
 #[component]
-pub fn Toolbar(theme: RwSignal<Theme>) -> impl IntoView {
+pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
     let lab = use_lab();
     let seed = RwSignal::new(lab.with_sim(|s| s.config().seed));
     let apply_seed = move |text: &str| match text.trim().parse::<u64>() {
@@ -65,37 +66,39 @@ pub fn Toolbar(theme: RwSignal<Theme>) -> impl IntoView {
                 <span class="clock" aria-label=t(SimTime)>
                     {move || lab.snap.with(|s| format!("t = {:.1} s", s.now_us as f64 / 1e6))}
                 </span>
-                <label class="seed">
-                    {t(Seed)}" "
-                    <input
-                        type="number" min="0" inputmode="numeric"
-                        prop:value=move || seed.get().to_string()
-                        on:change=move |ev| apply_seed(&event_target_value(&ev))
-                    />
-                </label>
-                <label class="theme">
-                    {t(Theme)}" "
-                    <select
-                        prop:value=move || theme.get().key()
-                        on:change=move |ev| {
-                            if let Some(t) = Theme::from_key(&event_target_value(&ev)) {
-                                theme.set(t);
+                {full.then(|| view! {
+                    <label class="seed">
+                        {t(Seed)}" "
+                        <input
+                            type="number" min="0" inputmode="numeric"
+                            prop:value=move || seed.get().to_string()
+                            on:change=move |ev| apply_seed(&event_target_value(&ev))
+                        />
+                    </label>
+                    <label class="theme">
+                        {t(Theme)}" "
+                        <select
+                            prop:value=move || theme.get().key()
+                            on:change=move |ev| {
+                                if let Some(t) = Theme::from_key(&event_target_value(&ev)) {
+                                    theme.set(t);
+                                }
                             }
-                        }
-                    >
-                        {Theme::ALL.into_iter().map(|t| view! { <option value=t.key()>{t.label()}</option> }).collect_view()}
-                    </select>
-                </label>
-                <label class="lang">
-                    {t(Language)}" "
-                    <select prop:value=crate::i18n::current().key() on:change=move |ev| {
-                        if let Some(l) = Lang::from_tag(&event_target_value(&ev)) {
-                            lab.switch_language(l, theme.get_untracked());
-                        }
-                    }>
-                        {Lang::ALL.into_iter().map(|l| view! { <option value=l.key() lang=l.key()>{l.name()}</option> }).collect_view()}
-                    </select>
-                </label>
+                        >
+                            {Theme::ALL.into_iter().map(|t| view! { <option value=t.key()>{t.label()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label class="lang">
+                        {t(Language)}" "
+                        <select prop:value=crate::i18n::current().key() on:change=move |ev| {
+                            if let Some(l) = Lang::from_tag(&event_target_value(&ev)) {
+                                lab.switch_language(l, theme.get_untracked());
+                            }
+                        }>
+                            {Lang::ALL.into_iter().map(|l| view! { <option value=l.key() lang=l.key()>{l.name()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                })}
             </div>
             <div class="mode-switch" role="radiogroup" aria-label=t(SessionMode)>
                 <span class="group-label" aria-hidden="true">{t(SessionMode)}</span>

@@ -105,23 +105,25 @@ pub fn App() -> impl IntoView {
                 <button on:click=move |_| notices.set(Vec::new())>{t(Dismiss)}</button>
             </div>
         </Show>
-        <nav class="views" aria-label=t(ViewNav)>
-            <button aria-pressed=move || (!comparing.get()).to_string() on:click=move |_| comparing.set(false)>{t(ExploreView)}</button>
-            <button
-                aria-pressed=move || comparing.get().to_string()
-                on:click=move |_| {
-                    lab.playing.set(false);
-                    comparing.set(true);
-                }
-            >
-                {t(CompareView)}
-            </button>
-        </nav>
+        {full.then(|| view! {
+            <nav class="views" aria-label=t(ViewNav)>
+                <button aria-pressed=move || (!comparing.get()).to_string() on:click=move |_| comparing.set(false)>{t(ExploreView)}</button>
+                <button
+                    aria-pressed=move || comparing.get().to_string()
+                    on:click=move |_| {
+                        lab.playing.set(false);
+                        comparing.set(true);
+                    }
+                >
+                    {t(CompareView)}
+                </button>
+            </nav>
+        })}
         <Show when=move || comparing.get()>
             <compare::CompareView config=lab.with_sim(|s| s.config().clone()) />
         </Show>
         <main class="lab" class:compact=!full class:hidden=move || comparing.get()>
-            {any_controls.then(|| view! { <controls::Toolbar theme=theme /> })}
+            {any_controls.then(|| view! { <controls::Toolbar theme=theme full=full /> })}
             {(params.shows("tour") || params.scenario.is_some()).then(|| view! { <tour::TourPlayer start=params.scenario.clone().map(|id| (id, params.step)) mode=params.config.mode /> })}
             <metrics::Cards />
             <users::UserStrip />

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { serveDist, launch, openPage } from './harness.mjs';
+import { mkdir } from 'node:fs/promises';
+import { serveDist, launch, openPage, ARTIFACTS } from './harness.mjs';
 
 const SUBPATH_DIST = new URL('../../target/dist-subpath/', import.meta.url).pathname;
 
@@ -61,6 +62,39 @@ test('a frame sandboxed with allow-scripts alone runs the lab', async () => {
     await page.waitForTimeout(1500);
     assert.ok(Number(await answered.textContent()) > first, 'requests keep being answered in the sandboxed frame');
     assert.equal(await frame.locator('#panic-overlay').count(), 0);
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});
+
+test('a 320×400 frame with minimal controls fits: playback and the mode switch, then the diagram', async () => {
+  const server = await serveDist();
+  const browser = await launch();
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`${server.url}examples/embed.js`);
+    await page.setContent(
+      `<iframe id="lab" title="StateLab" width="320" height="400" style="border:0" src="${server.url}index.html?controls=minimal&title=0&autoplay=0"></iframe>`,
+    );
+    const frame = page.frameLocator('#lab');
+    await frame.locator('#trace-hash').waitFor({ state: 'attached' });
+    const width = await frame.locator('html').evaluate((el) => [el.scrollWidth, el.clientWidth]);
+    assert.equal(width[0], width[1], `no sideways scrolling: ${width}`);
+    await frame.getByRole('button', { name: 'Play' }).waitFor();
+    await frame.getByRole('radiogroup', { name: 'Session mode' }).waitFor();
+    for (const gone of ['Seed', 'Theme', 'Language']) assert.equal(await frame.getByLabel(gone).count(), 0, `${gone} is hidden`);
+    assert.equal(await frame.getByRole('button', { name: 'Compare stateful and stateless' }).count(), 0);
+    const top = await frame.locator('.diagram').evaluate((el) => el.getBoundingClientRect().top);
+    assert.ok(top < 400, `the diagram starts within the frame (top ${top})`);
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}embed-320x400.png` });
     assert.deepEqual(errors, []);
     await context.close();
   } finally {
