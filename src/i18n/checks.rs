@@ -2,11 +2,10 @@
 //! words both in English for the command-line runner; the page words them here, from the
 //! checkpoint's expected values and the numbers the check measured ([`Figures`]).
 
-use statelab_sim::time::human_us;
 use statelab_sim::tour::Figures;
 use statelab_sim::{CheckResult, Checkpoint as C};
 
-use super::{t, tf, Text, Text::*};
+use super::{t, tf, words, Text, Text::*};
 
 /// The claim as a short phrase, e.g. "At least 1 user logged out"; in English, equal to
 /// [`Checkpoint::describe`](statelab_sim::Checkpoint::describe).
@@ -26,7 +25,7 @@ pub fn claim(c: &C) -> String {
         C::StaleReadsAtLeast { reads } => bounded(ClaimAtLeast, reads, ClaimStaleOne, ClaimStaleMany),
         C::ServersAtLeast { servers } => bounded(ClaimAtLeast, servers.into(), ClaimServersOne, ClaimServersMany),
         C::ServersAtMost { servers } => bounded(ClaimAtMost, servers.into(), ClaimServersOne, ClaimServersMany),
-        C::SessionFetchAtMost { micros } => tf(ClaimSessionTrip, &[("max", &human_us(micros))]),
+        C::SessionFetchAtMost { micros } => tf(ClaimSessionTrip, &[("max", &words::duration(micros))]),
         C::CacheHitFasterThanDb => t(ClaimCacheFaster).into(),
         C::LoggedInAtLeast { users } => bounded(ClaimAtLeast, users.into(), ClaimLoggedInOne, ClaimLoggedInMany),
         C::LoginsAtLeast { logins } => bounded(ClaimAtLeast, logins, ClaimLoginsOne, ClaimLoginsMany),
@@ -73,17 +72,17 @@ pub fn measured(c: &C, r: &CheckResult) -> String {
         (C::ServersAtMost { servers: e }, &Figures::Count(n)) => most((*e).into(), servers(n)),
         (C::SessionFetchAtMost { micros }, &Figures::SessionTrips { trips, slowest_us }) => tf(
             if trips == 1 { MeasuredSessionTripOne } else { MeasuredSessionTripsMany },
-            &[("n", &trips), ("slowest", &human_us(slowest_us)), ("max", &human_us(*micros))],
+            &[("n", &trips), ("slowest", &words::duration(slowest_us)), ("max", &words::duration(*micros))],
         ),
         (C::SessionFetchAtMost { micros }, Figures::NoSample) => {
-            tf(MeasuredNoSessionTrip, &[("max", &human_us(*micros))])
+            tf(MeasuredNoSessionTrip, &[("max", &words::duration(*micros))])
         }
         (C::CacheHitFasterThanDb, &Figures::CacheVsDb { slowest_hit_us, fastest_db_us, slowest_db_us }) => tf(
             MeasuredCacheVsDb,
             &[
-                ("hit", &human_us(slowest_hit_us)),
-                ("fastest", &human_us(fastest_db_us)),
-                ("slowest", &human_us(slowest_db_us)),
+                ("hit", &words::duration(slowest_hit_us)),
+                ("fastest", &words::duration(fastest_db_us)),
+                ("slowest", &words::duration(slowest_db_us)),
             ],
         ),
         (C::CacheHitFasterThanDb, Figures::NoSample) => t(MeasuredNoCacheVsDb).into(),
@@ -125,7 +124,7 @@ fn bounded(bound: Text, n: u64, one: Text, many: Text) -> String {
 /// `part` of `whole` in percent with one decimal, 0.0 of nothing, as the sim writes it.
 fn percent_of(part: u64, whole: u64) -> String {
     let share = if whole == 0 { 0.0 } else { 100.0 * part as f64 / whole as f64 };
-    format!("{share:.1}")
+    words::decimal(format!("{share:.1}"))
 }
 
 #[cfg(test)]
@@ -384,6 +383,8 @@ mod tests {
         assert_eq!(spanish.len(), english.len());
         for (es, en) in spanish.iter().zip(&english) {
             assert_ne!(es, en);
+            // Spanish writes a decimal comma.
+            let es = &es.replace(',', ".");
             for number in numbers(en) {
                 assert!(es.contains(&number), "{es:?} lacks {number} of {en:?}");
             }

@@ -2,14 +2,13 @@
 //! the page's language. The sim's own `Display` speaks English for the command-line runner.
 
 use statelab_sim::config::limits;
-use statelab_sim::time::human_us;
 use statelab_sim::{Command, CommandError, Event, EventKind, FailReason, Mode};
 
 use super::{t, tf, words, Text::*};
 
 /// An event as the feed narrates it, its time first; in English, the sim's own sentence.
 pub fn sentence(e: &Event) -> String {
-    format!("[{}] {}", human_us(e.at_us), happening(&e.kind))
+    format!("[{}] {}", words::duration(e.at_us), happening(&e.kind))
 }
 
 fn happening(kind: &EventKind) -> String {
@@ -17,7 +16,11 @@ fn happening(kind: &EventKind) -> String {
         EventKind::Command(c) => tf(EvCommand, &[("command", &command(c))]),
         EventKind::RequestDone { user, action, latency_us, .. } => tf(
             EvRequestDone,
-            &[("user", &words::user(*user)), ("action", &words::action(*action)), ("latency", &human_us(*latency_us))],
+            &[
+                ("user", &words::user(*user)),
+                ("action", &words::action(*action)),
+                ("latency", &words::duration(*latency_us)),
+            ],
         ),
         EventKind::RequestFailed { user, action, at, reason: FailReason::SessionLost, .. } => tf(
             EvAuthFailed,

@@ -6,7 +6,9 @@ use statelab_sim::{
     Action, FailReason, LbAlgorithm, LogoutReason, Mode, Node, Pattern, ServerId, ServerState, StoreKind, UserId,
 };
 
-use super::{t, tf, Text::*};
+use statelab_sim::time::human_us;
+
+use super::{current, t, tf, Lang, Text::*};
 
 /// "AB" of "User AB": the letters that name a user in every language.
 pub fn letters(id: UserId) -> String {
@@ -135,4 +137,18 @@ pub fn hop_label(label: &str) -> &str {
         "Compute" => t(HopCompute),
         other => other,
     }
+}
+
+/// A number written with a decimal point, with the page language's decimal separator instead
+/// ("12.5" stays in English, becomes "12,5" in Spanish).
+pub fn decimal(text: String) -> String {
+    match current() {
+        Lang::En => text,
+        Lang::Es => text.replace('.', ","),
+    }
+}
+
+/// A duration as the sim words it ("0.9 ms", "42 ms", "12.5 s"), in the page's number style.
+pub fn duration(us: u64) -> String {
+    decimal(human_us(us))
 }

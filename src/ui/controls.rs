@@ -54,17 +54,17 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
                     <input
                         type="range" min="-1" max="1" step="0.05"
                         prop:value=move || lab.speed.get().log10().to_string()
-                        aria-valuetext=move || tf(SpeedValue, &[("x", &format!("{:.2}", lab.speed.get()))])
+                        aria-valuetext=move || tf(SpeedValue, &[("x", &words::decimal(format!("{:.2}", lab.speed.get())))])
                         on:input=move |ev| {
                             if let Ok(v) = event_target_value(&ev).parse::<f64>() {
                                 lab.speed.set(speed_from_slider(v).clamp(SPEED_RANGE.0, SPEED_RANGE.1));
                             }
                         }
                     />
-                    <output>{move || format!("{:.2}×", lab.speed.get())}</output>
+                    <output>{move || words::decimal(format!("{:.2}×", lab.speed.get()))}</output>
                 </label>
                 <span class="clock" aria-label=t(SimTime)>
-                    {move || lab.snap.with(|s| format!("t = {:.1} s", s.now_us as f64 / 1e6))}
+                    {move || lab.snap.with(|s| words::decimal(format!("t = {:.1} s", s.now_us as f64 / 1e6)))}
                 </span>
                 {full.then(|| view! {
                     <label class="seed">

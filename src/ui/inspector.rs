@@ -2,7 +2,6 @@
 //! one request's hop-by-hop latency waterfall.
 
 use leptos::prelude::*;
-use statelab_sim::time::human_us;
 use statelab_sim::user::{SessionHome, CURRENCIES};
 use statelab_sim::UserState;
 
@@ -101,13 +100,13 @@ pub fn Waterfall() -> impl IntoView {
                                 <span class="wf-track">
                                     <span class=format!("wf-bar wf-{}", label.to_lowercase()) style:margin-left=format!("{left:.2}%") style:width=format!("{width:.2}%")></span>
                                 </span>
-                                <span class="wf-time">{human_us(us)}</span>
+                                <span class="wf-time">{words::duration(us)}</span>
                             </li>
                         }
                     }).collect_view();
                     let outcome = match c.failure {
                         Some(r) => tf(OutcomeFailed, &[("why", &words::fail_reason(r))]),
-                        None => tf(OutcomeAnswered, &[("time", &human_us(c.breakdown.total_us()))]),
+                        None => tf(OutcomeAnswered, &[("time", &words::duration(c.breakdown.total_us()))]),
                     };
                     let server = c.server.map(|s| tf(Via, &[("server", &words::server(s))])).unwrap_or_default();
                     view! {
