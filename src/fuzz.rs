@@ -65,7 +65,11 @@ fn act(rng: &mut StdRng) {
             }
         }
         6 => {
-            let selects: Vec<Element> = all("select:not([disabled])").into_iter().filter(visible).collect();
+            // The language menu reloads the page, which would end the run.
+            let selects: Vec<Element> = all("select:not([disabled])")
+                .into_iter()
+                .filter(|s| visible(s) && s.closest(".lang").ok().flatten().is_none())
+                .collect();
             if let Some(s) = selects.get(rng.random_range(0..selects.len().max(1))) {
                 let select: &HtmlSelectElement = s.unchecked_ref();
                 if select.length() > 0 {

@@ -174,11 +174,13 @@ pub fn connect(lab: Lab, host: Option<String>) {
                     .and_then(|c| command(&c));
                 match cmd {
                     Ok(cmd) => {
+                        // The host protocol speaks English whatever the page's language.
                         let text = cmd.to_string();
-                        lab.send(cmd);
-                        match lab.notice.get_untracked() {
-                            Some(why) => post("command_refused", &[("command", text.into()), ("reason", why.into())]),
-                            None => post("command_applied", &[("command", text.into())]),
+                        match lab.try_send(cmd) {
+                            Err(why) => {
+                                post("command_refused", &[("command", text.into()), ("reason", why.to_string().into())])
+                            }
+                            Ok(()) => post("command_applied", &[("command", text.into())]),
                         }
                     }
                     Err(why) => post("error", &[("message", why.into())]),

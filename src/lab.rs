@@ -127,17 +127,26 @@ impl Lab {
 
     /// Applies a command; a refusal becomes a notice instead of an error.
     pub fn send(&self, cmd: Command) {
-        let result = self.sim.try_update_value(|s| self.apply(s, cmd));
-        match result {
-            Some(Err(e)) => self.notice.set(Some(tf(NotPossible, &[("why", &events::command_error(&e))]))),
-            _ => self.notice.set(None),
+        let _ = self.try_send(cmd);
+    }
+
+    /// [`Lab::send`], also handing back the refusal, for callers that report it elsewhere.
+    pub fn try_send(&self, cmd: Command) -> Result<(), statelab_sim::CommandError> {
+        let result = self.sim.try_update_value(|s| self.apply(s, cmd)).unwrap_or(Ok(()));
+        match &result {
+            Err(e) => self.notice.set(Some(tf(NotPossible, &[("why", &events::command_error(e))]))),
+            Ok(()) => self.notice.set(None),
         }
         self.refresh();
+        result
     }
 
     /// Applies a command now and records it on the timeline, dropping any timeline beyond now
     /// (a new branch after a rewind).
     fn apply(&self, s: &mut Sim, cmd: Command) -> Result<(), statelab_sim::CommandError> {
+        // A command given at time t comes after every event due at t, as the sim's scenario and
+        // tour runners order them; that only matters at the very start, before any run.
+        s.run_until(s.now_us());
         let now = s.now_us();
         s.apply(cmd.clone())?;
         self.timeline.update_value(|t| {
@@ -215,7 +224,7 @@ impl Lab {
         self.sim.update_value(|s| {
             if let Ok(mut fresh) = Sim::new(s.config().clone()) {
                 for (at, cmd) in timeline.iter().filter(|(at, _)| *at <= t_us) {
-                    catch_up(&mut fresh, *at);
+                    fresh.run_until(*at);
                     let _ = fresh.apply(cmd.clone());
                 }
                 fresh.run_until(t_us);
@@ -261,7 +270,7 @@ impl Lab {
         let mut refused = None;
         self.sim.update_value(|s| {
             for (at, cmd) in commands {
-                catch_up(s, *at);
+                s.run_until(*at);
                 if let Err(e) = self.apply(s, cmd.clone()) {
                     refused.get_or_insert_with(|| tf(LinkRefused, &[("why", &events::command_error(&e))]));
                 }
@@ -280,11 +289,7 @@ impl Lab {
     /// The query string that reopens exactly what is on screen: the tour step being shown, or
     /// the run's settings, commands and moment; with the language if the URL chose one.
     pub fn link_query(&self, theme: Theme) -> String {
-        let speed = self.speed.get_untracked();
-        let mut query = match self.tour_at.get_untracked() {
-            Some((id, step, mode)) => tour_query(&id, step, mode, speed, theme),
-            None => self.with_sim(|s| share_query(s.config(), speed, theme, s.commands(), s.now_us())),
-        };
+        let mut query = self.run_query(theme);
         if let Some(lang) = crate::i18n::chosen() {
             query.push_str("&lang=");
             query.push_str(lang.key());
@@ -292,15 +297,43 @@ impl Lab {
         query
     }
 
-    /// Reopens this exact run in another language: the page's strings are fixed at start, and
-    /// the link replays the run deterministically, so nothing on screen is lost but the words.
+    /// The tour step, or the run's settings, commands and moment, as query pairs.
+    fn run_query(&self, theme: Theme) -> String {
+        let speed = self.speed.get_untracked();
+        match self.tour_at.get_untracked() {
+            Some((id, step, mode)) => tour_query(&id, step, mode, speed, theme),
+            None => self.with_sim(|s| share_query(s.config(), speed, theme, s.commands(), s.now_us())),
+        }
+    }
+
+    /// Reopens this run in another language: the page's strings are fixed at start, and the link
+    /// replays the run deterministically (a tour reopens at its step). The page's other
+    /// parameters (host, panels, controls, title, view) are kept as they were.
     pub fn switch_language(&self, lang: Lang, theme: Theme) {
+        if lang == crate::i18n::current() {
+            return;
+        }
         let Some(location) = web_sys::window().map(|w| w.location()) else { return };
-        let mut query = self.link_query(theme).replace("&autoplay=0", "");
-        query.push_str(if self.playing.get_untracked() { "&autoplay=1" } else { "&autoplay=0" });
-        query.push_str("&lang=");
-        query.push_str(lang.key());
-        let _ = location.set_search(&query);
+        let run = self.run_query(theme).replace("&autoplay=0", "");
+        let replaced: Vec<&str> =
+            run.split('&').filter_map(|p| p.split('=').next()).chain(["lang", "autoplay"]).collect();
+        let search = location.search().unwrap_or_default();
+        let kept = search.trim_start_matches('?').split('&').filter(|p| {
+            let key = p.split('=').next().unwrap_or_default();
+            !p.is_empty() && !replaced.contains(&key) && !["scenario", "step", "t", "cmds"].contains(&key)
+        });
+        let mut query: Vec<String> = kept.map(str::to_string).collect();
+        query.push(run);
+        query.push(format!("autoplay={}", u8::from(self.playing.get_untracked())));
+        query.push(format!("lang={}", lang.key()));
+        let _ = location.set_search(&query.join("&"));
+    }
+
+    /// Shows the newest snapshot in the page's text at once, e.g. when playback stops between
+    /// two throttled publications.
+    pub fn flush(&self) {
+        self.published_ms.set_value(page_ms());
+        self.snap.set(self.live.get_value());
     }
 
     /// Whether the current tour step spotlights the component named `name`.
@@ -376,15 +409,6 @@ impl Lab {
                 feed.drain(..excess);
             });
         }
-    }
-}
-
-/// Brings a replayed run to the moment a command was first given. Only a later time runs the
-/// clock: a command given at the very start, or right after another at the same moment, came
-/// before the events due then, which `run_until` would process first.
-fn catch_up(sim: &mut Sim, at_us: u64) {
-    if at_us > sim.now_us() {
-        sim.run_until(at_us);
     }
 }
 

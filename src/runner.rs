@@ -40,6 +40,8 @@ pub fn start(lab: Lab) {
         if !lab.playing.get_untracked() || !lab.on_screen.get_untracked() || !visible() {
             RUNNING.with(|r| r.set(false));
             frame.borrow_mut().take();
+            // The page's text may be one throttled publication behind the dots.
+            lab.flush();
             return;
         }
         let dt_ms = last.get().map_or(0.0, |l: f64| (t - l).clamp(0.0, MAX_FRAME_MS));

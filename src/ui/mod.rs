@@ -47,8 +47,11 @@ pub fn App() -> impl IntoView {
     let (params, ignored) = params::parse(&query(), browser_lang());
     let lang = params.lang.unwrap_or_else(browser_lang);
     i18n::set(lang, params.lang.is_some());
-    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
-        let _ = root.set_attribute("lang", lang.key());
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        document.set_title(t(AppTitle));
+        if let Some(root) = document.document_element() {
+            let _ = root.set_attribute("lang", lang.key());
+        }
     }
     let lab = Lab::new(params.config.clone());
     lab.speed.set(params.speed);

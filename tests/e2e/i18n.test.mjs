@@ -41,13 +41,16 @@ test("the browser's language picks Spanish when the URL does not say", async () 
 });
 
 test('the switcher reopens the same run in Spanish, and its links keep the language', async () => {
-  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&mode=stateful`);
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&mode=stateful&title=0&panel=controls,share`);
   await page.getByRole('button', { name: 'Crash Server 2' }).click();
   for (let i = 0; i < 15; i++) await page.getByRole('button', { name: 'Step' }).click();
   const before = await fingerprint(page);
   await Promise.all([page.waitForURL(/lang=es/), page.getByLabel('Language').selectOption('es')]);
   await page.locator('#trace-hash').waitFor({ state: 'attached' });
   assert.equal(await fingerprint(page), before, 'the same run, replayed');
+  const kept = new URL(page.url()).searchParams;
+  assert.deepEqual([kept.get('title'), kept.get('panel'), kept.getAll('lang')], ['0', 'controls,share', ['es']]);
+  assert.equal(await page.getByRole('heading', { name: 'Recorrido guiado' }).count(), 0, 'hidden panels stay hidden');
   assert.equal(await page.getByRole('button', { name: 'Reproducir' }).count(), 1);
   await page.getByRole('button', { name: 'Copiar enlace' }).click();
   assert.match(await page.locator('.share input[type=text]').inputValue(), /[?&]lang=es(&|$)/);
