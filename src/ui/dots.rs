@@ -9,7 +9,7 @@ use statelab_sim::database::DbRole;
 use statelab_sim::request::{Completed, HopKind};
 use statelab_sim::snapshot::{RequestView, Snapshot};
 use statelab_sim::user::Region;
-use statelab_sim::{Mode, Node};
+use statelab_sim::Node;
 use wasm_bindgen::JsCast;
 
 use crate::i18n::Text::{self, *};
@@ -90,7 +90,7 @@ pub fn request_at(snap: &Snapshot, x: f64, y: f64) -> Option<u64> {
 
 /// The places a finished request went through, in order, read from its latency breakdown:
 /// the browser, DNS and the CDN edge if it needed them, the balancer, its server, then the
-/// shared store (stateless), the cache and the database for whatever it read or wrote.
+/// shared store, the cache and the database for whatever it read or wrote.
 pub fn request_path(c: &Completed, region: Region, snap: &Snapshot) -> Vec<Node> {
     let b = &c.breakdown;
     let master = snap.db.iter().find(|n| n.role == DbRole::Master).map(|n| n.id);
@@ -99,7 +99,8 @@ pub fn request_path(c: &Completed, region: Region, snap: &Snapshot) -> Vec<Node>
     path.extend((b.cdn_us > 0).then_some(Node::CdnEdge(region)));
     path.push(Node::Balancer);
     path.extend(c.server.map(Node::Server));
-    path.extend((b.session_us > 0 && snap.mode == Mode::Stateless).then_some(Node::SessionStore));
+    // Session time is only ever spent on a trip to the shared store.
+    path.extend((b.session_us > 0).then_some(Node::SessionStore));
     path.extend((b.cache_us > 0).then_some(Node::Cache));
     path.extend(master.filter(|_| b.db_us > 0).map(Node::Db));
     path
