@@ -97,11 +97,15 @@ pub fn standalone_svg() -> Option<String> {
     let _ = copy.set_attribute("xmlns", "http://www.w3.org/2000/svg");
     let _ = copy.set_attribute("width", &WIDTH.to_string());
     let _ = copy.set_attribute("height", &HEIGHT.to_string());
-    // The page's background, so the file reads the same on any viewer.
-    let background = document
-        .body()
-        .and_then(|b| window.get_computed_style(&b).ok().flatten())
-        .and_then(|s| s.get_property_value("background-color").ok())
+    // The diagram panel's background (the page's if the panel has none), so the file reads
+    // the same on any viewer.
+    let colour = |el: Option<Element>| {
+        el.and_then(|e| window.get_computed_style(&e).ok().flatten())
+            .and_then(|s| s.get_property_value("background-color").ok())
+            .filter(|c| !c.is_empty() && c != "rgba(0, 0, 0, 0)" && c != "transparent")
+    };
+    let background = colour(svg.closest(".diagram").ok().flatten())
+        .or_else(|| colour(document.body().map(Element::from)))
         .unwrap_or_else(|| "white".into());
     let rect = document.create_element_ns(Some("http://www.w3.org/2000/svg"), "rect").ok()?;
     for (name, value) in [("width", "100%"), ("height", "100%"), ("fill", background.as_str())] {
@@ -129,7 +133,11 @@ pub fn download_blob(name: &str, blob: &Blob) {
         let _ = a.set_attribute("download", name);
         a.click();
     }
-    let _ = Url::revoke_object_url(&url);
+    // Some browsers read the blob after `click` returns: release it a moment later.
+    gloo_timers::callback::Timeout::new(1_000, move || {
+        let _ = Url::revoke_object_url(&url);
+    })
+    .forget();
 }
 
 /// Draws the standalone SVG and the dot layer onto a canvas and downloads it as a PNG;
