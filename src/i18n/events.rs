@@ -55,13 +55,15 @@ fn happening(kind: &EventKind) -> String {
         EventKind::HealthCheck { server, up } => {
             tf(if *up { EvHealthUp } else { EvHealthDown }, &[("server", &words::server(*server))])
         }
-        EventKind::SessionsLost { server, count } => {
-            tf(EvSessionsLost, &[("count", count), ("server", &words::server(*server))])
-        }
+        EventKind::SessionsLost { server, count } => tf(
+            if *count == 1 { EvSessionLost } else { EvSessionsLost },
+            &[("count", count), ("server", &words::server(*server))],
+        ),
         EventKind::StoreDown { kind, lost: 0 } => tf(EvStoreDownNoLoss, &[("kind", &words::store_kind(*kind))]),
-        EventKind::StoreDown { kind, lost } => {
-            tf(EvStoreDownLost, &[("kind", &words::store_kind(*kind)), ("lost", lost)])
-        }
+        EventKind::StoreDown { kind, lost } => tf(
+            if *lost == 1 { EvStoreDownLostOne } else { EvStoreDownLost },
+            &[("kind", &words::store_kind(*kind)), ("lost", lost)],
+        ),
         EventKind::StoreUp { kind } => tf(EvStoreUp, &[("kind", &words::store_kind(*kind))]),
         EventKind::CacheDown => t(EvCacheDown).to_string(),
         EventKind::CacheUp => t(EvCacheUp).to_string(),

@@ -252,12 +252,14 @@ impl fmt::Display for Event {
             EventKind::HealthCheck { server, up: false } => {
                 write!(f, "Health check: {server} is down, the load balancer stops using it.")
             }
+            EventKind::SessionsLost { server, count: 1 } => write!(f, "1 session vanished with {server}'s memory."),
             EventKind::SessionsLost { server, count } => {
                 write!(f, "{count} sessions vanished with {server}'s memory.")
             }
             EventKind::StoreDown { kind, lost: 0 } => {
                 write!(f, "The {kind} session store is down; no session was lost.")
             }
+            EventKind::StoreDown { kind, lost: 1 } => write!(f, "The {kind} session store is down and lost 1 session."),
             EventKind::StoreDown { kind, lost } => {
                 write!(f, "The {kind} session store is down and lost {lost} sessions.")
             }
