@@ -4,6 +4,7 @@
 //! replays it exactly, so no string needs to be reactive.
 
 use std::cell::Cell;
+use std::fmt::Write;
 
 pub mod checks;
 pub mod events;
@@ -86,7 +87,7 @@ pub fn fill(template: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
         let after = &rest[open + 1..];
         match after.find('}').and_then(|close| args.iter().find(|(n, _)| *n == &after[..close]).map(|a| (close, a))) {
             Some((close, (_, value))) => {
-                out.push_str(&value.to_string());
+                let _ = write!(out, "{value}");
                 rest = &after[close + 1..];
             }
             None => {

@@ -7,7 +7,7 @@ use statelab_sim::request::{Completed, Node};
 use statelab_sim::{Command, EventKind, Sim, SimConfig, Snapshot, UserId};
 
 use crate::i18n::{events, tf, words, Lang, Text::*};
-use crate::params::{share_query, tour_query, Theme};
+use crate::params::{page_pairs, share_query, tour_query, Theme};
 
 /// In-flight requests drawn as dots; the rest are counted, not drawn.
 pub const MAX_DOTS: usize = 600;
@@ -314,16 +314,9 @@ impl Lab {
             return;
         }
         let Some(location) = web_sys::window().map(|w| w.location()) else { return };
-        let run = self.run_query(theme).replace("&autoplay=0", "");
-        let replaced: Vec<&str> =
-            run.split('&').filter_map(|p| p.split('=').next()).chain(["lang", "autoplay"]).collect();
         let search = location.search().unwrap_or_default();
-        let kept = search.trim_start_matches('?').split('&').filter(|p| {
-            let key = p.split('=').next().unwrap_or_default();
-            !p.is_empty() && !replaced.contains(&key) && !["scenario", "step", "t", "cmds"].contains(&key)
-        });
-        let mut query: Vec<String> = kept.map(str::to_string).collect();
-        query.push(run);
+        let mut query: Vec<String> = page_pairs(&search).map(str::to_string).collect();
+        query.push(self.run_query(theme).replace("&autoplay=0", ""));
         query.push(format!("autoplay={}", u8::from(self.playing.get_untracked())));
         query.push(format!("lang={}", lang.key()));
         let _ = location.set_search(&query.join("&"));

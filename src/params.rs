@@ -125,6 +125,20 @@ impl Default for Params {
 /// Latest simulated time a link may ask to replay to [µs]: one hour.
 pub const MAX_REPLAY_US: u64 = 3_600_000_000;
 
+/// Every key a link to a run sets ([`share_query`], [`tour_query`], and `lang`); the others
+/// (host, panels, controls, title, view) belong to the page that embeds the run.
+const RUN_KEYS: [&str; 13] =
+    ["mode", "seed", "servers", "users", "rate", "speed", "theme", "autoplay", "t", "cmds", "scenario", "step", "lang"];
+
+/// The pairs of `query` that are not about the run, as written, to carry over to another link
+/// of the same page.
+pub fn page_pairs(query: &str) -> impl Iterator<Item = &str> {
+    query.trim_start_matches('?').split('&').filter(|pair| {
+        let key = pair.split('=').next().unwrap_or_default();
+        !pair.is_empty() && !RUN_KEYS.contains(&percent_decode(key).as_str())
+    })
+}
+
 /// The query string that reproduces a run: its settings, its commands and the moment shown.
 pub fn share_query(config: &SimConfig, speed: f64, theme: Theme, commands: &[(u64, Command)], now_us: u64) -> String {
     let mode = match config.mode {
@@ -377,6 +391,16 @@ mod tests {
         assert_eq!((p.speed, p.theme, p.autoplay), (0.5, Theme::Projector, false));
         assert_eq!(p.commands, commands);
         assert_eq!(p.at_us, Some(3_250_000));
+    }
+
+    #[test]
+    fn page_pairs_keep_what_is_not_the_run() {
+        let q =
+            "?mode=stateful&host=https%3A%2F%2Fa.example&seed=3&panel=tour,feed&t=5&cmds=0.a&lang=es&title=0&step=2";
+        assert_eq!(page_pairs(q).collect::<Vec<_>>(), ["host=https%3A%2F%2Fa.example", "panel=tour,feed", "title=0"]);
+        let run = share_query(&SimConfig::default(), 1.0, Theme::Auto, &[(0, Command::AddServer)], 9);
+        assert_eq!(page_pairs(&run).count(), 0, "a run link sets run keys only: {run}");
+        assert_eq!(page_pairs(&tour_query("cache", 0, Mode::Stateless, 1.0, Theme::Dark)).count(), 0);
     }
 
     #[test]

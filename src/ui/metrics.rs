@@ -8,21 +8,10 @@ use crate::i18n::{
     Text::{self, *},
 };
 
-/// "UsersLoggedOut" → "users-logged-out": a card's id is its key's, the same in every language.
-fn kebab(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() + 4);
-    for (i, c) in name.chars().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
-            out.push('-');
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out
-}
-
+/// `id` names the card in every language (`metric-<id>`), for labelling and for tests.
 #[component]
-fn Card(label: Text, value: Signal<String>, #[prop(optional)] tone: &'static str) -> impl IntoView {
-    let id = format!("metric-{}", kebab(&format!("{label:?}")));
+fn Card(id: &'static str, label: Text, value: Signal<String>, #[prop(optional)] tone: &'static str) -> impl IntoView {
+    let id = format!("metric-{id}");
     let labelled_by = id.clone();
     view! {
         <div class=format!("card {tone}") role="group" aria-labelledby=labelled_by>
@@ -42,11 +31,11 @@ pub fn Cards() -> impl IntoView {
     let cache = Signal::derive(move || lab.snap.with(|s| format!("{} %", s.cache.hit_per_mille / 10)));
     view! {
         <section class="cards" aria-label=t(KeyFigures)>
-            <Card label=UsersLoggedOut value=logged_out tone="alarm" />
-            <Card label=UsersLoggedIn value=logged_in />
-            <Card label=RequestsAnswered value=completed />
-            <Card label=FailedRequests value=failed tone="warn" />
-            <Card label=CacheHitRatio value=cache />
+            <Card id="users-logged-out" label=UsersLoggedOut value=logged_out tone="alarm" />
+            <Card id="users-logged-in" label=UsersLoggedIn value=logged_in />
+            <Card id="requests-answered" label=RequestsAnswered value=completed />
+            <Card id="failed-requests" label=FailedRequests value=failed tone="warn" />
+            <Card id="cache-hit-ratio" label=CacheHitRatio value=cache />
         </section>
     }
 }
