@@ -379,12 +379,9 @@ impl Lab {
         });
         self.feed_cursor.set_value(next);
         let now = page_ms();
-        if throttled && now - self.published_ms.get_value() < PUBLISH_MS {
-            self.live.set_value(snapshot);
-        } else {
-            self.published_ms.set_value(now);
-            self.live.set_value(snapshot.clone());
-            self.snap.set(snapshot);
+        self.live.set_value(snapshot);
+        if !throttled || now - self.published_ms.get_value() >= PUBLISH_MS {
+            self.flush();
         }
         self.bursts.update_value(|b| {
             b.retain(|x| now - x.born_ms < crate::ui::dots::BURST_MS);
