@@ -10,6 +10,7 @@ use crate::user::UserId;
 /// How the balancer spreads requests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::balancer))]
 pub enum LbAlgorithm {
     RoundRobin,
     LeastConnections,

@@ -14,6 +14,7 @@ use crate::user::UserId;
 /// A change applied to the running system.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "cmd", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::command))]
 pub enum Command {
     /// Switch where sessions live. Stateful → stateless copies every in-memory session into the
     /// shared store; stateless → stateful copies each session into the memory of the user's

@@ -11,6 +11,7 @@ use crate::traffic::Pattern;
 /// Where sessions live: the whole lesson of StateLab in one switch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::config))]
 pub enum Mode {
     /// Sessions in each server's memory; the load balancer must be sticky.
     Stateful,
@@ -33,6 +34,7 @@ pub type RangeMs = (u32, u32);
 /// Whole-system settings; defaults follow the article's figures.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::config))]
 pub struct SimConfig {
     /// Seed of the run's one RNG.
     pub seed: u64,
@@ -67,6 +69,7 @@ pub struct SimConfig {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::config))]
 pub struct TrafficConfig {
     /// Mean arrivals per second across all users (0..=1,000,000).
     pub rate_per_s: u32,
@@ -75,6 +78,7 @@ pub struct TrafficConfig {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::config))]
 pub struct DnsConfig {
     /// Browser DNS cache lifetime [ms].
     pub ttl_ms: u32,
@@ -84,6 +88,7 @@ pub struct DnsConfig {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::config))]
 pub struct CdnConfig {
     /// Browser ↔ nearby edge round trip [ms].
     pub edge_ms: RangeMs,
@@ -97,6 +102,7 @@ pub struct CdnConfig {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::config))]
 pub struct NetworkConfig {
     /// Browser → load balancer, one way [ms].
     pub browser_lb_ms: RangeMs,
@@ -106,6 +112,7 @@ pub struct NetworkConfig {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::config))]
 pub struct BalancerConfig {
     /// Used in stateless mode; stateful mode forces sticky.
     pub algorithm: LbAlgorithm,
@@ -116,6 +123,7 @@ pub struct BalancerConfig {
 /// How long a request keeps a worker busy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::config))]
 pub enum ServiceTime {
     /// Uniform over `service_ms`.
     Uniform,
@@ -125,6 +133,7 @@ pub enum ServiceTime {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::config))]
 pub struct ServerConfig {
     /// Requests processed at once per server.
     pub workers: u32,
@@ -143,6 +152,7 @@ pub struct ServerConfig {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::config))]
 pub struct StoreConfig {
     pub kind: StoreKind,
     /// Redis only: write sessions to disk, so they survive a crash.
@@ -153,6 +163,7 @@ pub struct StoreConfig {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::config))]
 pub struct CacheConfig {
     pub enabled: bool,
     /// Products the cache holds before evicting the least recently used.
@@ -165,6 +176,7 @@ pub struct CacheConfig {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::config))]
 pub struct DatabaseConfig {
     /// Read replicas (0..=5).
     pub replicas: u32,
@@ -178,6 +190,7 @@ pub struct DatabaseConfig {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::config))]
 pub struct AutoscalerConfig {
     pub enabled: bool,
     /// Add a server above this mean worker utilization [%].
@@ -195,6 +208,7 @@ pub struct AutoscalerConfig {
 /// Which parts of the system a request passes through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::config))]
 pub enum Pipeline {
     /// DNS, CDN, balancer, servers, session store, cache, database.
     Full,

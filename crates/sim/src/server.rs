@@ -10,6 +10,7 @@ use crate::user::UserId;
 
 /// A server's stable id; shown as "Server 1" for id 0, and never reused within a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::server))]
 pub struct ServerId(pub u32);
 
 impl fmt::Display for ServerId {

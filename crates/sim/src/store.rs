@@ -10,6 +10,7 @@ use crate::time::MS;
 /// The article's four choices of shared store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::store))]
 pub enum StoreKind {
     Redis,
     Memcached,

@@ -105,6 +105,7 @@ pub struct Step {
 /// A command at a time relative to the start of its step; in JSON the command's fields sit
 /// beside the time: `{"at_ms": 0, "cmd": "crash_server", "server": 0}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::tour))]
 pub struct TimedCommand {
     pub at_ms: u64,
     #[serde(flatten)]
@@ -127,6 +128,7 @@ pub struct Prediction {
 /// the modes disagree. `both` cannot be combined with a per-mode answer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::tour))]
 pub struct ModeAnswer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub both: Option<usize>,
@@ -150,6 +152,7 @@ impl ModeAnswer {
 /// `{"stateful": {...}, "stateless": {...}}`. `both` cannot be combined with a per-mode one.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::tour))]
 pub struct ModeCheckpoint {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stateful: Option<Checkpoint>,
@@ -174,6 +177,7 @@ impl ModeCheckpoint {
 /// happened during the step (see [`Checkpoint::check_step`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::tour))]
 pub enum Checkpoint {
     /// Users logged out right now (`Sim::logged_out`).
     LoggedOutAtLeast {
@@ -597,6 +601,70 @@ impl fmt::Display for TourError {
 
 impl std::error::Error for TourError {}
 
+/// Tours as Rust code, for a build script that bakes them into a program: the web app does, so
+/// it carries no JSON parser. Written by hand for the types that hold words, as the derive
+/// accepts only fields a `const` could hold, and `String` is not one.
+#[cfg(feature = "bake")]
+mod bake {
+    use super::{Prediction, Step, Tour};
+    use databake::{quote, Bake, CrateEnv, TokenStream};
+
+    /// Bakes a struct field by field; the destructuring fails to compile if a field is added.
+    macro_rules! bake_struct {
+        ($ty:ident { $($field:ident),* }) => {
+            impl Bake for $ty {
+                fn bake(&self, env: &CrateEnv) -> TokenStream {
+                    env.insert("statelab_sim");
+                    let $ty { $($field),* } = self;
+                    $(let $field = $field.bake(env);)*
+                    quote! { statelab_sim::tour::$ty { $($field: #$field),* } }
+                }
+            }
+        };
+    }
+
+    bake_struct!(Tour { id, title, summary, modes, config, steps });
+    bake_struct!(Step { title, narration, commands, run_ms, spotlight, prediction, checkpoint });
+    bake_struct!(Prediction { question, choices, answer, explanation });
+}
+
+/// Parses JSON, keeping serde's line, column and field name in the error.
+fn parse<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, TourError> {
+    serde_json::from_str(text).map_err(|e| {
+        let (line, column) = (e.line(), e.column());
+        let full = e.to_string();
+        let suffix = format!(" at line {line} column {column}");
+        let message = full.strip_suffix(&suffix).unwrap_or(&full).to_owned();
+        TourError::Parse { file: file.to_owned(), line, column, message }
+    })
+}
+
+/// The words of a tour in another language, step by step; see [`Tour::translate`].
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TourWords {
+    title: String,
+    summary: String,
+    steps: Vec<StepWords>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StepWords {
+    title: String,
+    narration: String,
+    #[serde(default)]
+    prediction: Option<PredictionWords>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PredictionWords {
+    question: String,
+    choices: Vec<String>,
+    explanation: String,
+}
+
 /// Names the spotlight understands besides "server:N" and "user:N".
 const SPOTLIGHT_NAMES: [&str; 6] = ["balancer", "store", "cache", "db", "cdn", "dns"];
 
@@ -605,13 +673,7 @@ impl Tour {
     /// names the file in errors and supplies the id when the JSON leaves it out. Errors from
     /// the JSON carry serde's line, column and field name.
     pub fn from_json(file: &str, text: &str) -> Result<Tour, TourError> {
-        let mut tour: Tour = serde_json::from_str(text).map_err(|e| {
-            let (line, column) = (e.line(), e.column());
-            let full = e.to_string();
-            let suffix = format!(" at line {line} column {column}");
-            let message = full.strip_suffix(&suffix).unwrap_or(&full).to_owned();
-            TourError::Parse { file: file.to_owned(), line, column, message }
-        })?;
+        let mut tour: Tour = parse(file, text)?;
         let stem = std::path::Path::new(file).file_stem().and_then(|s| s.to_str()).unwrap_or(file);
         if tour.id.is_empty() {
             tour.id = stem.to_owned();
@@ -623,6 +685,39 @@ impl Tour {
         }
         tour.validate(file)?;
         Ok(tour)
+    }
+
+    /// Lays a translation (`assets/scenarios/<lang>/<id>.json`) over the tour's words, so
+    /// commands, timings and checkpoints exist once whatever the language. Refuses one whose
+    /// steps, predictions or choices do not line up, and then leaves the tour untouched.
+    pub fn translate(&mut self, file: &str, text: &str) -> Result<(), TourError> {
+        let words: TourWords = parse(file, text)?;
+        let invalid = |message: String| TourError::Invalid { file: file.to_owned(), message };
+        if words.steps.len() != self.steps.len() {
+            return Err(invalid(format!("{} steps, the tour has {}", words.steps.len(), self.steps.len())));
+        }
+        for (i, (w, step)) in words.steps.iter().zip(&self.steps).enumerate() {
+            let fits = match (&w.prediction, &step.prediction) {
+                (None, None) => true,
+                (Some(w), Some(p)) => w.choices.len() == p.choices.len(),
+                _ => false,
+            };
+            if !fits {
+                return Err(invalid(format!("step {} has a different prediction", i + 1)));
+            }
+        }
+        self.title = words.title;
+        self.summary = words.summary;
+        for (w, step) in words.steps.into_iter().zip(&mut self.steps) {
+            step.title = w.title;
+            step.narration = w.narration;
+            if let (Some(w), Some(p)) = (w.prediction, step.prediction.as_mut()) {
+                p.question = w.question;
+                p.choices = w.choices;
+                p.explanation = w.explanation;
+            }
+        }
+        Ok(())
     }
 
     /// Rules serde cannot express, each reported with the step it is about.

@@ -9,6 +9,7 @@ use crate::time::SEC;
 /// Shape of the arrival rate around the base rate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::traffic))]
 pub enum Pattern {
     Steady,
     /// Five times the base rate for 30 s, then back to steady.

@@ -8,6 +8,7 @@ use crate::event::LogoutReason;
 
 /// A browser, numbered from 0; shown as "User A", "User B", … "User AA".
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::user))]
 pub struct UserId(pub u32);
 
 impl fmt::Display for UserId {

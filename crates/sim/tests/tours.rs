@@ -151,6 +151,33 @@ fn a_tour_round_trips_through_json() {
 }
 
 #[test]
+fn every_tour_has_a_spanish_translation_that_changes_only_the_words() {
+    for english in builtin_tours() {
+        let file = format!("{}/../../assets/scenarios/es/{}.json", env!("CARGO_MANIFEST_DIR"), english.id);
+        let mut tour = english.clone();
+        tour.translate(&file, &std::fs::read_to_string(&file).unwrap()).unwrap();
+        assert_ne!(tour.title, english.title);
+        assert_eq!((&tour.id, &tour.modes, &tour.config), (&english.id, &english.modes, &english.config));
+        assert_eq!(tour.steps.len(), english.steps.len());
+        for (es, en) in tour.steps.iter().zip(&english.steps) {
+            assert_ne!(es.narration, en.narration, "{}: {}", tour.id, en.title);
+            assert_eq!((&es.commands, es.run_ms, &es.checkpoint), (&en.commands, en.run_ms, &en.checkpoint));
+        }
+    }
+}
+
+#[test]
+fn a_translation_that_does_not_fit_its_tour_is_refused_and_changes_nothing() {
+    let mut tour = Tour::builtin("crash-2am").unwrap();
+    let before = tour.clone();
+    let short = r#"{"title": "x", "summary": "y", "steps": []}"#;
+    let err = tour.translate("es/crash-2am.json", short).unwrap_err().to_string();
+    assert!(err.contains("0 steps, the tour has"), "{err}");
+    assert!(matches!(tour.translate("es/crash-2am.json", "{"), Err(TourError::Parse { .. })));
+    assert_eq!(tour, before);
+}
+
+#[test]
 fn an_unknown_field_names_the_file_line_and_field() {
     let text = MINIMAL.replace(r#""narration": "Server 1 crashes.""#, r#""narattion": "Server 1 crashes.""#);
     let err = load(&text).unwrap_err();
