@@ -5,8 +5,8 @@
 //! the tally lands in `#fuzz-result` for tests to read.
 
 use leptos::prelude::*;
-use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use rand_pcg::Pcg64Mcg as FuzzRng;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
 
@@ -41,7 +41,7 @@ fn fire(el: &Element, kind: &str) {
     }
 }
 
-fn act(rng: &mut StdRng) {
+fn act(rng: &mut FuzzRng) {
     match rng.random_range(0..10) {
         0..=4 => {
             let buttons: Vec<Element> = all("button:not([disabled])")
@@ -126,7 +126,7 @@ fn check(lab: Lab) -> Option<String> {
 /// Runs `actions` random actions, then writes the tally into `#fuzz-result`.
 pub fn start(lab: Lab, actions: u32, seed: u64) {
     leptos::task::spawn_local(async move {
-        let mut rng = StdRng::seed_from_u64(seed);
+        let mut rng = FuzzRng::seed_from_u64(seed);
         let mut done = 0;
         let mut broken = Vec::new();
         while done < actions {

@@ -1,6 +1,7 @@
-//! The guided tours in the page's language. `build.rs` lays each translation in
-//! `assets/scenarios/<lang>/` over the English tour it translates and bakes the results in as
-//! code, so the page needs no JSON parser and a translation that does not fit fails the build.
+//! The guided tours in the page's language. `build.rs` bakes the English tours in as code and
+//! each translation in `assets/scenarios/<lang>/` as the list of its words, so the page needs no
+//! JSON parser, holds each tour's structure once, and a translation that does not fit fails the
+//! build.
 
 use statelab_sim::Tour;
 
@@ -12,10 +13,15 @@ mod baked {
 
 /// The built-in tours, worded in the page's language.
 pub fn tours() -> Vec<Tour> {
-    match current() {
-        Lang::En => baked::english(),
-        Lang::Es => baked::spanish(),
+    let mut tours = baked::english();
+    let words = match current() {
+        Lang::En => return tours,
+        Lang::Es => baked::SPANISH,
+    };
+    for (slot, word) in tours.iter_mut().flat_map(Tour::words_mut).zip(words) {
+        *slot = (*word).to_owned();
     }
+    tours
 }
 
 #[cfg(test)]
@@ -26,6 +32,19 @@ mod tests {
     #[test]
     fn the_baked_tours_are_the_tour_files() {
         assert_eq!(baked::english(), builtin_tours());
+    }
+
+    #[test]
+    fn the_baked_spanish_is_every_translation_file_in_full() {
+        let mut spanish = builtin_tours();
+        for tour in &mut spanish {
+            let file = format!("{}/assets/scenarios/es/{}.json", env!("CARGO_MANIFEST_DIR"), tour.id);
+            tour.translate(&file, &std::fs::read_to_string(&file).unwrap()).unwrap();
+        }
+        super::super::set(Lang::Es, true);
+        let baked = tours();
+        super::super::set(Lang::En, false);
+        assert_eq!(baked, spanish);
     }
 
     #[test]

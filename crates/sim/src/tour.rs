@@ -720,6 +720,22 @@ impl Tour {
         Ok(())
     }
 
+    /// Every text a translation replaces, in one fixed order, so a translation can also travel
+    /// as a flat list of strings laid over the English tour (the web app bakes it that way).
+    pub fn words_mut(&mut self) -> Vec<&mut String> {
+        let mut words = vec![&mut self.title, &mut self.summary];
+        for step in &mut self.steps {
+            words.push(&mut step.title);
+            words.push(&mut step.narration);
+            if let Some(p) = &mut step.prediction {
+                words.push(&mut p.question);
+                words.extend(p.choices.iter_mut());
+                words.push(&mut p.explanation);
+            }
+        }
+        words
+    }
+
     /// Rules serde cannot express, each reported with the step it is about.
     fn validate(&self, file: &str) -> Result<(), TourError> {
         let invalid = |message: String| TourError::Invalid { file: file.to_owned(), message };

@@ -167,6 +167,22 @@ fn every_tour_has_a_spanish_translation_that_changes_only_the_words() {
 }
 
 #[test]
+fn a_translation_laid_word_by_word_over_its_tour_equals_the_translated_tour() {
+    for english in builtin_tours() {
+        let file = format!("{}/../../assets/scenarios/es/{}.json", env!("CARGO_MANIFEST_DIR"), english.id);
+        let mut spanish = english.clone();
+        spanish.translate(&file, &std::fs::read_to_string(&file).unwrap()).unwrap();
+        let words: Vec<String> = spanish.words_mut().into_iter().map(|w| w.clone()).collect();
+        let mut laid = english.clone();
+        assert_eq!(laid.words_mut().len(), words.len(), "{}", english.id);
+        for (slot, word) in laid.words_mut().into_iter().zip(words) {
+            *slot = word;
+        }
+        assert_eq!(laid, spanish, "{}", english.id);
+    }
+}
+
+#[test]
 fn a_translation_that_does_not_fit_its_tour_is_refused_and_changes_nothing() {
     let mut tour = Tour::builtin("crash-2am").unwrap();
     let before = tour.clone();
