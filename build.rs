@@ -7,19 +7,13 @@ use std::path::Path;
 use std::{env, fs};
 
 use databake::{Bake, CrateEnv};
-use statelab_sim::tour::builtin_tours;
+use statelab_sim::tour::{builtin_tours, spanish_tours};
+use statelab_sim::Tour;
 
 fn main() {
     println!("cargo::rerun-if-changed=assets/scenarios");
-    let english = builtin_tours();
-    let mut spanish = english.clone();
-    for tour in &mut spanish {
-        let file = format!("assets/scenarios/es/{}.json", tour.id);
-        let text = fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file}: {e}"));
-        tour.translate(&file, &text).unwrap_or_else(|e| panic!("{e}"));
-    }
-    let words: Vec<String> = spanish.iter_mut().flat_map(|t| t.words_mut()).map(|w| w.clone()).collect();
-    let english = english.bake(&CrateEnv::default());
+    let english = builtin_tours().bake(&CrateEnv::default());
+    let words: Vec<String> = spanish_tours().iter_mut().flat_map(Tour::words_mut).map(|w| w.clone()).collect();
     let code = format!(
         "/// The built-in tours in English, as `builtin_tours` reads them.\n\
          pub fn english() -> Vec<statelab_sim::Tour> {{ {english} }}\n\

@@ -50,6 +50,20 @@ const BUILTIN_JSON: [&str; 10] = [
     include_str!("../../../assets/scenarios/takeaway.json"),
 ];
 
+/// The Spanish words of the built-in tours, in [`TOUR_IDS`] order (see [`Tour::translate`]).
+const SPANISH_JSON: [&str; 10] = [
+    include_str!("../../../assets/scenarios/es/what-is-state.json"),
+    include_str!("../../../assets/scenarios/es/wrong-server.json"),
+    include_str!("../../../assets/scenarios/es/add-server.json"),
+    include_str!("../../../assets/scenarios/es/crash-2am.json"),
+    include_str!("../../../assets/scenarios/es/request-path.json"),
+    include_str!("../../../assets/scenarios/es/auto-scaling.json"),
+    include_str!("../../../assets/scenarios/es/replicas.json"),
+    include_str!("../../../assets/scenarios/es/cache.json"),
+    include_str!("../../../assets/scenarios/es/shared-store.json"),
+    include_str!("../../../assets/scenarios/es/takeaway.json"),
+];
+
 /// Longest run a single step may ask for [ms]: an hour of simulated time.
 pub const MAX_RUN_MS: u64 = 3_600_000;
 
@@ -61,6 +75,25 @@ pub fn builtin_tours() -> Vec<Tour> {
         .zip(BUILTIN_JSON)
         .map(|(id, text)| Tour::from_json(&format!("{id}.json"), text).unwrap_or_else(|e| panic!("{e}")))
         .collect()
+}
+
+/// Every built-in tour with its Spanish words laid over it. Like [`builtin_tours`], the files
+/// are checked by the tests, so a translation that does not fit panics only there.
+pub fn spanish_tours() -> Vec<Tour> {
+    let mut tours = builtin_tours();
+    for (tour, text) in tours.iter_mut().zip(SPANISH_JSON) {
+        let file = format!("es/{}.json", tour.id);
+        tour.translate(&file, text).unwrap_or_else(|e| panic!("{e}"));
+    }
+    tours
+}
+
+/// Lays a translation, given as the words [`Tour::words_mut`] lists tour after tour, over
+/// `tours`; the web app bakes its translations this way, so the tours' structure exists once.
+pub fn lay_words<'w>(tours: &mut [Tour], words: impl IntoIterator<Item = &'w str>) {
+    for (slot, word) in tours.iter_mut().flat_map(Tour::words_mut).zip(words) {
+        word.clone_into(slot);
+    }
 }
 
 /// A guided story through the model, loaded from `assets/scenarios/<id>.json`.
@@ -721,7 +754,7 @@ impl Tour {
     }
 
     /// Every text a translation replaces, in one fixed order, so a translation can also travel
-    /// as a flat list of strings laid over the English tour (the web app bakes it that way).
+    /// as a flat list of strings (see [`lay_words`]).
     pub fn words_mut(&mut self) -> Vec<&mut String> {
         let mut words = vec![&mut self.title, &mut self.summary];
         for step in &mut self.steps {
