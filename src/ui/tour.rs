@@ -13,7 +13,6 @@ use wasm_bindgen::JsValue;
 use super::use_lab;
 use crate::host;
 use crate::i18n::{checks, t, tf, Text::*};
-use crate::lab::Lab;
 
 /// Where the learner is within a step.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -219,7 +218,7 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode) -> impl IntoView {
                     <p class="progress" role="status">
                         {if finished_tour { tf(TourFinished, &[("title", &tour.title), ("mode", &mode_name(p.mode))]) } else { tf(StepOf, &[("n", &(p.step + 1)), ("count", &count), ("mode", &mode_name(p.mode))]) }}
                     </p>
-                    {(!finished_tour).then(|| step_view(lab, tour.clone(), p, player, run_step, check))}
+                    {(!finished_tour).then(|| step_view(tour.clone(), p, player, run_step, check))}
                     <div class="row">
                         <button disabled=p.step == 0 on:click=move |_| back()>{t(Back)}</button>
                         <button class="primary" disabled=finished_tour on:click=move |_| next()>{t(Next)}</button>
@@ -232,7 +231,6 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode) -> impl IntoView {
 }
 
 fn step_view(
-    lab: Lab,
     tour: Tour,
     p: Player,
     player: RwSignal<Option<Player>>,
@@ -267,7 +265,6 @@ fn step_view(
             </fieldset>
         }
     });
-    let _ = lab;
     view! {
         <h3>{step.title.clone()}</h3>
         <p class="narration">{step.narration.clone()}</p>
