@@ -1,12 +1,15 @@
-// Frame budget of the busiest lab the URL allows, in headless Chromium: prints the p50/p95/p99
-// interval between animation frames, the time spent inside the frame callbacks, and the long
-// tasks (> 50 ms) the browser reported. A benchmark that prints figures, not a test.
+// Frame budget of the largest lab at the traffic slider's maximum (64 servers, 1,000 users,
+// 2,000 requests/s), in headless Chromium: prints the p50/p95/p99 frame time (the main-thread
+// work of a frame: callback, microtasks, style, layout, paint), the interval between frames
+// with the frames that missed their vsync, and the long tasks (> 50 ms) the browser reported.
+// A benchmark that prints figures, not a test.
 //
 //   node scripts/bench-frames.mjs [seconds=20]
 //
 //   node scripts/bench-frames.mjs 20 '?servers=4'   (another URL query, for comparison)
 //
-// Targets: p95 frame interval <= 16.7 ms, no task over 50 ms. Headless Chromium here runs with
+// Targets: p95 frame time <= 16.7 ms, no task over 50 ms. The interval between frames is
+// printed too; it cannot go below one vsync (16.7 ms at 60 Hz), so it shows dropped frames. Headless Chromium here runs with
 // --disable-gpu (software compositing) on a shared machine, so the figures are a floor for a
 // desktop browser, not a promise.
 import { serveDist, launch } from '../tests/e2e/harness.mjs';
@@ -92,13 +95,12 @@ try {
   console.log(`  frames                ${stamps.length} (${(stamps.length / SECONDS).toFixed(1)} per s)`);
   console.log(`  frame interval   p50 ${f(pct(intervals, 50))} ms  p95 ${f(pct(intervals, 95))} ms  p99 ${f(pct(intervals, 99))} ms  max ${f(intervals.at(-1))} ms`);
   console.log(`  callback time    p50 ${f(pct(cbs, 50))} ms  p95 ${f(pct(cbs, 95))} ms  p99 ${f(pct(cbs, 99))} ms  max ${f(cbs.at(-1))} ms`);
-  console.log(`  frame work       p50 ${f(pct(work, 50))} ms  p95 ${f(pct(work, 95))} ms  p99 ${f(pct(work, 99))} ms  max ${f(work.at(-1))} ms  (callback + microtasks + style/layout/paint)`);
+  console.log(`  frame time       p50 ${f(pct(work, 50))} ms  p95 ${f(pct(work, 95))} ms  p99 ${f(pct(work, 99))} ms  max ${f(work.at(-1))} ms  (callback + microtasks + style/layout/paint)`);
   console.log(`  main thread per s     task ${busy('TaskDuration')} ms  script ${busy('ScriptDuration')} ms  style ${busy('RecalcStyleDuration')} ms  layout ${busy('LayoutDuration')} ms`);
-  console.log(`  intervals > 25 ms     ${over} of ${intervals.length}`);
-  console.log(`  long tasks (> 50 ms)  ${r.longtasks.length}, longest ${longest.toFixed(1)} ms`);
-  // rAF timestamps are coarsened to 0.1 ms, so one 60 Hz vsync reads as 16.6 to 16.8 ms.
-  const p95 = pct(intervals, 95);
-  console.log(`  target p95 <= 16.7 ms (one vsync, +0.2 ms timestamp coarsening): ${p95 <= 16.9 ? 'met' : 'NOT met'}; no task over 50 ms: ${r.longtasks.length === 0 ? 'met' : 'NOT met'}`);
+    console.log(`  long tasks (> 50 ms)  ${r.longtasks.length}, longest ${longest.toFixed(1)} ms`);
+  const p95 = pct(work, 95);
+  console.log(`  target p95 frame time <= 16.7 ms: ${p95 <= 16.7 ? 'met' : 'NOT met'} (${p95.toFixed(2)} ms); no task over 50 ms: ${r.longtasks.length === 0 ? 'met' : 'NOT met'}`);
+  console.log(`  frames that missed their vsync: ${over} of ${intervals.length} (${((100 * over) / intervals.length).toFixed(1)} %)`);
   await context.close();
 } finally {
   await browser.close();

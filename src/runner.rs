@@ -22,7 +22,8 @@ thread_local! {
     static RUNNING: Cell<bool> = const { Cell::new(false) };
 }
 
-fn visible() -> bool {
+/// Whether the tab is in front; a hidden tab runs no loop and no timer.
+pub(crate) fn visible() -> bool {
     web_sys::window()
         .and_then(|w| w.document())
         .is_none_or(|d| d.visibility_state() == web_sys::VisibilityState::Visible)

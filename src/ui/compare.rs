@@ -6,8 +6,10 @@ use gloo_timers::callback::Interval;
 use leptos::prelude::*;
 use statelab_sim::{Command, Mode, ServerState, SimConfig, UserId};
 
+use super::use_lab;
 use crate::i18n::{t, tf, words, Text::*};
 use crate::lab::Lab;
+use crate::runner;
 
 /// Tick of the compare loop [ms]: the panes show numbers and boxes, not gliding dots.
 const TICK_MS: u32 = 50;
@@ -72,10 +74,16 @@ pub fn CompareView(config: SimConfig) -> impl IntoView {
         left.send(cmd.clone());
         right.send(cmd);
     };
-    // Syncs the outside world (an interval timer) with the play state; dropping it stops it.
+    // The page's own lab knows whether the page is on screen (an embed scrolled away is not).
+    let page = use_lab();
+    let shown = RwSignal::new(runner::visible());
+    let on_visible = window_event_listener(leptos::ev::visibilitychange, move |_| shown.set(runner::visible()));
+    on_cleanup(move || on_visible.remove());
+    // Syncs the outside world (an interval timer) with the play state: no timer runs while
+    // paused, while the tab is hidden or while the page is off screen; dropping it stops it.
     let timer = StoredValue::new_local(None::<Interval>);
     Effect::new(move |_| {
-        if playing.get() {
+        if playing.get() && shown.get() && page.on_screen.get() {
             let step = (f64::from(TICK_MS) * 1_000.0 * speed) as u64;
             timer.set_value(Some(Interval::new(TICK_MS, move || {
                 left.advance(step);

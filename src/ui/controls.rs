@@ -42,7 +42,6 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
             <div class="playback">
                 <button
                     class="primary"
-                    aria-pressed=move || lab.playing.get().to_string()
                     on:click=move |_| lab.playing.update(|p| *p = !*p)
                 >
                     {move || t(if lab.playing.get() { Pause } else { Play })}

@@ -2,7 +2,7 @@
 
 use leptos::html::Dialog;
 use leptos::prelude::*;
-use statelab_sim::{Command, Mode, ServerState};
+use statelab_sim::{Command, Mode, ServerId};
 
 use super::use_lab;
 use crate::i18n::{
@@ -55,13 +55,12 @@ pub fn shortcut(lab: Lab, key: &str) -> bool {
         "t" | "T" => lab.trace_next(),
         "?" => lab.help_open.set(true),
         k if k.len() == 1 && k.as_bytes()[0].is_ascii_digit() && k != "0" => {
-            let index = usize::from(k.as_bytes()[0] - b'1');
-            let target = lab.snap.with_untracked(|s| {
-                s.servers.iter().filter(|v| v.state != ServerState::Stopped).nth(index).map(|v| v.id)
-            });
-            match target {
-                Some(server) => lab.send(Command::CrashServer { server }),
-                None => lab.notice.set(Some(tf(NoServerNumber, &[("n", &k)]))),
+            // The digit is the number on screen: "Server 3" stays 3 after Server 2 is removed.
+            let server = ServerId(u32::from(k.as_bytes()[0] - b'1'));
+            if lab.snap.with_untracked(|s| s.servers.iter().any(|v| v.id == server)) {
+                lab.send(Command::CrashServer { server });
+            } else {
+                lab.notice.set(Some(tf(NoServerNumber, &[("n", &k)])));
             }
         }
         _ => return false,

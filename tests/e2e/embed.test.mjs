@@ -66,3 +66,43 @@ test('hostile or wrong-origin messages are ignored and the page stays well', asy
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('hostile messages from the trusted host page get an error reply and change nothing', async () => {
+  const { page, context, errors } = await open(`${lab.server.url}examples/embed.html`);
+  await page.waitForFunction(() => (window.statelabEvents ?? []).some((e) => e.type === 'ready'));
+  const send = (msg) => page.evaluate((m) => document.getElementById('lab').contentWindow.postMessage(m, location.origin), msg);
+  const error = (message) => ({ statelab: 1, type: 'error', message });
+  const hostile = [
+    [{ statelab: 1, type: '<img src=x onerror=alert(1)>' }, error('unknown message type')],
+    [{ statelab: 1, type: 'command', command: { cmd: 'crash_server', server: 1e308 } }, error('command field server is missing or not valid')],
+    [{ statelab: 1, type: 'command', command: { cmd: '<script>alert(1)</script>' } }, error('unknown command "<script>alert(1)</script>"')],
+    [{ statelab: 1, type: 'command', command: '<script>alert(1)</script>' }, error('command must be an object')],
+    [{ statelab: 1, type: 'command', command: { cmd: 'crash_server', server: -1 } }, error('command field server is missing or not valid')],
+    [
+      { statelab: 1, type: 'command', command: { cmd: 'crash_server', server: 4_000_000_000 } },
+      { statelab: 1, type: 'command_refused', command: 'crash Server 4000000001', reason: 'there is no Server 4000000001' },
+    ],
+  ];
+  for (const [message, reply] of hostile) {
+    const before = (await events(page)).length;
+    await send(message);
+    await page.waitForFunction((n) => window.statelabEvents.length > n, before);
+    assert.deepEqual((await events(page)).slice(before), [reply], JSON.stringify(message));
+  }
+  // A thousand levels of nesting, and untagged messages: refused or ignored, never a hang.
+  const before = (await events(page)).length;
+  await page.evaluate(() => {
+    const deep = JSON.parse('{"a":'.repeat(1000) + '1' + '}'.repeat(1000));
+    const w = document.getElementById('lab').contentWindow;
+    w.postMessage({ statelab: 1, type: 'command', command: deep }, location.origin);
+    w.postMessage('<script>alert(1)</script>', location.origin);
+    w.postMessage(null, location.origin);
+  });
+  await page.waitForFunction((n) => window.statelabEvents.length > n, before);
+  assert.deepEqual((await events(page)).slice(before), [error('command.cmd is missing')]);
+  const frame = page.frameLocator('#lab');
+  assert.equal(Number(await frame.getByRole('group', { name: 'Users logged out' }).locator('output').textContent()), 0);
+  assert.equal(await frame.locator('img[src="x"]').count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -6,7 +6,8 @@ import { setup, openPage } from './harness.mjs';
 
 const lab = setup();
 
-/** Presses Tab until the focused element's text or label matches `name`; checks focus shows. */
+/** Presses Tab until the focused element's text or label matches `name`; checks the focus
+ *  shows at every stop on the way. */
 async function tabTo(page, name) {
   for (let i = 0; i < 400; i++) {
     await page.keyboard.press('Tab');
@@ -21,10 +22,8 @@ async function tabTo(page, name) {
         what: `${el?.tagName} ${el?.type ?? ''} ${style?.outlineStyle} ${style?.outlineWidth}`,
       };
     });
-    if (focus.text.includes(name) && !focus.disabled) {
-      assert.ok(focus.visible, `focus ring visible on ${name} (${focus.what})`);
-      return;
-    }
+    if (!focus.disabled) assert.ok(focus.visible, `focus ring visible on "${focus.text.slice(0, 40)}" (${focus.what})`);
+    if (focus.text.includes(name) && !focus.disabled) return;
   }
   assert.fail(`could not reach ${name} with Tab`);
 }
@@ -58,6 +57,54 @@ test('the crash-2am tour, stateless, by keyboard only', async () => {
     await page.keyboard.press('Enter');
   }
   await page.getByText(/finished \(Stateless mode\)/).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('every keyboard shortcut does what the help dialog lists', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`);
+  const clock = async () => Number((await page.locator('.clock').textContent()).match(/[\d.]+/)[0]);
+  const button = (name) => page.getByRole('button', { name, exact: true });
+  const mode = (name) => page.getByRole('radiogroup', { name: 'Session mode' }).getByRole('radio', { name });
+  const state = (n) => page.locator('.server-controls li', { hasText: `Server ${n}` }).locator('.state');
+  const notice = page.locator('.toolbar .notice');
+
+  await page.keyboard.press('Space');
+  await button('Pause').waitFor();
+  await page.keyboard.press('Space');
+  await button('Play').waitFor();
+
+  const before = await clock();
+  await page.keyboard.press('s');
+  assert.ok((await clock()) > before, 'S steps the simulation');
+
+  assert.ok(await mode('Stateful').isChecked());
+  await page.keyboard.press('m');
+  assert.ok(await mode('Stateless').isChecked(), 'M switches the session mode');
+
+  await page.keyboard.press('a');
+  await button('Crash Server 4').waitFor();
+
+  // Digits are the numbers on screen, also once a server before them is gone.
+  await button('Remove Server 2').click();
+  await page.keyboard.press('3');
+  await state(3).filter({ hasText: /^crashed$/ }).waitFor();
+  assert.equal(await state(1).textContent(), 'healthy', 'only Server 3 crashed');
+  await page.keyboard.press('9');
+  await notice.filter({ hasText: /^There is no server number 9 on screen\.$/ }).waitFor();
+
+  await page.keyboard.press('t');
+  for (let i = 0; i < 40 && !(await page.getByRole('list', { name: 'Latency by hop' }).count()); i++) await page.keyboard.press('s');
+  assert.ok(await page.getByRole('list', { name: 'Latency by hop' }).count(), 'T traces the next request');
+
+  await page.keyboard.press('r');
+  assert.equal(await clock(), 0, 'R resets the run');
+  assert.equal(await button('Crash Server 4').count(), 0);
+
+  await page.keyboard.press('?');
+  await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+  await page.keyboard.press('Escape');
+  await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor({ state: 'hidden' });
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -23,6 +23,32 @@ test('compare mode: crashing Server 1 logs users out on the stateful side only',
   await context.close();
 });
 
+test('compare mode runs no timer while its tab is hidden', async () => {
+  const { page, errors, context } = await openPage(lab.browser, lab.server.url);
+  await button(page, 'Compare stateful and stateless').click();
+  const time = async () => Number((await page.locator('.pane .hint').first().textContent()).match(/t = (\d+) ms/)[1]);
+  const moves = async () => {
+    const t0 = await time();
+    await page.waitForTimeout(500);
+    return (await time()) > t0;
+  };
+  assert.ok(await moves(), 'compare mode runs while shown');
+  const setHidden = (hidden) =>
+    page.evaluate((h) => {
+      for (const [key, value] of [['visibilityState', h ? 'hidden' : 'visible'], ['hidden', h]]) {
+        Object.defineProperty(document, key, { configurable: true, get: () => value });
+      }
+      document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+    }, hidden);
+  await setHidden(true);
+  await page.waitForTimeout(100);
+  assert.ok(!(await moves()), 'compare mode stops while hidden');
+  await setHidden(false);
+  assert.ok(await moves(), 'compare mode runs again once shown');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a copied link reproduces the exact state in a fresh page', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&seed=5`);
   for (let i = 0; i < 7; i++) await button(page, 'Step').click();
