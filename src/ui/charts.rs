@@ -110,7 +110,9 @@ pub fn Charts() -> impl IntoView {
     // Changes once per simulated second; the charts below depend only on it.
     let second = Memo::new(move |_| lab.snap.with(|s| s.now_us / 1_000_000));
     let samples = Memo::new(move |_| {
-        second.track();
+        // Read, not just tracked: a memo nobody reads is never computed, so it would never
+        // notice the snapshot changing.
+        let _ = second.get();
         lab.with_sim(|s| {
             let all = s.metrics().samples();
             all.iter().skip(all.len().saturating_sub(WINDOW)).cloned().collect::<Vec<_>>()

@@ -136,7 +136,10 @@ pub fn ServerControls() -> impl IntoView {
             <ul>
                 <For each=ids key=|id| *id let:id>
                     {
-                        let state = move || lab.snap.with(|s| s.servers.iter().find(|v| v.id == id).map(|v| v.state));
+                        // One subscriber to the snapshot per server row.
+                        let row = Memo::new(move |_| lab.snap.with(|s| s.servers.iter().find(|v| v.id == id).map(|v| (v.state, v.served))));
+                        let state = Memo::new(move |_| row.with(|r| r.map(|(state, _)| state)));
+                        let state = move || state.get();
                         let running = move || state().is_some_and(|st| !matches!(st, ServerState::Crashed | ServerState::Stopped));
                         let in_pool = move || state().is_some_and(|st| !matches!(st, ServerState::Stopped | ServerState::Draining));
                         view! {
@@ -144,7 +147,7 @@ pub fn ServerControls() -> impl IntoView {
                                 <span class="name">{words::server(id)}</span>
                                 <span class="state">{move || state().map(words::server_state)}</span>
                                 <span class="served">
-                                    {move || lab.snap.with(|s| s.servers.iter().find(|v| v.id == id).map(|v| tf(Served, &[("n", &v.served)])))}
+                                    {move || row.get().map(|(_, served)| tf(Served, &[("n", &served)]))}
                                 </span>
                                 <button
                                     class="danger"

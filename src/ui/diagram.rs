@@ -35,6 +35,29 @@ fn watch_visibility(on_screen: RwSignal<bool>) {
     });
 }
 
+/// How much of a server box fits in its share of the column.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Density {
+    /// Name, status and the sessions it holds, on three lines.
+    Full,
+    /// Name and a short status on one line.
+    Line,
+    /// A bar with its state colour and load only: the server list names them.
+    Bar,
+}
+
+impl Density {
+    fn of(height: f64) -> Density {
+        if height >= 46.0 {
+            Density::Full
+        } else if height >= 20.0 {
+            Density::Line
+        } else {
+            Density::Bar
+        }
+    }
+}
+
 /// A labelled component box with its icon.
 #[component]
 fn NodeBox(
@@ -100,11 +123,13 @@ pub fn Diagram() -> impl IntoView {
     let cdn_status = Signal::derive(move || lab.snap.with(|s| tf(EdgeHitsPct, &[("n", &(s.cdn_hit_per_mille / 10))])));
     let store_down = Signal::derive(move || lab.snap.with(|s| !s.store.up));
     // Where the selected user's session lives, to highlight that box.
-    let home_of_selected = move || {
+    // One memo for every box that highlights the selected user's session home.
+    let home_of_selected = Memo::new(move |_| {
         let u = lab.selected_user.get()?;
         lab.snap.track();
         lab.with_sim(|s| s.user(u).map(|x| x.home))
-    };
+    });
+    let home_of_selected = move || home_of_selected.get();
     watch_visibility(lab.on_screen);
     // Syncs the dot canvas with the snapshot while paused (Step, commands, rewinds); while
     // playing, the animation loop draws every frame itself.
@@ -160,11 +185,13 @@ pub fn Diagram() -> impl IntoView {
                         <text class="node-status" x=X_BROWSERS - 20.0 y="78">{users_status}</text>
                         <For each=move || 0..lab.snap.with(|s| s.users.min(BROWSER_ROWS)) key=|u| *u let:u>
                             {
-                                // One keyed row per browser: only its class and mark change.
-                                let state = move || {
+                                // One keyed row per browser: only its class and mark change. A memo
+                                // per row keeps the snapshot's subscribers to one per row.
+                                let state = Memo::new(move |_| {
                                     lab.snap.track();
                                     lab.with_sim(|s| s.user(UserId(u)).map_or((false, false), |x| (x.is_logged_in(), x.is_logged_out())))
-                                };
+                                });
+                                let state = move || state.get();
                                 let y = browser_y(u);
                                 view! {
                                     <g class="pc" class:in=move || state().0 class:out=move || state().1 class:spotlight=move || lab.is_spotlit(&format!("user:{u}"))>
@@ -188,20 +215,32 @@ pub fn Diagram() -> impl IntoView {
                     <NodeBox x=X_LB y=Y_LB w=130.0 h=80.0 spot="balancer" icon="balancer" label=t(LoadBalancer) status=lb_status down=false />
                     <For each=server_ids key=|id| *id let:id>
                         {
-                            let view_of = move || lab.snap.with(|s| {
+                            // One subscriber to the snapshot per server; the box's parts follow the memo.
+                            let view_of = Memo::new(move |_| lab.snap.with(|s| {
                                 let n = s.servers.len();
                                 s.servers.iter().position(|v| v.id == id).map(|i| (i, n, s.servers[i].clone(), s.mode))
-                            });
-                            let geom = move || view_of().map(|(i, n, _, _)| server_slot(i, n)).unwrap_or((0.0, 0.0));
-                            let state = move || view_of().map(|v| v.2.state);
-                            let status = move || view_of().map(|(_, _, v, _)| match v.state {
-                                ServerState::Booting { .. } => tf(StatusBooting, &[("n", &(v.boot_per_mille.unwrap_or(0) / 10))]),
-                                ServerState::Healthy => tf(StatusHealthy, &[("busy", &v.busy), ("workers", &v.workers), ("queued", &v.queued)]),
-                                ServerState::Draining => tf(StatusDraining, &[("n", &(v.busy + v.queued))]),
-                                ServerState::Stopped => t(StatusStopped).to_string(),
-                                ServerState::Crashed => t(StatusCrashed).to_string(),
+                            }));
+                            // Place and state change rarely, load and text often: each part is its
+                            // own memo, so a busy server rewrites only its text and load bar.
+                            let geom = Memo::new(move |_| view_of.with(|v| v.as_ref().map_or((0.0, 0.0), |(i, n, _, _)| server_slot(*i, *n))));
+                            let geom = move || geom.get();
+                            let state = Memo::new(move |_| view_of.with(|v| v.as_ref().map(|v| v.2.state)));
+                            let state = move || state.get();
+                            let density = Memo::new(move |_| Density::of(geom().1));
+                            let full = move || density.get() == Density::Full;
+                            let status = move || view_of.get().map(|(_, _, v, _)| match (v.state, full()) {
+                                (ServerState::Booting { .. }, true) => tf(StatusBooting, &[("n", &(v.boot_per_mille.unwrap_or(0) / 10))]),
+                                (ServerState::Booting { .. }, false) => format!("{} %", v.boot_per_mille.unwrap_or(0) / 10),
+                                (ServerState::Healthy, true) => tf(StatusHealthy, &[("busy", &v.busy), ("workers", &v.workers), ("queued", &v.queued)]),
+                                (ServerState::Healthy, false) if v.queued > 0 => format!("{}/{} +{}", v.busy, v.workers, v.queued),
+                                (ServerState::Healthy, false) => format!("{}/{}", v.busy, v.workers),
+                                (ServerState::Draining, true) => tf(StatusDraining, &[("n", &(v.busy + v.queued))]),
+                                (ServerState::Stopped, true) => t(StatusStopped).to_string(),
+                                (ServerState::Crashed, true) => t(StatusCrashed).to_string(),
+                                (state, false) => words::server_state(state).to_string(),
                             }).unwrap_or_default();
-                            let sessions = move || {
+                            let icon = move || (geom().1 - 6.0).min(26.0);
+                            let sessions = Memo::new(move |_| {
                                 lab.snap.track();
                                 lab.with_sim(|s| {
                                     if s.mode() != Mode::Stateful { return String::new(); }
@@ -212,8 +251,8 @@ pub fn Diagram() -> impl IntoView {
                                     if more > 0 { text.push_str(&format!(" +{more}")); }
                                     if server.sessions.is_empty() { t(NoSessions).to_string() } else { text }
                                 })
-                            };
-                            let load = move || view_of().map(|(_, _, v, _)| f64::from(v.busy) / f64::from(v.workers.max(1))).unwrap_or(0.0);
+                            });
+                            let load = Memo::new(move |_| view_of.with(|v| v.as_ref().map_or(0.0, |(_, _, v, _)| f64::from(v.busy) / f64::from(v.workers.max(1)))));
                             view! {
                                 <g
                                     class="node server"
@@ -222,13 +261,22 @@ pub fn Diagram() -> impl IntoView {
                                     class:down=move || state() == Some(ServerState::Crashed)
                                     class:booting=move || matches!(state(), Some(ServerState::Booting { .. }))
                                     class:stopped=move || matches!(state(), Some(ServerState::Stopped | ServerState::Draining))
+                                    class:line=move || density.get() == Density::Line
+                                    class:bar=move || density.get() == Density::Bar
                                 >
                                     <rect x=X_SERVERS - 95.0 y=move || geom().0 - geom().1 / 2.0 width="190" height=move || geom().1 rx="10" />
-                                    <rect class="load" x=X_SERVERS - 95.0 y=move || geom().0 + geom().1 / 2.0 - 5.0 height="5" width=move || 190.0 * load() />
+                                    <rect class="load" x=X_SERVERS - 95.0 y=move || geom().0 + geom().1 / 2.0 - geom().1.min(5.0) height=move || geom().1.min(5.0) width=move || 190.0 * load.get() />
                                     <image href=move || if state() == Some(ServerState::Crashed) { "assets/icon-server-down.svg" } else { "assets/icon-server.svg" }
-                                        x=X_SERVERS - 88.0 y=move || geom().0 - 13.0 width="26" height="26" />
-                                    <text class="node-label" x=X_SERVERS - 56.0 y=move || geom().0 - 8.0>{words::server(id)}</text>
-                                    <text class="node-status" x=X_SERVERS - 56.0 y=move || geom().0 + 8.0>{status}</text>
+                                        x=X_SERVERS - 88.0 y=move || geom().0 - icon() / 2.0 width=icon height=icon />
+                                    <text class="node-label" x=X_SERVERS - 56.0 y=move || geom().0 + if full() { -8.0 } else { 5.0 }>{words::server(id)}</text>
+                                    <text
+                                        class="node-status"
+                                        x=move || if full() { X_SERVERS - 56.0 } else { X_SERVERS + 88.0 }
+                                        y=move || geom().0 + if full() { 8.0 } else { 4.0 }
+                                        text-anchor=move || if full() { "start" } else { "end" }
+                                    >
+                                        {status}
+                                    </text>
                                     <text class="node-sessions" x=X_SERVERS - 56.0 y=move || geom().0 + 22.0>{sessions}</text>
                                 </g>
                             }
@@ -241,10 +289,11 @@ pub fn Diagram() -> impl IntoView {
                     <NodeBox x=X_MASTER y=Y_MASTER w=140.0 spot="db" icon="database" label=t(MasterDb) status=master_status down=master_down />
                     <For each=replica_ids key=|id| *id let:id>
                         {
-                            let info = move || lab.snap.with(|s| {
+                            let info = Memo::new(move |_| lab.snap.with(|s| {
                                 let replicas: Vec<_> = s.db.iter().filter(|n| n.role == DbRole::Replica).collect();
                                 replicas.iter().position(|n| n.id == id).map(|i| (replica_y(i, replicas.len()), replicas[i].number, replicas[i].up, replicas[i].reads))
-                            });
+                            }));
+                            let info = move || info.get();
                             let y = move || info().map_or(0.0, |i| i.0);
                             view! {
                                 <g class="node" class:down=move || info().is_some_and(|i| !i.2)>

@@ -111,7 +111,9 @@ fn BalancerControls() -> impl IntoView {
     let lab = use_lab();
     let stateful = move || lab.snap.with(|s| s.mode == Mode::Stateful);
     let chosen = RwSignal::new(0u32);
-    let users = move || lab.snap.with(|s| s.users.min(200));
+    // A memo: the menu of up to 200 users is rebuilt when their number changes, not every publish.
+    let users = Memo::new(move |_| lab.snap.with(|s| s.users.min(200)));
+    let users = move || users.get();
     view! {
         <fieldset>
             <legend>{t(LoadBalancerFull)}</legend>

@@ -18,10 +18,13 @@ pub fn UserStrip() -> impl IntoView {
             <ul class="avatars">
                 <For each=move || (0..count().min(SHOWN)).map(UserId) key=|u| u.0 let:u>
                     {
-                        let state = move || {
+                        // A memo per avatar: one subscriber to the snapshot, and the avatar
+                        // changes only when the user's state does.
+                        let state = Memo::new(move |_| {
                             lab.snap.track();
                             lab.with_sim(|s| s.user(u).map(|x| (x.is_logged_in(), x.is_logged_out(), x.cart_len())))
-                        };
+                        });
+                        let state = move || state.get();
                         let label = move || match state() {
                             Some((true, _, cart)) => tf(AvatarIn, &[("user", &words::user(u)), ("n", &cart)]),
                             Some((_, true, _)) => tf(AvatarOut, &[("user", &words::user(u))]),

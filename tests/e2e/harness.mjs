@@ -93,10 +93,18 @@ export async function openPage(browser, url, options = {}) {
   return { page, errors, context };
 }
 
+/** A full-page screenshot into the artifacts folder. The viewport grows to the page's height
+ *  first: panels far below the fold skip rendering (`content-visibility: auto`) until they are
+ *  near the viewport, as they would be for a reader who scrolls there. */
 export async function screenshot(page, name) {
   await mkdir(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name}.png`);
+  const viewport = page.viewportSize();
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height) });
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   await page.screenshot({ path, fullPage: true });
+  await page.setViewportSize(viewport);
   return path;
 }
 

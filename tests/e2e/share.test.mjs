@@ -87,6 +87,10 @@ test('CSV and JSON-lines exports parse and match the numbers on screen', async (
   const answered = Number(await page.getByRole('group', { name: 'Requests answered' }).locator('output').textContent());
   assert.equal(col('completed').reduce((a, b) => a + b, 0), answered);
   assert.equal(col('logged_out').at(-1), await loggedOut(page));
+  // The live charts draw the same samples: one point per second, the latest in the legend.
+  const throughput = page.locator('.chart', { has: page.getByText('Throughput', { exact: true }) });
+  assert.equal(await throughput.locator('.chart-legend li').first().textContent(), `answered ${col('completed').at(-1)}/s`);
+  assert.equal((await throughput.locator('polyline').first().getAttribute('points')).split(' ').length, rows.length);
   const lines = (await grab('Download events (JSON lines)')).trim().split('\n').map((l) => JSON.parse(l));
   const footer = await page.locator('.run-info').textContent();
   assert.equal(lines.length, Number(footer.match(/(\d+) events/)[1]));

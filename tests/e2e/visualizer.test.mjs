@@ -15,12 +15,13 @@ const SIZES = [
 for (const scheme of ['light', 'dark']) {
   test(`screenshots in ${scheme} at three sizes`, async () => {
     for (const [name, width, height] of SIZES) {
-      const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?speed=2`, {
+      const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?speed=10`, {
         viewport: { width, height },
         colorScheme: scheme,
       });
-      // Let requests fly for a moment so the diagram shows dots and charts have data.
-      await page.waitForFunction(() => Number(document.querySelector('.clock')?.textContent.match(/[\d.]+/)?.[0]) >= 1.2);
+      // Let requests fly for some simulated seconds, so the diagram shows dots and the charts
+      // (one point per simulated second) have lines.
+      await page.waitForFunction(() => Number(document.querySelector('.clock')?.textContent.match(/[\d.]+/)?.[0]) >= 8);
       const path = await screenshot(page, `${name}-${scheme}`);
       console.log(`screenshot: ${path}`);
       assert.deepEqual(errors, []);
