@@ -102,25 +102,39 @@ fn act(rng: &mut FuzzRng) {
     }
 }
 
-/// Checks that the figures on screen and in the model are possible; returns what is not.
+/// Checks that the figures in the model are possible and that every card on screen shows the
+/// published snapshot's figure; returns what is not so.
 fn check(lab: Lab) -> Option<String> {
-    let (users, logged_in, logged_out, t) = lab.snap.with_untracked(|s| (s.users, s.logged_in, s.logged_out, s.totals));
+    let (users, logged_in, logged_out, t, hit) =
+        lab.snap.with_untracked(|s| (s.users, s.logged_in, s.logged_out, s.totals, s.cache.hit_per_mille));
     if logged_in + logged_out > users {
         return Some(format!("{logged_in} logged in and {logged_out} logged out of {users} users"));
     }
     if t.completed + t.failed > t.issued {
         return Some(format!("{} answered and {} failed of {} issued", t.completed, t.failed, t.issued));
     }
-    let shown = document()
-        .and_then(|d| d.get_element_by_id("metric-users-logged-out"))
-        .and_then(|label| label.parent_element())
-        .and_then(|card| card.query_selector("output").ok().flatten());
-    let Some(shown) = shown else { return Some("the \"Users logged out\" card is missing".into()) };
-    let text = shown.text_content().unwrap_or_default();
-    match text.trim().parse::<u32>() {
-        Ok(n) if n <= users => None,
-        _ => Some(format!("\"Users logged out\" shows {text:?}")),
+    if hit > 1000 {
+        return Some(format!("a cache hit ratio of {hit} per mille"));
     }
+    let cards = [
+        ("users-logged-out", logged_out.to_string()),
+        ("users-logged-in", format!("{logged_in} / {users}")),
+        ("requests-answered", t.completed.to_string()),
+        ("failed-requests", t.failed.to_string()),
+        ("cache-hit-ratio", format!("{} %", hit / 10)),
+    ];
+    cards.into_iter().find_map(|(id, expected)| {
+        let shown = document()
+            .and_then(|d| d.get_element_by_id(&format!("metric-{id}")))
+            .and_then(|label| label.parent_element())
+            .and_then(|card| card.query_selector("output").ok().flatten())
+            .map(|out| out.text_content().unwrap_or_default());
+        match shown {
+            Some(text) if text == expected => None,
+            Some(text) => Some(format!("card {id} shows {text:?}, the model {expected:?}")),
+            None => Some(format!("card {id} is missing")),
+        }
+    })
 }
 
 /// Runs `actions` random actions, then writes the tally into `#fuzz-result`.

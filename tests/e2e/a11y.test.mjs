@@ -49,15 +49,34 @@ for (const theme of ['light', 'dark', 'projector']) {
 }
 
 test('prefers-reduced-motion switches the dot layer to its calm rendering', async () => {
-  const positions = async (reducedMotion) => {
+  // The same seed and steps, paused at the same moment: only the motion preference differs.
+  const render = async (reducedMotion) => {
     const { page, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&rate=400`, { reducedMotion });
     for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Step', exact: true }).click();
-    await page.getByRole('button', { name: 'Play', exact: true }).click();
     await page.locator('#dots[data-motion]').waitFor({ state: 'attached' });
     const motion = await page.locator('#dots').getAttribute('data-motion');
+    const pixels = await page.evaluate(() => {
+      const canvas = document.getElementById('dots');
+      const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      let hash = 0;
+      let drawn = 0;
+      for (let i = 3; i < data.length; i += 4) {
+        if (data[i]) {
+          drawn += 1;
+          hash = (hash * 31 + i) % 1_000_000_007;
+        }
+      }
+      return { hash, drawn };
+    });
+    const trace = await page.locator('#trace-hash').textContent();
     await context.close();
-    return motion;
+    return { motion, pixels, trace };
   };
-  assert.equal(await positions('reduce'), 'calm');
-  assert.equal(await positions('no-preference'), 'glide');
+  const calm = await render('reduce');
+  const glide = await render('no-preference');
+  assert.equal(calm.motion, 'calm');
+  assert.equal(glide.motion, 'glide');
+  assert.equal(calm.trace, glide.trace, 'the same simulated moment');
+  assert.ok(calm.pixels.drawn > 0 && glide.pixels.drawn > 0, 'dots are drawn in both');
+  assert.notEqual(calm.pixels.hash, glide.pixels.hash, 'the dots sit elsewhere: at rest mid-edge, not along it');
 });
