@@ -108,3 +108,47 @@ test('clicking a moving dot traces that request hop by hop', async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the sliders, menus and data-tier buttons each change the run', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`);
+  const click = (name) => page.getByRole('button', { name, exact: true }).click();
+  const slide = async (label, key) => {
+    await page.getByRole('slider', { name: label }).focus();
+    await page.keyboard.press(key);
+  };
+  const textOf = (selector) => page.locator(selector).first().textContent();
+
+  // Speed (log scale 0.1×–10×) and seed.
+  await slide('Speed', 'End');
+  assert.equal(await textOf('.speed output'), '10.00×');
+  await slide('Speed', 'Home');
+  assert.equal(await textOf('.speed output'), '0.10×');
+  await page.getByLabel('Seed').fill('42');
+  await page.getByLabel('Seed').press('Enter');
+  await page.locator('.run-info', { hasText: 'Seed 42 ·' }).waitFor();
+
+  // Traffic: the rate slider's maximum is the rate the run reports.
+  await slide('Requests per second', 'End');
+  await page.getByText('2000 /s now').waitFor();
+
+  // The balancer's algorithm, in stateless mode where every algorithm is allowed.
+  await page.getByRole('radiogroup', { name: 'Session mode' }).getByRole('radio', { name: 'Stateless' }).check();
+  await page.getByLabel('Algorithm').selectOption('least_connections');
+  await page.locator('svg .node-status', { hasText: 'least connections' }).waitFor();
+
+  // Cache, master and replicas.
+  await click('Crash cache');
+  assert.ok(await page.getByRole('button', { name: 'Restart cache' }).isEnabled());
+  await click('Restart cache');
+  assert.ok(await page.getByRole('button', { name: 'Crash cache' }).isEnabled());
+  await click('Crash master');
+  assert.ok(await page.getByRole('button', { name: 'Restart master' }).isEnabled());
+  await click('Restart master');
+  assert.ok(await page.getByRole('button', { name: 'Crash master' }).isEnabled());
+  await click('Remove Replica 2');
+  await page.locator('svg text', { hasText: 'Replica 2' }).waitFor({ state: 'detached' });
+  await slide('Replication lag up to', 'End');
+  assert.equal(await textOf('label:has-text("Replication lag up to") output'), '5000 ms');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
