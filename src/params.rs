@@ -57,6 +57,19 @@ pub enum Controls {
     None,
 }
 
+impl Controls {
+    pub const ALL: [Controls; 3] = [Controls::Minimal, Controls::Full, Controls::None];
+
+    /// The `controls` parameter's value.
+    pub fn key(self) -> &'static str {
+        match self {
+            Controls::Full => "full",
+            Controls::Minimal => "minimal",
+            Controls::None => "none",
+        }
+    }
+}
+
 /// Side panels an instructor can pick with `panel=tour,charts,…`.
 pub const PANELS: [&str; 7] = ["tour", "charts", "controls", "inspector", "trace", "feed", "share"];
 
@@ -274,11 +287,9 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
                 Some(t) => p.theme = t,
                 None => bad(tr(Text::WhyTheme)),
             },
-            "controls" => match value.as_str() {
-                "full" => p.controls = Controls::Full,
-                "minimal" => p.controls = Controls::Minimal,
-                "none" => p.controls = Controls::None,
-                _ => bad(tr(Text::WhyControls)),
+            "controls" => match Controls::ALL.into_iter().find(|c| c.key() == value) {
+                Some(c) => p.controls = c,
+                None => bad(tr(Text::WhyControls)),
             },
             "title" => match value.as_str() {
                 "0" => p.show_title = false,

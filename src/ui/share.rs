@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::{export, use_lab};
 use crate::i18n::{t, Text::*};
-use crate::params::Theme;
+use crate::params::{Controls, Theme};
 
 /// The page's address without its query.
 fn base_url() -> String {
@@ -15,6 +15,15 @@ fn base_url() -> String {
             format!("{}{}", l.origin().unwrap_or_default(), l.pathname().unwrap_or_default())
         })
         .unwrap_or_default()
+}
+
+/// A link with its `controls` parameter set to `controls` (any earlier one dropped).
+pub fn with_controls(link: &str, controls: Controls) -> String {
+    let (base, query) = link.split_once('?').unwrap_or((link, ""));
+    let mut pairs: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && !p.starts_with("controls=")).collect();
+    let chosen = format!("controls={}", controls.key());
+    pairs.push(&chosen);
+    format!("{base}?{}", pairs.join("&"))
 }
 
 /// Escapes text for a JSON string.
@@ -59,9 +68,15 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
     let height = RwSignal::new(500u32);
     let preview = RwSignal::new(false);
     let exported = RwSignal::new(None::<&'static str>);
+    // A 800×500 frame fits the diagram with the short toolbar; the instructor can pick others.
+    let frame_controls = RwSignal::new(Controls::Minimal);
     let make_link = move || format!("{}?{}", base_url(), lab.link_query(theme.get_untracked()));
+    let frame_src = move || {
+        let page = if link.with(String::is_empty) { make_link() } else { link.get() };
+        with_controls(&page, frame_controls.get())
+    };
     let snippet = move || {
-        let src = if link.with(String::is_empty) { make_link() } else { link.get() };
+        let src = frame_src();
         format!(
             "<iframe src=\"{}\" width=\"{}\" height=\"{}\" title=\"{}\" loading=\"lazy\" style=\"border:0\"></iframe>",
             attr(&src),
@@ -117,6 +132,27 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
                 <label class="row">{t(Height)}" "<input type="number" min="400" max="2000" prop:value=move || height.get().to_string()
                     on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<u32>() { height.set(v.clamp(400, 2000)) } } /></label>
                 <label class="row">
+                    {t(EmbedControls)}" "
+                    <select
+                        prop:value=move || frame_controls.get().key()
+                        on:change=move |ev| {
+                            if let Some(c) = Controls::ALL.into_iter().find(|c| c.key() == event_target_value(&ev)) {
+                                frame_controls.set(c);
+                            }
+                        }
+                    >
+                        {Controls::ALL.into_iter().map(|c| view! {
+                            <option value=c.key()>
+                                {t(match c {
+                                    Controls::Minimal => EmbedControlsMinimal,
+                                    Controls::Full => EmbedControlsFull,
+                                    Controls::None => EmbedControlsNone,
+                                })}
+                            </option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label class="row">
                     {t(EmbedCode)}
                     <textarea class="wide" readonly rows="3" prop:value=snippet></textarea>
                 </label>
@@ -127,7 +163,7 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
                 <Show when=move || preview.get()>
                     <iframe
                         class="embed-preview"
-                        src=move || if link.with(String::is_empty) { make_link() } else { link.get() }
+                        src=frame_src
                         width=move || width.get().to_string()
                         height=move || height.get().to_string()
                         title=t(PreviewTitle)
@@ -148,6 +184,19 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_frame_link_carries_one_controls_choice() {
+        assert_eq!(
+            with_controls("https://x.test/?seed=1", Controls::Minimal),
+            "https://x.test/?seed=1&controls=minimal"
+        );
+        assert_eq!(
+            with_controls("https://x.test/?controls=full&seed=1", Controls::None),
+            "https://x.test/?seed=1&controls=none"
+        );
+        assert_eq!(with_controls("https://x.test/", Controls::Full), "https://x.test/?controls=full");
+    }
 
     #[test]
     fn json_strings_are_escaped() {

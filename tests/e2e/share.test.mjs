@@ -135,3 +135,20 @@ test('the page computes the same trace hash as the native and wasm tests for the
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the embed code carries the chosen controls, and its preview shows the diagram on the first screen', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&seed=7`);
+  const code = page.getByLabel('Embed code');
+  assert.match(await code.inputValue(), /^<iframe src="[^"]*\?[^"]*seed=7[^"]*&amp;controls=minimal" width="800" height="500" title="[^"]+" loading="lazy"/);
+  await page.getByLabel('Controls in the frame').selectOption('full');
+  assert.match(await code.inputValue(), /&amp;controls=full"/);
+  await page.getByLabel('Controls in the frame').selectOption('minimal');
+  await button(page, 'Preview embed').click();
+  const frame = page.frameLocator('iframe.embed-preview');
+  await frame.getByRole('button', { name: 'Play', exact: true }).waitFor();
+  assert.equal(await frame.getByRole('button', { name: 'Add server' }).count(), 0, 'minimal controls');
+  const top = await frame.locator('.diagram').evaluate((d) => d.getBoundingClientRect().top);
+  assert.ok(top < 250, `the diagram starts at ${top} px of the 500 px frame`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
