@@ -15,7 +15,7 @@ test('lang=es puts the whole page in Spanish, narration included', async () => {
   const out = page.getByRole('group', { name: 'Usuarios con sesión cerrada' }).locator('output');
   assert.ok(Number(await out.textContent()) > 0);
   assert.equal(await page.getByRole('heading', { name: 'Recorrido guiado' }).count(), 1);
-  assert.match(await page.locator('#diagram-caption').textContent(), /servidores, \d+ peticiones en curso/);
+  assert.match(await page.locator('#diagram-caption').textContent(), /^Servidores: \d+ · peticiones en curso: \d+ · con sesión: \d+ de \d+ usuarios\./);
   const feed = await page.locator('.feed-lines li').allTextContents();
   assert.ok(feed.some((l) => l.includes('Tú: tumbar Servidor 1')), feed.slice(0, 5).join(' | '));
   assert.ok(feed.some((l) => /sesión/.test(l)));
