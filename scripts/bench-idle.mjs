@@ -93,7 +93,8 @@ async function startChromium() {
   const stop = async () => {
     if (proc.exitCode === null) proc.kill();
     await exited;
-    rmSync(dir, { recursive: true, force: true });
+    // Chromium may still be writing its profile as it exits: retry until the folder is empty.
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   };
   return { ws, stop };
 }

@@ -74,6 +74,8 @@ pub struct Lab {
     pub help_open: RwSignal<bool>,
     /// The diagram is on screen (false when an embedding page scrolled it away).
     pub on_screen: RwSignal<bool>,
+    /// The tab is in front; nothing animates or ticks while it is hidden.
+    pub tab_visible: RwSignal<bool>,
     /// Where playback pauses by itself: the end of a tour step's run [µs].
     pub stop_at: RwSignal<Option<u64>>,
     /// Commands waiting for their simulated time (a tour step being played), earliest first.
@@ -115,6 +117,7 @@ impl Lab {
             bursts: StoredValue::new(Vec::new()),
             help_open: RwSignal::new(false),
             on_screen: RwSignal::new(true),
+            tab_visible: RwSignal::new(crate::runner::visible()),
             stop_at: RwSignal::new(None),
             script: StoredValue::new(VecDeque::new()),
             timeline: StoredValue::new(Vec::new()),

@@ -22,7 +22,7 @@ thread_local! {
     static RUNNING: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Whether the tab is in front; a hidden tab runs no loop and no timer.
+/// Whether the tab is in front, as the page's `Lab::tab_visible` follows it.
 pub(crate) fn visible() -> bool {
     web_sys::window()
         .and_then(|w| w.document())
@@ -38,7 +38,7 @@ pub fn start(lab: Lab) {
     let handle = frame.clone();
     let last = Cell::new(None::<f64>);
     *handle.borrow_mut() = Some(Closure::new(move |t: f64| {
-        if !lab.playing.get_untracked() || !lab.on_screen.get_untracked() || !visible() {
+        if !lab.playing.get_untracked() || !lab.on_screen.get_untracked() || !lab.tab_visible.get_untracked() {
             RUNNING.with(|r| r.set(false));
             frame.borrow_mut().take();
             // The page's text may be one throttled publication behind the dots.

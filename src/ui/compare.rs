@@ -9,7 +9,6 @@ use statelab_sim::{Command, Mode, ServerState, SimConfig, UserId};
 use super::use_lab;
 use crate::i18n::{t, tf, words, Text::*};
 use crate::lab::Lab;
-use crate::runner;
 
 /// Tick of the compare loop [ms]: the panes show numbers and boxes, not gliding dots.
 const TICK_MS: u32 = 50;
@@ -74,16 +73,13 @@ pub fn CompareView(config: SimConfig) -> impl IntoView {
         left.send(cmd.clone());
         right.send(cmd);
     };
-    // The page's own lab knows whether the page is on screen (an embed scrolled away is not).
+    // The page's own lab knows whether the tab is in front and the page on screen.
     let page = use_lab();
-    let shown = RwSignal::new(runner::visible());
-    let on_visible = window_event_listener(leptos::ev::visibilitychange, move |_| shown.set(runner::visible()));
-    on_cleanup(move || on_visible.remove());
     // Syncs the outside world (an interval timer) with the play state: no timer runs while
     // paused, while the tab is hidden or while the page is off screen; dropping it stops it.
     let timer = StoredValue::new_local(None::<Interval>);
     Effect::new(move |_| {
-        if playing.get() && shown.get() && page.on_screen.get() {
+        if playing.get() && page.tab_visible.get() && page.on_screen.get() {
             let step = (f64::from(TICK_MS) * 1_000.0 * speed) as u64;
             timer.set_value(Some(Interval::new(TICK_MS, move || {
                 left.advance(step);

@@ -218,17 +218,17 @@ pub fn Diagram() -> impl IntoView {
                             // One subscriber to the snapshot per server; the box's parts follow the memo.
                             let view_of = Memo::new(move |_| lab.snap.with(|s| {
                                 let n = s.servers.len();
-                                s.servers.iter().position(|v| v.id == id).map(|i| (i, n, s.servers[i].clone(), s.mode))
+                                s.servers.iter().position(|v| v.id == id).map(|i| (i, n, s.servers[i].clone()))
                             }));
                             // Place and state change rarely, load and text often: each part is its
                             // own memo, so a busy server rewrites only its text and load bar.
-                            let geom = Memo::new(move |_| view_of.with(|v| v.as_ref().map_or((0.0, 0.0), |(i, n, _, _)| server_slot(*i, *n))));
+                            let geom = Memo::new(move |_| view_of.with(|v| v.as_ref().map_or((0.0, 0.0), |(i, n, _)| server_slot(*i, *n))));
                             let geom = move || geom.get();
                             let state = Memo::new(move |_| view_of.with(|v| v.as_ref().map(|v| v.2.state)));
                             let state = move || state.get();
                             let density = Memo::new(move |_| Density::of(geom().1));
                             let full = move || density.get() == Density::Full;
-                            let status = move || view_of.get().map(|(_, _, v, _)| match (v.state, full()) {
+                            let status = move || view_of.get().map(|(_, _, v)| match (v.state, full()) {
                                 (ServerState::Booting { .. }, true) => tf(StatusBooting, &[("n", &(v.boot_per_mille.unwrap_or(0) / 10))]),
                                 (ServerState::Booting { .. }, false) => format!("{} %", v.boot_per_mille.unwrap_or(0) / 10),
                                 (ServerState::Healthy, true) => tf(StatusHealthy, &[("busy", &v.busy), ("workers", &v.workers), ("queued", &v.queued)]),
@@ -240,7 +240,9 @@ pub fn Diagram() -> impl IntoView {
                                 (state, false) => words::server_state(state).to_string(),
                             }).unwrap_or_default();
                             let icon = move || (geom().1 - 6.0).min(26.0);
+                            // Only a full box shows whose sessions it holds; a denser one skips the work.
                             let sessions = Memo::new(move |_| {
+                                if !full() { return String::new(); }
                                 lab.snap.track();
                                 lab.with_sim(|s| {
                                     if s.mode() != Mode::Stateful { return String::new(); }
@@ -252,7 +254,7 @@ pub fn Diagram() -> impl IntoView {
                                     if server.sessions.is_empty() { t(NoSessions).to_string() } else { text }
                                 })
                             });
-                            let load = Memo::new(move |_| view_of.with(|v| v.as_ref().map_or(0.0, |(_, _, v, _)| f64::from(v.busy) / f64::from(v.workers.max(1)))));
+                            let load = Memo::new(move |_| view_of.with(|v| v.as_ref().map_or(0.0, |(_, _, v)| f64::from(v.busy) / f64::from(v.workers.max(1)))));
                             view! {
                                 <g
                                     class="node server"

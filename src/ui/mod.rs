@@ -79,16 +79,12 @@ pub fn App() -> impl IntoView {
     });
     // Syncs the outside world (the animation frame loop) with the play state.
     Effect::new(move |_| {
-        if lab.playing.get() && lab.on_screen.get() {
+        if lab.playing.get() && lab.on_screen.get() && lab.tab_visible.get() {
             runner::start(lab);
         }
     });
-    // Restarts the loop when the tab becomes visible again while playing.
-    let on_visible = window_event_listener(leptos::ev::visibilitychange, move |_| {
-        if lab.playing.get_untracked() {
-            runner::start(lab);
-        }
-    });
+    let on_visible =
+        window_event_listener(leptos::ev::visibilitychange, move |_| lab.tab_visible.set(runner::visible()));
     on_cleanup(move || on_visible.remove());
     let full = params.controls == Controls::Full;
     let any_controls = params.controls != Controls::None;

@@ -17,15 +17,6 @@ fn base_url() -> String {
         .unwrap_or_default()
 }
 
-/// A link with its `controls` parameter set to `controls` (any earlier one dropped).
-pub fn with_controls(link: &str, controls: Controls) -> String {
-    let (base, query) = link.split_once('?').unwrap_or((link, ""));
-    let mut pairs: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && !p.starts_with("controls=")).collect();
-    let chosen = format!("controls={}", controls.key());
-    pairs.push(&chosen);
-    format!("{base}?{}", pairs.join("&"))
-}
-
 /// Escapes text for a JSON string.
 pub fn json_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
@@ -71,9 +62,10 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
     // A 800×500 frame fits the diagram with the short toolbar; the instructor can pick others.
     let frame_controls = RwSignal::new(Controls::Minimal);
     let make_link = move || format!("{}?{}", base_url(), lab.link_query(theme.get_untracked()));
+    // The page's links never carry `controls`, so the frame's choice is simply added.
     let frame_src = move || {
         let page = if link.with(String::is_empty) { make_link() } else { link.get() };
-        with_controls(&page, frame_controls.get())
+        format!("{page}&controls={}", frame_controls.get().key())
     };
     let snippet = move || {
         let src = frame_src();
@@ -184,19 +176,6 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_frame_link_carries_one_controls_choice() {
-        assert_eq!(
-            with_controls("https://x.test/?seed=1", Controls::Minimal),
-            "https://x.test/?seed=1&controls=minimal"
-        );
-        assert_eq!(
-            with_controls("https://x.test/?controls=full&seed=1", Controls::None),
-            "https://x.test/?seed=1&controls=none"
-        );
-        assert_eq!(with_controls("https://x.test/", Controls::Full), "https://x.test/?controls=full");
-    }
 
     #[test]
     fn json_strings_are_escaped() {

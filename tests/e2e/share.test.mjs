@@ -142,6 +142,7 @@ test('the embed code carries the chosen controls, and its preview shows the diag
   assert.match(await code.inputValue(), /^<iframe src="[^"]*\?[^"]*seed=7[^"]*&amp;controls=minimal" width="800" height="500" title="[^"]+" loading="lazy"/);
   await page.getByLabel('Controls in the frame').selectOption('full');
   assert.match(await code.inputValue(), /&amp;controls=full"/);
+  assert.equal((await code.inputValue()).match(/controls=/g).length, 1, 'one controls choice');
   await page.getByLabel('Controls in the frame').selectOption('minimal');
   await button(page, 'Preview embed').click();
   const frame = page.frameLocator('iframe.embed-preview');
