@@ -54,6 +54,12 @@ pub struct Lab {
     /// `live` at most every [`PUBLISH_MS`]: numbers changing 60 times a second cannot be read,
     /// and re-rendering every label each frame was most of a big lab's frame time.
     pub snap: RwSignal<Snapshot>,
+    /// Tells the panels beside and below the diagram to re-read `snap` (see [`Lab::panel_snap`]).
+    /// While the loop runs it fires one frame after `snap` changes, so one publication's page
+    /// work is split over two frames; otherwise with `snap`.
+    panels: Trigger,
+    /// `snap` changed and the panels have not been told yet.
+    panels_behind: StoredValue<bool>,
     /// The newest snapshot, every frame; the dot layer draws it.
     pub live: StoredValue<Snapshot>,
     /// Page time `snap` was last set [ms].
@@ -83,8 +89,9 @@ pub struct Lab {
     /// Every command of this run with its time, including ones after a rewind point, so the
     /// timeline can be scrubbed forward again.
     timeline: StoredValue<Vec<(u64, Command)>>,
-    /// The latest simulated time this run has reached [µs].
-    pub horizon_us: RwSignal<u64>,
+    /// The latest simulated time this run has reached [µs]. Not a signal: it moves every frame,
+    /// and its one reader, the timeline's end, follows `snap` instead.
+    pub horizon_us: StoredValue<u64>,
     /// Components the current tour step points at ("balancer", "server:0", "user:3", …).
     pub spotlight: RwSignal<Vec<String>>,
     /// The guided tour being shown: its id, the step and the mode, for "Copy link".
@@ -105,6 +112,8 @@ impl Lab {
         let snap = RwSignal::new(sim.snapshot(MAX_DOTS));
         Self {
             live: StoredValue::new(snap.get_untracked()),
+            panels: Trigger::new(),
+            panels_behind: StoredValue::new(false),
             published_ms: StoredValue::new(0.0),
             sim: StoredValue::new(sim),
             snap,
@@ -121,7 +130,7 @@ impl Lab {
             stop_at: RwSignal::new(None),
             script: StoredValue::new(VecDeque::new()),
             timeline: StoredValue::new(Vec::new()),
-            horizon_us: RwSignal::new(0),
+            horizon_us: StoredValue::new(0),
             tour_at: RwSignal::new(None),
             spotlight: RwSignal::new(Vec::new()),
             feed_cursor: StoredValue::new(0),
@@ -189,7 +198,7 @@ impl Lab {
             s.now_us()
         });
         if let Some(now) = reached {
-            self.horizon_us.update(|h| *h = (*h).max(now));
+            self.horizon_us.update_value(|h| *h = (*h).max(now));
             if stop == Some(now) {
                 self.stop_at.set(None);
                 self.playing.set(false);
@@ -212,7 +221,7 @@ impl Lab {
     /// Swaps in a prepared system (a tour step), keeping its commands as the timeline.
     pub fn load(&self, sim: Sim) {
         self.timeline.set_value(sim.commands().to_vec());
-        self.horizon_us.set(sim.now_us());
+        self.horizon_us.set_value(sim.now_us());
         self.sim.set_value(sim);
         self.script.update_value(VecDeque::clear);
         self.stop_at.set(None);
@@ -258,7 +267,7 @@ impl Lab {
             }
         });
         self.timeline.set_value(Vec::new());
-        self.horizon_us.set(0);
+        self.horizon_us.set_value(0);
         self.tour_at.set(None);
         self.spotlight.set(Vec::new());
         self.script.update_value(VecDeque::clear);
@@ -282,7 +291,7 @@ impl Lab {
                 s.run_until(t);
             }
         });
-        self.horizon_us.set(self.sim.with_value(|s| s.now_us()));
+        self.horizon_us.set_value(self.sim.with_value(|s| s.now_us()));
         if refused.is_some() {
             self.notice.set(refused);
         }
@@ -328,8 +337,22 @@ impl Lab {
     /// Shows the newest snapshot in the page's text at once, e.g. when playback stops between
     /// two throttled publications.
     pub fn flush(&self) {
+        self.publish_main();
+        self.panels_behind.set_value(false);
+        self.panels.notify();
+    }
+
+    fn publish_main(&self) {
         self.published_ms.set_value(page_ms());
         self.snap.set(self.live.get_value());
+    }
+
+    /// Reads the published snapshot in a panel beside or below the diagram. Those panels follow
+    /// `snap` one frame later while the loop runs, which keeps a big lab's publishing frame
+    /// within budget; they are off to the side, so the lag of a frame goes unseen.
+    pub fn panel_snap<R>(&self, f: impl FnOnce(&Snapshot) -> R) -> R {
+        self.panels.track();
+        self.snap.with_untracked(f)
     }
 
     /// Whether the current tour step spotlights the component named `name`.
@@ -383,8 +406,14 @@ impl Lab {
         self.feed_cursor.set_value(next);
         let now = page_ms();
         self.live.set_value(snapshot);
-        if !throttled || now - self.published_ms.get_value() >= PUBLISH_MS {
+        if !throttled {
             self.flush();
+        } else if now - self.published_ms.get_value() >= PUBLISH_MS {
+            self.publish_main();
+            self.panels_behind.set_value(true);
+        } else if self.panels_behind.get_value() {
+            self.panels_behind.set_value(false);
+            self.panels.notify();
         }
         self.bursts.update_value(|b| {
             b.retain(|x| now - x.born_ms < crate::ui::dots::BURST_MS);

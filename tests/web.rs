@@ -110,3 +110,27 @@ async fn an_added_server_boots_then_takes_traffic() {
     assert!(served > 0, "the new server answered requests");
     root.remove();
 }
+
+/// While the loop runs, the panels beside and below the diagram re-read a publication one frame
+/// after the diagram and cards do, so a big lab's publishing frame is split in two; a step taken
+/// outside the loop reaches both at once.
+#[wasm_bindgen_test]
+async fn panels_follow_a_publication_one_frame_later() {
+    use leptos::prelude::*;
+    let lab = statelab::lab::Lab::new(statelab_sim::SimConfig::default());
+    let main = Memo::new(move |_| lab.snap.with(|s| s.now_us));
+    let panels = Memo::new(move |_| lab.panel_snap(|s| s.now_us));
+    let now = move || lab.with_sim(|s| s.now_us());
+    // Memos compute when first read: read both before time moves.
+    assert_eq!((main.get_untracked(), panels.get_untracked()), (0, 0));
+    // Longer than the publishing interval since the lab was made: the next frame publishes.
+    gloo_timers::future::TimeoutFuture::new(150).await;
+    lab.advance_frame(50_000);
+    assert_eq!(main.get_untracked(), now());
+    assert_eq!(panels.get_untracked(), 0, "the panels wait for the next frame");
+    lab.advance_frame(50_000);
+    assert_eq!(main.get_untracked(), 50_000, "no new publication within the interval");
+    assert_eq!(panels.get_untracked(), 50_000, "the panels catch up a frame later");
+    lab.advance(50_000);
+    assert_eq!((main.get_untracked(), panels.get_untracked()), (now(), now()));
+}

@@ -108,7 +108,7 @@ const FAIL_COLOURS: [&str; 8] =
 pub fn Charts() -> impl IntoView {
     let lab = use_lab();
     // Changes once per simulated second; the charts below depend only on it.
-    let second = Memo::new(move |_| lab.snap.with(|s| s.now_us / 1_000_000));
+    let second = Memo::new(move |_| lab.panel_snap(|s| s.now_us / 1_000_000));
     let samples = Memo::new(move |_| {
         // Read, not just tracked: a memo nobody reads is never computed, so it would never
         // notice the snapshot changing.

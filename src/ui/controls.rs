@@ -129,7 +129,7 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
 #[component]
 pub fn ServerControls() -> impl IntoView {
     let lab = use_lab();
-    let ids = move || lab.snap.with(|s| s.servers.iter().map(|v| v.id).collect::<Vec<_>>());
+    let ids = move || lab.panel_snap(|s| s.servers.iter().map(|v| v.id).collect::<Vec<_>>());
     view! {
         <section class="panel server-controls" aria-labelledby="servers-heading">
             <h2 id="servers-heading">{t(Servers)}</h2>
@@ -137,7 +137,7 @@ pub fn ServerControls() -> impl IntoView {
                 <For each=ids key=|id| *id let:id>
                     {
                         // One subscriber to the snapshot per server row.
-                        let row = Memo::new(move |_| lab.snap.with(|s| s.servers.iter().find(|v| v.id == id).map(|v| (v.state, v.served))));
+                        let row = Memo::new(move |_| lab.panel_snap(|s| s.servers.iter().find(|v| v.id == id).map(|v| (v.state, v.served))));
                         let state = Memo::new(move |_| row.with(|r| r.map(|(state, _)| state)));
                         let state = move || state.get();
                         let running = move || state().is_some_and(|st| !matches!(st, ServerState::Crashed | ServerState::Stopped));

@@ -14,7 +14,7 @@ pub fn SessionInspector() -> impl IntoView {
     let lab = use_lab();
     let details = move || {
         let id = lab.selected_user.get()?;
-        lab.snap.track();
+        lab.panel_snap(|_| ());
         let details = lab.with_sim(|s| {
             let u = s.user(id)?;
             let state = match u.state {
@@ -40,7 +40,7 @@ pub fn SessionInspector() -> impl IntoView {
             });
             Some((id, words::region(u.region), state, home, session))
         })?;
-        let path = lab.snap.with(|snap| super::dots::last_path(lab, snap));
+        let path = lab.panel_snap(|snap| super::dots::last_path(lab, snap));
         let path = match path {
             Some((c, nodes)) => tf(
                 PathOfLast,

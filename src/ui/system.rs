@@ -56,9 +56,9 @@ pub fn SystemControls() -> impl IntoView {
 #[component]
 fn TrafficControls() -> impl IntoView {
     let lab = use_lab();
-    let rate = move || lab.snap.with(|s| s.base_rate_per_s);
-    let pattern = move || lab.snap.with(|s| s.pattern);
-    let autoscaling = move || lab.snap.with(|s| s.autoscaling);
+    let rate = move || lab.panel_snap(|s| s.base_rate_per_s);
+    let pattern = move || lab.panel_snap(|s| s.pattern);
+    let autoscaling = move || lab.panel_snap(|s| s.autoscaling);
     let set_rate = move |r: u32| lab.send(Command::SetTraffic { rate_per_s: r, pattern: pattern() });
     view! {
         <fieldset>
@@ -74,7 +74,7 @@ fn TrafficControls() -> impl IntoView {
                         }
                     }
                 />
-                <output>{move || lab.snap.with(|s| tf(RateNow, &[("n", &s.rate_per_s)]))}</output>
+                <output>{move || lab.panel_snap(|s| tf(RateNow, &[("n", &s.rate_per_s)]))}</output>
             </label>
             <label class="row">
                 {t(PatternLabel)}
@@ -109,10 +109,10 @@ fn TrafficControls() -> impl IntoView {
 #[component]
 fn BalancerControls() -> impl IntoView {
     let lab = use_lab();
-    let stateful = move || lab.snap.with(|s| s.mode == Mode::Stateful);
+    let stateful = move || lab.panel_snap(|s| s.mode == Mode::Stateful);
     let chosen = RwSignal::new(0u32);
     // A memo: the menu of up to 200 users is rebuilt when their number changes, not every publish.
-    let users = Memo::new(move |_| lab.snap.with(|s| s.users.min(200)));
+    let users = Memo::new(move |_| lab.panel_snap(|s| s.users.min(200)));
     let users = move || users.get();
     view! {
         <fieldset>
@@ -121,7 +121,7 @@ fn BalancerControls() -> impl IntoView {
                 {t(Algorithm)}
                 <select
                     disabled=stateful
-                    prop:value=move || algorithm_key(lab.snap.with(|s| s.algorithm))
+                    prop:value=move || algorithm_key(lab.panel_snap(|s| s.algorithm))
                     on:change=move |ev| {
                         let key = event_target_value(&ev);
                         if let Some(a) = LbAlgorithm::ALL.into_iter().find(|a| algorithm_key(*a) == key) {
@@ -136,7 +136,7 @@ fn BalancerControls() -> impl IntoView {
             <label class="row">
                 {t(HealthChecks)}
                 <select
-                    prop:value=move || lab.snap.with(|s| s.health_check_ms.to_string())
+                    prop:value=move || lab.panel_snap(|s| s.health_check_ms.to_string())
                     on:change=move |ev| {
                         if let Ok(ms) = event_target_value(&ev).parse::<u32>() {
                             lab.send(Command::SetHealthCheck { interval_ms: ms });
@@ -172,8 +172,8 @@ fn BalancerControls() -> impl IntoView {
 #[component]
 fn DataControls() -> impl IntoView {
     let lab = use_lab();
-    let store = move || lab.snap.with(|s| s.store.clone());
-    let cache = move || lab.snap.with(|s| s.cache.clone());
+    let store = move || lab.panel_snap(|s| s.store.clone());
+    let cache = move || lab.panel_snap(|s| s.cache.clone());
     let set_store = move |kind: StoreKind, persistence: bool, replica: bool| {
         lab.send(Command::SetSessionStore { kind, persistence, replica });
     };
@@ -240,7 +240,7 @@ fn DataControls() -> impl IntoView {
 #[component]
 fn DatabaseControls() -> impl IntoView {
     let lab = use_lab();
-    let nodes = move || lab.snap.with(|s| s.db.clone());
+    let nodes = move || lab.panel_snap(|s| s.db.clone());
     let master = move || nodes().into_iter().find(|n| n.role == DbRole::Master);
     let lag = RwSignal::new(lab.with_sim(|s| s.config().database.lag_ms.1));
     let replicas = move || -> Vec<(u32, u32)> {

@@ -293,13 +293,13 @@ fn step_view(
 #[component]
 fn Scrubber() -> impl IntoView {
     let lab = use_lab();
-    let now_ms = move || lab.snap.with(|s| s.now_us / 1_000);
+    let now_ms = move || lab.panel_snap(|s| s.now_us / 1_000);
     view! {
         <label class="row scrubber">
             {t(Timeline)}
             <input
                 type="range" min="0" step="100"
-                prop:max=move || (lab.horizon_us.get().max(lab.snap.with(|s| s.now_us)) / 1_000).to_string()
+                prop:max=move || (lab.horizon_us.get_value().max(lab.panel_snap(|s| s.now_us)) / 1_000).to_string()
                 prop:value=move || now_ms().to_string()
                 aria-valuetext=move || tf(MsOfSimTime, &[("ms", &now_ms())])
                 on:change=move |ev| {
