@@ -8,6 +8,9 @@
 //
 //   node scripts/bench-frames.mjs 20 '?servers=4'   (another URL query, for comparison)
 //
+//   node scripts/bench-frames.mjs 20 '' .diagram   (scrolled so that this element is in view;
+//                                                   the default keeps the top of the page)
+//
 // Targets: p95 frame time <= 16.7 ms, no task over 50 ms. The interval between frames is
 // printed too; it cannot go below one vsync (16.7 ms at 60 Hz), so it shows dropped frames. Headless Chromium here runs with
 // --disable-gpu (software compositing) on a shared machine, so the figures are a floor for a
@@ -15,7 +18,8 @@
 import { serveDist, launch } from '../tests/e2e/harness.mjs';
 
 const SECONDS = Number(process.argv[2] ?? 20);
-const QUERY = process.argv[3] ?? '?servers=64&users=1000&rate=2000&speed=1';
+const QUERY = process.argv[3] || '?servers=64&users=1000&rate=2000&speed=1';
+const SCROLL = process.argv[4];
 
 // Runs in the page before any of its scripts: every rAF callback is timed, and long tasks are
 // collected from the moment the page starts.
@@ -64,6 +68,7 @@ try {
   const metrics = async () =>
     Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
   await page.goto(server.url + QUERY);
+  if (SCROLL) await page.locator(SCROLL).scrollIntoViewIfNeeded();
   await page.waitForFunction(() => Number(document.querySelector('.clock')?.textContent.match(/[\d.]+/)?.[0]) > 0.5);
   const clock0 = await page.locator('.clock').textContent();
   await page.evaluate(() => (window.__bench.on = true));
@@ -90,7 +95,7 @@ try {
   const longest = r.longtasks.reduce((m, e) => Math.max(m, e.ms), 0);
   const over = intervals.filter((d) => d > 16.7 * 1.5).length;
 
-  console.log(`bench-frames: ${QUERY}, ${SECONDS} s of wall time, ${clock0} -> ${clock1} (trace ${trace})`);
+  console.log(`bench-frames: ${QUERY}${SCROLL ? `, scrolled to ${SCROLL}` : ''}, ${SECONDS} s of wall time, ${clock0} -> ${clock1} (trace ${trace})`);
   console.log(`  chromium ${browser.version()}, headless, --disable-gpu`);
   console.log(`  frames                ${stamps.length} (${(stamps.length / SECONDS).toFixed(1)} per s)`);
   console.log(`  frame interval   p50 ${f(pct(intervals, 50))} ms  p95 ${f(pct(intervals, 95))} ms  p99 ${f(pct(intervals, 99))} ms  max ${f(intervals.at(-1))} ms`);
