@@ -11,6 +11,9 @@ pub fn Feed() -> impl IntoView {
     view! {
         <section class="panel feed" aria-labelledby="feed-heading">
             <h2 id="feed-heading">{t(FeedHeading)}</h2>
+            <Show when=move || lab.feed.with(Vec::is_empty)>
+                <p class="hint">{t(FeedEmpty)}</p>
+            </Show>
             <ol class="feed-lines" aria-live="polite" aria-relevant="additions">
                 // Keyed by event number: a new event adds one line instead of redrawing all.
                 <For each=move || lab.feed.get().into_iter().rev() key=|(seq, _)| *seq let:line>

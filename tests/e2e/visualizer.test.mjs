@@ -34,12 +34,18 @@ test('every main control works with real clicks', async () => {
   const { page, errors, context } = await openPage(lab.browser, lab.server.url);
   const click = (name) => page.getByRole('button', { name, exact: true }).click();
   await click('Pause');
+  // A calm run has nothing to narrate yet, and the feed says so instead of staying blank.
+  const feed = page.locator('.feed');
+  assert.match(await feed.textContent(), /All quiet so far/);
+  assert.equal(await feed.locator('li').count(), 0);
   await sessionMode(page, 'Stateless').check();
   await click('Step');
   await click('Add server');
   await page.getByRole('button', { name: 'Crash Server 4' }).waitFor();
   for (let i = 0; i < 25; i++) await click('Step');
   await click('Crash Server 1');
+  assert.ok((await feed.locator('li').count()) > 0);
+  assert.doesNotMatch(await feed.textContent(), /All quiet so far/);
   await click('Restart Server 1');
   await click('Remove Server 2');
   await click('Spike');
