@@ -6,7 +6,9 @@ import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 
 const dist = new URL('../dist/', import.meta.url).pathname;
 const rows = [];
-for (const name of readdirSync(dist)) {
+// The page's own files, and the small loading script under assets/ that runs before them.
+const files = [...readdirSync(dist), ...readdirSync(join(dist, 'assets')).map((n) => join('assets', n))];
+for (const name of files) {
   const ext = extname(name);
   if (!['.wasm', '.js', '.css'].includes(ext)) continue;
   const bytes = readFileSync(join(dist, name));

@@ -102,3 +102,40 @@ test('a 320×400 frame with minimal controls fits: playback and the mode switch,
     await server.close();
   }
 });
+
+test('a loading page shows until the app mounts, and says so when the app cannot start', async () => {
+  const server = await serveDist();
+  const browser = await launch();
+  try {
+    // A slow network: the static page names what is coming while the wasm downloads.
+    const slow = await browser.newContext();
+    const page = await slow.newPage();
+    let release;
+    const held = new Promise((resolve) => (release = resolve));
+    await page.route('**/*.wasm', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(server.url, { waitUntil: 'domcontentloaded' });
+    await page.getByRole('status').filter({ hasText: 'Loading the simulation…' }).waitFor();
+    release();
+    // The app takes its place: the loading page is gone, the lab runs.
+    await page.locator('#trace-hash').waitFor({ state: 'attached' });
+    assert.equal(await page.locator('#boot').count(), 0);
+    assert.equal(await page.getByText('Loading the simulation…').count(), 0);
+    await slow.close();
+
+    // A download that fails: the page says so instead of loading forever.
+    const broken = await browser.newContext();
+    const failing = await broken.newPage();
+    await failing.route('**/*.wasm', (route) => route.abort());
+    await failing.goto(server.url);
+    const status = failing.getByRole('status').filter({ hasText: 'could not start' });
+    await status.waitFor();
+    assert.match(await failing.locator('.boot-status').textContent(), /^StateLab could not start \(.+\)\. Reload the page, or open it in a current browser\.$/);
+    await broken.close();
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});
