@@ -54,9 +54,9 @@ pub struct Lab {
     /// `live` at most every [`PUBLISH_MS`]: numbers changing 60 times a second cannot be read,
     /// and re-rendering every label each frame was most of a big lab's frame time.
     pub snap: RwSignal<Snapshot>,
-    /// Tells the panels beside and below the diagram to re-read `snap` (see [`Lab::panel_snap`]).
-    /// While the loop runs it fires one frame after `snap` changes, so one publication's page
-    /// work is split over two frames; otherwise with `snap`.
+    /// Tells the panels other than the diagram, cards and user strip to re-read `snap` (see
+    /// [`Lab::panel_snap`]). While the loop runs it fires on the frame after `snap` changes, so
+    /// one publication's page work is split over two frames; otherwise together with `snap`.
     panels: Trigger,
     /// `snap` changed and the panels have not been told yet.
     panels_behind: StoredValue<bool>,
@@ -90,7 +90,8 @@ pub struct Lab {
     /// timeline can be scrubbed forward again.
     timeline: StoredValue<Vec<(u64, Command)>>,
     /// The latest simulated time this run has reached [µs]. Not a signal: it moves every frame,
-    /// and its one reader, the timeline's end, follows `snap` instead.
+    /// and its one reader, the timeline's end, re-reads it with the panels (it only moves on
+    /// paths that publish).
     pub horizon_us: StoredValue<u64>,
     /// Components the current tour step points at ("balancer", "server:0", "user:3", …).
     pub spotlight: RwSignal<Vec<String>>,
@@ -347,9 +348,10 @@ impl Lab {
         self.snap.set(self.live.get_value());
     }
 
-    /// Reads the published snapshot in a panel beside or below the diagram. Those panels follow
-    /// `snap` one frame later while the loop runs, which keeps a big lab's publishing frame
-    /// within budget; they are off to the side, so the lag of a frame goes unseen.
+    /// Reads the published snapshot in a panel: the server and system controls, the charts, the
+    /// session inspector and the tour's timeline. They follow `snap` one frame later while the
+    /// loop runs, which keeps a big lab's publishing frame within budget; a frame's lag in a
+    /// panel beside the diagram goes unseen.
     pub fn panel_snap<R>(&self, f: impl FnOnce(&Snapshot) -> R) -> R {
         self.panels.track();
         self.snap.with_untracked(f)
@@ -377,8 +379,9 @@ impl Lab {
     }
 
     /// Reads what happened since the last call into the feed, the bursts and the trace, and
-    /// publishes the snapshot: to the dot layer always, to `snap` unless `throttled` and it was
-    /// published less than [`PUBLISH_MS`] ago.
+    /// publishes the snapshot: to the dot layer always; to `snap` and the panels at once unless
+    /// `throttled`. Throttled, a frame first tells the panels about the last publication if it
+    /// has not yet, else publishes to `snap` if that was [`PUBLISH_MS`] ago or more.
     fn publish(&self, throttled: bool) {
         let cursor = self.feed_cursor.get_value();
         let waiting = match self.trace.get_untracked() {
@@ -408,12 +411,14 @@ impl Lab {
         self.live.set_value(snapshot);
         if !throttled {
             self.flush();
+        } else if self.panels_behind.get_value() {
+            // Before any new publication, even when frames are slower than the interval: the
+            // panels must never be starved.
+            self.panels_behind.set_value(false);
+            self.panels.notify();
         } else if now - self.published_ms.get_value() >= PUBLISH_MS {
             self.publish_main();
             self.panels_behind.set_value(true);
-        } else if self.panels_behind.get_value() {
-            self.panels_behind.set_value(false);
-            self.panels.notify();
         }
         self.bursts.update_value(|b| {
             b.retain(|x| now - x.born_ms < crate::ui::dots::BURST_MS);

@@ -111,9 +111,10 @@ async fn an_added_server_boots_then_takes_traffic() {
     root.remove();
 }
 
-/// While the loop runs, the panels beside and below the diagram re-read a publication one frame
-/// after the diagram and cards do, so a big lab's publishing frame is split in two; a step taken
-/// outside the loop reaches both at once.
+/// While the loop runs, the panels (controls, charts, inspector, timeline) re-read a publication
+/// one frame after the diagram and cards do, so a big lab's publishing frame is split in two,
+/// also when frames come slower than the publishing interval; a step taken outside the loop
+/// reaches both at once.
 #[wasm_bindgen_test]
 async fn panels_follow_a_publication_one_frame_later() {
     use leptos::prelude::*;
@@ -131,6 +132,17 @@ async fn panels_follow_a_publication_one_frame_later() {
     lab.advance_frame(50_000);
     assert_eq!(main.get_untracked(), 50_000, "no new publication within the interval");
     assert_eq!(panels.get_untracked(), 50_000, "the panels catch up a frame later");
+    // Frames slower than the interval (a weak device): every other frame publishes, and the
+    // panels still catch up on the frame after each publication.
+    gloo_timers::future::TimeoutFuture::new(150).await;
+    lab.advance_frame(50_000);
+    assert_eq!((main.get_untracked(), panels.get_untracked()), (150_000, 50_000));
+    gloo_timers::future::TimeoutFuture::new(150).await;
+    lab.advance_frame(50_000);
+    assert_eq!((main.get_untracked(), panels.get_untracked()), (150_000, 150_000));
+    gloo_timers::future::TimeoutFuture::new(150).await;
+    lab.advance_frame(50_000);
+    assert_eq!((main.get_untracked(), panels.get_untracked()), (250_000, 150_000));
     lab.advance(50_000);
     assert_eq!((main.get_untracked(), panels.get_untracked()), (now(), now()));
 }

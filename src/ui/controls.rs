@@ -136,7 +136,7 @@ pub fn ServerControls() -> impl IntoView {
             <ul>
                 <For each=ids key=|id| *id let:id>
                     {
-                        // One subscriber to the snapshot per server row.
+                        // One subscriber to the panels' publications per server row.
                         let row = Memo::new(move |_| lab.panel_snap(|s| s.servers.iter().find(|v| v.id == id).map(|v| (v.state, v.served))));
                         let state = Memo::new(move |_| row.with(|r| r.map(|(state, _)| state)));
                         let state = move || state.get();

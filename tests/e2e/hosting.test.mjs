@@ -133,6 +133,10 @@ test('a loading page shows until the app mounts, and says so when the app cannot
     const status = failing.getByRole('status').filter({ hasText: 'could not start' });
     await status.waitFor();
     assert.match(await failing.locator('.boot-status').textContent(), /^StateLab could not start \(.+\)\. Reload the page, or open it in a current browser\.$/);
+    // In the page's language.
+    await failing.goto(`${server.url}?lang=es`);
+    await failing.getByRole('status').filter({ hasText: 'no pudo arrancar' }).waitFor();
+    assert.match(await failing.locator('.boot-status').textContent(), /^StateLab no pudo arrancar \(.+\)\. Recarga la página/);
     await broken.close();
   } finally {
     await browser.close();
