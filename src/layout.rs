@@ -14,12 +14,12 @@ pub const X_BROWSERS: f64 = 70.0;
 pub const X_BROWSER_DOTS: f64 = 80.0;
 /// Browsers drawn one per row; further users share the rows.
 pub const BROWSER_ROWS: u32 = 24;
-pub const X_EDGE: f64 = 235.0;
-pub const X_LB: f64 = 415.0;
-pub const X_SERVERS: f64 = 610.0;
-pub const X_DATA: f64 = 830.0;
-pub const X_MASTER: f64 = 1020.0;
-pub const X_REPLICAS: f64 = 1185.0;
+pub const X_EDGE: f64 = 268.0;
+pub const X_LB: f64 = 445.0;
+pub const X_SERVERS: f64 = 635.0;
+pub const X_DATA: f64 = 855.0;
+pub const X_MASTER: f64 = 1040.0;
+pub const X_REPLICAS: f64 = 1195.0;
 
 pub const Y_DNS: f64 = 120.0;
 pub const Y_CDN: f64 = 330.0;

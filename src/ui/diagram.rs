@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use statelab_sim::database::DbRole;
-use statelab_sim::{Mode, ServerState, UserId};
+use statelab_sim::{LbAlgorithm, Mode, ServerState, UserId};
 
 use statelab_sim::user::SessionHome;
 use wasm_bindgen::closure::Closure;
@@ -15,6 +15,44 @@ use super::use_lab;
 use crate::i18n::{t, tf, words, Text::*};
 use crate::lab::Trace;
 use crate::layout::*;
+
+/// Characters of a server box's sessions line (11.5 px text, 145 px of room).
+const SESSION_CHARS: usize = 23;
+
+thread_local! {
+    /// A scratch canvas context that measures text in the page's font.
+    static MEASURE: Option<web_sys::CanvasRenderingContext2d> = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("canvas").ok())
+        .and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok())
+        .and_then(|c| c.get_context("2d").ok().flatten())
+        .and_then(|c| c.dyn_into().ok());
+}
+
+/// Width [px] of `text` at `weight_size` ("650 15px") in the page's own font family, so a box
+/// sized by it holds its text on every platform; a wide per-character guess without a canvas.
+fn text_width(text: &str, weight_size: &str, guess_per_char: f64) -> f64 {
+    let family = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+        .and_then(|b| web_sys::window()?.get_computed_style(&b).ok().flatten())
+        .and_then(|s| s.get_property_value("font-family").ok())
+        .unwrap_or_else(|| "sans-serif".into());
+    MEASURE
+        .with(|m| {
+            let m = m.as_ref()?;
+            m.set_font(&format!("{weight_size} {family}"));
+            m.measure_text(text).ok().map(|t| t.width())
+        })
+        .unwrap_or(text.chars().count() as f64 * guess_per_char)
+}
+
+/// Width of a component box, at least `min`, that fits its name and every status it can show
+/// beside its 42 px icon column; statuses are measured at the projector theme's size.
+fn box_width(min: f64, name: &str, statuses: &[String]) -> f64 {
+    let status = statuses.iter().map(|s| text_width(s, "14px", 7.5)).fold(0.0, f64::max);
+    min.max(42.0 + text_width(name, "650 15px", 10.0).max(status) + 10.0)
+}
 
 /// Keeps `on_screen` true only while the page is in view: an embedded lab that the host page
 /// scrolled away stops animating. The body is observed, not the diagram, so a learner reading
@@ -68,12 +106,17 @@ fn NodeBox(
     icon: &'static str,
     label: &'static str,
     #[prop(into)] status: Signal<String>,
+    /// Every status it can show, which sizes the box (default: the status now).
+    #[prop(optional)]
+    statuses: Vec<String>,
     #[prop(into)] down: Signal<bool>,
     /// Its name in a tour step's spotlight list ("" = never spotlit).
     #[prop(default = "")]
     spot: &'static str,
 ) -> impl IntoView {
     let lab = use_lab();
+    let statuses = if statuses.is_empty() { vec![status.get_untracked()] } else { statuses };
+    let w = box_width(w, label, &statuses);
     view! {
         <g class="node" class:down=down class:spotlight=move || lab.is_spotlit(spot)>
             <rect x=x - w / 2.0 y=y - h / 2.0 width=w height=h rx="10" />
@@ -88,6 +131,10 @@ fn NodeBox(
 pub fn Diagram() -> impl IntoView {
     let lab = use_lab();
     let server_ids = move || lab.snap.with(|s| s.servers.iter().map(|v| v.id).collect::<Vec<_>>());
+    // (taking traffic, drawn): the dense stack's heading.
+    let server_count = Memo::new(move |_| {
+        lab.snap.with(|s| (s.servers.iter().filter(|v| v.state.accepts()).count(), s.servers.len()))
+    });
     let replica_ids =
         move || lab.snap.with(|s| s.db.iter().filter(|n| n.role == DbRole::Replica).map(|n| n.id).collect::<Vec<_>>());
     let store_status = Signal::derive(move || {
@@ -179,7 +226,7 @@ pub fn Diagram() -> impl IntoView {
                         }}
                     </g>
                     <g class="node browsers">
-                        <rect x=X_BROWSERS - 60.0 y=40.0 width="120" height=HEIGHT - 70.0 rx="10" />
+                        <rect x=X_BROWSERS - 60.0 y=40.0 width=box_width(120.0, t(Browsers), &[tf(UsersCount, &[("n", &10_000)])]) height=HEIGHT - 70.0 rx="10" />
                         <image href="assets/icon-browser.svg" x=X_BROWSERS - 52.0 y="50" width="26" height="26" />
                         <text class="node-label" x=X_BROWSERS - 20.0 y="62">{t(Browsers)}</text>
                         <text class="node-status" x=X_BROWSERS - 20.0 y="78">{users_status}</text>
@@ -210,9 +257,18 @@ pub fn Diagram() -> impl IntoView {
                         </For>
                     </g>
                     <NodeBox x=X_EDGE y=Y_DNS spot="dns" icon="dns" label="DNS" status=t(Resolver).to_string() down=false />
-                    <NodeBox x=X_EDGE y=Y_CDN spot="cdn" icon="cdn" label=t(CdnEdge) status=cdn_status down=false />
+                    <NodeBox x=X_EDGE y=Y_CDN spot="cdn" icon="cdn" label=t(CdnEdge) status=cdn_status statuses=vec![tf(EdgeHitsPct, &[("n", &100)])] down=false />
                     <NodeBox x=X_EDGE y=Y_ORIGIN h=52.0 icon="origin" label=t(Origin) status=t(StaticFiles).to_string() down=false />
-                    <NodeBox x=X_LB y=Y_LB w=130.0 h=80.0 spot="balancer" icon="balancer" label=t(LoadBalancer) status=lb_status down=false />
+                    <NodeBox x=X_LB y=Y_LB w=130.0 h=80.0 spot="balancer" icon="balancer" label=t(LoadBalancer) status=lb_status
+                        statuses=LbAlgorithm::ALL.map(|a| words::algorithm(a).to_string()).to_vec() down=false />
+                    // A dense stack draws bars without names: a heading says what they are, and
+                    // each bar's tooltip names it with its state.
+                    {move || {
+                        let (up, n) = server_count.get();
+                        (Density::of(server_slot(0, n).1) != Density::Full).then(|| view! {
+                            <text class="stack-label" x=X_SERVERS y="30" text-anchor="middle">{tf(ServerStack, &[("up", &up), ("n", &n)])}</text>
+                        })
+                    }}
                     <For each=server_ids key=|id| *id let:id>
                         {
                             // One subscriber to the snapshot per server; the box's parts follow the memo.
@@ -247,9 +303,19 @@ pub fn Diagram() -> impl IntoView {
                                 lab.with_sim(|s| {
                                     if s.mode() != Mode::Stateful { return String::new(); }
                                     let Some(server) = s.server(id) else { return String::new() };
-                                    let names: Vec<String> = server.sessions.iter().take(10).map(|u| words::letters(*u)).collect();
-                                    let more = server.sessions.len().saturating_sub(10);
-                                    let mut text = tf(SessionsList, &[("names", &names.join(" "))]);
+                                    // As many names as the box holds, then how many more.
+                                    let budget = SESSION_CHARS.saturating_sub(tf(SessionsList, &[("names", &"")]).chars().count() + 4);
+                                    let mut names = String::new();
+                                    let mut shown = 0;
+                                    for u in server.sessions.iter() {
+                                        let name = words::letters(*u);
+                                        if shown > 0 && names.chars().count() + 1 + name.chars().count() > budget { break; }
+                                        if shown > 0 { names.push(' '); }
+                                        names.push_str(&name);
+                                        shown += 1;
+                                    }
+                                    let more = server.sessions.len().saturating_sub(shown);
+                                    let mut text = tf(SessionsList, &[("names", &names)]);
                                     if more > 0 { text.push_str(&format!(" +{more}")); }
                                     if server.sessions.is_empty() { t(NoSessions).to_string() } else { text }
                                 })
@@ -266,6 +332,7 @@ pub fn Diagram() -> impl IntoView {
                                     class:line=move || density.get() == Density::Line
                                     class:bar=move || density.get() == Density::Bar
                                 >
+                                    <title>{move || state().map(|st| format!("{} — {}", words::server(id), words::server_state(st)))}</title>
                                     <rect x=X_SERVERS - 95.0 y=move || geom().0 - geom().1 / 2.0 width="190" height=move || geom().1 rx="10" />
                                     <rect class="load" x=X_SERVERS - 95.0 y=move || geom().0 + geom().1 / 2.0 - geom().1.min(5.0) height=move || geom().1.min(5.0) width=move || 190.0 * load.get() />
                                     <image href=move || if state() == Some(ServerState::Crashed) { "assets/icon-server-down.svg" } else { "assets/icon-server.svg" }
@@ -285,10 +352,13 @@ pub fn Diagram() -> impl IntoView {
                         }
                     </For>
                     <g class:highlight=move || home_of_selected() == Some(SessionHome::Store)>
-                        <NodeBox x=X_DATA y=Y_STORE w=150.0 spot="store" icon="redis" label=t(SessionStore) status=store_status down=store_down />
+                        <NodeBox x=X_DATA y=Y_STORE w=150.0 spot="store" icon="redis" label=t(SessionStore) status=store_status
+                            statuses=vec![t(Down).to_string(), tf(SessionsCount, &[("n", &10_000)]), t(StoreUnused).to_string()] down=store_down />
                     </g>
-                    <NodeBox x=X_DATA y=Y_CACHE w=150.0 spot="cache" icon="cache" label=t(Cache) status=cache_status down=cache_down />
-                    <NodeBox x=X_MASTER y=Y_MASTER w=140.0 spot="db" icon="database" label=t(MasterDb) status=master_status down=master_down />
+                    <NodeBox x=X_DATA y=Y_CACHE w=150.0 spot="cache" icon="cache" label=t(Cache) status=cache_status
+                        statuses=vec![t(Off).to_string(), t(Down).to_string(), tf(HitsPct, &[("n", &100)])] down=cache_down />
+                    <NodeBox x=X_MASTER y=Y_MASTER w=140.0 spot="db" icon="database" label=t(MasterDb) status=master_status
+                        statuses=vec![t(Down).to_string(), tf(WritesCount, &[("n", &99_999)])] down=master_down />
                     <For each=replica_ids key=|id| *id let:id>
                         {
                             let info = Memo::new(move |_| lab.snap.with(|s| {

@@ -158,3 +158,40 @@ test('the sliders, menus and data-tier buttons each change the run', async () =>
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('every box holds its text and no two boxes overlap, in English, Spanish and the projector theme', async () => {
+  for (const query of ['?speed=10', '?speed=10&theme=projector', '?speed=10&lang=es', '?speed=10&servers=20&lang=es', '?speed=10&mode=stateless&lang=es']) {
+    const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}${query}`);
+    // A few simulated seconds, so statuses and session lists have their running values.
+    await page.waitForFunction(() => Number(document.querySelector('.clock')?.textContent.match(/[\d.]+/)?.[0]) >= 5);
+    await page.getByRole('button', { name: /^(Pause|Pausa)$/ }).click();
+    if (query.includes('stateless')) {
+      // The balancer's longest status.
+      await page.locator('select:has(option[value="least_connections"])').selectOption('least_connections');
+      assert.match(await page.locator('.diagram svg').textContent(), /menos conexiones/);
+    }
+    const problems = await page.evaluate(() => {
+      const found = [];
+      const boxes = [...document.querySelectorAll('.diagram svg g.node')].map((g) => ({ g, box: g.querySelector('rect').getBBox() }));
+      for (const { g, box } of boxes) {
+        for (const text of g.querySelectorAll('text')) {
+          if (getComputedStyle(text).display === 'none' || !text.textContent) continue;
+          const b = text.getBBox();
+          if (b.x < box.x || b.x + b.width > box.x + box.width) found.push(`"${text.textContent}" runs out of its box`);
+        }
+      }
+      for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) {
+          const [a, b] = [boxes[i].box, boxes[j].box];
+          if (a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height) {
+            found.push(`"${boxes[i].g.textContent.trim().slice(0, 20)}" overlaps "${boxes[j].g.textContent.trim().slice(0, 20)}"`);
+          }
+        }
+      }
+      return found;
+    });
+    assert.deepEqual(problems, [], query);
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
