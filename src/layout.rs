@@ -17,9 +17,9 @@ pub const BROWSER_ROWS: u32 = 24;
 pub const X_EDGE: f64 = 268.0;
 pub const X_LB: f64 = 445.0;
 pub const X_SERVERS: f64 = 635.0;
-pub const X_DATA: f64 = 855.0;
-pub const X_MASTER: f64 = 1040.0;
-pub const X_REPLICAS: f64 = 1195.0;
+pub const X_DATA: f64 = 880.0;
+pub const X_MASTER: f64 = 1035.0;
+pub const X_REPLICAS: f64 = 1205.0;
 
 pub const Y_DNS: f64 = 120.0;
 pub const Y_CDN: f64 = 330.0;

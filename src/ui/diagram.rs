@@ -16,35 +16,54 @@ use crate::i18n::{t, tf, words, Text::*};
 use crate::lab::Trace;
 use crate::layout::*;
 
-/// Characters of a server box's sessions line (11.5 px text, 145 px of room).
-const SESSION_CHARS: usize = 23;
+/// Room for a server box's sessions line [px]: from the text's start to the box's right edge.
+const SESSIONS_ROOM: f64 = 145.0;
 
 thread_local! {
-    /// A scratch canvas context that measures text in the page's font.
-    static MEASURE: Option<web_sys::CanvasRenderingContext2d> = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.create_element("canvas").ok())
-        .and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok())
-        .and_then(|c| c.get_context("2d").ok().flatten())
-        .and_then(|c| c.dyn_into().ok());
+    /// A scratch canvas context that measures text, and the page's font family.
+    static MEASURE: Option<(web_sys::CanvasRenderingContext2d, String)> = {
+        let window = web_sys::window();
+        let document = window.as_ref().and_then(|w| w.document());
+        let family = document
+            .as_ref()
+            .and_then(|d| d.body())
+            .and_then(|b| window.as_ref()?.get_computed_style(&b).ok().flatten())
+            .and_then(|s| s.get_property_value("font-family").ok())
+            .unwrap_or_else(|| "sans-serif".into());
+        document
+            .and_then(|d| d.create_element("canvas").ok())
+            .and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok())
+            .and_then(|c| c.get_context("2d").ok().flatten())
+            .and_then(|c| c.dyn_into().ok())
+            .map(|c| (c, family))
+    };
 }
 
 /// Width [px] of `text` at `weight_size` ("650 15px") in the page's own font family, so a box
 /// sized by it holds its text on every platform; a wide per-character guess without a canvas.
 fn text_width(text: &str, weight_size: &str, guess_per_char: f64) -> f64 {
-    let family = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.body())
-        .and_then(|b| web_sys::window()?.get_computed_style(&b).ok().flatten())
-        .and_then(|s| s.get_property_value("font-family").ok())
-        .unwrap_or_else(|| "sans-serif".into());
     MEASURE
         .with(|m| {
-            let m = m.as_ref()?;
+            let (m, family) = m.as_ref()?;
             m.set_font(&format!("{weight_size} {family}"));
             m.measure_text(text).ok().map(|t| t.width())
         })
         .unwrap_or(text.chars().count() as f64 * guess_per_char)
+}
+
+/// A server's sessions line: as many of `names` (the first of `total`) as fit the box, then
+/// how many more.
+fn sessions_line(names: &[String], total: usize) -> String {
+    let line = |shown: usize| {
+        let mut text = tf(SessionsList, &[("names", &names[..shown].join(" "))]);
+        if shown < total {
+            text.push_str(&format!(" +{}", total - shown));
+        }
+        text
+    };
+    let fits = |shown: usize| text_width(&line(shown), "600 11.5px", 7.0) <= SESSIONS_ROOM;
+    let shown = (1..=names.len()).rev().find(|&n| fits(n)).unwrap_or(1.min(names.len()));
+    line(shown)
 }
 
 /// Width of a component box, at least `min`, that fits its name and every status it can show
@@ -52,6 +71,17 @@ fn text_width(text: &str, weight_size: &str, guess_per_char: f64) -> f64 {
 fn box_width(min: f64, name: &str, statuses: &[String]) -> f64 {
     let status = statuses.iter().map(|s| text_width(s, "14px", 7.5)).fold(0.0, f64::max);
     min.max(42.0 + text_width(name, "650 15px", 10.0).max(status) + 10.0)
+}
+
+/// Where a pointer event falls in the diagram's coordinates.
+fn diagram_point(ev: &web_sys::MouseEvent) -> Option<(f64, f64)> {
+    let canvas = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
+    let rect = canvas.get_bounding_client_rect();
+    if rect.width() <= 0.0 {
+        return None;
+    }
+    let scale = WIDTH / rect.width();
+    Some(((f64::from(ev.client_x()) - rect.left()) * scale, (f64::from(ev.client_y()) - rect.top()) * scale))
 }
 
 /// Keeps `on_screen` true only while the page is in view: an embedded lab that the host page
@@ -118,7 +148,7 @@ fn NodeBox(
     let statuses = if statuses.is_empty() { vec![status.get_untracked()] } else { statuses };
     let w = box_width(w, label, &statuses);
     view! {
-        <g class="node" class:down=down class:spotlight=move || lab.is_spotlit(spot)>
+        <g class="node sized" class:down=down class:spotlight=move || lab.is_spotlit(spot)>
             <rect x=x - w / 2.0 y=y - h / 2.0 width=w height=h rx="10" />
             <image href=format!("assets/icon-{icon}.svg") x=x - w / 2.0 + 8.0 y=y - 14.0 width="28" height="28" />
             <text class="node-label" x=x - w / 2.0 + 42.0 y=y - 4.0>{label}</text>
@@ -133,7 +163,7 @@ pub fn Diagram() -> impl IntoView {
     let server_ids = move || lab.snap.with(|s| s.servers.iter().map(|v| v.id).collect::<Vec<_>>());
     // (taking traffic, drawn): the dense stack's heading.
     let server_count = Memo::new(move |_| {
-        lab.snap.with(|s| (s.servers.iter().filter(|v| v.state.accepts()).count(), s.servers.len()))
+        lab.snap.with(|s| (s.servers.iter().filter(|v| v.state.is_healthy()).count(), s.servers.len()))
     });
     let replica_ids =
         move || lab.snap.with(|s| s.db.iter().filter(|n| n.role == DbRole::Replica).map(|n| n.id).collect::<Vec<_>>());
@@ -177,6 +207,8 @@ pub fn Diagram() -> impl IntoView {
         lab.with_sim(|s| s.user(u).map(|x| x.home))
     });
     let home_of_selected = move || home_of_selected.get();
+    // The server under the pointer, as the dot layer's tooltip.
+    let hovered = RwSignal::new(None::<String>);
     watch_visibility(lab.on_screen);
     // Syncs the dot canvas with the snapshot while paused (Step, commands, rewinds); while
     // playing, the animation loop draws every frame itself.
@@ -295,7 +327,7 @@ pub fn Diagram() -> impl IntoView {
                                 (ServerState::Crashed, true) => t(StatusCrashed).to_string(),
                                 (state, false) => words::server_state(state).to_string(),
                             }).unwrap_or_default();
-                            let icon = move || (geom().1 - 6.0).min(26.0);
+                            let icon = move || (geom().1 - 6.0).clamp(0.0, 26.0);
                             // Only a full box shows whose sessions it holds; a denser one skips the work.
                             let sessions = Memo::new(move |_| {
                                 if !full() { return String::new(); }
@@ -303,21 +335,10 @@ pub fn Diagram() -> impl IntoView {
                                 lab.with_sim(|s| {
                                     if s.mode() != Mode::Stateful { return String::new(); }
                                     let Some(server) = s.server(id) else { return String::new() };
-                                    // As many names as the box holds, then how many more.
-                                    let budget = SESSION_CHARS.saturating_sub(tf(SessionsList, &[("names", &"")]).chars().count() + 4);
-                                    let mut names = String::new();
-                                    let mut shown = 0;
-                                    for u in server.sessions.iter() {
-                                        let name = words::letters(*u);
-                                        if shown > 0 && names.chars().count() + 1 + name.chars().count() > budget { break; }
-                                        if shown > 0 { names.push(' '); }
-                                        names.push_str(&name);
-                                        shown += 1;
-                                    }
-                                    let more = server.sessions.len().saturating_sub(shown);
-                                    let mut text = tf(SessionsList, &[("names", &names)]);
-                                    if more > 0 { text.push_str(&format!(" +{more}")); }
-                                    if server.sessions.is_empty() { t(NoSessions).to_string() } else { text }
+                                    if server.sessions.is_empty() { return t(NoSessions).to_string(); }
+                                    // More names than a box can hold are never measured.
+                                    let names: Vec<String> = server.sessions.iter().take(12).map(|u| words::letters(*u)).collect();
+                                    sessions_line(&names, server.sessions.len())
                                 })
                             });
                             let load = Memo::new(move |_| view_of.with(|v| v.as_ref().map_or(0.0, |(_, _, v)| f64::from(v.busy) / f64::from(v.workers.max(1)))));
@@ -332,7 +353,6 @@ pub fn Diagram() -> impl IntoView {
                                     class:line=move || density.get() == Density::Line
                                     class:bar=move || density.get() == Density::Bar
                                 >
-                                    <title>{move || state().map(|st| format!("{} — {}", words::server(id), words::server_state(st)))}</title>
                                     <rect x=X_SERVERS - 95.0 y=move || geom().0 - geom().1 / 2.0 width="190" height=move || geom().1 rx="10" />
                                     <rect class="load" x=X_SERVERS - 95.0 y=move || geom().0 + geom().1 / 2.0 - geom().1.min(5.0) height=move || geom().1.min(5.0) width=move || 190.0 * load.get() />
                                     <image href=move || if state() == Some(ServerState::Crashed) { "assets/icon-server-down.svg" } else { "assets/icon-server.svg" }
@@ -358,7 +378,7 @@ pub fn Diagram() -> impl IntoView {
                     <NodeBox x=X_DATA y=Y_CACHE w=150.0 spot="cache" icon="cache" label=t(Cache) status=cache_status
                         statuses=vec![t(Off).to_string(), t(Down).to_string(), tf(HitsPct, &[("n", &100)])] down=cache_down />
                     <NodeBox x=X_MASTER y=Y_MASTER w=140.0 spot="db" icon="database" label=t(MasterDb) status=master_status
-                        statuses=vec![t(Down).to_string(), tf(WritesCount, &[("n", &99_999)])] down=master_down />
+                        statuses=vec![t(Down).to_string(), tf(WritesCount, &[("n", &9_999_999)])] down=master_down />
                     <For each=replica_ids key=|id| *id let:id>
                         {
                             let info = Memo::new(move |_| lab.snap.with(|s| {
@@ -383,17 +403,25 @@ pub fn Diagram() -> impl IntoView {
                     width=WIDTH as u32
                     height=HEIGHT as u32
                     aria-hidden="true"
+                    title=move || hovered.get()
                     on:click=move |ev| {
                         // Mouse and touch only; "Trace next request" is the keyboard way.
-                        let Some(canvas) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
-                        let rect = canvas.get_bounding_client_rect();
-                        if rect.width() <= 0.0 {
-                            return;
-                        }
-                        let scale = WIDTH / rect.width();
-                        let (x, y) = ((f64::from(ev.client_x()) - rect.left()) * scale, (f64::from(ev.client_y()) - rect.top()) * scale);
-                        if let Some(id) = lab.live.with_value(|s| request_at(s, x, y)) {
+                        if let Some(id) = diagram_point(&ev).and_then(|(x, y)| lab.live.with_value(|s| request_at(s, x, y))) {
                             lab.trace.set(Trace::Following { id });
+                        }
+                    }
+                    on:mousemove=move |ev| {
+                        // The dot layer covers the boxes: it names the server under the pointer,
+                        // which a dense stack draws as an unlabelled bar.
+                        let name = diagram_point(&ev).and_then(|(x, y)| lab.snap.with_untracked(|s| {
+                            let n = s.servers.len();
+                            s.servers.iter().enumerate().find(|(i, _)| {
+                                let (cy, h) = server_slot(*i, n);
+                                (x - X_SERVERS).abs() <= 95.0 && (y - cy).abs() <= h / 2.0 + 2.0
+                            }).map(|(_, v)| format!("{} — {}", words::server(v.id), words::server_state(v.state)))
+                        }));
+                        if hovered.with_untracked(|h| *h != name) {
+                            hovered.set(name);
                         }
                     }
                 ></canvas>

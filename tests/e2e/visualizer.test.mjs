@@ -160,11 +160,19 @@ test('the sliders, menus and data-tier buttons each change the run', async () =>
 });
 
 test('every box holds its text and no two boxes overlap, in English, Spanish and the projector theme', async () => {
-  for (const query of ['?speed=10', '?speed=10&theme=projector', '?speed=10&lang=es', '?speed=10&servers=20&lang=es', '?speed=10&mode=stateless&lang=es']) {
+  for (const query of ['?speed=10&users=10000', '?speed=10&theme=projector', '?speed=10&lang=es', '?speed=10&servers=20&lang=es', '?speed=10&mode=stateless&lang=es']) {
     const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}${query}`);
     // A few simulated seconds, so statuses and session lists have their running values.
     await page.waitForFunction(() => Number(document.querySelector('.clock')?.textContent.match(/[\d.]+/)?.[0]) >= 5);
     await page.getByRole('button', { name: /^(Pause|Pausa)$/ }).click();
+    if (query.includes('projector')) {
+      // A replica level with the master, beside its box.
+      await page.getByRole('button', { name: 'Add replica', exact: true }).click();
+    }
+    if (query.includes('users=10000')) {
+      // Thousands of sessions per server: the names that fit, then how many more.
+      assert.match(await page.locator('.diagram .node-sessions').first().textContent(), /^sessions: .+ \+\d{3,}$/);
+    }
     if (query.includes('stateless')) {
       // The balancer's longest status.
       await page.locator('select:has(option[value="least_connections"])').selectOption('least_connections');
@@ -194,4 +202,21 @@ test('every box holds its text and no two boxes overlap, in English, Spanish and
     assert.deepEqual(errors, []);
     await context.close();
   }
+});
+
+test('a dense server stack has a heading, and the pointer names the bar under it', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?servers=64&autoplay=0`);
+  await page.getByRole('button', { name: 'Crash Server 2', exact: true }).click();
+  assert.equal(await page.locator('.diagram .stack-label').textContent(), 'Web servers: 63 of 64 taking traffic');
+  await page.locator('#dots').scrollIntoViewIfNeeded();
+  const canvas = await page.locator('#dots').boundingBox();
+  const scale = canvas.width / 1280;
+  // Server 2's bar: the second of 64 slots between y = 40 and 560, at x = 635.
+  const step = (560 - 40) / 64;
+  await page.mouse.move(canvas.x + 635 * scale, canvas.y + (40 + step * 1.5) * scale);
+  await page.waitForFunction(() => document.querySelector('#dots').getAttribute('title') === 'Server 2 — crashed');
+  await page.mouse.move(canvas.x + 10 * scale, canvas.y + 10 * scale);
+  await page.waitForFunction(() => !document.querySelector('#dots').hasAttribute('title'));
+  assert.deepEqual(errors, []);
+  await context.close();
 });
