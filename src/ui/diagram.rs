@@ -40,15 +40,15 @@ thread_local! {
 }
 
 /// Width [px] of `text` at `weight_size` ("650 15px") in the page's own font family, so a box
-/// sized by it holds its text on every platform; a wide per-character guess without a canvas.
-fn text_width(text: &str, weight_size: &str, guess_per_char: f64) -> f64 {
+/// sized by it holds its text on every platform (0 where there is no canvas to measure with).
+fn text_width(text: &str, weight_size: &str) -> f64 {
     MEASURE
         .with(|m| {
             let (m, family) = m.as_ref()?;
             m.set_font(&format!("{weight_size} {family}"));
             m.measure_text(text).ok().map(|t| t.width())
         })
-        .unwrap_or(text.chars().count() as f64 * guess_per_char)
+        .unwrap_or_default()
 }
 
 /// A server's sessions line: as many of `names` (the first of `total`) as fit the box, then
@@ -61,7 +61,7 @@ fn sessions_line(names: &[String], total: usize) -> String {
         }
         text
     };
-    let fits = |shown: usize| text_width(&line(shown), "600 11.5px", 7.0) <= SESSIONS_ROOM;
+    let fits = |shown: usize| text_width(&line(shown), "600 11.5px") <= SESSIONS_ROOM;
     let shown = (1..=names.len()).rev().find(|&n| fits(n)).unwrap_or(1.min(names.len()));
     line(shown)
 }
@@ -69,8 +69,8 @@ fn sessions_line(names: &[String], total: usize) -> String {
 /// Width of a component box, at least `min`, that fits its name and every status it can show
 /// beside its 42 px icon column; statuses are measured at the projector theme's size.
 fn box_width(min: f64, name: &str, statuses: &[String]) -> f64 {
-    let status = statuses.iter().map(|s| text_width(s, "14px", 7.5)).fold(0.0, f64::max);
-    min.max(42.0 + text_width(name, "650 15px", 10.0).max(status) + 10.0)
+    let status = statuses.iter().map(|s| text_width(s, "14px")).fold(0.0, f64::max);
+    min.max(42.0 + text_width(name, "650 15px").max(status) + 10.0)
 }
 
 /// Where a pointer event falls in the diagram's coordinates.
@@ -316,7 +316,8 @@ pub fn Diagram() -> impl IntoView {
                             let state = move || state.get();
                             let density = Memo::new(move |_| Density::of(geom().1));
                             let full = move || density.get() == Density::Full;
-                            let status = move || view_of.get().map(|(_, _, v)| match (v.state, full()) {
+                            // A bar shows no text (see the CSS): nothing to rewrite on every publication.
+                            let status = move || view_of.get().filter(|_| density.get() != Density::Bar).map(|(_, _, v)| match (v.state, full()) {
                                 (ServerState::Booting { .. }, true) => tf(StatusBooting, &[("n", &(v.boot_per_mille.unwrap_or(0) / 10))]),
                                 (ServerState::Booting { .. }, false) => format!("{} %", v.boot_per_mille.unwrap_or(0) / 10),
                                 (ServerState::Healthy, true) => tf(StatusHealthy, &[("busy", &v.busy), ("workers", &v.workers), ("queued", &v.queued)]),
