@@ -30,6 +30,15 @@ pub struct Burst {
     pub born_ms: f64,
 }
 
+/// A command waiting for its simulated time.
+#[derive(Clone, Debug)]
+struct Queued {
+    at_us: u64,
+    cmd: Command,
+    /// Already on the timeline: a command being replayed after a rewind, not a new one.
+    replay: bool,
+}
+
 /// The request-tracing panel's state.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Trace {
@@ -84,8 +93,9 @@ pub struct Lab {
     pub tab_visible: RwSignal<bool>,
     /// Where playback pauses by itself: the end of a tour step's run [µs].
     pub stop_at: RwSignal<Option<u64>>,
-    /// Commands waiting for their simulated time (a tour step being played), earliest first.
-    script: StoredValue<VecDeque<(u64, Command)>>,
+    /// Commands waiting for their simulated time, earliest first: a tour step being played, and
+    /// after a rewind the rest of the timeline.
+    script: StoredValue<VecDeque<Queued>>,
     /// Every command of this run with its time, including ones after a rewind point, so the
     /// timeline can be scrubbed forward again.
     timeline: StoredValue<Vec<(u64, Command)>>,
@@ -99,6 +109,10 @@ pub struct Lab {
     pub tour_at: RwSignal<Option<(String, usize, statelab_sim::Mode)>>,
     /// Event sequence number the feed has read up to.
     feed_cursor: StoredValue<u64>,
+    /// First event sequence number the host page has not been told about; `None` for a lab that
+    /// never tells it (the two halves of compare mode). Rebuilding the run (a rewind, a tour
+    /// step) re-reads the kept events into the feed, but the host heard them the first time.
+    host_from: StoredValue<Option<u64>>,
 }
 
 impl Lab {
@@ -135,7 +149,14 @@ impl Lab {
             tour_at: RwSignal::new(None),
             spotlight: RwSignal::new(Vec::new()),
             feed_cursor: StoredValue::new(0),
+            host_from: StoredValue::new(Some(0)),
         }
+    }
+
+    /// This lab's events are not forwarded to an embedding page: it is not the page's main lab.
+    pub fn unhosted(self) -> Self {
+        self.host_from.set_value(None);
+        self
     }
 
     /// Applies a command; a refusal becomes a notice instead of an error.
@@ -155,7 +176,7 @@ impl Lab {
     }
 
     /// Applies a command now and records it on the timeline, dropping any timeline beyond now
-    /// (a new branch after a rewind).
+    /// and its queued replay (a new branch after a rewind).
     fn apply(&self, s: &mut Sim, cmd: Command) -> Result<(), statelab_sim::CommandError> {
         // A command given at time t comes after every event due at t, as the sim's scenario and
         // tour runners order them; that only matters at the very start, before any run.
@@ -166,6 +187,7 @@ impl Lab {
             t.retain(|(at, _)| *at <= now);
             t.push((now, cmd));
         });
+        self.script.update_value(|q| q.retain(|x| !x.replay));
         Ok(())
     }
 
@@ -186,12 +208,13 @@ impl Lab {
         let mut refused = None;
         let reached = self.sim.try_update_value(|s| {
             let target = stop.map_or(s.now_us() + dt_us, |end| (s.now_us() + dt_us).min(end));
-            while let Some((at, cmd)) = self.script.with_value(|q| q.front().filter(|(at, _)| *at <= target).cloned()) {
+            while let Some(next) = self.script.with_value(|q| q.front().filter(|x| x.at_us <= target).cloned()) {
                 self.script.update_value(|q| {
                     q.pop_front();
                 });
-                s.run_until(at);
-                if let Err(e) = self.apply(s, cmd) {
+                s.run_until(next.at_us);
+                let result = if next.replay { s.apply(next.cmd) } else { self.apply(s, next.cmd) };
+                if let Err(e) = result {
                     refused.get_or_insert_with(|| tf(ScriptRefused, &[("why", &events::command_error(&e))]));
                 }
             }
@@ -214,7 +237,7 @@ impl Lab {
 
     /// Plays `commands` at their times and pauses at `end_us`.
     pub fn play_script(&self, commands: Vec<(u64, Command)>, end_us: u64) {
-        self.script.set_value(commands.into());
+        self.script.set_value(commands.into_iter().map(|(at_us, cmd)| Queued { at_us, cmd, replay: false }).collect());
         self.stop_at.set(Some(end_us));
         self.playing.set(true);
     }
@@ -231,7 +254,9 @@ impl Lab {
     }
 
     /// Rebuilds the run at simulated time `t_us` from its config and timeline: every target
-    /// computes the same state, so this is an exact rewind (or fast-forward).
+    /// computes the same state, so this is an exact rewind (or fast-forward). Playing on from
+    /// there replays the rest of the timeline, so playing and dragging forward agree, and a tour
+    /// step being played still ends where it would have.
     pub fn scrub(&self, t_us: u64) {
         let timeline = self.timeline.get_value();
         self.sim.update_value(|s| {
@@ -244,13 +269,26 @@ impl Lab {
                 *s = fresh;
             }
         });
-        self.script.update_value(VecDeque::clear);
-        self.stop_at.set(None);
+        self.script.update_value(|q| {
+            let unplayed: Vec<Queued> = q.drain(..).filter(|x| !x.replay).collect();
+            let later = timeline.iter().filter(|(at, _)| *at > t_us);
+            q.extend(later.map(|(at, cmd)| Queued { at_us: *at, cmd: cmd.clone(), replay: true }));
+            q.extend(unplayed);
+        });
+        if self.stop_at.get_untracked().is_some_and(|end| end <= t_us) {
+            self.stop_at.set(None);
+        }
         self.clear_views();
         self.refresh();
     }
 
     fn clear_views(&self) {
+        let total = self.sim.with_value(|s| s.events().total());
+        self.host_from.update_value(|from| {
+            if let Some(f) = from {
+                *f = total;
+            }
+        });
         self.feed_cursor.set_value(0);
         self.feed.set(Vec::new());
         self.bursts.update_value(Vec::clear);
@@ -389,6 +427,7 @@ impl Lab {
             Trace::Following { id } => Some((id, true)),
             _ => None,
         };
+        let host_from = self.host_from.get_value();
         let (snapshot, lines, bursts, next, traced) = self.sim.with_value(|s| {
             let mut lines = Vec::new();
             let mut bursts = Vec::new();
@@ -399,7 +438,9 @@ impl Lab {
                 if e.is_narrated() {
                     lines.push((e.seq, events::sentence(e)));
                 }
-                crate::host::forward(e);
+                if host_from.is_some_and(|from| e.seq >= from) {
+                    crate::host::forward(e);
+                }
             }
             let traced = waiting.and_then(|(id, exact)| {
                 s.completed().iter().find(|c| if exact { c.id == id } else { c.id >= id }).copied()

@@ -8,6 +8,8 @@
 use statelab_sim::config::AutoscalerConfig;
 use statelab_sim::{Command, LbAlgorithm, Mode, Pattern, ServerId, StoreKind, UserId};
 
+use crate::params::MAX_REPLAY_US;
+
 fn index_of<T: PartialEq + Copy>(all: &[T], x: T) -> u64 {
     all.iter().position(|a| *a == x).unwrap_or(0) as u64
 }
@@ -151,28 +153,44 @@ fn command(code: &str, a: &[u64]) -> Option<Command> {
 /// Most commands a link may carry; a longer log is refused rather than replayed for ages.
 pub const MAX_COMMANDS: usize = 500;
 
-/// Decodes a command log; times must not go backwards.
-pub fn decode(text: &str) -> Result<Vec<(u64, Command)>, String> {
+/// Why a command log was refused; the page words it in its own language.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LinkError {
+    /// More than [`MAX_COMMANDS`].
+    TooMany,
+    /// Command `n` (from 1) is not one this page writes.
+    Invalid(usize),
+    /// Command `n` comes before the one ahead of it.
+    Backwards(usize),
+    /// Command `n` is later than [`MAX_REPLAY_US`]: replaying up to it would freeze the page.
+    TooLate(usize),
+}
+
+/// Decodes a command log; times must not go backwards nor beyond [`MAX_REPLAY_US`].
+pub fn decode(text: &str) -> Result<Vec<(u64, Command)>, LinkError> {
     if text.is_empty() {
         return Ok(Vec::new());
     }
     let items: Vec<&str> = text.split('~').collect();
     if items.len() > MAX_COMMANDS {
-        return Err(format!("the link carries more than {MAX_COMMANDS} commands"));
+        return Err(LinkError::TooMany);
     }
     let mut out = Vec::with_capacity(items.len());
     let mut last = 0;
     for (i, item) in items.iter().enumerate() {
-        let bad = || format!("command {} of the link is not valid", i + 1);
+        let n = i + 1;
         let mut parts = item.split('.');
-        let at: u64 = parts.next().and_then(|t| t.parse().ok()).ok_or_else(bad)?;
-        let code = parts.next().ok_or_else(bad)?;
-        let args: Vec<u64> = parts.map(|p| p.parse().map_err(|_| bad())).collect::<Result<_, _>>()?;
+        let at: u64 = parts.next().and_then(|t| t.parse().ok()).ok_or(LinkError::Invalid(n))?;
+        let code = parts.next().ok_or(LinkError::Invalid(n))?;
+        let args: Vec<u64> = parts.map(|p| p.parse().map_err(|_| LinkError::Invalid(n))).collect::<Result<_, _>>()?;
         if at < last {
-            return Err(format!("command {} of the link goes back in time", i + 1));
+            return Err(LinkError::Backwards(n));
+        }
+        if at > MAX_REPLAY_US {
+            return Err(LinkError::TooLate(n));
         }
         last = at;
-        out.push((at, command(code, &args).ok_or_else(bad)?));
+        out.push((at, command(code, &args).ok_or(LinkError::Invalid(n))?));
     }
     Ok(out)
 }
@@ -222,11 +240,14 @@ mod tests {
     #[test]
     fn malformed_logs_are_refused_with_a_reason() {
         assert_eq!(decode("").unwrap(), vec![]);
-        assert!(decode("5.zz").unwrap_err().contains("command 1"));
-        assert!(decode("5.c.0~3.c.1").unwrap_err().contains("back in time"));
-        assert!(decode("5.c").is_err());
-        assert!(decode("5.c.99999999999").is_err());
-        assert!(decode("x.c.1").is_err());
-        assert!(decode(&vec!["1.a"; MAX_COMMANDS + 1].join("~")).is_err());
+        assert_eq!(decode("5.zz"), Err(LinkError::Invalid(1)));
+        assert_eq!(decode("5.c.0~3.c.1"), Err(LinkError::Backwards(2)));
+        assert_eq!(decode("5.c"), Err(LinkError::Invalid(1)));
+        assert_eq!(decode("5.c.99999999999"), Err(LinkError::Invalid(1)));
+        assert_eq!(decode("x.c.1"), Err(LinkError::Invalid(1)));
+        assert_eq!(decode(&vec!["1.a"; MAX_COMMANDS + 1].join("~")), Err(LinkError::TooMany));
+        assert_eq!(decode(&format!("{MAX_REPLAY_US}.a")).map(|c| c.len()), Ok(1));
+        assert_eq!(decode(&format!("1.a~{}.a", MAX_REPLAY_US + 1)), Err(LinkError::TooLate(2)));
+        assert_eq!(decode("18446744073709551615.a"), Err(LinkError::TooLate(1)));
     }
 }

@@ -7,7 +7,7 @@ use statelab_sim::tour::TOUR_IDS;
 use statelab_sim::{Command, Mode, SimConfig};
 
 use crate::i18n::{fill, t, Lang, Text};
-use crate::link;
+use crate::link::{self, LinkError, MAX_COMMANDS};
 
 /// Colour theme of the page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -239,6 +239,17 @@ fn pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
     })
 }
 
+/// Why a `cmds` log was refused, in `lang`.
+fn link_error(e: LinkError, lang: Lang) -> String {
+    let (text, n) = match e {
+        LinkError::TooMany => (Text::CmdsTooMany, MAX_COMMANDS),
+        LinkError::Invalid(n) => (Text::CmdInvalid, n),
+        LinkError::Backwards(n) => (Text::CmdBackwards, n),
+        LinkError::TooLate(n) => (Text::CmdTooLate, n),
+    };
+    fill(text.get(lang), &[("n", &n)])
+}
+
 /// Parses a query string (with or without the leading `?`). Notices are written in the language
 /// the query asks for, or in `fallback` (the browser's) if it asks for none.
 pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
@@ -337,7 +348,7 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
             }
             "cmds" => match link::decode(&value) {
                 Ok(c) => p.commands = c,
-                Err(why) => bad(&fill(tr(Text::WhyCmds), &[("detail", &why)])),
+                Err(why) => bad(&fill(tr(Text::WhyCmds), &[("detail", &link_error(why, lang))])),
             },
             "t" => match whole(&value, 0, MAX_REPLAY_US) {
                 Some(t) => p.at_us = Some(t),

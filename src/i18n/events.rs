@@ -2,6 +2,7 @@
 //! the page's language. The sim's own `Display` speaks English for the command-line runner.
 
 use statelab_sim::config::limits;
+use statelab_sim::database::DbName;
 use statelab_sim::{Command, CommandError, Event, EventKind, FailReason, Mode};
 
 use super::{t, tf, words, Text::*};
@@ -67,10 +68,11 @@ fn happening(kind: &EventKind) -> String {
         EventKind::StoreUp { kind } => tf(EvStoreUp, &[("kind", &words::store_kind(*kind))]),
         EventKind::CacheDown => t(EvCacheDown).to_string(),
         EventKind::CacheUp => t(EvCacheUp).to_string(),
-        EventKind::DbDown { node: 0 } => t(EvDbDownAny).to_string(),
-        EventKind::DbDown { node } => tf(EvDbDown, &[("node", node)]),
-        EventKind::DbUp { node } => tf(EvDbUp, &[("node", node)]),
-        EventKind::Promoted { node } => tf(EvPromoted, &[("node", node)]),
+        EventKind::DbDown { name: DbName::Master, .. } => t(EvMasterDown).to_string(),
+        EventKind::DbDown { name, .. } => tf(EvDbDown, &[("name", &words::db_name(*name))]),
+        EventKind::DbUp { name: DbName::Master, .. } => t(EvMasterUp).to_string(),
+        EventKind::DbUp { name, .. } => tf(EvDbUp, &[("name", &words::db_name(*name))]),
+        EventKind::Promoted { was, .. } => tf(EvPromoted, &[("name", &words::db_name(*was))]),
         EventKind::StaleRead { user, product } => {
             tf(EvStaleRead, &[("user", &words::user(*user)), ("product", product)])
         }
@@ -184,6 +186,7 @@ mod tests {
     use std::mem::discriminant;
 
     use statelab_sim::config::{limits, AutoscalerConfig};
+    use statelab_sim::database::DbName;
     use statelab_sim::time::SEC;
     use statelab_sim::{
         Command, CommandError, Event, EventKind, FailReason, LbAlgorithm, LogoutReason, Mode, Pattern, ServerId, Sim,
@@ -346,9 +349,10 @@ mod tests {
             ("a store up", |k| matches!(k, EventKind::StoreUp { .. })),
             ("the cache down", |k| matches!(k, EventKind::CacheDown)),
             ("the cache up", |k| matches!(k, EventKind::CacheUp)),
-            ("node 0 down", |k| matches!(k, EventKind::DbDown { node: 0 })),
-            ("another node down", |k| matches!(k, EventKind::DbDown { node: 1.. })),
-            ("a node up", |k| matches!(k, EventKind::DbUp { .. })),
+            ("the master down", |k| matches!(k, EventKind::DbDown { name: DbName::Master, .. })),
+            ("a replica down", |k| matches!(k, EventKind::DbDown { name: DbName::Replica(_), .. })),
+            ("the master up", |k| matches!(k, EventKind::DbUp { name: DbName::Master, .. })),
+            ("a replica up", |k| matches!(k, EventKind::DbUp { name: DbName::Replica(_), .. })),
             ("a promotion", |k| matches!(k, EventKind::Promoted { .. })),
             ("a stale read", |k| matches!(k, EventKind::StaleRead { .. })),
             ("a scale-out", |k| matches!(k, EventKind::ScaledOut { .. })),

@@ -1,6 +1,7 @@
 //! The names of the model's things (servers, users, states, kinds) in the page's language. The
 //! simulation's own `Display` speaks English for the command-line runner; the page asks here.
 
+use statelab_sim::database::DbName;
 use statelab_sim::user::Region;
 use statelab_sim::{
     Action, FailReason, LbAlgorithm, LogoutReason, Mode, Node, Pattern, ServerId, ServerState, StoreKind, UserId,
@@ -108,6 +109,14 @@ pub fn logout_reason(r: LogoutReason) -> String {
         LogoutReason::ServerRemoved(s) => tf(LogoutRemoved, &[("server", &server(s))]),
         LogoutReason::WrongServer(s) => tf(LogoutWrongServer, &[("server", &server(s))]),
         LogoutReason::StoreLost => t(LogoutStoreLost).to_string(),
+    }
+}
+
+/// A database node by its role: "Master DB", "Replica 2".
+pub fn db_name(name: DbName) -> String {
+    match name {
+        DbName::Master => t(MasterDb).to_string(),
+        DbName::Replica(n) => tf(ReplicaName, &[("n", &n)]),
     }
 }
 

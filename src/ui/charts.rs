@@ -2,6 +2,7 @@
 //! once per simulated second (when a metrics sample closes), not every frame.
 
 use leptos::prelude::*;
+use statelab_sim::database::DbNodeId;
 use statelab_sim::{FailReason, Sample};
 
 use super::use_lab;
@@ -169,8 +170,11 @@ pub fn Charts() -> impl IntoView {
             ids.iter()
                 .enumerate()
                 .map(|(k, id)| {
+                    // Named as the diagram names the node now (a promotion renames it); read
+                    // untracked, so the legend follows the samples, once a simulated second.
+                    let name = lab.with_sim(|sim| sim.database().node(DbNodeId(*id)).map(|n| words::db_name(n.name())));
                     series(
-                        tf(SeriesNode, &[("id", id)]),
+                        name.unwrap_or_else(|| tf(SeriesNode, &[("id", id)])),
                         colours[k % colours.len()],
                         column(s, |x| x.db_reads_by_node.iter().find(|n| n.0 == *id).map_or(0.0, |n| f64::from(n.1))),
                     )

@@ -23,15 +23,15 @@ fn Pane(lab: Lab, title: &'static str) -> impl IntoView {
             <div class="cards">
                 <div class="card alarm" role="group" aria-label=format!("{title}: {}", t(UsersLoggedOut))>
                     <span class="card-label">{t(UsersLoggedOut)}</span>
-                    <output class="card-value">{move || lab.snap.with(|s| s.logged_out.to_string())}</output>
+                    <output class="card-value" aria-live="off">{move || lab.snap.with(|s| s.logged_out.to_string())}</output>
                 </div>
                 <div class="card warn" role="group" aria-label=format!("{title}: {}", t(FailedRequests))>
                     <span class="card-label">{t(FailedRequests)}</span>
-                    <output class="card-value">{move || lab.snap.with(|s| s.totals.failed.to_string())}</output>
+                    <output class="card-value" aria-live="off">{move || lab.snap.with(|s| s.totals.failed.to_string())}</output>
                 </div>
                 <div class="card" role="group" aria-label=format!("{title}: {}", t(RequestsAnswered))>
                     <span class="card-label">{t(RequestsAnswered)}</span>
-                    <output class="card-value">{move || lab.snap.with(|s| s.totals.completed.to_string())}</output>
+                    <output class="card-value" aria-live="off">{move || lab.snap.with(|s| s.totals.completed.to_string())}</output>
                 </div>
             </div>
             <ul class="pane-servers">
@@ -56,8 +56,8 @@ fn Pane(lab: Lab, title: &'static str) -> impl IntoView {
 
 /// The two labs, built from one config that differs only in mode.
 fn pair(config: &SimConfig) -> (Lab, Lab) {
-    let left = Lab::new(SimConfig { mode: Mode::Stateful, ..config.clone() });
-    let right = Lab::new(SimConfig { mode: Mode::Stateless, ..config.clone() });
+    let left = Lab::new(SimConfig { mode: Mode::Stateful, ..config.clone() }).unhosted();
+    let right = Lab::new(SimConfig { mode: Mode::Stateless, ..config.clone() }).unhosted();
     for lab in [left, right] {
         lab.playing.set(false);
     }
@@ -95,9 +95,30 @@ pub fn CompareView(config: SimConfig) -> impl IntoView {
         let (ro, rf) = right.snap.with(|s| (s.totals.logouts, s.totals.failed));
         tf(CompareSummary, &[("lo", &lo), ("lf", &lf), ("ro", &ro), ("rf", &rf)])
     };
-    let server_ids = move || {
-        left.snap
-            .with(|s| s.servers.iter().filter(|v| v.state != ServerState::Stopped).map(|v| v.id).collect::<Vec<_>>())
+    // Each server with whether it is down in either pane: such a server is offered a restart.
+    // A memo, so the buttons change only when a server's fate does, not on every tick.
+    let servers = Memo::new(move |_| {
+        let down = |lab: Lab| {
+            lab.snap.with(|s| {
+                s.servers.iter().filter(|v| v.state == ServerState::Crashed).map(|v| v.id).collect::<Vec<_>>()
+            })
+        };
+        let (left_down, right_down) = (down(left), down(right));
+        left.snap.with(|s| {
+            s.servers
+                .iter()
+                .filter(|v| v.state != ServerState::Stopped)
+                .map(|v| (v.id, left_down.contains(&v.id) || right_down.contains(&v.id)))
+                .collect::<Vec<_>>()
+        })
+    });
+    // A refused action says why, for each side that refused it.
+    let notice = move || {
+        [(left, Stateful), (right, Stateless)]
+            .into_iter()
+            .filter_map(|(lab, side)| lab.notice.get().map(|n| format!("{}: {n}", t(side))))
+            .collect::<Vec<_>>()
+            .join(" ")
     };
     view! {
         <main class="compare" aria-labelledby="compare-heading">
@@ -106,13 +127,19 @@ pub fn CompareView(config: SimConfig) -> impl IntoView {
                 <button class="primary" on:click=move |_| playing.update(|p| *p = !*p)>{move || t(if playing.get() { Pause } else { Play })}</button>
                 <button on:click=move |_| { playing.set(false); left.advance(100_000); right.advance(100_000); }>{t(Step)}</button>
                 <button on:click=move |_| { left.restart(None); right.restart(None); }>{t(Reset)}</button>
-                {move || server_ids().into_iter().map(|id| view! {
-                    <button class="danger" on:click=move |_| both(Command::CrashServer { server: id })>{tf(CrashNamed, &[("name", &words::server(id))])}</button>
+                {move || servers.get().into_iter().map(|(id, down)| {
+                    let name = words::server(id);
+                    if down {
+                        view! { <button on:click=move |_| both(Command::RestartServer { server: id })>{tf(RestartNamed, &[("name", &name)])}</button> }.into_any()
+                    } else {
+                        view! { <button class="danger" on:click=move |_| both(Command::CrashServer { server: id })>{tf(CrashNamed, &[("name", &name)])}</button> }.into_any()
+                    }
                 }).collect_view()}
                 <button on:click=move |_| both(Command::AddServer)>{t(AddServer)}</button>
                 <button on:click=move |_| both(Command::Misroute { user: UserId(0) })>{tf(MisrouteNamed, &[("name", &words::user(UserId(0)))])}</button>
                 <button on:click=move |_| both(Command::Spike)>{t(SpikeButton)}</button>
             </div>
+            <p class="notice" role="status">{notice}</p>
             <p class="summary" role="status">{summary}</p>
             <div class="panes">
                 <Pane lab=left title=t(Stateful) />

@@ -20,10 +20,11 @@ fn speed_from_slider(v: f64) -> f64 {
 #[component]
 pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
     let lab = use_lab();
-    let seed = RwSignal::new(lab.with_sim(|s| s.config().seed));
+    // The run's own seed: a tour step or a link may bring another. A memo, so the field is only
+    // set when the seed changes, never while the learner types.
+    let seed = Memo::new(move |_| lab.panel_snap(|_| lab.with_sim(|s| s.config().seed)));
     let apply_seed = move |text: &str| match text.trim().parse::<u64>() {
         Ok(n) => {
-            seed.set(n);
             let mut cfg = lab.with_sim(|s| s.config().clone());
             cfg.seed = n;
             cfg.mode = lab.snap.with_untracked(|s| s.mode);

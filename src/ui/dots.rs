@@ -5,7 +5,6 @@
 //! failures show as a still ring instead of an expanding one.
 
 use leptos::prelude::*;
-use statelab_sim::database::DbRole;
 use statelab_sim::request::{Completed, HopKind};
 use statelab_sim::snapshot::{RequestView, Snapshot};
 use statelab_sim::user::Region;
@@ -91,9 +90,8 @@ pub fn request_at(snap: &Snapshot, x: f64, y: f64) -> Option<u64> {
 /// The places a finished request went through, in order, read from its latency breakdown:
 /// the browser, DNS and the CDN edge if it needed them, the balancer, its server, then the
 /// shared store, the cache and the database for whatever it read or wrote.
-pub fn request_path(c: &Completed, region: Region, snap: &Snapshot) -> Vec<Node> {
+pub fn request_path(c: &Completed, region: Region) -> Vec<Node> {
     let b = &c.breakdown;
-    let master = snap.db.iter().find(|n| n.role == DbRole::Master).map(|n| n.id);
     let mut path = vec![Node::Browser(c.user)];
     path.extend((b.dns_us > 0).then_some(Node::Dns));
     path.extend((b.cdn_us > 0).then_some(Node::CdnEdge(region)));
@@ -102,17 +100,17 @@ pub fn request_path(c: &Completed, region: Region, snap: &Snapshot) -> Vec<Node>
     // Session time is only ever spent on a trip to the shared store.
     path.extend((b.session_us > 0).then_some(Node::SessionStore));
     path.extend((b.cache_us > 0).then_some(Node::Cache));
-    path.extend(master.filter(|_| b.db_us > 0).map(Node::Db));
+    path.extend(c.db.map(Node::Db));
     path
 }
 
 /// The selected user's latest finished request and where it went, if they have one.
-pub fn last_path(lab: Lab, snap: &Snapshot) -> Option<(Completed, Vec<Node>)> {
+pub fn last_path(lab: Lab) -> Option<(Completed, Vec<Node>)> {
     let user = lab.selected_user.get_untracked()?;
     lab.with_sim(|s| {
         let c = *s.completed().iter().rev().find(|c| c.user == user)?;
         let region = s.user(user)?.region;
-        Some((c, request_path(&c, region, snap)))
+        Some((c, request_path(&c, region)))
     })
 }
 
@@ -136,7 +134,7 @@ pub fn draw(lab: Lab) {
     lab.live.with_value(|snap| {
         // The selected user's latest request, as a wide band under the dots; the inspector
         // lists the same places in words.
-        let path = last_path(lab, snap).map(|(_, nodes)| nodes).unwrap_or_default();
+        let path = last_path(lab).map(|(_, nodes)| nodes).unwrap_or_default();
         let drawn = path.len().to_string();
         if canvas.get_attribute("data-path").as_deref() != Some(drawn.as_str()) {
             let _ = canvas.set_attribute("data-path", &drawn);

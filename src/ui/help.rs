@@ -68,12 +68,15 @@ pub fn shortcut(lab: Lab, key: &str) -> bool {
     true
 }
 
+/// `hidden`: the lab is out of view (compare mode shows instead), so its keys must not drive it
+/// unseen.
 #[component]
-pub fn Help() -> impl IntoView {
+pub fn Help(hidden: ReadSignal<bool>) -> impl IntoView {
     let lab = use_lab();
     let dialog = NodeRef::<Dialog>::new();
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
-        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || typing_into(&ev) || lab.help_open.get_untracked() {
+        let off = hidden.get_untracked() || lab.help_open.get_untracked();
+        if off || ev.ctrl_key() || ev.meta_key() || ev.alt_key() || typing_into(&ev) {
             return;
         }
         if shortcut(lab, &ev.key()) {

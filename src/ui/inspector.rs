@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use statelab_sim::user::{SessionHome, CURRENCIES};
-use statelab_sim::UserState;
+use statelab_sim::{Node, UserState};
 
 use super::use_lab;
 use crate::i18n::{t, tf, words, Text::*};
@@ -40,15 +40,19 @@ pub fn SessionInspector() -> impl IntoView {
             });
             Some((id, words::region(u.region), state, home, session))
         })?;
-        let path = lab.panel_snap(|snap| super::dots::last_path(lab, snap));
+        let path = lab.panel_snap(|snap| {
+            let (c, nodes) = super::dots::last_path(lab)?;
+            // A database node by its role, which says whether the read went to a replica.
+            let name = |n: Node| match n {
+                Node::Db(id) => {
+                    snap.db.iter().find(|d| d.id == id).map_or_else(|| words::node(n), |d| words::db_name(d.name()))
+                }
+                n => words::node(n),
+            };
+            Some((c, nodes.into_iter().map(name).collect::<Vec<_>>().join(" → ")))
+        });
         let path = match path {
-            Some((c, nodes)) => tf(
-                PathOfLast,
-                &[
-                    ("action", &words::action(c.action)),
-                    ("path", &nodes.into_iter().map(words::node).collect::<Vec<_>>().join(" → ")),
-                ],
-            ),
+            Some((c, nodes)) => tf(PathOfLast, &[("action", &words::action(c.action)), ("path", &nodes)]),
             None => t(NoRequestYet).to_string(),
         };
         Some((details, path))

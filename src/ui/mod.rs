@@ -9,6 +9,7 @@ mod diagram;
 pub(crate) mod dots;
 mod export;
 mod feed;
+mod focus;
 mod help;
 mod inspector;
 mod metrics;
@@ -86,6 +87,7 @@ pub fn App() -> impl IntoView {
     let on_visible =
         window_event_listener(leptos::ev::visibilitychange, move |_| lab.tab_visible.set(runner::visible()));
     on_cleanup(move || on_visible.remove());
+    focus::keep_focus();
     let full = params.controls == Controls::Full;
     let any_controls = params.controls != Controls::None;
     view! {
@@ -154,7 +156,7 @@ pub fn App() -> impl IntoView {
                 <output id="fuzz-result" class="hint"></output>
                 <code id="trace-hash">{move || { lab.snap.track(); lab.with_sim(|s| format!("{:016x}", s.trace_hash())) }}</code>
             </footer>
-            {any_controls.then(|| view! { <help::Help /> })}
+            {any_controls.then(|| view! { <help::Help hidden=comparing.read_only() /> })}
         </main>
     }
 }

@@ -4,7 +4,10 @@
 use leptos::prelude::*;
 
 use super::{export, use_lab};
-use crate::i18n::{t, Text::*};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsValue;
+
+use crate::i18n::{t, Text, Text::*};
 use crate::params::{Controls, Theme};
 
 /// The page's address without its query.
@@ -46,8 +49,28 @@ fn download(name: &str, mime: &str, content: &str) {
     }
 }
 
-fn copy(text: &str) -> bool {
-    web_sys::window().map(|w| w.navigator().clipboard()).map(|c| c.write_text(text)).is_some()
+/// Copies `text` and says so in `status` once the browser has: it refuses in a frame without
+/// clipboard permission and on a page served without HTTPS, and then `fallback` points at the
+/// text to copy by hand.
+fn copy(text: &str, status: RwSignal<Option<&'static str>>, done: Text, fallback: Text) {
+    let navigator = web_sys::window().map(|w| w.navigator());
+    let has_clipboard = navigator
+        .as_ref()
+        .is_some_and(|n| js_sys::Reflect::get(n, &"clipboard".into()).is_ok_and(|c| !c.is_undefined()));
+    let Some(navigator) = navigator.filter(|_| has_clipboard) else {
+        status.set(Some(t(fallback)));
+        return;
+    };
+    // One of the two is never called; both are tiny and live on in the page, one per press.
+    let ok = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+        status.try_set(Some(t(done)));
+    });
+    let refused = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+        status.try_set(Some(t(fallback)));
+    });
+    let _ = navigator.clipboard().write_text(text).then2(&ok, &refused);
+    ok.forget();
+    refused.forget();
 }
 
 #[component]
@@ -109,7 +132,7 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
                 <button on:click=move |_| {
                     let url = make_link();
                     link.set(url.clone());
-                    copied.set(Some(t(if copy(&url) { LinkCopied } else { CopyLinkBelow })));
+                    copy(&url, copied, LinkCopied, CopyLinkBelow);
                 }>{t(CopyLink)}</button>
                 <span role="status" class="hint">{move || copied.get()}</span>
             </div>
@@ -149,7 +172,7 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
                     <textarea class="wide" readonly rows="3" prop:value=snippet></textarea>
                 </label>
                 <div class="row">
-                    <button on:click=move |_| { copied.set(Some(t(if copy(&snippet()) { EmbedCopied } else { CopyCodeAbove }))); }>{t(CopyEmbedCode)}</button>
+                    <button on:click=move |_| copy(&snippet(), copied, EmbedCopied, CopyCodeAbove)>{t(CopyEmbedCode)}</button>
                     <button aria-pressed=move || preview.get().to_string() on:click=move |_| preview.update(|p| *p = !*p)>{t(PreviewEmbed)}</button>
                 </div>
                 <Show when=move || preview.get()>

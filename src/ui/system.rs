@@ -74,7 +74,7 @@ fn TrafficControls() -> impl IntoView {
                         }
                     }
                 />
-                <output>{move || lab.panel_snap(|s| tf(RateNow, &[("n", &s.rate_per_s)]))}</output>
+                <output aria-live="off">{move || lab.panel_snap(|s| tf(RateNow, &[("n", &s.rate_per_s)]))}</output>
             </label>
             <label class="row">
                 {t(PatternLabel)}
@@ -96,7 +96,11 @@ fn TrafficControls() -> impl IntoView {
                     type="checkbox"
                     prop:checked=autoscaling
                     on:change=move |ev| {
-                        let policy = AutoscalerConfig { enabled: event_target_checked(&ev), ..AutoscalerConfig::default() };
+                        // Only switch it: a tour's own policy (its minimum, its ceiling) stays.
+                        let policy = AutoscalerConfig {
+                            enabled: event_target_checked(&ev),
+                            ..lab.with_sim(|s| s.autoscaler().policy.clone())
+                        };
                         lab.send(Command::SetAutoscaling { policy });
                     }
                 />
@@ -242,7 +246,8 @@ fn DatabaseControls() -> impl IntoView {
     let lab = use_lab();
     let nodes = move || lab.panel_snap(|s| s.db.clone());
     let master = move || nodes().into_iter().find(|n| n.role == DbRole::Master);
-    let lag = RwSignal::new(lab.with_sim(|s| s.config().database.lag_ms.1));
+    // A memo, so the slider is only set when the lag changes, never under a dragging thumb.
+    let lag = Memo::new(move |_| lab.panel_snap(|s| s.replication_lag_ms.1));
     let replicas = move || -> Vec<(u32, u32)> {
         nodes().into_iter().filter(|n| n.role == DbRole::Replica).map(|n| (n.id.0, n.number)).collect()
     };
@@ -295,7 +300,6 @@ fn DatabaseControls() -> impl IntoView {
                     prop:value=move || lag.get().to_string()
                     on:change=move |ev| {
                         if let Ok(max) = event_target_value(&ev).parse::<u32>() {
-                            lag.set(max);
                             lab.send(Command::SetReplicationLag { min_ms: (max / 4).max(10), max_ms: max });
                         }
                     }

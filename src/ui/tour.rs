@@ -134,6 +134,14 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode) -> impl IntoView {
             }
         }
     });
+    // Reset, a new seed or the host's "reset" start a run that is no tour's: leave the tour, or
+    // its panel would go on judging steps against an unrelated run.
+    Effect::new(move |_| {
+        if lab.tour_at.get().is_none() && player.get_untracked().is_some() {
+            moves.update_value(|m| *m += 1);
+            player.set(None);
+        }
+    });
     // Autoplay: run a shown step and move on from a finished one after a pause, but wait for
     // the learner at every prediction.
     Effect::new(move |_| {

@@ -14,6 +14,23 @@ pub enum DbRole {
     Replica,
 }
 
+/// A database node as people name it: by its role, and a replica by its display number. Ids
+/// stay fixed through promotions, so they make poor names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DbName {
+    Master,
+    Replica(u32),
+}
+
+impl fmt::Display for DbName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DbName::Master => f.write_str("the master database"),
+            DbName::Replica(n) => write!(f, "Replica {n}"),
+        }
+    }
+}
+
 /// One database node.
 #[derive(Clone, Debug)]
 pub struct DbNode {
@@ -26,12 +43,19 @@ pub struct DbNode {
     pub number: u32,
 }
 
+impl DbNode {
+    /// Its name now; it changes when a promotion swaps roles.
+    pub fn name(&self) -> DbName {
+        match self.role {
+            DbRole::Master => DbName::Master,
+            DbRole::Replica => DbName::Replica(self.number),
+        }
+    }
+}
+
 impl fmt::Display for DbNode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.role {
-            DbRole::Master => f.write_str("the master database"),
-            DbRole::Replica => write!(f, "Replica {}", self.number),
-        }
+        self.name().fmt(f)
     }
 }
 

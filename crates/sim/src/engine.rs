@@ -356,7 +356,7 @@ impl Sim {
             mode: self.mode,
             algorithm: self.effective_algorithm(),
             health_check_ms: (self.lb.health_check_us / MS) as u32,
-            pattern: self.traffic.pattern,
+            pattern: self.traffic.pattern_at(now),
             base_rate_per_s: self.traffic.base_per_s,
             rate_per_s: self.traffic.rate_per_s(now) as u32,
             servers,
@@ -389,6 +389,7 @@ impl Sim {
                     writes: n.writes,
                 })
                 .collect(),
+            replication_lag_ms: self.lag_ms,
             users: self.users.len() as u32,
             logged_in: self.logged_in,
             logged_out: self.logged_out,
@@ -531,6 +532,10 @@ impl Sim {
                         wanted: "crashed or stopped",
                     });
                 }
+                // A stopped server is out of the count; starting it again must respect the cap.
+                if state == ServerState::Stopped && self.running_servers() >= limits::SERVERS {
+                    return Err(CommandError::TooManyServers);
+                }
                 self.boot(i);
             }
             Command::AddServer => {
@@ -569,9 +574,12 @@ impl Sim {
                         limits::RATE_PER_S
                     )));
                 }
-                self.set_traffic(*rate_per_s, *pattern);
+                // Moving only the rate keeps the pattern's clock: a spike or ramp under way goes on.
+                let since_us =
+                    if *pattern == self.traffic.pattern_at(self.now_us) { self.traffic.since_us } else { self.now_us };
+                self.set_traffic(*rate_per_s, *pattern, since_us);
             }
-            Command::Spike => self.set_traffic(self.traffic.base_per_s, Pattern::Spike),
+            Command::Spike => self.set_traffic(self.traffic.base_per_s, Pattern::Spike, self.now_us),
             Command::SetCacheEnabled { enabled } => {
                 self.cache.enabled = *enabled;
                 if !enabled {
@@ -619,7 +627,8 @@ impl Sim {
                     return Err(CommandError::AlreadyThere("that database node is already down"));
                 }
                 n.up = false;
-                self.emit(EventKind::DbDown { node: *node });
+                let name = n.name();
+                self.emit(EventKind::DbDown { node: *node, name });
             }
             Command::RestartDbNode { node } => {
                 let id = self.db_node(*node)?;
@@ -628,7 +637,8 @@ impl Sim {
                     return Err(CommandError::AlreadyThere("that database node is already up"));
                 }
                 n.up = true;
-                self.emit(EventKind::DbUp { node: *node });
+                let name = n.name();
+                self.emit(EventKind::DbUp { node: *node, name });
             }
             Command::PromoteReplica { node } => {
                 let id = self.db_node(*node)?;
@@ -639,8 +649,9 @@ impl Sim {
                 if !n.up {
                     return Err(CommandError::Invalid(format!("database node {node} is down and cannot be promoted")));
                 }
+                let was = n.name();
                 self.db.promote(id);
-                self.emit(EventKind::Promoted { node: *node });
+                self.emit(EventKind::Promoted { node: *node, was });
             }
             Command::AddReplica => {
                 if self.db.replicas().count() as u32 >= limits::REPLICAS {
@@ -685,8 +696,8 @@ impl Sim {
         Ok(())
     }
 
-    fn set_traffic(&mut self, rate_per_s: u32, pattern: Pattern) {
-        self.traffic = Traffic { base_per_s: rate_per_s, pattern, since_us: self.now_us };
+    fn set_traffic(&mut self, rate_per_s: u32, pattern: Pattern, since_us: u64) {
+        self.traffic = Traffic { base_per_s: rate_per_s, pattern, since_us };
         // Arrivals are memoryless, so the pending one can be redrawn at the new rate.
         self.arrival_gen += 1;
         self.schedule(0, Ev::Arrival(self.arrival_gen));
@@ -1033,6 +1044,7 @@ impl Sim {
             item,
             retried: false,
             has_worker: false,
+            db: None,
             breakdown: Default::default(),
         };
         let slot = match self.free_slots.pop() {
@@ -1067,6 +1079,9 @@ impl Sim {
         req.phase = phase;
         req.hop = Hop { kind, from, to, start_us: now, end_us: now + duration_us };
         req.breakdown.charge(kind, duration_us);
+        if let Node::Db(node) = to {
+            req.db = Some(node);
+        }
         self.schedule(duration_us, Ev::Step { slot: r.slot, id: r.id });
     }
 
@@ -1541,6 +1556,7 @@ impl Sim {
             user: req.user,
             action: req.action,
             server: req.server,
+            db: req.db,
             finished_us: self.now_us,
             breakdown: req.breakdown,
             failure,

@@ -8,6 +8,7 @@ use std::hash::{Hash, Hasher};
 
 use crate::command::Command;
 use crate::config::Mode;
+use crate::database::DbName;
 use crate::request::{Action, Node, ReqId};
 use crate::server::{ServerId, ServerState};
 use crate::store::StoreKind;
@@ -147,12 +148,16 @@ pub enum EventKind {
     CacheUp,
     DbDown {
         node: u32,
+        name: DbName,
     },
     DbUp {
         node: u32,
+        name: DbName,
     },
     Promoted {
         node: u32,
+        /// Its name as a replica, before the promotion.
+        was: DbName,
     },
     StaleRead {
         user: UserId,
@@ -266,10 +271,13 @@ impl fmt::Display for Event {
             EventKind::StoreUp { kind } => write!(f, "The {kind} session store is up."),
             EventKind::CacheDown => f.write_str("The cache is down: every product read goes to the database."),
             EventKind::CacheUp => f.write_str("The cache is up again, empty."),
-            EventKind::DbDown { node: 0 } => f.write_str("A database node is down."),
-            EventKind::DbDown { node } => write!(f, "Database node {node} is down."),
-            EventKind::DbUp { node } => write!(f, "Database node {node} is up."),
-            EventKind::Promoted { node } => write!(f, "Database node {node} is now the master."),
+            EventKind::DbDown { name: DbName::Master, .. } => {
+                f.write_str("The master database is down: no write can succeed.")
+            }
+            EventKind::DbDown { name, .. } => write!(f, "{name} is down."),
+            EventKind::DbUp { name: DbName::Master, .. } => f.write_str("The master database is up."),
+            EventKind::DbUp { name, .. } => write!(f, "{name} is up."),
+            EventKind::Promoted { was, .. } => write!(f, "{was} is now the master database."),
             EventKind::StaleRead { user, product } => {
                 write!(f, "Stale read: {user} saw an old copy of product {product}, not yet replicated.")
             }

@@ -208,6 +208,8 @@ pub struct Request {
     pub(crate) retried: bool,
     /// It holds a worker on `server`.
     pub(crate) has_worker: bool,
+    /// The database node it went to, if any: a replica for a read, the master for a write.
+    pub db: Option<DbNodeId>,
     pub breakdown: Breakdown,
 }
 
@@ -218,6 +220,8 @@ pub struct Completed {
     pub user: UserId,
     pub action: Action,
     pub server: Option<ServerId>,
+    /// The database node it went to, if any: reads go to a replica while one is up.
+    pub db: Option<DbNodeId>,
     pub finished_us: u64,
     pub breakdown: Breakdown,
     /// Why it failed, if it did.

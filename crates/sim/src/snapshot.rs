@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::balancer::LbAlgorithm;
 use crate::config::Mode;
-use crate::database::{DbNodeId, DbRole};
+use crate::database::{DbName, DbNodeId, DbRole};
 use crate::request::{Action, Hop, ReqId};
 use crate::server::{ServerId, ServerState};
 use crate::store::StoreKind;
@@ -67,6 +67,16 @@ pub struct DbView {
     pub writes: u64,
 }
 
+impl DbView {
+    /// Its name now, as the diagram labels it.
+    pub fn name(&self) -> DbName {
+        match self.role {
+            DbRole::Master => DbName::Master,
+            DbRole::Replica => DbName::Replica(self.number),
+        }
+    }
+}
+
 /// Counts since the run began.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Totals {
@@ -105,6 +115,8 @@ pub struct Snapshot {
     pub store: StoreView,
     pub cache: CacheView,
     pub db: Vec<DbView>,
+    /// Replication lag in force, [min, max] ms: a tour step or a link may have changed it.
+    pub replication_lag_ms: (u32, u32),
     pub users: u32,
     pub logged_in: u32,
     pub logged_out: u32,

@@ -54,6 +54,15 @@ pub struct Traffic {
 }
 
 impl Traffic {
+    /// The pattern in force at `now_us`: a spike that has run its course is steady traffic
+    /// again, so the controls show it and a later rate change does not start it over.
+    pub fn pattern_at(&self, now_us: u64) -> Pattern {
+        match self.pattern {
+            Pattern::Spike if now_us.saturating_sub(self.since_us) >= SPIKE_US => Pattern::Steady,
+            p => p,
+        }
+    }
+
     /// Arrivals per second at `now_us`.
     pub fn rate_per_s(&self, now_us: u64) -> f64 {
         let base = f64::from(self.base_per_s);
@@ -88,6 +97,9 @@ mod tests {
         assert_eq!(t(Pattern::Ramp).rate_per_s(40 * SEC), 300.0);
         assert_eq!(t(Pattern::Ramp).rate_per_s(900 * SEC), 500.0);
         assert_eq!(t(Pattern::Quiet).rate_per_s(20 * SEC), 10.0);
+        assert_eq!(t(Pattern::Spike).pattern_at(39 * SEC), Pattern::Spike);
+        assert_eq!(t(Pattern::Spike).pattern_at(40 * SEC), Pattern::Steady);
+        assert_eq!(t(Pattern::Ramp).pattern_at(900 * SEC), Pattern::Ramp);
         let peak = t(Pattern::Diurnal).rate_per_s(40 * SEC);
         assert!((peak - 180.0).abs() < 1e-9, "{peak}");
     }
