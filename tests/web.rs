@@ -146,3 +146,28 @@ async fn panels_follow_a_publication_one_frame_later() {
     lab.advance(50_000);
     assert_eq!((main.get_untracked(), panels.get_untracked()), (now(), now()));
 }
+
+#[wasm_bindgen_test]
+fn playing_on_after_a_rewind_replays_the_rest_of_the_timeline() {
+    use leptos::prelude::Set;
+    use statelab_sim::time::SEC;
+    use statelab_sim::{Command, ServerId, ServerState, SimConfig};
+    let lab = statelab::lab::Lab::new(SimConfig::default());
+    lab.playing.set(false);
+    let state = move || lab.with_sim(|s| s.server(ServerId(0)).unwrap().state);
+    lab.advance(2 * SEC);
+    lab.send(Command::CrashServer { server: ServerId(0) });
+    lab.advance(3 * SEC);
+    lab.scrub(4 * SEC);
+    let dragged = lab.with_sim(|s| s.trace_hash());
+    lab.scrub(SEC);
+    assert_eq!(state(), ServerState::Healthy, "rewound to before the crash");
+    lab.advance(3 * SEC);
+    assert_eq!(state(), ServerState::Crashed, "playing on replays the crash at 2 s");
+    assert_eq!(lab.with_sim(|s| s.trace_hash()), dragged, "playing and dragging to 4 s agree");
+    // A new command after a rewind starts another history: the old future is dropped.
+    lab.scrub(SEC);
+    lab.send(Command::AddServer);
+    lab.advance(3 * SEC);
+    assert_eq!(state(), ServerState::Healthy, "the crash belonged to the abandoned branch");
+}

@@ -16,14 +16,17 @@ pub fn letters(id: UserId) -> String {
     id.to_string().trim_start_matches("User ").to_string()
 }
 
+/// "User AB": the letters stay, the word is translated.
 pub fn user(id: UserId) -> String {
     tf(UserName, &[("letters", &letters(id))])
 }
 
+/// "Server 3", numbered from 1 as the diagram shows it (ids count from 0).
 pub fn server(id: ServerId) -> String {
     tf(ServerName, &[("n", &(id.0 + 1))])
 }
 
+/// A server's state as its box and row print it, so colour is never the only sign.
 pub fn server_state(state: ServerState) -> &'static str {
     t(match state {
         ServerState::Booting { .. } => StateBooting,
@@ -34,6 +37,7 @@ pub fn server_state(state: ServerState) -> &'static str {
     })
 }
 
+/// The session mode as the switch names it.
 pub fn mode(mode: Mode) -> &'static str {
     t(match mode {
         Mode::Stateful => ModeStateful,
@@ -41,6 +45,7 @@ pub fn mode(mode: Mode) -> &'static str {
     })
 }
 
+/// The balancing rule as the menu and the balancer's box name it.
 pub fn algorithm(a: LbAlgorithm) -> &'static str {
     t(match a {
         LbAlgorithm::RoundRobin => AlgoRoundRobin,
@@ -50,6 +55,7 @@ pub fn algorithm(a: LbAlgorithm) -> &'static str {
     })
 }
 
+/// The traffic shape as the pattern menu names it.
 pub fn pattern(p: Pattern) -> &'static str {
     t(match p {
         Pattern::Steady => PatternSteady,
@@ -60,6 +66,7 @@ pub fn pattern(p: Pattern) -> &'static str {
     })
 }
 
+/// The session store's kind as its menu and box name it.
 pub fn store_kind(k: StoreKind) -> &'static str {
     t(match k {
         StoreKind::Redis => StoreRedis,
@@ -69,6 +76,7 @@ pub fn store_kind(k: StoreKind) -> &'static str {
     })
 }
 
+/// Where a user lives, which picks their CDN edge.
 pub fn region(r: Region) -> &'static str {
     t(match r {
         Region::Europe => RegionEurope,
@@ -77,6 +85,7 @@ pub fn region(r: Region) -> &'static str {
     })
 }
 
+/// What a request does, as the waterfall and the inspector name it.
 pub fn action(a: Action) -> &'static str {
     t(match a {
         Action::LoadPage => ActionLoadPage,
@@ -103,6 +112,7 @@ pub fn fail_reason(r: FailReason) -> &'static str {
     })
 }
 
+/// Why a user was logged out, as the feed and the user strip say it.
 pub fn logout_reason(r: LogoutReason) -> String {
     match r {
         LogoutReason::ServerCrashed(s) => tf(LogoutCrashed, &[("server", &server(s))]),

@@ -108,3 +108,36 @@ test('every keyboard shortcut does what the help dialog lists', async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a button that disables or removes itself hands the focus to its neighbour, not to the page', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`);
+  const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+  await page.getByRole('button', { name: 'Crash Server 1', exact: true }).focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.activeElement?.textContent?.trim() === 'Restart Server 1');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.activeElement?.textContent?.trim() === 'Crash Server 1');
+  // Remove takes the whole replica row away: the focus moves to the next replica's row.
+  await page.getByRole('button', { name: 'Remove Replica 1', exact: true }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('button', { name: 'Remove Replica 1', exact: true }).waitFor({ state: 'detached' });
+  await page.waitForFunction(() => document.activeElement !== document.body);
+  assert.equal(await focused(), 'Promote Replica 2');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('in compare mode the keys leave the hidden lab alone', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`);
+  const before = await page.locator('#trace-hash').textContent();
+  await page.getByRole('button', { name: 'Compare stateful and stateless' }).click();
+  await page.getByRole('button', { name: 'Pause' }).click();
+  for (const key of ['a', '1', 's', 'm', 'r']) await page.keyboard.press(key);
+  await page.getByRole('button', { name: 'Explore the system' }).click();
+  assert.equal(await page.locator('#trace-hash').textContent(), before, 'the hidden lab did not move');
+  assert.equal(await page.getByRole('button', { name: 'Crash Server 4' }).count(), 0, 'no server was added');
+  await page.keyboard.press('a');
+  await page.getByRole('button', { name: 'Crash Server 4' }).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -49,6 +49,45 @@ test('compare mode runs no timer while its tab is hidden', async () => {
   await context.close();
 });
 
+test('compare mode offers Restart for a crashed server and says why an action was refused', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`);
+  await button(page, 'Compare stateful and stateless').click();
+  await button(page, 'Pause').click();
+  await button(page, 'Crash Server 1').click();
+  await button(page, 'Restart Server 1').click();
+  await button(page, 'Crash Server 1').waitFor();
+  for (let i = 0; i < 3; i++) await button(page, 'Add server').click();
+  for (let i = 0; i < 60; i++) {
+    if (/at most/.test(await page.locator('.compare .notice').textContent())) break;
+    await button(page, 'Add server').click();
+  }
+  assert.match(await page.locator('.compare .notice').textContent(), /^Stateful: .*at most 64 servers.* Stateless: .*at most 64 servers/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('Copy link says "copied" only once the clipboard took it', async () => {
+  const granted = await openPage(lab.browser, `${lab.server.url}?autoplay=0`, { permissions: ['clipboard-read', 'clipboard-write'] });
+  await button(granted.page, 'Copy link').click();
+  await granted.page.locator('.share [role=status]').filter({ hasText: /^Link copied\.$/ }).waitFor();
+  const link = await granted.page.getByLabel('Link to this exact moment').inputValue();
+  assert.equal(await granted.page.evaluate(() => navigator.clipboard.readText()), link);
+  // A frame without clipboard permission: the browser refuses, and the page says so.
+  const refused = await lab.browser.newContext();
+  await refused.addInitScript(() => {
+    navigator.clipboard.writeText = () => Promise.reject(new DOMException('denied', 'NotAllowedError'));
+  });
+  const page = await refused.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${lab.server.url}?autoplay=0`);
+  await button(page, 'Copy link').click();
+  await page.locator('.share [role=status]').filter({ hasText: /^Copy the link below\.$/ }).waitFor();
+  assert.deepEqual([...granted.errors, ...errors], []);
+  await granted.context.close();
+  await refused.close();
+});
+
 test('a copied link reproduces the exact state in a fresh page', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&seed=5`);
   for (let i = 0; i < 7; i++) await button(page, 'Step').click();

@@ -61,3 +61,18 @@ test('a scenario and step in the URL open that tour step, and Copy link reproduc
   await again.context.close();
   await context.close();
 });
+
+test('controls follow the tour: the lag slider shows the step’s lag, and Reset leaves the tour', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=replicas&step=3&autoplay=0`);
+  await page.getByText(/^Step 3 of \d+ \(Stateless mode\)$/).waitFor();
+  const lag = page.getByRole('slider', { name: 'Replication lag' });
+  assert.equal(await lag.inputValue(), '3000', 'step 2 raised the lag to 1–3 s');
+  assert.match(await lag.locator('xpath=..').locator('output').textContent(), /^3000 ms$/);
+  await page.getByRole('button', { name: 'Reset', exact: true }).click();
+  await page.getByRole('list', { name: 'Steps' }).waitFor({ state: 'detached' });
+  assert.equal(await page.getByRole('button', { name: 'Run this step' }).count(), 0);
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  assert.doesNotMatch(await page.getByLabel('Link to this exact moment').inputValue(), /scenario=/, 'the link no longer names the tour');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
