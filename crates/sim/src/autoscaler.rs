@@ -30,24 +30,27 @@ impl Autoscaler {
         u64::from(self.policy.interval_ms) * MS
     }
 
-    /// Decides from the utilization and the pool: `active` servers serving or booting.
+    /// Decides from the utilization and the pool: `active` servers serving or booting. Fewer
+    /// than the minimum (a crash) is replaced whatever the load, as a cloud scaling group does.
     pub fn evaluate(&mut self, now_us: u64, utilization_pct: u32, active: u32, booting: u32) -> Decision {
         self.last_utilization_pct = utilization_pct;
         let p = &self.policy;
         let cooling = self.last_action_us.is_some_and(|t| now_us < t + u64::from(p.cooldown_ms) * MS);
-        let decision = if !p.enabled || cooling || booting > 0 {
+        if !p.enabled || cooling || booting > 0 {
             Decision::Hold
-        } else if utilization_pct > p.scale_out_pct && active < p.max_servers {
+        } else if active < p.min_servers || (utilization_pct > p.scale_out_pct && active < p.max_servers) {
             Decision::ScaleOut
         } else if utilization_pct < p.scale_in_pct && active > p.min_servers {
             Decision::ScaleIn
         } else {
             Decision::Hold
-        };
-        if decision != Decision::Hold {
-            self.last_action_us = Some(now_us);
         }
-        decision
+    }
+
+    /// Starts the cooldown: called once the decision was carried out, so a decision the system
+    /// could not follow (at the server cap) does not silence the scaler.
+    pub fn acted(&mut self, now_us: u64) {
+        self.last_action_us = Some(now_us);
     }
 }
 
@@ -63,11 +66,20 @@ mod tests {
     fn scales_out_when_hot_and_in_when_cold_within_bounds() {
         let mut a = scaler();
         assert_eq!(a.evaluate(0, 85, 3, 0), Decision::ScaleOut);
-        assert_eq!(a.evaluate(MS, 85, 4, 0), Decision::Hold, "cooldown");
+        assert_eq!(a.evaluate(MS, 85, 4, 0), Decision::ScaleOut, "nothing was done yet");
+        a.acted(MS);
+        assert_eq!(a.evaluate(2 * MS, 85, 4, 0), Decision::Hold, "cooldown");
         assert_eq!(a.evaluate(60_000 * MS, 10, 4, 0), Decision::ScaleIn);
         assert_eq!(a.evaluate(120_000 * MS, 10, 1, 0), Decision::Hold, "at the minimum");
         assert_eq!(a.evaluate(180_000 * MS, 95, 16, 0), Decision::Hold, "at the maximum");
         assert_eq!(a.evaluate(240_000 * MS, 95, 3, 1), Decision::Hold, "one is still booting");
+    }
+
+    #[test]
+    fn replaces_servers_below_the_minimum_even_when_idle() {
+        let mut a = Autoscaler::new(AutoscalerConfig { enabled: true, min_servers: 3, ..AutoscalerConfig::default() });
+        assert_eq!(a.evaluate(0, 0, 2, 0), Decision::ScaleOut);
+        assert_eq!(a.evaluate(0, 0, 3, 0), Decision::Hold);
     }
 
     #[test]

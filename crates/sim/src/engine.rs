@@ -108,6 +108,8 @@ pub struct Sim {
     pool_stale: bool,
     /// Routing decisions that picked a server the balancer believed down; must stay 0.
     routes_to_marked_down: u64,
+    /// A freed worker is starting its server's queue (see `release_worker`).
+    starting_queued: bool,
 }
 
 impl Sim {
@@ -160,6 +162,7 @@ impl Sim {
             pool: Vec::new(),
             pool_at: Vec::new(),
             pool_stale: true,
+            starting_queued: false,
             routes_to_marked_down: 0,
             cfg,
         };
@@ -439,7 +442,9 @@ impl Sim {
             Ev::Arrival(_) => {}
             Ev::Step { slot, id } => {
                 let r = ReqRef { slot, id };
-                if self.live(r) {
+                // Only the step of the request's current hop: a crash reroutes a request
+                // mid-hop, and the interrupted hop's step must not end the new one early.
+                if self.live(r) && self.req(r).hop.end_us == at_us {
                     self.hop_done(r);
                 }
             }
@@ -550,7 +555,7 @@ impl Sim {
                 if state == ServerState::Stopped || state == ServerState::Draining {
                     return Err(CommandError::WrongServerState { server: *server, state, wanted: "in the pool" });
                 }
-                let others = self.servers.iter().filter(|s| s.id != *server && in_pool(s.state)).count();
+                let others = self.servers.iter().filter(|s| s.id != *server && serving(s.state)).count();
                 if others == 0 {
                     return Err(CommandError::LastServer);
                 }
@@ -785,11 +790,23 @@ impl Sim {
             .map(|(slot, r)| ReqRef { slot: slot as u32, id: r.id })
             .collect();
         self.servers[i].queue.clear();
+        let now = self.now_us;
         for r in victims {
-            if let Some(req) = self.req_mut(r) {
-                req.has_worker = false;
+            let Some(req) = self.req_mut(r) else { continue };
+            req.has_worker = false;
+            // The hop it was on ends now, not when it was due (a queue wait is charged later).
+            if req.phase != Phase::Queued {
+                let cut = req.hop.end_us.saturating_sub(now);
+                req.breakdown.refund(req.hop.kind, cut);
+                req.hop.end_us = now;
             }
-            self.unreachable(r, id);
+            if req.committed {
+                // Its write happened; sending it again would write twice (a checkout charged
+                // twice). The balancer cannot know, so the browser sees the error.
+                self.fail(r, FailReason::ServerDown, Node::Server(id));
+            } else {
+                self.unreachable(r, id);
+            }
         }
         let lost: Vec<UserId> = std::mem::take(&mut self.servers[i].sessions).into_iter().collect();
         self.emit(EventKind::SessionsLost { server: id, count: lost.len() as u32 });
@@ -828,7 +845,8 @@ impl Sim {
         }
         let stopped = self.servers.iter().filter(|s| s.state == ServerState::Stopped).count();
         if stopped > STOPPED_KEPT {
-            if let Some(oldest) = self.servers.iter().position(|s| s.state == ServerState::Stopped) {
+            // Never the one just stopped: a learner may want to restart it.
+            if let Some(oldest) = self.servers.iter().position(|s| s.state == ServerState::Stopped && s.id != id) {
                 self.servers.remove(oldest);
                 self.pool_stale = true;
             }
@@ -884,7 +902,8 @@ impl Sim {
                     }
                     self.store.sessions = self.store.sessions.saturating_sub(1);
                     self.users[u].home = SessionHome::None;
-                    if self.give_session(UserId(u as u32)) {
+                    // A store that is down cannot hand its sessions over.
+                    if self.store.up && self.give_session(UserId(u as u32)) {
                         moved += 1;
                     } else {
                         self.logout(UserId(u as u32), LogoutReason::StoreLost);
@@ -1044,6 +1063,7 @@ impl Sim {
             item,
             retried: false,
             has_worker: false,
+            committed: false,
             db: None,
             breakdown: Default::default(),
         };
@@ -1182,7 +1202,9 @@ impl Sim {
             self.fill_candidates(exclude);
             &self.scratch
         };
-        let misroute = std::mem::take(&mut self.users[user.0 as usize].misroute_next);
+        // A login carries no session yet: the misroute waits for the first request that does.
+        let misroute =
+            self.req(r).action != Action::Login && std::mem::take(&mut self.users[user.0 as usize].misroute_next);
         let sticky = self.mode == Mode::Stateful;
         let rng = &mut self.rng;
         let Some(s) = self.lb.route(user, candidates, sticky, misroute, |n| rng.index(n)) else {
@@ -1388,6 +1410,9 @@ impl Sim {
         let item = self.req(r).item;
         let lag = self.between_ms(self.lag_ms);
         self.db.write(node, item, self.now_us, lag);
+        if let Some(q) = self.req_mut(r) {
+            q.committed = true;
+        }
         self.totals.db_writes += 1;
         self.metrics.current.db_writes += 1;
         // Write-through: the cache gets the new value, so hot products stay cached.
@@ -1432,6 +1457,9 @@ impl Sim {
                 }
             }
             return;
+        }
+        if let Some(q) = self.req_mut(r) {
+            q.committed = true;
         }
         let Some(session) = self.users[user.0 as usize].session.as_mut() else { return };
         match action {
@@ -1479,14 +1507,23 @@ impl Sim {
         let busy = self.servers[i].busy.saturating_sub(1);
         self.servers[i].set_busy(now, busy);
         self.servers[i].served += 1;
-        while let Some(next) = self.servers[i].queue.pop_front() {
+        // A queued request can fail the moment it starts (timed out, store down), which frees
+        // the worker again: the outermost call starts the queue in a loop, where recursing once
+        // per queued request would overflow the stack on a long queue.
+        if std::mem::replace(&mut self.starting_queued, true) {
+            return;
+        }
+        while let Some(i) = self.index_of(sid).filter(|&i| self.servers[i].busy < self.cfg.server.workers) {
+            let Some(next) = self.servers[i].queue.pop_front() else { break };
             if self.live(next) {
                 self.start_work(next, i);
-                break;
             }
         }
-        if self.servers[i].state == ServerState::Draining && self.servers[i].connections() == 0 {
-            self.stop_server(i);
+        self.starting_queued = false;
+        if let Some(i) = self.index_of(sid) {
+            if self.servers[i].state == ServerState::Draining && self.servers[i].connections() == 0 {
+                self.stop_server(i);
+            }
         }
     }
 
@@ -1588,7 +1625,9 @@ impl Sim {
         }
         sample.servers_healthy = healthy;
         let capacity_us = u64::from(healthy) * u64::from(self.cfg.server.workers) * SEC;
-        sample.utilization_pct = (busy_us * 100).checked_div(capacity_us).map_or(0, |u| u.min(100) as u32);
+        // No healthy server under traffic is the most overloaded a system can be.
+        let overwhelmed = if sample.rate_per_s > 0 { 100 } else { 0 };
+        sample.utilization_pct = (busy_us * 100).checked_div(capacity_us).map_or(overwhelmed, |u| u.min(100) as u32);
         let mut by_node = Vec::with_capacity(self.db.nodes.len());
         for n in &self.db.nodes {
             let seen = self.node_reads_seen.iter().find(|(id, _)| *id == n.id).map_or(0, |x| x.1);
@@ -1607,19 +1646,22 @@ impl Sim {
         let window = (self.autoscaler.interval_us() / SEC).max(1) as usize;
         let recent: Vec<u32> = self.metrics.samples().iter().rev().take(window).map(|s| s.utilization_pct).collect();
         let util = if recent.is_empty() { 0 } else { recent.iter().sum::<u32>() / recent.len() as u32 };
-        let active = self.servers.iter().filter(|s| in_pool(s.state)).count() as u32;
+        // A crashed server serves nobody: it counts neither towards the minimum nor as capacity.
+        let active = self.servers.iter().filter(|s| serving(s.state)).count() as u32;
         let booting = self.servers.iter().filter(|s| matches!(s.state, ServerState::Booting { .. })).count() as u32;
         match self.autoscaler.evaluate(self.now_us, util, active, booting) {
             Decision::Hold => {}
             Decision::ScaleOut => {
                 if self.running_servers() < limits::SERVERS {
                     let server = self.add_server();
+                    self.autoscaler.acted(self.now_us);
                     self.emit(EventKind::ScaledOut { utilization_pct: util, server });
                 }
             }
             Decision::ScaleIn => {
                 if let Some(i) = self.servers.iter().rposition(|s| s.state == ServerState::Healthy) {
                     let server = self.servers[i].id;
+                    self.autoscaler.acted(self.now_us);
                     self.emit(EventKind::ScaledIn { utilization_pct: util, server });
                     self.remove_server(i);
                 }
@@ -1631,6 +1673,11 @@ impl Sim {
 /// Whether the server is in the balancer's pool (not removed or stopped).
 fn in_pool(state: ServerState) -> bool {
     !matches!(state, ServerState::Draining | ServerState::Stopped)
+}
+
+/// Whether the server serves, or soon will: healthy or booting, not crashed.
+fn serving(state: ServerState) -> bool {
+    matches!(state, ServerState::Healthy | ServerState::Booting { .. })
 }
 
 impl Phase {

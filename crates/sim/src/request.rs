@@ -150,7 +150,17 @@ impl Breakdown {
     }
 
     pub(crate) fn charge(&mut self, kind: HopKind, us: u64) {
-        let slot = match kind {
+        *self.slot(kind) += us;
+    }
+
+    /// Takes back the part of a hop that never happened: a crash cut it short.
+    pub(crate) fn refund(&mut self, kind: HopKind, us: u64) {
+        let slot = self.slot(kind);
+        *slot = slot.saturating_sub(us);
+    }
+
+    fn slot(&mut self, kind: HopKind) -> &mut u64 {
+        match kind {
             HopKind::Dns => &mut self.dns_us,
             HopKind::Static => &mut self.cdn_us,
             HopKind::Page | HopKind::Response => &mut self.network_us,
@@ -159,8 +169,7 @@ impl Breakdown {
             HopKind::CacheRead => &mut self.cache_us,
             HopKind::DbRead | HopKind::DbWrite => &mut self.db_us,
             HopKind::Compute => &mut self.compute_us,
-        };
-        *slot += us;
+        }
     }
 }
 
@@ -208,6 +217,8 @@ pub struct Request {
     pub(crate) retried: bool,
     /// It holds a worker on `server`.
     pub(crate) has_worker: bool,
+    /// Its write happened (database or session); a crash after this must not replay it.
+    pub(crate) committed: bool,
     /// The database node it went to, if any: a replica for a read, the master for a write.
     pub db: Option<DbNodeId>,
     pub breakdown: Breakdown,

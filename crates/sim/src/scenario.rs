@@ -22,7 +22,7 @@ pub const BUILTIN: [&str; 5] = ["steady", "crash", "wrong-server", "add-server",
 /// Trace hash of [`reference_trace_hash`]'s run. Native tests and the WASM build assert the same
 /// value, which proves the model is deterministic across targets. It changes whenever the model
 /// or its defaults change; update it deliberately.
-pub const REFERENCE_TRACE_HASH: u64 = 0xef15_e3bf_37d2_c90c;
+pub const REFERENCE_TRACE_HASH: u64 = 0xe34f_0450_8531_9834;
 
 /// A starting config and the commands to apply, in time order.
 #[derive(Clone, Debug, PartialEq)]

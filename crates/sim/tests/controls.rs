@@ -3,7 +3,7 @@
 use statelab_sim::config::limits;
 use statelab_sim::time::SEC;
 use statelab_sim::traffic::Pattern;
-use statelab_sim::{Command, CommandError, Mode, ServerId, ServerState, Sim, SimConfig};
+use statelab_sim::{Command, CommandError, EventKind, Mode, ServerId, ServerState, Sim, SimConfig};
 
 fn sim() -> Sim {
     let mut cfg = SimConfig { seed: 3, mode: Mode::Stateless, ..SimConfig::default() };
@@ -73,4 +73,107 @@ fn the_snapshot_shows_the_replication_lag_in_force() {
     assert_eq!(s.snapshot(0).replication_lag_ms, configured);
     s.apply(Command::SetReplicationLag { min_ms: 500, max_ms: 2_000 }).unwrap();
     assert_eq!(s.snapshot(0).replication_lag_ms, (500, 2_000));
+}
+
+#[test]
+fn a_request_rerouted_by_a_crash_keeps_its_true_latency() {
+    let mut s = sim();
+    let (mut checked, mut retried) = (0, 0);
+    for at in [5, 6, 7, 8] {
+        s.run_until(at * SEC);
+        let victim = s.servers().iter().find(|x| x.state == ServerState::Healthy).unwrap().id;
+        let (cursor, retries) = (s.events().total(), s.totals().retries);
+        s.apply(Command::CrashServer { server: victim }).unwrap();
+        // Long enough for every rerouted request to finish, short enough for the rings to
+        // still hold them all.
+        s.run_until(at * SEC + 200 * statelab_sim::time::MS);
+        retried += s.totals().retries - retries;
+        for e in s.events().since(cursor) {
+            let EventKind::RequestDone { req, latency_us, .. } = e.kind else { continue };
+            let c = s.completed().iter().find(|c| c.id == req).expect("still in the ring");
+            assert_eq!(c.breakdown.total_us(), latency_us, "request {req} was cut short by a stale step");
+            checked += 1;
+        }
+        s.apply(Command::RestartServer { server: victim }).unwrap();
+    }
+    assert!(checked > 20, "checked {checked}");
+    assert!(retried > 0, "the crashes rerouted requests");
+}
+
+#[test]
+fn auto_scaling_replaces_a_crashed_server_and_never_drains_the_last_healthy_one() {
+    let mut cfg = SimConfig { seed: 5, mode: Mode::Stateless, ..SimConfig::default() };
+    cfg.autoscaler.enabled = true;
+    cfg.autoscaler.min_servers = 2;
+    let mut s = Sim::new(cfg).unwrap();
+    s.run_until(SEC);
+    s.apply(Command::CrashServer { server: ServerId(0) }).unwrap();
+    s.apply(Command::CrashServer { server: ServerId(1) }).unwrap();
+    for t in 2..120 {
+        s.run_until(t * SEC);
+        let healthy = s.servers().iter().filter(|x| x.state == ServerState::Healthy).count();
+        assert!(healthy >= 1, "no healthy server at {t} s");
+    }
+    let serving = s.servers().iter().filter(|x| x.state.accepts()).count();
+    assert!(serving >= 2, "the minimum of two is restored, got {serving}");
+    assert_eq!(s.totals().logouts, 0);
+}
+
+#[test]
+fn removing_the_last_healthy_server_is_refused_even_with_a_crashed_one_left() {
+    let mut s = sim();
+    s.apply(Command::CrashServer { server: ServerId(0) }).unwrap();
+    s.apply(Command::RemoveServer { server: ServerId(1) }).unwrap();
+    assert_eq!(s.apply(Command::RemoveServer { server: ServerId(2) }), Err(CommandError::LastServer));
+}
+
+#[test]
+fn a_long_queue_that_fails_at_once_does_not_overflow_the_stack() {
+    let mut cfg = SimConfig { seed: 1, mode: Mode::Stateless, servers: 1, ..SimConfig::default() };
+    cfg.server.workers = 1;
+    cfg.server.queue = 1_000_000;
+    cfg.server.timeout_ms = 1;
+    cfg.traffic.rate_per_s = limits::RATE_PER_S;
+    let mut s = Sim::new(cfg).unwrap();
+    s.run_until(3 * SEC);
+    assert!(s.totals().failed > 10_000, "the queue timed out in bulk: {}", s.totals().failed);
+}
+
+#[test]
+fn a_misroute_waits_for_a_request_that_carries_a_session() {
+    let mut cfg = SimConfig { seed: 8, mode: Mode::Stateful, start_logged_in: false, ..SimConfig::default() };
+    cfg.traffic.rate_per_s = 100;
+    let mut s = Sim::new(cfg).unwrap();
+    let user = statelab_sim::UserId(0);
+    s.apply(Command::Misroute { user }).unwrap();
+    // The log keeps recent events only: read it as the run goes.
+    let (mut cursor, mut seen) = (0, Vec::new());
+    for t in 1..=120 {
+        s.run_until(t * SEC);
+        for e in s.events().since(cursor) {
+            match e.kind {
+                EventKind::LoggedIn { user: u, .. } if u == user => seen.push("logged in"),
+                EventKind::Misrouted { user: u, .. } if u == user => seen.push("misrouted"),
+                _ => {}
+            }
+        }
+        cursor = s.events().total();
+    }
+    assert_eq!(seen.first(), Some(&"logged in"), "the login went to the user's own server: {seen:?}");
+    assert!(seen.contains(&"misrouted"), "then a request of theirs went astray: {seen:?}");
+}
+
+#[test]
+fn the_server_just_removed_can_be_restarted() {
+    let mut s = sim();
+    for _ in 0..6 {
+        s.apply(Command::AddServer).unwrap();
+    }
+    s.run_until(20 * SEC);
+    for id in 0..6 {
+        s.apply(Command::RemoveServer { server: ServerId(id) }).unwrap();
+        s.run_until(s.now_us() + 10 * SEC);
+        assert_eq!(s.server(ServerId(id)).map(|x| x.state), Some(ServerState::Stopped));
+    }
+    s.apply(Command::RestartServer { server: ServerId(5) }).unwrap();
 }
