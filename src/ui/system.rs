@@ -74,7 +74,10 @@ fn TrafficControls() -> impl IntoView {
                         }
                     }
                 />
-                <output aria-live="off">{move || lab.panel_snap(|s| tf(RateNow, &[("n", &s.rate_per_s)]))}</output>
+                <output aria-live="off">{move || lab.panel_snap(|s| match s.spike_left_s {
+                    Some(left) => tf(RateNowSpike, &[("n", &s.rate_per_s), ("s", &left)]),
+                    None => tf(RateNow, &[("n", &s.rate_per_s)]),
+                })}</output>
             </label>
             <label class="row">
                 {t(PatternLabel)}

@@ -49,6 +49,8 @@ test('every main control works with real clicks', async () => {
   await click('Restart Server 1');
   await click('Remove Server 2');
   await click('Spike');
+  // The rate's readout says how long the spike lasts.
+  assert.match(await page.locator('.system-controls fieldset').first().locator('output').textContent(), /^\d+ \/s now: a spike, 30 s left$/);
   await page.getByLabel('Misroute').selectOption({ label: 'User B' });
   await click('Misroute user');
   await page.getByLabel('Auto-scaling (out above 70 % busy, in below 30 %)').check();

@@ -362,6 +362,7 @@ impl Sim {
             pattern: self.traffic.pattern_at(now),
             base_rate_per_s: self.traffic.base_per_s,
             rate_per_s: self.traffic.rate_per_s(now) as u32,
+            spike_left_s: self.traffic.spike_left_s(now),
             servers,
             requests_hidden: self.in_flight.saturating_sub(requests.len() as u32),
             requests,

@@ -108,6 +108,8 @@ pub struct Snapshot {
     pub pattern: Pattern,
     pub base_rate_per_s: u32,
     pub rate_per_s: u32,
+    /// Seconds left of a spike under way, so the page can say when it ends.
+    pub spike_left_s: Option<u32>,
     pub servers: Vec<ServerView>,
     pub requests: Vec<RequestView>,
     /// In-flight requests not listed because of the cap.

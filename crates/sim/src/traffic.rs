@@ -63,6 +63,12 @@ impl Traffic {
         }
     }
 
+    /// Whole seconds left of a spike under way at `now_us` (rounded up), if one is.
+    pub fn spike_left_s(&self, now_us: u64) -> Option<u32> {
+        let left = (self.since_us + SPIKE_US).checked_sub(now_us).filter(|_| self.pattern == Pattern::Spike)?;
+        (left > 0).then(|| left.div_ceil(SEC) as u32)
+    }
+
     /// Arrivals per second at `now_us`.
     pub fn rate_per_s(&self, now_us: u64) -> f64 {
         let base = f64::from(self.base_per_s);
@@ -98,6 +104,10 @@ mod tests {
         assert_eq!(t(Pattern::Ramp).rate_per_s(900 * SEC), 500.0);
         assert_eq!(t(Pattern::Quiet).rate_per_s(20 * SEC), 10.0);
         assert_eq!(t(Pattern::Spike).pattern_at(39 * SEC), Pattern::Spike);
+        assert_eq!(t(Pattern::Spike).spike_left_s(10 * SEC), Some(30));
+        assert_eq!(t(Pattern::Spike).spike_left_s(39 * SEC + 1), Some(1));
+        assert_eq!(t(Pattern::Spike).spike_left_s(40 * SEC), None);
+        assert_eq!(t(Pattern::Ramp).spike_left_s(20 * SEC), None);
         assert_eq!(t(Pattern::Spike).pattern_at(40 * SEC), Pattern::Steady);
         assert_eq!(t(Pattern::Ramp).pattern_at(900 * SEC), Pattern::Ramp);
         let peak = t(Pattern::Diurnal).rate_per_s(40 * SEC);

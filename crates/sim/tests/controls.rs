@@ -25,7 +25,9 @@ fn a_spike_ends_as_steady_traffic_and_moving_the_rate_later_starts_no_new_one() 
     s.run_until(10 * SEC);
     assert_eq!(s.snapshot(0).pattern, Pattern::Spike);
     assert_eq!(s.snapshot(0).rate_per_s, 500);
+    assert_eq!(s.snapshot(0).spike_left_s, Some(22));
     s.run_until(40 * SEC);
+    assert_eq!(s.snapshot(0).spike_left_s, None);
     assert_eq!(s.snapshot(0).pattern, Pattern::Steady, "the spike is over after 30 s");
     move_rate_slider(&mut s, 120);
     s.run_until(45 * SEC);
