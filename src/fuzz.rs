@@ -15,8 +15,9 @@ use crate::lab::Lab;
 /// Actions between two checks; the page renders in between.
 const BATCH: u32 = 25;
 
-/// Buttons the fuzzer leaves alone: they leave the page, open files or nest another app.
-const SKIPPED: [&str; 5] = ["Download", "Preview embed", "Copy", "Reload", "Explore the system"];
+/// Buttons the fuzzer leaves alone: they leave the page, open files, nest another app, or
+/// switch to compare mode, which hides the lab whose figures the checks read.
+const SKIPPED: [&str; 6] = ["Download", "Preview embed", "Copy", "Reload", "Explore the system", "Compare stateful"];
 
 fn document() -> Option<web_sys::Document> {
     web_sys::window()?.document()
@@ -41,28 +42,25 @@ fn fire(el: &Element, kind: &str) {
     }
 }
 
-fn act(rng: &mut FuzzRng) {
+/// Performs one random action; false if the page offered nothing of the kind drawn.
+fn act(rng: &mut FuzzRng) -> bool {
     match rng.random_range(0..10) {
         0..=4 => {
             let buttons: Vec<Element> = all("button:not([disabled])")
                 .into_iter()
                 .filter(|b| visible(b) && !SKIPPED.iter().any(|s| b.text_content().unwrap_or_default().contains(s)))
                 .collect();
-            if let Some(b) = buttons.get(rng.random_range(0..buttons.len().max(1))) {
-                if let Some(h) = b.dyn_ref::<HtmlElement>() {
-                    h.click();
-                }
-            }
+            let Some(b) = buttons.get(rng.random_range(0..buttons.len().max(1))) else { return false };
+            b.unchecked_ref::<HtmlElement>().click();
         }
         5 => {
             let sliders: Vec<Element> = all("input[type=range]:not([disabled])").into_iter().filter(visible).collect();
-            if let Some(s) = sliders.get(rng.random_range(0..sliders.len().max(1))) {
-                let input: &HtmlInputElement = s.unchecked_ref();
-                let (lo, hi) = (input.min().parse::<f64>().unwrap_or(0.0), input.max().parse::<f64>().unwrap_or(1.0));
-                input.set_value(&(lo + (hi - lo) * rng.random::<f64>()).round().to_string());
-                fire(s, "input");
-                fire(s, "change");
-            }
+            let Some(s) = sliders.get(rng.random_range(0..sliders.len().max(1))) else { return false };
+            let input: &HtmlInputElement = s.unchecked_ref();
+            let (lo, hi) = (input.min().parse::<f64>().unwrap_or(0.0), input.max().parse::<f64>().unwrap_or(1.0));
+            input.set_value(&(lo + (hi - lo) * rng.random::<f64>()).round().to_string());
+            fire(s, "input");
+            fire(s, "change");
         }
         6 => {
             // The language menu reloads the page, which would end the run.
@@ -70,22 +68,21 @@ fn act(rng: &mut FuzzRng) {
                 .into_iter()
                 .filter(|s| visible(s) && s.closest(".lang").ok().flatten().is_none())
                 .collect();
-            if let Some(s) = selects.get(rng.random_range(0..selects.len().max(1))) {
-                let select: &HtmlSelectElement = s.unchecked_ref();
-                if select.length() > 0 {
-                    select.set_selected_index(rng.random_range(0..select.length() as i32));
-                    fire(s, "change");
-                }
+            let Some(s) = selects.get(rng.random_range(0..selects.len().max(1))) else { return false };
+            let select: &HtmlSelectElement = s.unchecked_ref();
+            if select.length() == 0 {
+                return false;
             }
+            select.set_selected_index(rng.random_range(0..select.length() as i32));
+            fire(s, "change");
         }
         7 => {
             let boxes: Vec<Element> = all("input[type=checkbox]:not([disabled]), input[type=radio]:not([disabled])")
                 .into_iter()
                 .filter(visible)
                 .collect();
-            if let Some(b) = boxes.get(rng.random_range(0..boxes.len().max(1))) {
-                b.unchecked_ref::<HtmlElement>().click();
-            }
+            let Some(b) = boxes.get(rng.random_range(0..boxes.len().max(1))) else { return false };
+            b.unchecked_ref::<HtmlElement>().click();
         }
         _ => {
             let keys = [" ", "s", "m", "a", "1", "2", "3", "t", "r"];
@@ -100,6 +97,7 @@ fn act(rng: &mut FuzzRng) {
             }
         }
     }
+    true
 }
 
 /// Checks that the figures in the model are possible and that every card on screen shows the
@@ -141,14 +139,19 @@ fn check(lab: Lab) -> Option<String> {
 pub fn start(lab: Lab, actions: u32, seed: u64) {
     leptos::task::spawn_local(async move {
         let mut rng = FuzzRng::seed_from_u64(seed);
-        let mut done = 0;
+        let (mut done, mut tries) = (0, 0u64);
         let mut broken = Vec::new();
-        while done < actions {
+        // Batches after which the lab's run had changed: proof the checks watched a live lab.
+        let (mut moved, mut last) = (0, lab.with_sim(|s| s.trace_hash()));
+        // Only actions that happened count; the cap ends a page that offers none.
+        while done < actions && tries < 10 * u64::from(actions) {
             for _ in 0..BATCH.min(actions - done) {
-                act(&mut rng);
-                done += 1;
+                tries += 1;
+                done += u32::from(act(&mut rng));
             }
             gloo_timers::future::TimeoutFuture::new(0).await;
+            let hash = lab.with_sim(|s| s.trace_hash());
+            moved += u32::from(hash != std::mem::replace(&mut last, hash));
             if let Some(problem) = check(lab) {
                 web_sys::console::error_1(&format!("fuzz: after {done} actions: {problem}").into());
                 broken.push(problem);
@@ -156,6 +159,7 @@ pub fn start(lab: Lab, actions: u32, seed: u64) {
         }
         if let Some(out) = document().and_then(|d| d.get_element_by_id("fuzz-result")) {
             out.set_text_content(Some(&format!("{done} actions, {} problems", broken.len())));
+            let _ = out.set_attribute("data-moved", &moved.to_string());
         }
     });
 }

@@ -12,6 +12,10 @@ test('5,000 random actions: no error, no overlay, consistent counters', async ()
     timeout: 240_000,
   });
   assert.equal(await page.locator('#fuzz-result').textContent(), '5000 actions, 0 problems');
+  // The checks read the lab: it must still be the view on screen, and the actions must have run it.
+  assert.ok(await page.locator('main.lab').isVisible(), 'the fuzzer stayed in the lab view');
+  const moved = Number(await page.locator('#fuzz-result').getAttribute('data-moved'));
+  assert.ok(moved > 100, `the run changed after ${moved} of 200 batches`);
   assert.equal(await page.locator('#panic-overlay').count(), 0);
   const numbers = await page.locator('.card-value').allTextContents();
   assert.ok(numbers.length > 0);
