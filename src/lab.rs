@@ -30,11 +30,20 @@ pub struct Burst {
     pub born_ms: f64,
 }
 
+/// A command of the run at its simulated time.
+#[derive(Clone, Debug)]
+struct Timed {
+    at_us: u64,
+    cmd: Command,
+    /// A tour step's own command, not the learner's: it stays due when the learner rewinds
+    /// and acts, which drops only their own recorded future.
+    scripted: bool,
+}
+
 /// A command waiting for its simulated time.
 #[derive(Clone, Debug)]
 struct Queued {
-    at_us: u64,
-    cmd: Command,
+    timed: Timed,
     /// Already on the timeline: a command being replayed after a rewind, not a new one.
     replay: bool,
 }
@@ -98,7 +107,7 @@ pub struct Lab {
     script: StoredValue<VecDeque<Queued>>,
     /// Every command of this run with its time, including ones after a rewind point, so the
     /// timeline can be scrubbed forward again.
-    timeline: StoredValue<Vec<(u64, Command)>>,
+    timeline: StoredValue<Vec<Timed>>,
     /// The latest simulated time this run has reached [µs]. Not a signal: it moves every frame,
     /// and its one reader, the timeline's end, re-reads it with the panels (it only moves on
     /// paths that publish).
@@ -110,8 +119,8 @@ pub struct Lab {
     /// Event sequence number the feed has read up to.
     feed_cursor: StoredValue<u64>,
     /// First event sequence number the host page has not been told about; `None` for a lab that
-    /// never tells it (the two halves of compare mode). Rebuilding the run (a rewind, a tour
-    /// step) re-reads the kept events into the feed, but the host heard them the first time.
+    /// never tells it (the two halves of compare mode). A rewind leaves it: the host heard the
+    /// replayed events the first time. A new action lowers it, as what follows is a new history.
     host_from: StoredValue<Option<u64>>,
 }
 
@@ -166,7 +175,7 @@ impl Lab {
 
     /// [`Lab::send`], also handing back the refusal, for callers that report it elsewhere.
     pub fn try_send(&self, cmd: Command) -> Result<(), statelab_sim::CommandError> {
-        let result = self.sim.try_update_value(|s| self.apply(s, cmd)).unwrap_or(Ok(()));
+        let result = self.sim.try_update_value(|s| self.apply(s, cmd, false)).unwrap_or(Ok(()));
         match &result {
             Err(e) => self.notice.set(Some(tf(NotPossible, &[("why", &events::command_error(e))]))),
             Ok(()) => self.notice.set(None),
@@ -175,20 +184,36 @@ impl Lab {
         result
     }
 
-    /// Applies a command now and records it on the timeline, dropping any timeline beyond now
-    /// and its queued replay (a new branch after a rewind).
-    fn apply(&self, s: &mut Sim, cmd: Command) -> Result<(), statelab_sim::CommandError> {
+    /// Applies a command now and records it on the timeline. The learner's own command starts
+    /// a new history after a rewind (see [`Lab::branch`]); a tour step's is part of its script.
+    fn apply(&self, s: &mut Sim, cmd: Command, scripted: bool) -> Result<(), statelab_sim::CommandError> {
         // A command given at time t comes after every event due at t, as the sim's scenario and
         // tour runners order them; that only matters at the very start, before any run.
         s.run_until(s.now_us());
-        let now = s.now_us();
+        let (now, heard) = (s.now_us(), s.events().total());
         s.apply(cmd.clone())?;
-        self.timeline.update_value(|t| {
-            t.retain(|(at, _)| *at <= now);
-            t.push((now, cmd));
-        });
-        self.script.update_value(|q| q.retain(|x| !x.replay));
+        if !scripted {
+            self.branch(now, heard);
+        }
+        self.timeline.update_value(|t| t.push(Timed { at_us: now, cmd, scripted }));
         Ok(())
+    }
+
+    /// A new history from `now` on, whose events from `heard` on are new to the host page: the
+    /// learner's recorded future is dropped; a tour step's commands stay due.
+    fn branch(&self, now: u64, heard: u64) {
+        self.timeline.update_value(|t| t.retain(|x| x.at_us <= now));
+        self.script.update_value(|q| {
+            q.retain(|x| !x.replay || x.timed.scripted);
+            for x in q.iter_mut() {
+                x.replay = false;
+            }
+        });
+        self.host_from.update_value(|from| {
+            if let Some(f) = from {
+                *f = (*f).min(heard);
+            }
+        });
     }
 
     /// Advances simulated time, applying scripted commands at their exact times and stopping at
@@ -208,12 +233,13 @@ impl Lab {
         let mut refused = None;
         let reached = self.sim.try_update_value(|s| {
             let target = stop.map_or(s.now_us() + dt_us, |end| (s.now_us() + dt_us).min(end));
-            while let Some(next) = self.script.with_value(|q| q.front().filter(|x| x.at_us <= target).cloned()) {
+            while let Some(next) = self.script.with_value(|q| q.front().filter(|x| x.timed.at_us <= target).cloned()) {
                 self.script.update_value(|q| {
                     q.pop_front();
                 });
-                s.run_until(next.at_us);
-                let result = if next.replay { s.apply(next.cmd) } else { self.apply(s, next.cmd) };
+                s.run_until(next.timed.at_us);
+                // Only a tour step's commands are queued as new; a replay is on the timeline.
+                let result = if next.replay { s.apply(next.timed.cmd) } else { self.apply(s, next.timed.cmd, true) };
                 if let Err(e) = result {
                     refused.get_or_insert_with(|| tf(ScriptRefused, &[("why", &events::command_error(&e))]));
                 }
@@ -235,17 +261,29 @@ impl Lab {
         self.publish(throttled && !stopped);
     }
 
-    /// Plays `commands` at their times and pauses at `end_us`.
+    /// Plays `commands` at their times and pauses at `end_us`: a new history from now on.
     pub fn play_script(&self, commands: Vec<(u64, Command)>, end_us: u64) {
-        self.script.set_value(commands.into_iter().map(|(at_us, cmd)| Queued { at_us, cmd, replay: false }).collect());
+        let (now, heard) = self.sim.with_value(|s| (s.now_us(), s.events().total()));
+        self.branch(now, heard);
+        let queue = commands
+            .into_iter()
+            .map(|(at_us, cmd)| Queued { timed: Timed { at_us, cmd, scripted: true }, replay: false });
+        self.script.set_value(queue.collect());
         self.stop_at.set(Some(end_us));
         self.playing.set(true);
     }
 
     /// Swaps in a prepared system (a tour step), keeping its commands as the timeline.
     pub fn load(&self, sim: Sim) {
-        self.timeline.set_value(sim.commands().to_vec());
+        let commands =
+            sim.commands().iter().map(|(at_us, cmd)| Timed { at_us: *at_us, cmd: cmd.clone(), scripted: false });
+        self.timeline.set_value(commands.collect());
         self.horizon_us.set_value(sim.now_us());
+        self.host_from.update_value(|from| {
+            if let Some(f) = from {
+                *f = sim.events().total();
+            }
+        });
         self.sim.set_value(sim);
         self.script.update_value(VecDeque::clear);
         self.stop_at.set(None);
@@ -261,9 +299,9 @@ impl Lab {
         let timeline = self.timeline.get_value();
         self.sim.update_value(|s| {
             if let Ok(mut fresh) = Sim::new(s.config().clone()) {
-                for (at, cmd) in timeline.iter().filter(|(at, _)| *at <= t_us) {
-                    fresh.run_until(*at);
-                    let _ = fresh.apply(cmd.clone());
+                for x in timeline.iter().filter(|x| x.at_us <= t_us) {
+                    fresh.run_until(x.at_us);
+                    let _ = fresh.apply(x.cmd.clone());
                 }
                 fresh.run_until(t_us);
                 *s = fresh;
@@ -271,8 +309,8 @@ impl Lab {
         });
         self.script.update_value(|q| {
             let unplayed: Vec<Queued> = q.drain(..).filter(|x| !x.replay).collect();
-            let later = timeline.iter().filter(|(at, _)| *at > t_us);
-            q.extend(later.map(|(at, cmd)| Queued { at_us: *at, cmd: cmd.clone(), replay: true }));
+            let later = timeline.iter().filter(|x| x.at_us > t_us);
+            q.extend(later.map(|timed| Queued { timed: timed.clone(), replay: true }));
             q.extend(unplayed);
         });
         if self.stop_at.get_untracked().is_some_and(|end| end <= t_us) {
@@ -283,12 +321,6 @@ impl Lab {
     }
 
     fn clear_views(&self) {
-        let total = self.sim.with_value(|s| s.events().total());
-        self.host_from.update_value(|from| {
-            if let Some(f) = from {
-                *f = total;
-            }
-        });
         self.feed_cursor.set_value(0);
         self.feed.set(Vec::new());
         self.bursts.update_value(Vec::clear);
@@ -307,6 +339,11 @@ impl Lab {
         });
         self.timeline.set_value(Vec::new());
         self.horizon_us.set_value(0);
+        self.host_from.update_value(|from| {
+            if let Some(f) = from {
+                *f = 0;
+            }
+        });
         self.tour_at.set(None);
         self.spotlight.set(Vec::new());
         self.script.update_value(VecDeque::clear);
@@ -322,7 +359,7 @@ impl Lab {
         self.sim.update_value(|s| {
             for (at, cmd) in commands {
                 s.run_until(*at);
-                if let Err(e) = self.apply(s, cmd.clone()) {
+                if let Err(e) = self.apply(s, cmd.clone(), false) {
                     refused.get_or_insert_with(|| tf(LinkRefused, &[("why", &events::command_error(&e))]));
                 }
             }
@@ -448,6 +485,11 @@ impl Lab {
             (s.snapshot(MAX_DOTS), lines, bursts, s.events().total(), traced)
         });
         self.feed_cursor.set_value(next);
+        self.host_from.update_value(|from| {
+            if let Some(f) = from {
+                *f = (*f).max(next);
+            }
+        });
         let now = page_ms();
         self.live.set_value(snapshot);
         if !throttled {

@@ -171,3 +171,19 @@ fn playing_on_after_a_rewind_replays_the_rest_of_the_timeline() {
     lab.advance(3 * SEC);
     assert_eq!(state(), ServerState::Healthy, "the crash belonged to the abandoned branch");
 }
+
+#[wasm_bindgen_test]
+fn a_tour_steps_commands_outlive_a_rewind_and_a_new_action() {
+    use statelab_sim::time::SEC;
+    use statelab_sim::{Command, ServerId, SimConfig};
+    let lab = statelab::lab::Lab::new(SimConfig::default());
+    let crash = |n| Command::CrashServer { server: ServerId(n) };
+    lab.play_script(vec![(SEC, crash(0)), (3 * SEC, crash(1))], 5 * SEC);
+    lab.advance(2 * SEC);
+    lab.scrub(SEC / 2);
+    lab.send(Command::AddServer);
+    lab.advance(10 * SEC);
+    let log = lab.with_sim(|s| s.commands().to_vec());
+    assert_eq!(log, vec![(SEC / 2, Command::AddServer), (SEC, crash(0)), (3 * SEC, crash(1))]);
+    assert_eq!(lab.with_sim(|s| s.now_us()), 5 * SEC, "the step still ends where it would have");
+}
