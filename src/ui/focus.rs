@@ -10,39 +10,39 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 
-/// A control that can take the focus.
-const CONTROL: &str = "button:not([disabled]), input:not([disabled]), select:not([disabled])";
-
 thread_local! {
     static INSTALLED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Watches every click on the page, once per page: the listener knows nothing of any one app.
 /// It listens in the capture phase, before the click's own handler can take the button's row
-/// out of the page, which would leave nothing to search from.
+/// out of the page, which would leave nothing to search from. Only clicks made with the
+/// keyboard count: a mouse user's focus is wherever they point next.
 pub fn keep_focus() {
     if INSTALLED.with(|i| i.replace(true)) {
         return;
     }
     let Some(window) = web_sys::window() else { return };
-    let on_click = Closure::<dyn Fn(web_sys::Event)>::new(|ev: web_sys::Event| {
+    let on_click = Closure::<dyn Fn(web_sys::MouseEvent)>::new(|ev: web_sys::MouseEvent| {
+        if ev.detail() != 0 {
+            return;
+        }
         let Some(button) =
             ev.target().and_then(|t| t.dyn_into::<Element>().ok()).and_then(|e| e.closest("button").ok().flatten())
         else {
             return;
         };
-        // Its partner first: a control beside it that the click is about to enable (Crash's
-        // Restart, and back).
-        let mut around = partners(&button);
-        around.extend(neighbourhood(&button));
+        let partners = partners(&button);
+        let group = button.closest("fieldset, section").ok().flatten();
         // After the click's own updates, which the reactive system runs as microtasks.
-        Timeout::new(0, move || refocus(&button, &around)).forget();
+        Timeout::new(0, move || refocus(&button, &partners, group.as_ref())).forget();
     });
     let _ = window.add_event_listener_with_callback_and_bool("click", on_click.as_ref().unchecked_ref(), true);
     on_click.forget();
 }
 
-/// The disabled controls beside `button`.
+/// The disabled controls beside `button`: one the click enables is its partner (Crash's
+/// Restart, and back).
 fn partners(button: &Element) -> Vec<Element> {
     let Some(row) = button.parent_element() else { return Vec::new() };
     let Ok(all) = row.query_selector_all("button[disabled], input[disabled], select[disabled]") else {
@@ -51,33 +51,10 @@ fn partners(button: &Element) -> Vec<Element> {
     (0..all.length()).filter_map(|i| all.item(i)).filter_map(|n| n.dyn_into::<Element>().ok()).collect()
 }
 
-/// Where to look for the next control, nearest first: going up from `button`, each ancestor,
-/// then the siblings after it, then those before it, up to its section.
-fn neighbourhood(button: &Element) -> Vec<Element> {
-    let mut places = Vec::new();
-    let mut at = button.clone();
-    while let Some(parent) = at.parent_element() {
-        let mut next = at.next_element_sibling();
-        while let Some(el) = next {
-            next = el.next_element_sibling();
-            places.push(el);
-        }
-        let mut previous = at.previous_element_sibling();
-        while let Some(el) = previous {
-            previous = el.previous_element_sibling();
-            places.push(el);
-        }
-        places.push(parent.clone());
-        if parent.matches("section, main").unwrap_or(true) {
-            break;
-        }
-        at = parent;
-    }
-    places
-}
-
-/// Moves the focus to the nearest control around `button` if the button lost it.
-fn refocus(button: &Element, around: &[Element]) {
+/// If `button` lost the focus by disabling or removing itself, moves it to a partner the click
+/// enabled, else to the heading of its group: never to a neighbour that a second Enter would
+/// set off by surprise (Back, Crash).
+fn refocus(button: &Element, partners: &[Element], group: Option<&Element>) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     let gone = !button.is_connected() || button.has_attribute("disabled");
     let lost = match document.active_element() {
@@ -87,14 +64,16 @@ fn refocus(button: &Element, around: &[Element]) {
     if !lost || !gone {
         return;
     }
-    let next = around.iter().filter(|el| el.is_connected()).find_map(|el| {
-        if el.matches(CONTROL).unwrap_or(false) {
-            Some(el.clone())
-        } else {
-            el.query_selector(CONTROL).ok().flatten()
+    let partner = partners.iter().find(|p| p.is_connected() && !p.has_attribute("disabled")).cloned();
+    let heading = || {
+        let group = group.filter(|g| g.is_connected())?;
+        let heading = group.query_selector("legend, h2, h3").ok().flatten()?;
+        if !heading.has_attribute("tabindex") {
+            let _ = heading.set_attribute("tabindex", "-1");
         }
-    });
-    if let Some(next) = next.and_then(|n| n.dyn_into::<HtmlElement>().ok()) {
+        Some(heading)
+    };
+    if let Some(next) = partner.or_else(heading).and_then(|n| n.dyn_into::<HtmlElement>().ok()) {
         let _ = next.focus();
     }
 }

@@ -556,8 +556,9 @@ impl Sim {
                 if state == ServerState::Stopped || state == ServerState::Draining {
                     return Err(CommandError::WrongServerState { server: *server, state, wanted: "in the pool" });
                 }
+                // Taking out a crashed server costs no capacity; the last serving one is refused.
                 let others = self.servers.iter().filter(|s| s.id != *server && serving(s.state)).count();
-                if others == 0 {
+                if serving(state) && others == 0 {
                     return Err(CommandError::LastServer);
                 }
                 self.remove_server(i);
@@ -795,12 +796,16 @@ impl Sim {
         for r in victims {
             let Some(req) = self.req_mut(r) else { continue };
             req.has_worker = false;
-            // The hop it was on ends now, not when it was due (a queue wait is charged later).
-            if req.phase != Phase::Queued {
+            // The hop it was on ends now, not when it was due; a queue wait so far is charged.
+            if req.phase == Phase::Queued {
+                req.breakdown.charge(HopKind::Queue, now - req.hop.start_us);
+            } else {
                 let cut = req.hop.end_us.saturating_sub(now);
                 req.breakdown.refund(req.hop.kind, cut);
-                req.hop.end_us = now;
             }
+            req.hop.end_us = now;
+            // Whatever it read is asked again on the next server.
+            req.db = None;
             if req.committed {
                 // Its write happened; sending it again would write twice (a checkout charged
                 // twice). The balancer cannot know, so the browser sees the error.
@@ -1203,9 +1208,10 @@ impl Sim {
             self.fill_candidates(exclude);
             &self.scratch
         };
-        // A login carries no session yet: the misroute waits for the first request that does.
-        let misroute =
-            self.req(r).action != Action::Login && std::mem::take(&mut self.users[user.0 as usize].misroute_next);
+        // A login carries no session yet, nor a health probe: the misroute waits for the first
+        // request that does.
+        let misroute = !matches!(self.req(r).action, Action::Login | Action::Probe)
+            && std::mem::take(&mut self.users[user.0 as usize].misroute_next);
         let sticky = self.mode == Mode::Stateful;
         let rng = &mut self.rng;
         let Some(s) = self.lb.route(user, candidates, sticky, misroute, |n| rng.index(n)) else {
