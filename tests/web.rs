@@ -75,6 +75,9 @@ async fn stateless_crash_of_server_1_logs_nobody_out() {
     }
     settle().await;
     assert_eq!(logged_out(&root), 0);
+    // The crash happened: Server 1 can only be restarted now.
+    assert!(button(&root, "Crash Server 1").has_attribute("disabled"));
+    assert!(!button(&root, "Restart Server 1").has_attribute("disabled"));
     root.remove();
 }
 

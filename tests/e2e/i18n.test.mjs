@@ -71,7 +71,7 @@ test('a tour opened in Spanish tells its story in Spanish', async () => {
   await page.getByLabel(/Se les cierra la sesión/).check();
   assert.match(await page.locator('.feedback').textContent(), /^(Correcto|No exactamente)\. /);
   await page.getByRole('button', { name: 'Ejecutar este paso' }).click();
-  await page.locator('.checkpoint').filter({ hasText: /[✓✗]/ }).waitFor({ timeout: 30000 });
+  await page.locator('.checkpoint').filter({ hasText: /^✓/ }).waitFor({ timeout: 30000 });
   assert.doesNotMatch(await page.locator('.checkpoint').textContent(), /expected|logged out|users/);
   await screenshot(page, 'spanish-tour');
   assert.deepEqual(errors, []);

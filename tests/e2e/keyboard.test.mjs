@@ -41,6 +41,7 @@ test('the crash-2am tour, stateless, by keyboard only', async () => {
   await tabTo(page, 'Start tour');
   await page.keyboard.press('Enter');
   const steps = await page.getByRole('list', { name: 'Steps' }).locator('li').count();
+  let passed = 0;
   for (let i = 0; i < steps; i++) {
     await page.getByText(`Step ${i + 1} of ${steps}`).waitFor();
     if (await page.locator('fieldset.prediction').count()) {
@@ -53,10 +54,12 @@ test('the crash-2am tour, stateless, by keyboard only', async () => {
     await page.getByText('Done — press Next.').waitFor({ timeout: 60_000 });
     const verdict = (await page.locator('.checkpoint').textContent()).trim();
     assert.ok(verdict === '' || verdict.startsWith('✓'), verdict);
+    passed += verdict.startsWith('✓');
     await tabTo(page, 'Next');
     await page.keyboard.press('Enter');
   }
   await page.getByText(/finished \(Stateless mode\)/).waitFor();
+  assert.equal(passed, 2, 'both checkpoints of the tour showed and passed');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -24,9 +24,14 @@ test('stateless: crashing Server 1 logs nobody out', async () => {
   const { page, errors, context } = await openPage(lab.browser, lab.server.url);
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
   await sessionMode(page, 'Stateless').check();
+  const answered = async () => Number(await page.getByRole('group', { name: 'Requests answered' }).locator('output').textContent());
+  const before = await answered();
   await page.getByRole('button', { name: 'Crash Server 1' }).click();
   for (let i = 0; i < 20; i++) await page.getByRole('button', { name: 'Step', exact: true }).click();
   assert.equal(await loggedOut(page), 0);
+  // The crash happened, and the other servers kept answering.
+  assert.equal(await page.locator('.server-controls li', { hasText: 'Server 1' }).locator('.state').textContent(), 'crashed');
+  assert.ok((await answered()) > before, 'requests are still answered');
   assert.deepEqual(errors, []);
   await context.close();
 });

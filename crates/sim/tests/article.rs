@@ -4,7 +4,7 @@ use statelab_sim::config::Pipeline;
 use statelab_sim::event::EventKind;
 use statelab_sim::time::{MS, SEC};
 use statelab_sim::user::SessionHome;
-use statelab_sim::{Command, Mode, ServerId, Sim, SimConfig, UserId};
+use statelab_sim::{Action, Command, LogoutReason, Mode, ServerId, Sim, SimConfig, UserId};
 
 fn sim(mode: Mode) -> Sim {
     Sim::new(SimConfig { mode, seed: 7, ..SimConfig::default() }).unwrap()
@@ -47,23 +47,52 @@ fn stateless_crash_logs_out_nobody_and_users_notice_nothing() {
     assert_eq!(s.totals().failed, failed_before, "the balancer retried every request elsewhere");
 }
 
+/// Runs until `user`'s next request has been misrouted and answered; returns the server it
+/// went to and that request's fate: answered (with its session time) or logged out.
+fn misroute(mode: Mode, user: UserId) -> (Sim, ServerId, Option<u64>) {
+    let mut s = sim(mode);
+    s.run_until(2 * SEC);
+    s.apply(Command::Misroute { user }).unwrap();
+    let (mut cursor, mut to) = (s.events().total(), None);
+    for _ in 0..2_000 {
+        s.run_until(s.now_us() + 10 * MS);
+        let mut outcome = None;
+        for e in s.events().since(cursor) {
+            match e.kind {
+                EventKind::Misrouted { user: u, to: server } if u == user => to = Some(server),
+                EventKind::LoggedOut { user: u, reason: LogoutReason::WrongServer(server) } if u == user => {
+                    outcome = Some((server, None));
+                }
+                EventKind::RequestDone { req, user: u, .. } if u == user && to.is_some() => {
+                    let done = s.completed().iter().find(|c| c.id == req).expect("just finished");
+                    if done.server == to {
+                        outcome = to.map(|server| (server, Some(done.breakdown.session_us)));
+                    }
+                }
+                _ => {}
+            }
+            if outcome.is_some() {
+                break;
+            }
+        }
+        if let Some((server, answered)) = outcome {
+            return (s, server, answered);
+        }
+        cursor = s.events().total();
+    }
+    panic!("the misrouted request never finished");
+}
+
 #[test]
 fn wrong_server_stateful_logs_the_user_out_and_stateless_reads_the_session_in_about_a_ms() {
-    let mut s = sim(Mode::Stateful);
-    s.run_until(2 * SEC);
-    s.apply(Command::Misroute { user: UserId(0) }).unwrap();
-    s.run_until(20 * SEC);
-    assert!(s.events().since(0).any(|e| matches!(e.kind, EventKind::LoggedOut { user: UserId(0), .. })));
+    let (s, server, answered) = misroute(Mode::Stateful, UserId(0));
+    assert_eq!(answered, None, "Server {} had no idea who the user was", server.0 + 1);
+    assert_ne!(s.user(UserId(0)).unwrap().home, SessionHome::Server(server));
 
-    let mut s = sim(Mode::Stateless);
-    s.run_until(2 * SEC);
-    s.apply(Command::Misroute { user: UserId(0) }).unwrap();
-    s.run_until(20 * SEC);
-    assert!(s.events().since(0).any(|e| matches!(e.kind, EventKind::Misrouted { user: UserId(0), .. })));
+    let (s, _, answered) = misroute(Mode::Stateless, UserId(0));
+    let session_us = answered.expect("the other server answered");
+    assert!((500..=3_000).contains(&session_us), "its session came from the store in {session_us} µs");
     assert_eq!(s.totals().logouts, 0);
-    let session_us: Vec<u64> = s.completed().iter().map(|c| c.breakdown.session_us).filter(|&t| t > 0).collect();
-    assert!(!session_us.is_empty());
-    assert!(session_us.iter().all(|&t| (500..=3_000).contains(&t)), "{session_us:?}");
 }
 
 #[test]
@@ -77,9 +106,51 @@ fn adding_a_server_stateful_logs_some_users_out_stateless_takes_traffic_at_once(
     let mut s = sim(Mode::Stateless);
     s.run_until(2 * SEC);
     s.apply(Command::AddServer).unwrap();
-    s.run_until(30 * SEC);
+    while !s.server(ServerId(3)).unwrap().state.accepts() {
+        s.run_until(s.now_us() + 10 * MS);
+    }
+    // From the moment it is up, it takes its share: no migration, no sticky rules to wait for.
+    let served = |s: &Sim| s.servers().iter().map(|x| x.served).collect::<Vec<_>>();
+    let before = served(&s);
+    s.run_until(s.now_us() + 10 * SEC);
+    let gained: Vec<u64> = served(&s).iter().zip(&before).map(|(a, b)| a - b).collect();
+    let others = gained[..3].iter().sum::<u64>() as f64 / 3.0;
+    assert!(gained[3] as f64 >= 0.6 * others, "the new server took {} against {others:.0} each", gained[3]);
     assert_eq!(s.totals().logouts, 0);
-    assert!(s.server(ServerId(3)).unwrap().served > 0, "the new server serves traffic");
+}
+
+#[test]
+fn the_balancer_spreads_requests_evenly_over_stateless_servers() {
+    let mut s = sim(Mode::Stateless);
+    s.run_until(60 * SEC);
+    let served: Vec<u64> = s.servers().iter().map(|x| x.served).collect();
+    let mean = served.iter().sum::<u64>() as f64 / served.len() as f64;
+    assert!(mean > 100.0, "{served:?}");
+    assert!(served.iter().all(|&n| (n as f64 - mean).abs() <= 0.15 * mean), "{served:?}");
+}
+
+#[test]
+fn a_request_goes_through_dns_the_cdn_the_balancer_a_server_the_cache_and_the_database() {
+    let mut s = sim(Mode::Stateless);
+    let mut seen = [false; 3];
+    for t in 1..=120 {
+        s.run_until(t * SEC);
+        for c in s.completed().iter().filter(|c| c.failure.is_none()) {
+            let b = &c.breakdown;
+            // Opening a page: the address from DNS, static files from the CDN edge, the page
+            // itself from a server behind the balancer.
+            seen[0] |=
+                c.action == Action::LoadPage && b.dns_us > 0 && b.cdn_us > 0 && b.network_us > 0 && c.server.is_some();
+            // A product view the cache answers, never touching the database.
+            seen[1] |= c.action == Action::Browse && b.cache_us > 0 && b.db_us == 0 && c.db.is_none();
+            // A miss: the cache first, then a read on a replica.
+            seen[2] |= c.action == Action::Browse
+                && b.cache_us > 0
+                && b.db_us > 0
+                && c.db.is_some_and(|n| s.database().replicas().any(|r| r.id == n));
+        }
+    }
+    assert_eq!(seen, [true; 3], "page load, cache hit, cache miss to a replica");
 }
 
 #[test]
@@ -140,15 +211,16 @@ fn autoscaling_adds_servers_in_a_spike_and_removes_them_after_it() {
     let mut cfg = SimConfig { seed: 9, users: 500, mode: Mode::Stateless, ..SimConfig::default() };
     cfg.traffic.rate_per_s = 300;
     cfg.autoscaler.enabled = true;
+    cfg.autoscaler.min_servers = 3;
     let mut s = Sim::new(cfg).unwrap();
     s.run_until(10 * SEC);
     s.apply(Command::Spike).unwrap();
     s.run_until(40 * SEC);
     let peak = s.servers().iter().filter(|x| x.state.accepts()).count();
     assert!(peak > 3, "scaled out to {peak}");
-    s.run_until(200 * SEC);
+    s.run_until(300 * SEC);
     let after = s.servers().iter().filter(|x| x.state.accepts()).count();
-    assert!(after < peak, "scaled back in to {after}");
+    assert_eq!(after, 3, "scaled back in to the minimum, from {peak}");
     assert_eq!(s.totals().logouts, 0, "stateless scale-in logs nobody out");
 }
 
@@ -156,11 +228,20 @@ fn autoscaling_adds_servers_in_a_spike_and_removes_them_after_it() {
 fn stateful_scale_in_logs_out_the_users_of_the_removed_server() {
     let mut s = sim(Mode::Stateful);
     s.run_until(2 * SEC);
-    let victims = users_on(&s, ServerId(2)).len() as u64;
-    assert!(victims > 0);
+    let victims = users_on(&s, ServerId(2));
+    assert!(!victims.is_empty());
+    let cursor = s.events().total();
     s.apply(Command::RemoveServer { server: ServerId(2) }).unwrap();
     s.run_until(10 * SEC);
-    assert!(s.totals().logouts >= victims);
+    let removed: Vec<UserId> = s
+        .events()
+        .since(cursor)
+        .filter_map(|e| match e.kind {
+            EventKind::LoggedOut { user, reason: LogoutReason::ServerRemoved(ServerId(2)) } => Some(user),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(removed, victims);
 }
 
 #[test]

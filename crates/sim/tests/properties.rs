@@ -15,16 +15,10 @@ use statelab_sim::{Command, LbAlgorithm, Mode, Node, Pattern, ServerId, Sim, Sim
 /// Simulated length of every case.
 const RUN_US: u64 = 30 * SEC;
 
-/// 256 cases unless `PROPTEST_CASES` says otherwise: proptest's default config reads it.
+/// 256 cases unless `PROPTEST_CASES` says otherwise (`scripts/proptest-long.sh` asks for
+/// 10,000): proptest's default config reads it.
 fn cases() -> ProptestConfig {
     ProptestConfig::default()
-}
-
-#[test]
-fn ci_runs_at_least_256_cases() {
-    if std::env::var_os("PROPTEST_CASES").is_none() {
-        assert!(cases().cases >= 256);
-    }
 }
 
 /// A small system, so hundreds of cases stay fast.
@@ -293,6 +287,8 @@ proptest! {
             checker.apply(cmd)?;
         }
         checker.run_until(crash_at_us)?;
+        // One of the servers the run started with, so the crash usually lands and has victims.
+        let server = ServerId(server.0 % setup.servers);
         checker.apply(&Command::CrashServer { server })?;
     }
 }

@@ -152,6 +152,7 @@ fn a_tour_round_trips_through_json() {
 
 #[test]
 fn every_tour_has_a_spanish_translation_that_changes_only_the_words() {
+    assert_eq!(spanish_tours().len(), builtin_tours().len(), "one Spanish tour per tour");
     for (tour, english) in spanish_tours().iter().zip(builtin_tours()) {
         assert_ne!(tour.title, english.title);
         assert_eq!((&tour.id, &tour.modes, &tour.config), (&english.id, &english.modes, &english.config));
