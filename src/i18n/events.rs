@@ -9,7 +9,7 @@ use super::{t, tf, words, Text::*};
 
 /// An event as the feed narrates it, its time first; in English, the sim's own sentence.
 pub fn sentence(e: &Event) -> String {
-    format!("[{}] {}", words::duration(e.at_us), happening(&e.kind))
+    format!("[{}] {}", words::clock(e.at_us), happening(&e.kind))
 }
 
 fn happening(kind: &EventKind) -> String {
@@ -391,7 +391,7 @@ mod tests {
             kind: EventKind::LoggedOut { user: UserId(0), reason: LogoutReason::ServerCrashed(ServerId(1)) },
         };
         let es = sentence(&out);
-        assert!(es.starts_with("[1500 ms] A Usuario A se le cerró la sesión: Servidor 2 "), "{es}");
+        assert!(es.starts_with("[1,5 s] A Usuario A se le cerró la sesión: Servidor 2 "), "{es}");
         set(Lang::En, false);
     }
 }

@@ -167,6 +167,11 @@ pub fn decimal(text: String) -> String {
     }
 }
 
+/// A moment of the run as the feed stamps it: seconds to a tenth, so lines compare at a glance.
+pub fn clock(us: u64) -> String {
+    decimal(statelab_sim::time::clock(us))
+}
+
 /// A duration as the sim words it ("0.9 ms", "42 ms", "12.5 s"), in the page's number style.
 pub fn duration(us: u64) -> String {
     decimal(human_us(us))

@@ -258,7 +258,7 @@ pub fn Diagram() -> impl IntoView {
                         }}
                     </g>
                     <g class="node browsers">
-                        <rect x=X_BROWSERS - 60.0 y=40.0 width=box_width(120.0, t(Browsers), &[tf(UsersCount, &[("n", &10_000)])]) height=HEIGHT - 70.0 rx="10" />
+                        <rect x=X_BROWSERS - 60.0 y=40.0 width=box_width(120.0, t(Browsers), &[tf(UsersCount, &[("n", &10_000)])]) height=HEIGHT - 60.0 rx="10" />
                         <image href="assets/icon-browser.svg" x=X_BROWSERS - 52.0 y="50" width="26" height="26" />
                         <text class="node-label" x=X_BROWSERS - 20.0 y="62">{t(Browsers)}</text>
                         <text class="node-status" x=X_BROWSERS - 20.0 y="78">{users_status}</text>

@@ -14,7 +14,7 @@ fn Card(id: &'static str, label: Text, value: Signal<String>, #[prop(optional)] 
     let id = format!("metric-{id}");
     let labelled_by = id.clone();
     view! {
-        <div class=format!("card {tone}") role="group" aria-labelledby=labelled_by>
+        <div class=format!("card {tone}") class:calm=move || value.with(|v| v == "0") role="group" aria-labelledby=labelled_by>
             <span class="card-label" id=id>{t(label)}</span>
             // Not a live region: the figure changes ten times a second while the lab runs.
             <output class="card-value" aria-live="off">{value}</output>

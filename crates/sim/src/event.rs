@@ -12,7 +12,7 @@ use crate::database::DbName;
 use crate::request::{Action, Node, ReqId};
 use crate::server::{ServerId, ServerState};
 use crate::store::StoreKind;
-use crate::time::human_us;
+use crate::time::{clock, human_us};
 use crate::user::UserId;
 
 /// Why a request failed.
@@ -225,7 +225,7 @@ impl Event {
 
 impl fmt::Display for Event {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "[{}] ", human_us(self.at_us))?;
+        write!(f, "[{}] ", clock(self.at_us))?;
         match &self.kind {
             EventKind::Command(c) => write!(f, "You: {c}."),
             EventKind::RequestDone { user, action, latency_us, .. } => {
@@ -437,7 +437,7 @@ mod tests {
         };
         assert_eq!(
             e.to_string(),
-            "[1500 ms] User A's product view reached Server 2, which has no session for User A: authentication failed."
+            "[1.5 s] User A's product view reached Server 2, which has no session for User A: authentication failed."
         );
     }
 }
