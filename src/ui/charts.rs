@@ -56,8 +56,14 @@ fn fmt(v: f64) -> String {
     }
 }
 
+/// `empty`: what the legend says while there is no series to draw, rather than nothing.
 #[component]
-fn LineChart(title: &'static str, unit: &'static str, #[prop(into)] data: Signal<Vec<Series>>) -> impl IntoView {
+fn LineChart(
+    title: &'static str,
+    unit: &'static str,
+    #[prop(into)] data: Signal<Vec<Series>>,
+    #[prop(optional)] empty: Option<&'static str>,
+) -> impl IntoView {
     let y_max = move || nice_max(data.with(|d| d.iter().flat_map(|s| s.values.iter().copied()).fold(0.0, f64::max)));
     let summary = move || {
         data.with(|d| {
@@ -87,6 +93,7 @@ fn LineChart(title: &'static str, unit: &'static str, #[prop(into)] data: Signal
                 }}
             </svg>
             <ul class="chart-legend">
+                {move || data.with(Vec::is_empty).then_some(empty).flatten().map(|text| view! { <li class="hint">{text}</li> })}
                 {move || data.get().into_iter().map(|s| view! {
                     <li>
                         <span class="swatch" style:background=s.colour></span>
@@ -196,7 +203,7 @@ pub fn Charts() -> impl IntoView {
         <section class="charts" aria-label=t(LiveCharts)>
             <LineChart title=t(ChartThroughput) unit="/s" data=throughput />
             <LineChart title=t(ChartLatency) unit=" ms" data=latency />
-            <LineChart title=t(ChartErrors) unit="/s" data=errors />
+            <LineChart title=t(ChartErrors) unit="/s" data=errors empty=t(ChartNoErrors) />
             <LineChart title=t(Users) unit="" data=users />
             <LineChart title=t(ChartDbCache) unit="/s" data=cache />
             <LineChart title=t(ChartReadsPerNode) unit="/s" data=nodes />

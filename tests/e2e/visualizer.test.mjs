@@ -38,6 +38,9 @@ test('every main control works with real clicks', async () => {
   const feed = page.locator('.feed');
   assert.match(await feed.textContent(), /All quiet so far/);
   assert.equal(await feed.locator('li').count(), 0);
+  // Nor is the error chart an unexplained blank.
+  const errorsChart = page.locator('.chart', { has: page.getByText('Errors by reason', { exact: true }) });
+  assert.equal(await errorsChart.locator('.chart-legend').textContent(), 'No request failed in the last minute.');
   await sessionMode(page, 'Stateless').check();
   await click('Step');
   await click('Add server');
