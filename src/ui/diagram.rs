@@ -226,6 +226,7 @@ pub fn Diagram() -> impl IntoView {
     let cache_down = Signal::derive(move || lab.snap.with(|s| !s.cache.up));
     view! {
         <figure class="diagram">
+            <p class="scroll-hint" aria-hidden="true">{t(ScrollHint)}</p>
             <div class="stage">
                 <svg
                     viewBox=format!("0 0 {WIDTH} {HEIGHT}")
