@@ -88,7 +88,7 @@ fn LineChart(
                     let max = y_max();
                     data.get()
                         .into_iter()
-                        .map(|s| view! { <polyline points=points(&s.values, max) stroke=s.colour /> })
+                        .map(|s| view! { <polyline points=points(&s.values, max) style:stroke=s.colour /> })
                         .collect_view()
                 }}
             </svg>
@@ -110,7 +110,7 @@ fn column(samples: &[Sample], f: impl Fn(&Sample) -> f64) -> Vec<f64> {
 }
 
 const FAIL_COLOURS: [&str; 8] =
-    ["#c41d36", "#e8590c", "#862e9c", "#b25e00", "#5c7cfa", "#e0457b", "#d9480f", "#0b7285"];
+    ["var(--alarm)", "#e8590c", "#ae3ec9", "#b25e00", "#5c7cfa", "#e0457b", "#d9480f", "#1098ad"];
 
 #[component]
 pub fn Charts() -> impl IntoView {
@@ -130,7 +130,7 @@ pub fn Charts() -> impl IntoView {
         samples.with(|s| {
             vec![
                 series(t(SeriesAnswered), "#2f6fde", column(s, |x| f64::from(x.completed))),
-                series(t(SeriesFailed), "#c41d36", column(s, |x| f64::from(x.failed))),
+                series(t(SeriesFailed), "var(--alarm)", column(s, |x| f64::from(x.failed))),
             ]
         })
     });
@@ -139,7 +139,7 @@ pub fn Charts() -> impl IntoView {
             vec![
                 series("p50", "#20a67a", column(s, |x| x.p50_us as f64 / 1000.0)),
                 series("p95", "#f1a33b", column(s, |x| x.p95_us as f64 / 1000.0)),
-                series("p99", "#c41d36", column(s, |x| x.p99_us as f64 / 1000.0)),
+                series("p99", "var(--alarm)", column(s, |x| x.p99_us as f64 / 1000.0)),
             ]
         })
     });
@@ -157,7 +157,7 @@ pub fn Charts() -> impl IntoView {
         samples.with(|s| {
             vec![
                 series(t(SeriesLoggedIn), "#1b8a5a", column(s, |x| f64::from(x.logged_in))),
-                series(t(SeriesLoggedOut), "#c41d36", column(s, |x| f64::from(x.logged_out))),
+                series(t(SeriesLoggedOut), "var(--alarm)", column(s, |x| f64::from(x.logged_out))),
             ]
         })
     });
@@ -173,7 +173,8 @@ pub fn Charts() -> impl IntoView {
     let nodes = Signal::derive(move || {
         samples.with(|s| {
             let ids: Vec<u32> = s.last().map(|x| x.db_reads_by_node.iter().map(|n| n.0).collect()).unwrap_or_default();
-            let colours = ["#0b7285", "#0fb5c9", "#66d9e8", "#3bc9db", "#1098ad", "#99e9f2"];
+            // Mid tones that keep 3:1 against both the light and the dark surface.
+            let colours = ["#1098ad", "#5c7cfa", "#2f9e44", "#ae3ec9", "#e8590c", "#d6336c"];
             ids.iter()
                 .enumerate()
                 .map(|(k, id)| {
@@ -194,7 +195,7 @@ pub fn Charts() -> impl IntoView {
             vec![
                 series(t(SeriesHealthy), "#1b8a5a", column(s, |x| f64::from(x.servers_healthy))),
                 series(t(SeriesBooting), "#f1a33b", column(s, |x| f64::from(x.servers_booting))),
-                series(t(SeriesDown), "#c41d36", column(s, |x| f64::from(x.servers_down))),
+                series(t(SeriesDown), "var(--alarm)", column(s, |x| f64::from(x.servers_down))),
                 series(t(SeriesBusy), "#7a8699", column(s, |x| f64::from(x.utilization_pct) / 10.0)),
             ]
         })
