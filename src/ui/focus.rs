@@ -67,7 +67,14 @@ fn refocus(button: &Element, partners: &[Element], group: Option<&Element>) {
     let partner = partners.iter().find(|p| p.is_connected() && !p.has_attribute("disabled")).cloned();
     let heading = || {
         let group = group.filter(|g| g.is_connected())?;
-        let heading = group.query_selector("legend, h2, h3").ok().flatten()?;
+        let all = group.query_selector_all(":scope > legend, h2, h3").ok()?;
+        let all: Vec<Element> = (0..all.length()).filter_map(|i| all.item(i)?.dyn_into::<Element>().ok()).collect();
+        // The last heading before the button (a tour step's title), else the group's first.
+        let before = |h: &Element| {
+            button.is_connected()
+                && button.compare_document_position(h) & web_sys::Node::DOCUMENT_POSITION_PRECEDING != 0
+        };
+        let heading = all.iter().rev().find(|h| before(h)).or(all.first()).cloned()?;
         if !heading.has_attribute("tabindex") {
             let _ = heading.set_attribute("tabindex", "-1");
         }

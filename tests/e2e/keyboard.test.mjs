@@ -51,6 +51,8 @@ test('the crash-2am tour, stateless, by keyboard only', async () => {
     }
     await tabTo(page, 'Run this step');
     await page.keyboard.press('Enter');
+    // The pressed button disables itself: the focus waits on the step's title, not on Back.
+    await page.waitForFunction(() => document.activeElement?.tagName === 'H3');
     await page.getByText('Done — press Next.').waitFor({ timeout: 60_000 });
     const verdict = (await page.locator('.checkpoint').textContent()).trim();
     assert.ok(verdict === '' || verdict.startsWith('✓'), verdict);
