@@ -22,7 +22,7 @@ pub fn claim(c: &C) -> String {
         C::FailedAtLeast { requests } => bounded(ClaimAtLeast, requests, ClaimFailedOne, ClaimFailedMany),
         C::CacheHitAtLeast { percent } => tf(ClaimCacheHit, &[("percent", &percent)]),
         C::DbReadCutAtLeast { percent } => tf(ClaimDbReadCut, &[("percent", &percent)]),
-        C::StaleReadsAtLeast { reads } => bounded(ClaimAtLeast, reads, ClaimStaleOne, ClaimStaleMany),
+        C::StepStaleReadsAtLeast { reads } => bounded(ClaimAtLeast, reads, ClaimStaleOne, ClaimStaleMany),
         C::ServersAtLeast { servers } => bounded(ClaimAtLeast, servers.into(), ClaimServersOne, ClaimServersMany),
         C::ServersAtMost { servers } => bounded(ClaimAtMost, servers.into(), ClaimServersOne, ClaimServersMany),
         C::SessionFetchAtMost { micros } => tf(ClaimSessionTrip, &[("max", &words::duration(micros))]),
@@ -65,7 +65,7 @@ pub fn measured(c: &C, r: &CheckResult) -> String {
                 ("percent", percent),
             ],
         ),
-        (C::StaleReadsAtLeast { reads }, &Figures::Count(n)) => {
+        (C::StepStaleReadsAtLeast { reads }, &Figures::Count(n)) => {
             least(*reads, counted_or_none(n, MeasuredNoStale, MeasuredStaleOne, MeasuredStaleMany))
         }
         (C::ServersAtLeast { servers: e }, &Figures::Count(n)) => least((*e).into(), servers(n)),
@@ -148,7 +148,7 @@ mod tests {
             C::FailedAtLeast { requests: n },
             C::CacheHitAtLeast { percent: small },
             C::DbReadCutAtLeast { percent: small },
-            C::StaleReadsAtLeast { reads: n },
+            C::StepStaleReadsAtLeast { reads: n },
             C::ServersAtLeast { servers: small },
             C::ServersAtMost { servers: small },
             C::SessionFetchAtMost { micros: n * MS },
@@ -206,19 +206,19 @@ mod tests {
                 "There have been 12 failed requests so far (expected at least 7).",
             ),
             (
-                C::StaleReadsAtLeast { reads: 1 },
+                C::StepStaleReadsAtLeast { reads: 1 },
                 Figures::Count(0),
-                "There have been no stale reads from replicas so far (expected at least 1).",
+                "There have been no stale reads from replicas during this step (expected at least 1).",
             ),
             (
-                C::StaleReadsAtLeast { reads: 1 },
+                C::StepStaleReadsAtLeast { reads: 1 },
                 Figures::Count(1),
-                "There has been 1 stale read from replicas so far (expected at least 1).",
+                "There has been 1 stale read from replicas during this step (expected at least 1).",
             ),
             (
-                C::StaleReadsAtLeast { reads: 7 },
+                C::StepStaleReadsAtLeast { reads: 7 },
                 Figures::Count(3),
-                "There have been 3 stale reads from replicas so far (expected at least 7).",
+                "There have been 3 stale reads from replicas during this step (expected at least 7).",
             ),
             (C::ServersAtLeast { servers: 1 }, Figures::Count(0), "0 servers are healthy (expected at least 1)."),
             (C::ServersAtMost { servers: 7 }, Figures::Count(1), "1 server is healthy (expected at most 7)."),

@@ -241,8 +241,9 @@ pub enum Checkpoint {
     DbReadCutAtLeast {
         percent: u32,
     },
-    /// Reads a replica answered with a value the master had already changed.
-    StaleReadsAtLeast {
+    /// Reads a replica answered, during this step, with a value the master had already changed:
+    /// the step's own count, so a longer lag shows against the stale reads any lag gives.
+    StepStaleReadsAtLeast {
         reads: u64,
     },
     /// Servers in the `Healthy` state: booting, draining, crashed and stopped ones do not count.
@@ -410,14 +411,17 @@ impl Checkpoint {
                     ),
                 )
             }
-            Checkpoint::StaleReadsAtLeast { reads } => (
-                t.stale_reads >= reads,
-                count(t.stale_reads),
-                format!(
-                    "{} from replicas so far (expected at least {reads}).",
-                    there_have_been(t.stale_reads, "stale read", "stale reads")
-                ),
-            ),
+            Checkpoint::StepStaleReadsAtLeast { reads } => {
+                let n = t.stale_reads.saturating_sub(at_start.stale_reads);
+                (
+                    n >= reads,
+                    count(n),
+                    format!(
+                        "{} from replicas during this step (expected at least {reads}).",
+                        there_have_been(n, "stale read", "stale reads")
+                    ),
+                )
+            }
             Checkpoint::ServersAtLeast { servers } => {
                 let n = healthy_servers(sim);
                 (n >= servers, count(n), format!("{} healthy (expected at least {servers}).", servers_are(n)))
@@ -506,8 +510,8 @@ impl Checkpoint {
             Checkpoint::DbReadCutAtLeast { percent } => {
                 format!("The cache takes at least {percent} % of product reads off the database")
             }
-            Checkpoint::StaleReadsAtLeast { reads } => {
-                format!("At least {} from a replica", plural(reads, "stale read", "stale reads"))
+            Checkpoint::StepStaleReadsAtLeast { reads } => {
+                format!("At least {} from a replica during this step", plural(reads, "stale read", "stale reads"))
             }
             Checkpoint::ServersAtLeast { servers } => {
                 format!("At least {}", plural(servers.into(), "healthy server", "healthy servers"))
