@@ -12,7 +12,7 @@ use wasm_bindgen::JsValue;
 
 use super::use_lab;
 use crate::host;
-use crate::i18n::{checks, t, tf, Text::*};
+use crate::i18n::{checks, t, tf, words, Text::*};
 
 /// Where the learner is within a step.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -302,12 +302,13 @@ fn step_view(
 fn Scrubber() -> impl IntoView {
     let lab = use_lab();
     let now_ms = move || lab.panel_snap(|s| s.now_us / 1_000);
+    let end_us = move || lab.horizon_us.get_value().max(lab.panel_snap(|s| s.now_us));
     view! {
         <label class="row scrubber">
             {t(Timeline)}
             <input
                 type="range" min="0" step="100"
-                prop:max=move || (lab.horizon_us.get_value().max(lab.panel_snap(|s| s.now_us)) / 1_000).to_string()
+                prop:max=move || (end_us() / 1_000).to_string()
                 prop:value=move || now_ms().to_string()
                 aria-valuetext=move || tf(MsOfSimTime, &[("ms", &now_ms())])
                 on:change=move |ev| {
@@ -317,6 +318,9 @@ fn Scrubber() -> impl IntoView {
                     }
                 }
             />
+            // Where the run is and how far it has been played, for the eye; the slider's
+            // value text tells a screen reader, so this is kept out of its name.
+            <output aria-hidden="true">{move || tf(TimelineAt, &[("now", &words::clock(now_ms() * 1_000)), ("end", &words::clock(end_us()))])}</output>
         </label>
     }
 }

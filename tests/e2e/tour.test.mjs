@@ -68,6 +68,10 @@ test('controls follow the tour: the lag slider shows the step’s lag, and Reset
   const lag = page.getByRole('slider', { name: 'Replication lag' });
   assert.equal(await lag.inputValue(), '3000', 'step 2 raised the lag to 1–3 s');
   assert.match(await lag.locator('xpath=..').locator('output').textContent(), /^3000 ms$/);
+  // Steps 1 and 2 ran 10 + 30 s: the timeline says where the run is and how far it goes.
+  assert.equal(await page.locator('.scrubber output').textContent(), '40.0 s of 40.0 s');
+  await page.getByRole('slider', { name: 'Timeline' }).fill('10000');
+  await page.locator('.scrubber output').filter({ hasText: /^10\.0 s of 40\.0 s$/ }).waitFor();
   await page.getByRole('button', { name: 'Reset', exact: true }).click();
   await page.getByRole('list', { name: 'Steps' }).waitFor({ state: 'detached' });
   assert.equal(await page.getByRole('button', { name: 'Run this step' }).count(), 0);
