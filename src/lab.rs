@@ -108,10 +108,10 @@ pub struct Lab {
     /// Every command of this run with its time, including ones after a rewind point, so the
     /// timeline can be scrubbed forward again.
     timeline: StoredValue<Vec<Timed>>,
-    /// The latest simulated time this run has reached [µs]. Not a signal: it moves every frame,
-    /// and its one reader, the timeline's end, re-reads it with the panels (it only moves on
-    /// paths that publish).
-    pub horizon_us: StoredValue<u64>,
+    /// The latest simulated time this run has reached [µs]. Not a signal: it moves every frame.
+    horizon_us: StoredValue<u64>,
+    /// `horizon_us` when `snap` was published, so the timeline's end agrees with its position.
+    shown_horizon_us: StoredValue<u64>,
     /// Components the current tour step points at ("balancer", "server:0", "user:3", …).
     pub spotlight: RwSignal<Vec<String>>,
     /// The guided tour being shown: its id, the step and the mode, for "Copy link".
@@ -155,6 +155,7 @@ impl Lab {
             script: StoredValue::new(VecDeque::new()),
             timeline: StoredValue::new(Vec::new()),
             horizon_us: StoredValue::new(0),
+            shown_horizon_us: StoredValue::new(0),
             tour_at: RwSignal::new(None),
             spotlight: RwSignal::new(Vec::new()),
             feed_cursor: StoredValue::new(0),
@@ -420,7 +421,14 @@ impl Lab {
 
     fn publish_main(&self) {
         self.published_ms.set_value(page_ms());
+        self.shown_horizon_us.set_value(self.horizon_us.get_value());
         self.snap.set(self.live.get_value());
+    }
+
+    /// How far this run has been played, as of the published snapshot [µs]: the timeline's end.
+    /// Read with the snapshot (it changes only when `snap` does).
+    pub fn horizon_shown(&self) -> u64 {
+        self.shown_horizon_us.get_value()
     }
 
     /// Reads the published snapshot in a panel: the server and system controls, the charts, the

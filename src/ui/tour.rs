@@ -302,7 +302,7 @@ fn step_view(
 fn Scrubber() -> impl IntoView {
     let lab = use_lab();
     let now_ms = move || lab.panel_snap(|s| s.now_us / 1_000);
-    let end_us = move || lab.horizon_us.get_value().max(lab.panel_snap(|s| s.now_us));
+    let end_us = move || lab.panel_snap(|s| s.now_us).max(lab.horizon_shown());
     view! {
         <label class="row scrubber">
             {t(Timeline)}
