@@ -142,10 +142,12 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
             </label>
             <fieldset>
                 <legend>{t(EmbedLegend)}</legend>
-                <label class="row">{t(Width)}" "<input type="number" min="320" max="2000" prop:value=move || width.get().to_string()
-                    on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<u32>() { width.set(v.clamp(320, 2000)) } } /></label>
-                <label class="row">{t(Height)}" "<input type="number" min="400" max="2000" prop:value=move || height.get().to_string()
-                    on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<u32>() { height.set(v.clamp(400, 2000)) } } /></label>
+                <div class="size-pair">
+                    <label class="row">{t(Width)}" "<input type="number" min="320" max="2000" prop:value=move || width.get().to_string()
+                        on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<u32>() { width.set(v.clamp(320, 2000)) } } /></label>
+                    <label class="row">{t(Height)}" "<input type="number" min="400" max="2000" prop:value=move || height.get().to_string()
+                        on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<u32>() { height.set(v.clamp(400, 2000)) } } /></label>
+                </div>
                 <label class="row">
                     {t(EmbedControls)}" "
                     <select

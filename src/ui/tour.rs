@@ -193,7 +193,8 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode) -> impl IntoView {
                         {tours.with_value(|t| t.iter().enumerate().map(|(i, tour)| view! { <option value=i.to_string()>{format!("{}. {}", i + 1, tour.title)}</option> }).collect_view())}
                     </select>
                 </label>
-                <div class="row" role="radiogroup" aria-label=t(TourMode)>
+                <div class="row" role="radiogroup" aria-labelledby="tour-mode-label">
+                    <span id="tour-mode-label" class="group-label">{t(TourMode)}</span>
                     {[Mode::Stateful, Mode::Stateless].into_iter().map(|m| view! {
                         <label class="row check">
                             <input
