@@ -169,6 +169,15 @@ impl Lab {
         self
     }
 
+    /// Moves the first event the host page has not heard of, in a lab that tells a host.
+    fn move_host_mark(&self, to: impl FnOnce(u64) -> u64) {
+        self.host_from.update_value(|from| {
+            if let Some(f) = from {
+                *f = to(*f);
+            }
+        });
+    }
+
     /// Applies a command; a refusal becomes a notice instead of an error.
     pub fn send(&self, cmd: Command) {
         let _ = self.try_send(cmd);
@@ -210,11 +219,7 @@ impl Lab {
                 x.replay = false;
             }
         });
-        self.host_from.update_value(|from| {
-            if let Some(f) = from {
-                *f = (*f).min(heard);
-            }
-        });
+        self.move_host_mark(|f| f.min(heard));
     }
 
     /// Advances simulated time, applying scripted commands at their exact times and stopping at
@@ -280,11 +285,8 @@ impl Lab {
             sim.commands().iter().map(|(at_us, cmd)| Timed { at_us: *at_us, cmd: cmd.clone(), scripted: false });
         self.timeline.set_value(commands.collect());
         self.horizon_us.set_value(sim.now_us());
-        self.host_from.update_value(|from| {
-            if let Some(f) = from {
-                *f = sim.events().total();
-            }
-        });
+        let total = sim.events().total();
+        self.move_host_mark(|_| total);
         self.sim.set_value(sim);
         self.script.update_value(VecDeque::clear);
         self.stop_at.set(None);
@@ -340,11 +342,7 @@ impl Lab {
         });
         self.timeline.set_value(Vec::new());
         self.horizon_us.set_value(0);
-        self.host_from.update_value(|from| {
-            if let Some(f) = from {
-                *f = 0;
-            }
-        });
+        self.move_host_mark(|_| 0);
         self.tour_at.set(None);
         self.spotlight.set(Vec::new());
         self.script.update_value(VecDeque::clear);
@@ -493,11 +491,7 @@ impl Lab {
             (s.snapshot(MAX_DOTS), lines, bursts, s.events().total(), traced)
         });
         self.feed_cursor.set_value(next);
-        self.host_from.update_value(|from| {
-            if let Some(f) = from {
-                *f = (*f).max(next);
-            }
-        });
+        self.move_host_mark(|f| f.max(next));
         let now = page_ms();
         self.live.set_value(snapshot);
         if !throttled {

@@ -22,6 +22,16 @@ pub enum DbName {
     Replica(u32),
 }
 
+impl DbName {
+    /// The name a node with this role and display number goes by.
+    pub fn of(role: DbRole, number: u32) -> Self {
+        match role {
+            DbRole::Master => DbName::Master,
+            DbRole::Replica => DbName::Replica(number),
+        }
+    }
+}
+
 impl fmt::Display for DbName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -46,10 +56,7 @@ pub struct DbNode {
 impl DbNode {
     /// Its name now; it changes when a promotion swaps roles.
     pub fn name(&self) -> DbName {
-        match self.role {
-            DbRole::Master => DbName::Master,
-            DbRole::Replica => DbName::Replica(self.number),
-        }
+        DbName::of(self.role, self.number)
     }
 }
 

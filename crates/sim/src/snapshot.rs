@@ -70,10 +70,7 @@ pub struct DbView {
 impl DbView {
     /// Its name now, as the diagram labels it.
     pub fn name(&self) -> DbName {
-        match self.role {
-            DbRole::Master => DbName::Master,
-            DbRole::Replica => DbName::Replica(self.number),
-        }
+        DbName::of(self.role, self.number)
     }
 }
 
