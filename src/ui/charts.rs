@@ -14,7 +14,8 @@ const W: f64 = 300.0;
 const H: f64 = 110.0;
 const PAD_LEFT: f64 = 36.0;
 
-/// One line of a chart.
+/// One line of a chart. A NaN value is a second with nothing to measure (no request finished,
+/// so no latency): it is left out of the line and the legend shows "–", never a made-up 0.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Series {
     pub name: String,
@@ -24,6 +25,14 @@ pub struct Series {
 
 fn series(name: impl Into<String>, colour: &'static str, values: Vec<f64>) -> Series {
     Series { name: name.into(), colour, values }
+}
+
+impl Series {
+    /// The legend's entry: the name and the latest value.
+    fn latest(&self, unit: &str) -> String {
+        let value = self.values.last().filter(|v| !v.is_nan()).map_or("–".into(), |v| fmt(*v));
+        format!("{} {value}{unit}", self.name)
+    }
 }
 
 /// A round upper bound for the y axis.
@@ -41,6 +50,7 @@ fn points(values: &[f64], y_max: f64) -> String {
     values
         .iter()
         .enumerate()
+        .filter(|(_, v)| !v.is_nan())
         .map(|(i, v)| {
             format!("{:.1},{:.1}", PAD_LEFT + (offset + i as f64) * step, H - 14.0 - (v / y_max) * (H - 24.0))
         })
@@ -67,10 +77,7 @@ fn LineChart(
     let y_max = move || nice_max(data.with(|d| d.iter().flat_map(|s| s.values.iter().copied()).fold(0.0, f64::max)));
     let summary = move || {
         data.with(|d| {
-            let parts: Vec<String> = d
-                .iter()
-                .map(|s| format!("{} {}{}", s.name, s.values.last().map_or("–".into(), |v| fmt(*v)), unit))
-                .collect();
+            let parts: Vec<String> = d.iter().map(|s| s.latest(unit)).collect();
             tf(ChartSummary, &[("title", &title), ("latest", &parts.join(", "))])
         })
     };
@@ -97,7 +104,7 @@ fn LineChart(
                 {move || data.get().into_iter().map(|s| view! {
                     <li>
                         <span class="swatch" style:background=s.colour></span>
-                        {format!("{} {}{}", s.name, s.values.last().map_or("–".into(), |v| fmt(*v)), unit)}
+                        {s.latest(unit)}
                     </li>
                 }).collect_view()}
             </ul>
@@ -135,11 +142,13 @@ pub fn Charts() -> impl IntoView {
         })
     });
     let latency = Signal::derive(move || {
+        // A second in which no request finished has no latency, not a latency of 0 ms.
+        let ms = |x: &Sample, us: u64| if x.completed == 0 { f64::NAN } else { us as f64 / 1000.0 };
         samples.with(|s| {
             vec![
-                series("p50", "#20a67a", column(s, |x| x.p50_us as f64 / 1000.0)),
-                series("p95", "#f1a33b", column(s, |x| x.p95_us as f64 / 1000.0)),
-                series("p99", "var(--alarm)", column(s, |x| x.p99_us as f64 / 1000.0)),
+                series("p50", "#20a67a", column(s, |x| ms(x, x.p50_us))),
+                series("p95", "#f1a33b", column(s, |x| ms(x, x.p95_us))),
+                series("p99", "var(--alarm)", column(s, |x| ms(x, x.p99_us))),
             ]
         })
     });
@@ -223,5 +232,14 @@ mod tests {
         assert_eq!(nice_max(7.0), 10.0);
         assert_eq!(nice_max(13.0), 20.0);
         assert_eq!(nice_max(420.0), 500.0);
+    }
+
+    #[test]
+    fn a_second_without_a_measure_is_a_gap_and_a_dash() {
+        let s = series("p50", "#000", vec![12.0, f64::NAN, 3.5, f64::NAN]);
+        assert_eq!(s.latest(" ms"), "p50 – ms");
+        assert_eq!(points(&s.values, 20.0).split(' ').count(), 2);
+        let s = series("p50", "#000", vec![f64::NAN, 3.5]);
+        assert_eq!(s.latest(" ms"), "p50 3.5 ms");
     }
 }

@@ -44,21 +44,43 @@ pub fn UserStrip() -> impl IntoView {
                                 <span aria-hidden="true">{words::letters(u)}</span>
                                 <span class="badge" aria-hidden="true">
                                     {move || match state() {
-                                        Some((true, _, 0)) => "✓".to_string(),
-                                        Some((true, _, n)) => format!("✓{n}"),
-                                        Some((_, true, _)) => "✗".to_string(),
-                                        _ => "…".to_string(),
+                                        Some((true, _, _)) => "✓",
+                                        Some((_, true, _)) => "✗",
+                                        _ => "…",
                                     }}
                                 </span>
+                                {move || match state() {
+                                    Some((true, _, n)) if n > 0 => Some(view! {
+                                        <span class="cart" aria-hidden="true"><CartIcon />{n}</span>
+                                    }),
+                                    _ => None,
+                                }}
                             </button>
                             </li>
                         }
                     }
                 </For>
             </ul>
+            <p class="strip-key" aria-hidden="true">
+                {t(StripKey)}
+                <span class="cart"><CartIcon /></span>
+                {t(StripKeyCart)}
+            </p>
             <p class="more">
                 {move || (count() > SHOWN).then(|| tf(MoreUsers, &[("n", &(count() - SHOWN))]))}
             </p>
         </section>
+    }
+}
+
+/// A small cart, drawn inline: the count beside it is items in the cart, not anything else.
+#[component]
+fn CartIcon() -> impl IntoView {
+    view! {
+        <svg class="cart-icon" viewBox="0 0 12 12" aria-hidden="true">
+            <path d="M0.5 1.5h2l1.5 6h6l1.5-4.5h-8.5" />
+            <circle cx="4.8" cy="10" r="1" />
+            <circle cx="9" cy="10" r="1" />
+        </svg>
     }
 }
