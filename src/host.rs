@@ -5,7 +5,7 @@
 //!
 //! In: `{statelab: 1, type: "play" | "pause" | "step" | "reset"}` and
 //! `{statelab: 1, type: "command", command: {cmd: "crash_server", server: 0}}` (any command by its
-//! snake_case name, with integer fields). Out: `ready`, `command_applied`, `command_refused`,
+//! snake_case name; fields as integers, booleans or enum names). Out: `ready`, `command_applied`, `command_refused`,
 //! `user_logged_out`, `step_changed`, `prediction_answered`, `checkpoint_reached`, `error`.
 
 use std::cell::RefCell;

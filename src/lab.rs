@@ -395,7 +395,7 @@ impl Lab {
 
     /// Reopens this run in another language: the page's strings are fixed at start, and the link
     /// replays the run deterministically (a tour reopens at its step). The page's other
-    /// parameters (host, panels, controls, title, view) are kept as they were.
+    /// parameters (host, panel, controls, title, view, and the test hooks) are kept as they were.
     pub fn switch_language(&self, lang: Lang, theme: Theme) {
         if lang == crate::i18n::current() {
             return;
@@ -448,7 +448,8 @@ impl Lab {
         self.sim.with_value(f)
     }
 
-    /// Shows the waterfall of the next request that finishes.
+    /// Shows the waterfall of the next request sent from now on, once it finishes; requests
+    /// already in flight began before the learner asked.
     pub fn trace_next(&self) {
         let from = self.sim.with_value(|s| s.totals().issued);
         self.trace.set(Trace::Waiting { from });

@@ -139,7 +139,8 @@ impl Default for Params {
 pub const MAX_REPLAY_US: u64 = 3_600_000_000;
 
 /// Every key a link to a run sets ([`share_query`], [`tour_query`], and `lang`); the others
-/// (host, panels, controls, title, view) belong to the page that embeds the run.
+/// (host, panel, controls, title, view, and the test hooks) belong to the page that embeds the
+/// run.
 const RUN_KEYS: [&str; 13] =
     ["mode", "seed", "servers", "users", "rate", "speed", "theme", "autoplay", "t", "cmds", "scenario", "step", "lang"];
 
@@ -307,7 +308,11 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
                 "1" => p.show_title = true,
                 _ => bad(tr(Text::WhyTitle)),
             },
-            "debug_panic" => p.debug_panic = value == "1",
+            "debug_panic" => match value.as_str() {
+                "0" => p.debug_panic = false,
+                "1" => p.debug_panic = true,
+                _ => bad(tr(Text::WhyDebugPanic)),
+            },
             "panel" => {
                 let mut bits = 0u8;
                 let mut unknown = Vec::new();
@@ -384,9 +389,11 @@ mod tests {
 
     #[test]
     fn bad_and_unknown_parameters_are_ignored_with_a_reason() {
-        let (p, notices) = parse("servers=0&users=abc&speed=NaN&theme=%3Cscript%3E&bogus=1&mode=", Lang::En);
+        let (p, notices) =
+            parse("servers=0&users=abc&speed=NaN&theme=%3Cscript%3E&bogus=1&mode=&debug_panic=yes", Lang::En);
         assert_eq!(p, Params::default());
-        assert_eq!(notices.len(), 6);
+        assert_eq!(notices.len(), 7);
+        assert!(notices[6].contains("debug_panic=yes"), "{}", notices[6]);
         assert!(notices[0].contains("servers=0") && notices[0].contains("1 to 64"), "{}", notices[0]);
         assert!(notices[3].contains("<script>"), "shown as text, decoded: {}", notices[3]);
         assert_eq!(notices[4], "Ignored unknown parameter bogus.");

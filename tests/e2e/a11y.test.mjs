@@ -1,5 +1,6 @@
-// axe-core finds no accessibility violation on the main page, a tour step, compare mode and the
-// minimal embed, in light, dark and projector themes; reduced motion changes the rendering.
+// axe-core finds no accessibility violation on the main page, a tour step, compare mode, the
+// minimal embed and the Spanish page, in light, dark and projector themes; reduced motion
+// changes the rendering.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';

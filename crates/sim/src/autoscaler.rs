@@ -1,5 +1,6 @@
 //! The auto-scaler: judges mean worker utilization every interval and adds or drains one
-//! server, then waits out a cooldown. Only stateless servers can be added and removed freely.
+//! server, then waits out a cooldown. It acts in both modes; only stateless servers can be
+//! drained without logging anyone out.
 
 use crate::config::AutoscalerConfig;
 use crate::time::MS;

@@ -1,5 +1,5 @@
-//! Every tunable of a run in one serde struct, so a JSON file, a URL or a scenario can set any
-//! of them. Unknown fields are rejected by name; out-of-range values by [`SimConfig::validate`].
+//! Every tunable of a run in one serde struct, so a JSON file or a scenario can set any of them
+//! (the URL sets a few). Unknown fields are rejected by name; out-of-range values by [`SimConfig::validate`].
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

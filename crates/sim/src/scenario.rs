@@ -1,5 +1,5 @@
 //! Scenarios: a config plus timed commands, so a story ("a server crashes at 10 s") can be
-//! replayed headless, shared as a JSON file, or reused by the web app's guided tours.
+//! replayed headless by `statelab-cli` or shared as a JSON file.
 //!
 //! ```json
 //! { "config": { "mode": "stateless", "servers": 4 },
@@ -17,7 +17,7 @@ use crate::time::{MS, SEC};
 use crate::user::UserId;
 
 /// Names accepted by [`Scenario::builtin`].
-pub const BUILTIN: [&str; 5] = ["steady", "crash", "wrong-server", "add-server", "spike"];
+pub const BUILTIN: [&str; 5] = ["steady", "crash", "misroute", "scale-out", "spike"];
 
 /// Trace hash of [`reference_trace_hash`]'s run. Native tests and the WASM build assert the same
 /// value, which proves the model is deterministic across targets. It changes whenever the model
@@ -92,8 +92,8 @@ impl Scenario {
         match name {
             "steady" => {}
             "crash" => s.commands.push((at, Command::CrashServer { server: ServerId(0) })),
-            "wrong-server" => s.commands.push((at, Command::Misroute { user: UserId(0) })),
-            "add-server" => s.commands.push((at, Command::AddServer)),
+            "misroute" => s.commands.push((at, Command::Misroute { user: UserId(0) })),
+            "scale-out" => s.commands.push((at, Command::AddServer)),
             "spike" => {
                 // Enough load that five times as much overwhelms three servers.
                 s.config.users = 500;

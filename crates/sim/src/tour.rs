@@ -77,8 +77,8 @@ pub fn builtin_tours() -> Vec<Tour> {
         .collect()
 }
 
-/// Every built-in tour with its Spanish words laid over it. Like [`builtin_tours`], the files
-/// are checked by the tests, so a translation that does not fit panics only there.
+/// Every built-in tour with its Spanish words laid over it. The tests and the app's build call
+/// it, so a translation that does not fit fails both, never the page.
 pub fn spanish_tours() -> Vec<Tour> {
     let mut tours = builtin_tours();
     for (tour, text) in tours.iter_mut().zip(SPANISH_JSON) {

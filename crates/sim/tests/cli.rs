@@ -32,6 +32,13 @@ fn a_stateless_crash_logs_nobody_out() {
 }
 
 #[test]
+fn a_misrouted_user_is_logged_out_only_when_stateful() {
+    let args = |mode| ["run", "--scenario", "misroute", "--mode", mode, "--duration", "20s"];
+    assert_eq!(logouts(&stdout(&cli(&args("stateful")))), 1);
+    assert_eq!(logouts(&stdout(&cli(&args("stateless")))), 0);
+}
+
+#[test]
 fn csv_has_a_header_and_a_row_per_second() {
     let csv = stdout(&cli(&["run", "--duration", "5s", "--csv"]));
     let mut lines = csv.lines();

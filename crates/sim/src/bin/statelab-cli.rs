@@ -16,7 +16,8 @@ Usage: statelab-cli run [options]
 Runs the StateLab model headless and prints what happened.
 
 Options:
-  --scenario <name|file.json>  steady (default), crash, spike, or a JSON file
+  --scenario <name|file.json>  steady (default), crash, misroute, scale-out, spike
+                               (each acts at 10 s), or a JSON file
                                {\"config\": {...}, \"commands\": [...]};
                                or a guided tour: its id (what-is-state, wrong-server,
                                add-server, crash-2am, request-path, auto-scaling, replicas,
