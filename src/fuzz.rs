@@ -103,8 +103,9 @@ fn act(rng: &mut FuzzRng) -> bool {
 /// Checks that the figures in the model are possible and that every card on screen shows the
 /// published snapshot's figure; returns what is not so.
 fn check(lab: Lab) -> Option<String> {
-    let (users, logged_in, logged_out, t, hit) =
-        lab.snap.with_untracked(|s| (s.users, s.logged_in, s.logged_out, s.totals, s.cache.hit_per_mille));
+    let (users, logged_in, logged_out, t, hit, cache) = lab.snap.with_untracked(|s| {
+        (s.users, s.logged_in, s.logged_out, s.totals, s.cache.hit_per_mille, crate::ui::cache_figure(s))
+    });
     if logged_in + logged_out > users {
         return Some(format!("{logged_in} logged in and {logged_out} logged out of {users} users"));
     }
@@ -116,10 +117,11 @@ fn check(lab: Lab) -> Option<String> {
     }
     let cards = [
         ("users-logged-out", logged_out.to_string()),
+        ("logouts-so-far", t.logouts.to_string()),
         ("users-logged-in", format!("{logged_in} / {users}")),
         ("requests-answered", t.completed.to_string()),
         ("failed-requests", t.failed.to_string()),
-        ("cache-hit-ratio", format!("{} %", hit / 10)),
+        ("cache-hit-ratio", cache),
     ];
     cards.into_iter().find_map(|(id, expected)| {
         let shown = document()

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use statelab_sim::request::{Completed, Node};
 use statelab_sim::{Command, EventKind, Sim, SimConfig, Snapshot, UserId};
 
-use crate::i18n::{events, tf, words, Lang, Text::*};
+use crate::i18n::{events, t, tf, words, Lang, Text::*};
 use crate::params::{page_pairs, share_query, tour_query, Theme};
 
 /// In-flight requests drawn as dots; the rest are counted, not drawn.
@@ -181,6 +181,16 @@ impl Lab {
     /// Applies a command; a refusal becomes a notice instead of an error.
     pub fn send(&self, cmd: Command) {
         let _ = self.try_send(cmd);
+    }
+
+    /// The learner's mode switch. A tour judges each step in the mode it runs in, so while one
+    /// is open only its own "Tour mode" may change the mode.
+    pub fn switch_mode(&self, mode: statelab_sim::Mode) {
+        if self.tour_at.with_untracked(Option::is_some) {
+            self.notice.set(Some(t(TourSetsMode).into()));
+        } else if self.snap.with_untracked(|s| s.mode) != mode {
+            self.send(Command::SetMode { mode });
+        }
     }
 
     /// [`Lab::send`], also handing back the refusal, for callers that report it elsewhere.

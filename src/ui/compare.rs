@@ -4,7 +4,7 @@
 
 use gloo_timers::callback::Interval;
 use leptos::prelude::*;
-use statelab_sim::{Command, Mode, ServerState, SimConfig, UserId};
+use statelab_sim::{Command, Mode, ServerState, SimConfig, Snapshot, UserId};
 
 use super::use_lab;
 use crate::i18n::{t, tf, words, Text::*};
@@ -21,18 +21,23 @@ fn Pane(lab: Lab, title: &'static str) -> impl IntoView {
         <section class="panel pane" aria-label=title>
             <h2>{title}</h2>
             <div class="cards">
-                <div class="card alarm" role="group" aria-label=format!("{title}: {}", t(UsersLoggedOut))>
-                    <span class="card-label">{t(UsersLoggedOut)}</span>
-                    <output class="card-value" aria-live="off">{move || lab.snap.with(|s| s.logged_out.to_string())}</output>
-                </div>
-                <div class="card warn" role="group" aria-label=format!("{title}: {}", t(FailedRequests))>
-                    <span class="card-label">{t(FailedRequests)}</span>
-                    <output class="card-value" aria-live="off">{move || lab.snap.with(|s| s.totals.failed.to_string())}</output>
-                </div>
-                <div class="card" role="group" aria-label=format!("{title}: {}", t(RequestsAnswered))>
-                    <span class="card-label">{t(RequestsAnswered)}</span>
-                    <output class="card-value" aria-live="off">{move || lab.snap.with(|s| s.totals.completed.to_string())}</output>
-                </div>
+                {[
+                    (UsersLoggedOut, "alarm", (|s: &Snapshot| u64::from(s.logged_out)) as fn(&Snapshot) -> u64),
+                    (LogoutsSoFar, "alarm", |s| s.totals.logouts),
+                    (FailedRequests, "warn", |s| s.totals.failed),
+                    (RequestsAnswered, "", |s| s.totals.completed),
+                ]
+                    .into_iter()
+                    .map(|(label, tone, figure)| {
+                        let value = move || lab.snap.with(figure);
+                        view! {
+                            <div class=format!("card {tone}") class:calm=move || value() == 0 role="group" aria-label=format!("{title}: {}", t(label))>
+                                <span class="card-label">{t(label)}</span>
+                                <output class="card-value" aria-live="off">{value}</output>
+                            </div>
+                        }
+                    })
+                    .collect_view()}
             </div>
             <ul class="pane-servers">
                 {move || servers().into_iter().map(|(id, state, sessions, served)| {

@@ -33,11 +33,7 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
         Err(_) => lab.notice.set(Some(t(SeedInvalid).into())),
     };
     let mode = move || lab.snap.with(|s| s.mode);
-    let set_mode = move |m: Mode| {
-        if mode() != m {
-            lab.send(Command::SetMode { mode: m });
-        }
-    };
+    let touring = move || lab.tour_at.with(Option::is_some);
     view! {
         <section class="toolbar" aria-label=t(ToolbarLabel)>
             <div class="playback">
@@ -109,7 +105,8 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
                             <input
                                 type="radio" name="session-mode" value=value
                                 prop:checked=move || mode() == m
-                                on:change=move |_| set_mode(m)
+                                disabled=touring
+                                on:change=move |_| lab.switch_mode(m)
                             />
                             {name}
                         </label>
@@ -117,6 +114,7 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
                     .collect_view()}
                 <p class="mode-note">
                     {move || t(match mode() {
+                        _ if touring() => TourSetsMode,
                         Mode::Stateful => StatefulNote,
                         Mode::Stateless => StatelessNote,
                     })}

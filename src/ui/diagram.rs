@@ -183,7 +183,10 @@ pub fn Diagram() -> impl IntoView {
         lab.snap.with(|s| match (s.cache.enabled, s.cache.up) {
             (false, _) => t(Off).to_string(),
             (_, false) => t(Down).to_string(),
-            _ => tf(HitsPct, &[("n", &(s.cache.hit_per_mille / 10))]),
+            _ => match s.cache.recent_hit_per_mille {
+                Some(r) => tf(HitsPct, &[("n", &(r / 10))]),
+                None => t(NoReadsYet).to_string(),
+            },
         })
     });
     let master_status = Signal::derive(move || {

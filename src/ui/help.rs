@@ -49,7 +49,7 @@ pub fn shortcut(lab: Lab, key: &str) -> bool {
         "m" | "M" => {
             let next =
                 if lab.snap.with_untracked(|s| s.mode) == Mode::Stateful { Mode::Stateless } else { Mode::Stateful };
-            lab.send(Command::SetMode { mode: next });
+            lab.switch_mode(next);
         }
         "a" | "A" => lab.send(Command::AddServer),
         "t" | "T" => lab.trace_next(),

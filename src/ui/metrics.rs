@@ -1,12 +1,24 @@
 //! Big-number cards for the figures that matter most right now.
 
 use leptos::prelude::*;
+use statelab_sim::Snapshot;
 
 use super::use_lab;
 use crate::i18n::{
     t,
     Text::{self, *},
 };
+
+/// What the cache card shows: the hit ratio of the last few seconds, so crashing or switching
+/// off the cache shows at once, and "down" or "off" rather than a number that no longer holds.
+pub fn cache_figure(s: &Snapshot) -> String {
+    match (s.cache.enabled, s.cache.up, s.cache.recent_hit_per_mille) {
+        (false, _, _) => t(Off).to_string(),
+        (_, false, _) => t(Down).to_string(),
+        (_, _, None) => "–".to_string(),
+        (_, _, Some(r)) => format!("{} %", r / 10),
+    }
+}
 
 /// `id` names the card in every language (`metric-<id>`), for labelling and for tests.
 #[component]
@@ -29,10 +41,12 @@ pub fn Cards() -> impl IntoView {
     let logged_in = Signal::derive(move || lab.snap.with(|s| format!("{} / {}", s.logged_in, s.users)));
     let failed = Signal::derive(move || lab.snap.with(|s| s.totals.failed.to_string()));
     let completed = Signal::derive(move || lab.snap.with(|s| s.totals.completed.to_string()));
-    let cache = Signal::derive(move || lab.snap.with(|s| format!("{} %", s.cache.hit_per_mille / 10)));
+    let logouts = Signal::derive(move || lab.snap.with(|s| s.totals.logouts.to_string()));
+    let cache = Signal::derive(move || lab.snap.with(cache_figure));
     view! {
         <section class="cards" aria-label=t(KeyFigures)>
             <Card id="users-logged-out" label=UsersLoggedOut value=logged_out tone="alarm" />
+            <Card id="logouts-so-far" label=LogoutsSoFar value=logouts tone="alarm" />
             <Card id="users-logged-in" label=UsersLoggedIn value=logged_in />
             <Card id="requests-answered" label=RequestsAnswered value=completed />
             <Card id="failed-requests" label=FailedRequests value=failed tone="warn" />

@@ -18,6 +18,8 @@ mod system;
 mod tour;
 mod users;
 
+pub use metrics::cache_figure;
+
 use leptos::prelude::*;
 
 use crate::i18n::{self, t, tf, Lang, Text::*};

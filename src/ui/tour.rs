@@ -201,7 +201,13 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode) -> impl IntoView {
                                 type="radio" name="tour-mode"
                                 disabled=move || !tours.with_value(|t| t[chosen.get()].modes.contains(&m))
                                 prop:checked=move || chosen_mode.get() == m
-                                on:change=move |_| chosen_mode.set(m)
+                                on:change=move |_| {
+                                    chosen_mode.set(m);
+                                    // Inside the chosen tour, the same step again in the new mode.
+                                    if let Some(p) = player.get_untracked().filter(|p| p.tour == chosen.get_untracked() && p.mode != m) {
+                                        show(p.tour, m, p.step);
+                                    }
+                                }
                             />
                             {mode_name(m)}
                         </label>

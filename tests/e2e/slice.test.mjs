@@ -13,9 +13,15 @@ test('stateful: crashing Server 1 logs its users out, with no console error', as
   await page.getByRole('button', { name: 'Crash Server 1' }).click();
   const out = await loggedOut(page);
   assert.ok(out > 0, `expected logouts, got ${out}`);
+  const logouts = async () => Number(await page.getByRole('group', { name: 'Logouts so far' }).locator('output').textContent());
+  assert.equal(await logouts(), out, 'each of them is a logout');
   await page.getByRole('button', { name: 'Step', exact: true }).click();
   const path = await screenshot(page, 'slice-stateful-crash');
   console.log(`screenshot: ${path}`);
+  // The users log in again, so the live count falls back, and the running total stays.
+  for (let i = 0; i < 400 && (await loggedOut(page)) > 0; i++) await page.getByRole('button', { name: 'Step', exact: true }).click();
+  assert.equal(await loggedOut(page), 0, 'they logged in again');
+  assert.ok((await logouts()) >= out, 'the total remembers them');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -80,3 +80,24 @@ test('controls follow the tour: the lag slider shows the step’s lag, and Reset
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('inside a tour only Tour mode changes the mode, and it reruns the step in the new mode', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=wrong-server&step=2&mode=stateless&autoplay=0`);
+  await page.getByText(/^Step 2 of \d+ \(Stateless mode\)$/).waitFor();
+  const session = (name) => page.getByRole('radiogroup', { name: 'Session mode' }).getByRole('radio', { name });
+  assert.ok(await session('Stateful').isDisabled(), 'the page-wide switch would run the step in a mode the tour does not judge');
+  await page.locator('body').press('m');
+  await page.locator('.toolbar .notice', { hasText: /^The tour sets the session mode/ }).waitFor();
+  assert.ok(await session('Stateless').isChecked(), 'M changed nothing');
+
+  await page.getByRole('radiogroup', { name: 'Tour mode' }).getByRole('radio', { name: 'Stateful' }).check();
+  await page.getByText(/^Step 2 of \d+ \(Stateful mode\)$/).waitFor();
+  assert.ok(await session('Stateful').isChecked(), 'the run itself is stateful now');
+  await page.getByRole('button', { name: 'Run this step' }).click();
+  await page.locator('.checkpoint', { hasText: /^✓/ }).waitFor({ timeout: 60_000 });
+
+  await page.getByRole('button', { name: 'Reset', exact: true }).click();
+  assert.ok(await session('Stateless').isEnabled(), 'out of the tour the switch works again');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -152,8 +152,11 @@ test('the sliders, menus and data-tier buttons each change the run', async () =>
   await page.locator('svg .node-status', { hasText: 'least connections' }).waitFor();
 
   // Cache, master and replicas.
+  const cacheCard = page.getByRole('group', { name: 'Cache hits, last 10 s' }).locator('output');
+  assert.match(await cacheCard.textContent(), /^(\d+ %|–)$/);
   await click('Crash cache');
   assert.ok(await page.getByRole('button', { name: 'Restart cache' }).isEnabled());
+  assert.equal(await cacheCard.textContent(), '✗ down', 'a crashed cache shows as down, not as its old ratio');
   await click('Restart cache');
   assert.ok(await page.getByRole('button', { name: 'Crash cache' }).isEnabled());
   await click('Crash master');

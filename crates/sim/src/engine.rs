@@ -379,6 +379,7 @@ impl Sim {
                 len: self.cache.len(),
                 capacity: self.cache.capacity,
                 hit_per_mille: ratio_per_mille(self.cache.hits, self.cache.hits + self.cache.misses),
+                recent_hit_per_mille: self.metrics.recent_cache_hit_per_mille(crate::snapshot::RECENT_S),
             },
             db: self
                 .db

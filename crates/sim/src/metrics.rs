@@ -137,6 +137,20 @@ impl Metrics {
         &self.samples
     }
 
+    /// Share of product reads the cache answered over the second in progress and the `seconds`
+    /// before it [‰]; `None` if there was no read. A learner who crashes the cache sees this
+    /// fall at once, where the share since the start would hide it for minutes.
+    pub fn recent_cache_hit_per_mille(&self, seconds: usize) -> Option<u32> {
+        let (hits, misses) = self
+            .samples
+            .iter()
+            .rev()
+            .take(seconds)
+            .chain(std::iter::once(&self.current))
+            .fold((0u64, 0u64), |(h, m), s| (h + u64::from(s.cache_hits), m + u64::from(s.cache_misses)));
+        (hits + misses > 0).then(|| (hits * 1000 / (hits + misses)) as u32)
+    }
+
     pub fn latest(&self) -> Option<&Sample> {
         self.samples.back()
     }
@@ -165,6 +179,18 @@ mod tests {
         m.close(current);
         let s = m.latest().unwrap();
         assert_eq!((s.p50_us, s.p95_us, s.p99_us, s.completed), (50, 95, 99, 100));
+    }
+
+    #[test]
+    fn the_recent_hit_ratio_forgets_older_seconds() {
+        let mut m = Metrics::new(60);
+        assert_eq!(m.recent_cache_hit_per_mille(2), None, "no read yet");
+        for (hits, misses) in [(10, 0), (3, 1), (1, 3)] {
+            m.close(Sample { cache_hits: hits, cache_misses: misses, ..Sample::default() });
+        }
+        assert_eq!(m.recent_cache_hit_per_mille(2), Some(500), "the last two seconds: 4 of 8");
+        m.current.cache_misses = 8;
+        assert_eq!(m.recent_cache_hit_per_mille(2), Some(250), "and the second in progress: 4 of 16");
     }
 
     #[test]

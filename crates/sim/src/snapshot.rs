@@ -12,6 +12,9 @@ use crate::store::StoreKind;
 use crate::traffic::Pattern;
 use crate::user::UserId;
 
+/// Seconds of the recent window that "now" figures (the cache's hit ratio) are taken over.
+pub const RECENT_S: usize = 10;
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ServerView {
     pub id: ServerId,
@@ -55,6 +58,8 @@ pub struct CacheView {
     pub capacity: u32,
     /// Of all product reads so far [‰].
     pub hit_per_mille: u32,
+    /// Of product reads in the last [`RECENT_S`] seconds [‰]; `None` when there was none.
+    pub recent_hit_per_mille: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
