@@ -43,6 +43,14 @@ fn happening(kind: &EventKind) -> String {
         EventKind::Misrouted { user, to } => {
             tf(EvMisrouted, &[("user", &words::user(*user)), ("to", &words::server(*to))])
         }
+        EventKind::MisrouteAnswered { user, server, latency_us } => tf(
+            EvMisrouteAnswered,
+            &[
+                ("server", &words::server(*server)),
+                ("user", &words::user(*user)),
+                ("latency", &words::duration(*latency_us)),
+            ],
+        ),
         EventKind::LoggedIn { user, at: Some(s) } => {
             tf(EvLoggedInServer, &[("user", &words::user(*user)), ("server", &words::server(*s))])
         }
@@ -56,6 +64,7 @@ fn happening(kind: &EventKind) -> String {
         EventKind::HealthCheck { server, up } => {
             tf(if *up { EvHealthUp } else { EvHealthDown }, &[("server", &words::server(*server))])
         }
+        EventKind::SessionsLost { server, count: 0 } => tf(EvNoSessionLost, &[("server", &words::server(*server))]),
         EventKind::SessionsLost { server, count } => tf(
             if *count == 1 { EvSessionLost } else { EvSessionsLost },
             &[("count", count), ("server", &words::server(*server))],
@@ -253,6 +262,9 @@ mod tests {
             (Command::RestartSessionStore, 1),
             (Command::RestartSessionStore, 0),
             (Command::SetMode { mode: Mode::Stateless }, 3),
+            (Command::Misroute { user: UserId(8) }, 2),
+            (Command::CrashServer { server: ServerId(2) }, 0),
+            (Command::RestartServer { server: ServerId(2) }, 1),
             (Command::CrashSessionStore, 2),
             (Command::RestartSessionStore, 10),
             (Command::SetSessionStore { kind: StoreKind::Sql, persistence: false, replica: true }, 1),
@@ -343,7 +355,9 @@ mod tests {
             ("a server state", |k| matches!(k, EventKind::ServerState { .. })),
             ("a server marked up", |k| matches!(k, EventKind::HealthCheck { up: true, .. })),
             ("a server marked down", |k| matches!(k, EventKind::HealthCheck { up: false, .. })),
-            ("sessions lost with a server", |k| matches!(k, EventKind::SessionsLost { .. })),
+            ("sessions lost with a server", |k| matches!(k, EventKind::SessionsLost { count: 1.., .. })),
+            ("no session lost with a server", |k| matches!(k, EventKind::SessionsLost { count: 0, .. })),
+            ("a misrouted request answered", |k| matches!(k, EventKind::MisrouteAnswered { .. })),
             ("a store down, nothing lost", |k| matches!(k, EventKind::StoreDown { lost: 0, .. })),
             ("a store down with sessions", |k| matches!(k, EventKind::StoreDown { lost: 1.., .. })),
             ("a store up", |k| matches!(k, EventKind::StoreUp { .. })),

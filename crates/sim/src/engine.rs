@@ -497,11 +497,14 @@ impl Sim {
 
     // ----- commands -------------------------------------------------------------------------
 
-    /// Applies a command now. On error nothing changed; on success it joins the command log.
+    /// Applies a command now. On error nothing changed; on success it joins the command log,
+    /// and its event comes before the events it caused, so the feed tells cause, then effect.
     pub fn apply(&mut self, cmd: Command) -> Result<(), CommandError> {
-        self.execute(&cmd)?;
-        self.commands.push((self.now_us, cmd.clone()));
-        self.emit(EventKind::Command(cmd));
+        self.log.hold();
+        let result = self.execute(&cmd);
+        self.log.release(result.is_ok().then(|| (self.now_us, EventKind::Command(cmd.clone()))));
+        result?;
+        self.commands.push((self.now_us, cmd));
         Ok(())
     }
 
@@ -1071,6 +1074,7 @@ impl Sim {
             retried: false,
             has_worker: false,
             committed: false,
+            misrouted: false,
             db: None,
             breakdown: Default::default(),
         };
@@ -1227,6 +1231,7 @@ impl Sim {
         }
         if let Some(q) = self.req_mut(r) {
             q.server = Some(s);
+            q.misrouted |= misroute;
         }
         let d = self.between_us(self.cfg.network.lb_server_us);
         self.hop(r, Phase::ToServer, HopKind::Page, Node::Balancer, Node::Server(s), d);
@@ -1559,6 +1564,10 @@ impl Sim {
         self.totals.queue_wait_us += req.breakdown.queue_us;
         self.metrics.record_success(latency_us);
         self.emit(EventKind::RequestDone { req: req.id, user, action, latency_us });
+        if let (true, Some(server), Mode::Stateless) = (req.misrouted, req.server, self.mode) {
+            // Scenario 1's other ending: the stray request found its session all the same.
+            self.emit(EventKind::MisrouteAnswered { user, server, latency_us });
+        }
         self.remember(&req, None);
     }
 

@@ -115,6 +115,12 @@ pub enum EventKind {
         user: UserId,
         to: ServerId,
     },
+    /// A misrouted request was answered all the same: its session was in the shared store.
+    MisrouteAnswered {
+        user: UserId,
+        server: ServerId,
+        latency_us: u64,
+    },
     LoggedIn {
         user: UserId,
         at: Option<ServerId>,
@@ -187,6 +193,7 @@ impl EventKind {
             EventKind::RequestFailed { .. } => "request_failed",
             EventKind::Retried { .. } => "retried",
             EventKind::Misrouted { .. } => "misrouted",
+            EventKind::MisrouteAnswered { .. } => "misroute_answered",
             EventKind::LoggedIn { .. } => "logged_in",
             EventKind::LoggedOut { .. } => "logged_out",
             EventKind::ServerState { .. } => "server_state",
@@ -241,8 +248,14 @@ impl fmt::Display for Event {
                 write!(f, "The load balancer could not reach {from} for {user} and retried on {to}.")
             }
             EventKind::Misrouted { user, to } => {
-                write!(f, "{user}'s next request is sent to {to}, not their usual server.")
+                write!(f, "The load balancer sends {user}'s next request to {to}, a server it would not have chosen.")
             }
+            EventKind::MisrouteAnswered { user, server, latency_us } => write!(
+                f,
+                "{server} answered {user}'s stray request in {}: it read the session from the shared store, \
+                 so {user} noticed nothing.",
+                human_us(*latency_us)
+            ),
             EventKind::LoggedIn { user, at: Some(s) } => {
                 write!(f, "{user} logged in; the session lives in {s}'s memory.")
             }
@@ -256,6 +269,9 @@ impl fmt::Display for Event {
             }
             EventKind::HealthCheck { server, up: false } => {
                 write!(f, "Health check: {server} is down, the load balancer stops using it.")
+            }
+            EventKind::SessionsLost { server, count: 0 } => {
+                write!(f, "No session was lost with {server}: sessions live in the shared store.")
             }
             EventKind::SessionsLost { server, count: 1 } => write!(f, "1 session vanished with {server}'s memory."),
             EventKind::SessionsLost { server, count } => {
@@ -351,14 +367,39 @@ pub struct EventLog {
     capacity: usize,
     next_seq: u64,
     hasher: TraceHasher,
+    /// Events of a command being applied, held back until the command's own event is known.
+    held: Option<Vec<(u64, EventKind)>>,
 }
 
 impl EventLog {
     pub(crate) fn new(capacity: usize) -> Self {
-        Self { recent: VecDeque::with_capacity(capacity.min(4096)), capacity, next_seq: 0, hasher: TraceHasher::new() }
+        Self {
+            recent: VecDeque::with_capacity(capacity.min(4096)),
+            capacity,
+            next_seq: 0,
+            hasher: TraceHasher::new(),
+            held: None,
+        }
+    }
+
+    /// Holds back the events logged from now on, until [`EventLog::release`].
+    pub(crate) fn hold(&mut self) {
+        self.held = Some(Vec::new());
+    }
+
+    /// Logs `first`, then the events held back: a cause is told before its effects.
+    pub(crate) fn release(&mut self, first: Option<(u64, EventKind)>) {
+        let held = self.held.take().unwrap_or_default();
+        for (at_us, kind) in first.into_iter().chain(held) {
+            self.push(at_us, kind);
+        }
     }
 
     pub(crate) fn push(&mut self, at_us: u64, kind: EventKind) {
+        if let Some(held) = &mut self.held {
+            held.push((at_us, kind));
+            return;
+        }
         let event = Event { seq: self.next_seq, at_us, kind };
         event.hash(&mut self.hasher);
         self.next_seq += 1;

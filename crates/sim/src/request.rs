@@ -219,6 +219,8 @@ pub struct Request {
     pub(crate) has_worker: bool,
     /// Its write happened (database or session); a crash after this must not replay it.
     pub(crate) committed: bool,
+    /// The learner sent it to a server the balancer would not have chosen.
+    pub(crate) misrouted: bool,
     /// The database node it went to, if any: a replica for a read, the master for a write.
     pub db: Option<DbNodeId>,
     pub breakdown: Breakdown,

@@ -89,10 +89,14 @@ fn wrong_server_stateful_logs_the_user_out_and_stateless_reads_the_session_in_ab
     assert_eq!(answered, None, "Server {} had no idea who the user was", server.0 + 1);
     assert_ne!(s.user(UserId(0)).unwrap().home, SessionHome::Server(server));
 
-    let (s, _, answered) = misroute(Mode::Stateless, UserId(0));
+    let (s, server, answered) = misroute(Mode::Stateless, UserId(0));
     let session_us = answered.expect("the other server answered");
     assert!((500..=3_000).contains(&session_us), "its session came from the store in {session_us} µs");
     assert_eq!(s.totals().logouts, 0);
+    let told = s.events().since(0).any(|e| {
+        matches!(e.kind, EventKind::MisrouteAnswered { user: UserId(0), server: at, .. } if at == server)
+    });
+    assert!(told, "the feed tells that the stray request was answered");
 }
 
 #[test]

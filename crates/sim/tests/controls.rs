@@ -182,3 +182,19 @@ fn the_server_just_removed_can_be_restarted() {
     }
     s.apply(Command::RestartServer { server: ServerId(5) }).unwrap();
 }
+
+#[test]
+fn a_command_is_logged_before_what_it_causes() {
+    let mut s = Sim::new(SimConfig { seed: 3, mode: Mode::Stateful, ..SimConfig::default() }).unwrap();
+    s.run_until(5 * SEC);
+    let from = s.events().total();
+    s.apply(Command::CrashServer { server: ServerId(0) }).unwrap();
+    let kinds: Vec<&EventKind> = s.events().since(from).map(|e| &e.kind).collect();
+    assert!(kinds.len() > 2, "the crash logged its consequences too: {kinds:?}");
+    assert!(matches!(kinds[0], EventKind::Command(Command::CrashServer { .. })), "{kinds:?}");
+    assert!(kinds[1..].iter().any(|k| matches!(k, EventKind::LoggedOut { .. })), "{kinds:?}");
+
+    let from = s.events().total();
+    assert!(s.apply(Command::CrashServer { server: ServerId(0) }).is_err());
+    assert_eq!(s.events().total(), from, "a refused command logs nothing");
+}
