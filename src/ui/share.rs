@@ -85,10 +85,11 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
     // A 800×500 frame fits the diagram with the short toolbar; the instructor can pick others.
     let frame_controls = RwSignal::new(Controls::Minimal);
     let make_link = move || format!("{}?{}", base_url(), lab.link_query(theme.get_untracked()));
-    // The page's links never carry `controls`, so the frame's choice is simply added.
+    // The page's links never carry `controls` or `title`, so the frame's choices are simply
+    // added; a course page has its own heading, so the frame leaves out the masthead.
     let frame_src = move || {
         let page = if link.with(String::is_empty) { make_link() } else { link.get() };
-        format!("{page}&controls={}", frame_controls.get().key())
+        format!("{page}&controls={}&title=0", frame_controls.get().key())
     };
     let snippet = move || {
         let src = frame_src();

@@ -107,8 +107,19 @@ fn TrafficControls() -> impl IntoView {
                         lab.send(Command::SetAutoscaling { policy });
                     }
                 />
-                {t(AutoscalingLabel)}
+                {move || {
+                    let p = lab.panel_snap(|_| lab.with_sim(|s| s.autoscaler().policy.clone()));
+                    tf(
+                        AutoscalingLabel,
+                        &[("out", &p.scale_out_pct), ("in", &p.scale_in_pct), ("min", &p.min_servers), ("max", &p.max_servers)],
+                    )
+                }}
             </label>
+            // What the scaler judges, so a learner sees why a small spike adds no server.
+            <p class="hint">
+                {move || lab.panel_snap(|_| lab.with_sim(|s| s.metrics().latest().map(|x| x.utilization_pct)))
+                    .map(|n| tf(BusyNow, &[("n", &n)]))}
+            </p>
         </fieldset>
     }
 }

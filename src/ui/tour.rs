@@ -47,8 +47,10 @@ fn mode_name(m: Mode) -> &'static str {
 }
 
 /// `start`: a tour id and step to open at once (from the URL), in `mode` if the tour offers it.
+/// `chooser`: whether the learner may pick another tour and mode; a frame that embeds one step
+/// shows only that tour.
 #[component]
-pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode) -> impl IntoView {
+pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, chooser: bool) -> impl IntoView {
     let lab = use_lab();
     let tours = StoredValue::new(crate::i18n::tours::tours());
     let chosen = RwSignal::new(0usize);
@@ -179,7 +181,7 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode) -> impl IntoView {
     view! {
         <section class="panel tour" aria-labelledby="tour-heading">
             <h2 id="tour-heading">{t(GuidedTour)}</h2>
-            <div class="row">
+            {chooser.then(|| view! { <div class="row">
                 <label class="row">
                     {t(Scenario)}
                     <select prop:value=move || chosen.get().to_string() on:change=move |ev| {
@@ -218,7 +220,7 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode) -> impl IntoView {
                     <input type="checkbox" prop:checked=move || autoplay.get() on:change=move |ev| autoplay.set(event_target_checked(&ev)) />
                     {t(Autoplay)}
                 </label>
-            </div>
+            </div> })}
             <p class="hint">{move || tours.with_value(|t| t[chosen.get()].summary.clone())}</p>
             {move || player.get().map(|p| {
                 let tour = tour_of(&p);

@@ -184,9 +184,9 @@ test('the page computes the same trace hash as the native and wasm tests for the
 test('the embed code carries the chosen controls, and its preview shows the diagram on the first screen', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&seed=7`);
   const code = page.getByLabel('Embed code');
-  assert.match(await code.inputValue(), /^<iframe src="[^"]*\?[^"]*seed=7[^"]*&amp;controls=minimal" width="800" height="500" title="[^"]+" loading="lazy"/);
+  assert.match(await code.inputValue(), /^<iframe src="[^"]*\?[^"]*seed=7[^"]*&amp;controls=minimal&amp;title=0" width="800" height="500" title="[^"]+" loading="lazy"/);
   await page.getByLabel('Controls in the frame').selectOption('full');
-  assert.match(await code.inputValue(), /&amp;controls=full"/);
+  assert.match(await code.inputValue(), /&amp;controls=full&amp;title=0"/);
   assert.equal((await code.inputValue()).match(/controls=/g).length, 1, 'one controls choice');
   await page.getByLabel('Controls in the frame').selectOption('minimal');
   await button(page, 'Preview embed').click();

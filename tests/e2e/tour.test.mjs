@@ -101,3 +101,14 @@ test('inside a tour only Tour mode changes the mode, and it reruns the step in t
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a tour step embedded with minimal controls shows that tour only, and still runs', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=crash-2am&step=1&controls=minimal&title=0&autoplay=0`);
+  await page.getByText(/^Step 1 of \d+ \(Stateful mode\)$/).waitFor();
+  assert.equal(await page.getByLabel('Scenario').count(), 0, 'no other tour to pick');
+  assert.equal(await page.getByRole('button', { name: 'Start tour' }).count(), 0);
+  await page.getByRole('button', { name: 'Run this step' }).click();
+  await page.getByText('Done — press Next.').waitFor({ timeout: 60_000 });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -56,7 +56,8 @@ test('every main control works with real clicks', async () => {
   assert.match(await page.locator('.system-controls fieldset').first().locator('output').textContent(), /^\d+ \/s now: a spike, 30 s left$/);
   await page.getByLabel('Misroute').selectOption({ label: 'User B' });
   await click('Misroute user');
-  await page.getByLabel('Auto-scaling (out above 70 % busy, in below 30 %)').check();
+  await page.getByLabel('Auto-scaling (adds a server above 70 % busy, removes one below 30 %, keeps 1 to 16)').check();
+  assert.match(await page.locator('.system-controls fieldset').first().locator('.hint').textContent(), /^The servers are \d+ % busy now\.$/);
   await page.getByLabel('Cache product reads').uncheck();
   await page.getByLabel('Session store').selectOption('sql');
   await click('Crash session store');

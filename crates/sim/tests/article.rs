@@ -93,9 +93,10 @@ fn wrong_server_stateful_logs_the_user_out_and_stateless_reads_the_session_in_ab
     let session_us = answered.expect("the other server answered");
     assert!((500..=3_000).contains(&session_us), "its session came from the store in {session_us} µs");
     assert_eq!(s.totals().logouts, 0);
-    let told = s.events().since(0).any(|e| {
-        matches!(e.kind, EventKind::MisrouteAnswered { user: UserId(0), server: at, .. } if at == server)
-    });
+    let told = s
+        .events()
+        .since(0)
+        .any(|e| matches!(e.kind, EventKind::MisrouteAnswered { user: UserId(0), server: at, .. } if at == server));
     assert!(told, "the feed tells that the stray request was answered");
 }
 
