@@ -14,7 +14,17 @@ pub fn sentence(e: &Event) -> String {
 
 fn happening(kind: &EventKind) -> String {
     match kind {
-        EventKind::Command(c) => tf(EvCommand, &[("command", &command(c))]),
+        EventKind::Command { cmd, db: Some(name) } => {
+            let name = words::db_name_in_text(*name);
+            let phrase = match cmd {
+                Command::CrashDbNode { .. } => tf(CmdCrashNamedDb, &[("name", &name)]),
+                Command::RestartDbNode { .. } => tf(CmdRestartNamedDb, &[("name", &name)]),
+                Command::PromoteReplica { .. } => tf(CmdPromoteNamedDb, &[("name", &name)]),
+                _ => tf(CmdRemoveNamedDb, &[("name", &name)]),
+            };
+            tf(EvCommand, &[("command", &phrase)])
+        }
+        EventKind::Command { cmd, db: None } => tf(EvCommand, &[("command", &command(cmd))]),
         EventKind::RequestDone { user, action, latency_us, .. } => tf(
             EvRequestDone,
             &[
@@ -338,7 +348,19 @@ mod tests {
 
         // One case per sentence template, so that each one was compared above.
         let templates: &[(&str, Case)] = &[
-            ("a command", |k| matches!(k, EventKind::Command(_))),
+            ("a command", |k| matches!(k, EventKind::Command { db: None, .. })),
+            ("a crash of a named database", |k| {
+                matches!(k, EventKind::Command { cmd: Command::CrashDbNode { .. }, db: Some(DbName::Master) })
+            }),
+            ("a restart of a named database", |k| {
+                matches!(k, EventKind::Command { cmd: Command::RestartDbNode { .. }, db: Some(DbName::Replica(_)) })
+            }),
+            ("a promotion of a named replica", |k| {
+                matches!(k, EventKind::Command { cmd: Command::PromoteReplica { .. }, db: Some(_) })
+            }),
+            ("a removal of a named replica", |k| {
+                matches!(k, EventKind::Command { cmd: Command::RemoveReplica { .. }, db: Some(_) })
+            }),
             ("an answered request", |k| matches!(k, EventKind::RequestDone { .. })),
             ("a failed authentication", |k| {
                 matches!(k, EventKind::RequestFailed { reason: FailReason::SessionLost, .. })

@@ -85,6 +85,31 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// The database node it acts on, if any.
+    pub fn db_node(&self) -> Option<u32> {
+        match self {
+            Command::CrashDbNode { node }
+            | Command::RestartDbNode { node }
+            | Command::PromoteReplica { node }
+            | Command::RemoveReplica { node } => Some(*node),
+            _ => None,
+        }
+    }
+
+    /// The phrase with the database node named by its role then ("promote Replica 1 to
+    /// master"), as the page names it; node numbers are for links and host pages.
+    pub fn with_db_name(&self, name: crate::database::DbName) -> String {
+        match self {
+            Command::CrashDbNode { .. } => format!("crash {name}"),
+            Command::RestartDbNode { .. } => format!("restart {name}"),
+            Command::PromoteReplica { .. } => format!("promote {name} to master"),
+            Command::RemoveReplica { .. } => format!("remove {name}"),
+            _ => self.to_string(),
+        }
+    }
+}
+
 impl fmt::Display for Command {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -327,6 +327,15 @@ impl Sim {
     /// Everything the UI draws, with at most `max_requests` in-flight requests listed.
     pub fn snapshot(&self, max_requests: usize) -> Snapshot {
         let now = self.now_us;
+        let mut db: Vec<DbView> = self
+            .db
+            .nodes
+            .iter()
+            .map(|n| DbView { id: n.id, role: n.role, number: n.number, up: n.up, reads: n.reads, writes: n.writes })
+            .collect();
+        // As the page lists them: the master, then replicas by number (a demoted master that
+        // rejoins as Replica 3 comes after Replica 2).
+        db.sort_by_key(|n| (n.role == DbRole::Replica, n.number));
         let servers = self
             .servers
             .iter()
@@ -381,19 +390,7 @@ impl Sim {
                 hit_per_mille: ratio_per_mille(self.cache.hits, self.cache.hits + self.cache.misses),
                 recent_hit_per_mille: self.metrics.recent_cache_hit_per_mille(crate::snapshot::RECENT_S),
             },
-            db: self
-                .db
-                .nodes
-                .iter()
-                .map(|n| DbView {
-                    id: n.id,
-                    role: n.role,
-                    number: n.number,
-                    up: n.up,
-                    reads: n.reads,
-                    writes: n.writes,
-                })
-                .collect(),
+            db,
             replication_lag_ms: self.lag_ms,
             users: self.users.len() as u32,
             logged_in: self.logged_in,
@@ -500,9 +497,11 @@ impl Sim {
     /// Applies a command now. On error nothing changed; on success it joins the command log,
     /// and its event comes before the events it caused, so the feed tells cause, then effect.
     pub fn apply(&mut self, cmd: Command) -> Result<(), CommandError> {
+        // Named before it acts: a promotion renames the node it promotes.
+        let db = cmd.db_node().and_then(|n| self.db.node(DbNodeId(n))).map(|n| n.name());
         self.log.hold();
         let result = self.execute(&cmd);
-        self.log.release(result.is_ok().then(|| (self.now_us, EventKind::Command(cmd.clone()))));
+        self.log.release(result.is_ok().then(|| (self.now_us, EventKind::Command { cmd: cmd.clone(), db })));
         result?;
         self.commands.push((self.now_us, cmd));
         Ok(())

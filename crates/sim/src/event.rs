@@ -90,7 +90,12 @@ impl fmt::Display for LogoutReason {
 /// What happened.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum EventKind {
-    Command(Command),
+    /// A command the learner gave; `db` names the database node it acted on, as it was named
+    /// when given (a promotion renames it).
+    Command {
+        cmd: Command,
+        db: Option<DbName>,
+    },
     RequestDone {
         req: ReqId,
         user: UserId,
@@ -188,7 +193,7 @@ impl EventKind {
     /// A stable name for exports and host pages.
     pub fn name(&self) -> &'static str {
         match self {
-            EventKind::Command(_) => "command",
+            EventKind::Command { .. } => "command",
             EventKind::RequestDone { .. } => "request_done",
             EventKind::RequestFailed { .. } => "request_failed",
             EventKind::Retried { .. } => "retried",
@@ -234,7 +239,8 @@ impl fmt::Display for Event {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "[{}] ", clock(self.at_us))?;
         match &self.kind {
-            EventKind::Command(c) => write!(f, "You: {c}."),
+            EventKind::Command { cmd, db: Some(name) } => write!(f, "You: {}.", cmd.with_db_name(*name)),
+            EventKind::Command { cmd, db: None } => write!(f, "You: {cmd}."),
             EventKind::RequestDone { user, action, latency_us, .. } => {
                 write!(f, "{user}'s {action} was answered in {}.", human_us(*latency_us))
             }

@@ -118,6 +118,7 @@ pub struct Snapshot {
     pub requests_hidden: u32,
     pub store: StoreView,
     pub cache: CacheView,
+    /// The master first, then the replicas by number.
     pub db: Vec<DbView>,
     /// Replication lag in force, [min, max] ms: a tour step or a link may have changed it.
     pub replication_lag_ms: (u32, u32),

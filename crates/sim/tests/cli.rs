@@ -60,7 +60,7 @@ fn events_are_json_lines() {
         text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
     assert!(!events.is_empty());
     assert!(events.iter().all(|e| e["seq"].is_u64() && e["at_us"].is_u64() && e["kind"].is_object()));
-    assert!(events.iter().any(|e| e["kind"]["Command"]["cmd"] == "crash_server"));
+    assert!(events.iter().any(|e| e["kind"]["Command"]["cmd"]["cmd"] == "crash_server"));
 }
 
 #[test]

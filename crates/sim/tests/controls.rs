@@ -191,10 +191,27 @@ fn a_command_is_logged_before_what_it_causes() {
     s.apply(Command::CrashServer { server: ServerId(0) }).unwrap();
     let kinds: Vec<&EventKind> = s.events().since(from).map(|e| &e.kind).collect();
     assert!(kinds.len() > 2, "the crash logged its consequences too: {kinds:?}");
-    assert!(matches!(kinds[0], EventKind::Command(Command::CrashServer { .. })), "{kinds:?}");
+    assert!(matches!(kinds[0], EventKind::Command { cmd: Command::CrashServer { .. }, .. }), "{kinds:?}");
     assert!(kinds[1..].iter().any(|k| matches!(k, EventKind::LoggedOut { .. })), "{kinds:?}");
 
     let from = s.events().total();
     assert!(s.apply(Command::CrashServer { server: ServerId(0) }).is_err());
     assert_eq!(s.events().total(), from, "a refused command logs nothing");
+}
+
+#[test]
+fn after_a_promotion_the_feed_names_the_replica_and_the_snapshot_lists_replicas_by_number() {
+    let mut s = sim();
+    s.run_until(2 * SEC);
+    s.apply(Command::CrashDbNode { node: 0 }).unwrap();
+    let from = s.events().total();
+    s.apply(Command::PromoteReplica { node: 1 }).unwrap();
+    let told = s.events().since(from).next().map(|e| e.to_string()).unwrap_or_default();
+    assert!(told.ends_with("You: promote Replica 1 to master."), "{told}");
+    s.apply(Command::RestartDbNode { node: 0 }).unwrap();
+    let order: Vec<(bool, u32)> =
+        s.snapshot(0).db.iter().map(|n| (n.role == statelab_sim::database::DbRole::Master, n.number)).collect();
+    assert_eq!(order.len(), 3);
+    assert!(order[0].0, "the master first: {order:?}");
+    assert!(order[1].1 < order[2].1, "then the replicas by number: {order:?}");
 }
