@@ -14,7 +14,8 @@ pub fn Feed() -> impl IntoView {
             <Show when=move || lab.feed.with(Vec::is_empty)>
                 <p class="hint">{t(FeedEmpty)}</p>
             </Show>
-            <ol class="feed-lines" aria-live="polite" aria-relevant="additions">
+            // Focusable, so a keyboard can scroll the lines once they overflow.
+            <ol class="feed-lines" tabindex="0" aria-labelledby="feed-heading" aria-live="polite" aria-relevant="additions">
                 // Keyed by event number: a new event adds one line instead of redrawing all.
                 <For each=move || lab.feed.get().into_iter().rev() key=|(seq, _)| *seq let:line>
                     <li>{line.1}</li>
