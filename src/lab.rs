@@ -223,6 +223,8 @@ impl Lab {
     /// learner's recorded future is dropped; a tour step's commands stay due.
     fn branch(&self, now: u64, heard: u64) {
         self.timeline.update_value(|t| t.retain(|x| x.at_us <= now));
+        // The timeline ends here now: the dropped future can no longer be scrubbed to.
+        self.horizon_us.set_value(now);
         self.script.update_value(|q| {
             q.retain(|x| !x.replay || x.timed.scripted);
             for x in q.iter_mut() {

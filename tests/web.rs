@@ -170,7 +170,9 @@ fn playing_on_after_a_rewind_replays_the_rest_of_the_timeline() {
     assert_eq!(lab.with_sim(|s| s.trace_hash()), dragged, "playing and dragging to 4 s agree");
     // A new command after a rewind starts another history: the old future is dropped.
     lab.scrub(SEC);
+    assert_eq!(lab.horizon_shown(), 5 * SEC, "the timeline still reaches the recorded end");
     lab.send(Command::AddServer);
+    assert_eq!(lab.horizon_shown(), SEC, "and it ends at the new branch, its old future gone");
     lab.advance(3 * SEC);
     assert_eq!(state(), ServerState::Healthy, "the crash belonged to the abandoned branch");
 }

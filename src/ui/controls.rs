@@ -60,7 +60,8 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
                     <output>{move || words::decimal(format!("{:.2}×", lab.speed.get()))}</output>
                 </label>
                 <span class="clock" aria-label=t(SimTime)>
-                    {move || lab.snap.with(|s| words::decimal(format!("t = {:.1} s", s.now_us as f64 / 1e6)))}
+                    // Worded as the timeline words it, so the two never differ by a rounding.
+                    {move || lab.snap.with(|s| format!("t = {}", words::clock(s.now_us)))}
                 </span>
                 {full.then(|| view! {
                     <label class="seed">
