@@ -153,7 +153,7 @@ test('the sliders, menus and data-tier buttons each change the run', async () =>
   await page.locator('svg .node-status', { hasText: 'least connections' }).waitFor();
 
   // Cache, master and replicas.
-  const cacheCard = page.getByRole('group', { name: 'Cache hits, last 10 s' }).locator('output');
+  const cacheCard = page.getByRole('group', { name: 'Cache hits (10 s)' }).locator('output');
   assert.match(await cacheCard.textContent(), /^(\d+ %|–)$/);
   await click('Crash cache');
   assert.ok(await page.getByRole('button', { name: 'Restart cache' }).isEnabled());
