@@ -98,6 +98,7 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, chooser: bool) -> 
         lab.speed.update(|s| *s = s.max(1.0));
         lab.play_script(tour.schedule(p.step, now), end_us);
         player.set(Some(Player { phase: Phase::Running { end_us, at_start }, ..p }));
+        bring_into_view(".diagram");
     };
     let next = move || {
         let Some(p) = player.get_untracked() else { return };
@@ -244,6 +245,29 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, chooser: bool) -> 
             })}
             <Scrubber />
         </section>
+        // While a step plays out in the diagram, its progress, verdict and the way on stay at
+        // hand at the bottom of the window.
+        {move || player.get().filter(|p| p.phase != Phase::Shown && p.step < tour_of(p).steps.len()).map(|p| {
+            let tour = tour_of(&p);
+            let running = matches!(p.phase, Phase::Running { .. });
+            view! {
+                <div class="tour-dock" role="region" aria-label=t(TourDock)>
+                    <span class="dock-step">{format!("{}/{}: {}", p.step + 1, tour.steps.len(), tour.steps[p.step].title)}</span>
+                    <span class="dock-verdict">
+                        {move || if running {
+                            t(DockRunning).to_string()
+                        } else {
+                            check.get().map_or_else(
+                                || t(DockDone).to_string(),
+                                |(claim, measured, passed)| format!("{} {claim}: {measured}", if passed { "✓" } else { "✗" }),
+                            )
+                        }}
+                    </span>
+                    <button on:click=move |_| bring_into_view(".tour")>{t(BackToTour)}</button>
+                    <button class="primary" disabled=running on:click=move |_| { next(); bring_into_view(".tour"); }>{t(NextStep)}</button>
+                </div>
+            }
+        })}
     }
 }
 
@@ -303,6 +327,20 @@ fn step_view(
         <p class="checkpoint" role="status">
             {move || check.get().map(|(claim, measured, passed)| format!("{} {claim}: {measured}", if passed { "✓" } else { "✗" }))}
         </p>
+    }
+}
+
+/// Scrolls the element matching `selector` to the top of the window unless its top half is in
+/// view already: a step plays out in the diagram, below the tour's text.
+fn bring_into_view(selector: &str) {
+    let Some(window) = web_sys::window() else { return };
+    let height = window.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0);
+    let found = window.document().and_then(|d| d.query_selector(selector).ok().flatten());
+    if let Some(el) = found {
+        let rect = el.get_bounding_client_rect();
+        if rect.top() < 0.0 || rect.top() > height / 2.0 {
+            el.scroll_into_view_with_bool(true);
+        }
     }
 }
 

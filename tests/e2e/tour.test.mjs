@@ -112,3 +112,23 @@ test('a tour step embedded with minimal controls shows that tour only, and still
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a running step brings the diagram into view, and a dock keeps its verdict and Next step at hand', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=wrong-server&step=2&autoplay=0&speed=10`);
+  await page.getByText(/^Step 2 of 3 \(Stateful mode\)$/).waitFor();
+  const diagramTop = () => page.locator('.diagram').evaluate((d) => d.getBoundingClientRect().top);
+  assert.ok((await diagramTop()) > 400, 'the diagram starts below the tour text');
+  assert.equal(await page.getByRole('region', { name: 'Tour step in progress' }).count(), 0, 'no dock before the step runs');
+  await page.getByRole('button', { name: 'Run this step' }).click();
+  const dock = page.getByRole('region', { name: 'Tour step in progress' });
+  await dock.waitFor();
+  const top = await diagramTop();
+  assert.ok(top >= -1 && top < 100, `the diagram is at the top of the window (${top} px)`);
+  await dock.locator('.dock-verdict', { hasText: /^✓ / }).waitFor({ timeout: 60_000 });
+  assert.equal(await dock.locator('.dock-verdict').textContent(), await page.locator('.checkpoint').textContent());
+  await dock.getByRole('button', { name: 'Next step' }).click();
+  await page.getByText(/^Step 3 of 3 \(Stateful mode\)$/).waitFor();
+  await dock.waitFor({ state: 'detached' });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
