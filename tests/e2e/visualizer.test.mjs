@@ -12,6 +12,22 @@ const SIZES = [
   ['phone', 390, 844],
 ];
 
+test('no theme makes the page wider than a phone', async () => {
+  for (const theme of ['light', 'dark', 'projector']) {
+    const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?theme=${theme}&autoplay=0`, {
+      viewport: { width: 390, height: 844 },
+    });
+    await page.locator('.server-controls li').first().waitFor();
+    const { scroll, client } = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      client: document.documentElement.clientWidth,
+    }));
+    assert.equal(scroll, client, `${theme}: the page scrolls sideways by ${scroll - client} px`);
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
+
 for (const scheme of ['light', 'dark']) {
   test(`screenshots in ${scheme} at three sizes`, async () => {
     for (const [name, width, height] of SIZES) {
