@@ -87,8 +87,8 @@ pub struct Lab {
     pub speed: RwSignal<f64>,
     /// A message for the learner, e.g. why a command was refused.
     pub notice: RwSignal<Option<String>>,
-    /// Recent narrated events as (sequence number, sentence), oldest first.
-    pub feed: RwSignal<Vec<(u64, String)>>,
+    /// Recent narrated events, oldest first.
+    pub feed: RwSignal<Vec<FeedLine>>,
     /// The user whose session the inspector shows.
     pub selected_user: RwSignal<Option<UserId>>,
     pub trace: RwSignal<Trace>,
@@ -492,7 +492,7 @@ impl Lab {
                     bursts.push(Burst { at, label: words::fail_reason(reason), born_ms: page_ms() });
                 }
                 if e.is_narrated() {
-                    lines.push((e.seq, events::sentence(e)));
+                    lines.push(FeedLine { seq: e.seq, at_us: e.at_us, text: events::sentence(e) });
                 }
                 if host_from.is_some_and(|from| e.seq >= from) {
                     crate::host::forward(e);
@@ -537,7 +537,36 @@ impl Lab {
     }
 }
 
+/// One narrated event, oldest first in [`Lab::feed`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct FeedLine {
+    pub seq: u64,
+    pub at_us: u64,
+    pub text: String,
+}
+
+/// The feed as it reads: the latest moment first, and within one moment in the order things
+/// happened, so a command comes before what it caused.
+pub fn reading_order(lines: &[FeedLine]) -> Vec<FeedLine> {
+    let mut shown = lines.to_vec();
+    shown.sort_by_key(|l| std::cmp::Reverse(l.at_us));
+    shown
+}
+
 /// Milliseconds since the page loaded (0 outside a browser).
 pub fn page_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_feed_reads_latest_moment_first_and_cause_before_effect() {
+        let line = |seq, at_us| FeedLine { seq, at_us, text: String::new() };
+        let lines = [line(1, 100), line(2, 500), line(3, 500), line(4, 500), line(5, 900)];
+        let order: Vec<u64> = reading_order(&lines).iter().map(|l| l.seq).collect();
+        assert_eq!(order, [5, 2, 3, 4, 1]);
+    }
 }

@@ -122,7 +122,6 @@ pub fn logout_reason(r: LogoutReason) -> String {
     }
 }
 
-/// A database node by its role: "Master DB", "Replica 2".
 /// A database node as a sentence names it ("the master database", "Replica 2").
 pub fn db_name_in_text(name: DbName) -> String {
     match name {
@@ -131,6 +130,7 @@ pub fn db_name_in_text(name: DbName) -> String {
     }
 }
 
+/// A database node by its role, as a label: "Master DB", "Replica 2".
 pub fn db_name(name: DbName) -> String {
     match name {
         DbName::Master => t(MasterDb).to_string(),

@@ -44,18 +44,32 @@ pub fn nice_max(max: f64) -> f64 {
     [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * magnitude).find(|&v| v >= max).unwrap_or(10.0 * magnitude)
 }
 
-fn points(values: &[f64], y_max: f64) -> String {
+/// The line's runs of measured seconds, each as polyline points; a NaN second breaks the line,
+/// and a run of one second is drawn as a dot (a zero-length stroke with round caps).
+fn segments(values: &[f64], y_max: f64) -> Vec<String> {
     let step = (W - PAD_LEFT) / (WINDOW - 1) as f64;
     let offset = WINDOW.saturating_sub(values.len()) as f64;
-    values
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| !v.is_nan())
-        .map(|(i, v)| {
-            format!("{:.1},{:.1}", PAD_LEFT + (offset + i as f64) * step, H - 14.0 - (v / y_max) * (H - 24.0))
+    let point = |i: usize, v: f64| (PAD_LEFT + (offset + i as f64) * step, H - 14.0 - (v / y_max) * (H - 24.0));
+    let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();
+    let mut open = false;
+    for (i, v) in values.iter().enumerate() {
+        if v.is_nan() {
+            open = false;
+        } else if open {
+            runs.last_mut().expect("an open run").push(point(i, *v));
+        } else {
+            runs.push(vec![point(i, *v)]);
+            open = true;
+        }
+    }
+    runs.into_iter()
+        .map(|mut run| {
+            if run.len() == 1 {
+                run.push(run[0]);
+            }
+            run.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect::<Vec<_>>().join(" ")
         })
-        .collect::<Vec<_>>()
-        .join(" ")
+        .collect()
 }
 
 fn fmt(v: f64) -> String {
@@ -95,7 +109,11 @@ fn LineChart(
                     let max = y_max();
                     data.get()
                         .into_iter()
-                        .map(|s| view! { <polyline points=points(&s.values, max) style:stroke=s.colour /> })
+                        .flat_map(|s| {
+                            segments(&s.values, max)
+                                .into_iter()
+                                .map(move |points| view! { <polyline points=points style:stroke=s.colour /> })
+                        })
                         .collect_view()
                 }}
             </svg>
@@ -236,9 +254,14 @@ mod tests {
 
     #[test]
     fn a_second_without_a_measure_is_a_gap_and_a_dash() {
-        let s = series("p50", "#000", vec![12.0, f64::NAN, 3.5, f64::NAN]);
+        let s = series("p50", "#000", vec![12.0, 11.0, f64::NAN, 3.5, f64::NAN]);
         assert_eq!(s.latest(" ms"), "p50 – ms");
-        assert_eq!(points(&s.values, 20.0).split(' ').count(), 2);
+        let runs = segments(&s.values, 20.0);
+        assert_eq!(runs.len(), 2, "the missing second breaks the line: {runs:?}");
+        assert_eq!(runs[0].split(' ').count(), 2);
+        let dot: Vec<&str> = runs[1].split(' ').collect();
+        assert_eq!(dot.len(), 2, "a lone second is a dot");
+        assert_eq!(dot[0], dot[1]);
         let s = series("p50", "#000", vec![f64::NAN, 3.5]);
         assert_eq!(s.latest(" ms"), "p50 3.5 ms");
     }

@@ -113,7 +113,7 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
                         </label>
                     })
                     .collect_view()}
-                <p class="mode-note">
+                <p class="mode-note" class:touring=touring>
                     {move || t(match mode() {
                         _ if touring() => TourSetsMode,
                         Mode::Stateful => StatefulNote,

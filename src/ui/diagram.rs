@@ -381,7 +381,7 @@ pub fn Diagram() -> impl IntoView {
                             statuses=vec![t(Down).to_string(), tf(SessionsCount, &[("n", &10_000)]), t(StoreUnused).to_string()] down=store_down />
                     </g>
                     <NodeBox x=X_DATA y=Y_CACHE w=150.0 spot="cache" icon="cache" label=t(Cache) status=cache_status
-                        statuses=vec![t(Off).to_string(), t(Down).to_string(), tf(HitsPct, &[("n", &100)])] down=cache_down />
+                        statuses=vec![t(Off).to_string(), t(Down).to_string(), tf(HitsPct, &[("n", &100)]), t(NoReadsYet).to_string()] down=cache_down />
                     <NodeBox x=X_MASTER y=Y_MASTER w=140.0 spot="db" icon="database" label=t(MasterDb) status=master_status
                         statuses=vec![t(Down).to_string(), tf(WritesCount, &[("n", &9_999_999)])] down=master_down />
                     <For each=replica_ids key=|id| *id let:id>

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use super::use_lab;
 use crate::i18n::{t, Text::*};
+use crate::lab::reading_order;
 
 #[component]
 pub fn Feed() -> impl IntoView {
@@ -17,8 +18,8 @@ pub fn Feed() -> impl IntoView {
             // Focusable, so a keyboard can scroll the lines once they overflow.
             <ol class="feed-lines" tabindex="0" aria-labelledby="feed-heading" aria-live="polite" aria-relevant="additions">
                 // Keyed by event number: a new event adds one line instead of redrawing all.
-                <For each=move || lab.feed.get().into_iter().rev() key=|(seq, _)| *seq let:line>
-                    <li>{line.1}</li>
+                <For each=move || lab.feed.with(|f| reading_order(f)) key=|line| line.seq let:line>
+                    <li>{line.text}</li>
                 </For>
             </ol>
         </section>

@@ -8,7 +8,7 @@ use statelab_sim::snapshot::Totals;
 use statelab_sim::tour::Tour;
 use statelab_sim::Mode;
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use super::use_lab;
 use crate::host;
@@ -47,8 +47,8 @@ fn mode_name(m: Mode) -> &'static str {
 }
 
 /// `start`: a tour id and step to open at once (from the URL), in `mode` if the tour offers it.
-/// `chooser`: whether the learner may pick another tour and mode; a frame that embeds one step
-/// shows only that tour.
+/// `chooser`: whether the learner may pick and start another tour; a frame that embeds one
+/// step shows only that tour (its Tour mode stays).
 #[component]
 pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, chooser: bool) -> impl IntoView {
     let lab = use_lab();
@@ -169,6 +169,11 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, chooser: bool) -> 
         .forget();
     });
 
+    // The step the dock stands for, while it runs or once it has run.
+    let docked = Memo::new(move |_| {
+        player.get().filter(|p| p.phase != Phase::Shown && p.step < tour_of(p).steps.len()).map(|p| (p.tour, p.step))
+    });
+
     let check: Signal<Option<(String, String, bool)>> = Signal::derive(move || {
         let p = player.get()?;
         let Phase::Done { at_start } = p.phase else { return None };
@@ -182,8 +187,8 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, chooser: bool) -> 
     view! {
         <section class="panel tour" aria-labelledby="tour-heading">
             <h2 id="tour-heading">{t(GuidedTour)}</h2>
-            {chooser.then(|| view! { <div class="row">
-                <label class="row">
+            <div class="row">
+                {chooser.then(|| view! { <label class="row">
                     {t(Scenario)}
                     <select prop:value=move || chosen.get().to_string() on:change=move |ev| {
                         if let Ok(i) = event_target_value(&ev).parse::<usize>() {
@@ -195,7 +200,7 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, chooser: bool) -> 
                     }>
                         {tours.with_value(|t| t.iter().enumerate().map(|(i, tour)| view! { <option value=i.to_string()>{format!("{}. {}", i + 1, tour.title)}</option> }).collect_view())}
                     </select>
-                </label>
+                </label> })}
                 <div class="row" role="radiogroup" aria-labelledby="tour-mode-label">
                     <span id="tour-mode-label" class="group-label">{t(TourMode)}</span>
                     {[Mode::Stateful, Mode::Stateless].into_iter().map(|m| view! {
@@ -216,12 +221,14 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, chooser: bool) -> 
                         </label>
                     }).collect_view()}
                 </div>
-                <button class="primary" on:click=move |_| show(chosen.get_untracked(), chosen_mode.get_untracked(), 0)>{t(StartTour)}</button>
-                <label class="row check">
-                    <input type="checkbox" prop:checked=move || autoplay.get() on:change=move |ev| autoplay.set(event_target_checked(&ev)) />
-                    {t(Autoplay)}
-                </label>
-            </div> })}
+                {chooser.then(|| view! {
+                    <button class="primary" on:click=move |_| show(chosen.get_untracked(), chosen_mode.get_untracked(), 0)>{t(StartTour)}</button>
+                    <label class="row check">
+                        <input type="checkbox" prop:checked=move || autoplay.get() on:change=move |ev| autoplay.set(event_target_checked(&ev)) />
+                        {t(Autoplay)}
+                    </label>
+                })}
+            </div>
             <p class="hint">{move || tours.with_value(|t| t[chosen.get()].summary.clone())}</p>
             {move || player.get().map(|p| {
                 let tour = tour_of(&p);
@@ -247,14 +254,15 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, chooser: bool) -> 
         </section>
         // While a step plays out in the diagram, its progress, verdict and the way on stay at
         // hand at the bottom of the window.
-        {move || player.get().filter(|p| p.phase != Phase::Shown && p.step < tour_of(p).steps.len()).map(|p| {
-            let tour = tour_of(&p);
-            let running = matches!(p.phase, Phase::Running { .. });
+        // Built once per step, so a step that finishes keeps the focus where it was.
+        {move || docked.get().map(|(tour_index, step)| {
+            let tour: Tour = tours.with_value(|t| t[tour_index].clone());
+            let running = move || player.with(|p| matches!(p.map(|x| x.phase), Some(Phase::Running { .. })));
             view! {
                 <div class="tour-dock" role="region" aria-label=t(TourDock)>
-                    <span class="dock-step">{format!("{}/{}: {}", p.step + 1, tour.steps.len(), tour.steps[p.step].title)}</span>
+                    <span class="dock-step">{format!("{}/{}: {}", step + 1, tour.steps.len(), tour.steps[step].title)}</span>
                     <span class="dock-verdict">
-                        {move || if running {
+                        {move || if running() {
                             t(DockRunning).to_string()
                         } else {
                             check.get().map_or_else(
@@ -263,8 +271,8 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, chooser: bool) -> 
                             )
                         }}
                     </span>
-                    <button on:click=move |_| bring_into_view(".tour")>{t(BackToTour)}</button>
-                    <button class="primary" disabled=running on:click=move |_| { next(); bring_into_view(".tour"); }>{t(NextStep)}</button>
+                    <button on:click=move |_| to_step_text()>{t(BackToTour)}</button>
+                    <button class="primary" disabled=running on:click=move |_| { next(); to_step_text(); }>{t(NextStep)}</button>
                 </div>
             }
         })}
@@ -330,18 +338,36 @@ fn step_view(
     }
 }
 
-/// Scrolls the element matching `selector` to the top of the window unless its top half is in
-/// view already: a step plays out in the diagram, below the tour's text.
+/// Scrolls this page so the element matching `selector` is at the top of the window, unless
+/// its top is in the upper half already: a step plays out in the diagram, below the tour's
+/// text. Only this document scrolls, never a course page that frames it.
 fn bring_into_view(selector: &str) {
     let Some(window) = web_sys::window() else { return };
     let height = window.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0);
     let found = window.document().and_then(|d| d.query_selector(selector).ok().flatten());
     if let Some(el) = found {
-        let rect = el.get_bounding_client_rect();
-        if rect.top() < 0.0 || rect.top() > height / 2.0 {
-            el.scroll_into_view_with_bool(true);
+        let top = el.get_bounding_client_rect().top();
+        if !(0.0..=height / 2.0).contains(&top) {
+            window.scroll_by_with_x_and_y(0.0, top);
         }
     }
+}
+
+/// Back to the tour's text: the step's title in view and focused, so reading and Tab go on
+/// from there (after the click's own updates have drawn the new step).
+fn to_step_text() {
+    Timeout::new(0, || {
+        bring_into_view(".tour");
+        let title = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector(".tour h3").ok().flatten())
+            .and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(h) = title {
+            let _ = h.set_attribute("tabindex", "-1");
+            let _ = h.focus();
+        }
+    })
+    .forget();
 }
 
 /// Jumps to any moment of the current run by replaying it up to there.

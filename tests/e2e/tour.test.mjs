@@ -87,7 +87,7 @@ test('inside a tour only Tour mode changes the mode, and it reruns the step in t
   const session = (name) => page.getByRole('radiogroup', { name: 'Session mode' }).getByRole('radio', { name });
   assert.ok(await session('Stateful').isDisabled(), 'the page-wide switch would run the step in a mode the tour does not judge');
   await page.locator('body').press('m');
-  await page.locator('.toolbar .notice', { hasText: /^The tour sets the session mode/ }).waitFor();
+  await page.locator('.toolbar .notice', { hasText: /^During a tour the tour sets the session mode/ }).waitFor();
   assert.ok(await session('Stateless').isChecked(), 'M changed nothing');
 
   await page.getByRole('radiogroup', { name: 'Tour mode' }).getByRole('radio', { name: 'Stateful' }).check();
@@ -107,6 +107,10 @@ test('a tour step embedded with minimal controls shows that tour only, and still
   await page.getByText(/^Step 1 of \d+ \(Stateful mode\)$/).waitFor();
   assert.equal(await page.getByLabel('Scenario').count(), 0, 'no other tour to pick');
   assert.equal(await page.getByRole('button', { name: 'Start tour' }).count(), 0);
+  // Its mode can still change, as the locked page-wide switch says.
+  await page.getByRole('radiogroup', { name: 'Tour mode' }).getByRole('radio', { name: 'Stateless' }).check();
+  await page.getByText(/^Step 1 of \d+ \(Stateless mode\)$/).waitFor();
+  assert.ok(await page.locator('.toolbar .mode-note').isVisible(), 'the reason shows in a small frame too');
   await page.getByRole('button', { name: 'Run this step' }).click();
   await page.getByText('Done — press Next.').waitFor({ timeout: 60_000 });
   assert.deepEqual(errors, []);
@@ -126,9 +130,13 @@ test('a running step brings the diagram into view, and a dock keeps its verdict 
   assert.ok(top >= -1 && top < 100, `the diagram is at the top of the window (${top} px)`);
   await dock.locator('.dock-verdict', { hasText: /^✓ / }).waitFor({ timeout: 60_000 });
   assert.equal(await dock.locator('.dock-verdict').textContent(), await page.locator('.checkpoint').textContent());
-  await dock.getByRole('button', { name: 'Next step' }).click();
+  // From the keyboard: the dock goes, and the focus lands on the new step's title.
+  await dock.getByRole('button', { name: 'Next step' }).focus();
+  await page.keyboard.press('Enter');
   await page.getByText(/^Step 3 of 3 \(Stateful mode\)$/).waitFor();
   await dock.waitFor({ state: 'detached' });
+  await page.waitForFunction(() => document.activeElement?.matches('.tour h3'));
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'What it cost');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -818,7 +818,10 @@ impl Sim {
             }
         }
         let lost: Vec<UserId> = std::mem::take(&mut self.servers[i].sessions).into_iter().collect();
-        self.emit(EventKind::SessionsLost { server: id, count: lost.len() as u32 });
+        // Stateless, "none lost" is the point; stateful, a server that held nobody says nothing.
+        if !lost.is_empty() || self.mode == Mode::Stateless {
+            self.emit(EventKind::SessionsLost { server: id, count: lost.len() as u32 });
+        }
         for u in lost {
             self.users[u.0 as usize].home = SessionHome::None;
             self.logout(u, LogoutReason::ServerCrashed(id));
@@ -1230,7 +1233,8 @@ impl Sim {
         }
         if let Some(q) = self.req_mut(r) {
             q.server = Some(s);
-            q.misrouted |= misroute;
+            // A retry elsewhere is the balancer's own choice again.
+            q.misrouted = misroute;
         }
         let d = self.between_us(self.cfg.network.lb_server_us);
         self.hop(r, Phase::ToServer, HopKind::Page, Node::Balancer, Node::Server(s), d);

@@ -143,7 +143,8 @@ pub enum EventKind {
         server: ServerId,
         up: bool,
     },
-    /// Stateful-mode sessions that vanished with a server's memory.
+    /// Sessions that vanished with a crashed or stopped server's memory; a stateless crash
+    /// logs it with a count of 0, which the narration words as the store keeping them safe.
     SessionsLost {
         server: ServerId,
         count: u32,

@@ -137,15 +137,16 @@ impl Metrics {
         &self.samples
     }
 
-    /// Share of product reads the cache answered over the second in progress and the `seconds`
-    /// before it [‰]; `None` if there was no read. A learner who crashes the cache sees this
-    /// fall at once, where the share since the start would hide it for minutes.
+    /// Share of product reads the cache answered over the last `seconds`: the second in
+    /// progress and the closed ones before it [‰]; `None` if there was no read. A learner who
+    /// crashes the cache sees this fall at once, where the share since the start would hide it
+    /// for minutes.
     pub fn recent_cache_hit_per_mille(&self, seconds: usize) -> Option<u32> {
         let (hits, misses) = self
             .samples
             .iter()
             .rev()
-            .take(seconds)
+            .take(seconds.saturating_sub(1))
             .chain(std::iter::once(&self.current))
             .fold((0u64, 0u64), |(h, m), s| (h + u64::from(s.cache_hits), m + u64::from(s.cache_misses)));
         (hits + misses > 0).then(|| (hits * 1000 / (hits + misses)) as u32)
@@ -184,13 +185,13 @@ mod tests {
     #[test]
     fn the_recent_hit_ratio_forgets_older_seconds() {
         let mut m = Metrics::new(60);
-        assert_eq!(m.recent_cache_hit_per_mille(2), None, "no read yet");
+        assert_eq!(m.recent_cache_hit_per_mille(3), None, "no read yet");
         for (hits, misses) in [(10, 0), (3, 1), (1, 3)] {
             m.close(Sample { cache_hits: hits, cache_misses: misses, ..Sample::default() });
         }
-        assert_eq!(m.recent_cache_hit_per_mille(2), Some(500), "the last two seconds: 4 of 8");
+        assert_eq!(m.recent_cache_hit_per_mille(3), Some(500), "two closed seconds and an empty one: 4 of 8");
         m.current.cache_misses = 8;
-        assert_eq!(m.recent_cache_hit_per_mille(2), Some(250), "and the second in progress: 4 of 16");
+        assert_eq!(m.recent_cache_hit_per_mille(3), Some(250), "and the second in progress: 4 of 16");
     }
 
     #[test]
