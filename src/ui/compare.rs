@@ -12,6 +12,8 @@ use crate::lab::Lab;
 
 /// Tick of the compare loop [ms]: the panes show numbers and boxes, not gliding dots.
 const TICK_MS: u32 = 50;
+/// Slowest compare speed [simulated s per real s].
+const MIN_SPEED: f64 = 0.5;
 
 #[component]
 fn Pane(lab: Lab, title: &'static str) -> impl IntoView {
@@ -73,7 +75,6 @@ fn pair(config: &SimConfig) -> (Lab, Lab) {
 pub fn CompareView(config: SimConfig) -> impl IntoView {
     let (left, right) = pair(&config);
     let playing = RwSignal::new(true);
-    let speed = 0.5;
     let both = move |cmd: Command| {
         left.send(cmd.clone());
         right.send(cmd);
@@ -85,6 +86,9 @@ pub fn CompareView(config: SimConfig) -> impl IntoView {
     let timer = StoredValue::new_local(None::<Interval>);
     Effect::new(move |_| {
         if playing.get() && page.tab_visible.get() && page.on_screen.get() {
+            // The page's speed (the URL's or the slider's), but never slower than half real
+            // time: the panes show numbers, which need seconds to move.
+            let speed = page.speed.get().max(MIN_SPEED);
             let step = (f64::from(TICK_MS) * 1_000.0 * speed) as u64;
             timer.set_value(Some(Interval::new(TICK_MS, move || {
                 left.advance(step);

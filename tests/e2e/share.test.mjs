@@ -29,6 +29,19 @@ test('compare mode: crashing Server 1 logs users out on the stateful side only',
   await context.close();
 });
 
+test('compare mode runs at the page speed the URL sets', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?speed=5`);
+  await button(page, 'Compare stateful and stateless').click();
+  const time = async () => Number((await page.locator('.pane .hint').first().textContent()).match(/t = (\d+) ms/)[1]);
+  const t0 = await time();
+  await page.waitForTimeout(1000);
+  const gained = (await time()) - t0;
+  // 5 s at speed 5; at the old fixed 0.5× it was 0.5 s. Some ticks may be late on a busy machine.
+  assert.ok(gained > 1500, `${gained} ms of simulated time in one second`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('compare mode runs no timer while its tab is hidden', async () => {
   const { page, errors, context } = await openPage(lab.browser, lab.server.url);
   await button(page, 'Compare stateful and stateless').click();
