@@ -61,11 +61,11 @@ pub fn dot_position(r: &RequestView, snap: &Snapshot, calm: bool) -> (f64, f64, 
     let (x0, y0) = position(r.hop.from, snap);
     let (x1, y1) = position(r.hop.to, snap);
     if r.hop.from == r.hop.to {
-        // Waiting or computing inside a server: a column of dots at its right edge, queued
-        // ones further out, so a queue visibly grows.
+        // Waiting or computing in a server: a column of dots just past its right edge (never
+        // over the box's text), queued ones further out, so a queue visibly grows.
         let queued = r.hop.kind == HopKind::Queue;
         let slot = (r.id % 12) as f64;
-        let dx = if queued { 104.0 + (slot % 4.0) * 8.0 } else { 70.0 + (slot % 3.0) * 8.0 };
+        let dx = if queued { 122.0 + (slot % 4.0) * 8.0 } else { 98.0 + (slot % 3.0) * 8.0 };
         (x0 + dx, y0 - 14.0 + (slot / 4.0).floor() * 9.0, 3.5)
     } else {
         let p = if calm { 0.5 } else { f64::from(r.progress_per_mille) / 1000.0 };
