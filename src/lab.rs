@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use statelab_sim::request::{Completed, Node};
 use statelab_sim::{Command, EventKind, Sim, SimConfig, Snapshot, UserId};
 
-use crate::i18n::{events, t, tf, words, Lang, Text::*};
+use crate::i18n::{events, tf, words, Lang, Text::*};
 use crate::params::{page_pairs, share_query, tour_query, Theme};
 
 /// In-flight requests drawn as dots; the rest are counted, not drawn.
@@ -184,11 +184,9 @@ impl Lab {
     }
 
     /// The learner's mode switch. A tour judges each step in the mode it runs in, so while one
-    /// is open only its own "Tour mode" may change the mode.
+    /// is open only its own "Tour mode" may change the mode; the locked switch's note says so.
     pub fn switch_mode(&self, mode: statelab_sim::Mode) {
-        if self.tour_at.with_untracked(Option::is_some) {
-            self.notice.set(Some(t(TourSetsMode).into()));
-        } else if self.snap.with_untracked(|s| s.mode) != mode {
+        if self.tour_at.with_untracked(Option::is_none) && self.snap.with_untracked(|s| s.mode) != mode {
             self.send(Command::SetMode { mode });
         }
     }
@@ -545,11 +543,12 @@ pub struct FeedLine {
     pub text: String,
 }
 
-/// The feed as it reads: the latest moment first, and within one moment in the order things
-/// happened, so a command comes before what it caused.
+/// The feed as it reads: the latest moment first, a moment being the tenth of a second its
+/// stamp shows, and within one moment in the order things happened, so a command and a
+/// misroute come before what they caused a few milliseconds later.
 pub fn reading_order(lines: &[FeedLine]) -> Vec<FeedLine> {
     let mut shown = lines.to_vec();
-    shown.sort_by_key(|l| std::cmp::Reverse(l.at_us));
+    shown.sort_by_key(|l| std::cmp::Reverse(l.at_us / 100_000));
     shown
 }
 
@@ -565,7 +564,8 @@ mod tests {
     #[test]
     fn the_feed_reads_latest_moment_first_and_cause_before_effect() {
         let line = |seq, at_us| FeedLine { seq, at_us, text: String::new() };
-        let lines = [line(1, 100), line(2, 500), line(3, 500), line(4, 500), line(5, 900)];
+        // Stamped 0.1 s, 0.5 s (three lines, the effects a few ms after their cause) and 0.9 s.
+        let lines = [line(1, 100_000), line(2, 500_000), line(3, 503_000), line(4, 540_000), line(5, 900_000)];
         let order: Vec<u64> = reading_order(&lines).iter().map(|l| l.seq).collect();
         assert_eq!(order, [5, 2, 3, 4, 1]);
     }

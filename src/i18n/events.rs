@@ -74,6 +74,7 @@ fn happening(kind: &EventKind) -> String {
         EventKind::HealthCheck { server, up } => {
             tf(if *up { EvHealthUp } else { EvHealthDown }, &[("server", &words::server(*server))])
         }
+        EventKind::LeftPool { server } => tf(EvLeftPool, &[("server", &words::server(*server))]),
         EventKind::SessionsLost { server, count: 0 } => tf(EvNoSessionLost, &[("server", &words::server(*server))]),
         EventKind::SessionsLost { server, count } => tf(
             if *count == 1 { EvSessionLost } else { EvSessionsLost },
@@ -377,6 +378,7 @@ mod tests {
             ("a server state", |k| matches!(k, EventKind::ServerState { .. })),
             ("a server marked up", |k| matches!(k, EventKind::HealthCheck { up: true, .. })),
             ("a server marked down", |k| matches!(k, EventKind::HealthCheck { up: false, .. })),
+            ("a server taken out of the pool", |k| matches!(k, EventKind::LeftPool { .. })),
             ("sessions lost with a server", |k| matches!(k, EventKind::SessionsLost { count: 1.., .. })),
             ("no session lost with a server", |k| matches!(k, EventKind::SessionsLost { count: 0, .. })),
             ("a misrouted request answered", |k| matches!(k, EventKind::MisrouteAnswered { .. })),
@@ -427,7 +429,7 @@ mod tests {
             kind: EventKind::LoggedOut { user: UserId(0), reason: LogoutReason::ServerCrashed(ServerId(1)) },
         };
         let es = sentence(&out);
-        assert!(es.starts_with("[1,5 s] A Usuario A se le cerró la sesión: Servidor 2 "), "{es}");
+        assert!(es.starts_with("[1,5 s] Al Usuario A se le cerró la sesión: el Servidor 2 "), "{es}");
         set(Lang::En, false);
     }
 }

@@ -186,8 +186,13 @@ pub fn draw(lab: Lab) {
                 ctx.begin_path();
                 let _ = ctx.arc(x, y, ring, 0.0, std::f64::consts::TAU);
                 ctx.stroke();
+                // The reason above the box, on a light plate, never over the box's own text.
+                let width = ctx.measure_text(b.label).map_or(60.0, |m| m.width());
+                let (lx, ly) = (x - width / 2.0, y - 52.0);
+                ctx.set_fill_style_str("rgba(255, 255, 255, 0.92)");
+                ctx.fill_rect(lx - 4.0, ly - 13.0, width + 8.0, 17.0);
                 ctx.set_fill_style_str("#d62839");
-                let _ = ctx.fill_text(b.label, x + ring + 4.0, y - 6.0);
+                let _ = ctx.fill_text(b.label, lx, ly);
             }
             ctx.set_global_alpha(1.0);
         });

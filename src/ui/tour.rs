@@ -98,7 +98,9 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, chooser: bool) -> 
         lab.speed.update(|s| *s = s.max(1.0));
         lab.play_script(tour.schedule(p.step, now), end_us);
         player.set(Some(Player { phase: Phase::Running { end_us, at_start }, ..p }));
-        bring_into_view(".diagram");
+        // After the focus keeper has moved a keyboard user's focus to the step's title, which
+        // scrolls: the figures, the users and the diagram are where the step plays out.
+        Timeout::new(0, || bring_into_view("section.cards")).forget();
     };
     let next = move || {
         let Some(p) = player.get_untracked() else { return };

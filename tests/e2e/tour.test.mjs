@@ -87,8 +87,8 @@ test('inside a tour only Tour mode changes the mode, and it reruns the step in t
   const session = (name) => page.getByRole('radiogroup', { name: 'Session mode' }).getByRole('radio', { name });
   assert.ok(await session('Stateful').isDisabled(), 'the page-wide switch would run the step in a mode the tour does not judge');
   await page.locator('body').press('m');
-  await page.locator('.toolbar .notice', { hasText: /^During a tour the tour sets the session mode/ }).waitFor();
   assert.ok(await session('Stateless').isChecked(), 'M changed nothing');
+  assert.match(await page.locator('.toolbar .mode-note').textContent(), /^During a tour the tour sets the session mode/);
 
   await page.getByRole('radiogroup', { name: 'Tour mode' }).getByRole('radio', { name: 'Stateful' }).check();
   await page.getByText(/^Step 2 of \d+ \(Stateful mode\)$/).waitFor();
@@ -117,17 +117,21 @@ test('a tour step embedded with minimal controls shows that tour only, and still
   await context.close();
 });
 
-test('a running step brings the diagram into view, and a dock keeps its verdict and Next step at hand', async () => {
+test('a running step brings the figures and the diagram into view, and a dock keeps its verdict and Next step at hand', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=wrong-server&step=2&autoplay=0&speed=10`);
   await page.getByText(/^Step 2 of 3 \(Stateful mode\)$/).waitFor();
   const diagramTop = () => page.locator('.diagram').evaluate((d) => d.getBoundingClientRect().top);
   assert.ok((await diagramTop()) > 400, 'the diagram starts below the tour text');
   assert.equal(await page.getByRole('region', { name: 'Tour step in progress' }).count(), 0, 'no dock before the step runs');
-  await page.getByRole('button', { name: 'Run this step' }).click();
+  // From the keyboard, whose focus then moves to the step's title: the view still goes down.
+  await page.getByRole('button', { name: 'Run this step' }).focus();
+  await page.keyboard.press('Enter');
   const dock = page.getByRole('region', { name: 'Tour step in progress' });
   await dock.waitFor();
-  const top = await diagramTop();
-  assert.ok(top >= -1 && top < 100, `the diagram is at the top of the window (${top} px)`);
+  const cardsTop = () => page.locator('section.cards').evaluate((d) => d.getBoundingClientRect().top);
+  await page.waitForFunction(() => Math.abs(document.querySelector('section.cards').getBoundingClientRect().top) < 2);
+  assert.ok((await diagramTop()) < 300, `the diagram is in view too (${await diagramTop()} px)`);
+  assert.ok(Math.abs(await cardsTop()) < 2, 'the figures are at the top of the window');
   await dock.locator('.dock-verdict', { hasText: /^✓ / }).waitFor({ timeout: 60_000 });
   assert.equal(await dock.locator('.dock-verdict').textContent(), await page.locator('.checkpoint').textContent());
   // From the keyboard: the dock goes, and the focus lands on the new step's title.

@@ -833,7 +833,7 @@ impl Sim {
         let id = self.servers[i].id;
         // An operator takes it out of the pool at once; no health check needed.
         if self.mark(id, false) {
-            self.emit(EventKind::HealthCheck { server: id, up: false });
+            self.emit(EventKind::LeftPool { server: id });
         }
         if self.servers[i].state == ServerState::Healthy && self.servers[i].connections() > 0 {
             self.set_state(i, ServerState::Draining);

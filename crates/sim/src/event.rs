@@ -143,6 +143,10 @@ pub enum EventKind {
         server: ServerId,
         up: bool,
     },
+    /// An operator or the auto-scaler took a healthy server out of the balancer's pool.
+    LeftPool {
+        server: ServerId,
+    },
     /// Sessions that vanished with a crashed or stopped server's memory; a stateless crash
     /// logs it with a count of 0, which the narration words as the store keeping them safe.
     SessionsLost {
@@ -204,6 +208,7 @@ impl EventKind {
             EventKind::LoggedOut { .. } => "logged_out",
             EventKind::ServerState { .. } => "server_state",
             EventKind::HealthCheck { .. } => "health_check",
+            EventKind::LeftPool { .. } => "left_pool",
             EventKind::SessionsLost { .. } => "sessions_lost",
             EventKind::StoreDown { .. } => "store_down",
             EventKind::StoreUp { .. } => "store_up",
@@ -276,6 +281,9 @@ impl fmt::Display for Event {
             }
             EventKind::HealthCheck { server, up: false } => {
                 write!(f, "Health check: {server} is down, the load balancer stops using it.")
+            }
+            EventKind::LeftPool { server } => {
+                write!(f, "The load balancer takes {server} out of its pool: no new request goes there.")
             }
             EventKind::SessionsLost { server, count: 0 } => {
                 write!(f, "No session was lost with {server}: sessions live in the shared store.")
