@@ -1031,7 +1031,7 @@ const ES: &[(Text, &str)] = &[
     (CmdRestartServer, "reiniciar {server}"),
     (CmdAddServer, "añadir un servidor"),
     (CmdRemoveServer, "retirar {server}"),
-    (CmdMisroute, "desviar a {user}"),
+    (CmdMisroute, "desviar al {user}"),
     (CmdSetAlgorithm, "balancear la carga con el algoritmo «{algorithm}»"),
     (CmdSetTraffic, "fijar el tráfico en {rate} peticiones/s, patrón {pattern}"),
     (CmdSpike, "provocar un pico de tráfico"),
