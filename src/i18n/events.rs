@@ -20,7 +20,8 @@ fn happening(kind: &EventKind) -> String {
                 Command::CrashDbNode { .. } => tf(CmdCrashNamedDb, &[("name", &name)]),
                 Command::RestartDbNode { .. } => tf(CmdRestartNamedDb, &[("name", &name)]),
                 Command::PromoteReplica { .. } => tf(CmdPromoteNamedDb, &[("name", &name)]),
-                _ => tf(CmdRemoveNamedDb, &[("name", &name)]),
+                Command::RemoveReplica { .. } => tf(CmdRemoveNamedDb, &[("name", &name)]),
+                _ => command(cmd),
             };
             tf(EvCommand, &[("command", &phrase)])
         }

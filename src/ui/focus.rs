@@ -74,13 +74,22 @@ fn refocus(button: &Element, partners: &[Element], group: Option<&Element>) {
             button.is_connected()
                 && button.compare_document_position(h) & web_sys::Node::DOCUMENT_POSITION_PRECEDING != 0
         };
-        let heading = all.iter().rev().find(|h| before(h)).or(all.first()).cloned()?;
-        if !heading.has_attribute("tabindex") {
-            let _ = heading.set_attribute("tabindex", "-1");
-        }
-        Some(heading)
+        all.iter().rev().find(|h| before(h)).or(all.first()).cloned()
     };
-    if let Some(next) = partner.or_else(heading).and_then(|n| n.dyn_into::<HtmlElement>().ok()) {
-        let _ = next.focus();
+    if let Some(partner) = partner.and_then(|n| n.dyn_into::<HtmlElement>().ok()) {
+        let _ = partner.focus();
+    } else if let Some(heading) = heading() {
+        focus_heading(&heading);
+    }
+}
+
+/// Gives a heading the focus (focusable by script only, so Tab still skips it): where reading
+/// goes on after a control that held the focus went away.
+pub fn focus_heading(heading: &Element) {
+    if !heading.has_attribute("tabindex") {
+        let _ = heading.set_attribute("tabindex", "-1");
+    }
+    if let Some(h) = heading.dyn_ref::<HtmlElement>() {
+        let _ = h.focus();
     }
 }

@@ -8,7 +8,7 @@ use statelab_sim::snapshot::Totals;
 use statelab_sim::tour::Tour;
 use statelab_sim::Mode;
 
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
 use super::use_lab;
 use crate::host;
@@ -173,17 +173,21 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, chooser: bool) -> 
 
     // The step the dock stands for, while it runs or once it has run.
     let docked = Memo::new(move |_| {
-        player.get().filter(|p| p.phase != Phase::Shown && p.step < tour_of(p).steps.len()).map(|p| (p.tour, p.step))
+        let p = player.get().filter(|p| p.phase != Phase::Shown)?;
+        (p.step < tours.with_value(|t| t[p.tour].steps.len())).then_some((p.tour, p.step))
     });
 
-    let check: Signal<Option<(String, String, bool)>> = Signal::derive(move || {
+    // The finished step's verdict, "✓ claim: measured", judged once per publication for both
+    // the step's text and the dock.
+    let verdict = Memo::new(move |_| {
         let p = player.get()?;
         let Phase::Done { at_start } = p.phase else { return None };
-        let tour = tour_of(&p);
-        let checkpoint = tour.steps.get(p.step)?.checkpoint.as_ref()?.for_mode(p.mode)?.clone();
+        let checkpoint =
+            tours.with_value(|t| t[p.tour].steps.get(p.step)?.checkpoint.as_ref()?.for_mode(p.mode).cloned())?;
         lab.snap.track();
         let result = lab.with_sim(|s| checkpoint.check_step(s, &at_start));
-        Some((checks::claim(&checkpoint), checks::measured(&checkpoint, &result), result.passed))
+        let mark = if result.passed { "✓" } else { "✗" };
+        Some(format!("{mark} {}: {}", checks::claim(&checkpoint), checks::measured(&checkpoint, &result)))
     });
 
     view! {
@@ -245,7 +249,7 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, chooser: bool) -> 
                     <p class="progress" role="status">
                         {if finished_tour { tf(TourFinished, &[("title", &tour.title), ("mode", &mode_name(p.mode))]) } else { tf(StepOf, &[("n", &(p.step + 1)), ("count", &count), ("mode", &mode_name(p.mode))]) }}
                     </p>
-                    {(!finished_tour).then(|| step_view(tour.clone(), p, player, run_step, check))}
+                    {(!finished_tour).then(|| step_view(tour.clone(), p, player, run_step, verdict))}
                     <div class="row">
                         <button disabled=p.step == 0 on:click=move |_| back()>{t(Back)}</button>
                         <button class="primary" disabled=finished_tour on:click=move |_| next()>{t(Next)}</button>
@@ -267,10 +271,7 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, chooser: bool) -> 
                         {move || if running() {
                             t(DockRunning).to_string()
                         } else {
-                            check.get().map_or_else(
-                                || t(DockDone).to_string(),
-                                |(claim, measured, passed)| format!("{} {claim}: {measured}", if passed { "✓" } else { "✗" }),
-                            )
+                            verdict.get().unwrap_or_else(|| t(DockDone).to_string())
                         }}
                     </span>
                     <button on:click=move |_| to_step_text()>{t(BackToTour)}</button>
@@ -286,7 +287,7 @@ fn step_view(
     p: Player,
     player: RwSignal<Option<Player>>,
     run_step: impl Fn() + Copy + 'static,
-    check: Signal<Option<(String, String, bool)>>,
+    verdict: Memo<Option<String>>,
 ) -> impl IntoView {
     let step = tour.steps[p.step].clone();
     let prediction = step.prediction.clone().map(|pred| {
@@ -335,7 +336,7 @@ fn step_view(
             }}</span>
         </div>
         <p class="checkpoint" role="status">
-            {move || check.get().map(|(claim, measured, passed)| format!("{} {claim}: {measured}", if passed { "✓" } else { "✗" }))}
+            {move || verdict.get()}
         </p>
     }
 }
@@ -360,13 +361,10 @@ fn bring_into_view(selector: &str) {
 fn to_step_text() {
     Timeout::new(0, || {
         bring_into_view(".tour");
-        let title = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.query_selector(".tour h3").ok().flatten())
-            .and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok());
+        let title =
+            web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(".tour h3").ok().flatten());
         if let Some(h) = title {
-            let _ = h.set_attribute("tabindex", "-1");
-            let _ = h.focus();
+            super::focus::focus_heading(&h);
         }
     })
     .forget();

@@ -25,6 +25,10 @@ pub fn UserStrip() -> impl IntoView {
                             lab.with_sim(|s| s.user(u).map(|x| (x.is_logged_in(), x.is_logged_out(), x.cart_len())))
                         });
                         let state = move || state.get();
+                        let cart = move || match state() {
+                            Some((true, _, n)) => n,
+                            _ => 0,
+                        };
                         let label = move || match state() {
                             Some((true, _, cart)) => tf(AvatarIn, &[("user", &words::user(u)), ("n", &cart)]),
                             Some((_, true, _)) => tf(AvatarOut, &[("user", &words::user(u))]),
@@ -49,12 +53,12 @@ pub fn UserStrip() -> impl IntoView {
                                         _ => "…",
                                     }}
                                 </span>
-                                {move || match state() {
-                                    Some((true, _, n)) if n > 0 => Some(view! {
-                                        <span class="cart" aria-hidden="true"><CartIcon />{n}</span>
-                                    }),
-                                    _ => None,
-                                }}
+                                // Always in the page, hidden while empty: a count that comes and
+                                // goes changes one attribute and one text, not the DOM tree.
+                                <span class="cart" aria-hidden="true" hidden=move || cart() == 0>
+                                    <CartIcon />
+                                    {cart}
+                                </span>
                             </button>
                             </li>
                         }
