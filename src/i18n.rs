@@ -73,6 +73,15 @@ pub fn t(text: Text) -> &'static str {
     text.get(current())
 }
 
+/// `one` for exactly one, else `many` with its `{n}` filled; zero takes the plural, as in the sim.
+pub fn counted(n: u64, one: Text, many: Text) -> String {
+    if n == 1 {
+        t(one).into()
+    } else {
+        tf(many, &[("n", &n)])
+    }
+}
+
 /// A template in the page's language with its `{name}` slots filled.
 pub fn tf(text: Text, args: &[(&str, &dyn std::fmt::Display)]) -> String {
     fill(t(text), args)
@@ -368,13 +377,17 @@ catalogue! {
     HopCompute => "Compute",
     Down => "✗ down",
     SessionsCount => "{n} sessions",
+    SessionsOne => "1 session",
     StoreUnused => "unused (stateful)",
     Off => "off",
     HitsPct => "{n} % hits",
     NoReadsYet => "no reads lately",
     WritesCount => "{n} writes",
+    WritesOne => "1 write",
     ReadsCount => "{n} reads",
+    ReadsOne => "1 read",
     UsersCount => "{n} users",
+    UsersOne => "1 user",
     EdgeHitsPct => "{n} % edge hits",
     Resolver => "resolver",
     CdnEdge => "CDN edge",
@@ -870,13 +883,17 @@ const ES: &[(Text, &str)] = &[
     (HopCompute, "Cómputo"),
     (Down, "✗ caído"),
     (SessionsCount, "{n} sesiones"),
+    (SessionsOne, "1 sesión"),
     (StoreUnused, "sin usar (con estado)"),
     (Off, "apagada"),
     (HitsPct, "{n} % aciertos"),
     (NoReadsYet, "sin lecturas recientes"),
     (WritesCount, "{n} escrituras"),
+    (WritesOne, "1 escritura"),
     (ReadsCount, "{n} lecturas"),
+    (ReadsOne, "1 lectura"),
     (UsersCount, "{n} usuarios"),
+    (UsersOne, "1 usuario"),
     (EdgeHitsPct, "{n} % aciertos"),
     (Resolver, "resolutor"),
     (CdnEdge, "Nodo CDN"),
@@ -1174,6 +1191,14 @@ mod tests {
     fn templates_fill_their_slots() {
         assert_eq!(fill("{n} of {m} users", &[("n", &3), ("m", &24)]), "3 of 24 users");
         assert_eq!(fill("{x} stays {", &[]), "{x} stays {");
+    }
+
+    #[test]
+    fn counts_agree_in_number() {
+        assert_eq!(counted(1, ReadsOne, ReadsCount), "1 read");
+        assert_eq!(counted(0, ReadsOne, ReadsCount), "0 reads");
+        assert_eq!(counted(12, SessionsOne, SessionsCount), "12 sessions");
+        assert_eq!(ReadsOne.get(Lang::Es), "1 lectura");
     }
 
     #[test]

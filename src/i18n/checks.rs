@@ -5,7 +5,7 @@
 use statelab_sim::tour::Figures;
 use statelab_sim::{CheckResult, Checkpoint as C};
 
-use super::{t, tf, words, Text, Text::*};
+use super::{counted, t, tf, words, Text, Text::*};
 
 /// The claim as a short phrase, e.g. "At least 1 user logged out"; in English, equal to
 /// [`Checkpoint::describe`](statelab_sim::Checkpoint::describe).
@@ -95,15 +95,6 @@ pub fn measured(c: &C, r: &CheckResult) -> String {
         (C::StepLogoutsAtLeast { logouts }, &Figures::Count(n)) => least(*logouts, step_logouts(n)),
         (C::StepLogoutsAtMost { logouts }, &Figures::Count(n)) => most(*logouts, step_logouts(n)),
         _ => r.measured.clone(),
-    }
-}
-
-/// `one` for exactly one, else `many` with its `{n}` filled; zero takes the plural, as in the sim.
-fn counted(n: u64, one: Text, many: Text) -> String {
-    if n == 1 {
-        t(one).into()
-    } else {
-        tf(many, &[("n", &n)])
     }
 }
 

@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 
 use super::dots::{request_at, LEGEND};
 use super::use_lab;
-use crate::i18n::{t, tf, words, Text::*};
+use crate::i18n::{counted, t, tf, words, Text::*};
 use crate::lab::Trace;
 use crate::layout::*;
 
@@ -173,7 +173,7 @@ pub fn Diagram() -> impl IntoView {
             if !st.up {
                 t(Down).to_string()
             } else if s.mode == Mode::Stateless {
-                tf(SessionsCount, &[("n", &st.sessions)])
+                counted(st.sessions.into(), SessionsOne, SessionsCount)
             } else {
                 t(StoreUnused).to_string()
             }
@@ -193,13 +193,13 @@ pub fn Diagram() -> impl IntoView {
         lab.snap.with(|s| {
             s.db.iter()
                 .find(|n| n.role == DbRole::Master)
-                .map(|m| if m.up { tf(WritesCount, &[("n", &m.writes)]) } else { t(Down).to_string() })
+                .map(|m| if m.up { counted(m.writes, WritesOne, WritesCount) } else { t(Down).to_string() })
                 .unwrap_or_default()
         })
     });
     let master_down = Signal::derive(move || lab.snap.with(|s| !s.db.iter().any(|n| n.role == DbRole::Master && n.up)));
     let lb_status = Signal::derive(move || lab.snap.with(|s| words::algorithm(s.algorithm).to_string()));
-    let users_status = Signal::derive(move || lab.snap.with(|s| tf(UsersCount, &[("n", &s.users)])));
+    let users_status = Signal::derive(move || lab.snap.with(|s| counted(s.users.into(), UsersOne, UsersCount)));
     let cdn_status = Signal::derive(move || lab.snap.with(|s| tf(EdgeHitsPct, &[("n", &(s.cdn_hit_per_mille / 10))])));
     let store_down = Signal::derive(move || lab.snap.with(|s| !s.store.up));
     // Where the selected user's session lives, to highlight that box.
@@ -397,7 +397,7 @@ pub fn Diagram() -> impl IntoView {
                                     <rect x=X_REPLICAS - 70.0 y=move || y() - 28.0 width="140" height="56" rx="10" />
                                     <image href="assets/icon-database.svg" x=X_REPLICAS - 62.0 y=move || y() - 12.0 width="24" height="24" />
                                     <text class="node-label" x=X_REPLICAS - 32.0 y=move || y() - 4.0>{move || info().map(|i| tf(ReplicaName, &[("n", &i.1)])).unwrap_or_default()}</text>
-                                    <text class="node-status" x=X_REPLICAS - 32.0 y=move || y() + 14.0>{move || info().map(|i| if i.2 { tf(ReadsCount, &[("n", &i.3)]) } else { t(Down).to_string() }).unwrap_or_default()}</text>
+                                    <text class="node-status" x=X_REPLICAS - 32.0 y=move || y() + 14.0>{move || info().map(|i| if i.2 { counted(i.3, ReadsOne, ReadsCount) } else { t(Down).to_string() }).unwrap_or_default()}</text>
                                 </g>
                             }
                         }
