@@ -1,9 +1,10 @@
 //! Where each component sits in the diagram. One function serves the SVG and the dot layer,
 //! so a dot always travels between the boxes it names.
 
-use statelab_sim::database::DbRole;
+use statelab_sim::database::{DbNodeId, DbRole};
 use statelab_sim::request::Node;
 use statelab_sim::snapshot::Snapshot;
+use statelab_sim::ServerId;
 
 /// The diagram's coordinate space (SVG viewBox and canvas pixels).
 pub const WIDTH: f64 = 1280.0;
@@ -78,5 +79,91 @@ pub fn position(node: Node, snap: &Snapshot) -> (f64, f64) {
                 None => (X_MASTER, Y_MASTER),
             }
         }
+    }
+}
+
+/// A component that a click on its box in the diagram can break or mend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    Server(ServerId),
+    SessionStore,
+    Cache,
+    Master,
+    Replica(DbNodeId),
+}
+
+/// Where `part`'s box is now: (centre x, centre y, half width, half height); `None` once it has
+/// left the diagram (a removed server, a promoted replica). The half widths cover the widest
+/// box each can grow to.
+pub fn part_box(part: Part, snap: &Snapshot) -> Option<(f64, f64, f64, f64)> {
+    match part {
+        Part::Server(id) => {
+            let i = snap.servers.iter().position(|v| v.id == id)?;
+            let (y, h) = server_slot(i, snap.servers.len());
+            Some((X_SERVERS, y, 95.0, h / 2.0))
+        }
+        Part::SessionStore => Some((X_DATA, Y_STORE, 80.0, 32.0)),
+        Part::Cache => Some((X_DATA, Y_CACHE, 80.0, 32.0)),
+        Part::Master => snap.db.iter().any(|n| n.role == DbRole::Master).then_some((X_MASTER, Y_MASTER, 75.0, 32.0)),
+        Part::Replica(id) => {
+            let replicas: Vec<_> = snap.db.iter().filter(|n| n.role == DbRole::Replica).collect();
+            let i = replicas.iter().position(|n| n.id == id)?;
+            Some((X_REPLICAS, replica_y(i, replicas.len()), 70.0, 28.0))
+        }
+    }
+}
+
+/// The component whose box is at (x, y) in the diagram's coordinates.
+pub fn part_at(snap: &Snapshot, x: f64, y: f64) -> Option<Part> {
+    let fixed = [Part::SessionStore, Part::Cache, Part::Master].into_iter();
+    let servers = snap.servers.iter().map(|v| Part::Server(v.id));
+    let replicas = snap.db.iter().filter(|n| n.role == DbRole::Replica).map(|n| Part::Replica(n.id));
+    fixed.chain(servers).chain(replicas).find(|&part| {
+        part_box(part, snap).is_some_and(|(cx, cy, hw, hh)| (x - cx).abs() <= hw && (y - cy).abs() <= hh + 2.0)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use statelab_sim::{Command, Sim, SimConfig};
+
+    use super::*;
+
+    fn snapshot(commands: &[Command]) -> Snapshot {
+        let mut sim = Sim::new(SimConfig::default()).expect("the default config is valid");
+        for c in commands {
+            sim.apply(c.clone()).expect("a valid command");
+        }
+        sim.run_until(1_000_000);
+        sim.snapshot(0)
+    }
+
+    #[test]
+    fn a_click_on_a_box_finds_its_component() {
+        let snap = snapshot(&[]);
+        for (i, v) in snap.servers.iter().enumerate() {
+            let (y, _) = server_slot(i, snap.servers.len());
+            assert_eq!(part_at(&snap, X_SERVERS + 60.0, y), Some(Part::Server(v.id)));
+        }
+        assert_eq!(part_at(&snap, X_DATA, Y_STORE), Some(Part::SessionStore));
+        assert_eq!(part_at(&snap, X_DATA - 70.0, Y_CACHE + 20.0), Some(Part::Cache));
+        assert_eq!(part_at(&snap, X_MASTER, Y_MASTER), Some(Part::Master));
+        let replica = snap.db.iter().find(|n| n.role == DbRole::Replica).expect("a replica");
+        assert_eq!(part_at(&snap, X_REPLICAS, replica_y(0, 2)), Some(Part::Replica(replica.id)));
+        // Between the boxes, and on the boxes nothing can break.
+        assert_eq!(part_at(&snap, X_DATA, (Y_STORE + Y_CACHE) / 2.0), None);
+        assert_eq!(part_at(&snap, X_LB, Y_LB), None);
+        assert_eq!(part_at(&snap, X_EDGE, Y_DNS), None);
+    }
+
+    #[test]
+    fn a_part_that_left_the_diagram_has_no_box() {
+        let snap = snapshot(&[]);
+        let replica = snap.db.iter().find(|n| n.role == DbRole::Replica).expect("a replica").id;
+        assert!(part_box(Part::Replica(replica), &snap).is_some());
+        let snap = snapshot(&[Command::PromoteReplica { node: replica.0 }]);
+        assert_eq!(part_box(Part::Replica(replica), &snap), None);
+        assert!(part_box(Part::Master, &snap).is_some());
+        assert_eq!(part_box(Part::Server(statelab_sim::ServerId(99)), &snap), None);
     }
 }

@@ -11,7 +11,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 use super::dots::{request_at, LEGEND};
-use super::use_lab;
+use super::{parts, use_lab};
 use crate::i18n::{counted, t, tf, words, Text::*};
 use crate::lab::Trace;
 use crate::layout::*;
@@ -157,9 +157,11 @@ fn NodeBox(
     }
 }
 
+/// `actions`: a click on a box opens its menu of crash, restart and the like (full controls).
 #[component]
-pub fn Diagram() -> impl IntoView {
+pub fn Diagram(actions: bool) -> impl IntoView {
     let lab = use_lab();
+    let menu = RwSignal::new(None::<Part>);
     let server_ids = move || lab.snap.with(|s| s.servers.iter().map(|v| v.id).collect::<Vec<_>>());
     // (taking traffic, drawn): the dense stack's heading.
     let server_count = Memo::new(move |_| {
@@ -212,6 +214,8 @@ pub fn Diagram() -> impl IntoView {
     let home_of_selected = move || home_of_selected.get();
     // The server under the pointer, as the dot layer's tooltip.
     let hovered = RwSignal::new(None::<String>);
+    // Whether the pointer is on a box that opens a menu.
+    let over_part = RwSignal::new(false);
     watch_visibility(lab.on_screen);
     // Syncs the dot canvas with the snapshot while paused (Step, commands, rewinds); while
     // playing, the animation loop draws every frame itself.
@@ -409,27 +413,34 @@ pub fn Diagram() -> impl IntoView {
                     height=HEIGHT as u32
                     aria-hidden="true"
                     title=move || hovered.get()
+                    class:actionable=move || over_part.get()
                     on:click=move |ev| {
                         // Mouse and touch only; "Trace next request" is the keyboard way.
-                        if let Some(id) = diagram_point(&ev).and_then(|(x, y)| lab.live.with_value(|s| request_at(s, x, y))) {
+                        let Some((x, y)) = diagram_point(&ev) else { return };
+                        if let Some(id) = lab.live.with_value(|s| request_at(s, x, y)) {
                             lab.trace.set(Trace::Following { id });
+                        } else if actions {
+                            let part = lab.snap.with_untracked(|s| part_at(s, x, y));
+                            menu.set(part.filter(|p| menu.get_untracked() != Some(*p)));
                         }
                     }
                     on:mousemove=move |ev| {
                         // The dot layer covers the boxes: it names the server under the pointer,
                         // which a dense stack draws as an unlabelled bar.
-                        let name = diagram_point(&ev).and_then(|(x, y)| lab.snap.with_untracked(|s| {
-                            let n = s.servers.len();
-                            s.servers.iter().enumerate().find(|(i, _)| {
-                                let (cy, h) = server_slot(*i, n);
-                                (x - X_SERVERS).abs() <= 95.0 && (y - cy).abs() <= h / 2.0 + 2.0
-                            }).map(|(_, v)| format!("{} — {}", words::server(v.id), words::server_state(v.state)))
-                        }));
+                        let part = diagram_point(&ev).and_then(|(x, y)| lab.snap.with_untracked(|s| part_at(s, x, y)));
+                        if over_part.get_untracked() != (actions && part.is_some()) {
+                            over_part.set(actions && part.is_some());
+                        }
+                        let name = lab.snap.with_untracked(|s| match part {
+                            Some(Part::Server(id)) => s.servers.iter().find(|v| v.id == id).map(|v| format!("{} — {}", words::server(id), words::server_state(v.state))),
+                            _ => None,
+                        });
                         if hovered.with_untracked(|h| *h != name) {
                             hovered.set(name);
                         }
                     }
                 ></canvas>
+                {actions.then(|| view! { <parts::PartMenu open=menu /> })}
             </div>
             <figcaption id="diagram-caption">
                 {move || lab.snap.with(|s| tf(
@@ -442,6 +453,7 @@ pub fn Diagram() -> impl IntoView {
                     ],
                 ))}
             </figcaption>
+            {actions.then(|| view! { <p class="diagram-tip">{t(DiagramTip)}</p> })}
             <ul class="legend" aria-label=t(LegendLabel)>
                 {LEGEND.iter().map(|(name, colour)| view! {
                     <li><span class="swatch" style:background=*colour></span>{t(*name)}</li>

@@ -13,6 +13,7 @@ mod focus;
 mod help;
 mod inspector;
 mod metrics;
+mod parts;
 mod share;
 mod system;
 mod tour;
@@ -130,7 +131,7 @@ pub fn App() -> impl IntoView {
             {(params.shows("tour") || params.scenario.is_some()).then(|| view! { <tour::TourPlayer start=params.scenario.clone().map(|id| (id, params.step)) mode=params.config.mode chooser=full /> })}
             <metrics::Cards />
             <users::UserStrip />
-            <diagram::Diagram />
+            <diagram::Diagram actions=full />
             {full.then(|| view! {
                 <div class="workspace" class:single=!params.shows("controls")>
                     {params.shows("controls").then(|| view! {

@@ -133,6 +133,7 @@ test('a button that disables or removes itself hands the focus to its neighbour,
   // A mouse click leaves the focus to the pointer.
   await page.getByRole('button', { name: 'Crash Server 2', exact: true }).click();
   await page.waitForTimeout(50);
+  assert.ok(await page.getByRole('button', { name: 'Restart Server 2', exact: true }).isEnabled(), 'the click crashed Server 2');
   assert.notEqual(await focused(), 'Restart Server 2');
   assert.deepEqual(errors, []);
   await context.close();

@@ -98,6 +98,7 @@ test('every main control works with real clicks', async () => {
   const stops = lastPath.split(': ')[1].split(' → ').length;
   assert.equal(await page.locator('#dots').getAttribute('data-path'), String(stops));
   assert.equal(await loggedOut(page), 0, 'stateless: nobody logged out by all of that');
+  assert.equal(await page.getByRole('group', { name: 'Logouts so far' }).locator('output').textContent(), '0', 'not even for a moment');
   await sessionMode(page, 'Stateful').check();
   await click('Crash Server 3');
   assert.ok((await loggedOut(page)) > 0);
@@ -110,6 +111,62 @@ test('every main control works with real clicks', async () => {
   await page.keyboard.press('Escape');
   const path = await screenshot(page, 'controls-after-clicks');
   console.log(`screenshot: ${path}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a click on a box opens its menu, which crashes, restarts and promotes in place', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`);
+  const canvas = page.locator('#dots');
+  await canvas.scrollIntoViewIfNeeded();
+  // A point in the diagram's own coordinates (1280 × 580), as the layout places the boxes.
+  const clickAt = async (x, y) => {
+    const box = await canvas.boundingBox();
+    await page.mouse.click(box.x + (x / 1280) * box.width, box.y + (y / 580) * box.height);
+  };
+  const menu = page.getByRole('dialog');
+  const focused = () => page.evaluate(() => document.activeElement?.textContent);
+  // Server 2 is the middle of three boxes, centred on (635, 300).
+  await clickAt(680, 300);
+  await page.getByRole('dialog', { name: 'Server 2 — healthy' }).waitFor();
+  assert.equal(await focused(), 'Crash', 'the menu takes the focus on its first action');
+  await page.keyboard.press('Enter');
+  await page.getByRole('dialog', { name: 'Server 2 — crashed' }).waitFor();
+  assert.equal(await focused(), 'Restart', 'the focus moves to the action the crash enabled');
+  assert.ok(await page.getByRole('button', { name: 'Restart Server 2', exact: true }).isEnabled(), 'the panel agrees');
+  assert.ok((await loggedOut(page)) > 0, 'stateful: the crash logged out the users Server 2 held');
+  await page.keyboard.press('Escape');
+  assert.equal(await menu.count(), 0, 'Esc closes the menu');
+  // Replica 1, the first of two, is centred on (1205, 210): promoting it takes it out of the
+  // replicas, and its menu with it.
+  await clickAt(1205, 210);
+  await page.getByRole('dialog', { name: 'Replica 1' }).waitFor();
+  await menu.getByRole('button', { name: 'Promote to master' }).click();
+  await menu.waitFor({ state: 'detached' });
+  assert.match(await page.locator('.feed').textContent(), /promote Replica 1 to master/);
+  // The cache, centred on (880, 420): its card follows the menu's crash.
+  await clickAt(880, 420);
+  await page.getByRole('dialog', { name: 'Cache' }).waitFor();
+  await menu.getByRole('button', { name: 'Crash' }).click();
+  assert.match(await page.getByRole('group', { name: 'Cache hits (10 s)' }).locator('output').textContent(), /down/);
+  assert.ok(await menu.getByRole('button', { name: 'Restart' }).isEnabled());
+  // A click outside the diagram closes it; a click between the boxes opens nothing.
+  await page.locator('.masthead h1').click();
+  assert.equal(await menu.count(), 0);
+  await clickAt(880, 300);
+  assert.equal(await menu.count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('an embed with minimal controls opens no menu on a box', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&controls=minimal`);
+  const canvas = page.locator('#dots');
+  const box = await canvas.boundingBox();
+  await page.mouse.click(box.x + (680 / 1280) * box.width, box.y + (300 / 580) * box.height);
+  await page.waitForTimeout(200);
+  assert.equal(await page.getByRole('dialog').count(), 0);
+  assert.equal(await loggedOut(page), 0);
   assert.deepEqual(errors, []);
   await context.close();
 });

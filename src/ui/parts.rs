@@ -1,0 +1,151 @@
+//! The menu a click on a box opens: crash, restart, remove or promote that component right
+//! where the learner is watching, without scrolling down to the control panels.
+
+use leptos::html;
+use leptos::prelude::*;
+use statelab_sim::database::DbRole;
+use statelab_sim::snapshot::Snapshot;
+use statelab_sim::{Command, ServerState};
+use wasm_bindgen::JsCast;
+
+use super::use_lab;
+use crate::i18n::{t, tf, words, Text, Text::*};
+use crate::layout::{part_box, Part, HEIGHT, WIDTH};
+
+/// What a component's menu offers now: (label, enabled, command).
+type Action = (Text, bool, Command);
+
+/// The component's name and its actions, from the snapshot; `None` once it has left the diagram.
+fn menu_of(part: Part, s: &Snapshot) -> Option<(String, Vec<Action>)> {
+    let up_down = |name: Text, up: bool, crash: Command, restart: Command| {
+        (t(name).to_string(), vec![(PartCrash, up, crash), (PartRestart, !up, restart)])
+    };
+    match part {
+        Part::Server(server) => {
+            let state = s.servers.iter().find(|v| v.id == server)?.state;
+            let running = !matches!(state, ServerState::Crashed | ServerState::Stopped);
+            let in_pool = !matches!(state, ServerState::Stopped | ServerState::Draining);
+            let name = format!("{} — {}", words::server(server), words::server_state(state));
+            Some((
+                name,
+                vec![
+                    (PartCrash, running, Command::CrashServer { server }),
+                    (PartRestart, !running, Command::RestartServer { server }),
+                    (PartRemove, in_pool, Command::RemoveServer { server }),
+                ],
+            ))
+        }
+        Part::SessionStore => {
+            Some(up_down(SessionStore, s.store.up, Command::CrashSessionStore, Command::RestartSessionStore))
+        }
+        Part::Cache => Some(up_down(Cache, s.cache.up, Command::CrashCache, Command::RestartCache)),
+        Part::Master => {
+            let m = s.db.iter().find(|n| n.role == DbRole::Master)?;
+            let node = m.id.0;
+            Some(up_down(MasterDb, m.up, Command::CrashDbNode { node }, Command::RestartDbNode { node }))
+        }
+        Part::Replica(id) => {
+            let r = s.db.iter().find(|n| n.id == id && n.role == DbRole::Replica)?;
+            let node = id.0;
+            Some((
+                tf(ReplicaName, &[("n", &r.number)]),
+                vec![
+                    (PartPromote, true, Command::PromoteReplica { node }),
+                    (PartCrash, r.up, Command::CrashDbNode { node }),
+                    (PartRestart, !r.up, Command::RestartDbNode { node }),
+                    (PartRemove, true, Command::RemoveReplica { node }),
+                ],
+            ))
+        }
+    }
+}
+
+/// The open component's menu, placed under its box (over it, for a box low in the diagram).
+/// Esc, its close button or a click outside closes it; it closes itself when its component
+/// leaves the diagram.
+#[component]
+pub fn PartMenu(open: RwSignal<Option<Part>>) -> impl IntoView {
+    let lab = use_lab();
+    let menu = Memo::new(move |_| {
+        let part = open.get()?;
+        lab.snap.with(|s| Some((part_box(part, s)?, menu_of(part, s)?)))
+    });
+    Effect::new(move |_| {
+        if open.with(Option::is_some) && menu.with(Option::is_none) {
+            open.set(None);
+        }
+    });
+    let root = NodeRef::<html::Section>::new();
+    // A newly opened menu takes the focus, so the keyboard can go on from it.
+    Effect::new(move |_| {
+        if open.get().is_some() {
+            request_animation_frame(move || {
+                let first = root
+                    .get_untracked()
+                    .and_then(|r| r.query_selector(".part-menu-actions button:not(:disabled)").ok().flatten());
+                if let Some(button) = first.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
+                    let _ = button.focus();
+                }
+            });
+        }
+    });
+    let outside = window_event_listener(leptos::ev::pointerdown, move |ev| {
+        let inside = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest(".part-menu, #dots").ok().flatten())
+            .is_some();
+        if !inside && open.get_untracked().is_some() {
+            open.set(None);
+        }
+    });
+    on_cleanup(move || outside.remove());
+    // Rebuilt only when another component's menu opens: a state change updates the title
+    // and the buttons in place, so the pressed button's partner can take the focus.
+    move || {
+        open.get()?;
+        let (_, actions) = menu.get_untracked()?.1;
+        let place = move || menu.with(|m| m.as_ref().map(|m| m.0)).unwrap_or((0.0, 0.0, 0.0, 0.0));
+        // Under the box, or over it when the box sits in the diagram's lower half.
+        let below = move || place().1 < HEIGHT * 0.55;
+        let edge = move || {
+            let (_, y, _, hh) = place();
+            if below() {
+                y + hh + 6.0
+            } else {
+                HEIGHT - (y - hh - 6.0)
+            }
+        };
+        let at = move || format!("{:.2}%", edge() / HEIGHT * 100.0);
+        let enabled = move |i: usize| menu.with(|m| m.as_ref().is_some_and(|m| m.1 .1[i].1));
+        Some(view! {
+            <section
+                class="part-menu"
+                role="dialog"
+                aria-labelledby="part-menu-title"
+                node_ref=root
+                style:left=move || format!("{:.2}%", (place().0 / WIDTH * 100.0).clamp(10.0, 90.0))
+                style:top=move || below().then(at)
+                style:bottom=move || (!below()).then(at)
+                on:keydown=move |ev| {
+                    if ev.key() == "Escape" {
+                        ev.stop_propagation();
+                        open.set(None);
+                    }
+                }
+            >
+                <div class="part-menu-head">
+                    <h3 id="part-menu-title">{move || menu.with(|m| m.as_ref().map(|m| m.1 .0.clone()))}</h3>
+                    <button class="close" aria-label=t(ClosePartMenu) on:click=move |_| open.set(None)>"×"</button>
+                </div>
+                <div class="part-menu-actions">
+                    {actions.into_iter().enumerate().map(|(i, (label, _, cmd))| view! {
+                        <button class:danger=label == PartCrash disabled=move || !enabled(i) on:click=move |_| lab.send(cmd.clone())>
+                            {t(label)}
+                        </button>
+                    }).collect_view()}
+                </div>
+            </section>
+        })
+    }
+}
