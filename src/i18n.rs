@@ -651,7 +651,7 @@ catalogue! {
     MeasuredSessionTripOne => "The slowest session round trip of the last 1 request took {slowest} (expected at most {max}).",
     MeasuredSessionTripsMany => "The slowest session round trip of the last {n} requests took {slowest} (expected at most {max}).",
     MeasuredNoSessionTrip => "No recent request fetched a session from the shared store (expected trips of at most {max}).",
-    MeasuredCacheVsDb => "Cache hits took at most {hit}; database trips took {fastest} to {slowest} (expected every hit faster than every trip, and trips of 10–100 ms).",
+    MeasuredCacheVsDb => "Cache hits took at most {hit}; database trips took {fastest} to {slowest} (expected hits of about 1 ms, at most 2 ms, faster than every trip, and trips of 10–100 ms).",
     MeasuredNoCacheVsDb => "The recent requests need both a cache hit and a database trip to compare (expected both).",
 }
 
@@ -1163,7 +1163,7 @@ const ES: &[(Text, &str)] = &[
     (MeasuredSessionTripOne, "De las peticiones recientes, 1 hizo un viaje de ida y vuelta de sesión, que tardó {slowest} (se esperaba como mucho {max})."),
     (MeasuredSessionTripsMany, "De las peticiones recientes, {n} hicieron un viaje de ida y vuelta de sesión; el más lento tardó {slowest} (se esperaba como mucho {max})."),
     (MeasuredNoSessionTrip, "Ninguna petición reciente obtuvo una sesión del almacén compartido (se esperaban viajes de {max} como máximo)."),
-    (MeasuredCacheVsDb, "Los aciertos de caché tardaron como mucho {hit}; los viajes a la base de datos, entre {fastest} y {slowest} (se esperaba que cada acierto fuera más rápido que cada viaje, y viajes de 10 a 100 ms)."),
+    (MeasuredCacheVsDb, "Los aciertos de caché tardaron como mucho {hit}; los viajes a la base de datos, entre {fastest} y {slowest} (se esperaban aciertos de alrededor de 1 ms, como mucho 2 ms, más rápidos que cualquier viaje, y viajes de 10 a 100 ms)."),
     (MeasuredNoCacheVsDb, "Para comparar, las peticiones recientes necesitan tanto un acierto de caché como un viaje a la base de datos (se esperaban ambos)."),
 ];
 

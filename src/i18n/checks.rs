@@ -296,8 +296,8 @@ mod tests {
             (
                 C::CacheHitFasterThanDb,
                 db,
-                "Cache hits took at most 0.9 ms; database trips took 12 ms to 80 ms (expected every hit faster than \
-                 every trip, and trips of 10–100 ms).",
+                "Cache hits took at most 0.9 ms; database trips took 12 ms to 80 ms (expected hits of about 1 ms, at \
+                 most 2 ms, faster than every trip, and trips of 10–100 ms).",
             ),
         ];
         rows.into_iter().map(|(c, figures, measured)| (c, result(figures, measured))).collect()

@@ -314,6 +314,9 @@ pub enum Figures {
 /// Bounds of a database trip the article gives [µs].
 const DB_TRIP_US: (u64, u64) = (10 * MS, 100 * MS);
 
+/// The slowest cache hit that still reads as the article's "~1 ms" [µs].
+const CACHE_HIT_MAX_US: u64 = 2 * MS;
+
 fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -578,10 +581,10 @@ fn cache_vs_db(sim: &Sim) -> (bool, Figures, String) {
             "The recent requests need both a cache hit and a database trip to compare (expected both).".into(),
         );
     };
-    let passed = hit < fastest && fastest >= DB_TRIP_US.0 && slowest <= DB_TRIP_US.1;
+    let passed = hit <= CACHE_HIT_MAX_US && hit < fastest && fastest >= DB_TRIP_US.0 && slowest <= DB_TRIP_US.1;
     let measured = format!(
-        "Cache hits took at most {}; database trips took {} to {} (expected every hit faster than every trip, \
-         and trips of 10–100 ms).",
+        "Cache hits took at most {}; database trips took {} to {} (expected hits of about 1 ms, at most 2 ms, \
+         faster than every trip, and trips of 10–100 ms).",
         human_us(hit),
         human_us(fastest),
         human_us(slowest)

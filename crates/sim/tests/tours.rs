@@ -338,3 +338,20 @@ fn the_cli_exits_1_when_a_checkpoint_fails_and_2_when_a_tour_cannot_run() {
     let out = cli(&["run", "--scenario", "cache", "--duration", "5s"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_cache_slower_than_about_a_millisecond_fails_the_cache_checkpoint() {
+    let run = |hit_us: (u32, u32)| {
+        let mut cfg = statelab_sim::SimConfig { mode: Mode::Stateless, ..Default::default() };
+        cfg.cache.hit_us = hit_us;
+        let mut sim = Sim::new(cfg).unwrap();
+        sim.run_until(30_000_000);
+        Checkpoint::CacheHitFasterThanDb.check(&sim)
+    };
+    let fast = run((500, 1_500));
+    assert!(fast.passed, "{}", fast.measured);
+    // Still faster than every database trip (10 ms or more), but not the article's ~1 ms.
+    let slow = run((4_000, 6_000));
+    assert!(!slow.passed, "{}", slow.measured);
+    assert!(slow.measured.starts_with("Cache hits took at most "), "{}", slow.measured);
+}
