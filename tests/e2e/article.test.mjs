@@ -1,0 +1,84 @@
+// Every claim of the article, shown live: each built-in tour walked on the real page in every
+// mode it offers, and every checkpoint's verdict read off the page. The tours are where the
+// page tells the article's claims (the three scenarios in both modes, the request path, the
+// cache against the database, the replicas, auto-scaling), so a page that stopped showing one
+// fails here, not only in the simulation's own tests.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { setup, openPage } from './harness.mjs';
+
+const lab = setup();
+
+const SCENARIOS = new URL('../../assets/scenarios/', import.meta.url).pathname;
+const tours = readdirSync(SCENARIOS)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => JSON.parse(readFileSync(SCENARIOS + f, 'utf8')));
+
+const capital = (mode) => mode[0].toUpperCase() + mode.slice(1);
+
+/** The step's checkpoint in `mode`, or undefined. */
+const checkpointOf = (step, mode) => step.checkpoint?.both ?? step.checkpoint?.[mode];
+
+/** Milliseconds in a figure such as "0.9 ms" or "12 ms". */
+const ms = (text) => Number(text.replace(' ms', ''));
+
+/** What the verdict's numbers must show beyond its ✓, for the claims the article puts in numbers. */
+function checkNumbers(kind, verdict) {
+  if (kind === 'cache_hit_faster_than_db') {
+    const m = verdict.match(/Cache hits took at most ([\d.]+ ms); database trips took ([\d.]+ ms) to ([\d.]+ ms)/);
+    assert.ok(m, verdict);
+    const [hit, fastest, slowest] = m.slice(1).map(ms);
+    assert.ok(hit <= 2, `a cache hit takes about 1 ms: ${verdict}`);
+    assert.ok(fastest >= 10 && slowest <= 100, `a database trip takes 10–100 ms: ${verdict}`);
+  }
+  if (kind === 'db_read_cut_at_least') {
+    const m = verdict.match(/The cache answered ([\d.]+) % of product reads/);
+    assert.ok(m && Number(m[1]) >= 80, `the cache takes 80 % of the reads off the database: ${verdict}`);
+  }
+}
+
+test('the tours cover the article', () => {
+  const ids = tours.map((t) => t.id);
+  for (const id of ['wrong-server', 'add-server', 'crash-2am', 'request-path', 'cache', 'replicas', 'auto-scaling']) {
+    assert.ok(ids.includes(id), `a tour for ${id}`);
+  }
+  for (const id of ['wrong-server', 'add-server', 'crash-2am', 'auto-scaling']) {
+    assert.deepEqual(tours.find((t) => t.id === id).modes, ['stateful', 'stateless'], `${id} runs in both modes`);
+  }
+});
+
+for (const tour of tours) {
+  for (const mode of tour.modes) {
+    test(`${tour.id}, ${mode}: every checkpoint passes on the page`, async () => {
+      const url = `${lab.server.url}?scenario=${tour.id}&step=1&mode=${mode}&speed=10&autoplay=0`;
+      const { page, errors, context } = await openPage(lab.browser, url);
+      const steps = tour.steps.length;
+      let checked = 0;
+      for (let i = 0; i < steps; i++) {
+        await page.getByText(`Step ${i + 1} of ${steps} (${capital(mode)} mode)`, { exact: true }).waitFor();
+        const prediction = page.locator('fieldset.prediction');
+        if (await prediction.count()) {
+          await prediction.getByRole('radio').first().check();
+          await page.locator('.feedback').waitFor();
+        }
+        await page.getByRole('button', { name: 'Run this step' }).click();
+        await page.getByText('Done — press Next.').waitFor({ timeout: 180_000 });
+        const checkpoint = checkpointOf(tour.steps[i], mode);
+        if (checkpoint) {
+          const verdict = (await page.locator('.checkpoint').textContent()).trim();
+          assert.match(verdict, /^✓/, `step ${i + 1}: ${verdict}`);
+          checkNumbers(checkpoint.kind, verdict);
+          checked += 1;
+        }
+        await page.getByRole('button', { name: 'Next', exact: true }).click();
+      }
+      await page.getByText(/finished/).waitFor();
+      const expected = tour.steps.filter((s) => checkpointOf(s, mode)).length;
+      assert.ok(expected > 0, 'every tour checks something in every mode it offers');
+      assert.equal(checked, expected);
+      assert.deepEqual(errors, []);
+      await context.close();
+    });
+  }
+}
