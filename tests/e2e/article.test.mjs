@@ -48,6 +48,36 @@ test('the tours cover the article', () => {
   }
 });
 
+test('traced requests show the path and its times: DNS, the session, a cache hit of about 1 ms, a database read of 10–100 ms', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&mode=stateless&seed=2`);
+  const hops = page.getByRole('list', { name: 'Latency by hop' });
+  const seen = { dns: false, session: false, hit: false, db: false };
+  for (let k = 0; k < 60 && !Object.values(seen).every(Boolean); k++) {
+    await page.getByRole('button', { name: 'Trace next request' }).click();
+    await hops.waitFor({ state: 'detached' });
+    for (let i = 0; i < 60 && !(await hops.count()); i++) await page.getByRole('button', { name: 'Step', exact: true }).click();
+    const rows = {};
+    const names = await hops.locator('.wf-label').allTextContents();
+    const times = await hops.locator('.wf-time').allTextContents();
+    names.forEach((name, i) => {
+      rows[name] = times[i].endsWith(' ms') ? ms(times[i]) : Number(times[i].replace(' s', '')) * 1000;
+    });
+    seen.dns ||= 'DNS' in rows;
+    seen.session ||= 'Session' in rows;
+    if ('Cache' in rows && !('Database' in rows)) {
+      assert.ok(rows.Cache <= 2, `a cache hit took ${rows.Cache} ms`);
+      seen.hit = true;
+    }
+    if ('Database' in rows) {
+      assert.ok(rows.Database >= 10 && rows.Database <= 100, `a database read took ${rows.Database} ms`);
+      seen.db = true;
+    }
+  }
+  assert.deepEqual(seen, { dns: true, session: true, hit: true, db: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 for (const tour of tours) {
   for (const mode of tour.modes) {
     test(`${tour.id}, ${mode}: every checkpoint passes on the page`, async () => {
