@@ -12,7 +12,7 @@ use crate::time::SEC;
 #[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::traffic))]
 pub enum Pattern {
     Steady,
-    /// Five times the base rate for 30 s, then back to steady.
+    /// Five times the base rate, and at least [`SPIKE_FLOOR_PER_S`], for 30 s; then steady.
     Spike,
     /// Climbs linearly to five times the base rate over 60 s, then holds.
     Ramp,
@@ -42,6 +42,10 @@ impl fmt::Display for Pattern {
 pub const SPIKE_US: u64 = 30 * SEC;
 /// Rate multiplier of a spike and of a ramp's top.
 pub const SPIKE_FACTOR: f64 = 5.0;
+/// The least a spike brings [requests/s]: more than the default lab's three servers can take,
+/// so a spike from the quiet default traffic still strains the pool and the auto-scaler answers
+/// it, as the article promises.
+pub const SPIKE_FLOOR_PER_S: f64 = 1_500.0;
 const RAMP_US: u64 = 60 * SEC;
 const DAY_US: u64 = 120 * SEC;
 
@@ -75,7 +79,7 @@ impl Traffic {
         let t = now_us.saturating_sub(self.since_us);
         match self.pattern {
             Pattern::Steady => base,
-            Pattern::Spike if t < SPIKE_US => base * SPIKE_FACTOR,
+            Pattern::Spike if t < SPIKE_US => (base * SPIKE_FACTOR).max(SPIKE_FLOOR_PER_S),
             Pattern::Spike => base,
             Pattern::Ramp => base * (1.0 + (SPIKE_FACTOR - 1.0) * (t.min(RAMP_US) as f64 / RAMP_US as f64)),
             Pattern::Diurnal => {
@@ -96,9 +100,17 @@ mod tests {
     }
 
     #[test]
+    fn a_spike_is_five_times_the_base_and_never_less_than_its_floor() {
+        let spike = |base_per_s| Traffic { base_per_s, pattern: Pattern::Spike, since_us: 0 }.rate_per_s(SEC);
+        assert_eq!(spike(20), SPIKE_FLOOR_PER_S);
+        assert_eq!(spike(300), 1_500.0);
+        assert_eq!(spike(1_000), 5_000.0);
+    }
+
+    #[test]
     fn patterns_shape_the_rate() {
         assert_eq!(t(Pattern::Steady).rate_per_s(50 * SEC), 100.0);
-        assert_eq!(t(Pattern::Spike).rate_per_s(20 * SEC), 500.0);
+        assert_eq!(t(Pattern::Spike).rate_per_s(20 * SEC), SPIKE_FLOOR_PER_S);
         assert_eq!(t(Pattern::Spike).rate_per_s(41 * SEC), 100.0);
         assert_eq!(t(Pattern::Ramp).rate_per_s(40 * SEC), 300.0);
         assert_eq!(t(Pattern::Ramp).rate_per_s(900 * SEC), 500.0);

@@ -258,3 +258,21 @@ fn queueing_only_pipeline_runs() {
     s.run_until(10 * SEC);
     assert!(s.totals().completed > 100);
 }
+
+#[test]
+fn a_spike_in_the_default_lab_makes_the_auto_scaler_add_servers() {
+    // The lab as a learner opens it, auto-scaling switched on, then the Spike button: the
+    // quiet default traffic first lets it drain servers, and the spike must bring more back.
+    let mut cfg = SimConfig { mode: Mode::Stateless, ..SimConfig::default() };
+    cfg.autoscaler.enabled = true;
+    let mut s = Sim::new(cfg).unwrap();
+    s.run_until(10 * SEC);
+    let before = s.servers().iter().filter(|x| x.state.accepts()).count();
+    s.apply(Command::Spike).unwrap();
+    let mut peak = before;
+    while s.now_us() < 40 * SEC {
+        s.run_until(s.now_us() + SEC);
+        peak = peak.max(s.servers().iter().filter(|x| x.state.accepts()).count());
+    }
+    assert!(peak > before, "the spike took the pool from {before} to at most {peak} servers");
+}

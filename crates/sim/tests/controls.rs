@@ -7,7 +7,8 @@ use statelab_sim::{Command, CommandError, EventKind, Mode, ServerId, ServerState
 
 fn sim() -> Sim {
     let mut cfg = SimConfig { seed: 3, mode: Mode::Stateless, ..SimConfig::default() };
-    cfg.traffic.rate_per_s = 100;
+    // Above a fifth of the spike's floor, so a spike is five times the rate.
+    cfg.traffic.rate_per_s = 400;
     Sim::new(cfg).unwrap()
 }
 
@@ -24,7 +25,7 @@ fn a_spike_ends_as_steady_traffic_and_moving_the_rate_later_starts_no_new_one() 
     s.apply(Command::Spike).unwrap();
     s.run_until(10 * SEC);
     assert_eq!(s.snapshot(0).pattern, Pattern::Spike);
-    assert_eq!(s.snapshot(0).rate_per_s, 500);
+    assert_eq!(s.snapshot(0).rate_per_s, 2_000);
     assert_eq!(s.snapshot(0).spike_left_s, Some(22));
     s.run_until(40 * SEC);
     assert_eq!(s.snapshot(0).spike_left_s, None);
@@ -39,10 +40,10 @@ fn moving_the_rate_during_a_spike_keeps_its_end() {
     let mut s = sim();
     s.apply(Command::Spike).unwrap();
     s.run_until(20 * SEC);
-    move_rate_slider(&mut s, 60);
-    assert_eq!(s.snapshot(0).rate_per_s, 300, "five times the new rate while the spike lasts");
+    move_rate_slider(&mut s, 320);
+    assert_eq!(s.snapshot(0).rate_per_s, 1_600, "five times the new rate while the spike lasts");
     s.run_until(31 * SEC);
-    assert_eq!(s.snapshot(0).rate_per_s, 60, "the spike still ends 30 s after it began");
+    assert_eq!(s.snapshot(0).rate_per_s, 320, "the spike still ends 30 s after it began");
 }
 
 #[test]
@@ -52,7 +53,7 @@ fn the_spike_button_always_starts_a_fresh_spike() {
     s.run_until(25 * SEC);
     s.apply(Command::Spike).unwrap();
     s.run_until(50 * SEC);
-    assert_eq!(s.snapshot(0).rate_per_s, 500);
+    assert_eq!(s.snapshot(0).rate_per_s, 2_000);
 }
 
 #[test]
@@ -147,7 +148,8 @@ fn a_long_queue_that_fails_at_once_does_not_overflow_the_stack() {
 #[test]
 fn a_misroute_waits_for_a_request_that_carries_a_session() {
     let mut cfg = SimConfig { seed: 8, mode: Mode::Stateful, start_logged_in: false, ..SimConfig::default() };
-    cfg.traffic.rate_per_s = 100;
+    // Above a fifth of the spike's floor, so a spike is five times the rate.
+    cfg.traffic.rate_per_s = 400;
     let mut s = Sim::new(cfg).unwrap();
     let user = statelab_sim::UserId(0);
     s.apply(Command::Misroute { user }).unwrap();
