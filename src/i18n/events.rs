@@ -3,6 +3,7 @@
 
 use statelab_sim::config::limits;
 use statelab_sim::database::DbName;
+use statelab_sim::store::StoreKind;
 use statelab_sim::{Command, CommandError, Event, EventKind, FailReason, Mode};
 
 use super::{t, tf, words, Text::*};
@@ -76,6 +77,10 @@ fn happening(kind: &EventKind) -> String {
             tf(if *up { EvHealthUp } else { EvHealthDown }, &[("server", &words::server(*server))])
         }
         EventKind::LeftPool { server } => tf(EvLeftPool, &[("server", &words::server(*server))]),
+        EventKind::StickyMoved { server, users: 1 } => tf(EvStickyMovedOne, &[("server", &words::server(*server))]),
+        EventKind::StickyMoved { server, users } => {
+            tf(EvStickyMovedMany, &[("server", &words::server(*server)), ("users", users)])
+        }
         EventKind::SessionsLost { server, count: 0 } => tf(EvNoSessionLost, &[("server", &words::server(*server))]),
         EventKind::SessionsLost { server, count } => tf(
             if *count == 1 { EvSessionLost } else { EvSessionsLost },
@@ -130,7 +135,7 @@ pub fn command(c: &Command) -> String {
         Command::SetCacheEnabled { enabled } => t(if *enabled { CmdCacheOn } else { CmdCacheOff }).to_string(),
         Command::CrashCache => t(CmdCrashCache).to_string(),
         Command::RestartCache => t(CmdRestartCache).to_string(),
-        Command::SetSessionStore { kind, persistence, replica } => tf(
+        Command::SetSessionStore { kind: kind @ StoreKind::Redis, persistence, replica } => tf(
             CmdSetStore,
             &[
                 ("kind", &words::store_kind(*kind)),
@@ -138,6 +143,9 @@ pub fn command(c: &Command) -> String {
                 ("replica", &on_off(*replica)),
             ],
         ),
+        Command::SetSessionStore { kind, replica, .. } => {
+            tf(CmdSetStoreKind, &[("kind", &words::store_kind(*kind)), ("replica", &on_off(*replica))])
+        }
         Command::CrashSessionStore => t(CmdCrashStore).to_string(),
         Command::RestartSessionStore => t(CmdRestartStore).to_string(),
         Command::CrashDbNode { node } => tf(CmdCrashDbNode, &[("node", node)]),
@@ -380,6 +388,7 @@ mod tests {
             ("a server marked up", |k| matches!(k, EventKind::HealthCheck { up: true, .. })),
             ("a server marked down", |k| matches!(k, EventKind::HealthCheck { up: false, .. })),
             ("a server taken out of the pool", |k| matches!(k, EventKind::LeftPool { .. })),
+            ("users the sticky rule moved", |k| matches!(k, EventKind::StickyMoved { .. })),
             ("sessions lost with a server", |k| matches!(k, EventKind::SessionsLost { count: 1.., .. })),
             ("no session lost with a server", |k| matches!(k, EventKind::SessionsLost { count: 0, .. })),
             ("a misrouted request answered", |k| matches!(k, EventKind::MisrouteAnswered { .. })),

@@ -225,10 +225,12 @@ fn DataControls() -> impl IntoView {
                     {StoreKind::ALL.into_iter().map(|k| view! { <option value=store_key(k)>{words::store_kind(k)}</option> }).collect_view()}
                 </select>
             </label>
+            // Only Redis can be told to persist; the other kinds say what a crash does to them.
             <label class="row check">
                 <input
                     type="checkbox"
-                    prop:checked=move || store().persistence
+                    disabled=move || store().kind != StoreKind::Redis
+                    prop:checked=move || store().persistence && store().kind == StoreKind::Redis
                     on:change=move |ev| {
                         let s = store();
                         set_store(s.kind, event_target_checked(&ev), s.replica);
@@ -236,6 +238,11 @@ fn DataControls() -> impl IntoView {
                 />
                 {t(PersistSessions)}
             </label>
+            {move || match store().kind {
+                StoreKind::Redis => None,
+                StoreKind::Memcached => Some(t(MemcachedVolatile)),
+                StoreKind::Sql | StoreKind::Nosql => Some(t(StoreOnDisk)),
+            }.map(|note| view! { <p class="hint">{note}</p> })}
             <label class="row check">
                 <input
                     type="checkbox"

@@ -128,12 +128,16 @@ impl fmt::Display for Command {
             Command::SetCacheEnabled { enabled: false } => f.write_str("turn the cache off"),
             Command::CrashCache => f.write_str("crash the cache"),
             Command::RestartCache => f.write_str("restart the cache"),
-            Command::SetSessionStore { kind, persistence, replica } => write!(
+            // Only Redis has a persistence switch: the other kinds are durable or never are.
+            Command::SetSessionStore { kind: kind @ StoreKind::Redis, persistence, replica } => write!(
                 f,
                 "keep sessions in {kind} (persistence {}, replica {})",
                 on_off(*persistence),
                 on_off(*replica)
             ),
+            Command::SetSessionStore { kind, replica, .. } => {
+                write!(f, "keep sessions in {kind} (replica {})", on_off(*replica))
+            }
             Command::CrashSessionStore => f.write_str("crash the session store"),
             Command::RestartSessionStore => f.write_str("restart the session store"),
             Command::CrashDbNode { node } => write!(f, "crash database node {node}"),

@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 
 use crate::agenda::Agenda;
 use crate::autoscaler::{Autoscaler, Decision};
-use crate::balancer::{Balancer, Candidate, LbAlgorithm};
+use crate::balancer::{sticky_pick, Balancer, Candidate, LbAlgorithm};
 use crate::cache::Cache;
 use crate::cdn::{ratio_per_mille, Cdn};
 use crate::command::{Command, CommandError};
@@ -765,17 +765,35 @@ impl Sim {
     fn sync_health(&mut self, id: ServerId) {
         if self.lb.health_check_us == 0 {
             let up = self.server(id).is_some_and(|s| s.state.is_healthy());
-            if self.mark(id, up) {
-                self.emit(EventKind::HealthCheck { server: id, up });
-            }
+            self.check_health(id, up);
         }
     }
 
     fn health_check(&mut self) {
         for i in 0..self.servers.len() {
             let (id, up) = (self.servers[i].id, self.servers[i].state.is_healthy());
-            if self.mark(id, up) {
-                self.emit(EventKind::HealthCheck { server: id, up });
+            self.check_health(id, up);
+        }
+    }
+
+    /// Applies one health verdict and, when it changed the balancer's view, says so, and says
+    /// whom a server that joined takes from the others under the sticky rule.
+    fn check_health(&mut self, id: ServerId, up: bool) {
+        if !self.mark(id, up) {
+            return;
+        }
+        self.emit(EventKind::HealthCheck { server: id, up });
+        if up && self.mode() == Mode::Stateful {
+            self.fill_candidates(None);
+            let pool = &self.scratch;
+            let moved = self
+                .users
+                .iter()
+                .filter(|u| u.is_logged_in() && matches!(u.home, SessionHome::Server(h) if h != id))
+                .filter(|u| sticky_pick(u.id, pool).0 == Some(id))
+                .count();
+            if moved > 0 {
+                self.emit(EventKind::StickyMoved { server: id, users: moved as u32 });
             }
         }
     }

@@ -147,6 +147,13 @@ pub enum EventKind {
     LeftPool {
         server: ServerId,
     },
+    /// Stateful mode: a server that joined the balancer's pool now wins the sticky rule for
+    /// `users` logged-in users whose sessions live in another server's memory; each of them is
+    /// logged out on their next request. It tells the cause before those logouts.
+    StickyMoved {
+        server: ServerId,
+        users: u32,
+    },
     /// Sessions that vanished with a crashed or stopped server's memory; a stateless crash
     /// logs it with a count of 0, which the narration words as the store keeping them safe.
     SessionsLost {
@@ -209,6 +216,7 @@ impl EventKind {
             EventKind::ServerState { .. } => "server_state",
             EventKind::HealthCheck { .. } => "health_check",
             EventKind::LeftPool { .. } => "left_pool",
+            EventKind::StickyMoved { .. } => "sticky_moved",
             EventKind::SessionsLost { .. } => "sessions_lost",
             EventKind::StoreDown { .. } => "store_down",
             EventKind::StoreUp { .. } => "store_up",
@@ -285,6 +293,16 @@ impl fmt::Display for Event {
             EventKind::LeftPool { server } => {
                 write!(f, "The load balancer takes {server} out of its pool: no new request goes there.")
             }
+            EventKind::StickyMoved { server, users: 1 } => write!(
+                f,
+                "The sticky rule now sends 1 user to {server}, but that session lives in another server's memory: \
+                 the user's next request will find no session there."
+            ),
+            EventKind::StickyMoved { server, users } => write!(
+                f,
+                "The sticky rule now sends {users} users to {server}, but their sessions live in other servers' \
+                 memory: each one's next request will find no session there."
+            ),
             EventKind::SessionsLost { server, count: 0 } => {
                 write!(f, "No session was lost with {server}: sessions live in the shared store.")
             }

@@ -276,3 +276,25 @@ fn a_spike_in_the_default_lab_makes_the_auto_scaler_add_servers() {
     }
     assert!(peak > before, "the spike took the pool from {before} to at most {peak} servers");
 }
+
+#[test]
+fn a_server_joining_a_stateful_pool_first_says_whom_the_sticky_rule_moves_to_it() {
+    let moved = |mode: Mode| {
+        let mut s = sim(mode);
+        s.run_until(2 * SEC);
+        s.apply(Command::AddServer).unwrap();
+        s.run_until(30 * SEC);
+        let events: Vec<_> = s.events().since(0).cloned().collect();
+        let told = events.iter().find_map(|e| match e.kind {
+            EventKind::StickyMoved { server: ServerId(3), users } => Some((e.seq, users)),
+            _ => None,
+        });
+        let first_logout = events.iter().find(|e| matches!(e.kind, EventKind::LoggedOut { .. })).map(|e| e.seq);
+        (told, first_logout)
+    };
+    let (told, first_logout) = moved(Mode::Stateful);
+    let (seq, users) = told.expect("the feed tells why users are about to be logged out");
+    assert!(users > 0);
+    assert!(first_logout.is_some_and(|l| seq < l), "the cause comes before the first logout");
+    assert_eq!(moved(Mode::Stateless).0, None, "stateless routing moves nobody's session");
+}
