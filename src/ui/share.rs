@@ -87,12 +87,19 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
     let make_link = move || format!("{}?{}", base_url(), lab.link_query(theme.get_untracked()));
     // The page's links never carry `controls` or `title`, so the frame's choices are simply
     // added; a course page has its own heading, so the frame leaves out the masthead.
-    let frame_src = move || {
+    // The frame starts from the last copied link, else from the lab as of the learner's latest
+    // action or pause: the code shown, the code copied and the preview are always one link.
+    let moment = Memo::new(move |_| {
+        lab.snap.track();
+        (lab.with_sim(|s| s.commands().len()), lab.playing.get())
+    });
+    let frame_src = Memo::new(move |_| {
+        let _ = moment.get();
         let page = if link.with(String::is_empty) { make_link() } else { link.get() };
         format!("{page}&controls={}&title=0", frame_controls.get().key())
-    };
+    });
     let snippet = move || {
-        let src = frame_src();
+        let src = frame_src.get();
         format!(
             "<iframe src=\"{}\" width=\"{}\" height=\"{}\" title=\"{}\" loading=\"lazy\" style=\"border:0\"></iframe>",
             attr(&src),

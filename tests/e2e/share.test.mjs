@@ -194,6 +194,27 @@ test('the page computes the same trace hash as the native and wasm tests for the
   await context.close();
 });
 
+test('the embed code shown, the code copied and the preview follow the latest action', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`, {
+    permissions: ['clipboard-read', 'clipboard-write'],
+  });
+  const code = page.getByLabel('Embed code');
+  const before = await code.inputValue();
+  assert.doesNotMatch(before, /cmds=/);
+  await sessionMode(page, 'Stateless').check();
+  await button(page, 'Step').click();
+  await button(page, 'Crash Server 1').click();
+  const shown = await code.inputValue();
+  assert.match(shown, /cmds=/, 'the actions are in the embed code at once');
+  await button(page, 'Copy embed code').click();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), shown);
+  await button(page, 'Preview embed').click();
+  const src = await page.locator('iframe.embed-preview').getAttribute('src');
+  assert.ok(shown.includes(`src="${src.replaceAll('&', '&amp;')}"`), 'the preview frames the same link');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('the embed code carries the chosen controls, and its preview shows the diagram on the first screen', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&seed=7`);
   const code = page.getByLabel('Embed code');
