@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use statelab_sim::{Command, Mode, ServerState, SimConfig, Snapshot, UserId};
 
 use super::use_lab;
-use crate::i18n::{t, tf, words, Text::*};
+use crate::i18n::{counted, t, tf, words, Text::*};
 use crate::lab::Lab;
 
 /// Tick of the compare loop [ms]: the panes show numbers and boxes, not gliding dots.
@@ -100,8 +100,12 @@ pub fn CompareView(config: SimConfig) -> impl IntoView {
     });
     on_cleanup(move || timer.set_value(None));
     let summary = move || {
-        let (lo, lf) = left.snap.with(|s| (s.totals.logouts, s.totals.failed));
-        let (ro, rf) = right.snap.with(|s| (s.totals.logouts, s.totals.failed));
+        let phrases = |lab: Lab| {
+            lab.snap.with(|s| {
+                (counted(s.totals.logouts, LogoutsOne, LogoutsMany), counted(s.totals.failed, FailedOne, FailedMany))
+            })
+        };
+        let ((lo, lf), (ro, rf)) = (phrases(left), phrases(right));
         tf(CompareSummary, &[("lo", &lo), ("lf", &lf), ("ro", &ro), ("rf", &rf)])
     };
     // Each server with whether it is down in either pane: such a server is offered a restart.

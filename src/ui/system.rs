@@ -79,21 +79,24 @@ fn TrafficControls() -> impl IntoView {
                     None => tf(RateNow, &[("n", &s.rate_per_s)]),
                 })}</output>
             </label>
-            <label class="row">
-                {t(PatternLabel)}
-                <select
-                    prop:value=move || pattern_key(pattern())
-                    on:change=move |ev| {
-                        let key = event_target_value(&ev);
-                        if let Some(p) = Pattern::ALL.into_iter().find(|p| pattern_key(*p) == key) {
-                            lab.send(Command::SetTraffic { rate_per_s: rate(), pattern: p });
+            // The label holds its menu alone, so the button's text stays out of the menu's name.
+            <div class="row">
+                <label class="row">
+                    {t(PatternLabel)}
+                    <select
+                        prop:value=move || pattern_key(pattern())
+                        on:change=move |ev| {
+                            let key = event_target_value(&ev);
+                            if let Some(p) = Pattern::ALL.into_iter().find(|p| pattern_key(*p) == key) {
+                                lab.send(Command::SetTraffic { rate_per_s: rate(), pattern: p });
+                            }
                         }
-                    }
-                >
-                    {Pattern::ALL.into_iter().map(|p| view! { <option value=pattern_key(p)>{words::pattern(p)}</option> }).collect_view()}
-                </select>
+                    >
+                        {Pattern::ALL.into_iter().map(|p| view! { <option value=pattern_key(p)>{words::pattern(p)}</option> }).collect_view()}
+                    </select>
+                </label>
                 <button on:click=move |_| lab.send(Command::Spike)>{t(SpikeButton)}</button>
-            </label>
+            </div>
             <label class="row check">
                 <input
                     type="checkbox"
@@ -167,22 +170,24 @@ fn BalancerControls() -> impl IntoView {
                     <option value="5000">{tf(HcEvery, &[("t", &"5 s")])}</option>
                 </select>
             </label>
-            <label class="row">
-                {t(Misroute)}
-                <select
-                    on:change=move |ev| {
-                        if let Ok(u) = event_target_value(&ev).parse::<u32>() {
-                            chosen.set(u);
+            <div class="row">
+                <label class="row">
+                    {t(Misroute)}
+                    <select
+                        on:change=move |ev| {
+                            if let Ok(u) = event_target_value(&ev).parse::<u32>() {
+                                chosen.set(u);
+                            }
                         }
-                    }
-                    prop:value=move || chosen.get().to_string()
-                >
-                    {move || (0..users()).map(|u| view! { <option value=u.to_string()>{words::user(UserId(u))}</option> }).collect_view()}
-                </select>
+                        prop:value=move || chosen.get().to_string()
+                    >
+                        {move || (0..users()).map(|u| view! { <option value=u.to_string()>{words::user(UserId(u))}</option> }).collect_view()}
+                    </select>
+                </label>
                 <button on:click=move |_| lab.send(Command::Misroute { user: UserId(chosen.get_untracked()) })>
                     {t(MisrouteUser)}
                 </button>
-            </label>
+            </div>
         </fieldset>
     }
 }

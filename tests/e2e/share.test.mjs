@@ -21,9 +21,12 @@ test('compare mode: crashing Server 1 logs users out on the stateful side only',
   const logouts = await count('Stateful: logouts so far');
   assert.ok(logouts >= (await count('Stateful: users logged out')), 'every user logged out now was logged out once');
   assert.equal(await count('Stateless: logouts so far'), 0);
+  const counted = (n, one, many) => (n === 1 ? `1 ${one}` : `${n} ${many}`);
+  const failed = await count('Stateful: failed requests');
   assert.equal(
     await page.locator('.summary').textContent(),
-    `So far, stateful: ${logouts} logouts and ${await count('Stateful: failed requests')} failed requests. Stateless: 0 and 0.`,
+    `So far, stateful: ${counted(logouts, 'logout', 'logouts')} and ${counted(failed, 'failed request', 'failed requests')}. ` +
+      'Stateless: 0 logouts and 0 failed requests.',
   );
   assert.deepEqual(errors, []);
   await context.close();

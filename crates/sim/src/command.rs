@@ -118,7 +118,7 @@ impl fmt::Display for Command {
             Command::RestartServer { server } => write!(f, "restart {server}"),
             Command::AddServer => f.write_str("add a server"),
             Command::RemoveServer { server } => write!(f, "remove {server}"),
-            Command::Misroute { user } => write!(f, "misroute {user}"),
+            Command::Misroute { user } => write!(f, "send {user}'s next request to another server"),
             Command::SetAlgorithm { algorithm } => write!(f, "balance by {algorithm}"),
             Command::SetTraffic { rate_per_s, pattern } => {
                 write!(f, "set traffic to {rate_per_s} requests/s, {pattern}")

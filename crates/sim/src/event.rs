@@ -311,13 +311,15 @@ impl fmt::Display for Event {
                 write!(f, "{count} sessions vanished with {server}'s memory.")
             }
             EventKind::StoreDown { kind, lost: 0 } => {
-                write!(f, "The {kind} session store is down; no session was lost.")
+                write!(f, "The session store ({kind}) is down; no session was lost.")
             }
-            EventKind::StoreDown { kind, lost: 1 } => write!(f, "The {kind} session store is down and lost 1 session."),
+            EventKind::StoreDown { kind, lost: 1 } => {
+                write!(f, "The session store ({kind}) is down and lost 1 session.")
+            }
             EventKind::StoreDown { kind, lost } => {
-                write!(f, "The {kind} session store is down and lost {lost} sessions.")
+                write!(f, "The session store ({kind}) is down and lost {lost} sessions.")
             }
-            EventKind::StoreUp { kind } => write!(f, "The {kind} session store is up."),
+            EventKind::StoreUp { kind } => write!(f, "The session store ({kind}) is up."),
             EventKind::CacheDown => f.write_str("The cache is down: every product read goes to the database."),
             EventKind::CacheUp => f.write_str("The cache is up again, empty."),
             EventKind::DbDown { name: DbName::Master, .. } => {
