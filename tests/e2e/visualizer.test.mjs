@@ -70,6 +70,8 @@ test('every main control works with real clicks', async () => {
   await click('Spike');
   // The rate's readout says how long the spike lasts.
   assert.match(await page.locator('.system-controls fieldset').first().locator('output').textContent(), /^\d+ \/s now: a spike, 30 s left$/);
+  // Each menu is named by its own label alone, not by the button beside it.
+  for (const name of ['Misroute', 'Pattern']) assert.equal(await page.getByRole('combobox', { name, exact: true }).count(), 1, name);
   await page.getByLabel('Misroute').selectOption({ label: 'User B' });
   await click('Misroute user');
   await page.getByLabel('Auto-scaling (adds a server above 70 % busy, removes one below 30 %, keeps 1 to 16)').check();
