@@ -37,6 +37,11 @@ pub fn server_state(state: ServerState) -> &'static str {
     })
 }
 
+/// "Server 3 — crashed": the pointer's tooltip and the heading of the server's menu.
+pub fn server_with_state(id: ServerId, state: ServerState) -> String {
+    format!("{} — {}", server(id), server_state(state))
+}
+
 /// The session mode as the switch names it.
 pub fn mode(mode: Mode) -> &'static str {
     t(match mode {

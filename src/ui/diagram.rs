@@ -432,7 +432,7 @@ pub fn Diagram(actions: bool) -> impl IntoView {
                             over_part.set(actions && part.is_some());
                         }
                         let name = lab.snap.with_untracked(|s| match part {
-                            Some(Part::Server(id)) => s.servers.iter().find(|v| v.id == id).map(|v| format!("{} — {}", words::server(id), words::server_state(v.state))),
+                            Some(Part::Server(id)) => s.servers.iter().find(|v| v.id == id).map(|v| words::server_with_state(id, v.state)),
                             _ => None,
                         });
                         if hovered.with_untracked(|h| *h != name) {

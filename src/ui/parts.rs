@@ -25,9 +25,8 @@ fn menu_of(part: Part, s: &Snapshot) -> Option<(String, Vec<Action>)> {
             let state = s.servers.iter().find(|v| v.id == server)?.state;
             let running = !matches!(state, ServerState::Crashed | ServerState::Stopped);
             let in_pool = !matches!(state, ServerState::Stopped | ServerState::Draining);
-            let name = format!("{} — {}", words::server(server), words::server_state(state));
             Some((
-                name,
+                words::server_with_state(server, state),
                 vec![
                     (PartCrash, running, Command::CrashServer { server }),
                     (PartRestart, !running, Command::RestartServer { server }),
