@@ -485,16 +485,14 @@ impl Lab {
         let (snapshot, lines, bursts, next, traced) = self.sim.with_value(|s| {
             let mut lines = Vec::new();
             let mut bursts = Vec::new();
-            for e in s.events().since(cursor) {
+            for e in s.events().narrated_since(cursor) {
                 if let EventKind::RequestFailed { at, reason, .. } = e.kind {
                     bursts.push(Burst { at, label: words::fail_reason(reason), born_ms: page_ms() });
                 }
-                if e.is_narrated() {
-                    lines.push(FeedLine { seq: e.seq, at_us: e.at_us, text: events::sentence(e) });
-                }
-                if host_from.is_some_and(|from| e.seq >= from) {
-                    crate::host::forward(e);
-                }
+                lines.push(FeedLine { seq: e.seq, at_us: e.at_us, text: events::sentence(e) });
+            }
+            if let Some(from) = host_from {
+                s.events().since(cursor.max(from)).for_each(crate::host::forward);
             }
             let traced = waiting.and_then(|(id, exact)| {
                 s.completed().iter().find(|c| if exact { c.id == id } else { c.id >= id }).copied()

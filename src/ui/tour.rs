@@ -102,6 +102,16 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, chooser: bool) -> 
         // scrolls: the figures, the users and the diagram are where the step plays out.
         Timeout::new(0, || bring_into_view("section.cards")).forget();
     };
+    // Play (the button, Space or the host page) on a step that waits runs that step: a bare
+    // clock would play on without the step's script, and its verdict would judge another run.
+    Effect::new(move |_| {
+        let waiting = player.with_untracked(|p| {
+            p.as_ref().is_some_and(|p| p.phase == Phase::Shown && tours.with_value(|t| p.step < t[p.tour].steps.len()))
+        });
+        if lab.playing.get() && waiting {
+            run_step();
+        }
+    });
     let next = move || {
         let Some(p) = player.get_untracked() else { return };
         let count = tour_of(&p).steps.len();

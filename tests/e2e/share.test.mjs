@@ -132,6 +132,28 @@ test('a copied link reproduces the exact state in a fresh page', async () => {
   await context.close();
 });
 
+test('after a long rebuilt run the feed and the event export still tell its logouts', async () => {
+  // Step 4 of the auto-scaling tour, stateful: tens of thousands of events rebuilt at once,
+  // most of them single successes, with hundreds of logouts among them.
+  const url = `${lab.server.url}?scenario=auto-scaling&step=4&mode=stateful&autoplay=0`;
+  const { page, errors, context } = await openPage(lab.browser, url, { acceptDownloads: true });
+  await page.getByText(/^Step 4 of \d+ \(Stateful mode\)$/).waitFor();
+  const logouts = Number(await page.getByRole('group', { name: 'Logouts so far' }).locator('output').textContent());
+  assert.ok(logouts > 0);
+  const feed = page.locator('.feed');
+  assert.doesNotMatch(await feed.textContent(), /All quiet so far/);
+  assert.ok((await feed.locator('li').count()) > 0, 'the feed tells the end of the story');
+  const [download] = await Promise.all([page.waitForEvent('download'), button(page, 'Download events (JSON lines)').click()]);
+  const lines = (await readFile(await download.path(), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  const total = Number((await page.locator('.run-info').textContent()).match(/(\d+) events/)[1]);
+  assert.ok(total > lines.length, 'a long run: the log keeps a part of it');
+  assert.ok(lines.every((e, i) => i === 0 || e.seq > lines[i - 1].seq), 'in order, each event once');
+  assert.ok(lines.some((e) => e.kind === 'logged_out'), 'its logouts are in the file');
+  assert.ok(lines.some((e) => e.kind === 'scaled_out'), 'and the scaling that caused them');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('CSV and JSON-lines exports parse and match the numbers on screen', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&rate=200`, { acceptDownloads: true });
   await button(page, 'Crash Server 1').click();

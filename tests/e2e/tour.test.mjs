@@ -47,6 +47,17 @@ test('the wrong-server tour, stateful, walked with real clicks and Back', async 
   await context.close();
 });
 
+test('Play on a step that waits runs the step, script and verdict included', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=crash-2am&step=2&mode=stateful&autoplay=0&speed=10`);
+  await page.getByText(/^Step 2 of \d+ \(Stateful mode\)$/).waitFor();
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
+  await page.getByText('Done — press Next.').waitFor({ timeout: 60_000 });
+  assert.match(await page.locator('.checkpoint').textContent(), /^✓/);
+  assert.match(await page.locator('.feed').textContent(), /You: crash Server 1\./);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a scenario and step in the URL open that tour step, and Copy link reproduces it', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=crash-2am&step=2&mode=stateless`);
   await page.getByText(/^Step 2 of \d+ \(Stateless mode\)$/).waitFor();

@@ -399,6 +399,9 @@ impl Hasher for TraceHasher {
 /// The recent events, a cursor for readers, and the running trace hash.
 pub struct EventLog {
     recent: VecDeque<Event>,
+    /// The latest narrated events, kept apart: at a high rate a second of single successes
+    /// would push every logout and crash out of `recent`, and the story with them.
+    narrated: VecDeque<Event>,
     capacity: usize,
     next_seq: u64,
     hasher: TraceHasher,
@@ -410,6 +413,7 @@ impl EventLog {
     pub(crate) fn new(capacity: usize) -> Self {
         Self {
             recent: VecDeque::with_capacity(capacity.min(4096)),
+            narrated: VecDeque::new(),
             capacity,
             next_seq: 0,
             hasher: TraceHasher::new(),
@@ -438,6 +442,12 @@ impl EventLog {
         let event = Event { seq: self.next_seq, at_us, kind };
         event.hash(&mut self.hasher);
         self.next_seq += 1;
+        if event.is_narrated() {
+            if self.narrated.len() == self.capacity {
+                self.narrated.pop_front();
+            }
+            self.narrated.push_back(event.clone());
+        }
         if self.recent.len() == self.capacity {
             self.recent.pop_front();
         }
@@ -459,6 +469,13 @@ impl EventLog {
         let first = self.recent.front().map_or(self.next_seq, |e| e.seq);
         let skip = from.saturating_sub(first) as usize;
         self.recent.iter().skip(skip)
+    }
+
+    /// Kept narrated events with `seq >= from`, oldest first: as many as the log holds in all,
+    /// however many single successes came between them.
+    pub fn narrated_since(&self, from: u64) -> impl Iterator<Item = &Event> {
+        let skip = self.narrated.partition_point(|e| e.seq < from);
+        self.narrated.iter().skip(skip)
     }
 
     pub fn len(&self) -> usize {
@@ -485,6 +502,22 @@ mod tests {
         let seqs: Vec<u64> = log.since(3).map(|e| e.seq).collect();
         assert_eq!(seqs, [3, 4]);
         assert_eq!(log.since(0).count(), 3);
+    }
+
+    #[test]
+    fn narrated_events_outlive_a_flood_of_single_successes() {
+        let mut log = EventLog::new(3);
+        log.push(0, EventKind::CacheDown);
+        let done = |req| EventKind::RequestDone { req, user: UserId(0), action: Action::Browse, latency_us: 1 };
+        for req in 0..10 {
+            log.push(1, done(req));
+        }
+        log.push(2, EventKind::CacheUp);
+        assert!(log.since(0).all(|e| e.seq >= 8), "the flood pushed the crash out of the recent events");
+        let told: Vec<u64> = log.narrated_since(0).map(|e| e.seq).collect();
+        assert_eq!(told, [0, 11]);
+        assert_eq!(log.narrated_since(1).map(|e| e.seq).collect::<Vec<_>>(), [11]);
+        assert_eq!(log.narrated_since(12).count(), 0);
     }
 
     #[test]
