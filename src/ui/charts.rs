@@ -72,11 +72,12 @@ fn segments(values: &[f64], y_max: f64) -> Vec<String> {
         .collect()
 }
 
+/// A legend's number, with the page language's decimal mark.
 fn fmt(v: f64) -> String {
     if v >= 100.0 || v.fract() == 0.0 {
         format!("{v:.0}")
     } else {
-        format!("{v:.1}")
+        words::decimal(format!("{v:.1}"))
     }
 }
 

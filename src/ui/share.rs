@@ -7,7 +7,7 @@ use super::{export, use_lab};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsValue;
 
-use crate::i18n::{t, Text, Text::*};
+use crate::i18n::{t, tf, Text, Text::*};
 use crate::params::{Controls, Theme};
 
 /// The page's address without its query.
@@ -190,13 +190,15 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
                     <button aria-pressed=move || preview.get().to_string() on:click=move |_| preview.update(|p| *p = !*p)>{t(PreviewEmbed)}</button>
                 </div>
                 <Show when=move || preview.get()>
-                    <iframe
-                        class="embed-preview"
-                        src=frame_src
-                        width=move || width.get().to_string()
-                        height=move || height.get().to_string()
-                        title=t(PreviewTitle)
-                    ></iframe>
+                    <div class="embed-box">
+                        <iframe
+                            class="embed-preview"
+                            src=frame_src
+                            width=move || width.get().to_string()
+                            height=move || height.get().to_string()
+                            title=t(PreviewTitle)
+                        ></iframe>
+                    </div>
                 </Show>
             </fieldset>
             <div class="row">
@@ -206,6 +208,7 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
                 <button on:click=move |_| export_png()>{t(DownloadPng)}</button>
                 <span role="status" class="hint">{move || exported.get()}</span>
             </div>
+            <p class="hint">{tf(CsvWindow, &[("n", &lab.with_sim(|s| s.metrics().capacity()))])}</p>
         </section>
     }
 }
