@@ -8,7 +8,7 @@ use statelab_sim::snapshot::Totals;
 use statelab_sim::tour::Tour;
 use statelab_sim::Mode;
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use super::use_lab;
 use crate::host;
@@ -100,7 +100,11 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, chooser: bool) -> 
         player.set(Some(Player { phase: Phase::Running { end_us, at_start }, ..p }));
         // After the focus keeper has moved a keyboard user's focus to the step's title, which
         // scrolls: the figures, the users and the diagram are where the step plays out.
-        Timeout::new(0, || bring_into_view("section.cards")).forget();
+        Timeout::new(0, || {
+            bring_into_view("section.cards");
+            reveal_spotlight();
+        })
+        .forget();
     };
     // Play (the button, Space or the host page) on a step that waits runs that step: a bare
     // clock would play on without the step's script, and its verdict would judge another run.
@@ -364,6 +368,24 @@ fn bring_into_view(selector: &str) {
             window.scroll_by_with_x_and_y(0.0, top);
         }
     }
+}
+
+/// On a screen narrower than the diagram, which then scrolls sideways, brings the step's
+/// spotlit components to the middle of the view. Only the diagram scrolls, never the page.
+fn reveal_spotlight() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(frame) = document.query_selector("figure.diagram").ok().flatten() else { return };
+    let Ok(spots) = frame.query_selector_all(".spotlight") else { return };
+    if frame.scroll_width() <= frame.client_width() || spots.length() == 0 {
+        return;
+    }
+    let (left, right) = (0..spots.length())
+        .filter_map(|i| spots.item(i)?.dyn_into::<web_sys::Element>().ok())
+        .map(|el| el.get_bounding_client_rect())
+        .fold((f64::MAX, f64::MIN), |(l, r), b| (l.min(b.left()), r.max(b.right())));
+    let view = frame.get_bounding_client_rect();
+    let centre = (left + right) / 2.0 - view.left();
+    frame.set_scroll_left(frame.scroll_left() + (centre - view.width() / 2.0) as i32);
 }
 
 /// Back to the tour's text: the step's title in view and focused, so reading and Tab go on

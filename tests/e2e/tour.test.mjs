@@ -58,6 +58,24 @@ test('Play on a step that waits runs the step, script and verdict included', asy
   await context.close();
 });
 
+test('in a frame narrower than the diagram, running a step brings its spotlit parts into view', async () => {
+  const url = `${lab.server.url}?scenario=crash-2am&step=2&mode=stateful&controls=minimal&title=0&autoplay=0`;
+  const { page, errors, context } = await openPage(lab.browser, url, { viewport: { width: 320, height: 400 } });
+  const outside = () =>
+    page.evaluate(() => {
+      const view = document.querySelector('figure.diagram').getBoundingClientRect();
+      return [...document.querySelectorAll('figure.diagram .spotlight')]
+        .map((el) => el.getBoundingClientRect())
+        .filter((b) => b.left < view.left || b.right > view.right).length;
+    });
+  assert.ok((await outside()) > 0, 'before the run a spotlit part is out of view');
+  await page.getByRole('button', { name: 'Run this step' }).click();
+  await page.waitForFunction(() => document.querySelector('figure.diagram').scrollLeft > 0);
+  assert.equal(await outside(), 0, 'every spotlit part is in view');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a scenario and step in the URL open that tour step, and Copy link reproduces it', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=crash-2am&step=2&mode=stateless`);
   await page.getByText(/^Step 2 of \d+ \(Stateless mode\)$/).waitFor();
