@@ -304,7 +304,7 @@ catalogue! {
     LogoutsSoFar => "Logouts so far",
     RequestsAnswered => "Requests answered",
     FailedRequests => "Failed requests",
-    CacheHitRatio => "Cache hits (10 s)",
+    CacheHitRatio => "Cache hits (10\u{a0}s)",
     Users => "Users",
     AvatarIn => "{user}: logged in, {n} in cart",
     AvatarOut => "{user}: logged out",
