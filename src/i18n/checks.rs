@@ -28,6 +28,7 @@ pub fn claim(c: &C) -> String {
         C::SessionFetchAtMost { micros } => tf(ClaimSessionTrip, &[("max", &words::duration(micros))]),
         C::CacheHitFasterThanDb => t(ClaimCacheFaster).into(),
         C::LoggedInAtLeast { users } => bounded(ClaimAtLeast, users.into(), ClaimLoggedInOne, ClaimLoggedInMany),
+        C::CartItemsAtLeast { items } => bounded(ClaimAtLeast, items, ClaimCartItemsOne, ClaimCartItemsMany),
         C::LoginsAtLeast { logins } => bounded(ClaimAtLeast, logins, ClaimLoginsOne, ClaimLoginsMany),
         C::StepLogoutsAtLeast { logouts } => bounded(ClaimAtLeast, logouts, ClaimStepLogoutsOne, ClaimStepLogoutsMany),
         C::StepLogoutsAtMost { logouts: 0 } => t(ClaimNoStepLogouts).into(),
@@ -89,6 +90,9 @@ pub fn measured(c: &C, r: &CheckResult) -> String {
         (C::LoggedInAtLeast { users }, &Figures::Count(n)) => {
             least((*users).into(), counted(n, MeasuredLoggedInOne, MeasuredLoggedInMany))
         }
+        (C::CartItemsAtLeast { items }, &Figures::Count(n)) => {
+            least(*items, counted(n, MeasuredCartItemsOne, MeasuredCartItemsMany))
+        }
         (C::LoginsAtLeast { logins }, &Figures::Count(n)) => {
             least(*logins, counted_or_none(n, MeasuredNoLogins, MeasuredLoginsOne, MeasuredLoginsMany))
         }
@@ -145,6 +149,7 @@ mod tests {
             C::SessionFetchAtMost { micros: n * MS },
             C::CacheHitFasterThanDb,
             C::LoggedInAtLeast { users: small },
+            C::CartItemsAtLeast { items: n },
             C::LoginsAtLeast { logins: n },
             C::StepLogoutsAtLeast { logouts: n },
             C::StepLogoutsAtMost { logouts: n },
@@ -166,6 +171,8 @@ mod tests {
             (C::LoggedOutAtMost { users: 0 }, Figures::Count(1), "1 user is logged out (expected at most 0)."),
             (C::LoggedInAtLeast { users: 7 }, Figures::Count(1), "1 user is logged in (expected at least 7)."),
             (C::LoggedInAtLeast { users: 1 }, Figures::Count(24), "24 users are logged in (expected at least 1)."),
+            (C::CartItemsAtLeast { items: 7 }, Figures::Count(1), "1 product is in carts (expected at least 7)."),
+            (C::CartItemsAtLeast { items: 1 }, Figures::Count(38), "38 products are in carts (expected at least 1)."),
             (
                 C::LogoutsAtLeast { logouts: 1 },
                 Figures::Count(0),

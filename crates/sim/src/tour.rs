@@ -261,6 +261,10 @@ pub enum Checkpoint {
     /// Among the recent requests, every cache hit took less time than every database trip,
     /// and every database trip took 10–100 ms: the article's ~1 ms against 10–100 ms.
     CacheHitFasterThanDb,
+    /// Products in all carts right now: state the servers keep for their users.
+    CartItemsAtLeast {
+        items: u64,
+    },
     /// Users logged in right now (`Sim::logged_in`).
     LoggedInAtLeast {
         users: u32,
@@ -462,6 +466,11 @@ impl Checkpoint {
                 let n = sim.logged_in();
                 (n >= users, count(n), format!("{} logged in (expected at least {users}).", users_are(n)))
             }
+            Checkpoint::CartItemsAtLeast { items } => {
+                let n: u64 = sim.users().iter().map(|u| u.cart_len() as u64).sum();
+                let are = if n == 1 { "1 product is".into() } else { format!("{n} products are") };
+                (n >= items, count(n), format!("{are} in carts (expected at least {items})."))
+            }
             Checkpoint::LoginsAtLeast { logins } => (
                 t.logins >= logins,
                 count(t.logins),
@@ -530,6 +539,9 @@ impl Checkpoint {
             }
             Checkpoint::LoggedInAtLeast { users } => {
                 format!("At least {} logged in", plural(users.into(), "user", "users"))
+            }
+            Checkpoint::CartItemsAtLeast { items } => {
+                format!("At least {} in carts", plural(items, "product", "products"))
             }
             Checkpoint::LoginsAtLeast { logins } => format!("At least {} so far", plural(logins, "login", "logins")),
             Checkpoint::StepLogoutsAtLeast { logouts } => {
