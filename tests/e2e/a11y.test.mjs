@@ -1,6 +1,6 @@
-// axe-core finds no accessibility violation on the main page, a tour step, compare mode, the
-// minimal embed and the Spanish page, in light, dark and projector themes; reduced motion
-// changes the rendering.
+// axe-core finds no accessibility violation on the main page, a tour step, compare mode, a
+// server's menu in the diagram, the minimal embed and the Spanish page, in light, dark and
+// projector themes; reduced motion changes the rendering.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -30,6 +30,13 @@ const VIEWS = [
   }],
   ['compare mode', '', async (page) => {
     await page.getByRole('button', { name: 'Compare stateful and stateless' }).click();
+  }],
+  ["a server's menu in the diagram", '', async (page) => {
+    const canvas = page.locator('#dots');
+    await canvas.scrollIntoViewIfNeeded();
+    const box = await canvas.boundingBox();
+    await page.mouse.click(box.x + (680 / 1280) * box.width, box.y + (300 / 580) * box.height);
+    await page.getByRole('dialog', { name: /^Server 2/ }).waitFor();
   }],
   ['minimal embed', '&controls=minimal&title=0', async () => {}],
   ['Spanish page', '&lang=es', async () => {}],
