@@ -130,8 +130,8 @@ pub fn App() -> impl IntoView {
             {any_controls.then(|| view! { <controls::Toolbar theme=theme full=full /> })}
             {(params.shows("tour") || params.scenario.is_some()).then(|| view! { <tour::TourPlayer start=params.scenario.clone().map(|id| (id, params.step)) mode=params.config.mode chooser=full /> })}
             <metrics::Cards />
-            <users::UserStrip />
             <diagram::Diagram actions=full />
+            <users::UserStrip />
             {full.then(|| view! {
                 <div class="workspace" class:single=!params.shows("controls")>
                     {params.shows("controls").then(|| view! {
