@@ -140,8 +140,8 @@ pub fn ServerControls() -> impl IntoView {
                         let row = Memo::new(move |_| lab.panel_snap(|s| s.servers.iter().find(|v| v.id == id).map(|v| (v.state, v.served))));
                         let state = Memo::new(move |_| row.with(|r| r.map(|(state, _)| state)));
                         let state = move || state.get();
-                        let running = move || state().is_some_and(|st| !matches!(st, ServerState::Crashed | ServerState::Stopped));
-                        let in_pool = move || state().is_some_and(|st| !matches!(st, ServerState::Stopped | ServerState::Draining));
+                        let running = move || state().is_some_and(ServerState::is_running);
+                        let in_pool = move || state().is_some_and(ServerState::in_pool);
                         view! {
                             <li>
                                 <span class="name">{words::server(id)}</span>

@@ -358,7 +358,7 @@ pub fn Diagram(actions: bool) -> impl IntoView {
                                     class:highlight=move || home_of_selected() == Some(SessionHome::Server(id))
                                     class:down=move || state() == Some(ServerState::Crashed)
                                     class:booting=move || matches!(state(), Some(ServerState::Booting { .. }))
-                                    class:stopped=move || matches!(state(), Some(ServerState::Stopped | ServerState::Draining))
+                                    class:stopped=move || state().is_some_and(|s| !s.in_pool())
                                     class:line=move || density.get() == Density::Line
                                     class:bar=move || density.get() == Density::Bar
                                 >

@@ -5,7 +5,7 @@ use leptos::html;
 use leptos::prelude::*;
 use statelab_sim::database::DbRole;
 use statelab_sim::snapshot::Snapshot;
-use statelab_sim::{Command, ServerState};
+use statelab_sim::Command;
 use wasm_bindgen::JsCast;
 
 use super::use_lab;
@@ -23,14 +23,13 @@ fn menu_of(part: Part, s: &Snapshot) -> Option<(String, Vec<Action>)> {
     match part {
         Part::Server(server) => {
             let state = s.servers.iter().find(|v| v.id == server)?.state;
-            let running = !matches!(state, ServerState::Crashed | ServerState::Stopped);
-            let in_pool = !matches!(state, ServerState::Stopped | ServerState::Draining);
+            let running = state.is_running();
             Some((
                 words::server_with_state(server, state),
                 vec![
                     (PartCrash, running, Command::CrashServer { server }),
                     (PartRestart, !running, Command::RestartServer { server }),
-                    (PartRemove, in_pool, Command::RemoveServer { server }),
+                    (PartRemove, state.in_pool(), Command::RemoveServer { server }),
                 ],
             ))
         }

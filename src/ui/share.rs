@@ -93,8 +93,9 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
         lab.snap.track();
         (lab.with_sim(|s| s.commands().len()), lab.playing.get())
     });
+    // Rebuilt only when that moment changes, not on every publication of a running lab.
     let frame_src = Memo::new(move |_| {
-        let _ = moment.get();
+        moment.with(|_| ());
         let page = if link.with(String::is_empty) { make_link() } else { link.get() };
         format!("{page}&controls={}&title=0", frame_controls.get().key())
     });

@@ -235,7 +235,7 @@ fn DataControls() -> impl IntoView {
                 <input
                     type="checkbox"
                     disabled=move || store().kind != StoreKind::Redis
-                    prop:checked=move || store().persistence && store().kind == StoreKind::Redis
+                    prop:checked=move || { let s = store(); s.persistence && s.kind == StoreKind::Redis }
                     on:change=move |ev| {
                         let s = store();
                         set_store(s.kind, event_target_checked(&ev), s.replica);

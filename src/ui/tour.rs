@@ -92,8 +92,10 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, chooser: bool) -> 
             return;
         }
         let tour = tour_of(&p);
+        // The page after the last step has nothing to run.
+        let Some(step) = tour.steps.get(p.step) else { return };
         let (now, at_start) = lab.with_sim(|s| (s.now_us(), s.totals()));
-        let end_us = now + tour.steps[p.step].run_ms * 1_000;
+        let end_us = now + step.run_ms * 1_000;
         // Steps last seconds of simulated time: play them at least in real time.
         lab.speed.update(|s| *s = s.max(1.0));
         lab.play_script(tour.schedule(p.step, now), end_us);
@@ -108,11 +110,9 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, chooser: bool) -> 
     };
     // Play (the button, Space or the host page) on a step that waits runs that step: a bare
     // clock would play on without the step's script, and its verdict would judge another run.
+    // Anything else (a running or finished step, no tour) leaves `run_step` with nothing to do.
     Effect::new(move |_| {
-        let waiting = player.with_untracked(|p| {
-            p.as_ref().is_some_and(|p| p.phase == Phase::Shown && tours.with_value(|t| p.step < t[p.tour].steps.len()))
-        });
-        if lab.playing.get() && waiting {
+        if lab.playing.get() {
             run_step();
         }
     });

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { setup, openPage } from './harness.mjs';
+import { setup, openPage, runShownStep } from './harness.mjs';
 
 const lab = setup();
 
@@ -87,13 +87,7 @@ for (const tour of tours) {
       let checked = 0;
       for (let i = 0; i < steps; i++) {
         await page.getByText(`Step ${i + 1} of ${steps} (${capital(mode)} mode)`, { exact: true }).waitFor();
-        const prediction = page.locator('fieldset.prediction');
-        if (await prediction.count()) {
-          await prediction.getByRole('radio').first().check();
-          await page.locator('.feedback').waitFor();
-        }
-        await page.getByRole('button', { name: 'Run this step' }).click();
-        await page.getByText('Done — press Next.').waitFor({ timeout: 180_000 });
+        await runShownStep(page, 180_000);
         const checkpoint = checkpointOf(tour.steps[i], mode);
         if (checkpoint) {
           const verdict = (await page.locator('.checkpoint').textContent()).trim();

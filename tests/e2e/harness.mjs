@@ -108,6 +108,18 @@ export async function screenshot(page, name) {
   return path;
 }
 
+/** Runs the tour step on show with real clicks: answers its prediction (the first choice) if
+ *  it asks one, presses "Run this step" and waits until the step is done. */
+export async function runShownStep(page, timeout) {
+  const prediction = page.locator('fieldset.prediction');
+  if (await prediction.count()) {
+    await prediction.getByRole('radio').first().check();
+    await page.locator('.feedback').waitFor();
+  }
+  await page.getByRole('button', { name: 'Run this step' }).click();
+  await page.getByText('Done — press Next.').waitFor({ timeout });
+}
+
 /** The number shown by the "Users logged out" metric. */
 export async function loggedOut(page) {
   const text = await page.getByRole('group', { name: 'Users logged out' }).locator('output').textContent();

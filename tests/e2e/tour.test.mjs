@@ -2,7 +2,7 @@
 // state when that step was first shown (same run fingerprint).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, openPage } from './harness.mjs';
+import { setup, openPage, runShownStep } from './harness.mjs';
 
 const lab = setup();
 
@@ -21,13 +21,7 @@ test('the wrong-server tour, stateful, walked with real clicks and Back', async 
   for (let i = 0; i < steps; i++) {
     await page.getByText(`Step ${i + 1} of ${steps}`).waitFor();
     shown.push(await fingerprint(page));
-    const prediction = page.locator('fieldset.prediction');
-    if (await prediction.count()) {
-      await prediction.getByRole('radio').first().check();
-      await page.locator('.feedback').waitFor();
-    }
-    await page.getByRole('button', { name: 'Run this step' }).click();
-    await page.getByText('Done — press Next.').waitFor({ timeout: 60_000 });
+    await runShownStep(page, 60_000);
     const verdict = page.locator('.checkpoint');
     if (await verdict.count() && (await verdict.textContent()).trim()) {
       assert.match(await verdict.textContent(), /^✓/, `step ${i + 1}: ${await verdict.textContent()}`);

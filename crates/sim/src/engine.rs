@@ -526,7 +526,7 @@ impl Sim {
             Command::CrashServer { server } => {
                 let i = self.server_index(*server)?;
                 let state = self.servers[i].state;
-                if matches!(state, ServerState::Crashed | ServerState::Stopped) {
+                if !state.is_running() {
                     return Err(CommandError::WrongServerState { server: *server, state, wanted: "running" });
                 }
                 self.crash_server(i);
@@ -534,7 +534,7 @@ impl Sim {
             Command::RestartServer { server } => {
                 let i = self.server_index(*server)?;
                 let state = self.servers[i].state;
-                if !matches!(state, ServerState::Crashed | ServerState::Stopped) {
+                if state.is_running() {
                     return Err(CommandError::WrongServerState {
                         server: *server,
                         state,
@@ -556,7 +556,7 @@ impl Sim {
             Command::RemoveServer { server } => {
                 let i = self.server_index(*server)?;
                 let state = self.servers[i].state;
-                if state == ServerState::Stopped || state == ServerState::Draining {
+                if !state.in_pool() {
                     return Err(CommandError::WrongServerState { server: *server, state, wanted: "in the pool" });
                 }
                 // Taking out a crashed server costs no capacity; the last serving one is refused.
@@ -1194,7 +1194,7 @@ impl Sim {
     fn fill_candidates(&mut self, exclude: Option<ServerId>) {
         self.scratch.clear();
         for s in &self.servers {
-            if in_pool(s.state) && self.lb.is_marked_up(s.id) && Some(s.id) != exclude {
+            if s.state.in_pool() && self.lb.is_marked_up(s.id) && Some(s.id) != exclude {
                 self.scratch.push(Candidate { id: s.id, connections: s.connections() });
             }
         }
@@ -1207,7 +1207,7 @@ impl Sim {
             self.pool.clear();
             self.pool_at.clear();
             for (i, s) in self.servers.iter().enumerate() {
-                if in_pool(s.state) && self.lb.is_marked_up(s.id) {
+                if s.state.in_pool() && self.lb.is_marked_up(s.id) {
                     self.pool.push(Candidate { id: s.id, connections: s.connections() });
                     self.pool_at.push(i);
                 }
@@ -1706,11 +1706,6 @@ impl Sim {
             }
         }
     }
-}
-
-/// Whether the server is in the balancer's pool (not removed or stopped).
-fn in_pool(state: ServerState) -> bool {
-    !matches!(state, ServerState::Draining | ServerState::Stopped)
 }
 
 /// Whether the server serves, or soon will: healthy or booting, not crashed.

@@ -44,6 +44,18 @@ impl ServerState {
     pub fn accepts(self) -> bool {
         matches!(self, ServerState::Healthy | ServerState::Draining)
     }
+
+    /// Whether it runs at all (booting, healthy or draining): a running server can crash, and
+    /// only one that does not can be restarted. The commands and the page's buttons share it.
+    pub fn is_running(self) -> bool {
+        !matches!(self, ServerState::Crashed | ServerState::Stopped)
+    }
+
+    /// Whether it is in the balancer's pool, i.e. not removed (draining) or stopped: only such a
+    /// server can be removed.
+    pub fn in_pool(self) -> bool {
+        !matches!(self, ServerState::Draining | ServerState::Stopped)
+    }
 }
 
 impl fmt::Display for ServerState {
