@@ -98,7 +98,11 @@ fn happening(kind: &EventKind) -> String {
         EventKind::DbDown { name, .. } => tf(EvDbDown, &[("name", &words::db_name(*name))]),
         EventKind::DbUp { name: DbName::Master, .. } => t(EvMasterUp).to_string(),
         EventKind::DbUp { name, .. } => tf(EvDbUp, &[("name", &words::db_name(*name))]),
-        EventKind::Promoted { was, .. } => tf(EvPromoted, &[("name", &words::db_name(*was))]),
+        EventKind::Promoted { was, demoted: None, .. } => tf(EvPromoted, &[("name", &words::db_name(*was))]),
+        EventKind::Promoted { was, demoted: Some((old, up)), .. } => tf(
+            if *up { EvPromotedOldUp } else { EvPromotedOldDown },
+            &[("name", &words::db_name(*was)), ("old", &words::db_name(*old))],
+        ),
         EventKind::StaleRead { user, product } => {
             tf(EvStaleRead, &[("user", &words::user(*user)), ("product", product)])
         }
@@ -305,9 +309,13 @@ mod tests {
             (Command::RestartDbNode { node: 1 }, 1),
             (Command::PromoteReplica { node: 1 }, 1),
             (Command::PromoteReplica { node: 1 }, 0),
+            // A crashed master demoted: it rejoins the replicas still down.
+            (Command::CrashDbNode { node: 1 }, 1),
+            (Command::PromoteReplica { node: 2 }, 1),
             (Command::RemoveReplica { node: 1 }, 0),
             (Command::CrashDbNode { node: 42 }, 0),
             (Command::AddReplica, 1),
+            (Command::AddReplica, 0),
             (Command::AddReplica, 0),
             (Command::AddReplica, 0),
             (Command::AddReplica, 0),
@@ -401,7 +409,12 @@ mod tests {
             ("a replica down", |k| matches!(k, EventKind::DbDown { name: DbName::Replica(_), .. })),
             ("the master up", |k| matches!(k, EventKind::DbUp { name: DbName::Master, .. })),
             ("a replica up", |k| matches!(k, EventKind::DbUp { name: DbName::Replica(_), .. })),
-            ("a promotion", |k| matches!(k, EventKind::Promoted { .. })),
+            ("a promotion over a running master", |k| {
+                matches!(k, EventKind::Promoted { demoted: Some((_, true)), .. })
+            }),
+            ("a promotion over a crashed master", |k| {
+                matches!(k, EventKind::Promoted { demoted: Some((_, false)), .. })
+            }),
             ("a stale read", |k| matches!(k, EventKind::StaleRead { .. })),
             ("a scale-out", |k| matches!(k, EventKind::ScaledOut { .. })),
             ("a scale-in", |k| matches!(k, EventKind::ScaledIn { .. })),

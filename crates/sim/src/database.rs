@@ -159,24 +159,26 @@ impl Database {
         self.visible_at_us[row as usize] = now_us + lag_us;
     }
 
-    /// Promotes a replica to master; the old master, if any, becomes a replica.
-    pub fn promote(&mut self, id: DbNodeId) {
+    /// Promotes a replica to master; the old master, if any, becomes a replica. Returns the old
+    /// master's new name and whether it is up, so the story can say where it went.
+    pub fn promote(&mut self, id: DbNodeId) -> Option<(DbName, bool)> {
         let number = self.next_replica_number;
-        let mut demoted = false;
+        let mut demoted = None;
         for n in &mut self.nodes {
             if n.role == DbRole::Master {
                 n.role = DbRole::Replica;
                 n.number = number;
-                demoted = true;
+                demoted = Some((n.name(), n.up));
             }
         }
-        if demoted {
+        if demoted.is_some() {
             self.next_replica_number += 1;
         }
         if let Some(n) = self.node_mut(id) {
             n.role = DbRole::Master;
             n.number = 0;
         }
+        demoted
     }
 
     pub fn remove(&mut self, id: DbNodeId) {
@@ -218,7 +220,7 @@ mod tests {
         let mut db = Database::new(2, 1);
         let old = db.writer().unwrap();
         let r = db.replicas().next().unwrap().id;
-        db.promote(r);
+        assert_eq!(db.promote(r), Some((DbName::Replica(3), true)));
         assert_eq!(db.writer(), Some(r));
         assert_eq!(db.node(old).unwrap().role, DbRole::Replica);
         assert_eq!(db.replicas().count(), 2);

@@ -660,8 +660,8 @@ impl Sim {
                     return Err(CommandError::Invalid(format!("database node {node} is down and cannot be promoted")));
                 }
                 let was = n.name();
-                self.db.promote(id);
-                self.emit(EventKind::Promoted { node: *node, was });
+                let demoted = self.db.promote(id);
+                self.emit(EventKind::Promoted { node: *node, was, demoted });
             }
             Command::AddReplica => {
                 if self.db.replicas().count() as u32 >= limits::REPLICAS {

@@ -181,6 +181,9 @@ pub enum EventKind {
         node: u32,
         /// Its name as a replica, before the promotion.
         was: DbName,
+        /// The old master's name as a replica, and whether it is up: a crashed master rejoins
+        /// the replicas still down, and the learner should hear where it went.
+        demoted: Option<(DbName, bool)>,
     },
     StaleRead {
         user: UserId,
@@ -328,7 +331,14 @@ impl fmt::Display for Event {
             EventKind::DbDown { name, .. } => write!(f, "{name} is down."),
             EventKind::DbUp { name: DbName::Master, .. } => f.write_str("The master database is up."),
             EventKind::DbUp { name, .. } => write!(f, "{name} is up."),
-            EventKind::Promoted { was, .. } => write!(f, "{was} is now the master database."),
+            EventKind::Promoted { was, demoted: None, .. } => write!(f, "{was} is now the master database."),
+            EventKind::Promoted { was, demoted: Some((old, true)), .. } => {
+                write!(f, "{was} is now the master database; the old master serves reads as {old}.")
+            }
+            EventKind::Promoted { was, demoted: Some((old, false)), .. } => write!(
+                f,
+                "{was} is now the master database; the old master, still down, becomes {old}: restart it to serve reads."
+            ),
             EventKind::StaleRead { user, product } => {
                 write!(f, "Stale read: {user} saw an old copy of product {product}, not yet replicated.")
             }
