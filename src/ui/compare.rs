@@ -8,12 +8,15 @@ use statelab_sim::{Command, Mode, ServerState, SimConfig, Snapshot, UserId};
 
 use super::use_lab;
 use crate::i18n::{counted, t, tf, words, Text::*};
-use crate::lab::Lab;
+use crate::lab::{reading_order, Lab};
 
 /// Tick of the compare loop [ms]: the panes show numbers and boxes, not gliding dots.
 const TICK_MS: u32 = 50;
 /// Slowest compare speed [simulated s per real s].
 const MIN_SPEED: f64 = 0.5;
+/// Narrated lines a pane shows: enough to see why its numbers moved, short enough that the two
+/// panes stay side by side on one screen.
+const PANE_LINES: usize = 4;
 
 #[component]
 fn Pane(lab: Lab, title: &'static str) -> impl IntoView {
@@ -57,6 +60,16 @@ fn Pane(lab: Lab, title: &'static str) -> impl IntoView {
                 }).collect_view()}
             </ul>
             <p class="hint">{move || lab.snap.with(|s| tf(PaneHint, &[("in", &s.logged_in), ("users", &s.users), ("ms", &(s.now_us / 1_000))]))}</p>
+            <h3 class="pane-feed-heading">{t(FeedHeading)}</h3>
+            // Not live: both panes narrate at once, and the summary line already speaks.
+            <ol class="pane-feed" aria-label=format!("{title}: {}", t(FeedHeading))>
+                <For each=move || lab.feed.with(|f| reading_order(f).into_iter().take(PANE_LINES).collect::<Vec<_>>()) key=|line| line.seq let:line>
+                    <li>{line.text}</li>
+                </For>
+                <Show when=move || lab.feed.with(Vec::is_empty)>
+                    <li class="hint">{t(FeedEmpty)}</li>
+                </Show>
+            </ol>
         </section>
     }
 }

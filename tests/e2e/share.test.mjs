@@ -28,6 +28,12 @@ test('compare mode: crashing Server 1 logs users out on the stateful side only',
     `So far, stateful: ${counted(logouts, 'logout', 'logouts')} and ${counted(failed, 'failed request', 'failed requests')}. ` +
       'Stateless: 0 logouts and 0 failed requests.',
   );
+  // Each pane tells its own story: only the stateful one loses sessions and logs users out.
+  const feed = (side) => page.getByRole('list', { name: `${side}: What just happened` }).locator('li').allTextContents();
+  const [stateful, stateless] = [await feed('Stateful'), await feed('Stateless')];
+  assert.ok(stateful.some((line) => /sessions? vanished with Server 1's memory|is logged out|has no session for/.test(line)), stateful.join('\n'));
+  assert.ok(stateless.length > 0 && stateless.length <= 4, stateless.join('\n'));
+  assert.ok(!stateless.some((line) => /vanished|logged out|no session/.test(line)), stateless.join('\n'));
   assert.deepEqual(errors, []);
   await context.close();
 });
