@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use statelab_sim::database::DbRole;
+use statelab_sim::snapshot::ServerView;
 use statelab_sim::{LbAlgorithm, Mode, ServerState, UserId};
 
 use statelab_sim::user::SessionHome;
@@ -18,6 +19,8 @@ use crate::layout::*;
 
 /// Room for a server box's sessions line [px]: from the text's start to the box's right edge.
 const SESSIONS_ROOM: f64 = 145.0;
+/// Room for a full server box's status line [px], a few short of the box's edge.
+const STATUS_ROOM: f64 = 146.0;
 
 thread_local! {
     /// A scratch canvas context that measures text, and the page's font family.
@@ -64,6 +67,29 @@ fn sessions_line(names: &[String], total: usize) -> String {
     let fits = |shown: usize| text_width(&line(shown), "600 11.5px") <= SESSIONS_ROOM;
     let shown = (1..=names.len()).rev().find(|&n| fits(n)).unwrap_or(1.min(names.len()));
     line(shown)
+}
+
+/// The first of `candidates` (longest first) that fits a full server box's status line at the
+/// theme's type size, else the last: a deep queue or a long Spanish word must not run past the box.
+fn fitted_status(candidates: Vec<String>, projector: bool) -> String {
+    let size = if projector { "14px" } else { "12.5px" };
+    let last = candidates.len().saturating_sub(1);
+    candidates
+        .into_iter()
+        .enumerate()
+        .find(|(i, c)| *i == last || text_width(c, size) <= STATUS_ROOM)
+        .map(|(_, c)| c)
+        .unwrap_or_default()
+}
+
+/// A server's load in a few characters ("3/4 +12": busy of its workers, then queued), for a
+/// one-line box or a full box too narrow for the words.
+fn load_line(v: &ServerView) -> String {
+    if v.queued > 0 {
+        format!("{}/{} +{}", v.busy, v.workers, v.queued)
+    } else {
+        format!("{}/{}", v.busy, v.workers)
+    }
 }
 
 /// Width of a component box, at least `min`, that fits its name and every status it can show
@@ -159,7 +185,12 @@ fn NodeBox(
 
 /// `actions`: a click on a box opens its menu of crash, restart and the like (full controls).
 #[component]
-pub fn Diagram(actions: bool) -> impl IntoView {
+pub fn Diagram(
+    actions: bool,
+    /// The projector theme sets larger status lines, which must still fit their boxes.
+    #[prop(into)]
+    projector: Signal<bool>,
+) -> impl IntoView {
     let lab = use_lab();
     let menu = RwSignal::new(None::<Part>);
     let server_ids = move || lab.snap.with(|s| s.servers.iter().map(|v| v.id).collect::<Vec<_>>());
@@ -328,10 +359,15 @@ pub fn Diagram(actions: bool) -> impl IntoView {
                             let status = move || view_of.get().filter(|_| density.get() != Density::Bar).map(|(_, _, v)| match (v.state, full()) {
                                 (ServerState::Booting { .. }, true) => tf(StatusBooting, &[("n", &(v.boot_per_mille.unwrap_or(0) / 10))]),
                                 (ServerState::Booting { .. }, false) => format!("{} %", v.boot_per_mille.unwrap_or(0) / 10),
-                                (ServerState::Healthy, true) => tf(StatusHealthy, &[("busy", &v.busy), ("workers", &v.workers), ("queued", &v.queued)]),
-                                (ServerState::Healthy, false) if v.queued > 0 => format!("{}/{} +{}", v.busy, v.workers, v.queued),
-                                (ServerState::Healthy, false) => format!("{}/{}", v.busy, v.workers),
-                                (ServerState::Draining, true) => tf(StatusDraining, &[("n", &(v.busy + v.queued))]),
+                                (ServerState::Healthy, true) => {
+                                    let figures: &[(&str, &dyn std::fmt::Display)] = &[("busy", &v.busy), ("workers", &v.workers), ("queued", &v.queued)];
+                                    fitted_status(vec![tf(StatusHealthy, figures), tf(StatusHealthyShort, figures), format!("✓ {}", load_line(&v))], projector.get())
+                                }
+                                (ServerState::Healthy, false) => load_line(&v),
+                                (ServerState::Draining, true) => fitted_status(
+                                    vec![tf(StatusDraining, &[("n", &(v.busy + v.queued))]), format!("↘ {}", words::server_state(v.state))],
+                                    projector.get(),
+                                ),
                                 (ServerState::Stopped, true) => t(StatusStopped).to_string(),
                                 (ServerState::Crashed, true) => t(StatusCrashed).to_string(),
                                 (state, false) => words::server_state(state).to_string(),

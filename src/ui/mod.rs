@@ -25,7 +25,7 @@ use leptos::prelude::*;
 
 use crate::i18n::{self, t, tf, Lang, Text::*};
 use crate::lab::Lab;
-use crate::params::{self, Controls};
+use crate::params::{self, Controls, Theme};
 use crate::runner;
 
 /// The query string of the page's URL ("" outside a browser).
@@ -130,7 +130,7 @@ pub fn App() -> impl IntoView {
             {any_controls.then(|| view! { <controls::Toolbar theme=theme full=full /> })}
             {(params.shows("tour") || params.scenario.is_some()).then(|| view! { <tour::TourPlayer start=params.scenario.clone().map(|id| (id, params.step)) mode=params.config.mode chooser=full /> })}
             <metrics::Cards />
-            <diagram::Diagram actions=full />
+            <diagram::Diagram actions=full projector=Signal::derive(move || theme.get() == Theme::Projector) />
             <users::UserStrip />
             {full.then(|| view! {
                 <div class="workspace" class:single=!params.shows("controls")>

@@ -249,7 +249,10 @@ test('the sliders, menus and data-tier buttons each change the run', async () =>
 });
 
 test('every box holds its text and no two boxes overlap, in English, Spanish and the projector theme', async () => {
-  for (const query of ['?speed=10&users=10000', '?speed=10&theme=projector', '?speed=10&lang=es', '?speed=10&servers=20&lang=es', '?speed=10&mode=stateless&lang=es']) {
+  const queries = ['?speed=10&users=10000', '?speed=10&theme=projector', '?speed=10&lang=es', '?speed=10&servers=20&lang=es', '?speed=10&mode=stateless&lang=es'];
+  // Full queues: the longest load statuses, at the projector's larger size and in Spanish.
+  queries.push('?speed=10&servers=3&rate=3000&theme=projector', '?speed=10&servers=3&rate=3000&lang=es');
+  for (const query of queries) {
     const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}${query}`);
     // A few simulated seconds, so statuses and session lists have their running values.
     await page.waitForFunction(() => Number(document.querySelector('.clock')?.textContent.match(/[\d.]+/)?.[0]) >= 5);
@@ -257,6 +260,9 @@ test('every box holds its text and no two boxes overlap, in English, Spanish and
     if (query.includes('projector')) {
       // A replica level with the master, beside its box.
       await page.getByRole('button', { name: 'Add replica', exact: true }).click();
+    }
+    if (query.includes('rate=3000')) {
+      assert.match(await page.locator('.diagram .server .node-status').first().textContent(), /· \d{2,} (queued|en cola)$/);
     }
     if (query.includes('users=10000')) {
       // Thousands of sessions per server: the names that fit, then how many more.
