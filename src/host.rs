@@ -64,6 +64,19 @@ const COMMANDS: [(&str, &str, &[&str]); 23] = [
     ("set_health_check", "h", &["interval_ms"]),
 ];
 
+/// An enum field given by name (`mode: "stateless"`): its index, which links and the host's
+/// integers use.
+fn enum_index(field: &str, name: &str) -> Option<u64> {
+    let names: &[&str] = match field {
+        "mode" => &["stateful", "stateless"],
+        "algorithm" => &["round_robin", "least_connections", "random", "sticky"],
+        "pattern" => &["steady", "spike", "ramp", "diurnal", "quiet"],
+        "kind" => &["redis", "memcached", "sql", "nosql"],
+        _ => &[],
+    };
+    names.iter().position(|n| *n == name).map(|i| i as u64)
+}
+
 /// Reads a field as a small non-negative integer; booleans count as 0 and 1, and enum fields
 /// (mode, algorithm, pattern, kind) may be given as their index.
 fn integer(obj: &JsValue, field: &str) -> Option<u64> {
@@ -72,14 +85,7 @@ fn integer(obj: &JsValue, field: &str) -> Option<u64> {
         return Some(u64::from(b));
     }
     if let Some(s) = v.as_string() {
-        let names: &[&str] = match field {
-            "mode" => &["stateful", "stateless"],
-            "algorithm" => &["round_robin", "least_connections", "random", "sticky"],
-            "pattern" => &["steady", "spike", "ramp", "diurnal", "quiet"],
-            "kind" => &["redis", "memcached", "sql", "nosql"],
-            _ => &[],
-        };
-        return names.iter().position(|n| *n == s).map(|i| i as u64);
+        return enum_index(field, &s);
     }
     let n = v.as_f64()?;
     (n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX)).then_some(n as u64)
@@ -94,13 +100,19 @@ fn command(obj: &JsValue) -> Result<Command, String> {
         .ok()
         .and_then(|v| v.as_string())
         .ok_or("command.cmd is missing")?;
+    command_named(&name, |field| integer(obj, field))
+}
+
+/// The command called `name` with its fields read by `field`, through the link decoder, so a
+/// host's command is checked exactly as a shared link's is.
+fn command_named(name: &str, field: impl Fn(&str) -> Option<u64>) -> Result<Command, String> {
     let (_, code, fields) = COMMANDS
         .iter()
         .find(|(n, _, _)| *n == name)
         .ok_or_else(|| format!("unknown command {:?}", name.chars().take(40).collect::<String>()))?;
     let args: Vec<u64> = fields
         .iter()
-        .map(|f| integer(obj, f).ok_or_else(|| format!("command field {f} is missing or not valid")))
+        .map(|f| field(f).ok_or_else(|| format!("command field {f} is missing or not valid")))
         .collect::<Result<_, _>>()?;
     let text =
         std::iter::once(format!("0.{code}")).chain(args.iter().map(u64::to_string)).collect::<Vec<_>>().join(".");
@@ -198,6 +210,37 @@ pub fn connect(lab: Lab, host: Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every command, written as a host page writes it (the sim's own JSON, an autoscaling
+    /// policy's fields beside `cmd`), reads back as itself: the host's table of names, codes and
+    /// field order agrees with the sim and with links.
+    #[test]
+    fn every_command_reads_back_from_its_json() {
+        use std::collections::BTreeSet;
+        for cmd in link::every_command() {
+            let mut json = serde_json::to_value(&cmd).unwrap();
+            let obj = json.as_object_mut().unwrap();
+            if let Some(serde_json::Value::Object(policy)) = obj.remove("policy") {
+                obj.extend(policy);
+            }
+            let name = obj["cmd"].as_str().unwrap().to_string();
+            let field = |f: &str| match obj.get(f)? {
+                serde_json::Value::Bool(b) => Some(u64::from(*b)),
+                serde_json::Value::String(s) => enum_index(f, s),
+                v => v.as_u64(),
+            };
+            assert_eq!(command_named(&name, field), Ok(cmd.clone()), "{name}");
+        }
+        let tested: BTreeSet<String> = link::every_command()
+            .iter()
+            .map(|c| link::encode(&[(0, c.clone())]).split('.').nth(1).unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(
+            tested,
+            COMMANDS.iter().map(|(_, code, _)| code.to_string()).collect::<BTreeSet<_>>(),
+            "every row of the table is tested"
+        );
+    }
 
     #[test]
     fn only_bare_origins_are_accepted() {

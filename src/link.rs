@@ -195,38 +195,40 @@ pub fn decode(text: &str) -> Result<Vec<(u64, Command)>, LinkError> {
     Ok(out)
 }
 
+/// One of each command, for the tests of links and of the host API.
+#[cfg(test)]
+pub(crate) fn every_command() -> Vec<Command> {
+    use Command::*;
+    vec![
+        SetMode { mode: Mode::Stateless },
+        CrashServer { server: ServerId(0) },
+        RestartServer { server: ServerId(0) },
+        AddServer,
+        RemoveServer { server: ServerId(2) },
+        Misroute { user: UserId(5) },
+        SetAlgorithm { algorithm: LbAlgorithm::LeastConnections },
+        SetTraffic { rate_per_s: 250, pattern: Pattern::Diurnal },
+        Spike,
+        SetCacheEnabled { enabled: false },
+        CrashCache,
+        RestartCache,
+        SetSessionStore { kind: StoreKind::Nosql, persistence: true, replica: true },
+        CrashSessionStore,
+        RestartSessionStore,
+        CrashDbNode { node: 1 },
+        RestartDbNode { node: 1 },
+        PromoteReplica { node: 2 },
+        AddReplica,
+        RemoveReplica { node: 3 },
+        SetReplicationLag { min_ms: 100, max_ms: 900 },
+        SetAutoscaling { policy: AutoscalerConfig { enabled: true, ..AutoscalerConfig::default() } },
+        SetHealthCheck { interval_ms: 0 },
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn every_command() -> Vec<Command> {
-        use Command::*;
-        vec![
-            SetMode { mode: Mode::Stateless },
-            CrashServer { server: ServerId(0) },
-            RestartServer { server: ServerId(0) },
-            AddServer,
-            RemoveServer { server: ServerId(2) },
-            Misroute { user: UserId(5) },
-            SetAlgorithm { algorithm: LbAlgorithm::LeastConnections },
-            SetTraffic { rate_per_s: 250, pattern: Pattern::Diurnal },
-            Spike,
-            SetCacheEnabled { enabled: false },
-            CrashCache,
-            RestartCache,
-            SetSessionStore { kind: StoreKind::Nosql, persistence: true, replica: true },
-            CrashSessionStore,
-            RestartSessionStore,
-            CrashDbNode { node: 1 },
-            RestartDbNode { node: 1 },
-            PromoteReplica { node: 2 },
-            AddReplica,
-            RemoveReplica { node: 3 },
-            SetReplicationLag { min_ms: 100, max_ms: 900 },
-            SetAutoscaling { policy: AutoscalerConfig { enabled: true, ..AutoscalerConfig::default() } },
-            SetHealthCheck { interval_ms: 0 },
-        ]
-    }
 
     #[test]
     fn every_command_round_trips() {

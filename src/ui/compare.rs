@@ -6,7 +6,7 @@ use gloo_timers::callback::Interval;
 use leptos::prelude::*;
 use statelab_sim::{Command, Mode, ServerState, SimConfig, Snapshot, UserId};
 
-use super::use_lab;
+use super::{use_lab, STEP_US};
 use crate::i18n::{counted, t, tf, words, Text::*};
 use crate::lab::{reading_order, Lab};
 
@@ -125,9 +125,7 @@ pub fn CompareView(config: SimConfig) -> impl IntoView {
     // A memo, so the buttons change only when a server's fate does, not on every tick.
     let servers = Memo::new(move |_| {
         let down = |lab: Lab| {
-            lab.snap.with(|s| {
-                s.servers.iter().filter(|v| v.state == ServerState::Crashed).map(|v| v.id).collect::<Vec<_>>()
-            })
+            lab.snap.with(|s| s.servers.iter().filter(|v| !v.state.is_running()).map(|v| v.id).collect::<Vec<_>>())
         };
         let (left_down, right_down) = (down(left), down(right));
         left.snap.with(|s| {
@@ -151,7 +149,7 @@ pub fn CompareView(config: SimConfig) -> impl IntoView {
             <h2 id="compare-heading">{t(CompareHeading)}</h2>
             <div class="row toolbar">
                 <button class="primary" on:click=move |_| playing.update(|p| *p = !*p)>{move || t(if playing.get() { Pause } else { Play })}</button>
-                <button on:click=move |_| { playing.set(false); left.advance(100_000); right.advance(100_000); }>{t(Step)}</button>
+                <button on:click=move |_| { playing.set(false); left.advance(STEP_US); right.advance(STEP_US); }>{t(Step)}</button>
                 <button on:click=move |_| { left.restart(None); right.restart(None); }>{t(Reset)}</button>
                 {move || servers.get().into_iter().map(|(id, down)| {
                     let name = words::server(id);

@@ -211,11 +211,11 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, chooser: bool) -> 
                 {chooser.then(|| view! { <label class="row">
                     {t(Scenario)}
                     <select prop:value=move || chosen.get().to_string() on:change=move |ev| {
-                        if let Ok(i) = event_target_value(&ev).parse::<usize>() {
+                        // Only an index of a real tour is kept: the other panels index by it.
+                        let picked = event_target_value(&ev).parse::<usize>().ok();
+                        if let Some((i, m)) = picked.and_then(|i| tours.with_value(|t| Some((i, t.get(i)?.modes.first().copied()?)))) {
                             chosen.set(i);
-                            if let Some(m) = tours.with_value(|t| t.get(i).and_then(|t| t.modes.first().copied())) {
-                                chosen_mode.set(m);
-                            }
+                            chosen_mode.set(m);
                         }
                     }>
                         {tours.with_value(|t| t.iter().enumerate().map(|(i, tour)| view! { <option value=i.to_string()>{format!("{}. {}", i + 1, tour.title)}</option> }).collect_view())}
