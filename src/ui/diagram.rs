@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use statelab_sim::database::DbRole;
-use statelab_sim::snapshot::ServerView;
+use statelab_sim::snapshot::{CacheReading, ServerView};
 use statelab_sim::{LbAlgorithm, Mode, ServerState, UserId};
 
 use statelab_sim::user::SessionHome;
@@ -213,13 +213,11 @@ pub fn Diagram(
         })
     });
     let cache_status = Signal::derive(move || {
-        lab.snap.with(|s| match (s.cache.enabled, s.cache.up) {
-            (false, _) => t(Off).to_string(),
-            (_, false) => t(Down).to_string(),
-            _ => match s.cache.recent_hit_per_mille {
-                Some(r) => tf(HitsPct, &[("n", &(r / 10))]),
-                None => t(NoReadsYet).to_string(),
-            },
+        lab.snap.with(|s| match s.cache.reading() {
+            CacheReading::Off => t(Off).to_string(),
+            CacheReading::Down => t(Down).to_string(),
+            CacheReading::NoReadsYet => t(NoReadsYet).to_string(),
+            CacheReading::HitPct(pct) => tf(HitsPct, &[("n", &pct)]),
         })
     });
     let master_status = Signal::derive(move || {

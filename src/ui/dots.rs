@@ -7,7 +7,6 @@
 use leptos::prelude::*;
 use statelab_sim::request::{Completed, HopKind};
 use statelab_sim::snapshot::{RequestView, Snapshot};
-use statelab_sim::user::Region;
 use statelab_sim::Node;
 use wasm_bindgen::JsCast;
 
@@ -87,30 +86,13 @@ pub fn request_at(snap: &Snapshot, x: f64, y: f64) -> Option<u64> {
         .map(|(id, _)| id)
 }
 
-/// The places a finished request went through, in order, read from its latency breakdown:
-/// the browser, DNS and the CDN edge if it needed them, the balancer, its server, then the
-/// shared store, the cache and the database for whatever it read or wrote.
-pub fn request_path(c: &Completed, region: Region) -> Vec<Node> {
-    let b = &c.breakdown;
-    let mut path = vec![Node::Browser(c.user)];
-    path.extend((b.dns_us > 0).then_some(Node::Dns));
-    path.extend((b.cdn_us > 0).then_some(Node::CdnEdge(region)));
-    path.push(Node::Balancer);
-    path.extend(c.server.map(Node::Server));
-    // Session time is only ever spent on a trip to the shared store.
-    path.extend((b.session_us > 0).then_some(Node::SessionStore));
-    path.extend((b.cache_us > 0).then_some(Node::Cache));
-    path.extend(c.db.map(Node::Db));
-    path
-}
-
 /// The selected user's latest finished request and where it went, if they have one.
 pub fn last_path(lab: Lab) -> Option<(Completed, Vec<Node>)> {
     let user = lab.selected_user.get_untracked()?;
     lab.with_sim(|s| {
         let c = *s.completed().iter().rev().find(|c| c.user == user)?;
         let region = s.user(user)?.region;
-        Some((c, request_path(&c, region)))
+        Some((c, c.path(region)))
     })
 }
 

@@ -1,6 +1,7 @@
 //! Big-number cards for the figures that matter most right now.
 
 use leptos::prelude::*;
+use statelab_sim::snapshot::CacheReading;
 use statelab_sim::Snapshot;
 
 use super::use_lab;
@@ -12,11 +13,11 @@ use crate::i18n::{
 /// What the cache card shows: the hit ratio of the last few seconds, so crashing or switching
 /// off the cache shows at once, and "down" or "off" rather than a number that no longer holds.
 pub fn cache_figure(s: &Snapshot) -> String {
-    match (s.cache.enabled, s.cache.up, s.cache.recent_hit_per_mille) {
-        (false, _, _) => t(Off).to_string(),
-        (_, false, _) => t(Down).to_string(),
-        (_, _, None) => "–".to_string(),
-        (_, _, Some(r)) => format!("{} %", r / 10),
+    match s.cache.reading() {
+        CacheReading::Off => t(Off).to_string(),
+        CacheReading::Down => t(Down).to_string(),
+        CacheReading::NoReadsYet => "–".to_string(),
+        CacheReading::HitPct(pct) => format!("{pct} %"),
     }
 }
 

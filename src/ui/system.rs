@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use statelab_sim::config::AutoscalerConfig;
 use statelab_sim::database::DbRole;
+use statelab_sim::store::Durability;
 use statelab_sim::{Command, LbAlgorithm, Mode, Pattern, StoreKind, UserId};
 
 use super::use_lab;
@@ -230,12 +231,13 @@ fn DataControls() -> impl IntoView {
                     {StoreKind::ALL.into_iter().map(|k| view! { <option value=store_key(k)>{words::store_kind(k)}</option> }).collect_view()}
                 </select>
             </label>
-            // Only Redis can be told to persist; the other kinds say what a crash does to them.
+            // Only a kind whose durability is optional can be told to persist; the other kinds
+            // say what a crash does to them.
             <label class="row check">
                 <input
                     type="checkbox"
-                    disabled=move || store().kind != StoreKind::Redis
-                    prop:checked=move || { let s = store(); s.persistence && s.kind == StoreKind::Redis }
+                    disabled=move || store().kind.durability() != Durability::Optional
+                    prop:checked=move || { let s = store(); s.persistence && s.kind.durability() == Durability::Optional }
                     on:change=move |ev| {
                         let s = store();
                         set_store(s.kind, event_target_checked(&ev), s.replica);
@@ -243,10 +245,10 @@ fn DataControls() -> impl IntoView {
                 />
                 {t(PersistSessions)}
             </label>
-            {move || match store().kind {
-                StoreKind::Redis => None,
-                StoreKind::Memcached => Some(t(MemcachedVolatile)),
-                StoreKind::Sql | StoreKind::Nosql => Some(t(StoreOnDisk)),
+            {move || match store().kind.durability() {
+                Durability::Optional => None,
+                Durability::Never => Some(t(MemcachedVolatile)),
+                Durability::Always => Some(t(StoreOnDisk)),
             }.map(|note| view! { <p class="hint">{note}</p> })}
             <label class="row check">
                 <input
@@ -326,7 +328,7 @@ fn DatabaseControls() -> impl IntoView {
                     prop:value=move || lag.get().to_string()
                     on:change=move |ev| {
                         if let Ok(max) = event_target_value(&ev).parse::<u32>() {
-                            lab.send(Command::SetReplicationLag { min_ms: (max / 4).max(10), max_ms: max });
+                            lab.send(Command::replication_lag_up_to(max));
                         }
                     }
                 />

@@ -86,6 +86,12 @@ pub enum Command {
 }
 
 impl Command {
+    /// Replication lag of up to `max_ms`, from a quarter of it (at least 10 ms): one slider sets
+    /// a spread like the default 50–200 ms, so writes reach the replicas at different moments.
+    pub fn replication_lag_up_to(max_ms: u32) -> Command {
+        Command::SetReplicationLag { min_ms: (max_ms / 4).max(10).min(max_ms), max_ms }
+    }
+
     /// The database node it acts on, if any.
     pub fn db_node(&self) -> Option<u32> {
         match self {
@@ -232,5 +238,16 @@ mod tests {
         assert_eq!(serde_json::from_str::<Command>(&text).unwrap(), c);
         assert_eq!(c.to_string(), "crash Server 1");
         assert!(serde_json::from_str::<Command>(r#"{"cmd":"explode"}"#).is_err());
+    }
+
+    #[test]
+    fn a_lag_slider_sets_a_valid_spread() {
+        let lag = |max_ms| match Command::replication_lag_up_to(max_ms) {
+            Command::SetReplicationLag { min_ms, max_ms } => (min_ms, max_ms),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(lag(200), (50, 200));
+        assert_eq!(lag(20), (10, 20));
+        assert_eq!(lag(5), (5, 5), "never a minimum above the maximum");
     }
 }

@@ -240,3 +240,67 @@ pub struct Completed {
     /// Why it failed, if it did.
     pub failure: Option<crate::event::FailReason>,
 }
+
+impl Completed {
+    /// The places it went through, in order, read from its latency breakdown: the browser, DNS
+    /// and the CDN edge in `region` if it needed them, the balancer, its server, then the shared
+    /// store, the cache and the database for whatever it read or wrote. The page draws it.
+    pub fn path(&self, region: Region) -> Vec<Node> {
+        let b = &self.breakdown;
+        let mut path = vec![Node::Browser(self.user)];
+        path.extend((b.dns_us > 0).then_some(Node::Dns));
+        path.extend((b.cdn_us > 0).then_some(Node::CdnEdge(region)));
+        path.push(Node::Balancer);
+        path.extend(self.server.map(Node::Server));
+        // Session time is only ever spent on a trip to the shared store.
+        path.extend((b.session_us > 0).then_some(Node::SessionStore));
+        path.extend((b.cache_us > 0).then_some(Node::Cache));
+        path.extend(self.db.map(Node::Db));
+        path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_lists_only_the_places_that_took_time() {
+        let trip = |breakdown: Breakdown, db: Option<DbNodeId>| Completed {
+            id: 7,
+            user: UserId(3),
+            action: Action::Browse,
+            server: Some(ServerId(1)),
+            db,
+            finished_us: 50_000,
+            breakdown,
+            failure: None,
+        };
+        let first = trip(
+            Breakdown { dns_us: 20_000, session_us: 900, db_us: 40_000, ..Breakdown::default() },
+            Some(DbNodeId(2)),
+        );
+        assert_eq!(
+            first.path(Region::Europe),
+            vec![
+                Node::Browser(UserId(3)),
+                Node::Dns,
+                Node::Balancer,
+                Node::Server(ServerId(1)),
+                Node::SessionStore,
+                Node::Db(DbNodeId(2))
+            ]
+        );
+        let cached = trip(Breakdown { cdn_us: 5_000, cache_us: 800, ..Breakdown::default() }, None);
+        assert_eq!(
+            cached.path(Region::Europe),
+            vec![
+                Node::Browser(UserId(3)),
+                Node::CdnEdge(Region::Europe),
+                Node::Balancer,
+                Node::Server(ServerId(1)),
+                Node::Cache
+            ]
+        );
+    }
+}

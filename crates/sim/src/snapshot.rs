@@ -62,6 +62,29 @@ pub struct CacheView {
     pub recent_hit_per_mille: Option<u32>,
 }
 
+/// What the cache shows now: a cache that is off or down has no ratio worth showing, and a
+/// quiet spell has none at all, so the page never shows a stale number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CacheReading {
+    Off,
+    Down,
+    NoReadsYet,
+    /// Hits among the last [`RECENT_S`] seconds' product reads [%].
+    HitPct(u32),
+}
+
+impl CacheView {
+    /// Its state, off before down before the recent hit ratio.
+    pub fn reading(&self) -> CacheReading {
+        match (self.enabled, self.up, self.recent_hit_per_mille) {
+            (false, _, _) => CacheReading::Off,
+            (_, false, _) => CacheReading::Down,
+            (_, _, None) => CacheReading::NoReadsYet,
+            (_, _, Some(r)) => CacheReading::HitPct(r / 10),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DbView {
     pub id: DbNodeId,

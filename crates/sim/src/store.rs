@@ -21,6 +21,16 @@ pub enum StoreKind {
 impl StoreKind {
     pub const ALL: [StoreKind; 4] = [StoreKind::Redis, StoreKind::Memcached, StoreKind::Sql, StoreKind::Nosql];
 
+    /// Whether its sessions outlive a crash: the page offers the persistence switch only where
+    /// the answer depends on it, and says what a crash does for the other kinds.
+    pub fn durability(self) -> Durability {
+        match self {
+            StoreKind::Redis => Durability::Optional,
+            StoreKind::Memcached => Durability::Never,
+            StoreKind::Sql | StoreKind::Nosql => Durability::Always,
+        }
+    }
+
     /// Round-trip latency range of one session read or write [µs].
     pub fn latency_us(self) -> (u64, u64) {
         match self {
@@ -29,6 +39,17 @@ impl StoreKind {
             StoreKind::Nosql => (2 * MS, 5 * MS),
         }
     }
+}
+
+/// What a store kind's crash does to its sessions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Durability {
+    /// Kept only with persistence on (Redis's snapshots to disk).
+    Optional,
+    /// Always lost: the kind keeps sessions in memory only.
+    Never,
+    /// Always kept: the kind writes every session to disk.
+    Always,
 }
 
 impl fmt::Display for StoreKind {
@@ -95,10 +116,10 @@ impl SessionStore {
     }
 
     fn durable(&self) -> bool {
-        match self.kind {
-            StoreKind::Redis => self.persistence,
-            StoreKind::Memcached => false,
-            StoreKind::Sql | StoreKind::Nosql => true,
+        match self.kind.durability() {
+            Durability::Optional => self.persistence,
+            Durability::Never => false,
+            Durability::Always => true,
         }
     }
 }
