@@ -113,10 +113,9 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
         // The recent events and, before them, the narrated ones the log kept: a long run's
         // logouts and crashes, not only its last two thousand single successes.
         let lines: String = lab.with_sim(|s| {
-            let mut kept: Vec<_> = s.events().since(0).chain(s.events().narrated_since(0)).collect();
-            kept.sort_by_key(|e| e.seq);
-            kept.dedup_by_key(|e| e.seq);
-            kept.into_iter()
+            s.events()
+                .kept()
+                .into_iter()
                 .map(|e| {
                     format!(
                         "{{\"seq\":{},\"at_us\":{},\"kind\":{},\"text\":{}}}\n",

@@ -488,6 +488,16 @@ impl EventLog {
         self.narrated.iter().skip(skip)
     }
 
+    /// Every event the log still holds, recent and narrated, once each and oldest first: what
+    /// an export writes, so a long run keeps its crashes and logouts, not only its last
+    /// single successes.
+    pub fn kept(&self) -> Vec<&Event> {
+        let mut kept: Vec<&Event> = self.recent.iter().chain(&self.narrated).collect();
+        kept.sort_by_key(|e| e.seq);
+        kept.dedup_by_key(|e| e.seq);
+        kept
+    }
+
     pub fn len(&self) -> usize {
         self.recent.len()
     }
@@ -528,6 +538,8 @@ mod tests {
         assert_eq!(told, [0, 11]);
         assert_eq!(log.narrated_since(1).map(|e| e.seq).collect::<Vec<_>>(), [11]);
         assert_eq!(log.narrated_since(12).count(), 0);
+        // The export: the crash, then the recent events with the restart among them, once each.
+        assert_eq!(log.kept().iter().map(|e| e.seq).collect::<Vec<_>>(), [0, 9, 10, 11]);
     }
 
     #[test]

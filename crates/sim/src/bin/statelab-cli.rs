@@ -32,7 +32,8 @@ Options:
   --config file.json           a full SimConfig, replacing the scenario's config
   --json                       print the summary as JSON
   --csv                        print the per-second metrics as CSV
-  --events                     print the kept events as JSON lines
+  --events                     print the kept events as JSON lines: the
+                               latest ones, and the narrated ones before them
   -h, --help                   print this help
 ";
 
@@ -388,7 +389,7 @@ fn write_csv(out: &mut impl Write, sim: &Sim) -> io::Result<()> {
 }
 
 fn write_events(out: &mut impl Write, sim: &Sim) -> io::Result<()> {
-    for event in sim.events().since(0) {
+    for event in sim.events().kept() {
         serde_json::to_writer(&mut *out, event)?;
         writeln!(out)?;
     }
