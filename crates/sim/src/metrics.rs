@@ -14,9 +14,11 @@ pub struct Sample {
     pub failed: u32,
     /// Failures by reason, in [`FailReason::ALL`] order.
     pub errors: [u32; 8],
-    pub p50_us: u64,
-    pub p95_us: u64,
-    pub p99_us: u64,
+    /// Latency percentiles of the requests answered this second; `None` when none was, which
+    /// is no latency rather than a latency of 0.
+    pub p50_us: Option<u64>,
+    pub p95_us: Option<u64>,
+    pub p99_us: Option<u64>,
     pub logged_in: u32,
     pub logged_out: u32,
     /// Users logged out during this second.
@@ -82,7 +84,7 @@ impl Metrics {
         if n > 0 {
             for (q, slot) in [(50, &mut sample.p50_us), (95, &mut sample.p95_us), (99, &mut sample.p99_us)] {
                 let k = ((n * q).div_ceil(100)).clamp(1, n) - 1;
-                *slot = *self.latencies_us.select_nth_unstable(k).1;
+                *slot = Some(*self.latencies_us.select_nth_unstable(k).1);
             }
         }
         self.latencies_us.clear();
@@ -92,7 +94,8 @@ impl Metrics {
         self.samples.push_back(sample);
     }
 
-    /// Every kept sample as CSV, one row per simulated second, with a header row.
+    /// Every kept sample as CSV, one row per simulated second, with a header row; a second
+    /// without an answer leaves its latency cells empty.
     pub fn to_csv(&self) -> String {
         let errors: Vec<String> = FailReason::ALL.iter().map(|r| format!("failed_{r:?}")).collect();
         let mut out = format!(
@@ -108,9 +111,9 @@ impl Metrics {
                 s.completed.to_string(),
                 s.failed.to_string(),
                 errors.join(","),
-                s.p50_us.to_string(),
-                s.p95_us.to_string(),
-                s.p99_us.to_string(),
+                cell(s.p50_us),
+                cell(s.p95_us),
+                cell(s.p99_us),
                 s.logged_in.to_string(),
                 s.logged_out.to_string(),
                 s.logouts.to_string(),
@@ -166,6 +169,11 @@ impl Metrics {
     }
 }
 
+/// A CSV cell: the number, or nothing where there is none.
+fn cell(value: Option<u64>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,7 +187,17 @@ mod tests {
         let current = std::mem::take(&mut m.current);
         m.close(current);
         let s = m.latest().unwrap();
-        assert_eq!((s.p50_us, s.p95_us, s.p99_us, s.completed), (50, 95, 99, 100));
+        assert_eq!((s.p50_us, s.p95_us, s.p99_us, s.completed), (Some(50), Some(95), Some(99), 100));
+        // A quiet second after it has no latency, and its CSV row leaves the cells empty.
+        m.close(Sample { t_s: 2, ..Sample::default() });
+        assert_eq!(m.latest().unwrap().p50_us, None);
+        let csv = m.to_csv();
+        let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+        let p50 = header.iter().position(|h| *h == "p50_us").unwrap();
+        let cells = |row: &str| row.split(',').skip(p50).take(3).map(str::to_string).collect::<Vec<_>>();
+        let rows: Vec<&str> = csv.lines().skip(1).collect();
+        assert_eq!(cells(rows[0]), ["50", "95", "99"]);
+        assert_eq!(cells(rows[1]), ["", "", ""]);
     }
 
     #[test]

@@ -338,14 +338,17 @@ fn write_summary(out: &mut impl Write, args: &Args, sim: &Sim) -> io::Result<()>
     }
     writeln!(out, "Database: {} reads, {} writes, {} stale reads.", t.db_reads, t.db_writes, t.stale_reads)?;
     match sim.metrics().latest() {
-        Some(s) => writeln!(
-            out,
-            "Latency in the last second ({} answers): p50 {}, p95 {}, p99 {}.",
-            s.completed,
-            ms(s.p50_us),
-            ms(s.p95_us),
-            ms(s.p99_us)
-        )?,
+        Some(s) => match (s.p50_us, s.p95_us, s.p99_us) {
+            (Some(p50), Some(p95), Some(p99)) => writeln!(
+                out,
+                "Latency in the last second ({} answers): p50 {}, p95 {}, p99 {}.",
+                s.completed,
+                ms(p50),
+                ms(p95),
+                ms(p99)
+            )?,
+            _ => writeln!(out, "Latency: no request was answered in the last second.")?,
+        },
         None => writeln!(out, "Latency: no full second was simulated.")?,
     }
     writeln!(out, "Trace hash: {:#018x}", sim.trace_hash())
@@ -374,9 +377,9 @@ fn write_json(out: &mut impl Write, args: &Args, sim: &Sim) -> io::Result<()> {
         "db_reads": t.db_reads,
         "db_writes": t.db_writes,
         "stale_reads": t.stale_reads,
-        "p50_us": latest.map(|s| s.p50_us),
-        "p95_us": latest.map(|s| s.p95_us),
-        "p99_us": latest.map(|s| s.p99_us),
+        "p50_us": latest.and_then(|s| s.p50_us),
+        "p95_us": latest.and_then(|s| s.p95_us),
+        "p99_us": latest.and_then(|s| s.p99_us),
         // As a string: JavaScript numbers cannot hold every u64.
         "trace_hash": format!("{:#018x}", sim.trace_hash()),
     });
