@@ -20,6 +20,7 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// Every language shipped, in the switcher's order; [`Lang::from_tag`] searches it.
     pub const ALL: [Lang; 2] = [Lang::En, Lang::Es];
 
     /// The `lang` parameter's value and the page's `<html lang>`.
@@ -117,6 +118,7 @@ macro_rules! catalogue {
         pub enum Text { $($key,)* }
 
         impl Text {
+            /// Every key in catalogue order: the Spanish table is built in it, the tests walk it.
             pub const ALL: &'static [Text] = &[$(Text::$key,)*];
 
             fn en(self) -> &'static str {

@@ -24,7 +24,9 @@ pub const DEFAULT_SPEED: f64 = 0.2;
 /// A failure to flash where it happened.
 #[derive(Clone, Copy, Debug)]
 pub struct Burst {
+    /// Where the failure happened; the flash is drawn over that box.
     pub at: Node,
+    /// The failure's short name in the page's language (`words::fail_reason`).
     pub label: &'static str,
     /// Page time it was first drawn [ms since load].
     pub born_ms: f64,
@@ -82,6 +84,7 @@ pub struct Lab {
     pub live: StoredValue<Snapshot>,
     /// Page time `snap` was last set [ms].
     published_ms: StoredValue<f64>,
+    /// Whether the animation loop moves time on; stepping by hand pauses it first.
     pub playing: RwSignal<bool>,
     /// Simulated seconds per real second.
     pub speed: RwSignal<f64>,
@@ -91,6 +94,7 @@ pub struct Lab {
     pub feed: RwSignal<Vec<FeedLine>>,
     /// The user whose session the inspector shows.
     pub selected_user: RwSignal<Option<UserId>>,
+    /// What the waterfall shows, or which request it is waiting for.
     pub trace: RwSignal<Trace>,
     /// Failures the dot layer flashes; read once per frame, so not a signal.
     pub bursts: StoredValue<Vec<Burst>>,
@@ -536,8 +540,11 @@ impl Lab {
 /// One narrated event, oldest first in [`Lab::feed`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct FeedLine {
+    /// The event's sequence number; the feed keys its lines by it, so a new event adds one line.
     pub seq: u64,
+    /// When it happened [µs]; lines within one tenth of a second read as one moment.
     pub at_us: u64,
+    /// The sentence, already in the page's language.
     pub text: String,
 }
 

@@ -8,26 +8,41 @@ use statelab_sim::ServerId;
 
 /// The diagram's coordinate space (SVG viewBox and canvas pixels).
 pub const WIDTH: f64 = 1280.0;
+/// Its height; every position below is in these units, which scale with the diagram.
 pub const HEIGHT: f64 = 580.0;
 
+/// Centre of the browsers panel, which runs down the diagram's left side.
 pub const X_BROWSERS: f64 = 70.0;
 /// Where request dots leave and reach a browser: its little screen in the browsers column.
 pub const X_BROWSER_DOTS: f64 = 80.0;
 /// Browsers drawn one per row; further users share the rows.
 pub const BROWSER_ROWS: u32 = 24;
+/// The column a browser reaches first: DNS, the CDN edge, and the origin behind the edge.
 pub const X_EDGE: f64 = 268.0;
+/// The load balancer, between the browsers and the servers it spreads them over.
 pub const X_LB: f64 = 445.0;
+/// The server column, stacked by [`server_slot`] however many servers there are.
 pub const X_SERVERS: f64 = 635.0;
+/// The session store and the cache: what a server consults before the database.
 pub const X_DATA: f64 = 880.0;
+/// The master database, past the store and cache that a request consults first.
 pub const X_MASTER: f64 = 1035.0;
+/// Read replicas, right of the master, stacked by [`replica_y`].
 pub const X_REPLICAS: f64 = 1205.0;
 
+/// DNS at the top of the edge column: a browser asks it before anything else.
 pub const Y_DNS: f64 = 120.0;
+/// The CDN edge, between DNS and origin: a page load stops here before the balancer.
 pub const Y_CDN: f64 = 330.0;
+/// The origin under the edge, which it reaches only on a miss.
 pub const Y_ORIGIN: f64 = 500.0;
+/// The main row, browsers to balancer, level with the master.
 pub const Y_LB: f64 = 300.0;
+/// Store above cache: a request reads its session before any product.
 pub const Y_STORE: f64 = 180.0;
+/// The cache, under the store; both sit between the servers and the database they spare.
 pub const Y_CACHE: f64 = 420.0;
+/// The master, level with the balancer; replicas spread around it between y 120 and 480.
 pub const Y_MASTER: f64 = 300.0;
 
 /// Vertical band the servers share.

@@ -58,7 +58,8 @@ fn code_and_args(cmd: &Command) -> (&'static str, Vec<u64>) {
     }
 }
 
-/// Encodes a command log.
+/// The `cmds=` value of a share link: every command with its exact time, so opening the link
+/// replays the run to the same state.
 pub fn encode(commands: &[(u64, Command)]) -> String {
     commands
         .iter()

@@ -22,8 +22,10 @@ pub enum Theme {
 }
 
 impl Theme {
+    /// In the toolbar menu's order; [`Theme::from_key`] searches it.
     pub const ALL: [Theme; 4] = [Theme::Auto, Theme::Light, Theme::Dark, Theme::Projector];
 
+    /// The `theme=` value in links and the `data-theme` the stylesheet matches; never translated.
     pub fn key(self) -> &'static str {
         match self {
             Theme::Auto => "auto",
@@ -33,6 +35,7 @@ impl Theme {
         }
     }
 
+    /// The theme's name in the page's language, for the toolbar menu.
     pub fn label(self) -> &'static str {
         t(match self {
             Theme::Auto => Text::ThemeAuto,
@@ -42,6 +45,7 @@ impl Theme {
         })
     }
 
+    /// Reads a `theme=` value or the menu's choice; anything else is `None`, and the default stays.
     pub fn from_key(key: &str) -> Option<Theme> {
         Theme::ALL.into_iter().find(|t| t.key() == key)
     }
@@ -58,6 +62,7 @@ pub enum Controls {
 }
 
 impl Controls {
+    /// The embed menu's order, minimal first as a frame's default; `controls=` is read against it.
     pub const ALL: [Controls; 3] = [Controls::Minimal, Controls::Full, Controls::None];
 
     /// The `controls` parameter's value.
@@ -76,12 +81,15 @@ pub const PANELS: [&str; 7] = ["tour", "charts", "controls", "inspector", "trace
 /// Everything the URL can set.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Params {
+    /// The run's starting config, after the URL's `mode`, `seed`, `servers`, `users` and `rate`.
     pub config: SimConfig,
     /// Simulated seconds per real second.
     pub speed: f64,
+    /// Start running at once; shared links set `autoplay=0`, so the run waits at its moment.
     pub autoplay: bool,
     pub theme: Theme,
     pub controls: Controls,
+    /// Show the masthead; an embed sets `title=0`, as a course page has its own heading.
     pub show_title: bool,
     /// Commands to replay on open, with their simulated times [µs].
     pub commands: Vec<(u64, Command)>,
@@ -99,6 +107,7 @@ pub struct Params {
     pub fuzz: u32,
     /// A guided tour to open, by id, and the step (from 0) to show.
     pub scenario: Option<String>,
+    /// From 0 here, though the URL's `step=` counts from 1.
     pub step: usize,
     /// The language asked for; without one the browser's language decides.
     pub lang: Option<Lang>,

@@ -18,8 +18,11 @@ const PAD_LEFT: f64 = 36.0;
 /// so no latency): it is left out of the line and the legend shows "–", never a made-up 0.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Series {
+    /// The legend's label, in the page's language.
     pub name: String,
+    /// Any CSS colour, so a series can follow the theme (`var(--alarm)`).
     pub colour: &'static str,
+    /// One per second, oldest first; NaN where there was nothing to measure.
     pub values: Vec<f64>,
 }
 
@@ -138,6 +141,7 @@ fn column(samples: &[Sample], f: impl Fn(&Sample) -> f64) -> Vec<f64> {
 const FAIL_COLOURS: [&str; 8] =
     ["var(--alarm)", "#e8590c", "#ae3ec9", "#b25e00", "#5c7cfa", "#e0457b", "#d9480f", "#1098ad"];
 
+/// The last 60 simulated seconds as line charts, redrawn once a simulated second, not every frame.
 #[component]
 pub fn Charts() -> impl IntoView {
     let lab = use_lab();

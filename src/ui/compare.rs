@@ -84,6 +84,8 @@ fn pair(config: &SimConfig) -> (Lab, Lab) {
     (left, right)
 }
 
+/// `config`: both panes start from it, stateful on the left and stateless on the right, so the
+/// mode is the only difference.
 #[component]
 pub fn CompareView(config: SimConfig) -> impl IntoView {
     let (left, right) = pair(&config);

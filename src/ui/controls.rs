@@ -126,6 +126,8 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
     }
 }
 
+/// Crash, restart and remove for each server, plus add. A button is greyed out by the same state
+/// test the command makes, so a disabled one is one the engine would refuse.
 #[component]
 pub fn ServerControls() -> impl IntoView {
     let lab = use_lab();

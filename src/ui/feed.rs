@@ -6,6 +6,8 @@ use super::use_lab;
 use crate::i18n::{t, Text::*};
 use crate::lab::reading_order;
 
+/// The narration, latest moment first, in a polite live region: a screen reader hears what
+/// happened without watching the diagram.
 #[component]
 pub fn Feed() -> impl IntoView {
     let lab = use_lab();

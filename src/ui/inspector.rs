@@ -9,6 +9,8 @@ use super::use_lab;
 use crate::i18n::{t, tf, words, Text::*};
 use crate::lab::Trace;
 
+/// For the user picked in the avatar strip: their session (login, cart, preferences), where it
+/// lives and their last request's path; the state the article is about, in one place.
 #[component]
 pub fn SessionInspector() -> impl IntoView {
     let lab = use_lab();
@@ -79,6 +81,8 @@ pub fn SessionInspector() -> impl IntoView {
     }
 }
 
+/// One request's time, hop by hop: the next one sent after the learner asks, or a clicked dot's,
+/// so a slow answer shows its cause.
 #[component]
 pub fn Waterfall() -> impl IntoView {
     let lab = use_lab();

@@ -35,6 +35,7 @@ fn Card(id: &'static str, label: Text, value: Signal<String>, #[prop(optional)] 
     }
 }
 
+/// Big numbers for the figures the lesson turns on, logged-out users and logouts first.
 #[component]
 pub fn Cards() -> impl IntoView {
     let lab = use_lab();

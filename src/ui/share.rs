@@ -73,6 +73,7 @@ fn copy(text: &str, status: RwSignal<Option<&'static str>>, done: Text, fallback
     refused.forget();
 }
 
+/// `theme`: the link carries the chosen theme, so the shared run opens looking the same.
 #[component]
 pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
     let lab = use_lab();

@@ -41,6 +41,8 @@ fn store_key(k: StoreKind) -> &'static str {
     }
 }
 
+/// The controls of everything but the servers (those are in `ServerControls`):
+/// traffic, balancing, cache, session store and database.
 #[component]
 pub fn SystemControls() -> impl IntoView {
     view! {

@@ -9,6 +9,8 @@ use crate::i18n::{t, tf, words, Text::*};
 /// Avatars drawn; beyond this the strip says how many more there are.
 const SHOWN: u32 = 48;
 
+/// Every user's state at a glance by colour, badge and label, never colour alone; a click
+/// opens that user in the session inspector.
 #[component]
 pub fn UserStrip() -> impl IntoView {
     let lab = use_lab();

@@ -16,6 +16,7 @@ pub enum Decision {
 /// Policy plus the time of the last action.
 #[derive(Clone, Debug)]
 pub struct Autoscaler {
+    /// In force now; `SetAutoscaling` replaces it mid-run.
     pub policy: AutoscalerConfig,
     last_action_us: Option<u64>,
     /// Utilization measured at the last evaluation [%].
@@ -23,10 +24,12 @@ pub struct Autoscaler {
 }
 
 impl Autoscaler {
+    /// No action yet, so the first evaluation is not held back by a cooldown.
     pub fn new(policy: AutoscalerConfig) -> Self {
         Self { policy, last_action_us: None, last_utilization_pct: 0 }
     }
 
+    /// Period between evaluations [µs], read each time the next one is scheduled.
     pub fn interval_us(&self) -> u64 {
         u64::from(self.policy.interval_ms) * MS
     }

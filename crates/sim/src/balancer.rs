@@ -22,6 +22,7 @@ pub enum LbAlgorithm {
 }
 
 impl LbAlgorithm {
+    /// The order share links number algorithms by (`src/link.rs`) and the menu lists: append only.
     pub const ALL: [LbAlgorithm; 4] =
         [LbAlgorithm::RoundRobin, LbAlgorithm::LeastConnections, LbAlgorithm::Random, LbAlgorithm::Sticky];
 }
@@ -41,18 +42,21 @@ impl fmt::Display for LbAlgorithm {
 #[derive(Clone, Copy, Debug)]
 pub struct Candidate {
     pub id: ServerId,
+    /// Requests it holds, busy plus queued: what least-connections compares.
     pub connections: u32,
 }
 
 /// The balancer's state: its algorithm, round-robin cursor and health view.
 #[derive(Clone, Debug)]
 pub struct Balancer {
+    /// The learner's choice; stateful mode routes sticky anyway (`Sim::effective_algorithm`).
     pub algorithm: LbAlgorithm,
     /// Health-check period [µs]; 0 = instant.
     pub health_check_us: u64,
     /// Indexed by server id: ids are small and never reused, and this is read on every request.
     marked_up: Vec<bool>,
     cursor: u32,
+    /// Routing decisions made since the start; neither the model nor the page reads it.
     pub routed: u64,
 }
 
@@ -81,10 +85,13 @@ pub fn sticky_pick(user: UserId, candidates: &[Candidate]) -> (Option<ServerId>,
 }
 
 impl Balancer {
+    /// Knows no server yet: each counts as down until the engine marks it up as it joins.
     pub fn new(algorithm: LbAlgorithm, health_check_us: u64) -> Self {
         Self { algorithm, health_check_us, marked_up: Vec::new(), cursor: 0, routed: 0 }
     }
 
+    /// The balancer's belief, not the truth: it lags a crash until the next health check. Unknown
+    /// ids read as down.
     pub fn is_marked_up(&self, id: ServerId) -> bool {
         self.marked_up.get(id.0 as usize).copied().unwrap_or(false)
     }

@@ -19,12 +19,19 @@ pub fn busiest(rate_per_s: u32) -> Sim {
 
 /// What one throughput run measured.
 pub struct Throughput {
+    /// Simulated seconds measured, after the warm-up.
     pub measured_s: u64,
+    /// Wall time they took, by the caller's clock [s].
     pub wall_s: f64,
+    /// Agenda entries processed, stale ones included: the engine's unit of work.
     pub steps: u64,
+    /// Events logged, every single success included.
     pub events: u64,
+    /// Requests started during the measured seconds.
     pub issued: u64,
+    /// Requests answered during the measured seconds.
     pub completed: u64,
+    /// Failures over the whole run, warm-up included, as the report's "overall" says.
     pub failed: u64,
 }
 

@@ -6,11 +6,14 @@ use crate::user::Region;
 #[derive(Clone, Debug)]
 pub struct Cdn {
     expires_us: Vec<Vec<u64>>,
+    /// Static files an edge still held, over all regions since the start.
     pub hits: u64,
+    /// Requests an edge had to pass on to the origin.
     pub misses: u64,
 }
 
 impl Cdn {
+    /// Every edge starts empty: the first request for each file in each region goes to the origin.
     pub fn new(assets: u32) -> Self {
         Self { expires_us: vec![vec![0; assets as usize]; Region::ALL.len()], hits: 0, misses: 0 }
     }
@@ -28,6 +31,7 @@ impl Cdn {
         }
     }
 
+    /// Distinct static files: the range a page load picks its file from.
     pub fn assets(&self) -> usize {
         self.expires_us[0].len()
     }

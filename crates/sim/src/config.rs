@@ -38,6 +38,7 @@ pub type RangeMs = (u32, u32);
 pub struct SimConfig {
     /// Seed of the run's one RNG.
     pub seed: u64,
+    /// The mode at start; `SetMode` switches the live system later and leaves this as it was.
     pub mode: Mode,
     /// Number of browsers (1..=10,000).
     pub users: u32,
@@ -67,15 +68,18 @@ pub struct SimConfig {
     pub pipeline: Pipeline,
 }
 
+/// Traffic at start; `SetTraffic` and `Spike` change the live setting, never this.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 #[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::config))]
 pub struct TrafficConfig {
     /// Mean arrivals per second across all users (0..=1,000,000).
     pub rate_per_s: u32,
+    /// How the rate moves around `rate_per_s` over time (steady, spike, ramp, …).
     pub pattern: Pattern,
 }
 
+/// How often a browser pays for a DNS lookup: once per TTL, not once per request.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 #[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::config))]
@@ -86,6 +90,7 @@ pub struct DnsConfig {
     pub lookup_ms: RangeMs,
 }
 
+/// Regional edges for static files, so a page load rarely travels to the origin.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 #[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::config))]
@@ -100,6 +105,7 @@ pub struct CdnConfig {
     pub ttl_ms: u32,
 }
 
+/// Wire delays around the load balancer, which no server-side change can shorten.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 #[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::config))]
@@ -110,6 +116,7 @@ pub struct NetworkConfig {
     pub lb_server_us: (u32, u32),
 }
 
+/// How the balancer spreads requests, and how soon it notices that a server died.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 #[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::config))]
@@ -131,6 +138,7 @@ pub enum ServiceTime {
     Exponential,
 }
 
+/// Every server's capacity and timings; servers added later get the same.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 #[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::config))]
@@ -141,6 +149,8 @@ pub struct ServerConfig {
     pub queue: u32,
     /// Compute time per request [ms].
     pub service_ms: RangeMs,
+    /// Uniform for the lab; exponential makes the servers-only model an M/M/c queue, which the
+    /// queueing tests check against Erlang's formula.
     pub service: ServiceTime,
     /// Mean of the exponential service time [µs].
     pub exponential_mean_us: u32,
@@ -150,10 +160,12 @@ pub struct ServerConfig {
     pub timeout_ms: u32,
 }
 
+/// The shared session store at start; `SetSessionStore` changes the live one.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 #[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::config))]
 pub struct StoreConfig {
+    /// Sets the session round-trip time and whether sessions can survive a crash.
     pub kind: StoreKind,
     /// Redis only: write sessions to disk, so they survive a crash.
     pub persistence: bool,
@@ -161,10 +173,12 @@ pub struct StoreConfig {
     pub replica: bool,
 }
 
+/// The product cache at start; the learner can switch it off, crash it and restart it later.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 #[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::config))]
 pub struct CacheConfig {
+    /// Off, every product read goes straight to the database.
     pub enabled: bool,
     /// Products the cache holds before evicting the least recently used.
     pub capacity: u32,
@@ -174,6 +188,7 @@ pub struct CacheConfig {
     pub hit_us: (u32, u32),
 }
 
+/// Master and replicas at start; commands add, remove, crash and promote nodes later.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 #[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::config))]
@@ -188,16 +203,21 @@ pub struct DatabaseConfig {
     pub lag_ms: RangeMs,
 }
 
+/// The auto-scaler's policy; also the payload of `SetAutoscaling`, so share links carry it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 #[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::config))]
 pub struct AutoscalerConfig {
+    /// Off, an evaluation still falls due each interval and does nothing, so switching it on acts
+    /// at the next one.
     pub enabled: bool,
     /// Add a server above this mean worker utilization [%].
     pub scale_out_pct: u32,
     /// Remove one below it [%].
     pub scale_in_pct: u32,
+    /// A crash that leaves fewer is replaced whatever the load; scaling in never goes below it.
     pub min_servers: u32,
+    /// Scaling out stops here; the model's own cap, [`limits::SERVERS`], applies as well.
     pub max_servers: u32,
     /// How often utilization is judged [ms].
     pub interval_ms: u32,
@@ -363,9 +383,14 @@ fn ordered(field: &'static str, pair: (u32, u32), max: u32) -> Result<(), Config
 
 /// Upper bounds the UI and the validator share.
 pub mod limits {
+    /// Most browsers; bounds the config and the URL's `users=`.
     pub const USERS: u32 = 10_000;
+    /// Most servers running at once: bounds the config and the URL, and refuses adds, restarts and
+    /// scale-outs past it.
     pub const SERVERS: u32 = 64;
+    /// Most read replicas, at start and through `AddReplica`.
     pub const REPLICAS: u32 = 5;
+    /// Highest arrival rate [requests/s], in the config, the URL's `rate=` and `SetTraffic`.
     pub const RATE_PER_S: u32 = 1_000_000;
 }
 

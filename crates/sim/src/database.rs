@@ -8,6 +8,7 @@ use std::fmt;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct DbNodeId(pub u32);
 
+/// A node's job, which a promotion swaps: the master takes every write, replicas serve reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum DbRole {
     Master,
@@ -41,13 +42,15 @@ impl fmt::Display for DbName {
     }
 }
 
-/// One database node.
+/// A database node. Its role and number change when a replica is promoted; its id never does.
 #[derive(Clone, Debug)]
 pub struct DbNode {
     pub id: DbNodeId,
     pub role: DbRole,
     pub up: bool,
+    /// Reads it served since the start; the charts take per-second figures from the metrics.
     pub reads: u64,
+    /// Writes it took; only a node that was master at the time gets any.
     pub writes: u64,
     /// Display number: "Replica 2" for the second replica ever added.
     pub number: u32,
@@ -69,15 +72,18 @@ impl fmt::Display for DbNode {
 /// Master, replicas and, per product row, when its latest write becomes visible on replicas.
 #[derive(Clone, Debug)]
 pub struct Database {
+    /// In the order added, whatever their roles; the snapshot sorts the master first.
     pub nodes: Vec<DbNode>,
     visible_at_us: Vec<u64>,
     cursor: usize,
     next_id: u32,
     next_replica_number: u32,
+    /// Replica reads that saw a value older than the master's, since the start.
     pub stale_reads: u64,
 }
 
 impl Database {
+    /// A master plus `replicas`, in sync; `products` sizes the per-row table of when writes show.
     pub fn new(replicas: u32, products: u32) -> Self {
         let mut db = Self {
             nodes: Vec::new(),
@@ -108,18 +114,22 @@ impl Database {
         id
     }
 
+    /// By stable id; `None` once the node is removed.
     pub fn node(&self, id: DbNodeId) -> Option<&DbNode> {
         self.nodes.iter().find(|n| n.id == id)
     }
 
+    /// By stable id, for the commands that crash, restart or promote a node.
     pub fn node_mut(&mut self, id: DbNodeId) -> Option<&mut DbNode> {
         self.nodes.iter_mut().find(|n| n.id == id)
     }
 
+    /// The node in the master role, up or not; [`Database::writer`] gives one that takes writes.
     pub fn master(&self) -> Option<&DbNode> {
         self.nodes.iter().find(|n| n.role == DbRole::Master)
     }
 
+    /// Replicas up or down, in the order added; [`Database::reader`] picks among the up ones.
     pub fn replicas(&self) -> impl Iterator<Item = &DbNode> {
         self.nodes.iter().filter(|n| n.role == DbRole::Replica)
     }
@@ -181,6 +191,7 @@ impl Database {
         demoted
     }
 
+    /// Drops a node outright; the engine only ever removes replicas, so a master always remains.
     pub fn remove(&mut self, id: DbNodeId) {
         self.nodes.retain(|n| n.id != id);
     }

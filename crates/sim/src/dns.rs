@@ -6,7 +6,9 @@ use crate::time::MS;
 /// Resolver figures for the snapshot and metrics.
 #[derive(Clone, Debug, Default)]
 pub struct Dns {
+    /// Requests whose browser had to ask the resolver, its cached answer having expired.
     pub lookups: u64,
+    /// Requests whose browser still held a fresh answer and skipped the lookup.
     pub cache_hits: u64,
 }
 

@@ -192,18 +192,23 @@ impl Sim {
         self.now_us
     }
 
+    /// The config the run started from. Commands never change it, so [`Sim::mode`] and the live
+    /// parts may differ from it; with [`Sim::commands`] it replays the run.
     pub fn config(&self) -> &SimConfig {
         &self.cfg
     }
 
+    /// Where sessions live now; a `SetMode` command may have switched it since the start.
     pub fn mode(&self) -> Mode {
         self.mode
     }
 
+    /// Every browser in id order (`users()[id.0]`); carts and sessions are here, not in a snapshot.
     pub fn users(&self) -> &[User] {
         &self.users
     }
 
+    /// One browser with its session, for the inspector and the avatar strip; `None` past the end.
     pub fn user(&self, id: UserId) -> Option<&User> {
         self.users.get(id.0 as usize)
     }
@@ -213,6 +218,8 @@ impl Sim {
         &self.servers
     }
 
+    /// A server by id; `None` once a stopped one is forgotten. Ids are never reused, so a stale id
+    /// finds nothing rather than another server.
     pub fn server(&self, id: ServerId) -> Option<&Server> {
         self.index_of(id).map(|i| &self.servers[i])
     }
@@ -223,42 +230,52 @@ impl Sim {
         self.servers.binary_search_by_key(&id, |s| s.id).ok()
     }
 
+    /// The live session store; its kind and settings decide what a crash costs (`crash_outcome`).
     pub fn store(&self) -> &SessionStore {
         &self.store
     }
 
+    /// The product cache and its hit and miss counts since the start, which the CLI reports.
     pub fn cache(&self) -> &Cache {
         &self.cache
     }
 
+    /// Every node with its counts and its current name; the charts name their read series by it.
     pub fn database(&self) -> &Database {
         &self.db
     }
 
+    /// The CDN edges and their raw hit counts; the snapshot carries only the ratio.
     pub fn cdn(&self) -> &Cdn {
         &self.cdn
     }
 
+    /// The resolver's lookup and browser-cache counts, which no snapshot carries.
     pub fn dns(&self) -> &Dns {
         &self.dns
     }
 
+    /// The balancer's view of which servers are up, lagging the truth until the next health check.
     pub fn balancer(&self) -> &Balancer {
         &self.lb
     }
 
+    /// The live traffic setting and its pattern clock; the snapshot gives only the rates it yields.
     pub fn traffic(&self) -> &Traffic {
         &self.traffic
     }
 
+    /// The policy in force, which a command may have replaced, and the utilization it last judged.
     pub fn autoscaler(&self) -> &Autoscaler {
         &self.autoscaler
     }
 
+    /// Per-second history for the charts and the CSV; the snapshot holds only the present.
     pub fn metrics(&self) -> &Metrics {
         &self.metrics
     }
 
+    /// What happened, in order: the feed, the host page, the CLI and the tests all read it here.
     pub fn events(&self) -> &EventLog {
         &self.log
     }
@@ -278,23 +295,28 @@ impl Sim {
         &self.completed
     }
 
+    /// Counts since the run began, which no ring forgets; a checkpoint diffs two to judge one step.
     pub fn totals(&self) -> Totals {
         self.totals
     }
 
+    /// Every request under way; [`Sim::snapshot`] lists at most its cap of them.
     pub fn in_flight(&self) -> u32 {
         self.in_flight
     }
 
-    /// In-flight requests.
+    /// Every request under way, in slab order (not age order); the snapshot's dots come from here.
     pub fn requests(&self) -> impl Iterator<Item = &Request> {
         self.requests.iter().flatten()
     }
 
+    /// Users who lost their session and have not yet started to log in again. Users who never
+    /// logged in, or are logging in, count in neither this nor [`Sim::logged_in`].
     pub fn logged_out(&self) -> u32 {
         self.logged_out
     }
 
+    /// Users holding a session now; a login under way counts only once answered.
     pub fn logged_in(&self) -> u32 {
         self.logged_in
     }
@@ -304,17 +326,20 @@ impl Sim {
         self.steps
     }
 
-    /// When the next scheduled entry falls due, so a caller can stop just before it.
+    /// When the next agenda entry falls due; the property tests step with it event by event,
+    /// checking their invariants after each.
     pub fn next_event_us(&self) -> Option<u64> {
         self.agenda.next_at()
     }
 
-    /// Entries waiting in the agenda; stays near the in-flight count in a healthy run.
+    /// Entries waiting in the agenda; stays near the in-flight count in a healthy run, which the
+    /// memory test asserts and the benchmark reports.
     pub fn scheduled_events(&self) -> usize {
         self.agenda.len()
     }
 
-    /// Slots of the in-flight request slab, free ones included: its high-water mark.
+    /// Slots of the in-flight request slab, free ones included: its high-water mark, which the
+    /// memory test keeps bounded and the benchmark reports.
     pub fn request_slots(&self) -> usize {
         self.requests.len()
     }
@@ -421,7 +446,7 @@ impl Sim {
         self.now_us = self.now_us.max(t_us);
     }
 
-    /// Advances the clock by `dt_us`.
+    /// [`Sim::run_until`] measured from now: every event due within `dt_us` runs, none is skipped.
     pub fn advance(&mut self, dt_us: u64) {
         self.run_until(self.now_us.saturating_add(dt_us));
     }

@@ -37,6 +37,8 @@ pub enum FailReason {
 }
 
 impl FailReason {
+    /// In declaration order: per-reason counts are indexed by `reason as usize` and the CSV's
+    /// columns follow it, so append only.
     pub const ALL: [FailReason; 8] = [
         FailReason::SessionLost,
         FailReason::ServerDown,
@@ -48,7 +50,8 @@ impl FailReason {
         FailReason::DbDown,
     ];
 
-    /// The short label of the failure burst.
+    /// A short English label, for [`Event`]'s sentence and the CLI's failure summary; the page's
+    /// bursts and charts use the translated `words::fail_reason` (src/i18n/words.rs) instead.
     pub fn label(self) -> &'static str {
         match self {
             FailReason::SessionLost => "no session",
@@ -87,7 +90,8 @@ impl fmt::Display for LogoutReason {
     }
 }
 
-/// What happened.
+/// What happened, as data, so each reader words it: the page in its language, [`Event`]'s
+/// `Display` in English.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum EventKind {
     /// A command the learner gave; `db` names the database node it acted on, as it was named
@@ -241,6 +245,7 @@ impl EventKind {
 pub struct Event {
     /// Position in the run, from 0.
     pub seq: u64,
+    /// Sim time [µs]; several events can share one, and `seq` orders them.
     pub at_us: u64,
     pub kind: EventKind,
 }
@@ -498,10 +503,12 @@ impl EventLog {
         kept
     }
 
+    /// Events kept, at most the config's `event_log`; [`EventLog::total`] counts all ever logged.
     pub fn len(&self) -> usize {
         self.recent.len()
     }
 
+    /// Whether nothing was logged yet (the ring never shrinks); pairs [`EventLog::len`] for clippy.
     pub fn is_empty(&self) -> bool {
         self.recent.is_empty()
     }

@@ -10,6 +10,7 @@ use crate::event::FailReason;
 pub struct Sample {
     /// End of the second [s of sim time].
     pub t_s: u64,
+    /// Requests answered this second; the percentiles are over these alone, failures left out.
     pub completed: u32,
     pub failed: u32,
     /// Failures by reason, in [`FailReason::ALL`] order.
@@ -19,22 +20,32 @@ pub struct Sample {
     pub p50_us: Option<u64>,
     pub p95_us: Option<u64>,
     pub p99_us: Option<u64>,
+    /// Users holding a session at the second's end.
     pub logged_in: u32,
+    /// Users waiting to log in again at the second's end (see [`crate::Sim::logged_out`]).
     pub logged_out: u32,
     /// Users logged out during this second.
     pub logouts: u32,
+    /// Product reads the cache answered this second.
     pub cache_hits: u32,
+    /// Product reads it did not answer, counting every read while it is off or down.
     pub cache_misses: u32,
     /// Database reads the cache answered instead (= cache hits).
     pub db_reads_avoided: u32,
+    /// Reads any database node answered this second.
     pub db_reads: u32,
     pub db_writes: u32,
     /// Reads per database node this second, in node order (master first).
     pub db_reads_by_node: Vec<(u32, u32)>,
+    /// Replica reads that saw a value the master had already changed.
     pub stale_reads: u32,
+    /// Servers taking traffic at the second's end; utilization is over these alone.
     pub servers_healthy: u32,
+    /// Booting at the second's end: capacity on its way, not yet serving.
     pub servers_booting: u32,
+    /// Draining at the second's end: finishing their work, taking no new requests.
     pub servers_draining: u32,
+    /// Crashed at the second's end; stopped servers count in no state.
     pub servers_down: u32,
     /// Mean worker utilization of healthy servers [%].
     pub utilization_pct: u32,
@@ -135,7 +146,7 @@ impl Metrics {
         out
     }
 
-    /// Samples oldest first.
+    /// Closed seconds, oldest first, at most [`Metrics::capacity`]; the charts take the tail.
     pub fn samples(&self) -> &VecDeque<Sample> {
         &self.samples
     }
@@ -155,15 +166,18 @@ impl Metrics {
         (hits + misses > 0).then(|| (hits * 1000 / (hits + misses)) as u32)
     }
 
+    /// The last closed second, which the CLI reports and the auto-scaler's readout shows.
     pub fn latest(&self) -> Option<&Sample> {
         self.samples.back()
     }
 
+    /// Seconds kept (the config's `history_s`); the share panel states it as the CSV's window.
     pub fn capacity(&self) -> usize {
         self.capacity
     }
 
-    /// Latencies buffered for the second in progress (bounded by one second of traffic).
+    /// Latencies buffered for the second in progress (bounded by one second of traffic); the
+    /// memory test checks that they never pile up.
     pub fn pending_latencies(&self) -> usize {
         self.latencies_us.len()
     }

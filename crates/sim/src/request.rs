@@ -90,6 +90,7 @@ pub enum HopKind {
 /// One leg of the journey: from → to, over `[start_us, end_us]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Hop {
+    /// What the leg is for: it picks the dot's colour and the waterfall row the time is charged to.
     pub kind: HopKind,
     pub from: Node,
     pub to: Node,
@@ -112,18 +113,27 @@ impl Hop {
 /// Where a completed request's time went [µs].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Breakdown {
+    /// 0 while the browser's cached answer is fresh.
     pub dns_us: u64,
+    /// Static file from the edge, plus the origin on a miss; page loads only.
     pub cdn_us: u64,
     /// Browser ↔ balancer ↔ server and back.
     pub network_us: u64,
+    /// Waiting for a worker: the part that overload inflates.
     pub queue_us: u64,
+    /// Round trips to the shared store; 0 in stateful mode, where the session is in memory.
     pub session_us: u64,
+    /// The cache lookup (~1 ms), hit or miss.
     pub cache_us: u64,
+    /// A read on a replica (or the master), or a checkout's write on the master.
     pub db_us: u64,
+    /// The server's own work, drawn from the config's service time.
     pub compute_us: u64,
 }
 
 impl Breakdown {
+    /// The whole latency: for an answered request it equals the `RequestDone` event's `latency_us`
+    /// (a crash refunds the hop it cut short), and the waterfall scales its bars to it.
     pub fn total_us(&self) -> u64 {
         self.dns_us
             + self.cdn_us
@@ -201,7 +211,8 @@ pub(crate) struct ReqRef {
     pub id: ReqId,
 }
 
-/// An in-flight request.
+/// A request under way, held in the engine's slab until it is answered or fails, when a
+/// [`Completed`] takes its place.
 #[derive(Clone, Debug)]
 pub struct Request {
     pub id: ReqId,
@@ -209,7 +220,9 @@ pub struct Request {
     pub action: Action,
     pub hop: Hop,
     pub(crate) phase: Phase,
+    /// When the browser sent it [µs]; latency is counted from here.
     pub started_us: u64,
+    /// The server it was routed to, once routed; a retry after a crash moves it to another.
     pub server: Option<ServerId>,
     /// Product it reads or adds, or static file it fetches.
     pub(crate) item: u32,
@@ -223,6 +236,7 @@ pub struct Request {
     pub(crate) misrouted: bool,
     /// The database node it went to, if any: a replica for a read, the master for a write.
     pub db: Option<DbNodeId>,
+    /// Time charged so far, hop by hop.
     pub breakdown: Breakdown,
 }
 
@@ -232,10 +246,13 @@ pub struct Completed {
     pub id: ReqId,
     pub user: UserId,
     pub action: Action,
+    /// The server that last had it, if it got that far.
     pub server: Option<ServerId>,
     /// The database node it went to, if any: reads go to a replica while one is up.
     pub db: Option<DbNodeId>,
+    /// When it was answered or failed [µs].
     pub finished_us: u64,
+    /// Where its time went; for an answered request it adds up to the reported latency.
     pub breakdown: Breakdown,
     /// Why it failed, if it did.
     pub failure: Option<crate::event::FailReason>,

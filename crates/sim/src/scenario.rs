@@ -27,6 +27,7 @@ pub const REFERENCE_TRACE_HASH: u64 = 0x7c18_2a3a_160a_a52b;
 /// A starting config and the commands to apply, in time order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
+    /// [`Scenario::run`] may override its mode and seed, so one story runs both ways.
     pub config: SimConfig,
     /// `(at_us, command)` pairs sorted by time; equal times keep their given order.
     pub commands: Vec<(u64, Command)>,

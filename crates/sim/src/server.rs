@@ -70,10 +70,12 @@ impl fmt::Display for ServerState {
     }
 }
 
-/// One web server.
+/// A server as the engine runs it. In stateful mode its memory holds sessions: what a crash
+/// destroys, and why routing must be sticky.
 #[derive(Clone, Debug)]
 pub struct Server {
     pub id: ServerId,
+    /// The truth; the balancer learns of a change at its next health check (at once for a 0 period).
     pub state: ServerState,
     /// When the current boot started [µs], for the progress bar.
     pub boot_started_us: u64,
@@ -85,6 +87,7 @@ pub struct Server {
     /// Busy worker time accumulated since the last reading [µs].
     busy_us: u64,
     last_change_us: u64,
+    /// Requests its workers have finished with since the run began; a restart keeps the count.
     pub served: u64,
 }
 
@@ -103,6 +106,7 @@ impl Server {
         }
     }
 
+    /// Requests waiting for a worker; at the config's `queue` the next one is refused with a 503.
     pub fn queued(&self) -> u32 {
         self.queue.len() as u32
     }

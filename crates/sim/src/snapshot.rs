@@ -15,45 +15,63 @@ use crate::user::UserId;
 /// Seconds of the recent window that "now" figures (the cache's hit ratio) are taken over.
 pub const RECENT_S: usize = 10;
 
+/// A server's box: its state, its load and, in stateful mode, the sessions a crash would take.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ServerView {
     pub id: ServerId,
+    /// The truth; the balancer learns of a change only at its next health check (see `lb_up`).
     pub state: ServerState,
     /// Whether the balancer currently believes it is up.
     pub lb_up: bool,
+    /// Workers in use; once all `workers` are busy, new requests wait in the queue.
     pub busy: u32,
+    /// The config's worker count, the same for every server.
     pub workers: u32,
+    /// Requests waiting for a worker; at `queue_capacity` the next one is refused with a 503.
     pub queued: u32,
+    /// The config's queue bound, the same for every server.
     pub queue_capacity: u32,
     /// Sessions in its memory (stateful mode).
     pub sessions: u32,
+    /// Boot progress, 0..=1000, for the box's progress bar; `None` unless booting.
     pub boot_per_mille: Option<u32>,
+    /// Requests its workers have finished with since the run began; a restart keeps the count.
     pub served: u64,
 }
 
+/// A request under way, drawn as a dot travelling its current hop.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RequestView {
     pub id: ReqId,
     pub user: UserId,
     pub action: Action,
+    /// The leg it is on: the dot moves from `hop.from` to `hop.to`, coloured by `hop.kind`.
     pub hop: Hop,
     /// 0..=1000 along the hop.
     pub progress_per_mille: u32,
 }
 
+/// The shared session store: whether it is up, and the settings that decide what a crash costs.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StoreView {
     pub kind: StoreKind,
     pub up: bool,
+    /// Counts only for Redis (sessions on disk survive a crash); SQL and NoSQL always keep them.
     pub persistence: bool,
+    /// A standby takes over about a second after a crash, whatever the kind.
     pub replica: bool,
+    /// Sessions it holds now; stateless mode keeps every session here.
     pub sessions: u32,
 }
 
+/// The product cache. Off (`enabled`) and crashed (`up`) are kept apart, so the page can say which.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CacheView {
+    /// The learner's switch: off, servers read every product from the database.
     pub enabled: bool,
+    /// False after a crash, which emptied it; a restart brings it back empty.
     pub up: bool,
+    /// Products cached now, of `capacity`; beyond it the least recently used is evicted.
     pub len: u32,
     pub capacity: u32,
     /// Of all product reads so far [‰].
@@ -85,10 +103,13 @@ impl CacheView {
     }
 }
 
+/// A database node's box; [`DbView::name`] says what to call it now.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DbView {
+    /// Stable through promotions, unlike the name: commands and links refer to nodes by it.
     pub id: DbNodeId,
     pub role: DbRole,
+    /// A replica's display number ("Replica 2"); 0 for the master.
     pub number: u32,
     pub up: bool,
     pub reads: u64,
@@ -105,15 +126,21 @@ impl DbView {
 /// Counts since the run began.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Totals {
+    /// Requests started, whatever became of them: those not `completed` or `failed` are in flight.
     pub issued: u64,
     pub completed: u64,
     pub failed: u64,
     /// Attempts the balancer repeated on another server after one was unreachable.
     pub retries: u64,
+    /// Logins answered; users who start logged in never count, so it measures logging in again.
     pub logins: u64,
+    /// Times a user lost their session; one user can count many times.
     pub logouts: u64,
+    /// Replica reads that returned a value the master had already changed.
     pub stale_reads: u64,
+    /// Product reads the cache answered; set against `db_reads`, the load it took off the database.
     pub cache_hits: u64,
+    /// Reads any node answered: a replica, or the master when no replica is up.
     pub db_reads: u64,
     pub db_writes: u64,
     /// Failures by reason, in [`crate::FailReason::ALL`] order; the metrics ring forgets old ones.
@@ -123,19 +150,29 @@ pub struct Totals {
     pub queue_wait_us: u64,
 }
 
+/// One moment of the whole system, by value: the page's boxes, text and dots are drawn from it,
+/// and it can be kept for a later frame while the engine runs on.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Snapshot {
+    /// When it was taken [µs of sim time].
     pub now_us: u64,
+    /// The mode in force; a `SetMode` command may have changed it since the config.
     pub mode: Mode,
     /// The algorithm in force (sticky whenever stateful).
     pub algorithm: LbAlgorithm,
+    /// Health-check period in force [ms]; 0 means the balancer sees every change at once.
     pub health_check_ms: u32,
+    /// The pattern in force: a spike that has run its course reads as steady.
     pub pattern: Pattern,
+    /// The rate the learner set, which the traffic slider shows; `rate_per_s` is the pattern's now.
     pub base_rate_per_s: u32,
+    /// Arrivals per second right now, the pattern applied.
     pub rate_per_s: u32,
     /// Seconds left of a spike under way, so the page can say when it ends.
     pub spike_left_s: Option<u32>,
+    /// In id order, stopped ones included until the engine forgets them.
     pub servers: Vec<ServerView>,
+    /// At most the caller's `max_requests`; the rest are only counted, in `requests_hidden`.
     pub requests: Vec<RequestView>,
     /// In-flight requests not listed because of the cap.
     pub requests_hidden: u32,
@@ -145,11 +182,17 @@ pub struct Snapshot {
     pub db: Vec<DbView>,
     /// Replication lag in force, [min, max] ms: a tour step or a link may have changed it.
     pub replication_lag_ms: (u32, u32),
+    /// Browsers in the run; those anonymous or logging in are neither `logged_in` nor `logged_out`.
     pub users: u32,
+    /// Users holding a session now; a login under way counts only once answered.
     pub logged_in: u32,
+    /// Users who lost their session and have not started to log in again (not `users - logged_in`).
     pub logged_out: u32,
+    /// Static files the CDN edges answered, of all asked for since the start [‰].
     pub cdn_hit_per_mille: u32,
+    /// Whether the auto-scaler's policy is on; it may still hold for a cooldown or a boot.
     pub autoscaling: bool,
     pub totals: Totals,
+    /// Every request under way, listed in `requests` or not.
     pub in_flight: u32,
 }

@@ -19,6 +19,7 @@ pub enum StoreKind {
 }
 
 impl StoreKind {
+    /// The order share links number kinds by (`src/link.rs`) and the store menu lists: append only.
     pub const ALL: [StoreKind; 4] = [StoreKind::Redis, StoreKind::Memcached, StoreKind::Sql, StoreKind::Nosql];
 
     /// Whether its sessions outlive a crash: the page offers the persistence switch only where
@@ -77,20 +78,26 @@ pub enum CrashOutcome {
 /// Failover time of a store with a replica [µs].
 pub const FAILOVER_US: u64 = 1_000 * MS;
 
-/// The session store's state.
+/// The live shared store. Commands change its kind and settings mid-run, and what its next crash
+/// costs follows them.
 #[derive(Clone, Debug)]
 pub struct SessionStore {
     pub kind: StoreKind,
+    /// Counts only for Redis; SQL and NoSQL keep sessions anyway, and Memcached never can.
     pub persistence: bool,
+    /// A standby that takes over [`FAILOVER_US`] after a crash, whatever the kind.
     pub replica: bool,
     pub up: bool,
     /// Sessions held right now.
     pub sessions: u32,
+    /// Session reads since the start; stateless mode only, as stateful reads stay in server memory.
     pub reads: u64,
+    /// Session writes since the start; stateless mode only, like `reads`.
     pub writes: u64,
 }
 
 impl SessionStore {
+    /// Up and empty; sessions arrive with logins, or all at once when every user starts logged in.
     pub fn new(cfg: &StoreConfig) -> Self {
         Self {
             kind: cfg.kind,

@@ -104,6 +104,7 @@ pub struct Tour {
     #[serde(default)]
     pub id: String,
     pub title: String,
+    /// Shown in the tour chooser, before the learner starts the tour.
     pub summary: String,
     /// Modes this tour contrasts; the learner picks one (both where the article contrasts them).
     pub modes: Vec<Mode>,
@@ -118,6 +119,7 @@ pub struct Tour {
 #[serde(deny_unknown_fields)]
 pub struct Step {
     pub title: String,
+    /// The step's text, shown before the learner runs it.
     pub narration: String,
     /// Commands applied when the learner runs the step, at `at_ms` after the step starts.
     #[serde(default)]
@@ -128,6 +130,7 @@ pub struct Step {
     /// (server id, 0 = Server 1) or "user:N" (0 = User A).
     #[serde(default)]
     pub spotlight: Vec<String>,
+    /// A guess the learner makes before the step runs; its explanation is shown after.
     #[serde(default)]
     pub prediction: Option<Prediction>,
     /// Checked when the step's run has finished; per mode where the outcome differs.
@@ -140,6 +143,7 @@ pub struct Step {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::tour))]
 pub struct TimedCommand {
+    /// Since the step started [ms], not since the run began.
     pub at_ms: u64,
     #[serde(flatten)]
     pub command: Command,
@@ -949,7 +953,8 @@ impl Tour {
         timed
     }
 
-    /// Sim time at which step `index` starts in a replay: the earlier steps' runs added up.
+    /// Sim time at which step `index` starts in a replay: the earlier steps' runs added up. The
+    /// tour tests check that [`Tour::replay`] lands exactly there.
     pub fn start_us(&self, index: usize) -> u64 {
         self.steps.iter().take(index).map(|s| s.run_ms * MS).sum()
     }
@@ -965,7 +970,7 @@ impl Tour {
         Ok(checkpoint.map(|c| c.check_step(sim, &at_start)))
     }
 
-    /// A built-in tour by id.
+    /// A built-in tour by id, for the CLI and the tests; the page bakes its tours in at build time.
     pub fn builtin(id: &str) -> Option<Tour> {
         builtin_tours().into_iter().find(|t| t.id == id)
     }

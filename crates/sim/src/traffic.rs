@@ -23,6 +23,7 @@ pub enum Pattern {
 }
 
 impl Pattern {
+    /// The order share links number patterns by (`src/link.rs`) and the menu lists: append only.
     pub const ALL: [Pattern; 5] = [Pattern::Steady, Pattern::Spike, Pattern::Ramp, Pattern::Diurnal, Pattern::Quiet];
 }
 
@@ -49,11 +50,14 @@ pub const SPIKE_FLOOR_PER_S: f64 = 1_500.0;
 const RAMP_US: u64 = 60 * SEC;
 const DAY_US: u64 = 120 * SEC;
 
-/// The live traffic setting.
+/// The live traffic: set from the config, then replaced by `SetTraffic` and `Spike`.
 #[derive(Clone, Debug)]
 pub struct Traffic {
+    /// The rate the learner set; the pattern scales it over time.
     pub base_per_s: u32,
+    /// As set; read [`Traffic::pattern_at`], which turns a finished spike back into steady.
     pub pattern: Pattern,
+    /// When the pattern's clock started [µs]: a spike ends, and a ramp tops out, relative to it.
     pub since_us: u64,
 }
 

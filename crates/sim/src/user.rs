@@ -37,8 +37,10 @@ pub enum Region {
 }
 
 impl Region {
+    /// Users are spread over these at random at start; each region has its own CDN edge.
     pub const ALL: [Region; 3] = [Region::Europe, Region::Americas, Region::Asia];
 
+    /// The region's slot in per-region tables, such as the CDN's edges.
     pub fn index(self) -> usize {
         self as usize
     }
@@ -107,10 +109,12 @@ pub enum SessionHome {
 #[derive(Clone, Debug)]
 pub struct User {
     pub id: UserId,
+    /// Fixed for the run; decides which CDN edge serves the user's static files.
     pub region: Region,
     pub state: UserState,
     /// The session's contents; `None` until the first login.
     pub session: Option<Session>,
+    /// Where the session lives now; in stateful mode, the server whose crash would log them out.
     pub home: SessionHome,
     /// Why they were last logged out, if ever.
     pub last_logout: Option<LogoutReason>,
@@ -134,10 +138,12 @@ impl User {
         }
     }
 
+    /// Holding a session now; a login under way counts only once answered.
     pub fn is_logged_in(&self) -> bool {
         matches!(self.state, UserState::LoggedIn)
     }
 
+    /// Lost a session and waiting to log in again; a user who never logged in is not logged out.
     pub fn is_logged_out(&self) -> bool {
         matches!(self.state, UserState::LoggedOut { .. })
     }
