@@ -12,7 +12,7 @@ use std::cell::RefCell;
 
 use js_sys::{Object, Reflect};
 use leptos::prelude::*;
-use statelab_sim::{Command, Event, EventKind};
+use statelab_sim::{Command, Event, EventKind, Keyed, LbAlgorithm, Mode, Pattern, StoreKind};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -67,14 +67,16 @@ const COMMANDS: [(&str, &str, &[&str]); 23] = [
 /// An enum field given by name (`mode: "stateless"`): its index, which links and the host's
 /// integers use.
 fn enum_index(field: &str, name: &str) -> Option<u64> {
-    let names: &[&str] = match field {
-        "mode" => &["stateful", "stateless"],
-        "algorithm" => &["round_robin", "least_connections", "random", "sticky"],
-        "pattern" => &["steady", "spike", "ramp", "diurnal", "quiet"],
-        "kind" => &["redis", "memcached", "sql", "nosql"],
-        _ => &[],
-    };
-    names.iter().position(|n| *n == name).map(|i| i as u64)
+    fn index<T: Keyed>(name: &str) -> Option<u64> {
+        T::from_key(name).map(|c| c.index() as u64)
+    }
+    match field {
+        "mode" => index::<Mode>(name),
+        "algorithm" => index::<LbAlgorithm>(name),
+        "pattern" => index::<Pattern>(name),
+        "kind" => index::<StoreKind>(name),
+        _ => None,
+    }
 }
 
 /// Reads a field as a small non-negative integer; booleans count as 0 and 1, and enum fields

@@ -6,12 +6,13 @@
 //! which stay unescaped in a query string.
 
 use statelab_sim::config::AutoscalerConfig;
-use statelab_sim::{Command, LbAlgorithm, Mode, Pattern, ServerId, StoreKind, UserId};
+use statelab_sim::{Command, Keyed, ServerId, UserId};
 
 use crate::params::MAX_REPLAY_US;
 
-fn index_of<T: PartialEq + Copy>(all: &[T], x: T) -> u64 {
-    all.iter().position(|a| *a == x).unwrap_or(0) as u64
+/// A choice as a link writes it: its place among its kind's choices.
+fn index_of<T: Keyed>(x: T) -> u64 {
+    x.index() as u64
 }
 
 fn code_and_args(cmd: &Command) -> (&'static str, Vec<u64>) {
@@ -19,21 +20,19 @@ fn code_and_args(cmd: &Command) -> (&'static str, Vec<u64>) {
     let b = u64::from;
     let f = |x: bool| u64::from(x);
     match cmd {
-        SetMode { mode } => ("m", vec![index_of(&[Mode::Stateful, Mode::Stateless], *mode)]),
+        SetMode { mode } => ("m", vec![index_of(*mode)]),
         CrashServer { server } => ("c", vec![b(server.0)]),
         RestartServer { server } => ("r", vec![b(server.0)]),
         AddServer => ("a", vec![]),
         RemoveServer { server } => ("x", vec![b(server.0)]),
         Misroute { user } => ("w", vec![b(user.0)]),
-        SetAlgorithm { algorithm } => ("l", vec![index_of(&LbAlgorithm::ALL, *algorithm)]),
-        SetTraffic { rate_per_s, pattern } => ("t", vec![b(*rate_per_s), index_of(&Pattern::ALL, *pattern)]),
+        SetAlgorithm { algorithm } => ("l", vec![index_of(*algorithm)]),
+        SetTraffic { rate_per_s, pattern } => ("t", vec![b(*rate_per_s), index_of(*pattern)]),
         Spike => ("s", vec![]),
         SetCacheEnabled { enabled } => ("k", vec![f(*enabled)]),
         CrashCache => ("kc", vec![]),
         RestartCache => ("kr", vec![]),
-        SetSessionStore { kind, persistence, replica } => {
-            ("ss", vec![index_of(&StoreKind::ALL, *kind), f(*persistence), f(*replica)])
-        }
+        SetSessionStore { kind, persistence, replica } => ("ss", vec![index_of(*kind), f(*persistence), f(*replica)]),
         CrashSessionStore => ("sc", vec![]),
         RestartSessionStore => ("sr", vec![]),
         CrashDbNode { node } => ("dc", vec![b(*node)]),
@@ -76,8 +75,9 @@ pub fn encode(commands: &[(u64, Command)]) -> String {
         .join("~")
 }
 
-fn pick<T: Copy>(all: &[T], i: u64) -> Option<T> {
-    all.get(usize::try_from(i).ok()?).copied()
+/// The choice at a link's index `i`, if there is one.
+fn pick<T: Keyed>(i: u64) -> Option<T> {
+    T::CHOICES.get(usize::try_from(i).ok()?).copied()
 }
 
 fn small(v: u64) -> Option<u32> {
@@ -98,16 +98,16 @@ fn command(code: &str, a: &[u64]) -> Option<Command> {
     let n = |i: usize| arg(i).and_then(small);
     let expect = |count: usize| (a.len() == count).then_some(());
     Some(match code {
-        "m" => expect(1).and(pick(&[Mode::Stateful, Mode::Stateless], arg(0)?)).map(|mode| SetMode { mode })?,
+        "m" => expect(1).and(pick(arg(0)?)).map(|mode| SetMode { mode })?,
         "c" => expect(1).and(n(0)).map(|s| CrashServer { server: ServerId(s) })?,
         "r" => expect(1).and(n(0)).map(|s| RestartServer { server: ServerId(s) })?,
         "a" => expect(0).map(|_| AddServer)?,
         "x" => expect(1).and(n(0)).map(|s| RemoveServer { server: ServerId(s) })?,
         "w" => expect(1).and(n(0)).map(|u| Misroute { user: UserId(u) })?,
-        "l" => expect(1).and(pick(&LbAlgorithm::ALL, arg(0)?)).map(|algorithm| SetAlgorithm { algorithm })?,
+        "l" => expect(1).and(pick(arg(0)?)).map(|algorithm| SetAlgorithm { algorithm })?,
         "t" => {
             expect(2)?;
-            SetTraffic { rate_per_s: n(0)?, pattern: pick(&Pattern::ALL, arg(1)?)? }
+            SetTraffic { rate_per_s: n(0)?, pattern: pick(arg(1)?)? }
         }
         "s" => expect(0).map(|_| Spike)?,
         "k" => expect(1).and(flag(arg(0)?)).map(|enabled| SetCacheEnabled { enabled })?,
@@ -115,11 +115,7 @@ fn command(code: &str, a: &[u64]) -> Option<Command> {
         "kr" => expect(0).map(|_| RestartCache)?,
         "ss" => {
             expect(3)?;
-            SetSessionStore {
-                kind: pick(&StoreKind::ALL, arg(0)?)?,
-                persistence: flag(arg(1)?)?,
-                replica: flag(arg(2)?)?,
-            }
+            SetSessionStore { kind: pick(arg(0)?)?, persistence: flag(arg(1)?)?, replica: flag(arg(2)?)? }
         }
         "sc" => expect(0).map(|_| CrashSessionStore)?,
         "sr" => expect(0).map(|_| RestartSessionStore)?,
@@ -199,6 +195,7 @@ pub fn decode(text: &str) -> Result<Vec<(u64, Command)>, LinkError> {
 /// One of each command, for the tests of links and of the host API.
 #[cfg(test)]
 pub(crate) fn every_command() -> Vec<Command> {
+    use statelab_sim::{LbAlgorithm, Mode, Pattern, StoreKind};
     use Command::*;
     vec![
         SetMode { mode: Mode::Stateless },

@@ -4,7 +4,7 @@
 
 use statelab_sim::config::limits;
 use statelab_sim::tour::TOUR_IDS;
-use statelab_sim::{Command, Mode, SimConfig};
+use statelab_sim::{Command, Keyed, Mode, SimConfig};
 
 use crate::i18n::{fill, t, Lang, Text};
 use crate::link::{self, LinkError, MAX_COMMANDS};
@@ -164,10 +164,7 @@ pub fn page_pairs(query: &str) -> impl Iterator<Item = &str> {
 
 /// The query string that reproduces a run: its settings, its commands and the moment shown.
 pub fn share_query(config: &SimConfig, speed: f64, theme: Theme, commands: &[(u64, Command)], now_us: u64) -> String {
-    let mode = match config.mode {
-        Mode::Stateful => "stateful",
-        Mode::Stateless => "stateless",
-    };
+    let mode = config.mode.key();
     let mut q = format!(
         "mode={mode}&seed={}&servers={}&users={}&rate={}&speed={}&theme={}&autoplay=0&t={now_us}",
         config.seed,
@@ -186,10 +183,7 @@ pub fn share_query(config: &SimConfig, speed: f64, theme: Theme, commands: &[(u6
 
 /// The query string that reopens a guided tour at the step being shown.
 pub fn tour_query(id: &str, step: usize, mode: Mode, speed: f64, theme: Theme) -> String {
-    let mode = match mode {
-        Mode::Stateful => "stateful",
-        Mode::Stateless => "stateless",
-    };
+    let mode = mode.key();
     format!("scenario={id}&step={}&mode={mode}&speed={}&theme={}&autoplay=0", step + 1, speed_text(speed), theme.key())
 }
 
@@ -274,10 +268,9 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
                 .push(fill(tr(Text::NoticeIgnored), &[("key", &shown(&key)), ("value", &shown(&value)), ("why", &why)]))
         };
         match key.as_str() {
-            "mode" => match value.as_str() {
-                "stateful" => p.config.mode = Mode::Stateful,
-                "stateless" => p.config.mode = Mode::Stateless,
-                _ => bad(tr(Text::WhyMode)),
+            "mode" => match Mode::from_key(&value) {
+                Some(mode) => p.config.mode = mode,
+                None => bad(tr(Text::WhyMode)),
             },
             "seed" => match value.trim().parse::<u64>() {
                 Ok(n) => p.config.seed = n,

@@ -2,7 +2,7 @@
 //! button or input with an accessible name, so tests and screen readers find them the same way.
 
 use leptos::prelude::*;
-use statelab_sim::{Command, Mode, ServerState};
+use statelab_sim::{Command, Keyed, Mode, ServerState};
 
 use super::use_lab;
 use crate::i18n::{t, tf, words, Lang, Text::*};
@@ -99,7 +99,7 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
             </div>
             <div class="mode-switch" role="radiogroup" aria-label=t(SessionMode)>
                 <span class="group-label" aria-hidden="true">{t(SessionMode)}</span>
-                {[(Mode::Stateful, "stateful", t(Stateful)), (Mode::Stateless, "stateless", t(Stateless))]
+                {[(Mode::Stateful, Mode::Stateful.key(), t(Stateful)), (Mode::Stateless, Mode::Stateless.key(), t(Stateless))]
                     .into_iter()
                     .map(|(m, value, name)| view! {
                         <label class:active=move || mode() == m>

@@ -5,41 +5,13 @@ use leptos::prelude::*;
 use statelab_sim::config::AutoscalerConfig;
 use statelab_sim::database::DbRole;
 use statelab_sim::store::Durability;
-use statelab_sim::{Command, LbAlgorithm, Mode, Pattern, StoreKind, UserId};
+use statelab_sim::{Command, Keyed, LbAlgorithm, Mode, Pattern, StoreKind, UserId};
 
 use super::use_lab;
 use crate::i18n::{t, tf, words, Text::*};
 
 /// Top of the traffic slider [requests/s].
 pub const MAX_RATE: u32 = 2_000;
-
-fn algorithm_key(a: LbAlgorithm) -> &'static str {
-    match a {
-        LbAlgorithm::RoundRobin => "round_robin",
-        LbAlgorithm::LeastConnections => "least_connections",
-        LbAlgorithm::Random => "random",
-        LbAlgorithm::Sticky => "sticky",
-    }
-}
-
-fn pattern_key(p: Pattern) -> &'static str {
-    match p {
-        Pattern::Steady => "steady",
-        Pattern::Spike => "spike",
-        Pattern::Ramp => "ramp",
-        Pattern::Diurnal => "diurnal",
-        Pattern::Quiet => "quiet",
-    }
-}
-
-fn store_key(k: StoreKind) -> &'static str {
-    match k {
-        StoreKind::Redis => "redis",
-        StoreKind::Memcached => "memcached",
-        StoreKind::Sql => "sql",
-        StoreKind::Nosql => "nosql",
-    }
-}
 
 /// The controls of everything but the servers (those are in `ServerControls`):
 /// traffic, balancing, cache, session store and database.
@@ -87,15 +59,15 @@ fn TrafficControls() -> impl IntoView {
                 <label class="row">
                     {t(PatternLabel)}
                     <select
-                        prop:value=move || pattern_key(pattern())
+                        prop:value=move || pattern().key()
                         on:change=move |ev| {
                             let key = event_target_value(&ev);
-                            if let Some(p) = Pattern::ALL.into_iter().find(|p| pattern_key(*p) == key) {
+                            if let Some(p) = Pattern::from_key(&key) {
                                 lab.send(Command::SetTraffic { rate_per_s: rate(), pattern: p });
                             }
                         }
                     >
-                        {Pattern::ALL.into_iter().map(|p| view! { <option value=pattern_key(p)>{words::pattern(p)}</option> }).collect_view()}
+                        {Pattern::ALL.into_iter().map(|p| view! { <option value=p.key()>{words::pattern(p)}</option> }).collect_view()}
                     </select>
                 </label>
                 <button on:click=move |_| lab.send(Command::Spike)>{t(SpikeButton)}</button>
@@ -145,15 +117,15 @@ fn BalancerControls() -> impl IntoView {
                 {t(Algorithm)}
                 <select
                     disabled=stateful
-                    prop:value=move || algorithm_key(lab.panel_snap(|s| s.algorithm))
+                    prop:value=move || lab.panel_snap(|s| s.algorithm).key()
                     on:change=move |ev| {
                         let key = event_target_value(&ev);
-                        if let Some(a) = LbAlgorithm::ALL.into_iter().find(|a| algorithm_key(*a) == key) {
+                        if let Some(a) = LbAlgorithm::from_key(&key) {
                             lab.send(Command::SetAlgorithm { algorithm: a });
                         }
                     }
                 >
-                    {LbAlgorithm::ALL.into_iter().map(|a| view! { <option value=algorithm_key(a)>{words::algorithm(a)}</option> }).collect_view()}
+                    {LbAlgorithm::ALL.into_iter().map(|a| view! { <option value=a.key()>{words::algorithm(a)}</option> }).collect_view()}
                 </select>
             </label>
             <p class="hint" class:hidden=move || !stateful()>{t(StatefulForcesSticky)}</p>
@@ -221,16 +193,16 @@ fn DataControls() -> impl IntoView {
             <label class="row">
                 {t(SessionStore)}
                 <select
-                    prop:value=move || store_key(store().kind)
+                    prop:value=move || store().kind.key()
                     on:change=move |ev| {
                         let key = event_target_value(&ev);
-                        if let Some(k) = StoreKind::ALL.into_iter().find(|k| store_key(*k) == key) {
+                        if let Some(k) = StoreKind::from_key(&key) {
                             let s = store();
                             set_store(k, s.persistence, s.replica);
                         }
                     }
                 >
-                    {StoreKind::ALL.into_iter().map(|k| view! { <option value=store_key(k)>{words::store_kind(k)}</option> }).collect_view()}
+                    {StoreKind::ALL.into_iter().map(|k| view! { <option value=k.key()>{words::store_kind(k)}</option> }).collect_view()}
                 </select>
             </label>
             // Only a kind whose durability is optional can be told to persist; the other kinds

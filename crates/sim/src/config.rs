@@ -21,10 +21,7 @@ pub enum Mode {
 
 impl fmt::Display for Mode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Mode::Stateful => "stateful",
-            Mode::Stateless => "stateless",
-        })
+        f.write_str(crate::Keyed::key(*self))
     }
 }
 
