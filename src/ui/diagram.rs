@@ -260,8 +260,19 @@ pub fn Diagram(
         lab.snap.with(|s| (s.servers.len(), s.db.iter().filter(|d| d.role == DbRole::Replica).count()))
     });
     let cache_down = Signal::derive(move || lab.snap.with(|s| !s.cache.up));
+    let at_end = RwSignal::new(false);
     view! {
-        <figure class="diagram">
+        // Scrolled to its right end (a tour step can do that), the diagram shows what the hint
+        // promises, and the hint steps aside.
+        <figure
+            class="diagram"
+            class:at-end=move || at_end.get()
+            on:scroll=move |ev| {
+                if let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+                    at_end.set(el.scroll_left() + el.client_width() >= el.scroll_width() - 40);
+                }
+            }
+        >
             <p class="scroll-hint" aria-hidden="true">{t(ScrollHint)}</p>
             <div class="stage">
                 <svg
@@ -431,7 +442,8 @@ pub fn Diagram(
                             let info = move || info.get();
                             let y = move || info().map_or(0.0, |i| i.0);
                             view! {
-                                <g class="node" class:down=move || info().is_some_and(|i| !i.2)>
+                                // "db" is the whole database tier: a step about reads shows the replicas too.
+                                <g class="node" class:down=move || info().is_some_and(|i| !i.2) class:spotlight=move || lab.is_spotlit("db")>
                                     <rect x=X_REPLICAS - 70.0 y=move || y() - 28.0 width="140" height="56" rx="10" />
                                     <image href="assets/icon-database.svg" x=X_REPLICAS - 62.0 y=move || y() - 12.0 width="24" height="24" />
                                     <text class="node-label" x=X_REPLICAS - 32.0 y=move || y() - 4.0>{move || info().map(|i| tf(ReplicaName, &[("n", &i.1)])).unwrap_or_default()}</text>

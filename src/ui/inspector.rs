@@ -9,6 +9,28 @@ use super::use_lab;
 use crate::i18n::{t, tf, words, Text::*};
 use crate::lab::Trace;
 
+/// A cart's products in the order first added, each once with how many ("product 0 ×2").
+fn cart_lines(cart: &[u32]) -> Vec<String> {
+    let mut counted: Vec<(u32, usize)> = Vec::new();
+    for &p in cart {
+        match counted.iter_mut().find(|(q, _)| *q == p) {
+            Some((_, n)) => *n += 1,
+            None => counted.push((p, 1)),
+        }
+    }
+    counted
+        .into_iter()
+        .map(|(p, n)| {
+            let name = tf(Product, &[("n", &p)]);
+            if n == 1 {
+                name
+            } else {
+                format!("{name} ×{n}")
+            }
+        })
+        .collect()
+}
+
 /// For the user picked in the avatar strip: their session (login, cart, preferences), where it
 /// lives and their last request's path; the state the article is about, in one place.
 #[component]
@@ -33,7 +55,7 @@ pub fn SessionInspector() -> impl IntoView {
             let session = u.session.as_ref().map(|sess| {
                 (
                     sess.authenticated,
-                    sess.cart.iter().map(|p| tf(Product, &[("n", p)])).collect::<Vec<_>>(),
+                    cart_lines(&sess.cart),
                     tf(
                         if sess.prefs.dark_theme { PrefsDark } else { PrefsLight },
                         &[("currency", &CURRENCIES[sess.prefs.currency as usize % CURRENCIES.len()])],
@@ -124,5 +146,17 @@ pub fn Waterfall() -> impl IntoView {
                 }
             }}
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cart_names_each_product_once_with_its_count() {
+        crate::i18n::set(crate::i18n::Lang::En, false);
+        assert_eq!(cart_lines(&[0, 2, 0, 74, 0]), ["product 0 ×3", "product 2", "product 74"]);
+        assert!(cart_lines(&[]).is_empty());
     }
 }

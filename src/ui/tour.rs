@@ -281,13 +281,15 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, chooser: bool) -> 
             view! {
                 <div class="tour-dock" role="region" aria-label=t(TourDock)>
                     <span class="dock-step">{format!("{}/{}: {}", step + 1, tour.steps.len(), tour.steps[step].title)}</span>
-                    <span class="dock-verdict">
-                        {move || if running() {
+                    {move || {
+                        let text = if running() {
                             t(DockRunning).to_string()
                         } else {
                             verdict.get().unwrap_or_else(|| t(DockDone).to_string())
-                        }}
-                    </span>
+                        };
+                        let title = text.clone();
+                        view! { <span class="dock-verdict" title=title>{text}</span> }
+                    }}
                     <button on:click=move |_| to_step_text()>{t(BackToTour)}</button>
                     <button class="primary" disabled=running on:click=move |_| { next(); to_step_text(); }>{t(NextStep)}</button>
                 </div>
@@ -402,6 +404,9 @@ fn to_step_text() {
     .forget();
 }
 
+/// The timeline's step [ms]: arrow keys move a tenth of a second, as the clock reads.
+const SCRUB_STEP_MS: u64 = 100;
+
 /// Jumps to any moment of the current run by replaying it up to there.
 #[component]
 fn Scrubber() -> impl IntoView {
@@ -411,15 +416,17 @@ fn Scrubber() -> impl IntoView {
     view! {
         <label class="row scrubber">
             {t(Timeline)}
+            // The end is rounded up to a whole step: a slider snaps its value to the steps, and
+            // at "0.4 s of 0.4 s" its thumb must be at the end, not back at the last full step.
             <input
-                type="range" min="0" step="100"
-                prop:max=move || (end_us() / 1_000).to_string()
+                type="range" min="0" step=SCRUB_STEP_MS
+                prop:max=move || (end_us() / 1_000).div_ceil(SCRUB_STEP_MS).saturating_mul(SCRUB_STEP_MS).to_string()
                 prop:value=move || now_ms().to_string()
                 aria-valuetext=move || tf(MsOfSimTime, &[("ms", &now_ms())])
                 on:change=move |ev| {
                     if let Ok(ms) = event_target_value(&ev).parse::<u64>() {
                         lab.playing.set(false);
-                        lab.scrub(ms * 1_000);
+                        lab.scrub(ms.saturating_mul(1_000).min(end_us()));
                     }
                 }
             />

@@ -167,3 +167,28 @@ test('a running step brings the figures and the diagram into view, and a dock ke
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a step about the database spotlights the master and every replica', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=replicas&step=1&autoplay=0`);
+  await page.getByText('Step 1 of').waitFor();
+  const lit = await page.locator('.diagram svg .spotlight .node-label').allTextContents();
+  assert.deepEqual(lit.sort(), ['Master DB', 'Replica 1', 'Replica 2'], lit.join(', '));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a long verdict keeps the dock low, with the whole verdict in its tooltip and the step', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=request-path&step=5&autoplay=0&speed=10`);
+  await page.getByText(/^Step 5 of 5/).waitFor();
+  await page.getByRole('button', { name: 'Run this step' }).click();
+  const dock = page.getByRole('region', { name: 'Tour step in progress' });
+  const verdict = dock.locator('.dock-verdict', { hasText: /^✓ / });
+  await verdict.waitFor({ timeout: 60_000 });
+  const full = await page.locator('.checkpoint').textContent();
+  assert.ok(full.length > 200, `a long verdict: ${full}`);
+  assert.equal(await verdict.getAttribute('title'), full);
+  const height = await dock.evaluate((d) => d.getBoundingClientRect().height);
+  assert.ok(height <= 100, `the dock is ${height} px tall`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

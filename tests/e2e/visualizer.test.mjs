@@ -317,3 +317,33 @@ test('a dense server stack has a heading, and the pointer names the bar under it
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('on a phone the swipe hint shows until the diagram is scrolled to its end', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`, { viewport: { width: 390, height: 844 } });
+  const hint = page.locator('.scroll-hint');
+  assert.ok(await hint.isVisible(), 'the hint shows at first');
+  const scrollTo = (where) => page.locator('figure.diagram').evaluate((f, w) => { f.scrollLeft = w === 'end' ? f.scrollWidth : 0; }, where);
+  await scrollTo('end');
+  await page.waitForFunction(() => document.querySelector('figure.diagram').classList.contains('at-end'));
+  assert.ok(!(await hint.isVisible()), 'the cache and the databases are in view: no hint');
+  await scrollTo('start');
+  await page.waitForFunction(() => !document.querySelector('figure.diagram').classList.contains('at-end'));
+  assert.ok(await hint.isVisible(), 'back at the start, the hint again');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('at the latest moment the timeline thumb is at its end, whatever the step', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&t=466000`);
+  await page.locator('.scrubber output').filter({ hasText: /^0\.4 s of 0\.4 s$/ }).waitFor();
+  const slider = page.getByRole('slider', { name: 'Timeline' });
+  const [value, max] = await slider.evaluate((s) => [s.value, s.max]);
+  assert.equal(value, max, 'the thumb sits at the end');
+  // Dragged to the end, the run stays where it was rather than running past it.
+  await slider.fill(max);
+  await page.waitForTimeout(200);
+  assert.equal(await page.locator('.scrubber output').textContent(), '0.4 s of 0.4 s');
+  assert.match(await page.locator('.clock').textContent(), /t = 0\.4 s/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

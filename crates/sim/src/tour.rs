@@ -126,8 +126,8 @@ pub struct Step {
     pub commands: Vec<TimedCommand>,
     /// Simulated time the step runs for after it starts [ms].
     pub run_ms: u64,
-    /// Components to highlight: "balancer", "store", "cache", "db", "cdn", "dns", "server:N"
-    /// (server id, 0 = Server 1) or "user:N" (0 = User A).
+    /// Components to highlight: "balancer", "store", "cache", "db" (the master and its
+    /// replicas), "cdn", "dns", "server:N" (server id, 0 = Server 1) or "user:N" (0 = User A).
     #[serde(default)]
     pub spotlight: Vec<String>,
     /// A guess the learner makes before the step runs; its explanation is shown after.
@@ -368,7 +368,7 @@ impl Checkpoint {
             }
             Checkpoint::LoggedOutAtMost { users } => {
                 let n = sim.logged_out();
-                (n <= users, count(n), format!("{} logged out (expected at most {users}).", users_are(n)))
+                (n <= users, count(n), format!("{} logged out ({}).", users_are(n), expected_at_most(users.into())))
             }
             Checkpoint::LogoutsAtLeast { logouts } => (
                 t.logouts >= logouts,
@@ -378,14 +378,15 @@ impl Checkpoint {
             Checkpoint::LogoutsAtMost { logouts } => (
                 t.logouts <= logouts,
                 count(t.logouts),
-                format!("{} so far (expected at most {logouts}).", there_have_been(t.logouts, "logout", "logouts")),
+                format!("{} so far ({}).", there_have_been(t.logouts, "logout", "logouts"), expected_at_most(logouts)),
             ),
             Checkpoint::FailedAtMost { requests } => (
                 t.failed <= requests,
                 count(t.failed),
                 format!(
-                    "{} so far (expected at most {requests}).",
-                    there_have_been(t.failed, "failed request", "failed requests")
+                    "{} so far ({}).",
+                    there_have_been(t.failed, "failed request", "failed requests"),
+                    expected_at_most(requests)
                 ),
             ),
             Checkpoint::FailedAtLeast { requests } => (
@@ -439,7 +440,7 @@ impl Checkpoint {
             }
             Checkpoint::ServersAtMost { servers } => {
                 let n = healthy_servers(sim);
-                (n <= servers, count(n), format!("{} healthy (expected at most {servers}).", servers_are(n)))
+                (n <= servers, count(n), format!("{} healthy ({}).", servers_are(n), expected_at_most(servers.into())))
             }
             Checkpoint::SessionFetchAtMost { micros } => {
                 let trips: Vec<u64> =
@@ -492,8 +493,9 @@ impl Checkpoint {
                 step_logouts <= logouts,
                 count(step_logouts),
                 format!(
-                    "{} during this step (expected at most {logouts}).",
-                    there_have_been(step_logouts, "logout", "logouts")
+                    "{} during this step ({}).",
+                    there_have_been(step_logouts, "logout", "logouts"),
+                    expected_at_most(logouts)
                 ),
             ),
         };
@@ -560,6 +562,15 @@ impl Checkpoint {
 }
 
 /// "There have been no logouts", "There has been 1 logout", "There have been 7 logouts".
+/// "expected at most 3", or "expected none" for a bound of 0.
+fn expected_at_most(n: u64) -> String {
+    if n == 0 {
+        "expected none".to_string()
+    } else {
+        format!("expected at most {n}")
+    }
+}
+
 fn there_have_been(n: u64, one: &str, many: &str) -> String {
     match n {
         0 => format!("There have been no {many}"),

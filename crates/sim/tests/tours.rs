@@ -289,7 +289,7 @@ fn checkpoints_describe_themselves_and_step_kinds_count_from_the_step_start() {
     assert!(!whole_run.check(&sim).passed, "check counts from the start of the run");
     let result = whole_run.check_step(&sim, &sim.totals());
     assert!(result.passed, "{}", result.measured);
-    assert_eq!(result.measured, "There have been no logouts during this step (expected at most 0).");
+    assert_eq!(result.measured, "There have been no logouts during this step (expected none).");
     let r = Checkpoint::LogoutsAtLeast { logouts: 1 }.check(&sim);
     assert_eq!(r.measured, format!("There have been {logouts} logouts so far (expected at least 1)."));
     let per_mode = ModeCheckpoint { stateful: Some(Checkpoint::CacheHitFasterThanDb), ..Default::default() };
