@@ -153,6 +153,16 @@ pub const MAX_REPLAY_US: u64 = 3_600_000_000;
 const RUN_KEYS: [&str; 13] =
     ["mode", "seed", "servers", "users", "rate", "speed", "theme", "autoplay", "t", "cmds", "scenario", "step", "lang"];
 
+/// `link` with its theme set to `theme`: a course page that embeds a run needs no projector
+/// look, even when the instructor copied the link while projecting.
+pub fn with_theme(link: &str, theme: Theme) -> String {
+    let (page, query) = link.split_once('?').unwrap_or((link, ""));
+    let pairs = query.split('&').filter(|pair| !pair.is_empty() && !pair.starts_with("theme="));
+    let query: Vec<String> =
+        pairs.map(str::to_string).chain(std::iter::once(format!("theme={}", theme.key()))).collect();
+    format!("{page}?{}", query.join("&"))
+}
+
 /// The pairs of `query` that are not about the run, as written, to carry over to another link
 /// of the same page.
 pub fn page_pairs(query: &str) -> impl Iterator<Item = &str> {
@@ -374,6 +384,18 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_link_changes_theme_and_keeps_the_rest() {
+        let link = "https://a.example/lab/?mode=stateful&seed=1&theme=projector&autoplay=0&t=5&cmds=1.c.0";
+        let (page, query) =
+            with_theme(link, Theme::Auto).split_once('?').map(|(a, b)| (a.to_string(), b.to_string())).unwrap();
+        assert_eq!(page, "https://a.example/lab/");
+        let (p, notices) = parse(&query, Lang::En);
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!((p.theme, p.config.seed, p.commands.len(), p.autoplay), (Theme::Auto, 1, 1, false));
+        assert_eq!(with_theme("https://a.example/", Theme::Dark), "https://a.example/?theme=dark");
+    }
 
     #[test]
     fn good_parameters_set_the_lab() {

@@ -8,7 +8,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsValue;
 
 use crate::i18n::{t, tf, Text, Text::*};
-use crate::params::{Controls, Theme};
+use crate::params::{with_theme, Controls, Theme};
 
 /// The page's address without its query.
 fn base_url() -> String {
@@ -98,6 +98,7 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
     let frame_src = Memo::new(move |_| {
         moment.with(|_| ());
         let page = if link.with(String::is_empty) { make_link() } else { link.get() };
+        let page = if theme.get() == Theme::Projector { with_theme(&page, Theme::Auto) } else { page };
         format!("{page}&controls={}&title=0", frame_controls.get().key())
     });
     let snippet = move || {

@@ -263,3 +263,18 @@ test('the embed code carries the chosen controls, and its preview shows the diag
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('projecting, the embed code asks for the visitor’s theme, and its preview never widens the page', async () => {
+  for (const theme of ['projector', 'light']) {
+    const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&theme=${theme}`);
+    const code = await page.getByLabel('Embed code').inputValue();
+    assert.match(code, theme === 'projector' ? /theme=auto&amp;/ : /theme=light&amp;/);
+    assert.doesNotMatch(code, /projector/);
+    await button(page, 'Preview embed').click();
+    await page.frameLocator('iframe.embed-preview').getByRole('button', { name: 'Play', exact: true }).waitFor();
+    const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(scroll <= inner, `${theme}: the page is ${scroll} px wide in a ${inner} px window`);
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
