@@ -4,7 +4,7 @@
 use statelab_sim::config::limits;
 use statelab_sim::database::DbName;
 use statelab_sim::store::StoreKind;
-use statelab_sim::{Command, CommandError, Event, EventKind, FailReason, Mode};
+use statelab_sim::{Command, CommandError, Event, EventKind, FailReason, Mode, ServerState};
 
 use super::{t, tf, words, Text::*};
 
@@ -69,6 +69,9 @@ fn happening(kind: &EventKind) -> String {
         EventKind::LoggedIn { user, at: None } => tf(EvLoggedInStore, &[("user", &words::user(*user))]),
         EventKind::LoggedOut { user, reason } => {
             tf(EvLoggedOut, &[("user", &words::user(*user)), ("reason", &words::logout_reason(*reason))])
+        }
+        EventKind::ServerState { server, state: ServerState::Crashed } => {
+            tf(EvServerCrashed, &[("server", &words::server(*server))])
         }
         EventKind::ServerState { server, state } => {
             tf(EvServerState, &[("server", &words::server(*server)), ("state", &words::server_state(*state))])
@@ -222,8 +225,8 @@ mod tests {
     use statelab_sim::database::DbName;
     use statelab_sim::time::SEC;
     use statelab_sim::{
-        Command, CommandError, Event, EventKind, FailReason, LbAlgorithm, LogoutReason, Mode, Pattern, ServerId, Sim,
-        SimConfig, StoreKind, UserId,
+        Command, CommandError, Event, EventKind, FailReason, LbAlgorithm, LogoutReason, Mode, Pattern, ServerId,
+        ServerState, Sim, SimConfig, StoreKind, UserId,
     };
 
     use super::{command, command_error, sentence};
@@ -392,7 +395,11 @@ mod tests {
             ("a login to a server", |k| matches!(k, EventKind::LoggedIn { at: Some(_), .. })),
             ("a login to the store", |k| matches!(k, EventKind::LoggedIn { at: None, .. })),
             ("a logout", |k| matches!(k, EventKind::LoggedOut { .. })),
-            ("a server state", |k| matches!(k, EventKind::ServerState { .. })),
+            ("a server crashed", |k| matches!(k, EventKind::ServerState { state: ServerState::Crashed, .. })),
+            (
+                "another server state",
+                |k| matches!(k, EventKind::ServerState { state, .. } if *state != ServerState::Crashed),
+            ),
             ("a server marked up", |k| matches!(k, EventKind::HealthCheck { up: true, .. })),
             ("a server marked down", |k| matches!(k, EventKind::HealthCheck { up: false, .. })),
             ("a server taken out of the pool", |k| matches!(k, EventKind::LeftPool { .. })),

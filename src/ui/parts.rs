@@ -17,8 +17,10 @@ type Action = (Text, bool, Command);
 
 /// The component's name and its actions, from the snapshot; `None` once it has left the diagram.
 fn menu_of(part: Part, s: &Snapshot) -> Option<(String, Vec<Action>)> {
+    // Every title says the state, as a server's does ("Replica 2 — down").
+    let titled = |name: &str, up: bool| format!("{name} — {}", t(if up { PartUp } else { PartDown }));
     let up_down = |name: Text, up: bool, crash: Command, restart: Command| {
-        (t(name).to_string(), vec![(PartCrash, up, crash), (PartRestart, !up, restart)])
+        (titled(t(name), up), vec![(PartCrash, up, crash), (PartRestart, !up, restart)])
     };
     match part {
         Part::Server(server) => {
@@ -46,9 +48,10 @@ fn menu_of(part: Part, s: &Snapshot) -> Option<(String, Vec<Action>)> {
             let r = s.db.iter().find(|n| n.id == id && n.role == DbRole::Replica)?;
             let node = id.0;
             Some((
-                tf(ReplicaName, &[("n", &r.number)]),
+                titled(&tf(ReplicaName, &[("n", &r.number)]), r.up),
                 vec![
-                    (PartPromote, true, Command::PromoteReplica { node }),
+                    // A replica that is down has nothing current to serve as the master.
+                    (PartPromote, r.up, Command::PromoteReplica { node }),
                     (PartCrash, r.up, Command::CrashDbNode { node }),
                     (PartRestart, !r.up, Command::RestartDbNode { node }),
                     (PartRemove, true, Command::RemoveReplica { node }),

@@ -143,14 +143,16 @@ test('a click on a box opens its menu, which crashes, restarts and promotes in p
   // Replica 1, the first of two, is centred on (1205, 210): promoting it takes it out of the
   // replicas, and its menu with it.
   await clickAt(1205, 210);
-  await page.getByRole('dialog', { name: 'Replica 1' }).waitFor();
+  await page.getByRole('dialog', { name: 'Replica 1 — up', exact: true }).waitFor();
   await menu.getByRole('button', { name: 'Promote to master' }).click();
   await menu.waitFor({ state: 'detached' });
   assert.match(await page.locator('.feed').textContent(), /promote Replica 1 to master/);
+  assert.match(await page.locator('.feed').textContent(), /Replica 1 is now the master database; the old master serves reads as Replica 3\./);
   // The cache, centred on (880, 420): its card follows the menu's crash.
   await clickAt(880, 420);
-  await page.getByRole('dialog', { name: 'Cache' }).waitFor();
+  await page.getByRole('dialog', { name: 'Cache — up', exact: true }).waitFor();
   await menu.getByRole('button', { name: 'Crash' }).click();
+  await page.getByRole('dialog', { name: 'Cache — down', exact: true }).waitFor();
   assert.match(await page.getByRole('group', { name: 'Cache hits (10 s)' }).locator('output').textContent(), /down/);
   assert.ok(await menu.getByRole('button', { name: 'Restart' }).isEnabled());
   // A click outside the diagram closes it; a click between the boxes opens nothing.

@@ -828,7 +828,13 @@ impl Sim {
         self.set_state(i, ServerState::Crashed);
         self.servers[i].set_busy(self.now_us, 0);
         self.emit(EventKind::ServerState { server: id, state: ServerState::Crashed });
-        // Everything in its memory is gone: queued and running requests, and sessions.
+        // Everything in its memory is gone: sessions, then queued and running requests. The loss
+        // is told first, so the story reads crash, lost sessions, then what became of requests.
+        let lost: Vec<UserId> = std::mem::take(&mut self.servers[i].sessions).into_iter().collect();
+        // Stateless, "none lost" is the point; stateful, a server that held nobody says nothing.
+        if !lost.is_empty() || self.mode == Mode::Stateless {
+            self.emit(EventKind::SessionsLost { server: id, count: lost.len() as u32 });
+        }
         let victims: Vec<ReqRef> = self
             .requests
             .iter()
@@ -859,11 +865,6 @@ impl Sim {
             } else {
                 self.unreachable(r, id);
             }
-        }
-        let lost: Vec<UserId> = std::mem::take(&mut self.servers[i].sessions).into_iter().collect();
-        // Stateless, "none lost" is the point; stateful, a server that held nobody says nothing.
-        if !lost.is_empty() || self.mode == Mode::Stateless {
-            self.emit(EventKind::SessionsLost { server: id, count: lost.len() as u32 });
         }
         for u in lost {
             self.users[u.0 as usize].home = SessionHome::None;

@@ -291,6 +291,7 @@ impl fmt::Display for Event {
                 write!(f, "{user} logged in; the session lives in the shared store.")
             }
             EventKind::LoggedOut { user, reason } => write!(f, "{user} is logged out: {reason}."),
+            EventKind::ServerState { server, state: ServerState::Crashed } => write!(f, "{server} crashed."),
             EventKind::ServerState { server, state } => write!(f, "{server} is {state}."),
             EventKind::HealthCheck { server, up: true } => {
                 write!(f, "Health check: {server} is up, the load balancer sends it traffic.")

@@ -217,3 +217,24 @@ fn after_a_promotion_the_feed_names_the_replica_and_the_snapshot_lists_replicas_
     assert!(order[0].0, "the master first: {order:?}");
     assert!(order[1].1 < order[2].1, "then the replicas by number: {order:?}");
 }
+
+#[test]
+fn a_crash_tells_the_lost_sessions_before_the_requests_it_rerouted_or_failed() {
+    for mode in [Mode::Stateful, Mode::Stateless] {
+        let mut cfg = SimConfig { seed: 5, mode, ..SimConfig::default() };
+        cfg.traffic.rate_per_s = 400;
+        let mut s = Sim::new(cfg).unwrap();
+        s.run_until(3 * SEC);
+        let from = s.events().total();
+        s.apply(Command::CrashServer { server: ServerId(0) }).unwrap();
+        let kinds: Vec<EventKind> = s.events().since(from).map(|e| e.kind.clone()).collect();
+        let lost = kinds.iter().position(|k| matches!(k, EventKind::SessionsLost { .. }));
+        let rerouted =
+            kinds.iter().position(|k| matches!(k, EventKind::Retried { .. } | EventKind::RequestFailed { .. }));
+        let (Some(lost), Some(rerouted)) = (lost, rerouted) else {
+            panic!("{mode}: a busy server's crash loses sessions and cuts requests: {kinds:?}")
+        };
+        assert!(lost < rerouted, "{mode}: {kinds:?}");
+        assert!(matches!(kinds[1], EventKind::ServerState { state: ServerState::Crashed, .. }), "{kinds:?}");
+    }
+}
