@@ -119,8 +119,7 @@ fn bounded(bound: Text, n: u64, one: Text, many: Text) -> String {
 
 /// `part` of `whole` in percent with one decimal, 0.0 of nothing, as the sim writes it.
 fn percent_of(part: u64, whole: u64) -> String {
-    let share = if whole == 0 { 0.0 } else { 100.0 * part as f64 / whole as f64 };
-    words::decimal(format!("{share:.1}"))
+    words::decimal(format!("{:.1}", statelab_sim::tour::pct(part, whole)))
 }
 
 #[cfg(test)]

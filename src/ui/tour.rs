@@ -92,10 +92,9 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, chooser: bool) -> 
             return;
         }
         let tour = tour_of(&p);
-        // The page after the last step has nothing to run.
-        let Some(step) = tour.steps.get(p.step) else { return };
         let (now, at_start) = lab.with_sim(|s| (s.now_us(), s.totals()));
-        let end_us = now + step.run_ms * 1_000;
+        // The page after the last step has nothing to run.
+        let Some(end_us) = tour.end_us(p.step, now) else { return };
         // Steps last seconds of simulated time: play them at least in real time.
         lab.speed.update(|s| *s = s.max(1.0));
         lab.play_script(tour.schedule(p.step, now), end_us);
@@ -142,9 +141,7 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, chooser: bool) -> 
         if let Some((p, at_start)) = finished() {
             player.set(Some(Player { phase: Phase::Done { at_start }, ..p }));
             let tour = tour_of(&p);
-            let checkpoint =
-                tour.steps.get(p.step).and_then(|s| s.checkpoint.as_ref()).and_then(|c| c.for_mode(p.mode).cloned());
-            if let Some(c) = checkpoint {
+            if let Some(c) = tour.checkpoint(p.step, p.mode) {
                 let result = lab.with_sim(|s| c.check_step(s, &at_start));
                 host::post(
                     "checkpoint_reached",
@@ -196,8 +193,7 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, chooser: bool) -> 
     let verdict = Memo::new(move |_| {
         let p = player.get()?;
         let Phase::Done { at_start } = p.phase else { return None };
-        let checkpoint =
-            tours.with_value(|t| t[p.tour].steps.get(p.step)?.checkpoint.as_ref()?.for_mode(p.mode).cloned())?;
+        let checkpoint = tours.with_value(|t| t[p.tour].checkpoint(p.step, p.mode).cloned())?;
         lab.snap.track();
         let result = lab.with_sim(|s| checkpoint.check_step(s, &at_start));
         let mark = if result.passed { "✓" } else { "✗" };

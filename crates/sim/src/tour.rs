@@ -341,7 +341,9 @@ fn count(n: impl Into<u64>) -> Figures {
     Figures::Count(n.into())
 }
 
-fn pct(part: u64, whole: u64) -> f64 {
+/// `part` of `whole` [%], 0 for an empty whole: the share a checkpoint's sentence shows, in
+/// every language.
+pub fn pct(part: u64, whole: u64) -> f64 {
     if whole == 0 {
         0.0
     } else {
@@ -950,8 +952,19 @@ impl Tour {
                 error,
             })?;
         }
-        sim.run_until(start_us + step.run_ms * MS);
+        sim.run_until(self.end_us(index, start_us).unwrap_or(start_us));
         Ok(())
+    }
+
+    /// When step `index` ends if it starts at `start_us`: the page plays it up to there, as
+    /// [`Tour::run_step`] runs it.
+    pub fn end_us(&self, index: usize, start_us: u64) -> Option<u64> {
+        Some(start_us + self.steps.get(index)?.run_ms * MS)
+    }
+
+    /// The checkpoint that judges step `index` in `mode`, if it has one.
+    pub fn checkpoint(&self, index: usize, mode: Mode) -> Option<&Checkpoint> {
+        self.steps.get(index)?.checkpoint.as_ref()?.for_mode(mode)
     }
 
     /// Commands of step `index` with absolute sim times given the step started at `start_us`,
@@ -976,9 +989,7 @@ impl Tour {
     pub fn run_and_check(&self, sim: &mut Sim, index: usize) -> Result<Option<CheckResult>, TourError> {
         let at_start = sim.totals();
         self.run_step(sim, index)?;
-        let mode = sim.config().mode;
-        let checkpoint = self.steps[index].checkpoint.as_ref().and_then(|c| c.for_mode(mode));
-        Ok(checkpoint.map(|c| c.check_step(sim, &at_start)))
+        Ok(self.checkpoint(index, sim.config().mode).map(|c| c.check_step(sim, &at_start)))
     }
 
     /// A built-in tour by id, for the CLI and the tests; the page bakes its tours in at build time.
