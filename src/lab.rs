@@ -197,7 +197,7 @@ impl Lab {
 
     /// [`Lab::send`], also handing back the refusal, for callers that report it elsewhere.
     pub fn try_send(&self, cmd: Command) -> Result<(), statelab_sim::CommandError> {
-        let result = self.sim.try_update_value(|s| self.apply(s, cmd, false)).unwrap_or(Ok(()));
+        let result = self.sim.try_update_value(|s| self.apply(s, s.now_us(), cmd, false)).unwrap_or(Ok(()));
         match &result {
             Err(e) => self.notice.set(Some(tf(NotPossible, &[("why", &events::command_error(e))]))),
             Ok(()) => self.notice.set(None),
@@ -206,12 +206,11 @@ impl Lab {
         result
     }
 
-    /// Applies a command now and records it on the timeline. The learner's own command starts
-    /// a new history after a rewind (see [`Lab::branch`]); a tour step's is part of its script.
-    fn apply(&self, s: &mut Sim, cmd: Command, scripted: bool) -> Result<(), statelab_sim::CommandError> {
-        // A command given at time t comes after every event due at t, as the sim's scenario and
-        // tour runners order them; that only matters at the very start, before any run.
-        s.run_until(s.now_us());
+    /// Applies a command at `at_us` (see [`Sim::apply_at`]) and records it on the timeline. The
+    /// learner's own command starts a new history after a rewind (see [`Lab::branch`]); a tour
+    /// step's is part of its script.
+    fn apply(&self, s: &mut Sim, at_us: u64, cmd: Command, scripted: bool) -> Result<(), statelab_sim::CommandError> {
+        s.run_until(at_us);
         let (now, heard) = (s.now_us(), s.events().total());
         s.apply(cmd.clone())?;
         if !scripted {
@@ -257,9 +256,10 @@ impl Lab {
                 self.script.update_value(|q| {
                     q.pop_front();
                 });
-                s.run_until(next.timed.at_us);
                 // Only a tour step's commands are queued as new; a replay is on the timeline.
-                let result = if next.replay { s.apply(next.timed.cmd) } else { self.apply(s, next.timed.cmd, true) };
+                let at = next.timed.at_us;
+                let result =
+                    if next.replay { s.apply_at(at, next.timed.cmd) } else { self.apply(s, at, next.timed.cmd, true) };
                 if let Err(e) = result {
                     refused.get_or_insert_with(|| tf(ScriptRefused, &[("why", &events::command_error(&e))]));
                 }
@@ -317,8 +317,7 @@ impl Lab {
         self.sim.update_value(|s| {
             if let Ok(mut fresh) = Sim::new(s.config().clone()) {
                 for x in timeline.iter().filter(|x| x.at_us <= t_us) {
-                    fresh.run_until(x.at_us);
-                    let _ = fresh.apply(x.cmd.clone());
+                    let _ = fresh.apply_at(x.at_us, x.cmd.clone());
                 }
                 fresh.run_until(t_us);
                 *s = fresh;
@@ -371,8 +370,7 @@ impl Lab {
         let mut refused = None;
         self.sim.update_value(|s| {
             for (at, cmd) in commands {
-                s.run_until(*at);
-                if let Err(e) = self.apply(s, cmd.clone(), false) {
+                if let Err(e) = self.apply(s, *at, cmd.clone(), false) {
                     refused.get_or_insert_with(|| tf(LinkRefused, &[("why", &events::command_error(&e))]));
                 }
             }

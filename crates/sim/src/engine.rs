@@ -519,6 +519,14 @@ impl Sim {
 
     // ----- commands -------------------------------------------------------------------------
 
+    /// Runs to `at_us`, then applies `cmd`: a command at time t comes after every event due at
+    /// t. Every replay (links, scenarios, tours, the page's timeline) orders commands this way,
+    /// so one log gives one run.
+    pub fn apply_at(&mut self, at_us: u64, cmd: Command) -> Result<(), CommandError> {
+        self.run_until(at_us);
+        self.apply(cmd)
+    }
+
     /// Applies a command now. On error nothing changed; on success it joins the command log,
     /// and its event comes before the events it caused, so the feed tells cause, then effect.
     pub fn apply(&mut self, cmd: Command) -> Result<(), CommandError> {

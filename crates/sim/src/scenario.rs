@@ -126,8 +126,7 @@ impl Scenario {
         config.seed = seed.unwrap_or(config.seed);
         let mut sim = Sim::new(config).map_err(ScenarioError::Config)?;
         for (at_us, command) in self.commands.iter().take_while(|(at_us, _)| *at_us <= duration_us) {
-            sim.run_until(*at_us);
-            sim.apply(command.clone()).map_err(|error| ScenarioError::Rejected {
+            sim.apply_at(*at_us, command.clone()).map_err(|error| ScenarioError::Rejected {
                 at_us: *at_us,
                 command: command.clone(),
                 error,

@@ -942,8 +942,7 @@ impl Tour {
         let step = self.step(index)?;
         let start_us = sim.now_us();
         for (at_us, command) in self.schedule(index, start_us) {
-            sim.run_until(at_us);
-            sim.apply(command.clone()).map_err(|error| TourError::Rejected {
+            sim.apply_at(at_us, command.clone()).map_err(|error| TourError::Rejected {
                 tour: self.id.clone(),
                 step: index,
                 title: step.title.clone(),
