@@ -189,3 +189,22 @@ pub fn clock(us: u64) -> String {
 pub fn duration(us: u64) -> String {
     decimal(human_us(us))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::set;
+
+    /// The sim names the rows of a latency breakdown in English; each must have Spanish words
+    /// (DNS and CDN are the same in both), or a reworded row would show English on a Spanish page.
+    #[test]
+    fn every_breakdown_row_has_spanish_words() {
+        set(Lang::Es, true);
+        for (label, _) in statelab_sim::Breakdown::default().rows() {
+            if !["DNS", "CDN"].contains(&label) {
+                assert_ne!(hop_label(label), label);
+            }
+        }
+        set(Lang::En, false);
+    }
+}
