@@ -3,6 +3,7 @@
 //! Boxes are SVG; the moving dots live on a canvas layer above (see `dots`).
 
 use leptos::prelude::*;
+use statelab_sim::config::limits;
 use statelab_sim::database::DbRole;
 use statelab_sim::snapshot::{CacheReading, ServerView};
 use statelab_sim::{LbAlgorithm, Mode, ServerState, UserId};
@@ -306,7 +307,7 @@ pub fn Diagram(
                         }}
                     </g>
                     <g class="node browsers">
-                        <rect x=X_BROWSERS - 60.0 y=40.0 width=box_width(120.0, t(Browsers), &[tf(UsersCount, &[("n", &10_000)])]) height=HEIGHT - 60.0 rx="10" />
+                        <rect x=X_BROWSERS - 60.0 y=40.0 width=box_width(120.0, t(Browsers), &[tf(UsersCount, &[("n", &limits::USERS)])]) height=HEIGHT - 60.0 rx="10" />
                         <image href="assets/icon-browser.svg" x=X_BROWSERS - 52.0 y="50" width="26" height="26" />
                         <text class="node-label" x=X_BROWSERS - 20.0 y="62">{t(Browsers)}</text>
                         <text class="node-status" x=X_BROWSERS - 20.0 y="78">{users_status}</text>
@@ -427,7 +428,7 @@ pub fn Diagram(
                     </For>
                     <g class:highlight=move || home_of_selected() == Some(SessionHome::Store)>
                         <NodeBox x=X_DATA y=Y_STORE w=150.0 spot="store" icon="redis" label=t(SessionStore) status=store_status
-                            statuses=vec![t(Down).to_string(), tf(SessionsCount, &[("n", &10_000)]), t(StoreUnused).to_string()] down=store_down />
+                            statuses=vec![t(Down).to_string(), tf(SessionsCount, &[("n", &limits::USERS)]), t(StoreUnused).to_string()] down=store_down />
                     </g>
                     <NodeBox x=X_DATA y=Y_CACHE w=150.0 spot="cache" icon="cache" label=t(Cache) status=cache_status
                         statuses=vec![t(Off).to_string(), t(Down).to_string(), tf(HitsPct, &[("n", &100)]), t(NoReadsYet).to_string()] down=cache_down />
