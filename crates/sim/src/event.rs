@@ -548,6 +548,11 @@ mod tests {
         assert_eq!(log.narrated_since(12).count(), 0);
         // The export: the crash, then the recent events with the restart among them, once each.
         assert_eq!(log.kept().iter().map(|e| e.seq).collect::<Vec<_>>(), [0, 9, 10, 11]);
+        // The narrated events are a ring of the same size: a long run keeps only the latest.
+        for _ in 0..10 {
+            log.push(3, EventKind::CacheDown);
+        }
+        assert_eq!(log.narrated_since(0).map(|e| e.seq).collect::<Vec<_>>(), [19, 20, 21]);
     }
 
     #[test]
