@@ -192,6 +192,7 @@ pub fn command_error(e: &CommandError) -> String {
         CommandError::NoOtherServer => t(CmdErrNoOtherServer).to_string(),
         CommandError::TooManyReplicas => tf(CmdErrTooManyReplicas, &[("max", &limits::REPLICAS)]),
         CommandError::NotAReplica(n) => tf(CmdErrNotAReplica, &[("node", n)]),
+        CommandError::DownNotPromoted(_) => t(CmdErrDownNotPromoted).to_string(),
         CommandError::AlreadyThere(what) => phrase(what),
         // Out-of-range values: the controls cannot send them, so only a host page sees these.
         CommandError::Invalid(msg) => msg.clone(),
@@ -432,7 +433,7 @@ mod tests {
             assert!(events.iter().any(|e| happened(&e.kind)), "the run never had {what}");
         }
         let kinds: HashSet<_> = refusals.iter().map(discriminant).collect();
-        assert_eq!(kinds.len(), 11, "every kind of refusal: {refusals:?}");
+        assert_eq!(kinds.len(), 12, "every kind of refusal: {refusals:?}");
     }
 
     #[test]

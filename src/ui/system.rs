@@ -285,7 +285,7 @@ fn DatabaseControls() -> impl IntoView {
                         view! {
                             <li class="row">
                                 <span class="name">{tf(ReplicaName, &[("n", &number)])}</span>
-                                <button on:click=move |_| lab.send(Command::PromoteReplica { node: id })>{named(PromoteNamed)}</button>
+                                <button disabled=move || !up() on:click=move |_| lab.send(Command::PromoteReplica { node: id })>{named(PromoteNamed)}</button>
                                 <button class="danger" disabled=move || !up() on:click=move |_| lab.send(Command::CrashDbNode { node: id })>{named(CrashNamed)}</button>
                                 <button disabled=up on:click=move |_| lab.send(Command::RestartDbNode { node: id })>{named(RestartNamed)}</button>
                                 <button on:click=move |_| lab.send(Command::RemoveReplica { node: id })>{named(RemoveNamed)}</button>

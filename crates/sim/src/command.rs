@@ -194,6 +194,8 @@ pub enum CommandError {
     TooManyReplicas,
     /// Only a replica can be promoted or removed.
     NotAReplica(u32),
+    /// A replica that is down has no current data to serve as the master.
+    DownNotPromoted(u32),
     /// The component is already in the wanted state.
     AlreadyThere(&'static str),
     /// A value outside its allowed range.
@@ -218,6 +220,7 @@ impl fmt::Display for CommandError {
                 write!(f, "the model runs at most {} read replicas", crate::config::limits::REPLICAS)
             }
             CommandError::NotAReplica(n) => write!(f, "database node {n} is not a replica"),
+            CommandError::DownNotPromoted(_) => f.write_str("a replica that is down cannot be promoted"),
             CommandError::AlreadyThere(what) => write!(f, "{what}"),
             CommandError::Invalid(msg) => f.write_str(msg),
         }

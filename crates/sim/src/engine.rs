@@ -690,7 +690,7 @@ impl Sim {
                     return Err(CommandError::NotAReplica(*node));
                 }
                 if !n.up {
-                    return Err(CommandError::Invalid(format!("database node {node} is down and cannot be promoted")));
+                    return Err(CommandError::DownNotPromoted(*node));
                 }
                 let was = n.name();
                 let demoted = self.db.promote(id);
@@ -919,25 +919,26 @@ impl Sim {
 
     fn crash_store(&mut self) {
         self.store.up = false;
-        let lost = match self.store.crash_outcome() {
+        // The crash is told before the logouts it causes, as a server's is.
+        let held: Vec<UserId> = match self.store.crash_outcome() {
             CrashOutcome::SessionsLost => {
-                let held: Vec<UserId> =
-                    self.users.iter().filter(|u| u.home == SessionHome::Store).map(|u| u.id).collect();
-                for &u in &held {
-                    self.users[u.0 as usize].home = SessionHome::None;
-                    self.logout(u, LogoutReason::StoreLost);
-                }
-                self.store.sessions = 0;
-                held.len() as u32
+                self.users.iter().filter(|u| u.home == SessionHome::Store).map(|u| u.id).collect()
             }
-            CrashOutcome::KeptUntilRestart => 0,
+            CrashOutcome::KeptUntilRestart => Vec::new(),
             CrashOutcome::FailsOver => {
                 self.failover_gen += 1;
                 self.schedule(FAILOVER_US, Ev::Failover(self.failover_gen));
-                0
+                Vec::new()
             }
         };
-        self.emit(EventKind::StoreDown { kind: self.store.kind, lost });
+        self.emit(EventKind::StoreDown { kind: self.store.kind, lost: held.len() as u32 });
+        if !held.is_empty() {
+            for &u in &held {
+                self.users[u.0 as usize].home = SessionHome::None;
+                self.logout(u, LogoutReason::StoreLost);
+            }
+            self.store.sessions = 0;
+        }
     }
 
     fn switch_mode(&mut self, mode: Mode) {

@@ -238,3 +238,14 @@ fn a_crash_tells_the_lost_sessions_before_the_requests_it_rerouted_or_failed() {
         assert!(matches!(kinds[1], EventKind::ServerState { state: ServerState::Crashed, .. }), "{kinds:?}");
     }
 }
+
+#[test]
+fn a_store_crash_is_told_before_the_logouts_it_causes() {
+    let mut s = sim();
+    s.run_until(3 * SEC);
+    let from = s.events().total();
+    s.apply(Command::CrashSessionStore).unwrap();
+    let kinds: Vec<EventKind> = s.events().since(from).map(|e| e.kind.clone()).collect();
+    assert!(matches!(kinds[1], EventKind::StoreDown { lost: 1.., .. }), "{kinds:?}");
+    assert!(kinds[2..].iter().all(|k| matches!(k, EventKind::LoggedOut { .. })) && kinds.len() > 2, "{kinds:?}");
+}
