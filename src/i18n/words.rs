@@ -151,7 +151,8 @@ pub fn node(n: Node) -> String {
         Node::CdnEdge(r) => tf(NodeCdnEdge, &[("region", &region(r))]),
         Node::Origin => t(NodeOrigin).to_string(),
         Node::Balancer => t(NodeBalancer).to_string(),
-        Node::Server(s) => server(s),
+        // In a sentence: "Server 2" in English, "el Servidor 2" in Spanish, like "the cache".
+        Node::Server(s) => tf(NodeServer, &[("server", &server(s))]),
         Node::SessionStore => t(NodeSessionStore).to_string(),
         Node::Cache => t(NodeCache).to_string(),
         Node::Db(_) => t(NodeDb).to_string(),

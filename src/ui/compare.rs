@@ -166,7 +166,8 @@ pub fn CompareView(config: SimConfig) -> impl IntoView {
                 <button on:click=move |_| both(Command::Spike)>{t(SpikeButton)}</button>
             </div>
             <p class="notice" role="status">{notice}</p>
-            <p class="summary" role="status">{summary}</p>
+            // Not a live region: its numbers change on every tick of a busy run.
+            <p class="summary">{summary}</p>
             <div class="panes">
                 <Pane lab=left title=t(Stateful) />
                 <Pane lab=right title=t(Stateless) />

@@ -1,24 +1,60 @@
 //! The narration: plain sentences from the simulation, mirrored into a polite live region.
 
+use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 
 use super::use_lab;
-use crate::i18n::{t, Text::*};
+use crate::i18n::{t, tf, Text::*};
 use crate::lab::reading_order;
 
-/// The narration, latest moment first, in a polite live region: a screen reader hears what
-/// happened without watching the diagram.
+/// How often the live region speaks at most [ms]: a busy run narrates dozens of lines a
+/// second, more than anyone can listen to.
+const ANNOUNCE_MS: u32 = 3_000;
+
+/// The narration, latest moment first. A polite live region mirrors it: a screen reader hears
+/// the newest line, and how many more came with it, at most every few seconds.
 #[component]
 pub fn Feed() -> impl IntoView {
     let lab = use_lab();
+    let announced = RwSignal::new(String::new());
+    // The last line spoken, and whether a flush is due.
+    let heard = StoredValue::new(0u64);
+    let due = StoredValue::new(false);
+    Effect::new(move |_| {
+        lab.feed.track();
+        if due.get_value() {
+            return;
+        }
+        due.set_value(true);
+        Timeout::new(ANNOUNCE_MS, move || {
+            let _ = due.try_set_value(false);
+            let Some(from) = heard.try_get_value() else { return };
+            let news = lab.feed.try_with_untracked(|f| {
+                // A rebuilt run (Reset, a rewind) numbers its events from 0 again.
+                let from = if f.last().is_some_and(|l| l.seq < from) { 0 } else { from };
+                let fresh: Vec<_> = f.iter().filter(|l| l.seq > from || from == 0).collect();
+                fresh.last().map(|l| (l.seq, l.text.clone(), fresh.len() - 1))
+            });
+            if let Some(Some((seq, text, more))) = news {
+                heard.set_value(seq);
+                let _ = announced.try_set(match more {
+                    0 => text,
+                    1 => tf(FeedAndOneMore, &[("line", &text)]),
+                    n => tf(FeedAndMore, &[("line", &text), ("n", &n)]),
+                });
+            }
+        })
+        .forget();
+    });
     view! {
         <section class="panel feed" aria-labelledby="feed-heading">
             <h2 id="feed-heading">{t(FeedHeading)}</h2>
             <Show when=move || lab.feed.with(Vec::is_empty)>
                 <p class="hint">{t(FeedEmpty)}</p>
             </Show>
-            // Focusable, so a keyboard can scroll the lines once they overflow.
-            <ol class="feed-lines" tabindex="0" aria-labelledby="feed-heading" aria-live="polite" aria-relevant="additions">
+            // Focusable once it has lines, so a keyboard can scroll them when they overflow.
+            <p class="visually-hidden" aria-live="polite">{announced}</p>
+            <ol class="feed-lines" tabindex=move || lab.feed.with(|f| (!f.is_empty()).then_some("0")) aria-labelledby="feed-heading">
                 // Keyed by event number: a new event adds one line instead of redrawing all.
                 <For each=move || lab.feed.with(|f| reading_order(f)) key=|line| line.seq let:line>
                     <li>{line.text}</li>

@@ -46,6 +46,14 @@ fn mode_name(m: Mode) -> &'static str {
     })
 }
 
+/// The mode inside a sentence: "(Stateful mode)", but "(modo con estado)" in Spanish.
+fn mode_in_text(m: Mode) -> &'static str {
+    t(match m {
+        Mode::Stateful => StatefulInText,
+        Mode::Stateless => StatelessInText,
+    })
+}
+
 /// `start`: a tour id and step to open at once (from the URL), in `mode` if the tour offers it.
 /// `chooser`: whether the learner may pick and start another tour; a frame that embeds one
 /// step shows only that tour (its Tour mode stays).
@@ -257,7 +265,7 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, chooser: bool) -> 
                         }).collect_view()}
                     </ol>
                     <p class="progress" role="status">
-                        {if finished_tour { tf(TourFinished, &[("title", &tour.title), ("mode", &mode_name(p.mode))]) } else { tf(StepOf, &[("n", &(p.step + 1)), ("count", &count), ("mode", &mode_name(p.mode))]) }}
+                        {if finished_tour { tf(TourFinished, &[("title", &tour.title), ("mode", &mode_in_text(p.mode))]) } else { tf(StepOf, &[("n", &(p.step + 1)), ("count", &count), ("mode", &mode_in_text(p.mode))]) }}
                     </p>
                     {(!finished_tour).then(|| step_view(tour.clone(), p, player, run_step, verdict))}
                     <div class="row">

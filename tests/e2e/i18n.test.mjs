@@ -17,8 +17,10 @@ test('lang=es puts the whole page in Spanish, narration included', async () => {
   assert.equal(await page.getByRole('heading', { name: 'Recorrido guiado' }).count(), 1);
   assert.match(await page.locator('#diagram-caption').textContent(), /^Servidores: \d+ · peticiones en curso: \d+ · con sesión: \d+ de \d+ usuarios\./);
   const feed = await page.locator('.feed-lines li').allTextContents();
-  assert.ok(feed.some((l) => l.includes('Tú: tumbar Servidor 1')), feed.slice(0, 5).join(' | '));
+  assert.ok(feed.some((l) => l.includes('Tú: tumbar el Servidor 1')), feed.slice(0, 5).join(' | '));
   assert.ok(feed.some((l) => /sesión/.test(l)));
+  // A server inside a sentence takes its article, as "la caché" does.
+  assert.ok(!feed.some((l) => /(hasta|en|tumbar|reiniciar) Servidor \d/.test(l)), feed.filter((l) => /Servidor/.test(l)).slice(0, 5).join(' | '));
   // No English control text is left: every button's name is the Spanish one.
   const names = await page.getByRole('button').evaluateAll((els) => els.map((e) => e.textContent.trim()));
   for (const english of ['Play', 'Pause', 'Step', 'Reset', 'Add server', 'Copy link', 'Start tour', 'Crash cache']) {

@@ -349,3 +349,20 @@ test('at the latest moment the timeline thumb is at its end, whatever the step',
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the live region speaks the newest line at most every few seconds, with how many more came', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&mode=stateful`);
+  const live = page.locator('.feed [aria-live="polite"]');
+  assert.equal(await live.count(), 1, 'one polite region');
+  assert.equal(await page.locator('.feed-lines[aria-live]').count(), 0, 'the list itself is not live');
+  await page.getByRole('button', { name: 'Crash Server 1', exact: true }).click();
+  for (let i = 0; i < 10; i++) await page.getByRole('button', { name: 'Step', exact: true }).click();
+  await page.waitForFunction(() => document.querySelector('.feed [aria-live="polite"]').textContent.length > 0, null, { timeout: 5_000 });
+  const said = await live.textContent();
+  const lines = await page.locator('.feed-lines li').allTextContents();
+  assert.ok(lines.length > 1, 'a crash narrates several lines');
+  assert.match(said, /And \d+ more events?\.$/, said);
+  assert.ok(lines.some((l) => said.startsWith(l)), `it speaks one of the feed's lines: ${said}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -332,7 +332,7 @@ impl fmt::Display for Event {
             EventKind::CacheDown => f.write_str("The cache is down: every product read goes to the database."),
             EventKind::CacheUp => f.write_str("The cache is up again, empty."),
             EventKind::DbDown { name: DbName::Master, .. } => {
-                f.write_str("The master database is down: no write can succeed.")
+                f.write_str("The master database is down: no checkout can be saved until it is back.")
             }
             EventKind::DbDown { name, .. } => write!(f, "{name} is down."),
             EventKind::DbUp { name: DbName::Master, .. } => f.write_str("The master database is up."),
