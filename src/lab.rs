@@ -120,6 +120,9 @@ pub struct Lab {
     pub spotlight: RwSignal<Vec<String>>,
     /// The guided tour being shown: its id, the step and the mode, for "Copy link".
     pub tour_at: RwSignal<Option<(String, usize, statelab_sim::Mode)>>,
+    /// The page's own settings (from its URL, or the seed box), which Reset returns to from a
+    /// tour: a tour brings its own, and a link outside the tour could not name them.
+    page_config: StoredValue<SimConfig>,
     /// Event sequence number the feed has read up to.
     feed_cursor: StoredValue<u64>,
     /// First event sequence number the host page has not been told about; `None` for a lab that
@@ -138,7 +141,9 @@ impl Lab {
             }
         };
         let snap = RwSignal::new(sim.snapshot(MAX_DOTS));
+        let page_config = StoredValue::new(sim.config().clone());
         Self {
+            page_config,
             live: StoredValue::new(snap.get_untracked()),
             panels: Trigger::new(),
             panels_behind: StoredValue::new(false),
@@ -343,11 +348,25 @@ impl Lab {
         self.trace.set(Trace::Off);
     }
 
-    /// Starts over with `config` (the current one if `None`).
+    /// The settings the page runs outside a tour.
+    pub fn page_config(&self) -> SimConfig {
+        self.page_config.get_value()
+    }
+
+    /// Starts over with `config`; with `None`, the current settings, or the page's own when
+    /// leaving a tour.
     pub fn restart(&self, config: Option<SimConfig>) {
         let mut error = None;
+        if let Some(cfg) = &config {
+            self.page_config.set_value(cfg.clone());
+        }
+        let leaving_tour = self.tour_at.with_untracked(Option::is_some);
         self.sim.update_value(|s| {
-            let cfg = config.unwrap_or_else(|| s.config().clone());
+            let cfg = match config {
+                Some(cfg) => cfg,
+                None if leaving_tour => self.page_config.get_value(),
+                None => s.config().clone(),
+            };
             match Sim::new(cfg) {
                 Ok(fresh) => *s = fresh,
                 Err(e) => error = Some(tf(NotPossible, &[("why", &e)])),

@@ -25,7 +25,9 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
     let seed = Memo::new(move |_| lab.panel_snap(|_| lab.with_sim(|s| s.config().seed)));
     let apply_seed = move |text: &str| match text.trim().parse::<u64>() {
         Ok(n) => {
-            let mut cfg = lab.with_sim(|s| s.config().clone());
+            // A new seed leaves a tour, back to the page's own settings.
+            let touring = lab.tour_at.with_untracked(Option::is_some);
+            let mut cfg = if touring { lab.page_config() } else { lab.with_sim(|s| s.config().clone()) };
             cfg.seed = n;
             cfg.mode = lab.snap.with_untracked(|s| s.mode);
             lab.restart(Some(cfg));

@@ -422,8 +422,11 @@ fn Scrubber() -> impl IntoView {
             {t(Timeline)}
             // The end is rounded up to a whole step: a slider snaps its value to the steps, and
             // at "0.4 s of 0.4 s" its thumb must be at the end, not back at the last full step.
+            // A tour moves through time with its own steps and Back: a jump to another moment
+            // would leave the step's story and its verdict behind.
             <input
                 type="range" min="0" step=SCRUB_STEP_MS
+                disabled=move || lab.tour_at.with(Option::is_some)
                 prop:max=move || (end_us() / 1_000).div_ceil(SCRUB_STEP_MS).saturating_mul(SCRUB_STEP_MS).to_string()
                 prop:value=move || now_ms().to_string()
                 aria-valuetext=move || tf(MsOfSimTime, &[("ms", &now_ms())])
@@ -438,5 +441,8 @@ fn Scrubber() -> impl IntoView {
             // value text tells a screen reader, so this is kept out of its name.
             <output aria-hidden="true">{move || tf(TimelineAt, &[("now", &words::clock(now_ms() * 1_000)), ("end", &words::clock(end_us()))])}</output>
         </label>
+        <Show when=move || lab.tour_at.with(Option::is_some)>
+            <p class="hint">{t(TimelineInTour)}</p>
+        </Show>
     }
 }

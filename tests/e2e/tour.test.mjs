@@ -93,11 +93,13 @@ test('controls follow the tour: the lag slider shows the step’s lag, and Reset
   assert.match(await lag.locator('xpath=..').locator('output').textContent(), /^3000 ms$/);
   // Steps 1 and 2 ran 10 + 30 s: the timeline says where the run is and how far it goes.
   assert.equal(await page.locator('.scrubber output').textContent(), '40.0 s of 40.0 s');
-  await page.getByRole('slider', { name: 'Timeline' }).fill('10000');
-  await page.locator('.scrubber output').filter({ hasText: /^10\.0 s of 40\.0 s$/ }).waitFor();
+  // Inside a tour the steps and Back move through time: the timeline waits, and says so.
+  assert.ok(await page.getByRole('slider', { name: 'Timeline' }).isDisabled());
+  await page.getByText(/^During a tour, its steps and Back move through time/).waitFor();
   await page.getByRole('button', { name: 'Reset', exact: true }).click();
   await page.getByRole('list', { name: 'Steps' }).waitFor({ state: 'detached' });
   assert.equal(await page.getByRole('button', { name: 'Run this step' }).count(), 0);
+  assert.ok(await page.getByRole('slider', { name: 'Timeline' }).isEnabled(), 'out of the tour, the timeline works');
   await page.getByRole('button', { name: 'Copy link' }).click();
   assert.doesNotMatch(await page.getByLabel('Link to this exact moment').inputValue(), /scenario=/, 'the link no longer names the tour');
   assert.deepEqual(errors, []);
@@ -190,5 +192,23 @@ test('a long verdict keeps the dock low, with the whole verdict in its tooltip a
   const height = await dock.evaluate((d) => d.getBoundingClientRect().height);
   assert.ok(height <= 100, `the dock is ${height} px tall`);
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('Reset leaves a tour for the page’s own settings, so a link copied after it reopens the same run', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=replicas&step=1&autoplay=0`);
+  await page.getByText(/^Step 1 of/).waitFor();
+  await page.getByRole('button', { name: 'Reset', exact: true }).click();
+  await page.getByRole('list', { name: 'Steps' }).waitFor({ state: 'detached' });
+  for (let i = 0; i < 30; i++) await page.getByRole('button', { name: 'Step', exact: true }).click();
+  assert.match(await page.getByRole('group', { name: 'Cache hits (10 s)' }).locator('output').textContent(), /%/, 'the tour turned the cache off; the page has it on');
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  const link = await page.getByLabel('Link to this exact moment').inputValue();
+  const shown = await fingerprint(page);
+  const again = await openPage(lab.browser, link);
+  await again.page.locator('#trace-hash').filter({ hasText: shown }).waitFor({ timeout: 10_000 });
+  assert.deepEqual(errors, []);
+  assert.deepEqual(again.errors, []);
+  await again.context.close();
   await context.close();
 });
