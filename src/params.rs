@@ -268,6 +268,7 @@ fn link_error(e: LinkError, lang: Lang) -> String {
 /// the query asks for, or in `fallback` (the browser's) if it asks for none.
 pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
     let mut p = Params::default();
+    let mut step_given = false;
     let mut notices = Vec::new();
     let lang = pairs(query).filter(|(k, _)| k == "lang").find_map(|(_, v)| Lang::from_tag(&v)).unwrap_or(fallback);
     let tr = |text: Text| text.get(lang);
@@ -348,7 +349,10 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
                 None => bad(&fill(tr(Text::WhyScenario), &[("all", &TOUR_IDS.join(", "))])),
             },
             "step" => match whole(&value, 1, 100) {
-                Some(n) => p.step = n as usize - 1,
+                Some(n) => {
+                    p.step = n as usize - 1;
+                    step_given = true;
+                }
                 None => bad(tr(Text::WhyStep)),
             },
             "view" => match value.as_str() {
@@ -378,12 +382,26 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
             _ => notices.push(fill(tr(Text::NoticeUnknown), &[("key", &shown(&key))])),
         }
     }
+    // A step belongs to a tour: without one it has nothing to open.
+    if step_given && p.scenario.is_none() {
+        notices.push(tr(Text::NoticeStepAlone).to_string());
+    }
     (p, notices)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_step_without_a_tour_is_refused_with_a_notice() {
+        let (p, notices) = parse("?step=3", Lang::En);
+        assert_eq!(p.scenario, None);
+        assert_eq!(notices.len(), 1);
+        assert!(notices[0].starts_with("step=… was ignored"), "{notices:?}");
+        let (_, notices) = parse("?scenario=crash-2am&step=3", Lang::En);
+        assert!(notices.is_empty(), "{notices:?}");
+    }
 
     #[test]
     fn a_link_changes_theme_and_keeps_the_rest() {

@@ -88,10 +88,14 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, chooser: bool) -> 
         if let Some(index) = tours.with_value(|t| t.iter().position(|x| x.id == id)) {
             let offered = tours.with_value(|t| t[index].modes.clone());
             let mode = if offered.contains(&mode) { mode } else { offered[0] };
-            let last = tours.with_value(|t| t[index].steps.len());
+            let (count, title) = tours.with_value(|t| (t[index].steps.len(), t[index].title.clone()));
             chosen.set(index);
             chosen_mode.set(mode);
-            show(index, mode, step.min(last));
+            show(index, mode, step.min(count.saturating_sub(1)));
+            if step >= count {
+                lab.notice
+                    .set(Some(tf(NoticeStepPastEnd, &[("title", &title), ("n", &count), ("asked", &(step + 1))])));
+            }
         }
     }
     let run_step = move || {

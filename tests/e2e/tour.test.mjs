@@ -212,3 +212,11 @@ test('Reset leaves a tour for the page’s own settings, so a link copied after 
   await again.context.close();
   await context.close();
 });
+
+test('a step past a tour’s end opens its last step, and says so', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=crash-2am&step=99&autoplay=0`);
+  await page.getByText(/^Step 3 of 3 /).waitFor();
+  await page.getByText(/has 3 steps, so it opens at its last step, not at step 99\./).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
