@@ -284,12 +284,12 @@ mod tests {
             (
                 C::SessionFetchAtMost { micros: 2 * MS },
                 trips(1, 1_300),
-                "The slowest session round trip of the last 1 request took 1.3 ms (expected at most 2.0 ms).",
+                "Of the last 1 request, the most spent on session trips (a read, and a write if any) was 1.3 ms (expected at most 2.0 ms).",
             ),
             (
                 C::SessionFetchAtMost { micros: 2 * MS },
                 trips(7, 42 * MS),
-                "The slowest session round trip of the last 7 requests took 42 ms (expected at most 2.0 ms).",
+                "Of the last 7 requests, the most spent on session trips (a read, and a write if any) was 42 ms (expected at most 2.0 ms).",
             ),
             (
                 C::CacheHitFasterThanDb,

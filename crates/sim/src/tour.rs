@@ -452,7 +452,7 @@ impl Checkpoint {
                         slowest <= micros,
                         Figures::SessionTrips { trips: trips.len() as u64, slowest_us: slowest },
                         format!(
-                            "The slowest session round trip of the last {} took {} (expected at most {}).",
+                            "Of the last {}, the most spent on session trips (a read, and a write if any) was {} (expected at most {}).",
                             plural(trips.len() as u64, "request", "requests"),
                             human_us(slowest),
                             human_us(micros)
@@ -540,7 +540,7 @@ impl Checkpoint {
                 format!("At most {}", plural(servers.into(), "healthy server", "healthy servers"))
             }
             Checkpoint::SessionFetchAtMost { micros } => {
-                format!("Every session round trip takes at most {}", human_us(micros))
+                format!("A request spends at most {} on its session trips", human_us(micros))
             }
             Checkpoint::CacheHitFasterThanDb => {
                 "A cache hit beats every database trip (~1 ms against 10–100 ms)".into()
