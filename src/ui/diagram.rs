@@ -489,6 +489,7 @@ pub fn Diagram(
                 ></canvas>
                 {actions.then(|| view! { <parts::PartMenu open=menu /> })}
             </div>
+            {actions.then(|| view! { <parts::PartKeys open=menu /> })}
             <figcaption id="diagram-caption">
                 {move || lab.snap.with(|s| tf(
                     if s.mode == Mode::Stateful { CaptionStateful } else { CaptionStateless },

@@ -1,6 +1,8 @@
 //! The menu a click on a box opens: crash, restart, remove or promote that component right
 //! where the learner is watching, without scrolling down to the control panels.
 
+use std::cell::Cell;
+
 use leptos::html;
 use leptos::prelude::*;
 use statelab_sim::database::DbRole;
@@ -61,6 +63,76 @@ fn menu_of(part: Part, s: &Snapshot) -> Option<(String, Vec<Action>)> {
     }
 }
 
+/// Every part with a menu, in the diagram's reading order, with its name now.
+fn parts_of(s: &Snapshot) -> Vec<(Part, String)> {
+    let mut parts: Vec<(Part, String)> = s.servers.iter().map(|v| (Part::Server(v.id), words::server(v.id))).collect();
+    parts.push((Part::SessionStore, t(SessionStore).to_string()));
+    parts.push((Part::Cache, t(Cache).to_string()));
+    parts.push((Part::Master, t(MasterDb).to_string()));
+    parts.extend(
+        s.db.iter()
+            .filter(|n| n.role == DbRole::Replica)
+            .map(|n| (Part::Replica(n.id), tf(ReplicaName, &[("n", &n.number)]))),
+    );
+    parts
+}
+
+/// A part as its key button's `data-part` names it, so a closed menu can hand the focus back.
+fn part_key(part: Part) -> String {
+    match part {
+        Part::Server(id) => format!("server-{}", id.0),
+        Part::SessionStore => "store".into(),
+        Part::Cache => "cache".into(),
+        Part::Master => "master".into(),
+        Part::Replica(id) => format!("replica-{}", id.0),
+    }
+}
+
+/// The keyboard's way to the parts' menus, which a pointer opens on the diagram: a row of
+/// buttons, out of sight until one of them has the focus.
+#[component]
+pub fn PartKeys(open: RwSignal<Option<Part>>) -> impl IntoView {
+    let lab = use_lab();
+    let parts = Memo::new(move |_| lab.snap.with(parts_of));
+    view! {
+        <div class="part-keys" role="group" aria-label=t(PartKeysLabel)>
+            <span class="group-label" aria-hidden="true">{t(PartKeysLabel)}</span>
+            <For each=move || parts.get() key=|p| (part_key(p.0), p.1.clone()) let:part>
+                <button
+                    data-part=part_key(part.0)
+                    aria-expanded=move || (open.get() == Some(part.0)).to_string()
+                    on:click=move |_| {
+                        OPENED_BY_KEY.set(Some(part.0));
+                        open.set(Some(part.0));
+                    }
+                >
+                    {part.1.clone()}
+                </button>
+            </For>
+        </div>
+    }
+}
+
+thread_local! {
+    /// The part whose menu a key button opened: closing it gives that button the focus back.
+    static OPENED_BY_KEY: Cell<Option<Part>> = const { Cell::new(None) };
+}
+
+/// Closes the menu and, when a key button opened it, gives that button the focus back.
+fn close(open: RwSignal<Option<Part>>) {
+    let Some(part) = open.get_untracked() else { return };
+    open.set(None);
+    if OPENED_BY_KEY.take() != Some(part) {
+        return;
+    }
+    let key = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(&format!(".part-keys [data-part='{}']", part_key(part))).ok().flatten());
+    if let Some(button) = key.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = button.focus();
+    }
+}
+
 /// The open component's menu, placed under its box (over it, for a box low in the diagram).
 /// Esc, its close button or a click outside closes it; it closes itself when its component
 /// leaves the diagram.
@@ -94,7 +166,7 @@ pub fn PartMenu(open: RwSignal<Option<Part>>) -> impl IntoView {
         let inside = ev
             .target()
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|el| el.closest(".part-menu, #dots").ok().flatten())
+            .and_then(|el| el.closest(".part-menu, #dots, .part-keys").ok().flatten())
             .is_some();
         if !inside && open.get_untracked().is_some() {
             open.set(None);
@@ -131,13 +203,13 @@ pub fn PartMenu(open: RwSignal<Option<Part>>) -> impl IntoView {
                 on:keydown=move |ev| {
                     if ev.key() == "Escape" {
                         ev.stop_propagation();
-                        open.set(None);
+                        close(open);
                     }
                 }
             >
                 <div class="part-menu-head">
                     <h3 id="part-menu-title">{move || menu.with(|m| m.as_ref().map(|m| m.1 .0.clone()))}</h3>
-                    <button class="close" aria-label=t(ClosePartMenu) on:click=move |_| open.set(None)>"×"</button>
+                    <button class="close" aria-label=t(ClosePartMenu) on:click=move |_| close(open)>"×"</button>
                 </div>
                 <div class="part-menu-actions">
                     {actions.into_iter().enumerate().map(|(i, (label, _, cmd))| view! {

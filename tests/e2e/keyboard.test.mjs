@@ -153,3 +153,26 @@ test('in compare mode the keys leave the hidden lab alone', async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the keyboard opens a part’s menu from a row that shows only while it has the focus, and Esc comes back to it', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`);
+  const keys = page.getByRole('group', { name: 'Open the menu of' });
+  const width = () => keys.evaluate((g) => g.getBoundingClientRect().width);
+  assert.ok((await width()) <= 1, 'out of sight at first');
+  const server2 = keys.getByRole('button', { name: 'Server 2', exact: true });
+  await server2.focus();
+  assert.ok((await width()) > 100, 'in sight while focused');
+  await page.keyboard.press('Enter');
+  const menu = page.getByRole('dialog', { name: 'Server 2 — healthy', exact: true });
+  await menu.waitFor();
+  await page.waitForFunction(() => document.activeElement?.textContent === 'Crash');
+  await page.keyboard.press('Escape');
+  await menu.waitFor({ state: 'detached' });
+  await page.waitForFunction(() => document.activeElement?.dataset.part === 'server-1');
+  // The cache, the store and every database are there too.
+  for (const name of ['Session store', 'Cache', 'Master DB', 'Replica 1', 'Replica 2']) {
+    assert.equal(await keys.getByRole('button', { name, exact: true }).count(), 1, name);
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
