@@ -190,7 +190,9 @@ pub fn PartMenu(open: RwSignal<Option<Part>>) -> impl IntoView {
             }
         };
         let at = move || format!("{:.2}%", edge() / HEIGHT * 100.0);
-        let enabled = move |i: usize| menu.with(|m| m.as_ref().is_some_and(|m| m.1 .1[i].1));
+        // By position, and never past the end: while the menu switches to another part (a
+        // server's three actions, the cache's two) the old buttons may read the new list.
+        let enabled = move |i: usize| menu.with(|m| m.as_ref().and_then(|m| m.1 .1.get(i)).is_some_and(|a| a.1));
         Some(view! {
             <section
                 class="part-menu"

@@ -169,6 +169,13 @@ test('the keyboard opens a part’s menu from a row that shows only while it has
   await page.keyboard.press('Escape');
   await menu.waitFor({ state: 'detached' });
   await page.waitForFunction(() => document.activeElement?.dataset.part === 'server-1');
+  // One menu straight to another with fewer actions (a server's three, the cache's two).
+  await server2.focus();
+  await page.keyboard.press('Enter');
+  await menu.waitFor();
+  await keys.getByRole('button', { name: 'Cache', exact: true }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('dialog', { name: 'Cache — up', exact: true }).waitFor();
   // The cache, the store and every database are there too.
   for (const name of ['Session store', 'Cache', 'Master DB', 'Replica 1', 'Replica 2']) {
     assert.equal(await keys.getByRole('button', { name, exact: true }).count(), 1, name);
