@@ -109,6 +109,9 @@ pub struct Params {
     pub scenario: Option<String>,
     /// From 0 here, though the URL's `step=` counts from 1.
     pub step: usize,
+    /// Whether the URL named the session mode: a tour that runs in one mode only says so when
+    /// asked for the other, and says nothing when nobody asked.
+    pub mode_asked: bool,
     /// The language asked for; without one the browser's language decides.
     pub lang: Option<Lang>,
 }
@@ -137,6 +140,7 @@ impl Default for Params {
             debug_panic: false,
             scenario: None,
             step: 0,
+            mode_asked: false,
             fuzz: 0,
             panels: u8::MAX,
             lang: None,
@@ -280,7 +284,10 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
         };
         match key.as_str() {
             "mode" => match Mode::from_key(&value) {
-                Some(mode) => p.config.mode = mode,
+                Some(mode) => {
+                    p.config.mode = mode;
+                    p.mode_asked = true;
+                }
                 None => bad(tr(Text::WhyMode)),
             },
             "seed" => match value.trim().parse::<u64>() {
@@ -421,6 +428,8 @@ mod tests {
         assert!(notices.is_empty(), "{notices:?}");
         assert_eq!(p.lang, Some(Lang::Es));
         assert_eq!(p.config.mode, Mode::Stateless);
+        assert!(p.mode_asked);
+        assert!(!parse("?seed=2", Lang::En).0.mode_asked, "no mode named, none asked");
         assert_eq!((p.config.seed, p.config.servers, p.config.users), (9, 64, 1000));
         assert_eq!(p.config.traffic.rate_per_s, 5000);
         assert_eq!(

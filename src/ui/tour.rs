@@ -58,7 +58,7 @@ fn mode_in_text(m: Mode) -> &'static str {
 /// `chooser`: whether the learner may pick and start another tour; a frame that embeds one
 /// step shows only that tour (its Tour mode stays).
 #[component]
-pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, chooser: bool) -> impl IntoView {
+pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, mode_asked: bool, chooser: bool) -> impl IntoView {
     let lab = use_lab();
     let tours = StoredValue::new(crate::i18n::tours::tours());
     let chosen = RwSignal::new(0usize);
@@ -87,6 +87,7 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, chooser: bool) -> 
     if let Some((id, step)) = start {
         if let Some(index) = tours.with_value(|t| t.iter().position(|x| x.id == id)) {
             let offered = tours.with_value(|t| t[index].modes.clone());
+            let asked = mode;
             let mode = if offered.contains(&mode) { mode } else { offered[0] };
             let (count, title) = tours.with_value(|t| (t[index].steps.len(), t[index].title.clone()));
             chosen.set(index);
@@ -95,6 +96,8 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, chooser: bool) -> 
             if step >= count {
                 lab.notice
                     .set(Some(tf(NoticeStepPastEnd, &[("title", &title), ("n", &count), ("asked", &(step + 1))])));
+            } else if mode_asked && !offered.contains(&asked) {
+                lab.notice.set(Some(tf(NoticeTourMode, &[("title", &title), ("mode", &mode_in_text(mode))])));
             }
         }
     }

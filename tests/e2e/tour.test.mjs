@@ -220,3 +220,11 @@ test('a step past a tour’s end opens its last step, and says so', async () => 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a tour asked for a mode it does not offer opens in its own, and says so', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=request-path&mode=stateful&autoplay=0`);
+  await page.getByText(/^Step 1 of \d+ \(Stateless mode\)$/).waitFor();
+  await page.getByText(/runs in Stateless mode only, so it opens in that mode\./).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
