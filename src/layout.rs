@@ -98,7 +98,7 @@ pub fn position(node: Node, snap: &Snapshot) -> (f64, f64) {
 }
 
 /// A component that a click on its box in the diagram can break or mend.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Part {
     Server(ServerId),
     SessionStore,

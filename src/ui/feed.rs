@@ -17,8 +17,8 @@ const ANNOUNCE_MS: u32 = 3_000;
 pub fn Feed() -> impl IntoView {
     let lab = use_lab();
     let announced = RwSignal::new(String::new());
-    // The last line spoken, and whether a flush is due.
-    let heard = StoredValue::new(0u64);
+    // The last line spoken in this run, and whether a flush is due.
+    let heard = StoredValue::new(None::<u64>);
     let due = StoredValue::new(false);
     Effect::new(move |_| {
         lab.feed.track();
@@ -31,12 +31,12 @@ pub fn Feed() -> impl IntoView {
             let Some(from) = heard.try_get_value() else { return };
             let news = lab.feed.try_with_untracked(|f| {
                 // A rebuilt run (Reset, a rewind) numbers its events from 0 again.
-                let from = if f.last().is_some_and(|l| l.seq < from) { 0 } else { from };
-                let fresh: Vec<_> = f.iter().filter(|l| l.seq > from || from == 0).collect();
+                let from = from.filter(|&h| f.last().is_some_and(|l| l.seq >= h));
+                let fresh: Vec<_> = f.iter().filter(|l| from.is_none_or(|h| l.seq > h)).collect();
                 fresh.last().map(|l| (l.seq, l.text.clone(), fresh.len() - 1))
             });
             if let Some(Some((seq, text, more))) = news {
-                heard.set_value(seq);
+                heard.set_value(Some(seq));
                 let _ = announced.try_set(match more {
                     0 => text,
                     1 => tf(FeedAndOneMore, &[("line", &text)]),

@@ -17,12 +17,27 @@ use crate::layout::{part_box, Part, HEIGHT, WIDTH};
 /// What a component's menu offers now: (label, enabled, command).
 type Action = (Text, bool, Command);
 
+/// A part's name, as its box and its key button show it; `None` once it has left the diagram.
+/// A part keeps its name while it stays that part: a promotion makes another one.
+fn part_name(part: Part, s: &Snapshot) -> Option<String> {
+    Some(match part {
+        Part::Server(id) => words::server(id),
+        Part::SessionStore => t(SessionStore).to_string(),
+        Part::Cache => t(Cache).to_string(),
+        Part::Master => t(MasterDb).to_string(),
+        Part::Replica(id) => {
+            let r = s.db.iter().find(|n| n.id == id && n.role == DbRole::Replica)?;
+            tf(ReplicaName, &[("n", &r.number)])
+        }
+    })
+}
+
 /// The component's name and its actions, from the snapshot; `None` once it has left the diagram.
 fn menu_of(part: Part, s: &Snapshot) -> Option<(String, Vec<Action>)> {
     // Every title says the state, as a server's does ("Replica 2 — down").
-    let titled = |name: &str, up: bool| format!("{name} — {}", t(if up { PartUp } else { PartDown }));
-    let up_down = |name: Text, up: bool, crash: Command, restart: Command| {
-        (titled(t(name), up), vec![(PartCrash, up, crash), (PartRestart, !up, restart)])
+    let titled = |up: bool| Some(format!("{} — {}", part_name(part, s)?, t(if up { PartUp } else { PartDown })));
+    let up_down = |up: bool, crash: Command, restart: Command| {
+        Some((titled(up)?, vec![(PartCrash, up, crash), (PartRestart, !up, restart)]))
     };
     match part {
         Part::Server(server) => {
@@ -37,20 +52,18 @@ fn menu_of(part: Part, s: &Snapshot) -> Option<(String, Vec<Action>)> {
                 ],
             ))
         }
-        Part::SessionStore => {
-            Some(up_down(SessionStore, s.store.up, Command::CrashSessionStore, Command::RestartSessionStore))
-        }
-        Part::Cache => Some(up_down(Cache, s.cache.up, Command::CrashCache, Command::RestartCache)),
+        Part::SessionStore => up_down(s.store.up, Command::CrashSessionStore, Command::RestartSessionStore),
+        Part::Cache => up_down(s.cache.up, Command::CrashCache, Command::RestartCache),
         Part::Master => {
             let m = s.db.iter().find(|n| n.role == DbRole::Master)?;
             let node = m.id.0;
-            Some(up_down(MasterDb, m.up, Command::CrashDbNode { node }, Command::RestartDbNode { node }))
+            up_down(m.up, Command::CrashDbNode { node }, Command::RestartDbNode { node })
         }
         Part::Replica(id) => {
             let r = s.db.iter().find(|n| n.id == id && n.role == DbRole::Replica)?;
             let node = id.0;
             Some((
-                titled(&tf(ReplicaName, &[("n", &r.number)]), r.up),
+                titled(r.up)?,
                 vec![
                     // A replica that is down has nothing current to serve as the master.
                     (PartPromote, r.up, Command::PromoteReplica { node }),
@@ -63,18 +76,12 @@ fn menu_of(part: Part, s: &Snapshot) -> Option<(String, Vec<Action>)> {
     }
 }
 
-/// Every part with a menu, in the diagram's reading order, with its name now.
-fn parts_of(s: &Snapshot) -> Vec<(Part, String)> {
-    let mut parts: Vec<(Part, String)> = s.servers.iter().map(|v| (Part::Server(v.id), words::server(v.id))).collect();
-    parts.push((Part::SessionStore, t(SessionStore).to_string()));
-    parts.push((Part::Cache, t(Cache).to_string()));
-    parts.push((Part::Master, t(MasterDb).to_string()));
-    parts.extend(
-        s.db.iter()
-            .filter(|n| n.role == DbRole::Replica)
-            .map(|n| (Part::Replica(n.id), tf(ReplicaName, &[("n", &n.number)]))),
-    );
-    parts
+/// Every part with a menu, in the diagram's reading order.
+fn parts_of(s: &Snapshot) -> Vec<Part> {
+    let servers = s.servers.iter().map(|v| Part::Server(v.id));
+    let data = [Part::SessionStore, Part::Cache, Part::Master];
+    let replicas = s.db.iter().filter(|n| n.role == DbRole::Replica).map(|n| Part::Replica(n.id));
+    servers.chain(data).chain(replicas).collect()
 }
 
 /// A part as its key button's `data-part` names it, so a closed menu can hand the focus back.
@@ -97,16 +104,18 @@ pub fn PartKeys(open: RwSignal<Option<Part>>) -> impl IntoView {
     view! {
         <div class="part-keys" role="group" aria-label=t(PartKeysLabel)>
             <span class="group-label" aria-hidden="true">{t(PartKeysLabel)}</span>
-            <For each=move || parts.get() key=|p| (part_key(p.0), p.1.clone()) let:part>
+            // Keyed by part, whose name does not change: the row is rebuilt only when a part
+            // comes or goes, and a publication that changes neither allocates nothing.
+            <For each=move || parts.get() key=|p| *p let:part>
                 <button
-                    data-part=part_key(part.0)
-                    aria-expanded=move || (open.get() == Some(part.0)).to_string()
+                    data-part=part_key(part)
+                    aria-expanded=move || (open.get() == Some(part)).to_string()
                     on:click=move |_| {
-                        OPENED_BY_KEY.set(Some(part.0));
-                        open.set(Some(part.0));
+                        OPENED_BY_KEY.set(Some(part));
+                        open.set(Some(part));
                     }
                 >
-                    {part.1.clone()}
+                    {lab.snap.with_untracked(|s| part_name(part, s))}
                 </button>
             </For>
         </div>
