@@ -4,13 +4,54 @@
 use statelab_sim::config::limits;
 use statelab_sim::database::DbName;
 use statelab_sim::store::StoreKind;
-use statelab_sim::{Command, CommandError, Event, EventKind, FailReason, Mode, ServerState};
+use statelab_sim::{Command, CommandError, Event, EventKind, FailReason, LogoutReason, Mode, ServerState, UserId};
 
 use super::{t, tf, words, Text::*};
 
 /// An event as the feed narrates it, its time first; in English, the sim's own sentence.
 pub fn sentence(e: &Event) -> String {
     format!("[{}] {}", words::clock(e.at_us), happening(&e.kind))
+}
+
+/// Users a grouped logout line names before it counts the rest.
+const NAMED_LOGOUTS: usize = 8;
+
+/// The feed's lines for `events`, as (first event's number, time, sentence): one per event,
+/// except that the users logged out at one moment for one reason share a line. A crash that
+/// logs out hundreds of users then takes one line, and does not push its cause out of the feed.
+pub fn lines<'a>(events: impl IntoIterator<Item = &'a Event>) -> Vec<(u64, u64, String)> {
+    let mut lines: Vec<(u64, u64, String)> = Vec::new();
+    let mut group: Option<(&Event, LogoutReason, Vec<UserId>)> = None;
+    for e in events {
+        if let EventKind::LoggedOut { user, reason } = e.kind {
+            match &mut group {
+                Some((first, r, users)) if first.at_us == e.at_us && *r == reason => users.push(user),
+                _ => {
+                    lines.extend(group.take().map(logouts));
+                    group = Some((e, reason, vec![user]));
+                }
+            }
+        } else {
+            lines.extend(group.take().map(logouts));
+            lines.push((e.seq, e.at_us, sentence(e)));
+        }
+    }
+    lines.extend(group.map(logouts));
+    lines
+}
+
+/// One line for the users `first` opened the list of, all logged out for `reason`.
+fn logouts((first, reason, users): (&Event, LogoutReason, Vec<UserId>)) -> (u64, u64, String) {
+    if users.len() == 1 {
+        return (first.seq, first.at_us, sentence(first));
+    }
+    let named: Vec<String> = users.iter().take(NAMED_LOGOUTS).map(|&u| words::letters(u)).collect();
+    let mut list = named.join(", ");
+    if users.len() > NAMED_LOGOUTS {
+        list = tf(ListAndMore, &[("list", &list), ("n", &(users.len() - NAMED_LOGOUTS))]);
+    }
+    let text = tf(EvLoggedOutMany, &[("n", &users.len()), ("users", &list), ("reason", &words::logout_reason(reason))]);
+    (first.seq, first.at_us, format!("[{}] {text}", words::clock(first.at_us)))
 }
 
 fn happening(kind: &EventKind) -> String {
@@ -230,7 +271,7 @@ mod tests {
         ServerState, Sim, SimConfig, StoreKind, UserId,
     };
 
-    use super::{command, command_error, sentence};
+    use super::{command, command_error, lines, sentence};
 
     /// Whether an event is of one sentence template's case.
     type Case = fn(&EventKind) -> bool;
@@ -352,6 +393,54 @@ mod tests {
         let mut full = Sim::new(SimConfig { servers: limits::SERVERS, ..Default::default() }).expect("a valid config");
         play(&mut full, vec![(Command::AddServer, 0)], &mut commands, &mut refusals);
         (events, commands, refusals)
+    }
+
+    #[test]
+    fn one_line_tells_the_users_a_crash_logged_out() {
+        let mut sim = Sim::new(SimConfig::default()).expect("the default config is valid");
+        sim.advance(5 * SEC);
+        let from = sim.events().total();
+        sim.apply(Command::CrashServer { server: ServerId(0) }).expect("Server 1 is up");
+        let events: Vec<&Event> = sim.events().narrated_since(from).collect();
+        let out: Vec<UserId> = events
+            .iter()
+            .filter_map(|e| match e.kind {
+                EventKind::LoggedOut { user, .. } => Some(user),
+                _ => None,
+            })
+            .collect();
+        assert!(out.len() > 8, "the crash logs out more users than a line names: {}", out.len());
+        let told = lines(events.iter().copied());
+        assert_eq!(told.len(), events.len() - out.len() + 1, "{told:?}");
+        let logout = told.iter().find(|(.., text)| text.contains("users are logged out")).expect("a logout line");
+        let named = out[..8].iter().map(|u| u.to_string().trim_start_matches("User ").to_string()).collect::<Vec<_>>();
+        let expected = format!(
+            "{} users are logged out ({} and {} more): Server 1 crashed with their session in memory.",
+            out.len(),
+            named.join(", "),
+            out.len() - 8
+        );
+        assert!(logout.2.ends_with(&expected), "{}", logout.2);
+        // The crash and the lost sessions keep their own lines, before the logouts.
+        let at = |needle: &str| told.iter().position(|(.., text)| text.contains(needle)).expect(needle);
+        assert!(at("Server 1 crashed.") < at("users are logged out"));
+        assert!(at("vanished with Server 1") < at("users are logged out"));
+    }
+
+    #[test]
+    fn a_lone_logout_keeps_its_own_sentence() {
+        let one = Event {
+            seq: 7,
+            at_us: 2 * SEC,
+            kind: EventKind::LoggedOut { user: UserId(2), reason: LogoutReason::WrongServer(ServerId(1)) },
+        };
+        let other = Event {
+            seq: 8,
+            at_us: 2 * SEC,
+            kind: EventKind::LoggedOut { user: UserId(3), reason: LogoutReason::StoreLost },
+        };
+        let told = lines([&one, &other]);
+        assert_eq!(told, [(7, 2 * SEC, sentence(&one)), (8, 2 * SEC, sentence(&other))]);
     }
 
     #[test]

@@ -366,3 +366,23 @@ test('the live region speaks the newest line at most every few seconds, with how
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a crash that logs out many users tells it in one line, under its cause', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&mode=stateful&users=200`);
+  for (let i = 0; i < 10; i++) await page.getByRole('button', { name: 'Step', exact: true }).click();
+  await page.getByRole('button', { name: 'Crash Server 1', exact: true }).click();
+  const lines = page.locator('.feed-lines li');
+  await lines.filter({ hasText: 'users are logged out' }).first().waitFor();
+  const all = await lines.allTextContents();
+  const logouts = all.filter((l) => /logged out/.test(l));
+  assert.equal(logouts.length, 1, logouts.join('\n'));
+  const [, n, named, more] = logouts[0].match(/\] (\d+) users are logged out \(((?:[A-Z]+, ){7}[A-Z]+) and (\d+) more\): Server 1 crashed/);
+  assert.equal(Number(n), 8 + Number(more));
+  assert.equal(new Set(named.split(', ')).size, 8);
+  // Every one of them is on the card, and the crash and its lost sessions keep their lines.
+  assert.equal(await page.getByRole('group', { name: 'Users logged out' }).locator('output').textContent(), n);
+  assert.ok(all.some((l) => l.endsWith('Server 1 crashed.')), all.join('\n'));
+  assert.ok(all.some((l) => l.endsWith(`${n} sessions vanished with Server 1's memory.`)), all.join('\n'));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
