@@ -4,7 +4,8 @@
 
 use statelab_sim::config::limits;
 use statelab_sim::tour::TOUR_IDS;
-use statelab_sim::{Command, Keyed, Mode, SimConfig};
+use statelab_sim::traffic::{SPIKE_FACTOR, SPIKE_FLOOR_PER_S};
+use statelab_sim::{Command, Keyed, Mode, Pattern, SimConfig};
 
 use crate::i18n::{fill, t, Lang, Text};
 use crate::link::{self, LinkError, MAX_COMMANDS};
@@ -150,6 +151,32 @@ impl Default for Params {
 
 /// Latest simulated time a link may ask to replay to [µs]: one hour.
 pub const MAX_REPLAY_US: u64 = 3_600_000_000;
+
+/// The most requests a link may replay on open: `t` is reached by simulating the run from 0 in
+/// one go, and this many take a few seconds in the browser (an hour at 1,000 requests/s).
+pub const MAX_REPLAY_REQUESTS: f64 = 4_000_000.0;
+
+/// The highest request rate the link's run can reach [requests/s]: its rate and every rate its
+/// commands set, times a spike's or a ramp's factor if it can have one.
+fn peak_rate(p: &Params) -> f64 {
+    let traffic = &p.config.traffic;
+    let set = p.commands.iter().filter_map(|(_, c)| match c {
+        Command::SetTraffic { rate_per_s, .. } => Some(*rate_per_s),
+        _ => None,
+    });
+    let top = f64::from(set.fold(traffic.rate_per_s, u32::max));
+    let surges = traffic.pattern != Pattern::Steady
+        || p.commands.iter().any(|(_, c)| match c {
+            Command::Spike => true,
+            Command::SetTraffic { pattern, .. } => *pattern != Pattern::Steady,
+            _ => false,
+        });
+    if surges {
+        (top * SPIKE_FACTOR).max(SPIKE_FLOOR_PER_S)
+    } else {
+        top.max(1.0)
+    }
+}
 
 /// Every key a link to a run sets ([`share_query`], [`tour_query`], and `lang`); the others
 /// (host, panel, controls, title, view, and the test hooks) belong to the page that embeds the
@@ -393,12 +420,36 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
     if step_given && p.scenario.is_none() {
         notices.push(tr(Text::NoticeStepAlone).to_string());
     }
+    // A time so far into a busy run would freeze the page while it replays: it opens earlier.
+    if let Some(asked) = p.at_us {
+        let rate = peak_rate(&p);
+        let most_s = (MAX_REPLAY_REQUESTS / rate).floor() as u64;
+        if asked > most_s * 1_000_000 {
+            p.at_us = Some(most_s * 1_000_000);
+            notices.push(fill(tr(Text::NoticeReplayCapped), &[("asked", &asked), ("rate", &rate), ("at", &most_s)]));
+        }
+    }
     (p, notices)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_time_too_far_into_a_busy_run_opens_earlier_with_a_notice() {
+        // An hour of the default 20 requests/s replays at once.
+        let (p, notices) = parse("?t=3600000000", Lang::En);
+        assert_eq!((p.at_us, notices.len()), (Some(3_600_000_000), 0), "{notices:?}");
+        let (p, notices) = parse("?rate=1000000&t=30000000", Lang::En);
+        assert_eq!(p.at_us, Some(4_000_000));
+        assert_eq!(notices, ["t=30000000 would replay too many requests to open quickly (up to 1000000 a second), so the run opens at 4 s."]);
+        // A spike in the command log counts at its peak: five times the rate.
+        let (p, notices) = parse("?rate=1000&t=3600000000&cmds=1000000.s", Lang::En);
+        assert_eq!((p.at_us, notices.len()), (Some(800_000_000), 1), "{notices:?}");
+        let (p, _) = parse("?rate=1000&t=3600000000", Lang::En);
+        assert_eq!(p.at_us, Some(3_600_000_000));
+    }
 
     #[test]
     fn a_step_without_a_tour_is_refused_with_a_notice() {

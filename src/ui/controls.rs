@@ -2,6 +2,7 @@
 //! button or input with an accessible name, so tests and screen readers find them the same way.
 
 use leptos::prelude::*;
+use statelab_sim::server::removal;
 use statelab_sim::{Command, Keyed, Mode, ServerState};
 
 use super::use_lab;
@@ -141,17 +142,20 @@ pub fn ServerControls() -> impl IntoView {
                 <For each=ids key=|id| *id let:id>
                     {
                         // One subscriber to the panels' publications per server row.
-                        let row = Memo::new(move |_| lab.panel_snap(|s| s.servers.iter().find(|v| v.id == id).map(|v| (v.state, v.served))));
-                        let state = Memo::new(move |_| row.with(|r| r.map(|(state, _)| state)));
+                        let row = Memo::new(move |_| lab.panel_snap(|s| {
+                            let removable = removal(s.servers.iter().map(|v| (v.id, v.state)), id).is_ok();
+                            s.servers.iter().find(|v| v.id == id).map(|v| (v.state, v.served, removable))
+                        }));
+                        let state = Memo::new(move |_| row.with(|r| r.map(|(state, ..)| state)));
                         let state = move || state.get();
                         let running = move || state().is_some_and(ServerState::is_running);
-                        let in_pool = move || state().is_some_and(ServerState::in_pool);
+                        let removable = Memo::new(move |_| row.with(|r| r.is_some_and(|(.., removable)| removable)));
                         view! {
                             <li>
                                 <span class="name">{words::server(id)}</span>
                                 <span class="state">{move || state().map(words::server_state)}</span>
                                 <span class="served">
-                                    {move || row.get().map(|(_, served)| tf(Served, &[("n", &served)]))}
+                                    {move || row.get().map(|(_, served, _)| tf(Served, &[("n", &served)]))}
                                 </span>
                                 <button
                                     class="danger"
@@ -167,7 +171,7 @@ pub fn ServerControls() -> impl IntoView {
                                     {tf(RestartNamed, &[("name", &words::server(id))])}
                                 </button>
                                 <button
-                                    disabled=move || !in_pool()
+                                    disabled=move || !removable.get()
                                     on:click=move |_| lab.send(Command::RemoveServer { server: id })
                                 >
                                     {tf(RemoveNamed, &[("name", &words::server(id))])}

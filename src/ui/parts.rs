@@ -6,6 +6,7 @@ use std::cell::Cell;
 use leptos::html;
 use leptos::prelude::*;
 use statelab_sim::database::DbRole;
+use statelab_sim::server::removal;
 use statelab_sim::snapshot::Snapshot;
 use statelab_sim::Command;
 use wasm_bindgen::JsCast;
@@ -48,7 +49,11 @@ fn menu_of(part: Part, s: &Snapshot) -> Option<(String, Vec<Action>)> {
                 vec![
                     (PartCrash, running, Command::CrashServer { server }),
                     (PartRestart, !running, Command::RestartServer { server }),
-                    (PartRemove, state.in_pool(), Command::RemoveServer { server }),
+                    (
+                        PartRemove,
+                        removal(s.servers.iter().map(|v| (v.id, v.state)), server).is_ok(),
+                        Command::RemoveServer { server },
+                    ),
                 ],
             ))
         }
@@ -208,7 +213,8 @@ pub fn PartMenu(open: RwSignal<Option<Part>>) -> impl IntoView {
                 role="dialog"
                 aria-labelledby="part-menu-title"
                 node_ref=root
-                style:left=move || format!("{:.2}%", (place().0 / WIDTH * 100.0).clamp(10.0, 90.0))
+                // Under its box, and never past the stage's sides (the menu is at most 15rem).
+                style:left=move || format!("clamp(0.25rem, calc({:.2}% - 7.5rem), calc(100% - 15.25rem))", place().0 / WIDTH * 100.0)
                 style:top=move || below().then(at)
                 style:bottom=move || (!below()).then(at)
                 on:keydown=move |ev| {

@@ -109,6 +109,13 @@ fn BalancerControls() -> impl IntoView {
     let chosen = RwSignal::new(0u32);
     // A memo: the menu of up to 200 users is rebuilt when their number changes, not every publish.
     let users = Memo::new(move |_| lab.panel_snap(|s| s.users.min(200)));
+    // A lab with fewer users (Reset, another tour) drops the choice it no longer lists, so the
+    // button sends the user the menu shows.
+    Effect::new(move |_| {
+        if chosen.get_untracked() >= users.get() {
+            chosen.set(0);
+        }
+    });
     let users = move || users.get();
     view! {
         <fieldset>

@@ -424,18 +424,21 @@ fn Scrubber() -> impl IntoView {
     let lab = use_lab();
     let now_ms = move || lab.panel_snap(|s| s.now_us / 1_000);
     let end_us = move || lab.panel_snap(|s| s.now_us).max(lab.horizon_shown());
+    let top_ms = move || (end_us() / 1_000).div_ceil(SCRUB_STEP_MS).saturating_mul(SCRUB_STEP_MS);
+    let thumb_ms = move || if lab.panel_snap(|s| s.now_us) >= end_us() { top_ms() } else { now_ms() };
     view! {
         <label class="row scrubber">
             {t(Timeline)}
-            // The end is rounded up to a whole step: a slider snaps its value to the steps, and
-            // at "0.4 s of 0.4 s" its thumb must be at the end, not back at the last full step.
+            // The end is rounded up to a whole step, and the latest moment sits on it: a slider
+            // snaps its value to the steps, and at "0.4 s of 0.4 s" its thumb must be at the
+            // end, not back at the last full step.
             // A tour moves through time with its own steps and Back: a jump to another moment
             // would leave the step's story and its verdict behind.
             <input
                 type="range" min="0" step=SCRUB_STEP_MS
                 disabled=move || lab.tour_at.with(Option::is_some)
-                prop:max=move || (end_us() / 1_000).div_ceil(SCRUB_STEP_MS).saturating_mul(SCRUB_STEP_MS).to_string()
-                prop:value=move || now_ms().to_string()
+                prop:max=move || top_ms().to_string()
+                prop:value=move || thumb_ms().to_string()
                 aria-valuetext=move || tf(MsOfSimTime, &[("ms", &now_ms())])
                 on:change=move |ev| {
                     if let Ok(ms) = event_target_value(&ev).parse::<u64>() {

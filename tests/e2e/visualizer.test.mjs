@@ -335,8 +335,78 @@ test('on a phone the swipe hint shows until the diagram is scrolled to its end',
   await context.close();
 });
 
+test('on a phone only the drawing scrolls: the caption and the legend stay in view', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`, { viewport: { width: 390, height: 844 } });
+  const figure = page.locator('figure.diagram');
+  await figure.evaluate((f) => { f.scrollLeft = f.scrollWidth; });
+  await page.waitForFunction(() => document.querySelector('figure.diagram').classList.contains('at-end'));
+  const frame = await figure.boundingBox();
+  for (const sel of ['#diagram-caption', '.diagram .legend']) {
+    const box = await page.locator(sel).boundingBox();
+    assert.ok(box.x >= frame.x && box.x + box.width <= frame.x + frame.width + 1, `${sel} at ${box.x}–${box.x + box.width}, frame ${frame.x}–${frame.x + frame.width}`);
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+for (const [lang, viewport, theme, part] of [['en', { width: 390, height: 844 }, 'light', 'Replica 2'], ['es', { width: 390, height: 844 }, 'light', 'Réplica 1'], ['en', { width: 800, height: 500 }, 'projector', 'Replica 1']]) {
+  test(`a menu by the diagram's edge stays inside it (${lang}, ${viewport.width} px, ${theme})`, async () => {
+    const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&lang=${lang}&theme=${theme}`, { viewport });
+    const figure = page.locator('figure.diagram');
+    await figure.evaluate((f) => { f.scrollIntoView(); f.scrollLeft = f.scrollWidth; });
+    const key = page.locator('.part-keys button', { hasText: part });
+    await key.focus();
+    await key.press('Enter');
+    const menu = page.getByRole('dialog', { name: new RegExp(`^${part} — `) });
+    await menu.waitFor();
+    const [m, frame] = [await menu.boundingBox(), await figure.boundingBox()];
+    assert.ok(m.x >= frame.x && m.x + m.width <= frame.x + frame.width, `menu ${m.x}–${m.x + m.width}, frame ${frame.x}–${frame.x + frame.width}`);
+    for (const button of await menu.getByRole('button').all()) {
+      const b = await button.boundingBox();
+      assert.ok(b.x >= frame.x && b.x + b.width <= frame.x + frame.width, `${await button.textContent()} is cut off`);
+    }
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}
+
+test('a misroute after the lab shrank sends the user its menu shows', async () => {
+  // The tour has 500 users (the menu lists 200); Reset goes back to the page's 24.
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&scenario=auto-scaling&mode=stateless`);
+  const menu = page.getByRole('combobox', { name: 'Misroute', exact: true });
+  const options = () => menu.evaluate((s) => s.options.length);
+  await page.waitForFunction(() => document.querySelectorAll('.system-controls option[value="150"]').length === 1);
+  await menu.selectOption({ index: 150 });
+  await page.getByRole('button', { name: 'Reset', exact: true }).click();
+  await page.waitForFunction(() => !document.querySelector('.system-controls option[value="150"]'));
+  assert.equal(await options(), 24);
+  assert.equal(await menu.evaluate((s) => s.selectedOptions[0].textContent), 'User A');
+  await page.getByRole('button', { name: 'Misroute user' }).click();
+  await page.locator('.feed-lines li', { hasText: "You: send User A's next request to another server." }).waitFor();
+  assert.doesNotMatch(await page.locator('body').textContent(), /there is no User/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the last serving server cannot be removed, from the panel or its menu', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&servers=2`);
+  const remove = (n) => page.getByRole('button', { name: `Remove Server ${n}`, exact: true });
+  assert.ok(await remove(1).isEnabled());
+  await page.getByRole('button', { name: 'Crash Server 2', exact: true }).click();
+  // Server 2 is down, so Server 1 is the last one serving; a crashed one may still go.
+  await page.waitForFunction(() => document.querySelector('.server-controls li button:nth-of-type(3)')?.disabled);
+  assert.ok(await remove(1).isDisabled());
+  assert.ok(await remove(2).isEnabled());
+  const key = page.locator('.part-keys button', { hasText: 'Server 1' });
+  await key.focus();
+  await key.press('Enter');
+  assert.ok(await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).isDisabled());
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('at the latest moment the timeline thumb is at its end, whatever the step', async () => {
-  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&t=466000`);
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&t=412000`);
   await page.locator('.scrubber output').filter({ hasText: /^0\.4 s of 0\.4 s$/ }).waitFor();
   const slider = page.getByRole('slider', { name: 'Timeline' });
   const [value, max] = await slider.evaluate((s) => [s.value, s.max]);

@@ -588,15 +588,7 @@ impl Sim {
             }
             Command::RemoveServer { server } => {
                 let i = self.server_index(*server)?;
-                let state = self.servers[i].state;
-                if !state.in_pool() {
-                    return Err(CommandError::WrongServerState { server: *server, state, wanted: "in the pool" });
-                }
-                // Taking out a crashed server costs no capacity; the last serving one is refused.
-                let others = self.servers.iter().filter(|s| s.id != *server && serving(s.state)).count();
-                if serving(state) && others == 0 {
-                    return Err(CommandError::LastServer);
-                }
+                crate::server::removal(self.servers.iter().map(|s| (s.id, s.state)), *server)?;
                 self.remove_server(i);
             }
             Command::Misroute { user } => {
@@ -1720,7 +1712,7 @@ impl Sim {
         let recent: Vec<u32> = self.metrics.samples().iter().rev().take(window).map(|s| s.utilization_pct).collect();
         let util = if recent.is_empty() { 0 } else { recent.iter().sum::<u32>() / recent.len() as u32 };
         // A crashed server serves nobody: it counts neither towards the minimum nor as capacity.
-        let active = self.servers.iter().filter(|s| serving(s.state)).count() as u32;
+        let active = self.servers.iter().filter(|s| s.state.serves()).count() as u32;
         let booting = self.servers.iter().filter(|s| matches!(s.state, ServerState::Booting { .. })).count() as u32;
         match self.autoscaler.evaluate(self.now_us, util, active, booting) {
             Decision::Hold => {}
@@ -1741,11 +1733,6 @@ impl Sim {
             }
         }
     }
-}
-
-/// Whether the server serves, or soon will: healthy or booting, not crashed.
-fn serving(state: ServerState) -> bool {
-    matches!(state, ServerState::Healthy | ServerState::Booting { .. })
 }
 
 impl Phase {

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, VecDeque};
 use std::fmt;
 
+use crate::command::CommandError;
 use crate::request::ReqRef;
 use crate::user::UserId;
 
@@ -56,6 +57,32 @@ impl ServerState {
     pub fn in_pool(self) -> bool {
         !matches!(self, ServerState::Draining | ServerState::Stopped)
     }
+
+    /// Whether it serves, or soon will: healthy or booting, not crashed or leaving.
+    pub fn serves(self) -> bool {
+        matches!(self, ServerState::Healthy | ServerState::Booting { .. })
+    }
+}
+
+/// Whether `server` may be removed from a lab whose servers are `pool` (id and state): it must
+/// be in the pool, and not the last one serving; a crashed one costs no capacity. The engine
+/// refuses the rest, and the page greys out the same ones.
+pub fn removal(
+    pool: impl IntoIterator<Item = (ServerId, ServerState)> + Clone,
+    server: ServerId,
+) -> Result<(), CommandError> {
+    let state = pool
+        .clone()
+        .into_iter()
+        .find_map(|(id, state)| (id == server).then_some(state))
+        .ok_or(CommandError::NoSuchServer(server))?;
+    if !state.in_pool() {
+        return Err(CommandError::WrongServerState { server, state, wanted: "in the pool" });
+    }
+    if state.serves() && !pool.into_iter().any(|(id, state)| id != server && state.serves()) {
+        return Err(CommandError::LastServer);
+    }
+    Ok(())
 }
 
 impl fmt::Display for ServerState {
@@ -148,6 +175,21 @@ impl Server {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_serving_server_cannot_be_removed_but_a_crashed_one_can() {
+        use ServerState::*;
+        let (a, b) = (ServerId(0), ServerId(1));
+        assert_eq!(removal([(a, Healthy), (b, Crashed)], a), Err(CommandError::LastServer));
+        assert_eq!(removal([(a, Healthy), (b, Crashed)], b), Ok(()));
+        assert_eq!(removal([(a, Healthy), (b, Booting { ready_at_us: 9 })], a), Ok(()));
+        assert_eq!(removal([(a, Healthy), (b, Draining)], a), Err(CommandError::LastServer));
+        assert_eq!(
+            removal([(a, Healthy), (b, Draining)], b),
+            Err(CommandError::WrongServerState { server: b, state: Draining, wanted: "in the pool" })
+        );
+        assert_eq!(removal([(a, Healthy)], b), Err(CommandError::NoSuchServer(b)));
+    }
 
     #[test]
     fn busy_time_is_integrated_over_time() {
