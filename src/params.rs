@@ -416,8 +416,13 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
             _ => notices.push(fill(tr(Text::NoticeUnknown), &[("key", &shown(&key))])),
         }
     }
-    // A step belongs to a tour: without one it has nothing to open.
-    if step_given && p.scenario.is_none() {
+    // A tour plays in the lab view; compare mode would take its settings but not its steps.
+    if p.compare && p.scenario.is_some() {
+        p.scenario = None;
+        p.step = 0;
+        notices.push(tr(Text::NoticeCompareTour).to_string());
+    } else if step_given && p.scenario.is_none() {
+        // A step belongs to a tour: without one it has nothing to open.
         notices.push(tr(Text::NoticeStepAlone).to_string());
     }
     // A time so far into a busy run would freeze the page while it replays: it opens earlier.
@@ -449,6 +454,13 @@ mod tests {
         assert_eq!((p.at_us, notices.len()), (Some(800_000_000), 1), "{notices:?}");
         let (p, _) = parse("?rate=1000&t=3600000000", Lang::En);
         assert_eq!(p.at_us, Some(3_600_000_000));
+    }
+
+    #[test]
+    fn compare_mode_opens_without_the_tour_it_cannot_play() {
+        let (p, notices) = parse("?view=compare&scenario=crash-2am&step=2", Lang::En);
+        assert_eq!((p.compare, p.scenario, p.step), (true, None, 0));
+        assert_eq!(notices, ["scenario=… was ignored: a tour plays in “Explore the system”, not in view=compare."]);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The simulation's narration (what happened, what the learner did, why a command was refused) in
 //! the page's language. The sim's own `Display` speaks English for the command-line runner.
 
-use statelab_sim::config::limits;
+use statelab_sim::config::{limits, ConfigError};
 use statelab_sim::database::DbName;
 use statelab_sim::store::StoreKind;
 use statelab_sim::{Command, CommandError, Event, EventKind, FailReason, LogoutReason, Mode, ServerState, UserId};
@@ -235,8 +235,12 @@ pub fn command_error(e: &CommandError) -> String {
         CommandError::NotAReplica(n) => tf(CmdErrNotAReplica, &[("node", n)]),
         CommandError::DownNotPromoted(_) => t(CmdErrDownNotPromoted).to_string(),
         CommandError::AlreadyThere(what) => phrase(what),
-        // Out-of-range values: the controls cannot send them, so only a host page sees these.
-        CommandError::Invalid(msg) => msg.clone(),
+        // Out-of-range values: the controls cannot send them, but a host page or a link can.
+        CommandError::Config(ConfigError::OutOfRange { field, value, min, max }) => {
+            tf(CmdErrOutOfRange, &[("field", field), ("value", value), ("min", min), ("max", max)])
+        }
+        CommandError::Config(ConfigError::Inverted { field }) => tf(CmdErrInverted, &[("field", field)]),
+        CommandError::Config(ConfigError::Parse(detail)) => tf(CmdErrUnreadable, &[("detail", detail)]),
     }
 }
 
@@ -263,7 +267,7 @@ mod tests {
     use std::collections::HashSet;
     use std::mem::discriminant;
 
-    use statelab_sim::config::{limits, AutoscalerConfig};
+    use statelab_sim::config::{limits, AutoscalerConfig, ConfigError};
     use statelab_sim::database::DbName;
     use statelab_sim::time::SEC;
     use statelab_sim::{
@@ -537,12 +541,12 @@ mod tests {
         for c in &commands {
             assert_ne!(command(c), c.to_string());
         }
+        // Every refusal is in Spanish, the sim's fixed phrases ("already down", its server
+        // states) and the ranges a setting must keep to included.
+        assert!(refusals.iter().any(|e| matches!(e, CommandError::Config(ConfigError::OutOfRange { .. }))));
+        assert!(refusals.iter().any(|e| matches!(e, CommandError::Config(ConfigError::Inverted { .. }))));
         for err in &refusals {
-            // A free-form refusal carries the sim's English detail through; every fixed phrase
-            // (the sim's "already down" and its server states) has its Spanish words.
-            if !matches!(err, CommandError::Invalid(_)) {
-                assert_ne!(command_error(err), err.to_string());
-            }
+            assert_ne!(command_error(err), err.to_string());
         }
         let out = Event {
             seq: 0,

@@ -198,8 +198,8 @@ pub enum CommandError {
     DownNotPromoted(u32),
     /// The component is already in the wanted state.
     AlreadyThere(&'static str),
-    /// A value outside its allowed range.
-    Invalid(String),
+    /// A setting outside the range the config allows for it, named by its config field.
+    Config(crate::config::ConfigError),
 }
 
 impl fmt::Display for CommandError {
@@ -222,7 +222,7 @@ impl fmt::Display for CommandError {
             CommandError::NotAReplica(n) => write!(f, "database node {n} is not a replica"),
             CommandError::DownNotPromoted(_) => f.write_str("a replica that is down cannot be promoted"),
             CommandError::AlreadyThere(what) => write!(f, "{what}"),
-            CommandError::Invalid(msg) => f.write_str(msg),
+            CommandError::Config(e) => e.fmt(f),
         }
     }
 }

@@ -540,6 +540,14 @@ impl Sim {
         Ok(())
     }
 
+    /// Holds a command's new setting to the config's own ranges: `set` writes it into a copy
+    /// of the config, which must still validate.
+    fn check(&self, set: impl FnOnce(&mut SimConfig)) -> Result<(), CommandError> {
+        let mut probe = self.cfg.clone();
+        set(&mut probe);
+        probe.validate().map_err(CommandError::Config)
+    }
+
     fn server_index(&self, id: ServerId) -> Result<usize, CommandError> {
         self.index_of(id).ok_or(CommandError::NoSuchServer(id))
     }
@@ -603,12 +611,7 @@ impl Sim {
             }
             Command::SetAlgorithm { algorithm } => self.lb.algorithm = *algorithm,
             Command::SetTraffic { rate_per_s, pattern } => {
-                if *rate_per_s > limits::RATE_PER_S {
-                    return Err(CommandError::Invalid(format!(
-                        "the traffic rate must be at most {} requests/s",
-                        limits::RATE_PER_S
-                    )));
-                }
+                self.check(|c| c.traffic.rate_per_s = *rate_per_s)?;
                 // Moving only the rate keeps the pattern's clock: a spike or ramp under way goes on.
                 let since_us =
                     if *pattern == self.traffic.pattern_at(self.now_us) { self.traffic.since_us } else { self.now_us };
@@ -702,23 +705,15 @@ impl Sim {
                 self.db.remove(id);
             }
             Command::SetReplicationLag { min_ms, max_ms } => {
-                if min_ms > max_ms || *max_ms > 600_000 {
-                    return Err(CommandError::Invalid(
-                        "replication lag must be a range [min, max] of at most 600,000 ms".into(),
-                    ));
-                }
+                self.check(|c| c.database.lag_ms = (*min_ms, *max_ms))?;
                 self.lag_ms = (*min_ms, *max_ms);
             }
             Command::SetAutoscaling { policy } => {
-                let mut probe = self.cfg.clone();
-                probe.autoscaler = policy.clone();
-                probe.validate().map_err(|e| CommandError::Invalid(e.to_string()))?;
+                self.check(|c| c.autoscaler = policy.clone())?;
                 self.autoscaler.policy = policy.clone();
             }
             Command::SetHealthCheck { interval_ms } => {
-                if *interval_ms > 60_000 {
-                    return Err(CommandError::Invalid("health checks run at most every 60,000 ms".into()));
-                }
+                self.check(|c| c.balancer.health_check_ms = *interval_ms)?;
                 self.lb.health_check_us = u64::from(*interval_ms) * MS;
                 self.health_gen += 1;
                 if *interval_ms == 0 {
