@@ -2,7 +2,6 @@
 //! button or input with an accessible name, so tests and screen readers find them the same way.
 
 use leptos::prelude::*;
-use statelab_sim::server::removal;
 use statelab_sim::{Command, Keyed, Mode, ServerState};
 
 use super::use_lab;
@@ -142,10 +141,7 @@ pub fn ServerControls() -> impl IntoView {
                 <For each=ids key=|id| *id let:id>
                     {
                         // One subscriber to the panels' publications per server row.
-                        let row = Memo::new(move |_| lab.panel_snap(|s| {
-                            let removable = removal(s.servers.iter().map(|v| (v.id, v.state)), id).is_ok();
-                            s.servers.iter().find(|v| v.id == id).map(|v| (v.state, v.served, removable))
-                        }));
+                        let row = Memo::new(move |_| lab.panel_snap(|s| s.servers.iter().find(|v| v.id == id).map(|v| (v.state, v.served, s.removable(id)))));
                         let state = Memo::new(move |_| row.with(|r| r.map(|(state, ..)| state)));
                         let state = move || state.get();
                         let running = move || state().is_some_and(ServerState::is_running);

@@ -6,7 +6,6 @@ use std::cell::Cell;
 use leptos::html;
 use leptos::prelude::*;
 use statelab_sim::database::DbRole;
-use statelab_sim::server::removal;
 use statelab_sim::snapshot::Snapshot;
 use statelab_sim::Command;
 use wasm_bindgen::JsCast;
@@ -49,11 +48,7 @@ fn menu_of(part: Part, s: &Snapshot) -> Option<(String, Vec<Action>)> {
                 vec![
                     (PartCrash, running, Command::CrashServer { server }),
                     (PartRestart, !running, Command::RestartServer { server }),
-                    (
-                        PartRemove,
-                        removal(s.servers.iter().map(|v| (v.id, v.state)), server).is_ok(),
-                        Command::RemoveServer { server },
-                    ),
+                    (PartRemove, s.removable(server), Command::RemoveServer { server }),
                 ],
             ))
         }

@@ -196,3 +196,11 @@ pub struct Snapshot {
     /// Every request under way, listed in `requests` or not.
     pub in_flight: u32,
 }
+
+impl Snapshot {
+    /// Whether a Remove of `server` would be taken now: the engine's own rule, so a page greys
+    /// out exactly the buttons it would refuse.
+    pub fn removable(&self, server: ServerId) -> bool {
+        crate::server::removal(self.servers.iter().map(|v| (v.id, v.state)), server).is_ok()
+    }
+}
