@@ -382,7 +382,8 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
                 Some(id) => p.scenario = Some((*id).to_string()),
                 None => bad(&fill(tr(Text::WhyScenario), &[("all", &TOUR_IDS.join(", "))])),
             },
-            "step" => match whole(&value, 1, 100) {
+            // Any step from 1: one past the tour's end opens its last step, with a notice.
+            "step" => match whole(&value, 1, u32::MAX.into()) {
                 Some(n) => {
                     p.step = n as usize - 1;
                     step_given = true;

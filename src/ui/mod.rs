@@ -46,6 +46,11 @@ fn browser_lang() -> Lang {
 }
 
 /// The whole page, set up from the URL's parameters.
+/// The notices about the page's link, shown over the lab until dismissed, whatever controls
+/// it has: the parser's, and a tour's when it opens another step or mode than the link asked.
+#[derive(Clone, Copy)]
+pub struct UrlNotices(pub RwSignal<Vec<String>>);
+
 #[component]
 pub fn App() -> impl IntoView {
     let (params, ignored) = params::parse(&query(), browser_lang());
@@ -74,6 +79,7 @@ pub fn App() -> impl IntoView {
     let theme = RwSignal::new(params.theme);
     let comparing = RwSignal::new(params.compare);
     let notices = RwSignal::new(ignored);
+    provide_context(UrlNotices(notices));
     // Syncs the outside world (the page's theme attribute) with the chosen theme.
     Effect::new(move |_| {
         let key = theme.get().key();

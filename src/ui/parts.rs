@@ -181,7 +181,17 @@ pub fn PartMenu(open: RwSignal<Option<Part>>) -> impl IntoView {
             open.set(None);
         }
     });
-    on_cleanup(move || outside.remove());
+    // Esc closes it wherever the focus is: a mouse user's pressed button may have just been
+    // disabled, leaving the focus on the page. Inside the menu its own handler comes first.
+    let escape = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" && open.get_untracked().is_some() {
+            close(open);
+        }
+    });
+    on_cleanup(move || {
+        outside.remove();
+        escape.remove();
+    });
     // Rebuilt only when another component's menu opens: a state change updates the title
     // and the buttons in place, so the pressed button's partner can take the focus.
     move || {

@@ -10,7 +10,7 @@ use statelab_sim::Mode;
 
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::use_lab;
+use super::{use_lab, UrlNotices};
 use crate::host;
 use crate::i18n::{checks, t, tf, words, Text::*};
 
@@ -93,11 +93,15 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, mode_asked: bool, 
             chosen.set(index);
             chosen_mode.set(mode);
             show(index, mode, step.min(count.saturating_sub(1)));
+            let mut told = Vec::new();
             if step >= count {
-                lab.notice
-                    .set(Some(tf(NoticeStepPastEnd, &[("title", &title), ("n", &count), ("asked", &(step + 1))])));
-            } else if mode_asked && !offered.contains(&asked) {
-                lab.notice.set(Some(tf(NoticeTourMode, &[("title", &title), ("mode", &mode_in_text(mode))])));
+                told.push(tf(NoticeStepPastEnd, &[("title", &title), ("n", &count), ("asked", &(step + 1))]));
+            }
+            if mode_asked && !offered.contains(&asked) {
+                told.push(tf(NoticeTourMode, &[("title", &title), ("mode", &mode_in_text(mode))]));
+            }
+            if let Some(UrlNotices(notices)) = use_context::<UrlNotices>() {
+                notices.update(|n| n.extend(told));
             }
         }
     }

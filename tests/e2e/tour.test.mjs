@@ -221,6 +221,19 @@ test('a step past a tour’s end opens its last step, and says so', async () => 
   await context.close();
 });
 
+test('an embed with no controls still shows, and can dismiss, what a tour link could not do', async () => {
+  const url = `${lab.server.url}?controls=none&scenario=request-path&mode=stateful&step=1000&autoplay=0`;
+  const { page, errors, context } = await openPage(lab.browser, url);
+  await page.getByText(/^Step 5 of 5 /).waitFor();
+  const box = page.locator('.url-notice');
+  assert.match(await box.textContent(), /has 5 steps, so it opens at its last step, not at step 1000\./);
+  assert.match(await box.textContent(), /runs in Stateless mode only, so it opens in that mode\./);
+  await box.getByRole('button', { name: 'Dismiss' }).click();
+  assert.equal(await box.count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a tour asked for a mode it does not offer opens in its own, and says so', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=request-path&mode=stateful&autoplay=0`);
   await page.getByText(/^Step 1 of \d+ \(Stateless mode\)$/).waitFor();
