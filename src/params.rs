@@ -301,10 +301,20 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
     let mut p = Params::default();
     let mut step_given = false;
     let mut notices = Vec::new();
-    let lang = pairs(query).filter(|(k, _)| k == "lang").find_map(|(_, v)| Lang::from_tag(&v)).unwrap_or(fallback);
+    let lang =
+        pairs(query).filter(|(k, _)| k == "lang").filter_map(|(_, v)| Lang::from_tag(&v)).last().unwrap_or(fallback);
     let tr = |text: Text| text.get(lang);
     let max = |text: Text, n: u64| fill(tr(text), &[("max", &n)]);
+    // Keys given more than once: each later value replaces the one before, which a link's
+    // author may not expect (`mode=stateless&…&mode=stateful`).
+    let mut seen: Vec<String> = Vec::new();
+    let mut repeated: Vec<String> = Vec::new();
     for (key, value) in pairs(query) {
+        if !seen.contains(&key) {
+            seen.push(key.clone());
+        } else if !repeated.contains(&key) {
+            repeated.push(key.clone());
+        }
         let mut bad = |why: &str| {
             notices
                 .push(fill(tr(Text::NoticeIgnored), &[("key", &shown(&key)), ("value", &shown(&value)), ("why", &why)]))
@@ -414,8 +424,14 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
                 Some(l) => p.lang = Some(l),
                 None => bad(tr(Text::WhyLang)),
             },
-            _ => notices.push(fill(tr(Text::NoticeUnknown), &[("key", &shown(&key))])),
+            _ => {
+                repeated.retain(|k| *k != key);
+                notices.push(fill(tr(Text::NoticeUnknown), &[("key", &shown(&key))]));
+            }
         }
+    }
+    for key in repeated {
+        notices.push(fill(tr(Text::NoticeRepeated), &[("key", &shown(&key))]));
     }
     // A tour plays in the lab view; compare mode would take its settings but not its steps.
     if p.compare && p.scenario.is_some() {
@@ -455,6 +471,21 @@ mod tests {
         assert_eq!((p.at_us, notices.len()), (Some(800_000_000), 1), "{notices:?}");
         let (p, _) = parse("?rate=1000&t=3600000000", Lang::En);
         assert_eq!(p.at_us, Some(3_600_000_000));
+    }
+
+    #[test]
+    fn a_key_given_twice_takes_its_last_value_and_says_so() {
+        let (p, notices) = parse("?mode=stateless&seed=4&mode=stateful&lang=es&lang=en&zz=1&zz=2", Lang::Es);
+        assert_eq!((p.config.mode, p.config.seed, p.lang), (Mode::Stateful, 4, Some(Lang::En)));
+        assert_eq!(
+            notices,
+            [
+                "Ignored unknown parameter zz.",
+                "Ignored unknown parameter zz.",
+                "mode is given more than once; the last value counts.",
+                "lang is given more than once; the last value counts."
+            ]
+        );
     }
 
     #[test]
