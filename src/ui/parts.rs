@@ -218,8 +218,8 @@ pub fn PartMenu(open: RwSignal<Option<Part>>) -> impl IntoView {
                 role="dialog"
                 aria-labelledby="part-menu-title"
                 node_ref=root
-                // Under its box, and never past the stage's sides (the menu is at most 15rem).
-                style:left=move || format!("clamp(0.25rem, calc({:.2}% - 7.5rem), calc(100% - 15.25rem))", place().0 / WIDTH * 100.0)
+                // Under its box, and never past the stage's sides (the menu is at most 18rem).
+                style:left=move || format!("clamp(0.25rem, calc({:.2}% - 9rem), calc(100% - 18.25rem))", place().0 / WIDTH * 100.0)
                 style:top=move || below().then(at)
                 style:bottom=move || (!below()).then(at)
                 on:keydown=move |ev| {
