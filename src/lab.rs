@@ -505,15 +505,13 @@ impl Lab {
         let host_from = self.host_from.get_value();
         let (snapshot, lines, bursts, next, traced) = self.sim.with_value(|s| {
             let mut bursts = Vec::new();
-            for e in s.events().narrated_since(cursor) {
+            let narrated = s.events().narrated_since(cursor).inspect(|e| {
                 if let EventKind::RequestFailed { at, reason, .. } = e.kind {
                     bursts.push(Burst { at, label: words::fail_reason(reason), born_ms: page_ms() });
                 }
-            }
-            let lines: Vec<FeedLine> = events::lines(s.events().narrated_since(cursor))
-                .into_iter()
-                .map(|(seq, at_us, text)| FeedLine { seq, at_us, text })
-                .collect();
+            });
+            let lines: Vec<FeedLine> =
+                events::lines(narrated).into_iter().map(|(seq, at_us, text)| FeedLine { seq, at_us, text }).collect();
             if let Some(from) = host_from {
                 s.events().since(cursor.max(from)).for_each(crate::host::forward);
             }

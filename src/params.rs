@@ -4,7 +4,6 @@
 
 use statelab_sim::config::limits;
 use statelab_sim::tour::TOUR_IDS;
-use statelab_sim::traffic::{SPIKE_FACTOR, SPIKE_FLOOR_PER_S};
 use statelab_sim::{Command, Keyed, Mode, Pattern, SimConfig};
 
 use crate::i18n::{fill, t, Lang, Text};
@@ -156,26 +155,18 @@ pub const MAX_REPLAY_US: u64 = 3_600_000_000;
 /// one go, and this many take a few seconds in the browser (an hour at 1,000 requests/s).
 pub const MAX_REPLAY_REQUESTS: f64 = 4_000_000.0;
 
-/// The highest request rate the link's run can reach [requests/s]: its rate and every rate its
-/// commands set, times a spike's or a ramp's factor if it can have one.
+/// The highest request rate the link's run can reach [requests/s]: each traffic setting at its
+/// pattern's peak, and a spike of the highest rate set if the log has one.
 fn peak_rate(p: &Params) -> f64 {
     let traffic = &p.config.traffic;
-    let set = p.commands.iter().filter_map(|(_, c)| match c {
-        Command::SetTraffic { rate_per_s, .. } => Some(*rate_per_s),
+    let mut settings = vec![(traffic.rate_per_s, traffic.pattern)];
+    settings.extend(p.commands.iter().filter_map(|(_, c)| match c {
+        Command::SetTraffic { rate_per_s, pattern } => Some((*rate_per_s, *pattern)),
         _ => None,
-    });
-    let top = f64::from(set.fold(traffic.rate_per_s, u32::max));
-    let surges = traffic.pattern != Pattern::Steady
-        || p.commands.iter().any(|(_, c)| match c {
-            Command::Spike => true,
-            Command::SetTraffic { pattern, .. } => *pattern != Pattern::Steady,
-            _ => false,
-        });
-    if surges {
-        (top * SPIKE_FACTOR).max(SPIKE_FLOOR_PER_S)
-    } else {
-        top.max(1.0)
-    }
+    }));
+    let top = settings.iter().map(|&(rate, _)| rate).max().unwrap_or(0);
+    let spike = p.commands.iter().any(|(_, c)| *c == Command::Spike).then_some((top, Pattern::Spike));
+    settings.into_iter().chain(spike).map(|(rate, pattern)| pattern.peak_per_s(f64::from(rate))).fold(1.0, f64::max)
 }
 
 /// Every key a link to a run sets ([`share_query`], [`tour_query`], and `lang`); the others

@@ -182,7 +182,7 @@ pub fn PartMenu(open: RwSignal<Option<Part>>) -> impl IntoView {
         }
     });
     // Esc closes it wherever the focus is: a mouse user's pressed button may have just been
-    // disabled, leaving the focus on the page. Inside the menu its own handler comes first.
+    // disabled, leaving the focus on the page.
     let escape = window_event_listener(leptos::ev::keydown, move |ev| {
         if ev.key() == "Escape" && open.get_untracked().is_some() {
             close(open);
@@ -222,12 +222,6 @@ pub fn PartMenu(open: RwSignal<Option<Part>>) -> impl IntoView {
                 style:left=move || format!("clamp(0.25rem, calc({:.2}% - 9rem), calc(100% - 18.25rem))", place().0 / WIDTH * 100.0)
                 style:top=move || below().then(at)
                 style:bottom=move || (!below()).then(at)
-                on:keydown=move |ev| {
-                    if ev.key() == "Escape" {
-                        ev.stop_propagation();
-                        close(open);
-                    }
-                }
             >
                 <div class="part-menu-head">
                     <h3 id="part-menu-title">{move || menu.with(|m| m.as_ref().map(|m| m.1 .0.clone()))}</h3>

@@ -25,6 +25,18 @@ pub enum Pattern {
 impl Pattern {
     /// The order share links number patterns by (`src/link.rs`) and the menu lists: append only.
     pub const ALL: [Pattern; 5] = [Pattern::Steady, Pattern::Spike, Pattern::Ramp, Pattern::Diurnal, Pattern::Quiet];
+
+    /// The highest rate it reaches from `base` requests/s: what a replay of it may have to
+    /// simulate at worst.
+    pub fn peak_per_s(self, base: f64) -> f64 {
+        match self {
+            Pattern::Steady => base,
+            Pattern::Spike => (base * SPIKE_FACTOR).max(SPIKE_FLOOR_PER_S),
+            Pattern::Ramp => base * SPIKE_FACTOR,
+            Pattern::Diurnal => base * (1.0 + DIURNAL_SWING),
+            Pattern::Quiet => base * QUIET_SHARE,
+        }
+    }
 }
 
 impl fmt::Display for Pattern {
@@ -49,6 +61,10 @@ pub const SPIKE_FACTOR: f64 = 5.0;
 pub const SPIKE_FLOOR_PER_S: f64 = 1_500.0;
 const RAMP_US: u64 = 60 * SEC;
 const DAY_US: u64 = 120 * SEC;
+/// How far a simulated day swings around the base rate, as a share of it.
+const DIURNAL_SWING: f64 = 0.8;
+/// The share of the base rate that the quiet of 2 am keeps.
+const QUIET_SHARE: f64 = 0.1;
 
 /// The live traffic: set from the config, then replaced by `SetTraffic` and `Spike`.
 #[derive(Clone, Debug)]
@@ -83,14 +99,14 @@ impl Traffic {
         let t = now_us.saturating_sub(self.since_us);
         match self.pattern {
             Pattern::Steady => base,
-            Pattern::Spike if t < SPIKE_US => (base * SPIKE_FACTOR).max(SPIKE_FLOOR_PER_S),
+            Pattern::Spike if t < SPIKE_US => Pattern::Spike.peak_per_s(base),
             Pattern::Spike => base,
             Pattern::Ramp => base * (1.0 + (SPIKE_FACTOR - 1.0) * (t.min(RAMP_US) as f64 / RAMP_US as f64)),
             Pattern::Diurnal => {
                 let phase = (t % DAY_US) as f64 / DAY_US as f64;
-                base * (1.0 + 0.8 * libm::sin(2.0 * std::f64::consts::PI * phase))
+                base * (1.0 + DIURNAL_SWING * libm::sin(2.0 * std::f64::consts::PI * phase))
             }
-            Pattern::Quiet => base * 0.1,
+            Pattern::Quiet => base * QUIET_SHARE,
         }
     }
 }
@@ -98,6 +114,18 @@ impl Traffic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_pattern_reaches_its_peak_and_never_passes_it() {
+        for pattern in Pattern::ALL {
+            for base in [20, 1_000] {
+                let traffic = Traffic { base_per_s: base, pattern, since_us: 0 };
+                let top = (0..=2_400).map(|i| traffic.rate_per_s(i * SEC / 10)).fold(0.0, f64::max);
+                let peak = pattern.peak_per_s(f64::from(base));
+                assert!(top <= peak + 1e-9 && top >= peak * 0.999, "{pattern}: {top} against {peak}");
+            }
+        }
+    }
 
     fn t(pattern: Pattern) -> Traffic {
         Traffic { base_per_s: 100, pattern, since_us: 10 * SEC }
