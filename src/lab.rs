@@ -4,6 +4,7 @@ use std::collections::VecDeque;
 
 use leptos::prelude::*;
 use statelab_sim::request::{Completed, Node};
+use statelab_sim::rewind::Rewinder;
 use statelab_sim::{Command, EventKind, Sim, SimConfig, Snapshot, UserId};
 
 use crate::i18n::{events, tf, words, Lang, Text::*};
@@ -112,6 +113,9 @@ pub struct Lab {
     /// Every command of this run with its time, including ones after a rewind point, so the
     /// timeline can be scrubbed forward again.
     timeline: StoredValue<Vec<Timed>>,
+    /// Copies of the run along its timeline, so a jump back replays from near the moment, not
+    /// from the start.
+    rewinder: StoredValue<Rewinder>,
     /// The latest simulated time this run has reached [µs]. Not a signal: it moves every frame.
     horizon_us: StoredValue<u64>,
     /// `horizon_us` when `snap` was published, so the timeline's end agrees with its position.
@@ -163,6 +167,7 @@ impl Lab {
             stop_at: RwSignal::new(None),
             script: StoredValue::new(VecDeque::new()),
             timeline: StoredValue::new(Vec::new()),
+            rewinder: StoredValue::new(Rewinder::default()),
             horizon_us: StoredValue::new(0),
             shown_horizon_us: StoredValue::new(0),
             tour_at: RwSignal::new(None),
@@ -215,7 +220,7 @@ impl Lab {
     /// learner's own command starts a new history after a rewind (see [`Lab::branch`]); a tour
     /// step's is part of its script.
     fn apply(&self, s: &mut Sim, at_us: u64, cmd: Command, scripted: bool) -> Result<(), statelab_sim::CommandError> {
-        s.run_until(at_us);
+        self.rewinder.update_value(|r| r.run_until(s, at_us));
         let (now, heard) = (s.now_us(), s.events().total());
         s.apply(cmd.clone())?;
         if !scripted {
@@ -229,6 +234,7 @@ impl Lab {
     /// learner's recorded future is dropped; a tour step's commands stay due.
     fn branch(&self, now: u64, heard: u64) {
         self.timeline.update_value(|t| t.retain(|x| x.at_us <= now));
+        self.rewinder.update_value(|r| r.forget_after(now));
         // The timeline ends here now: the dropped future can no longer be scrubbed to.
         self.horizon_us.set_value(now);
         self.script.update_value(|q| {
@@ -269,7 +275,7 @@ impl Lab {
                     refused.get_or_insert_with(|| tf(ScriptRefused, &[("why", &events::command_error(&e))]));
                 }
             }
-            s.run_until(target);
+            self.rewinder.update_value(|r| r.run_until(s, target));
             s.now_us()
         });
         if let Some(now) = reached {
@@ -303,6 +309,7 @@ impl Lab {
         let commands =
             sim.commands().iter().map(|(at_us, cmd)| Timed { at_us: *at_us, cmd: cmd.clone(), scripted: false });
         self.timeline.set_value(commands.collect());
+        self.rewinder.update_value(Rewinder::clear);
         self.horizon_us.set_value(sim.now_us());
         let total = sim.events().total();
         self.move_host_mark(|_| total);
@@ -313,20 +320,17 @@ impl Lab {
         self.refresh();
     }
 
-    /// Rebuilds the run at simulated time `t_us` from its config and timeline: every target
-    /// computes the same state, so this is an exact rewind (or fast-forward). Playing on from
+    /// Rebuilds the run at simulated time `t_us` from its timeline, starting from the latest
+    /// copy of the run before it (see [`Rewinder`]): every target computes the same state, so
+    /// this is an exact rewind (or fast-forward). Playing on from
     /// there replays the rest of the timeline, so playing and dragging forward agree, and a tour
     /// step being played still ends where it would have.
     pub fn scrub(&self, t_us: u64) {
         let timeline = self.timeline.get_value();
         self.sim.update_value(|s| {
-            if let Ok(mut fresh) = Sim::new(s.config().clone()) {
-                for x in timeline.iter().filter(|x| x.at_us <= t_us) {
-                    let _ = fresh.apply_at(x.at_us, x.cmd.clone());
-                }
-                fresh.run_until(t_us);
-                *s = fresh;
-            }
+            let entries = timeline.iter().map(|x| (x.at_us, &x.cmd));
+            // The config is the running one's, so it is valid.
+            let _ = self.rewinder.try_update_value(|r| r.seek(s, entries, t_us));
         });
         self.script.update_value(|q| {
             let unplayed: Vec<Queued> = q.drain(..).filter(|x| !x.replay).collect();
@@ -373,6 +377,7 @@ impl Lab {
             }
         });
         self.timeline.set_value(Vec::new());
+        self.rewinder.update_value(Rewinder::clear);
         self.horizon_us.set_value(0);
         self.move_host_mark(|_| 0);
         self.tour_at.set(None);
@@ -394,7 +399,7 @@ impl Lab {
                 }
             }
             if let Some(t) = until_us {
-                s.run_until(t);
+                self.rewinder.update_value(|r| r.run_until(s, t));
             }
         });
         self.horizon_us.set_value(self.sim.with_value(|s| s.now_us()));

@@ -2,6 +2,8 @@
 //! requests/s), counted by a global allocator: the browser soak sees the page's whole linear
 //! memory, this separates what the model keeps from what the page and the allocator add.
 //!
+//! It ends with the size of one copy of the system, as the timeline keeps up to 16 of them.
+//!
 //!   cargo run --release -p statelab-sim --example heap
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -65,4 +67,11 @@ fn main() {
             last = live;
         }
     }
+    // What one copy kept for rewinding (see `statelab_sim::rewind`) costs at this size.
+    let before = LIVE.load(Relaxed);
+    let started = std::time::Instant::now();
+    let copy = sim.clone();
+    let took = started.elapsed();
+    println!("one copy for rewinding: {} B, made in {took:?}", LIVE.load(Relaxed) - before);
+    drop(copy);
 }

@@ -12,6 +12,7 @@ const WIDTH: usize = 1 << DIGIT;
 const LEVELS: usize = u64::BITS.div_ceil(DIGIT) as usize;
 
 /// Pending items of type `T`, each due at a time no earlier than the last one popped.
+#[derive(Clone)]
 pub(crate) struct Agenda<T> {
     /// `LEVELS × WIDTH` buckets. Level `l > 0` holds items whose time first differs from
     /// `last` in digit `l`, by that digit; level 0 holds those differing only in the lowest

@@ -57,6 +57,7 @@ enum Ev {
 const _: () = assert!(std::mem::size_of::<Ev>() == 16, "agenda entries stay small");
 
 /// A whole simulated web system.
+#[derive(Clone)]
 pub struct Sim {
     /// The config the run started from; commands never change it, so it plus the command log
     /// replays the run.

@@ -369,6 +369,7 @@ impl fmt::Display for Event {
 /// FNV-1a taken a whole integer at a time (one multiply per field, not per byte, since every
 /// event of a run is hashed), with integers at a fixed width so 32- and 64-bit targets agree.
 /// Each step is a bijection of the state, so two traces that differ in one field always differ.
+#[derive(Clone)]
 pub(crate) struct TraceHasher(u64);
 
 const FNV_PRIME: u64 = 0x0100_0000_01b3;
@@ -413,6 +414,7 @@ impl Hasher for TraceHasher {
 }
 
 /// The recent events, a cursor for readers, and the running trace hash.
+#[derive(Clone)]
 pub struct EventLog {
     recent: VecDeque<Event>,
     /// The latest narrated events, kept apart: at a high rate a second of single successes

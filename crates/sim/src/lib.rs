@@ -33,6 +33,7 @@ pub mod event;
 pub mod keyed;
 pub mod metrics;
 pub mod request;
+pub mod rewind;
 mod rng;
 pub mod scenario;
 pub mod server;

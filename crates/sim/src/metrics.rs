@@ -62,6 +62,7 @@ impl Sample {
 }
 
 /// The ring of samples plus the counters of the second in progress.
+#[derive(Clone)]
 pub struct Metrics {
     samples: VecDeque<Sample>,
     capacity: usize,

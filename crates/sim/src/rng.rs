@@ -4,6 +4,7 @@
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 
+#[derive(Clone)]
 pub(crate) struct SimRng(Pcg64Mcg);
 
 impl SimRng {
