@@ -232,6 +232,7 @@ pub fn command_error(e: &CommandError) -> String {
         CommandError::LastServer => t(CmdErrLastServer).to_string(),
         CommandError::NoOtherServer => t(CmdErrNoOtherServer).to_string(),
         CommandError::TooManyReplicas => tf(CmdErrTooManyReplicas, &[("max", &limits::REPLICAS)]),
+        CommandError::NoMasterToCopy => t(CmdErrNoMasterToCopy).to_string(),
         CommandError::NotAReplica(n) => tf(CmdErrNotAReplica, &[("node", n)]),
         CommandError::DownNotPromoted(_) => t(CmdErrDownNotPromoted).to_string(),
         CommandError::AlreadyThere(what) => phrase(what),

@@ -192,6 +192,8 @@ pub enum CommandError {
     /// Misrouting needs a second server to send the request to.
     NoOtherServer,
     TooManyReplicas,
+    /// A new replica starts from a copy of the master's data, and the master is down.
+    NoMasterToCopy,
     /// Only a replica can be promoted or removed.
     NotAReplica(u32),
     /// A replica that is down has no current data to serve as the master.
@@ -218,6 +220,9 @@ impl fmt::Display for CommandError {
             CommandError::NoOtherServer => f.write_str("misrouting needs at least two servers in the pool"),
             CommandError::TooManyReplicas => {
                 write!(f, "the model runs at most {} read replicas", crate::config::limits::REPLICAS)
+            }
+            CommandError::NoMasterToCopy => {
+                f.write_str("a new replica starts from a copy of the master's data, and the master is down")
             }
             CommandError::NotAReplica(n) => write!(f, "database node {n} is not a replica"),
             CommandError::DownNotPromoted(_) => f.write_str("a replica that is down cannot be promoted"),

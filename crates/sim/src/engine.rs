@@ -696,6 +696,9 @@ impl Sim {
                 if self.db.replicas().count() as u32 >= limits::REPLICAS {
                     return Err(CommandError::TooManyReplicas);
                 }
+                if self.db.writer().is_none() {
+                    return Err(CommandError::NoMasterToCopy);
+                }
                 self.db.add(DbRole::Replica);
             }
             Command::RemoveReplica { node } => {

@@ -249,3 +249,16 @@ fn a_store_crash_is_told_before_the_logouts_it_causes() {
     assert!(matches!(kinds[1], EventKind::StoreDown { lost: 1.., .. }), "{kinds:?}");
     assert!(kinds[2..].iter().all(|k| matches!(k, EventKind::LoggedOut { .. })) && kinds.len() > 2, "{kinds:?}");
 }
+
+#[test]
+fn a_replica_is_added_only_while_the_master_is_up_to_copy_from() {
+    let mut s = sim();
+    s.run_until(2 * SEC);
+    s.apply(Command::CrashDbNode { node: 0 }).unwrap();
+    let replicas = s.snapshot(0).db.len();
+    assert_eq!(s.apply(Command::AddReplica), Err(CommandError::NoMasterToCopy));
+    assert_eq!(s.snapshot(0).db.len(), replicas, "no node was added");
+    s.apply(Command::PromoteReplica { node: 1 }).unwrap();
+    s.apply(Command::AddReplica).unwrap();
+    assert_eq!(s.snapshot(0).db.len(), replicas + 1, "a promoted master is one to copy from");
+}
