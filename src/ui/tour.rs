@@ -207,13 +207,13 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, mode_asked: bool, 
         (p.step < tours.with_value(|t| t[p.tour].steps.len())).then_some((p.tour, p.step))
     });
 
-    // The finished step's verdict, "✓ claim: measured", judged once per publication for both
-    // the step's text and the dock.
+    // The finished step's verdict, "✓ claim: measured", for both the step's text and the dock.
+    // It is judged once, on the state the step ended in: a learner who plays on afterwards
+    // changes the run, not what the step showed (nor what the host page was told).
     let verdict = Memo::new(move |_| {
         let p = player.get()?;
         let Phase::Done { at_start } = p.phase else { return None };
         let checkpoint = tours.with_value(|t| t[p.tour].checkpoint(p.step, p.mode).cloned())?;
-        lab.snap.track();
         let result = lab.with_sim(|s| checkpoint.check_step(s, &at_start));
         let mark = if result.passed { "✓" } else { "✗" };
         Some(format!("{mark} {}: {}", checks::claim(&checkpoint), checks::measured(&checkpoint, &result)))

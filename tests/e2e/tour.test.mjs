@@ -52,6 +52,24 @@ test('Play on a step that waits runs the step, script and verdict included', asy
   await context.close();
 });
 
+test('a finished step keeps the verdict it ended with when the learner plays on', async () => {
+  // At its end, step 2 of the auto-scaling tour has scaled up to 5 healthy servers; played on
+  // after the spike, the auto-scaler scales back down below the step's "at least 4".
+  const url = `${lab.server.url}?scenario=auto-scaling&step=2&mode=stateless&speed=10&autoplay=0`;
+  const { page, errors, context } = await openPage(lab.browser, url);
+  await runShownStep(page, 60_000);
+  const verdict = await page.locator('.checkpoint').textContent();
+  assert.match(verdict, /^✓/);
+  const clock = () => page.locator('.clock').textContent().then((t) => Number(t.match(/[\d.]+/)[0]));
+  const end = await clock();
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
+  await page.waitForFunction((end) => Number(document.querySelector('.clock').textContent.match(/[\d.]+/)[0]) > end + 60, end, { timeout: 60_000 });
+  assert.equal(await page.locator('.checkpoint').textContent(), verdict);
+  assert.equal(await page.locator('.dock-verdict').textContent(), verdict);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('in a frame narrower than the diagram, running a step brings its spotlit parts into view', async () => {
   const url = `${lab.server.url}?scenario=crash-2am&step=2&mode=stateful&controls=minimal&title=0&autoplay=0`;
   const { page, errors, context } = await openPage(lab.browser, url, { viewport: { width: 320, height: 400 } });
