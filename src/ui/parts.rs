@@ -131,9 +131,13 @@ thread_local! {
 fn close(open: RwSignal<Option<Part>>) {
     let Some(part) = open.get_untracked() else { return };
     open.set(None);
-    if OPENED_BY_KEY.take() != Some(part) {
-        return;
+    if OPENED_BY_KEY.take() == Some(part) {
+        focus_key(part);
     }
+}
+
+/// Gives a part's key button the focus.
+fn focus_key(part: Part) {
     let key = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.query_selector(&format!(".part-keys [data-part='{}']", part_key(part))).ok().flatten());
@@ -153,8 +157,22 @@ pub fn PartMenu(open: RwSignal<Option<Part>>) -> impl IntoView {
         lab.snap.with(|s| Some((part_box(part, s)?, menu_of(part, s)?)))
     });
     Effect::new(move |_| {
-        if open.with(Option::is_some) && menu.with(Option::is_none) {
-            open.set(None);
+        let Some(part) = open.get() else { return };
+        if menu.with(Option::is_some) {
+            return;
+        }
+        open.set(None);
+        // Its part left (removed, or promoted to master) and took the pressed button along: a
+        // keyboard user goes on from the key of the part that takes its place, the master for
+        // a replica, not from the top of the page.
+        if OPENED_BY_KEY.take() == Some(part) {
+            let heir = match part {
+                Part::Replica(_) => Some(Part::Master),
+                _ => lab.snap.with_untracked(|s| parts_of(s).first().copied()),
+            };
+            if let Some(heir) = heir {
+                request_animation_frame(move || focus_key(heir));
+            }
         }
     });
     let root = NodeRef::<html::Section>::new();

@@ -183,3 +183,20 @@ test('the keyboard opens a part’s menu from a row that shows only while it has
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('after Promote or Remove in a replica’s menu, the keyboard goes on from the master’s key', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`);
+  const keys = page.getByRole('group', { name: 'Open the menu of' });
+  for (const [replica, action] of [['Replica 2', 'Remove'], ['Replica 1', 'Promote to master']]) {
+    await keys.getByRole('button', { name: replica, exact: true }).focus();
+    await page.keyboard.press('Enter');
+    const menu = page.getByRole('dialog', { name: `${replica} — up`, exact: true });
+    await menu.waitFor();
+    await menu.getByRole('button', { name: action, exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await menu.waitFor({ state: 'detached' });
+    await page.waitForFunction(() => document.activeElement?.dataset.part === 'master');
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
