@@ -431,14 +431,16 @@ impl Lab {
 
     /// Reopens this run in another language: the page's strings are fixed at start, and the link
     /// replays the run deterministically (a tour reopens at its step). The page's other
-    /// parameters (host, panel, controls, title, view, and the test hooks) are kept as they were.
+    /// parameters (host, panel, controls, title, and the test hooks) are kept as they were, but
+    /// not `view`: the language is picked in the lab's view, so the page reopens in it.
     pub fn switch_language(&self, lang: Lang, theme: Theme) {
         if lang == crate::i18n::current() {
             return;
         }
         let Some(location) = web_sys::window().map(|w| w.location()) else { return };
         let search = location.search().unwrap_or_default();
-        let mut query: Vec<String> = page_pairs(&search).map(str::to_string).collect();
+        let mut query: Vec<String> =
+            page_pairs(&search).filter(|pair| !pair.starts_with("view=")).map(str::to_string).collect();
         query.push(self.run_query(theme).replace("&autoplay=0", ""));
         query.push(format!("autoplay={}", u8::from(self.playing.get_untracked())));
         query.push(format!("lang={}", lang.key()));

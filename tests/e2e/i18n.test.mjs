@@ -64,6 +64,20 @@ test('the switcher reopens the same run in Spanish, and its links keep the langu
   await context.close();
 });
 
+test('a page opened in compare view and switched to the lab switches language in the lab', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?view=compare&autoplay=0`);
+  await page.getByRole('button', { name: 'Explore the system' }).click();
+  await page.getByRole('button', { name: 'Crash Server 1' }).click();
+  const before = await fingerprint(page);
+  await Promise.all([page.waitForURL(/lang=es/), page.getByLabel('Language').selectOption('es')]);
+  await page.locator('#trace-hash').waitFor({ state: 'attached' });
+  assert.equal(new URL(page.url()).searchParams.get('view'), null);
+  assert.ok(await page.getByRole('button', { name: 'Reiniciar Servidor 1' }).isVisible(), 'the lab shows, with the crash');
+  assert.equal(await fingerprint(page), before);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a tour opened in Spanish tells its story in Spanish', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?lang=es&scenario=crash-2am&step=2&mode=stateful&speed=10`);
   await page.getByText('Paso 2 de').waitFor();
