@@ -9,6 +9,7 @@ use statelab_sim::{Command, Mode, ServerState, SimConfig, Snapshot, UserId};
 use super::{use_lab, STEP_US};
 use crate::i18n::{counted, t, tf, words, Text::*};
 use crate::lab::{reading_order, Lab};
+use crate::params::Controls;
 
 /// Tick of the compare loop [ms]: the panes show numbers and boxes, not gliding dots.
 const TICK_MS: u32 = 50;
@@ -85,11 +86,12 @@ fn pair(config: &SimConfig) -> (Lab, Lab) {
 }
 
 /// `config`: both panes start from it, stateful on the left and stateless on the right, so the
-/// mode is the only difference.
+/// mode is the only difference. `autoplay`: the panes run at once. `controls`: as in the lab,
+/// an embed may keep only playback, or nothing.
 #[component]
-pub fn CompareView(config: SimConfig) -> impl IntoView {
+pub fn CompareView(config: SimConfig, autoplay: bool, controls: Controls) -> impl IntoView {
     let (left, right) = pair(&config);
-    let playing = RwSignal::new(true);
+    let playing = RwSignal::new(autoplay);
     let both = move |cmd: Command| {
         left.send(cmd.clone());
         right.send(cmd);
@@ -149,22 +151,27 @@ pub fn CompareView(config: SimConfig) -> impl IntoView {
     view! {
         <main class="compare" aria-labelledby="compare-heading">
             <h2 id="compare-heading">{t(CompareHeading)}</h2>
-            <div class="row toolbar">
-                <button class="primary" on:click=move |_| playing.update(|p| *p = !*p)>{move || t(if playing.get() { Pause } else { Play })}</button>
-                <button on:click=move |_| { playing.set(false); left.advance(STEP_US); right.advance(STEP_US); }>{t(Step)}</button>
-                <button on:click=move |_| { left.restart(None); right.restart(None); }>{t(Reset)}</button>
-                {move || servers.get().into_iter().map(|(id, down)| {
-                    let name = words::server(id);
-                    if down {
-                        view! { <button on:click=move |_| both(Command::RestartServer { server: id })>{tf(RestartNamed, &[("name", &name)])}</button> }.into_any()
-                    } else {
-                        view! { <button class="danger" on:click=move |_| both(Command::CrashServer { server: id })>{tf(CrashNamed, &[("name", &name)])}</button> }.into_any()
-                    }
-                }).collect_view()}
-                <button on:click=move |_| both(Command::AddServer)>{t(AddServer)}</button>
-                <button on:click=move |_| both(Command::Misroute { user: UserId(0) })>{tf(MisrouteNamed, &[("name", &words::user(UserId(0)))])}</button>
-                <button on:click=move |_| both(Command::Spike)>{t(SpikeButton)}</button>
-            </div>
+            // An embed may keep only playback (`controls=minimal`), or nothing (`none`).
+            {(controls != Controls::None).then(|| view! {
+                <div class="row toolbar">
+                    <button class="primary" on:click=move |_| playing.update(|p| *p = !*p)>{move || t(if playing.get() { Pause } else { Play })}</button>
+                    <button on:click=move |_| { playing.set(false); left.advance(STEP_US); right.advance(STEP_US); }>{t(Step)}</button>
+                    <button on:click=move |_| { left.restart(None); right.restart(None); }>{t(Reset)}</button>
+                    {(controls == Controls::Full).then(|| view! {
+                        {move || servers.get().into_iter().map(|(id, down)| {
+                            let name = words::server(id);
+                            if down {
+                                view! { <button on:click=move |_| both(Command::RestartServer { server: id })>{tf(RestartNamed, &[("name", &name)])}</button> }.into_any()
+                            } else {
+                                view! { <button class="danger" on:click=move |_| both(Command::CrashServer { server: id })>{tf(CrashNamed, &[("name", &name)])}</button> }.into_any()
+                            }
+                        }).collect_view()}
+                        <button on:click=move |_| both(Command::AddServer)>{t(AddServer)}</button>
+                        <button on:click=move |_| both(Command::Misroute { user: UserId(0) })>{tf(MisrouteNamed, &[("name", &words::user(UserId(0)))])}</button>
+                        <button on:click=move |_| both(Command::Spike)>{t(SpikeButton)}</button>
+                    })}
+                </div>
+            })}
             <p class="notice" role="status">{notice}</p>
             // Not a live region: its numbers change on every tick of a busy run.
             <p class="summary">{summary}</p>

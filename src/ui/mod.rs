@@ -78,6 +78,9 @@ pub fn App() -> impl IntoView {
     provide_context(lab);
     let theme = RwSignal::new(params.theme);
     let comparing = RwSignal::new(params.compare);
+    // A page opened in compare view starts as `autoplay` says; the learner's click on the
+    // Compare button starts it running, as the lab was.
+    let compare_plays = StoredValue::new(params.autoplay);
     let notices = RwSignal::new(ignored);
     provide_context(UrlNotices(notices));
     // Syncs the outside world (the page's theme attribute) with the chosen theme.
@@ -122,6 +125,7 @@ pub fn App() -> impl IntoView {
                     aria-pressed=move || comparing.get().to_string()
                     on:click=move |_| {
                         lab.playing.set(false);
+                        compare_plays.set_value(true);
                         comparing.set(true);
                     }
                 >
@@ -130,7 +134,11 @@ pub fn App() -> impl IntoView {
             </nav>
         })}
         <Show when=move || comparing.get()>
-            <compare::CompareView config=lab.with_sim(|s| s.config().clone()) />
+            <compare::CompareView
+                config=lab.with_sim(|s| s.config().clone())
+                autoplay=compare_plays.get_value()
+                controls=params.controls
+            />
         </Show>
         <main class="lab" class:compact=!full class:hidden=move || comparing.get()>
             {any_controls.then(|| view! { <controls::Toolbar theme=theme full=full /> })}

@@ -88,16 +88,20 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
     let make_link = move || format!("{}?{}", base_url(), lab.link_query(theme.get_untracked()));
     // The page's links never carry `controls` or `title`, so the frame's choices are simply
     // added; a course page has its own heading, so the frame leaves out the masthead.
-    // The frame starts from the last copied link, else from the lab as of the learner's latest
-    // action or pause: the code shown, the code copied and the preview are always one link.
+    // The frame starts from the lab as of the latest action, pause or "Copy link": the code
+    // shown, the code copied and the preview are always one link. While paused, every move
+    // of the clock (Step, the timeline) is such a moment.
+    let copies = RwSignal::new(0u32);
     let moment = Memo::new(move |_| {
         lab.snap.track();
-        (lab.with_sim(|s| s.commands().len()), lab.playing.get())
+        let playing = lab.playing.get();
+        let (commands, now) = lab.with_sim(|s| (s.commands().len(), s.now_us()));
+        (commands, playing, (!playing).then_some(now), copies.get())
     });
     // Rebuilt only when that moment changes, not on every publication of a running lab.
     let frame_src = Memo::new(move |_| {
         moment.with(|_| ());
-        let page = if link.with(String::is_empty) { make_link() } else { link.get() };
+        let page = make_link();
         let page = if theme.get() == Theme::Projector { with_theme(&page, Theme::Auto) } else { page };
         format!("{page}&controls={}&title=0", frame_controls.get().key())
     });
@@ -146,6 +150,7 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
                 <button on:click=move |_| {
                     let url = make_link();
                     link.set(url.clone());
+                    copies.update(|n| *n += 1);
                     copy(&url, copied, LinkCopied, CopyLinkBelow);
                 }>{t(CopyLink)}</button>
                 <span role="status" class="hint">{move || copied.get()}</span>

@@ -246,6 +246,30 @@ test('the embed code shown, the code copied and the preview follow the latest ac
   await context.close();
 });
 
+test('the embed code follows Step and the timeline while paused, and actions after a copied link', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?speed=10`);
+  const code = page.getByLabel('Embed code');
+  const at = async () => Number((await code.inputValue()).match(/[?&;]t=(\d+)/)[1]);
+  const clock = async () => Math.round(1e6 * Number((await page.locator('.clock').textContent()).match(/[\d.]+/)[0]));
+  await page.waitForFunction(() => Number(document.querySelector('.clock').textContent.match(/[\d.]+/)[0]) > 1);
+  await button(page, 'Pause').click();
+  const paused = await at();
+  await page.getByLabel('Timeline').fill('500');
+  await page.getByLabel('Timeline').dispatchEvent('change');
+  await page.waitForFunction(() => /^0\.5 s/.test(document.querySelector('.scrubber output').textContent));
+  assert.equal(await at(), 500_000, 'the jump on the timeline');
+  await button(page, 'Step').click();
+  assert.ok((await at()) > 500_000 && (await at()) !== paused, 'the step');
+  assert.equal(Math.floor((await at()) / 1e5), Math.floor((await clock()) / 1e5));
+  await button(page, 'Copy link').click();
+  const link = await page.getByLabel('Link to this exact moment').inputValue();
+  assert.ok((await code.inputValue()).includes(link.replaceAll('&', '&amp;')), 'the copied link');
+  await button(page, 'Crash Server 1').click();
+  assert.match(await code.inputValue(), /cmds=[^&"]*\.c\.0/, 'the crash after the copy');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('the embed code carries the chosen controls, and its preview shows the diagram on the first screen', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&seed=7`);
   const code = page.getByLabel('Embed code');
@@ -277,4 +301,27 @@ test('projecting, the embed code asks for the visitor’s theme, and its preview
     assert.deepEqual(errors, []);
     await context.close();
   }
+});
+
+test('compare view from a link keeps autoplay=0 and the embed’s controls', async () => {
+  const time = (page) => page.locator('.pane .hint').first().textContent().then((t) => Number(t.match(/t = ([\d.]+) s/)[1]));
+  let { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?view=compare&autoplay=0`);
+  await button(page, 'Play').waitFor();
+  await page.waitForTimeout(600);
+  assert.equal(await time(page), 0, 'paused until Play');
+  await button(page, 'Play').click();
+  await page.waitForFunction(() => !/t = 0(\.0)? s/.test(document.querySelector('.pane .hint').textContent));
+  assert.deepEqual(errors, []);
+  await context.close();
+  ({ page, errors, context } = await openPage(lab.browser, `${lab.server.url}?view=compare&controls=minimal&autoplay=0`));
+  for (const name of ['Play', 'Step', 'Reset']) assert.equal(await button(page, name).count(), 1, name);
+  for (const name of ['Crash Server 1', 'Add server', 'Spike']) assert.equal(await button(page, name).count(), 0, name);
+  assert.deepEqual(errors, []);
+  await context.close();
+  ({ page, errors, context } = await openPage(lab.browser, `${lab.server.url}?view=compare&controls=none`));
+  await page.locator('.pane').first().waitFor();
+  assert.equal(await page.locator('.compare button').count(), 0, 'no control at all');
+  await page.waitForFunction(() => !/t = 0(\.0)? s/.test(document.querySelector('.pane .hint').textContent));
+  assert.deepEqual(errors, []);
+  await context.close();
 });
