@@ -2,13 +2,15 @@
 //! requests/s), counted by a global allocator: the browser soak sees the page's whole linear
 //! memory, this separates what the model keeps from what the page and the allocator add.
 //!
-//! It ends with the size of one copy of the system, as the timeline keeps up to 16 of them.
+//! It ends with the size of one copy of the system. With `--copies` the run also keeps the
+//! copies the page's timeline keeps (`statelab_sim::rewind`), and the heap counts them too.
 //!
-//!   cargo run --release -p statelab-sim --example heap
+//!   cargo run --release -p statelab-sim --example heap [-- --copies]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
+use statelab_sim::rewind::Rewinder;
 use statelab_sim::time::SEC;
 use statelab_sim::{Sim, SimConfig};
 
@@ -49,10 +51,14 @@ fn main() {
     let mut cfg = SimConfig { users: 1_000, ..SimConfig::default() };
     cfg.traffic.rate_per_s = 1_000;
     let mut sim = Sim::new(cfg).expect("a valid config");
+    let mut copies = std::env::args().any(|a| a == "--copies").then(Rewinder::default);
     println!("simulated   live heap   peak heap   of it, cart capacity (items in carts)");
     let mut last = 0;
     for minute in 1..=120u64 {
-        sim.run_until(minute * 60 * SEC);
+        match copies.as_mut() {
+            Some(rewinder) => rewinder.run_until(&mut sim, minute * 60 * SEC),
+            None => sim.run_until(minute * 60 * SEC),
+        }
         // The page takes a snapshot every frame; so does this run, once a minute.
         std::hint::black_box(sim.snapshot(1_000));
         if minute % 10 == 0 {
@@ -65,6 +71,9 @@ fn main() {
                 live as i64 - last as i64
             );
             last = live;
+            if let Some(rewinder) = &copies {
+                println!("          {} copies kept", rewinder.len());
+            }
         }
     }
     // What one copy kept for rewinding (see `statelab_sim::rewind`) costs at this size.
