@@ -143,12 +143,18 @@ mod tests {
         t.iter().map(|(at, cmd)| (*at, cmd))
     }
 
-    #[test]
-    fn every_jump_lands_on_the_state_a_straight_run_reaches() {
+    /// The whole timeline played with copies kept, as the page plays it.
+    fn played_through() -> (Vec<(u64, Command)>, Rewinder, Sim) {
         let line = timeline();
         let mut rw = Rewinder::default();
         let mut sim = Sim::new(busy()).unwrap();
         rw.seek(&mut sim, entries(&line), 90 * SEC).unwrap();
+        (line, rw, sim)
+    }
+
+    #[test]
+    fn every_jump_lands_on_the_state_a_straight_run_reaches() {
+        let (line, mut rw, mut sim) = played_through();
         assert!(rw.len() >= 3, "a minute and a half at 3,000 requests/s leaves copies, got {}", rw.len());
         for t in
             [89 * SEC, 5 * SEC, 88 * SEC, 20 * SEC, 45 * SEC + 3 * MS, 45 * SEC, 60 * SEC + 7, 0, 90 * SEC, 33 * SEC]
@@ -163,10 +169,7 @@ mod tests {
 
     #[test]
     fn a_jump_replays_at_most_the_spacing_from_a_copy() {
-        let line = timeline();
-        let mut rw = Rewinder::default();
-        let mut sim = Sim::new(busy()).unwrap();
-        rw.seek(&mut sim, entries(&line), 90 * SEC).unwrap();
+        let (line, mut rw, mut sim) = played_through();
         let total = sim.steps();
         // Back, forward past copies, a little forward, and back again.
         for t in [89 * SEC, 5 * SEC, 88 * SEC, 88 * SEC + 500 * MS, 30 * SEC] {
@@ -191,10 +194,7 @@ mod tests {
 
     #[test]
     fn a_new_course_forgets_the_copies_after_it() {
-        let line = timeline();
-        let mut rw = Rewinder::default();
-        let mut sim = Sim::new(busy()).unwrap();
-        rw.seek(&mut sim, entries(&line), 90 * SEC).unwrap();
+        let (_, mut rw, _) = played_through();
         let before = rw.len();
         rw.forget_after(30 * SEC);
         assert!(rw.len() < before);
