@@ -183,6 +183,12 @@ impl Lab {
         self
     }
 
+    /// This lab has no timeline to jump on, so it keeps no copies of its run for one.
+    pub fn untimed(self) -> Self {
+        self.rewinder.set_value(Rewinder::off());
+        self
+    }
+
     /// Moves the first event the host page has not heard of, in a lab that tells a host.
     fn move_host_mark(&self, to: impl FnOnce(u64) -> u64) {
         self.host_from.update_value(|from| {

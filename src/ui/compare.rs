@@ -77,8 +77,8 @@ fn Pane(lab: Lab, title: &'static str) -> impl IntoView {
 
 /// The two labs, built from one config that differs only in mode.
 fn pair(config: &SimConfig) -> (Lab, Lab) {
-    let left = Lab::new(SimConfig { mode: Mode::Stateful, ..config.clone() }).unhosted();
-    let right = Lab::new(SimConfig { mode: Mode::Stateless, ..config.clone() }).unhosted();
+    let left = Lab::new(SimConfig { mode: Mode::Stateful, ..config.clone() }).unhosted().untimed();
+    let right = Lab::new(SimConfig { mode: Mode::Stateless, ..config.clone() }).unhosted().untimed();
     for lab in [left, right] {
         lab.playing.set(false);
     }

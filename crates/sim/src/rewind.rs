@@ -34,9 +34,18 @@ impl Default for Rewinder {
 }
 
 impl Rewinder {
-    /// Forgets every copy: a new run starts.
+    /// One that never keeps a copy, for a run that is never rewound (and so needs no memory
+    /// for it).
+    pub fn off() -> Self {
+        Self { copies: Vec::new(), spacing: u64::MAX }
+    }
+
+    /// Forgets every copy: a new run starts. One that is [`Rewinder::off`] stays off.
     pub fn clear(&mut self) {
-        *self = Self::default();
+        self.copies.clear();
+        if self.spacing != u64::MAX {
+            self.spacing = FIRST_SPACING;
+        }
     }
 
     /// Copies kept now.
@@ -53,7 +62,7 @@ impl Rewinder {
     /// between commands, when the run has reached its newest moment so far.
     pub fn offer(&mut self, sim: &Sim) {
         let last = self.copies.last().map_or((0, 0), |c| (c.now_us(), c.steps()));
-        if sim.now_us() <= last.0 || sim.steps() < last.1 + self.spacing {
+        if sim.now_us() <= last.0 || sim.steps() < last.1.saturating_add(self.spacing) {
             return;
         }
         if self.copies.len() == MAX_COPIES {
@@ -201,6 +210,18 @@ mod tests {
         assert!(rw.copies.iter().all(|c| c.now_us() <= 30 * SEC));
         rw.clear();
         assert!(rw.is_empty());
+    }
+
+    #[test]
+    fn one_that_is_off_keeps_nothing_and_still_jumps() {
+        let line = timeline();
+        let mut rw = Rewinder::off();
+        let mut sim = Sim::new(busy()).unwrap();
+        rw.seek(&mut sim, entries(&line), 90 * SEC).unwrap();
+        rw.clear();
+        rw.seek(&mut sim, entries(&line), 50 * SEC).unwrap();
+        assert!(rw.is_empty());
+        assert_eq!(sim.trace_hash(), played(50 * SEC).trace_hash());
     }
 
     #[test]
