@@ -180,7 +180,11 @@ pub fn connect(lab: Lab, host: Option<String>) {
         match kind.as_str() {
             "play" => lab.playing.set(true),
             "pause" => lab.playing.set(false),
-            "step" => lab.advance(crate::ui::STEP_US),
+            // As the Step button: pause, then one step.
+            "step" => {
+                lab.playing.set(false);
+                lab.advance(crate::ui::STEP_US);
+            }
             "reset" => lab.restart(None),
             "command" => {
                 let cmd = Reflect::get(&data, &"command".into())
@@ -190,12 +194,12 @@ pub fn connect(lab: Lab, host: Option<String>) {
                     Ok(cmd) => {
                         // The host protocol speaks English whatever the page's language.
                         let text = cmd.to_string();
-                        match lab.try_send(cmd) {
+                        lab.try_send(cmd, |result| match result {
                             Err(why) => {
                                 post("command_refused", &[("command", text.into()), ("reason", why.to_string().into())])
                             }
                             Ok(()) => post("command_applied", &[("command", text.into())]),
-                        }
+                        });
                     }
                     Err(why) => post("error", &[("message", why.into())]),
                 }

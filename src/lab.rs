@@ -93,6 +93,9 @@ pub struct Lab {
     pub notice: RwSignal<Option<String>>,
     /// Recent narrated events, oldest first.
     pub feed: RwSignal<Vec<FeedLine>>,
+    /// The newest line that told a loss, kept even after a busy run pushed it out of `feed`:
+    /// the screen reader's live region speaks it first.
+    pub last_loss: StoredValue<Option<FeedLine>>,
     /// The user whose session the inspector shows.
     pub selected_user: RwSignal<Option<UserId>>,
     /// What the waterfall shows, or which request it is waiting for.
@@ -129,6 +132,8 @@ pub struct Lab {
     page_config: StoredValue<SimConfig>,
     /// Event sequence number the feed has read up to.
     feed_cursor: StoredValue<u64>,
+    /// Feed lines told in this run so far (see [`FeedLine::n`]).
+    lines_told: StoredValue<u64>,
     /// First event sequence number the host page has not been told about; `None` for a lab that
     /// never tells it (the two halves of compare mode). A rewind leaves it: the host heard the
     /// replayed events the first time. A new action lowers it, as what follows is a new history.
@@ -158,6 +163,7 @@ impl Lab {
             speed: RwSignal::new(DEFAULT_SPEED),
             notice: RwSignal::new(notice),
             feed: RwSignal::new(Vec::new()),
+            last_loss: StoredValue::new(None),
             selected_user: RwSignal::new(None),
             trace: RwSignal::new(Trace::Off),
             bursts: StoredValue::new(Vec::new()),
@@ -173,6 +179,7 @@ impl Lab {
             tour_at: RwSignal::new(None),
             spotlight: RwSignal::new(Vec::new()),
             feed_cursor: StoredValue::new(0),
+            lines_told: StoredValue::new(0),
             host_from: StoredValue::new(Some(0)),
         }
     }
@@ -200,7 +207,7 @@ impl Lab {
 
     /// Applies a command; a refusal becomes a notice instead of an error.
     pub fn send(&self, cmd: Command) {
-        let _ = self.try_send(cmd);
+        self.try_send(cmd, |_| ());
     }
 
     /// The learner's mode switch. A tour judges each step in the mode it runs in, so while one
@@ -211,15 +218,17 @@ impl Lab {
         }
     }
 
-    /// [`Lab::send`], also handing back the refusal, for callers that report it elsewhere.
-    pub fn try_send(&self, cmd: Command) -> Result<(), statelab_sim::CommandError> {
+    /// [`Lab::send`], also handing the outcome to `tell`, for callers that report it elsewhere.
+    /// `tell` runs before the command's effects are published, so a host page hears of the
+    /// command before the logouts it caused.
+    pub fn try_send(&self, cmd: Command, tell: impl FnOnce(&Result<(), statelab_sim::CommandError>)) {
         let result = self.sim.try_update_value(|s| self.apply(s, s.now_us(), cmd, false)).unwrap_or(Ok(()));
         match &result {
             Err(e) => self.notice.set(Some(tf(NotPossible, &[("why", &events::command_error(e))]))),
             Ok(()) => self.notice.set(None),
         }
+        tell(&result);
         self.refresh();
-        result
     }
 
     /// Applies a command at `at_us` (see [`Sim::apply_at`]) and records it on the timeline. The
@@ -353,6 +362,8 @@ impl Lab {
 
     fn clear_views(&self) {
         self.feed_cursor.set_value(0);
+        self.lines_told.set_value(0);
+        self.last_loss.set_value(None);
         self.feed.set(Vec::new());
         self.bursts.update_value(Vec::clear);
         self.trace.set(Trace::Off);
@@ -523,8 +534,12 @@ impl Lab {
                     bursts.push(Burst { at, label: words::fail_reason(reason), born_ms: page_ms() });
                 }
             });
-            let lines: Vec<FeedLine> =
-                events::lines(narrated).into_iter().map(|(seq, at_us, text)| FeedLine { seq, at_us, text }).collect();
+            let told = self.lines_told.get_value();
+            let lines: Vec<FeedLine> = events::lines(narrated)
+                .into_iter()
+                .zip(told + 1..)
+                .map(|((loss, seq, at_us, text), n)| FeedLine { seq, n, at_us, text, loss })
+                .collect();
             if let Some(from) = host_from {
                 s.events().since(cursor.max(from)).for_each(crate::host::forward);
             }
@@ -557,7 +572,11 @@ impl Lab {
         if let Some(c) = traced {
             self.trace.set(Trace::Shown(c));
         }
-        if !lines.is_empty() {
+        if let Some(loss) = lines.iter().rev().find(|l| l.loss) {
+            self.last_loss.set_value(Some(loss.clone()));
+        }
+        if let Some(last) = lines.last() {
+            self.lines_told.set_value(last.n);
             self.feed.update(|feed| {
                 feed.extend(lines);
                 let excess = feed.len().saturating_sub(FEED_LINES);
@@ -572,6 +591,11 @@ impl Lab {
 pub struct FeedLine {
     /// The event's sequence number; the feed keys its lines by it, so a new event adds one line.
     pub seq: u64,
+    /// The line's own number in this run, from 1: counts the lines a listener missed, even
+    /// those the feed no longer keeps.
+    pub n: u64,
+    /// It tells a loss (logouts, lost sessions, a crash): the line a screen reader hears first.
+    pub loss: bool,
     /// When it happened [µs]; lines within one tenth of a second read as one moment.
     pub at_us: u64,
     /// The sentence, already in the page's language.
@@ -598,7 +622,7 @@ mod tests {
 
     #[test]
     fn the_feed_reads_latest_moment_first_and_cause_before_effect() {
-        let line = |seq, at_us| FeedLine { seq, at_us, text: String::new() };
+        let line = |seq, at_us| FeedLine { seq, n: seq, at_us, text: String::new(), loss: false };
         // Stamped 0.1 s, 0.5 s (three lines, the effects a few ms after their cause) and 0.9 s.
         let lines = [line(1, 100_000), line(2, 500_000), line(3, 503_000), line(4, 540_000), line(5, 900_000)];
         let order: Vec<u64> = reading_order(&lines).iter().map(|l| l.seq).collect();

@@ -16,11 +16,13 @@ pub fn sentence(e: &Event) -> String {
 /// Users a grouped logout line names before it counts the rest.
 const NAMED_LOGOUTS: usize = 8;
 
-/// The feed's lines for `events`, as (first event's number, time, sentence): one per event,
-/// except that the users logged out at one moment for one reason share a line. A crash that
-/// logs out hundreds of users then takes one line, and does not push its cause out of the feed.
-pub fn lines<'a>(events: impl IntoIterator<Item = &'a Event>) -> Vec<(u64, u64, String)> {
-    let mut lines: Vec<(u64, u64, String)> = Vec::new();
+/// The feed's lines for `events`, as (whether it tells a loss, first event's number, time,
+/// sentence): one per event, except that the users logged out at one moment for one reason
+/// share a line. A crash that logs out hundreds of users then takes one line, and does not push
+/// its cause out of the feed. A loss (a logout, sessions lost, a crash) is what a screen reader
+/// must hear of a busy second.
+pub fn lines<'a>(events: impl IntoIterator<Item = &'a Event>) -> Vec<(bool, u64, u64, String)> {
+    let mut lines: Vec<(bool, u64, u64, String)> = Vec::new();
     let mut group: Option<(&Event, LogoutReason, Vec<UserId>)> = None;
     for e in events {
         if let EventKind::LoggedOut { user, reason } = e.kind {
@@ -33,7 +35,11 @@ pub fn lines<'a>(events: impl IntoIterator<Item = &'a Event>) -> Vec<(u64, u64, 
             }
         } else {
             lines.extend(group.take().map(logouts));
-            lines.push((e.seq, e.at_us, sentence(e)));
+            let loss = matches!(
+                e.kind,
+                EventKind::SessionsLost { .. } | EventKind::ServerState { state: ServerState::Crashed, .. }
+            );
+            lines.push((loss, e.seq, e.at_us, sentence(e)));
         }
     }
     lines.extend(group.map(logouts));
@@ -41,9 +47,9 @@ pub fn lines<'a>(events: impl IntoIterator<Item = &'a Event>) -> Vec<(u64, u64, 
 }
 
 /// One line for the users `first` opened the list of, all logged out for `reason`.
-fn logouts((first, reason, users): (&Event, LogoutReason, Vec<UserId>)) -> (u64, u64, String) {
+fn logouts((first, reason, users): (&Event, LogoutReason, Vec<UserId>)) -> (bool, u64, u64, String) {
     if users.len() == 1 {
-        return (first.seq, first.at_us, sentence(first));
+        return (true, first.seq, first.at_us, sentence(first));
     }
     let named: Vec<String> = users.iter().take(NAMED_LOGOUTS).map(|&u| words::letters(u)).collect();
     let mut list = named.join(", ");
@@ -51,7 +57,7 @@ fn logouts((first, reason, users): (&Event, LogoutReason, Vec<UserId>)) -> (u64,
         list = tf(ListAndMore, &[("list", &list), ("n", &(users.len() - NAMED_LOGOUTS))]);
     }
     let text = tf(EvLoggedOutMany, &[("n", &users.len()), ("users", &list), ("reason", &words::logout_reason(reason))]);
-    (first.seq, first.at_us, format!("[{}] {text}", words::clock(first.at_us)))
+    (true, first.seq, first.at_us, format!("[{}] {text}", words::clock(first.at_us)))
 }
 
 fn happening(kind: &EventKind) -> String {
@@ -425,7 +431,9 @@ mod tests {
             named.join(", "),
             out.len() - 8
         );
-        assert!(logout.2.ends_with(&expected), "{}", logout.2);
+        assert!(logout.3.ends_with(&expected), "{}", logout.3);
+        let losses: Vec<&str> = told.iter().filter(|l| l.0).map(|l| l.3.as_str()).collect();
+        assert_eq!(losses.len(), 3, "the crash, the lost sessions and the logouts: {losses:?}");
         // The crash and the lost sessions keep their own lines, before the logouts.
         let at = |needle: &str| told.iter().position(|(.., text)| text.contains(needle)).expect(needle);
         assert!(at("Server 1 crashed.") < at("users are logged out"));
@@ -445,7 +453,7 @@ mod tests {
             kind: EventKind::LoggedOut { user: UserId(3), reason: LogoutReason::StoreLost },
         };
         let told = lines([&one, &other]);
-        assert_eq!(told, [(7, 2 * SEC, sentence(&one)), (8, 2 * SEC, sentence(&other))]);
+        assert_eq!(told, [(true, 7, 2 * SEC, sentence(&one)), (true, 8, 2 * SEC, sentence(&other))]);
     }
 
     #[test]

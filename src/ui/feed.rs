@@ -12,12 +12,13 @@ use crate::lab::reading_order;
 const ANNOUNCE_MS: u32 = 3_000;
 
 /// The narration, latest moment first. A polite live region mirrors it: a screen reader hears
-/// the newest line, and how many more came with it, at most every few seconds.
+/// the newest loss (a logout, lost sessions, a crash), else the newest line, and how many more
+/// came with it, at most every few seconds.
 #[component]
 pub fn Feed() -> impl IntoView {
     let lab = use_lab();
     let announced = RwSignal::new(String::new());
-    // The last line spoken in this run, and whether a flush is due.
+    // The number of the last line heard in this run, and whether a flush is due.
     let heard = StoredValue::new(None::<u64>);
     let due = StoredValue::new(false);
     Effect::new(move |_| {
@@ -29,14 +30,16 @@ pub fn Feed() -> impl IntoView {
         Timeout::new(ANNOUNCE_MS, move || {
             let _ = due.try_set_value(false);
             let Some(from) = heard.try_get_value() else { return };
+            let loss = lab.last_loss.try_get_value().flatten();
             let news = lab.feed.try_with_untracked(|f| {
-                // A rebuilt run (Reset, a rewind) numbers its events from 0 again.
-                let from = from.filter(|&h| f.last().is_some_and(|l| l.seq >= h));
-                let fresh: Vec<_> = f.iter().filter(|l| from.is_none_or(|h| l.seq > h)).collect();
-                fresh.last().map(|l| (l.seq, l.text.clone(), fresh.len() - 1))
+                let last = f.last()?;
+                // A rebuilt run (Reset, a rewind) numbers its lines from 1 again.
+                let from = from.filter(|&h| last.n >= h).unwrap_or(0);
+                let spoken = loss.filter(|l| l.n > from).map_or_else(|| last.text.clone(), |l| l.text);
+                Some((last.n, spoken, last.n - from - 1))
             });
-            if let Some(Some((seq, text, more))) = news {
-                heard.set_value(Some(seq));
+            if let Some(Some((n, text, more))) = news {
+                heard.set_value(Some(n));
                 let _ = announced.try_set(match more {
                     0 => text,
                     1 => tf(FeedAndOneMore, &[("line", &text)]),

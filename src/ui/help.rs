@@ -12,17 +12,18 @@ use crate::i18n::{
 use crate::lab::Lab;
 use crate::ui::controls::STEP_US;
 
-/// (keys, what they do), as listed in the dialog.
-pub const SHORTCUTS: [(Text, Text); 9] = [
-    (KeySpace, KeyPlayPause),
-    (KeyS, KeyStep),
-    (KeyR, KeyReset),
-    (KeyM, KeyMode),
-    (KeyA, KeyAdd),
-    (KeyDigits, KeyCrash),
-    (KeyT, KeyTrace),
-    (KeyHelp, KeyOpenHelp),
-    (KeyEsc, KeyClose),
+/// (keys, what they do, whether only the full controls offer it), as listed in the dialog. An
+/// embed with minimal controls offers playback and the mode switch: its keys do no more.
+const SHORTCUTS: [(Text, Text, bool); 9] = [
+    (KeySpace, KeyPlayPause, false),
+    (KeyS, KeyStep, false),
+    (KeyR, KeyReset, false),
+    (KeyM, KeyMode, false),
+    (KeyA, KeyAdd, true),
+    (KeyDigits, KeyCrash, true),
+    (KeyT, KeyTrace, true),
+    (KeyHelp, KeyOpenHelp, false),
+    (KeyEsc, KeyClose, false),
 ];
 
 /// Whether the key belongs to the focused control, not to the shortcuts: everything typed into
@@ -37,8 +38,9 @@ fn typing_into(ev: &web_sys::KeyboardEvent) -> bool {
     }
 }
 
-/// Runs the shortcut for `key`; returns whether one matched.
-pub fn shortcut(lab: Lab, key: &str) -> bool {
+/// Runs the shortcut for `key`; returns whether one matched. `full`: the page shows the full
+/// controls, so the keys that add, crash and trace are on.
+fn shortcut(lab: Lab, key: &str, full: bool) -> bool {
     match key {
         " " => lab.playing.update(|p| *p = !*p),
         "s" | "S" => {
@@ -51,9 +53,10 @@ pub fn shortcut(lab: Lab, key: &str) -> bool {
                 if lab.snap.with_untracked(|s| s.mode) == Mode::Stateful { Mode::Stateless } else { Mode::Stateful };
             lab.switch_mode(next);
         }
+        "?" => lab.help_open.set(true),
+        _ if !full => return false,
         "a" | "A" => lab.send(Command::AddServer),
         "t" | "T" => lab.trace_next(),
-        "?" => lab.help_open.set(true),
         k if k.len() == 1 && k.as_bytes()[0].is_ascii_digit() && k != "0" => {
             // The digit is the number on screen: "Server 3" stays 3 after Server 2 is removed.
             let server = ServerId(u32::from(k.as_bytes()[0] - b'1'));
@@ -69,9 +72,9 @@ pub fn shortcut(lab: Lab, key: &str) -> bool {
 }
 
 /// `hidden`: the lab is out of view (compare mode shows instead), so its keys must not drive it
-/// unseen.
+/// unseen. `full`: the page shows the full controls, not the minimal ones.
 #[component]
-pub fn Help(hidden: ReadSignal<bool>) -> impl IntoView {
+pub fn Help(hidden: ReadSignal<bool>, full: bool) -> impl IntoView {
     let lab = use_lab();
     let dialog = NodeRef::<Dialog>::new();
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
@@ -79,7 +82,7 @@ pub fn Help(hidden: ReadSignal<bool>) -> impl IntoView {
         if off || ev.ctrl_key() || ev.meta_key() || ev.alt_key() || typing_into(&ev) {
             return;
         }
-        if shortcut(lab, &ev.key()) {
+        if shortcut(lab, &ev.key(), full) {
             ev.prevent_default();
         }
     });
@@ -102,7 +105,7 @@ pub fn Help(hidden: ReadSignal<bool>) -> impl IntoView {
             <table>
                 <thead><tr><th scope="col">{t(KeyHeader)}</th><th scope="col">{t(ActionHeader)}</th></tr></thead>
                 <tbody>
-                    {SHORTCUTS.iter().map(|(k, what)| view! { <tr><td><kbd>{t(*k)}</kbd></td><td>{t(*what)}</td></tr> }).collect_view()}
+                    {SHORTCUTS.iter().filter(|s| full || !s.2).map(|(k, what, _)| view! { <tr><td><kbd>{t(*k)}</kbd></td><td>{t(*what)}</td></tr> }).collect_view()}
                 </tbody>
             </table>
             <p>{t(TabHint)}</p>

@@ -24,12 +24,30 @@ test('the host page crashes Server 1 over postMessage and hears the logouts', as
   await page.getByRole('button', { name: 'Crash Server 1' }).click();
   await page.waitForFunction(() => (window.statelabEvents ?? []).some((e) => e.type === 'user_logged_out'));
   const got = await events(page);
-  assert.ok(got.some((e) => e.type === 'command_applied' && e.command === 'crash Server 1'));
+  const applied = got.findIndex((e) => e.type === 'command_applied' && e.command === 'crash Server 1');
+  assert.ok(applied >= 0);
+  assert.ok(applied < got.findIndex((e) => e.type === 'user_logged_out'), 'the command before the logouts it caused');
   const logouts = got.filter((e) => e.type === 'user_logged_out');
   const frame = page.frameLocator('#lab');
   const shown = Number(await frame.getByRole('group', { name: 'Users logged out' }).locator('output').textContent());
   assert.equal(logouts.length, shown);
   assert.ok(logouts.every((e) => /^User [A-Z]+$/.test(e.user)));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the host page’s step pauses a running lab, as the Step button does', async () => {
+  const { page, context, errors } = await open(`${lab.server.url}examples/embed.html`);
+  await page.waitForFunction(() => (window.statelabEvents ?? []).some((e) => e.type === 'ready'));
+  const frame = page.frameLocator('#lab');
+  await page.getByRole('button', { name: 'Play' }).click();
+  await frame.getByRole('button', { name: 'Pause', exact: true }).waitFor();
+  await page.evaluate(() => document.getElementById('lab').contentWindow.postMessage({ statelab: 1, type: 'step' }, '*'));
+  await frame.getByRole('button', { name: 'Play', exact: true }).waitFor();
+  const clock = () => frame.locator('.clock').textContent();
+  const at = await clock();
+  await page.waitForTimeout(500);
+  assert.equal(await clock(), at, 'paused');
   assert.deepEqual(errors, []);
   await context.close();
 });

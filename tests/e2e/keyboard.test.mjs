@@ -200,3 +200,21 @@ test('after Promote or Remove in a replica’s menu, the keyboard goes on from t
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('with minimal controls the keys do only what the frame offers: playback, Reset, the mode', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?controls=minimal&title=0&autoplay=0&mode=stateful`);
+  await page.locator('body').press('1');
+  await page.locator('body').press('a');
+  await page.locator('body').press('s');
+  await page.waitForFunction(() => /[1-9]/.test(document.querySelector('.clock').textContent));
+  const diagram = await page.locator('svg').first().textContent();
+  assert.doesNotMatch(diagram, /Server 4|crashed/i, 'no server added or crashed');
+  await page.locator('body').press('m');
+  await page.getByRole('radio', { name: 'Stateless', checked: true }).waitFor();
+  await page.locator('body').press('?');
+  const rows = await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).locator('tbody tr').allTextContents();
+  assert.equal(rows.length, 6, rows.join(' | '));
+  assert.ok(!rows.some((r) => /crash|add|trace/i.test(r)), rows.join(' | '));
+  assert.deepEqual(errors, []);
+  await context.close();
+});

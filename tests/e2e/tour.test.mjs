@@ -70,6 +70,39 @@ test('a finished step keeps the verdict it ended with when the learner plays on'
   await context.close();
 });
 
+test('the dock never covers the keyboard’s focus nor the end of the page', async () => {
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 600, height: 800 }, { width: 390, height: 844 }]) {
+    const url = `${lab.server.url}?scenario=crash-2am&step=2&mode=stateful&speed=10&autoplay=0`;
+    const { page, errors, context } = await openPage(lab.browser, url, { viewport });
+    await runShownStep(page, 60_000);
+    const dock = page.locator('.tour-dock');
+    await dock.waitFor();
+    // Every focus stop outside the dock, Tab by Tab from the top, ends clear of it.
+    const under = await page.evaluate(async () => {
+      const dock = document.querySelector('.tour-dock');
+      const stops = [...document.querySelectorAll('button, input, select, textarea, a[href], [tabindex="0"]')].filter(
+        (el) => !dock.contains(el) && !el.disabled && el.getClientRects().length > 0,
+      );
+      const hidden = [];
+      for (const el of stops) {
+        el.focus();
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        const b = el.getBoundingClientRect();
+        const d = dock.getBoundingClientRect();
+        if (document.activeElement === el && b.width > 2 && b.bottom > d.top && b.top < d.bottom) hidden.push(el.textContent || el.outerHTML.slice(0, 40));
+      }
+      return { hidden, count: stops.length };
+    });
+    assert.ok(under.count > 50, `${under.count} focus stops`);
+    assert.deepEqual(under.hidden, [], `${viewport.width} px: focus under the dock`);
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    const last = await page.getByRole('button', { name: 'Keyboard shortcuts' }).boundingBox();
+    assert.ok(last.y + last.height <= (await dock.boundingBox()).y, `${viewport.width} px: the page's end clears the dock`);
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
+
 test('in a frame narrower than the diagram, running a step brings its spotlit parts into view', async () => {
   const url = `${lab.server.url}?scenario=crash-2am&step=2&mode=stateful&controls=minimal&title=0&autoplay=0`;
   const { page, errors, context } = await openPage(lab.browser, url, { viewport: { width: 320, height: 400 } });

@@ -426,7 +426,7 @@ test('at the latest moment the timeline thumb is at its end, whatever the step',
   await context.close();
 });
 
-test('the live region speaks the newest line at most every few seconds, with how many more came', async () => {
+test('the live region speaks the newest loss at most every few seconds, with how many more came', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&mode=stateful`);
   const live = page.locator('.feed [aria-live="polite"]');
   assert.equal(await live.count(), 1, 'one polite region');
@@ -439,6 +439,23 @@ test('the live region speaks the newest line at most every few seconds, with how
   assert.ok(lines.length > 1, 'a crash narrates several lines');
   assert.match(said, /And \d+ more events?\.$/, said);
   assert.ok(lines.some((l) => said.startsWith(l)), `it speaks one of the feed's lines: ${said}`);
+  assert.match(said, /logged out/, 'of a busy moment, the logouts');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the live region counts every line it did not speak, beyond the ones the feed keeps', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?users=200&rate=300&speed=10&mode=stateful`);
+  const live = page.locator('.feed [aria-live="polite"]');
+  await page.waitForFunction(() => /^\[/.test(document.querySelector('.feed [aria-live="polite"]').textContent));
+  await page.getByRole('button', { name: 'Crash Server 1', exact: true }).click();
+  await page.waitForFunction(() => /logged out/.test(document.querySelector('.feed [aria-live="polite"]').textContent), null, { timeout: 8_000 });
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  const said = await live.textContent();
+  const more = Number(said.match(/And (\d+) more events?\.$/)?.[1] ?? 0);
+  // A busy lab narrates far more than 60 lines in the seconds between two announcements.
+  assert.ok(more >= 60, said);
+  assert.equal(await page.locator('.feed-lines li').count(), 60, 'the feed keeps its last 60 lines');
   assert.deepEqual(errors, []);
   await context.close();
 });
