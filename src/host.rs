@@ -7,21 +7,73 @@
 //! `{statelab: 1, type: "command", command: {cmd: "crash_server", server: 0}}` (any command by its
 //! snake_case name; fields as integers, booleans or enum names). Out: `ready`, `command_applied`, `command_refused`,
 //! `user_logged_out`, `step_changed`, `prediction_answered`, `checkpoint_reached`, `error`.
+//! While compare view shows, the messages drive its two panes instead of the hidden lab.
 
 use std::cell::RefCell;
 
 use js_sys::{Object, Reflect};
 use leptos::prelude::*;
-use statelab_sim::{Command, Event, EventKind, Keyed, LbAlgorithm, Mode, Pattern, StoreKind};
+use statelab_sim::{Command, CommandError, Event, EventKind, Keyed, LbAlgorithm, Mode, Pattern, StoreKind};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::lab::Lab;
 use crate::link;
+use crate::ui::compare::Panes;
 
 thread_local! {
     /// The origin events go to ("*" when no `host` was given); `None` outside a frame.
     static TARGET: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// Compare view's panes while it shows: the host's messages drive them instead of the lab.
+    static PANES: RefCell<Option<Panes>> = const { RefCell::new(None) };
+}
+
+/// Hands the host's messages to compare view's panes while it shows (`Some`), and back to the
+/// lab when it goes (`None`).
+pub fn drive(panes: Option<Panes>) {
+    PANES.with(|p| *p.borrow_mut() = panes);
+}
+
+/// What a host message drives: compare view's two panes while they show, else the lab.
+struct Driven {
+    lab: Lab,
+    panes: Option<Panes>,
+}
+
+impl Driven {
+    fn now(lab: Lab) -> Self {
+        Self { lab, panes: PANES.with(|p| *p.borrow()) }
+    }
+
+    fn set_playing(&self, on: bool) {
+        self.panes.map_or(self.lab.playing, |p| p.playing).set(on);
+    }
+
+    /// As the Step button: pause, then one step.
+    fn step(&self) {
+        match self.panes {
+            Some(panes) => panes.step(),
+            None => {
+                self.lab.playing.set(false);
+                self.lab.advance(crate::ui::STEP_US);
+            }
+        }
+    }
+
+    fn reset(&self) {
+        match self.panes {
+            Some(panes) => panes.reset(),
+            None => self.lab.restart(None),
+        }
+    }
+
+    /// Applies `cmd` and hands the outcome to `tell` before its effects are published.
+    fn send(&self, cmd: Command, tell: impl FnOnce(&Result<(), CommandError>)) {
+        match self.panes {
+            Some(panes) => tell(&panes.send(cmd)),
+            None => self.lab.try_send(cmd, tell),
+        }
+    }
 }
 
 /// Whether `text` is a bare origin such as `https://school.example:8443`.
@@ -177,15 +229,12 @@ pub fn connect(lab: Lab, host: Option<String>) {
             return;
         }
         let kind = Reflect::get(&data, &"type".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+        let driven = Driven::now(lab);
         match kind.as_str() {
-            "play" => lab.playing.set(true),
-            "pause" => lab.playing.set(false),
-            // As the Step button: pause, then one step.
-            "step" => {
-                lab.playing.set(false);
-                lab.advance(crate::ui::STEP_US);
-            }
-            "reset" => lab.restart(None),
+            "play" => driven.set_playing(true),
+            "pause" => driven.set_playing(false),
+            "step" => driven.step(),
+            "reset" => driven.reset(),
             "command" => {
                 let cmd = Reflect::get(&data, &"command".into())
                     .map_err(|_| "command is missing".to_string())
@@ -194,7 +243,7 @@ pub fn connect(lab: Lab, host: Option<String>) {
                     Ok(cmd) => {
                         // The host protocol speaks English whatever the page's language.
                         let text = cmd.to_string();
-                        lab.try_send(cmd, |result| match result {
+                        driven.send(cmd, |result| match result {
                             Err(why) => {
                                 post("command_refused", &[("command", text.into()), ("reason", why.to_string().into())])
                             }

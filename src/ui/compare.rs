@@ -4,7 +4,7 @@
 
 use gloo_timers::callback::Interval;
 use leptos::prelude::*;
-use statelab_sim::{Command, Mode, ServerState, SimConfig, Snapshot, UserId};
+use statelab_sim::{Command, CommandError, Mode, ServerState, SimConfig, Snapshot, UserId};
 
 use super::{use_lab, STEP_US};
 use crate::i18n::{counted, t, tf, words, Text::*};
@@ -75,6 +75,42 @@ fn Pane(lab: Lab, title: &'static str) -> impl IntoView {
     }
 }
 
+/// Compare view's two labs and its play state: what its buttons drive, and a host page's
+/// messages while it shows.
+#[derive(Clone, Copy)]
+pub struct Panes {
+    left: Lab,
+    right: Lab,
+    pub playing: RwSignal<bool>,
+}
+
+impl Panes {
+    /// Pauses both, then moves both one step.
+    pub fn step(self) {
+        self.playing.set(false);
+        self.left.advance(STEP_US);
+        self.right.advance(STEP_US);
+    }
+
+    pub fn reset(self) {
+        self.left.restart(None);
+        self.right.restart(None);
+    }
+
+    /// Sends `cmd` to both; the first refusal, if either refused, is handed back.
+    pub fn send(self, cmd: Command) -> Result<(), CommandError> {
+        let mut result = Ok(());
+        for lab in [self.left, self.right] {
+            lab.try_send(cmd.clone(), |r| {
+                if result.is_ok() {
+                    result = r.clone();
+                }
+            });
+        }
+        result
+    }
+}
+
 /// The two labs, built from one config that differs only in mode.
 fn pair(config: &SimConfig) -> (Lab, Lab) {
     let left = Lab::new(SimConfig { mode: Mode::Stateful, ..config.clone() }).unhosted().untimed();
@@ -92,10 +128,14 @@ fn pair(config: &SimConfig) -> (Lab, Lab) {
 pub fn CompareView(config: SimConfig, autoplay: bool, controls: Controls) -> impl IntoView {
     let (left, right) = pair(&config);
     let playing = RwSignal::new(autoplay);
+    let panes = Panes { left, right, playing };
+    // Each side's refusal shows in its own words (see `notice`).
     let both = move |cmd: Command| {
-        left.send(cmd.clone());
-        right.send(cmd);
+        let _ = panes.send(cmd);
     };
+    // While it shows, a host page's messages drive these panes, not the lab hidden behind.
+    crate::host::drive(Some(panes));
+    on_cleanup(|| crate::host::drive(None));
     // The page's own lab knows whether the tab is in front and the page on screen.
     let page = use_lab();
     // Syncs the outside world (an interval timer) with the play state: no timer runs while
@@ -155,8 +195,8 @@ pub fn CompareView(config: SimConfig, autoplay: bool, controls: Controls) -> imp
             {(controls != Controls::None).then(|| view! {
                 <div class="row toolbar">
                     <button class="primary" on:click=move |_| playing.update(|p| *p = !*p)>{move || t(if playing.get() { Pause } else { Play })}</button>
-                    <button on:click=move |_| { playing.set(false); left.advance(STEP_US); right.advance(STEP_US); }>{t(Step)}</button>
-                    <button on:click=move |_| { left.restart(None); right.restart(None); }>{t(Reset)}</button>
+                    <button on:click=move |_| panes.step()>{t(Step)}</button>
+                    <button on:click=move |_| panes.reset()>{t(Reset)}</button>
                     {(controls == Controls::Full).then(|| view! {
                         {move || servers.get().into_iter().map(|(id, down)| {
                             let name = words::server(id);

@@ -2,7 +2,7 @@
 //! up through [`Lab::send`].
 
 mod charts;
-mod compare;
+pub(crate) mod compare;
 pub(crate) mod controls;
 pub(crate) use controls::STEP_US;
 mod diagram;

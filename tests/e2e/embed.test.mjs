@@ -52,6 +52,37 @@ test('the host page’s step pauses a running lab, as the Step button does', asy
   await context.close();
 });
 
+test('in compare view the host page drives both panes, not the lab hidden behind them', async () => {
+  const { page, context, errors } = await open(`${lab.server.url}examples/embed.html`);
+  await page.waitForFunction(() => (window.statelabEvents ?? []).some((e) => e.type === 'ready'));
+  await page.evaluate(() => (document.getElementById('lab').src += '&view=compare&autoplay=0'));
+  const frame = page.frameLocator('#lab');
+  await frame.locator('.pane').first().waitFor();
+  await page.waitForFunction(() => (window.statelabEvents ?? []).filter((e) => e.type === 'ready').length === 2);
+  const post = (msg) => page.evaluate((m) => document.getElementById('lab').contentWindow.postMessage(m, '*'), msg);
+  const time = async () => Number((await frame.locator('.pane .hint').first().textContent()).match(/t = ([\d.]+) s/)[1]);
+  await post({ statelab: 1, type: 'command', command: { cmd: 'crash_server', server: 0 } });
+  await post({ statelab: 1, type: 'step' });
+  await page.waitForFunction(() => (window.statelabEvents ?? []).some((e) => e.type === 'command_applied'));
+  const count = async (name) => Number(await frame.getByRole('group', { name }).locator('output').textContent());
+  assert.ok((await count('Stateful: users logged out')) > 0, 'the stateful pane lost its sessions');
+  assert.equal(await count('Stateless: users logged out'), 0);
+  assert.equal(await time(), 0.1, 'one step');
+  await post({ statelab: 1, type: 'play' });
+  await frame.getByRole('button', { name: 'Pause', exact: true }).waitFor();
+  await post({ statelab: 1, type: 'pause' });
+  await frame.getByRole('button', { name: 'Play', exact: true }).waitFor();
+  await post({ statelab: 1, type: 'command', command: { cmd: 'restart_server', server: 2 } });
+  await page.waitForFunction(() => (window.statelabEvents ?? []).some((e) => e.type === 'command_refused'));
+  await post({ statelab: 1, type: 'reset' });
+  // Reset starts both over.
+  await frame.getByRole('group', { name: 'Stateful: users logged out' }).locator('output').filter({ hasText: /^0$/ }).waitFor();
+  assert.equal(await time(), 0);
+  assert.ok(!(await events(page)).some((e) => e.type === 'user_logged_out'), 'the hidden lab logged nobody out');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('hostile or wrong-origin messages are ignored and the page stays well', async () => {
   const app = lab.server.url.replace(/\/$/, '');
   // A page of another origin (localhost, not 127.0.0.1) that frames the app, which trusts only
