@@ -241,6 +241,7 @@ pub fn command_error(e: &CommandError) -> String {
         CommandError::NoMasterToCopy => t(CmdErrNoMasterToCopy).to_string(),
         CommandError::NotAReplica(n) => tf(CmdErrNotAReplica, &[("node", n)]),
         CommandError::DownNotPromoted(_) => t(CmdErrDownNotPromoted).to_string(),
+        CommandError::BehindNotPromoted(_) => t(CmdErrBehindNotPromoted).to_string(),
         CommandError::AlreadyThere(what) => phrase(what),
         // Out-of-range values: the controls cannot send them, but a host page or a link can.
         CommandError::Config(ConfigError::OutOfRange { field, value, min, max }) => {

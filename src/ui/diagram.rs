@@ -438,7 +438,7 @@ pub fn Diagram(
                         {
                             let info = Memo::new(move |_| lab.snap.with(|s| {
                                 let replicas: Vec<_> = s.db.iter().filter(|n| n.role == DbRole::Replica).collect();
-                                replicas.iter().position(|n| n.id == id).map(|i| (replica_y(i, replicas.len()), replicas[i].number, replicas[i].up, replicas[i].reads))
+                                replicas.iter().position(|n| n.id == id).map(|i| (replica_y(i, replicas.len()), replicas[i].number, replicas[i].up, replicas[i].reads, replicas[i].behind))
                             }));
                             let info = move || info.get();
                             let y = move || info().map_or(0.0, |i| i.0);
@@ -448,7 +448,11 @@ pub fn Diagram(
                                     <rect x=X_REPLICAS - 70.0 y=move || y() - 28.0 width="140" height="56" rx="10" />
                                     <image href="assets/icon-database.svg" x=X_REPLICAS - 62.0 y=move || y() - 12.0 width="24" height="24" />
                                     <text class="node-label" x=X_REPLICAS - 32.0 y=move || y() - 4.0>{move || info().map(|i| tf(ReplicaName, &[("n", &i.1)])).unwrap_or_default()}</text>
-                                    <text class="node-status" x=X_REPLICAS - 32.0 y=move || y() + 14.0>{move || info().map(|i| if i.2 { counted(i.3, ReadsOne, ReadsCount) } else { t(Down).to_string() }).unwrap_or_default()}</text>
+                                    <text class="node-status" x=X_REPLICAS - 32.0 y=move || y() + 14.0>{move || info().map(|i| match (i.2, i.4) {
+                                        (false, _) => t(Down).to_string(),
+                                        (true, true) => t(Behind).to_string(),
+                                        (true, false) => counted(i.3, ReadsOne, ReadsCount),
+                                    }).unwrap_or_default()}</text>
                                 </g>
                             }
                         }

@@ -65,8 +65,9 @@ fn menu_of(part: Part, s: &Snapshot) -> Option<(String, Vec<Action>)> {
             Some((
                 titled(r.up)?,
                 vec![
-                    // A replica that is down has nothing current to serve as the master.
-                    (PartPromote, r.up, Command::PromoteReplica { node }),
+                    // A replica that is down, or behind on writes, has nothing current to serve
+                    // as the master.
+                    (PartPromote, r.up && !r.behind, Command::PromoteReplica { node }),
                     (PartCrash, r.up, Command::CrashDbNode { node }),
                     (PartRestart, !r.up, Command::RestartDbNode { node }),
                     (PartRemove, true, Command::RemoveReplica { node }),

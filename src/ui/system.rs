@@ -287,12 +287,14 @@ fn DatabaseControls() -> impl IntoView {
                     {
                         let (id, number) = replica;
                         let up = move || nodes().iter().any(|n| n.id.0 == id && n.up);
+                        // A replica behind on writes would lose them as the master.
+                        let current = move || nodes().iter().any(|n| n.id.0 == id && n.up && !n.behind);
                         let name = tf(ReplicaName, &[("n", &number)]);
                         let named = move |text| tf(text, &[("name", &name)]);
                         view! {
                             <li class="row">
                                 <span class="name">{tf(ReplicaName, &[("n", &number)])}</span>
-                                <button disabled=move || !up() on:click=move |_| lab.send(Command::PromoteReplica { node: id })>{named(PromoteNamed)}</button>
+                                <button disabled=move || !current() on:click=move |_| lab.send(Command::PromoteReplica { node: id })>{named(PromoteNamed)}</button>
                                 <button class="danger" disabled=move || !up() on:click=move |_| lab.send(Command::CrashDbNode { node: id })>{named(CrashNamed)}</button>
                                 <button disabled=up on:click=move |_| lab.send(Command::RestartDbNode { node: id })>{named(RestartNamed)}</button>
                                 <button on:click=move |_| lab.send(Command::RemoveReplica { node: id })>{named(RemoveNamed)}</button>

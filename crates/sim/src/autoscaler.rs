@@ -44,7 +44,9 @@ impl Autoscaler {
             Decision::Hold
         } else if active < p.min_servers || (utilization_pct > p.scale_out_pct && active < p.max_servers) {
             Decision::ScaleOut
-        } else if utilization_pct < p.scale_in_pct && active > p.min_servers {
+        } else if active > p.max_servers || (utilization_pct < p.scale_in_pct && active > p.min_servers) {
+            // A group above its maximum (the maximum was lowered, or servers added by hand)
+            // comes back down to it, however busy.
             Decision::ScaleIn
         } else {
             Decision::Hold
@@ -77,6 +79,7 @@ mod tests {
         assert_eq!(a.evaluate(120_000 * MS, 10, 1, 0), Decision::Hold, "at the minimum");
         assert_eq!(a.evaluate(180_000 * MS, 95, 16, 0), Decision::Hold, "at the maximum");
         assert_eq!(a.evaluate(240_000 * MS, 95, 3, 1), Decision::Hold, "one is still booting");
+        assert_eq!(a.evaluate(300_000 * MS, 95, 17, 0), Decision::ScaleIn, "above the maximum, however busy");
     }
 
     #[test]

@@ -198,6 +198,9 @@ pub enum CommandError {
     NotAReplica(u32),
     /// A replica that is down has no current data to serve as the master.
     DownNotPromoted(u32),
+    /// A replica that missed writes while down, with no master to copy them from, would lose
+    /// them as the master.
+    BehindNotPromoted(u32),
     /// The component is already in the wanted state.
     AlreadyThere(&'static str),
     /// A setting outside the range the config allows for it, named by its config field.
@@ -226,6 +229,9 @@ impl fmt::Display for CommandError {
             }
             CommandError::NotAReplica(n) => write!(f, "database node {n} is not a replica"),
             CommandError::DownNotPromoted(_) => f.write_str("a replica that is down cannot be promoted"),
+            CommandError::BehindNotPromoted(_) => f.write_str(
+                "that replica missed writes while it was down and has not caught up: as the master it would lose them",
+            ),
             CommandError::AlreadyThere(what) => write!(f, "{what}"),
             CommandError::Config(e) => e.fmt(f),
         }

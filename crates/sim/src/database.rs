@@ -54,6 +54,9 @@ pub struct DbNode {
     pub writes: u64,
     /// Display number: "Replica 2" for the second replica ever added.
     pub number: u32,
+    /// It was down while the master took writes and has not copied them yet: it serves no
+    /// reads and cannot be promoted until it catches up from an up master.
+    pub behind: bool,
 }
 
 impl DbNode {
@@ -75,6 +78,9 @@ pub struct Database {
     /// In the order added, whatever their roles; the snapshot sorts the master first.
     pub nodes: Vec<DbNode>,
     visible_at_us: Vec<u64>,
+    /// When the latest write shipped so far shows on replicas: they apply writes in order, so
+    /// none shows before an earlier one, whatever its own lag.
+    shipped_until_us: u64,
     cursor: usize,
     next_id: u32,
     next_replica_number: u32,
@@ -88,6 +94,7 @@ impl Database {
         let mut db = Self {
             nodes: Vec::new(),
             visible_at_us: vec![0; products as usize],
+            shipped_until_us: 0,
             cursor: 0,
             next_id: 0,
             next_replica_number: 1,
@@ -110,7 +117,7 @@ impl Database {
         } else {
             0
         };
-        self.nodes.push(DbNode { id, role, up: true, reads: 0, writes: 0, number });
+        self.nodes.push(DbNode { id, role, up: true, reads: 0, writes: 0, number, behind: false });
         id
     }
 
@@ -139,14 +146,24 @@ impl Database {
         self.master().filter(|m| m.up).map(|m| m.id)
     }
 
-    /// The node for the next read: up replicas in turn, else the master.
+    /// The node for the next read: up replicas that are not behind in turn, else the master.
     pub fn reader(&mut self) -> Option<DbNodeId> {
-        let up: usize = self.nodes.iter().filter(|n| n.role == DbRole::Replica && n.up).count();
+        let serves = |n: &&DbNode| n.role == DbRole::Replica && n.up && !n.behind;
+        let up: usize = self.nodes.iter().filter(serves).count();
         if up == 0 {
             return self.writer();
         }
         self.cursor = (self.cursor + 1) % up;
-        self.nodes.iter().filter(|n| n.role == DbRole::Replica && n.up).nth(self.cursor).map(|n| n.id)
+        self.nodes.iter().filter(serves).nth(self.cursor).map(|n| n.id)
+    }
+
+    /// Up replicas copy the writes they missed from the master, if it is up.
+    pub fn catch_up(&mut self) {
+        if self.writer().is_some() {
+            for n in self.nodes.iter_mut().filter(|n| n.up) {
+                n.behind = false;
+            }
+        }
     }
 
     /// Completes a read of `row` on `node`; returns true when it saw an out-of-date value.
@@ -161,12 +178,17 @@ impl Database {
         stale
     }
 
-    /// Completes a write of `row` on the master; replicas see it after `lag_us`.
+    /// Completes a write of `row` on the master; replicas see it after `lag_us`, and those down
+    /// miss it until they catch up.
     pub fn write(&mut self, node: DbNodeId, row: u32, now_us: u64, lag_us: u64) {
         if let Some(n) = self.node_mut(node) {
             n.writes += 1;
         }
-        self.visible_at_us[row as usize] = now_us + lag_us;
+        for n in self.nodes.iter_mut().filter(|n| !n.up) {
+            n.behind = true;
+        }
+        self.shipped_until_us = self.shipped_until_us.max(now_us + lag_us);
+        self.visible_at_us[row as usize] = self.shipped_until_us;
     }
 
     /// Promotes a replica to master; the old master, if any, becomes a replica. Returns the old
@@ -224,6 +246,35 @@ mod tests {
         assert!(!db.read(master, 3, 50_000), "the master is never stale");
         assert!(!db.read(replica, 3, 101_000));
         assert_eq!(db.stale_reads, 1);
+    }
+
+    #[test]
+    fn a_replica_down_through_a_write_is_behind_until_it_catches_up_from_an_up_master() {
+        let mut db = Database::new(1, 10);
+        let master = db.writer().unwrap();
+        let replica = db.replicas().next().unwrap().id;
+        db.node_mut(replica).unwrap().up = false;
+        db.write(master, 3, 1_000, 100);
+        db.node_mut(master).unwrap().up = false;
+        db.node_mut(replica).unwrap().up = true;
+        db.catch_up();
+        assert!(db.node(replica).unwrap().behind, "no master to copy from");
+        assert_eq!(db.reader(), None, "it serves no reads, and the master is down");
+        db.node_mut(master).unwrap().up = true;
+        db.catch_up();
+        assert!(!db.node(replica).unwrap().behind);
+        assert_eq!(db.reader(), Some(replica));
+    }
+
+    #[test]
+    fn replicas_apply_writes_in_order() {
+        let mut db = Database::new(1, 10);
+        let master = db.writer().unwrap();
+        let replica = db.replicas().next().unwrap().id;
+        db.write(master, 3, 0, 3_000);
+        db.write(master, 3, 100, 1_000);
+        assert!(db.read(replica, 3, 2_000), "the second write waits for the first");
+        assert!(!db.read(replica, 3, 3_000));
     }
 
     #[test]

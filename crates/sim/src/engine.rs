@@ -357,7 +357,15 @@ impl Sim {
             .db
             .nodes
             .iter()
-            .map(|n| DbView { id: n.id, role: n.role, number: n.number, up: n.up, reads: n.reads, writes: n.writes })
+            .map(|n| DbView {
+                id: n.id,
+                role: n.role,
+                number: n.number,
+                up: n.up,
+                behind: n.behind,
+                reads: n.reads,
+                writes: n.writes,
+            })
             .collect();
         // As the page lists them: the master, then replicas by number (a demoted master that
         // rejoins as Replica 3 comes after Replica 2).
@@ -483,6 +491,9 @@ impl Sim {
             Ev::Autoscale => self.autoscale(),
             Ev::Failover(gen) if gen == self.failover_gen && !self.store.up => {
                 self.store.up = true;
+                // The standby is the primary now: there is no standby until the learner adds
+                // one again, so a second crash meets the store's own durability.
+                self.store.replica = false;
                 self.emit(EventKind::StoreUp { kind: self.store.kind });
             }
             Ev::Failover(_) => {}
@@ -677,6 +688,8 @@ impl Sim {
                 }
                 n.up = true;
                 let name = n.name();
+                // A master back up lets every replica catch up; a replica catches up from it.
+                self.db.catch_up();
                 self.emit(EventKind::DbUp { node: *node, name });
             }
             Command::PromoteReplica { node } => {
@@ -688,8 +701,12 @@ impl Sim {
                 if !n.up {
                     return Err(CommandError::DownNotPromoted(*node));
                 }
+                if n.behind {
+                    return Err(CommandError::BehindNotPromoted(*node));
+                }
                 let was = n.name();
                 let demoted = self.db.promote(id);
+                self.db.catch_up();
                 self.emit(EventKind::Promoted { node: *node, was, demoted });
             }
             Command::AddReplica => {
@@ -991,6 +1008,9 @@ impl Sim {
             }
             Mode::Stateful => {
                 self.fill_candidates(None);
+                // Only a running machine can hold it, whatever the balancer still believes.
+                let servers = &self.servers;
+                self.scratch.retain(|c| servers.iter().any(|s| s.id == c.id && s.state.is_healthy()));
                 match crate::balancer::sticky_pick(u, &self.scratch).0 {
                     Some(s) => {
                         self.home_on_server(u, s);
@@ -1451,12 +1471,15 @@ impl Sim {
         let (user, item) = (self.req(r).user, self.req(r).item);
         self.totals.db_reads += 1;
         self.metrics.current.db_reads += 1;
-        if self.db.read(node, item, self.now_us) {
+        let stale = self.db.read(node, item, self.now_us);
+        if stale {
             self.totals.stale_reads += 1;
             self.metrics.current.stale_reads += 1;
             self.emit(EventKind::StaleRead { user, product: item });
         }
-        if self.cache.in_use() {
+        // An old value is not cached: the cache would serve it for its whole TTL, far past
+        // the lag.
+        if self.cache.in_use() && !stale {
             self.cache.fill(item, self.now_us);
         }
         self.compute(r);

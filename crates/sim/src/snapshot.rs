@@ -112,6 +112,8 @@ pub struct DbView {
     /// A replica's display number ("Replica 2"); 0 for the master.
     pub number: u32,
     pub up: bool,
+    /// Up but missing writes it cannot copy yet (see [`crate::database::DbNode::behind`]).
+    pub behind: bool,
     pub reads: u64,
     pub writes: u64,
 }

@@ -3,7 +3,7 @@
 use statelab_sim::config::limits;
 use statelab_sim::time::SEC;
 use statelab_sim::traffic::Pattern;
-use statelab_sim::{Command, CommandError, EventKind, Mode, ServerId, ServerState, Sim, SimConfig};
+use statelab_sim::{Command, CommandError, EventKind, Mode, ServerId, ServerState, Sim, SimConfig, StoreKind};
 
 fn sim() -> Sim {
     let mut cfg = SimConfig { seed: 3, mode: Mode::Stateless, ..SimConfig::default() };
@@ -261,4 +261,51 @@ fn a_replica_is_added_only_while_the_master_is_up_to_copy_from() {
     s.apply(Command::PromoteReplica { node: 1 }).unwrap();
     s.apply(Command::AddReplica).unwrap();
     assert_eq!(s.snapshot(0).db.len(), replicas + 1, "a promoted master is one to copy from");
+}
+
+#[test]
+fn a_replica_down_through_writes_is_promoted_only_once_it_caught_up() {
+    let mut cfg = SimConfig { seed: 4, mode: Mode::Stateful, ..SimConfig::default() };
+    cfg.traffic.rate_per_s = 400;
+    let mut s = Sim::new(cfg).unwrap();
+    s.run_until(SEC);
+    s.apply(Command::CrashDbNode { node: 1 }).unwrap();
+    s.run_until(20 * SEC);
+    assert!(s.snapshot(0).totals.db_writes > 0, "checkouts were written while it was down");
+    s.apply(Command::CrashDbNode { node: 0 }).unwrap();
+    s.apply(Command::RestartDbNode { node: 1 }).unwrap();
+    let replica = |s: &Sim| s.snapshot(0).db.into_iter().find(|n| n.id.0 == 1).unwrap();
+    assert!(replica(&s).up && replica(&s).behind, "no master to catch up from");
+    assert_eq!(s.apply(Command::PromoteReplica { node: 1 }), Err(CommandError::BehindNotPromoted(1)));
+    s.apply(Command::PromoteReplica { node: 2 }).unwrap();
+    assert!(!replica(&s).behind, "it catches up from the promoted master");
+    s.apply(Command::RestartDbNode { node: 0 }).unwrap();
+    assert!(!s.snapshot(0).db.iter().any(|n| n.behind), "the old master, now a replica, catches up too");
+}
+
+#[test]
+fn the_standby_takes_over_once_and_the_store_then_runs_without_one() {
+    let mut s = sim();
+    s.apply(Command::SetSessionStore { kind: StoreKind::Redis, persistence: false, replica: true }).unwrap();
+    s.run_until(2 * SEC);
+    s.apply(Command::CrashSessionStore).unwrap();
+    s.run_until(4 * SEC);
+    let store = s.snapshot(0).store;
+    assert!(store.up && !store.replica, "the standby took over and none is left");
+    assert_eq!(s.snapshot(0).totals.logouts, 0);
+    s.apply(Command::CrashSessionStore).unwrap();
+    assert!(s.snapshot(0).totals.logouts > 0, "a second crash of memory-only Redis loses the sessions");
+}
+
+#[test]
+fn switching_to_stateful_never_puts_sessions_on_a_crashed_server() {
+    let mut s = sim();
+    s.apply(Command::SetHealthCheck { interval_ms: 10_000 }).unwrap();
+    s.run_until(SEC);
+    s.apply(Command::CrashServer { server: ServerId(0) }).unwrap();
+    s.run_until(1_500_000);
+    s.apply(Command::SetMode { mode: Mode::Stateful }).unwrap();
+    let snap = s.snapshot(0);
+    assert_eq!(snap.servers[0].sessions, 0, "a dead machine holds no memory");
+    assert!(snap.servers.iter().map(|v| v.sessions).sum::<u32>() > 0);
 }
