@@ -239,6 +239,7 @@ pub fn command_error(e: &CommandError) -> String {
         CommandError::NoOtherServer => t(CmdErrNoOtherServer).to_string(),
         CommandError::TooManyReplicas => tf(CmdErrTooManyReplicas, &[("max", &limits::REPLICAS)]),
         CommandError::NoMasterToCopy => t(CmdErrNoMasterToCopy).to_string(),
+        CommandError::StoreDown => t(CmdErrStoreDown).to_string(),
         CommandError::NotAReplica(n) => tf(CmdErrNotAReplica, &[("node", n)]),
         CommandError::DownNotPromoted(_) => t(CmdErrDownNotPromoted).to_string(),
         CommandError::BehindNotPromoted(_) => t(CmdErrBehindNotPromoted).to_string(),

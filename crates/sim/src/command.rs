@@ -194,6 +194,8 @@ pub enum CommandError {
     TooManyReplicas,
     /// A new replica starts from a copy of the master's data, and the master is down.
     NoMasterToCopy,
+    /// The session store is down, so its settings cannot change until it is back.
+    StoreDown,
     /// Only a replica can be promoted or removed.
     NotAReplica(u32),
     /// A replica that is down has no current data to serve as the master.
@@ -224,6 +226,7 @@ impl fmt::Display for CommandError {
             CommandError::TooManyReplicas => {
                 write!(f, "the model runs at most {} read replicas", crate::config::limits::REPLICAS)
             }
+            CommandError::StoreDown => f.write_str("the session store is down: restart it before changing it"),
             CommandError::NoMasterToCopy => {
                 f.write_str("a new replica starts from a copy of the master's data, and the master is down")
             }

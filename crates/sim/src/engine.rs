@@ -652,6 +652,11 @@ impl Sim {
                 self.emit(EventKind::CacheUp);
             }
             Command::SetSessionStore { kind, persistence, replica } => {
+                // A store that is down is not reconfigured: what it kept on disk, and whether a
+                // standby takes over, were settled when it went down.
+                if !self.store.up {
+                    return Err(CommandError::StoreDown);
+                }
                 self.store.kind = *kind;
                 self.store.persistence = *persistence;
                 self.store.replica = *replica;

@@ -352,7 +352,7 @@ impl fmt::Display for Event {
                 write!(f, "Auto-scaling: utilization {utilization_pct} % is high, {server} is starting.")
             }
             EventKind::ScaledIn { utilization_pct, server } => {
-                write!(f, "Auto-scaling: utilization {utilization_pct} % is low, {server} is draining.")
+                write!(f, "Auto-scaling: at {utilization_pct} % utilization, {server} leaves the pool.")
             }
             EventKind::ModeChanged { mode: Mode::Stateless, moved, lost } => write!(
                 f,

@@ -309,3 +309,16 @@ fn switching_to_stateful_never_puts_sessions_on_a_crashed_server() {
     assert_eq!(snap.servers[0].sessions, 0, "a dead machine holds no memory");
     assert!(snap.servers.iter().map(|v| v.sessions).sum::<u32>() > 0);
 }
+
+#[test]
+fn a_store_that_is_down_keeps_its_settings_until_it_is_back() {
+    let mut s = sim();
+    s.apply(Command::SetSessionStore { kind: StoreKind::Redis, persistence: true, replica: false }).unwrap();
+    s.run_until(2 * SEC);
+    s.apply(Command::CrashSessionStore).unwrap();
+    let memcached = Command::SetSessionStore { kind: StoreKind::Memcached, persistence: false, replica: false };
+    assert_eq!(s.apply(memcached.clone()), Err(CommandError::StoreDown));
+    s.apply(Command::RestartSessionStore).unwrap();
+    assert_eq!(s.snapshot(0).totals.logouts, 0, "Redis kept the sessions on disk");
+    s.apply(memcached).unwrap();
+}
