@@ -1277,17 +1277,19 @@ impl Sim {
 
     fn route(&mut self, r: ReqRef, exclude: Option<ServerId>) -> Option<ServerId> {
         let user = self.req(r).user;
-        let candidates = if exclude.is_none() {
+        let choices = if exclude.is_none() {
             self.refresh_pool();
-            &self.pool
+            self.pool.len()
         } else {
             self.fill_candidates(exclude);
-            &self.scratch
+            self.scratch.len()
         };
         // A login carries no session yet, nor a health probe: the misroute waits for the first
-        // request that does.
-        let misroute = !matches!(self.req(r).action, Action::Login | Action::Probe)
+        // request that does, and for a pool with another server to send it to.
+        let misroute = choices >= 2
+            && !matches!(self.req(r).action, Action::Login | Action::Probe)
             && std::mem::take(&mut self.users[user.0 as usize].misroute_next);
+        let candidates = if exclude.is_none() { &self.pool } else { &self.scratch };
         let sticky = self.mode == Mode::Stateful;
         let rng = &mut self.rng;
         let Some(s) = self.lb.route(user, candidates, sticky, misroute, |n| rng.index(n)) else {

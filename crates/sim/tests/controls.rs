@@ -322,3 +322,30 @@ fn a_store_that_is_down_keeps_its_settings_until_it_is_back() {
     assert_eq!(s.snapshot(0).totals.logouts, 0, "Redis kept the sessions on disk");
     s.apply(memcached).unwrap();
 }
+
+#[test]
+fn a_misroute_waits_for_a_pool_with_another_server_to_send_it_to() {
+    let mut cfg = SimConfig { seed: 8, mode: Mode::Stateful, servers: 2, ..SimConfig::default() };
+    cfg.traffic.rate_per_s = 400;
+    cfg.balancer.health_check_ms = 0;
+    let mut s = Sim::new(cfg).unwrap();
+    s.run_until(SEC);
+    let user = statelab_sim::UserId(0);
+    s.apply(Command::Misroute { user }).unwrap();
+    s.apply(Command::CrashServer { server: ServerId(1) }).unwrap();
+    let from = s.events().total();
+    s.run_until(5 * SEC);
+    let misrouted = |s: &Sim, from| {
+        s.events().since(from).any(|e| matches!(e.kind, EventKind::Misrouted { user: u, .. } if u == user))
+    };
+    assert!(!misrouted(&s, from), "one server left: nowhere else to send it");
+    s.apply(Command::RestartServer { server: ServerId(1) }).unwrap();
+    let from = s.events().total();
+    for t in 6..=60 {
+        s.run_until(t * SEC);
+        if misrouted(&s, from) {
+            return;
+        }
+    }
+    panic!("once the pool has two servers again, the misroute happens");
+}
