@@ -1410,10 +1410,12 @@ impl Sim {
         let user = self.req(r).user;
         if !self.store.up {
             self.fail(r, FailReason::StoreDown, Node::SessionStore);
-        } else if self.users[user.0 as usize].home != SessionHome::Store {
+        } else if self.users[user.0 as usize].home == SessionHome::None {
             self.fail(r, FailReason::SessionLost, Node::SessionStore);
             self.logout(user, LogoutReason::StoreLost);
         } else {
+            // In the store, or just handed to a server by a switch to stateful mode while this
+            // read was under way: the session was there to read.
             self.data(r);
         }
     }

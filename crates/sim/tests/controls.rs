@@ -349,3 +349,22 @@ fn a_misroute_waits_for_a_pool_with_another_server_to_send_it_to() {
     }
     panic!("once the pool has two servers again, the misroute happens");
 }
+
+#[test]
+fn switching_to_stateful_blames_no_logout_on_a_store_that_lost_nothing() {
+    let mut cfg = SimConfig { seed: 2, mode: Mode::Stateless, users: 2_000, servers: 6, ..SimConfig::default() };
+    cfg.traffic.rate_per_s = 300;
+    cfg.store.kind = StoreKind::Sql;
+    let mut s = Sim::new(cfg).unwrap();
+    s.run_until(5 * SEC);
+    let from = s.events().total();
+    s.apply(Command::SetMode { mode: Mode::Stateful }).unwrap();
+    s.run_until(6 * SEC);
+    let blamed: Vec<String> = s
+        .events()
+        .since(from)
+        .filter(|e| matches!(e.kind, EventKind::LoggedOut { reason: statelab_sim::LogoutReason::StoreLost, .. }))
+        .map(|e| e.to_string())
+        .collect();
+    assert!(blamed.is_empty(), "the store kept every session: {blamed:?}");
+}
