@@ -170,6 +170,24 @@ test('a click on a box opens its menu, which crashes, restarts and promotes in p
   await context.close();
 });
 
+test('a replica down while the master took writes shows it is behind, and is promoted only once it caught up', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&rate=200`);
+  const button = (name) => page.getByRole('button', { name, exact: true });
+  await button('Crash Replica 1').click();
+  // Checkouts are written while it is down.
+  for (let i = 0; i < 40; i++) await button('Step').click();
+  await button('Crash master').click();
+  await button('Restart Replica 1').click();
+  await page.getByText('⚠ behind').waitFor();
+  assert.ok(await button('Promote Replica 1').isDisabled(), 'behind: nothing current to promote');
+  assert.ok(await button('Promote Replica 2').isEnabled());
+  await button('Promote Replica 2').click();
+  assert.equal(await page.getByText('⚠ behind').count(), 0, 'it caught up from the new master');
+  assert.ok(await button('Promote Replica 1').isEnabled());
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('an embed with minimal controls opens no menu on a box', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&controls=minimal`);
   const canvas = page.locator('#dots');
