@@ -53,10 +53,7 @@ impl Driven {
     fn step(&self) {
         match self.panes {
             Some(panes) => panes.step(),
-            None => {
-                self.lab.playing.set(false);
-                self.lab.advance(crate::ui::STEP_US);
-            }
+            None => self.lab.step(),
         }
     }
 
@@ -67,7 +64,8 @@ impl Driven {
         }
     }
 
-    /// Applies `cmd` and hands the outcome to `tell` before its effects are published.
+    /// Applies `cmd` and hands the outcome to `tell`: for the lab, before its effects are
+    /// published (compare view's panes tell the host nothing of their effects).
     fn send(&self, cmd: Command, tell: impl FnOnce(&Result<(), CommandError>)) {
         match self.panes {
             Some(panes) => tell(&panes.send(cmd)),

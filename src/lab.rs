@@ -21,6 +21,8 @@ const MAX_BURSTS: usize = 40;
 const PUBLISH_MS: f64 = 100.0;
 /// Default playback speed: slow enough to follow a single request.
 pub const DEFAULT_SPEED: f64 = 0.2;
+/// Simulated time one press of Step advances [µs]: a tenth of a second, as the clock reads.
+pub const STEP_US: u64 = 100_000;
 
 /// A failure to flash where it happened.
 #[derive(Clone, Copy, Debug)]
@@ -132,7 +134,7 @@ pub struct Lab {
     page_config: StoredValue<SimConfig>,
     /// Event sequence number the feed has read up to.
     feed_cursor: StoredValue<u64>,
-    /// Feed lines told in this run so far (see [`FeedLine::n`]).
+    /// Feed lines told on this page so far (see [`FeedLine::n`]).
     lines_told: StoredValue<u64>,
     /// First event sequence number the host page has not been told about; `None` for a lab that
     /// never tells it (the two halves of compare mode). A rewind leaves it: the host heard the
@@ -261,6 +263,12 @@ impl Lab {
         self.move_host_mark(|f| f.min(heard));
     }
 
+    /// Step, from its button, its key or a host page: pauses, then moves one [`STEP_US`].
+    pub fn step(&self) {
+        self.playing.set(false);
+        self.advance(STEP_US);
+    }
+
     /// Advances simulated time, applying scripted commands at their exact times and stopping at
     /// `stop_at`, then publishes the new state.
     pub fn advance(&self, dt_us: u64) {
@@ -362,7 +370,6 @@ impl Lab {
 
     fn clear_views(&self) {
         self.feed_cursor.set_value(0);
-        self.lines_told.set_value(0);
         self.last_loss.set_value(None);
         self.feed.set(Vec::new());
         self.bursts.update_value(Vec::clear);
@@ -591,8 +598,8 @@ impl Lab {
 pub struct FeedLine {
     /// The event's sequence number; the feed keys its lines by it, so a new event adds one line.
     pub seq: u64,
-    /// The line's own number in this run, from 1: counts the lines a listener missed, even
-    /// those the feed no longer keeps.
+    /// The line's own number on this page, from 1, rising through a rebuilt run: counts the
+    /// lines a listener missed, even those the feed no longer keeps.
     pub n: u64,
     /// It tells a loss (logouts, lost sessions, a crash): the line a screen reader hears first.
     pub loss: bool,

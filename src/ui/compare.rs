@@ -6,7 +6,7 @@ use gloo_timers::callback::Interval;
 use leptos::prelude::*;
 use statelab_sim::{Command, CommandError, Mode, ServerState, SimConfig, Snapshot, UserId};
 
-use super::{use_lab, STEP_US};
+use super::use_lab;
 use crate::i18n::{counted, t, tf, words, Text::*};
 use crate::lab::{reading_order, Lab};
 use crate::params::Controls;
@@ -81,6 +81,7 @@ fn Pane(lab: Lab, title: &'static str) -> impl IntoView {
 pub struct Panes {
     left: Lab,
     right: Lab,
+    /// Whether the panes' timer runs: Play, Pause and the host's messages set it.
     pub playing: RwSignal<bool>,
 }
 
@@ -88,10 +89,11 @@ impl Panes {
     /// Pauses both, then moves both one step.
     pub fn step(self) {
         self.playing.set(false);
-        self.left.advance(STEP_US);
-        self.right.advance(STEP_US);
+        self.left.step();
+        self.right.step();
     }
 
+    /// Starts both over from the same config, so they stay comparable.
     pub fn reset(self) {
         self.left.restart(None);
         self.right.restart(None);

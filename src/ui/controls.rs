@@ -8,9 +8,6 @@ use super::use_lab;
 use crate::i18n::{t, tf, words, Lang, Text::*};
 use crate::params::{Theme, SPEED_RANGE};
 
-/// Simulated time one press of Step advances [µs].
-pub(crate) const STEP_US: u64 = 100_000;
-
 /// Speed slider position (-1..=1, log scale) to simulated seconds per real second.
 fn speed_from_slider(v: f64) -> f64 {
     10f64.powf(v)
@@ -45,7 +42,7 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
                 >
                     {move || t(if lab.playing.get() { Pause } else { Play })}
                 </button>
-                <button on:click=move |_| { lab.playing.set(false); lab.advance(STEP_US); }>{t(Step)}</button>
+                <button on:click=move |_| lab.step()>{t(Step)}</button>
                 <button on:click=move |_| lab.restart(None)>{t(Reset)}</button>
                 <label class="speed">
                     {t(Speed)}" "

@@ -32,11 +32,10 @@ pub fn Feed() -> impl IntoView {
             let Some(from) = heard.try_get_value() else { return };
             let loss = lab.last_loss.try_get_value().flatten();
             let news = lab.feed.try_with_untracked(|f| {
-                let last = f.last()?;
-                // A rebuilt run (Reset, a rewind) numbers its lines from 1 again.
-                let from = from.filter(|&h| last.n >= h).unwrap_or(0);
+                // Line numbers go on rising through a rebuilt run (Reset, a rewind).
+                let (last, from) = (f.last()?, from.unwrap_or(0));
                 let spoken = loss.filter(|l| l.n > from).map_or_else(|| last.text.clone(), |l| l.text);
-                Some((last.n, spoken, last.n - from - 1))
+                (last.n > from).then(|| (last.n, spoken, last.n - from - 1))
             });
             if let Some(Some((n, text, more))) = news {
                 heard.set_value(Some(n));

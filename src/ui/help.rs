@@ -10,7 +10,6 @@ use crate::i18n::{
     Text::{self, *},
 };
 use crate::lab::Lab;
-use crate::ui::controls::STEP_US;
 
 /// (keys, what they do, whether only the full controls offer it), as listed in the dialog. An
 /// embed with minimal controls offers playback and the mode switch: its keys do no more.
@@ -43,10 +42,7 @@ fn typing_into(ev: &web_sys::KeyboardEvent) -> bool {
 fn shortcut(lab: Lab, key: &str, full: bool) -> bool {
     match key {
         " " => lab.playing.update(|p| *p = !*p),
-        "s" | "S" => {
-            lab.playing.set(false);
-            lab.advance(STEP_US);
-        }
+        "s" | "S" => lab.step(),
         "r" | "R" => lab.restart(None),
         "m" | "M" => {
             let next =

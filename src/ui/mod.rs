@@ -4,7 +4,6 @@
 mod charts;
 pub(crate) mod compare;
 pub(crate) mod controls;
-pub(crate) use controls::STEP_US;
 mod diagram;
 pub(crate) mod dots;
 mod export;

@@ -67,7 +67,7 @@ fn menu_of(part: Part, s: &Snapshot) -> Option<(String, Vec<Action>)> {
                 vec![
                     // A replica that is down, or behind on writes, has nothing current to serve
                     // as the master.
-                    (PartPromote, r.up && !r.behind, Command::PromoteReplica { node }),
+                    (PartPromote, r.promotable(), Command::PromoteReplica { node }),
                     (PartCrash, r.up, Command::CrashDbNode { node }),
                     (PartRestart, !r.up, Command::RestartDbNode { node }),
                     (PartRemove, true, Command::RemoveReplica { node }),

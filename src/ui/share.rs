@@ -98,11 +98,23 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
         let (commands, now) = lab.with_sim(|s| (s.commands().len(), s.now_us()));
         (commands, playing, (!playing).then_some(now), copies.get())
     });
-    // Rebuilt only when that moment changes, not on every publication of a running lab.
-    let frame_src = Memo::new(move |_| {
+    // Rebuilt only when that moment changes, not on every publication of a running lab, nor
+    // when the frame's theme or controls change: those are set on the moment's link.
+    let moment_link = Memo::new(move |_| {
         moment.with(|_| ());
-        let page = make_link();
-        let page = if theme.get() == Theme::Projector { with_theme(&page, Theme::Auto) } else { page };
+        make_link()
+    });
+    let frame_src = Memo::new(move |_| {
+        let shown = theme.get();
+        let frame_theme = if shown == Theme::Projector { Theme::Auto } else { shown };
+        // As written when it already asks for that theme, so it reads as the copied link.
+        let page = moment_link.with(|link| {
+            if link.contains(&format!("&theme={}&", frame_theme.key())) {
+                link.clone()
+            } else {
+                with_theme(link, frame_theme)
+            }
+        });
         format!("{page}&controls={}&title=0", frame_controls.get().key())
     });
     let snippet = move || {

@@ -288,7 +288,7 @@ fn DatabaseControls() -> impl IntoView {
                         let (id, number) = replica;
                         let up = move || nodes().iter().any(|n| n.id.0 == id && n.up);
                         // A replica behind on writes would lose them as the master.
-                        let current = move || nodes().iter().any(|n| n.id.0 == id && n.up && !n.behind);
+                        let current = move || nodes().iter().any(|n| n.id.0 == id && n.promotable());
                         let name = tf(ReplicaName, &[("n", &number)]);
                         let named = move |text| tf(text, &[("name", &name)]);
                         view! {

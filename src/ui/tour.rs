@@ -210,10 +210,15 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, mode_asked: bool, 
     // The finished step's verdict, "✓ claim: measured", for both the step's text and the dock.
     // It is judged once, on the state the step ended in: a learner who plays on afterwards
     // changes the run, not what the step showed (nor what the host page was told).
-    let verdict = Memo::new(move |_| {
+    // Keyed by the finished step alone: an answer changed afterwards does not judge it again.
+    let finished_step = Memo::new(move |_| {
         let p = player.get()?;
-        let Phase::Done { at_start } = p.phase else { return None };
-        let checkpoint = tours.with_value(|t| t[p.tour].checkpoint(p.step, p.mode).cloned())?;
+        matches!(p.phase, Phase::Done { .. }).then_some((p.tour, p.step, p.mode, p.phase))
+    });
+    let verdict = Memo::new(move |_| {
+        let (tour, step, mode, phase) = finished_step.get()?;
+        let Phase::Done { at_start } = phase else { return None };
+        let checkpoint = tours.with_value(|t| t[tour].checkpoint(step, mode).cloned())?;
         let result = lab.with_sim(|s| checkpoint.check_step(s, &at_start));
         let mark = if result.passed { "✓" } else { "✗" };
         Some(format!("{mark} {}: {}", checks::claim(&checkpoint), checks::measured(&checkpoint, &result)))

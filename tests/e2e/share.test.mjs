@@ -253,13 +253,13 @@ test('the embed code follows Step and the timeline while paused, and actions aft
   const clock = async () => Math.round(1e6 * Number((await page.locator('.clock').textContent()).match(/[\d.]+/)[0]));
   await page.waitForFunction(() => Number(document.querySelector('.clock').textContent.match(/[\d.]+/)[0]) > 1);
   await button(page, 'Pause').click();
-  const paused = await at();
+  assert.ok((await at()) > 1_000_000, 'the pause');
   await page.getByLabel('Timeline').fill('500');
   await page.getByLabel('Timeline').dispatchEvent('change');
   await page.waitForFunction(() => /^0\.5 s/.test(document.querySelector('.scrubber output').textContent));
   assert.equal(await at(), 500_000, 'the jump on the timeline');
   await button(page, 'Step').click();
-  assert.ok((await at()) > 500_000 && (await at()) !== paused, 'the step');
+  assert.ok((await at()) > 500_000, 'the step');
   assert.equal(Math.floor((await at()) / 1e5), Math.floor((await clock()) / 1e5));
   await button(page, 'Copy link').click();
   const link = await page.getByLabel('Link to this exact moment').inputValue();

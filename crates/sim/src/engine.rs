@@ -1013,7 +1013,8 @@ impl Sim {
             }
             Mode::Stateful => {
                 self.fill_candidates(None);
-                // Only a running machine can hold it, whatever the balancer still believes.
+                // Only a healthy machine can hold it (not one crashed or still booting),
+                // whatever the balancer still believes.
                 let servers = &self.servers;
                 self.scratch.retain(|c| servers.iter().any(|s| s.id == c.id && s.state.is_healthy()));
                 match crate::balancer::sticky_pick(u, &self.scratch).0 {

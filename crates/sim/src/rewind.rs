@@ -5,7 +5,8 @@
 //! long on every drag of its timeline. So copies of the system are kept along the run, and a
 //! jump replays only from the latest copy before the moment asked for. When one copy too many
 //! is due, every other one goes and the spacing doubles: the copies' number, and so their
-//! memory, stays bounded however long the run, and a jump never replays more than the spacing.
+//! memory, stays bounded however long the run, and a jump replays at most the spacing plus
+//! the simulated second between two looks for a due copy.
 
 use crate::time::SEC;
 use crate::{Command, ConfigError, Sim};
@@ -58,20 +59,29 @@ impl Rewinder {
         self.copies.is_empty()
     }
 
-    /// Keeps a copy of `sim` when it has done a spacing's work since the latest copy. Call it
-    /// between commands, when the run has reached its newest moment so far.
-    pub fn offer(&mut self, sim: &Sim) {
-        let last = self.copies.last().map_or((0, 0), |c| (c.now_us(), c.steps()));
-        if sim.now_us() <= last.0 || sim.steps() < last.1.saturating_add(self.spacing) {
+    /// Keeps a copy of `sim` when it has done a spacing's work since the latest copy. Only
+    /// [`Rewinder::run_until`] calls it: between commands, at the run's newest moment, so the
+    /// copy's command log is the start of the timeline.
+    fn offer(&mut self, sim: &Sim) {
+        let due = |copies: &[Sim], spacing: u64| {
+            let last = copies.last().map_or((0, 0), |c| (c.now_us(), c.steps()));
+            sim.now_us() > last.0 && sim.steps() >= last.1.saturating_add(spacing)
+        };
+        if !due(&self.copies, self.spacing) {
             return;
         }
         if self.copies.len() == MAX_COPIES {
+            // The latest copy stays; the new one waits for the doubled spacing, so copies stay
+            // evenly spread.
             let mut odd = false;
             self.copies.retain(|_| {
                 odd = !odd;
                 !odd
             });
             self.spacing *= 2;
+            if !due(&self.copies, self.spacing) {
+                return;
+            }
         }
         self.copies.push(sim.clone());
     }
@@ -197,8 +207,32 @@ mod tests {
         rw.run_until(&mut sim, 400 * SEC);
         assert!(rw.spacing > FIRST_SPACING, "a long run doubled the spacing");
         assert!((MAX_COPIES / 2..=MAX_COPIES).contains(&rw.len()), "{} copies", rw.len());
-        let steps: Vec<u64> = rw.copies.iter().map(Sim::steps).collect();
-        assert!(steps.windows(2).all(|w| w[1] > w[0]));
+        let gaps: Vec<u64> = rw.copies.windows(2).map(|w| w[1].steps() - w[0].steps()).collect();
+        assert!(gaps.iter().all(|&g| g >= rw.spacing), "evenly spread, at least the spacing apart: {gaps:?}");
+    }
+
+    #[test]
+    fn a_new_course_taken_after_a_jump_back_replays_as_a_straight_run() {
+        let (mut line, mut rw, mut sim) = played_through();
+        rw.seek(&mut sim, entries(&line), 30 * SEC).unwrap();
+        // A new command at 30 s: the old future from there on is dropped, and its copies.
+        line.retain(|(at, _)| *at <= 30 * SEC);
+        line.push((30 * SEC, Command::AddServer));
+        rw.forget_after(30 * SEC);
+        sim.apply(Command::AddServer).unwrap();
+        rw.run_until(&mut sim, 80 * SEC);
+        let straight = |t: u64| {
+            let mut s = Sim::new(busy()).unwrap();
+            for (at, cmd) in line.iter().filter(|(at, _)| *at <= t) {
+                s.apply_at(*at, cmd.clone()).unwrap();
+            }
+            s.run_until(t);
+            s.trace_hash()
+        };
+        for t in [70 * SEC, 40 * SEC, 25 * SEC, 80 * SEC] {
+            rw.seek(&mut sim, entries(&line), t).unwrap();
+            assert_eq!(sim.trace_hash(), straight(t), "at {t} µs");
+        }
     }
 
     #[test]

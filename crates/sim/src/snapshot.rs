@@ -112,13 +112,20 @@ pub struct DbView {
     /// A replica's display number ("Replica 2"); 0 for the master.
     pub number: u32,
     pub up: bool,
-    /// Up but missing writes it cannot copy yet (see [`crate::database::DbNode::behind`]).
+    /// Missed writes while down and has not copied them yet (see
+    /// [`crate::database::DbNode::behind`]); an up node that is behind serves no reads.
     pub behind: bool,
     pub reads: u64,
     pub writes: u64,
 }
 
 impl DbView {
+    /// Whether a promotion could make it the master: a replica up and not behind, as the
+    /// engine's refusals require.
+    pub fn promotable(&self) -> bool {
+        self.role == DbRole::Replica && self.up && !self.behind
+    }
+
     /// Its name now, as the diagram labels it.
     pub fn name(&self) -> DbName {
         DbName::of(self.role, self.number)

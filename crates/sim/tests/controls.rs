@@ -270,17 +270,24 @@ fn a_replica_down_through_writes_is_promoted_only_once_it_caught_up() {
     let mut s = Sim::new(cfg).unwrap();
     s.run_until(SEC);
     s.apply(Command::CrashDbNode { node: 1 }).unwrap();
+    let written = s.snapshot(0).totals.db_writes;
     s.run_until(20 * SEC);
-    assert!(s.snapshot(0).totals.db_writes > 0, "checkouts were written while it was down");
+    assert!(s.snapshot(0).totals.db_writes > written, "checkouts were written while it was down");
     s.apply(Command::CrashDbNode { node: 0 }).unwrap();
     s.apply(Command::RestartDbNode { node: 1 }).unwrap();
-    let replica = |s: &Sim| s.snapshot(0).db.into_iter().find(|n| n.id.0 == 1).unwrap();
-    assert!(replica(&s).up && replica(&s).behind, "no master to catch up from");
+    let node = |s: &Sim, id: u32| s.snapshot(0).db.into_iter().find(|n| n.id.0 == id).unwrap();
+    assert!(node(&s, 1).up && node(&s, 1).behind, "no master to catch up from");
     assert_eq!(s.apply(Command::PromoteReplica { node: 1 }), Err(CommandError::BehindNotPromoted(1)));
     s.apply(Command::PromoteReplica { node: 2 }).unwrap();
-    assert!(!replica(&s).behind, "it catches up from the promoted master");
+    assert!(!node(&s, 1).behind, "it catches up from the promoted master");
+    // The old master, a replica now and still down, misses the new master's writes.
+    let written = s.snapshot(0).totals.db_writes;
+    s.run_until(40 * SEC);
+    assert!(s.snapshot(0).totals.db_writes > written);
+    assert!(node(&s, 0).behind);
     s.apply(Command::RestartDbNode { node: 0 }).unwrap();
-    assert!(!s.snapshot(0).db.iter().any(|n| n.behind), "the old master, now a replica, catches up too");
+    assert!(!node(&s, 0).behind, "back up with a master to copy from, it catches up");
+    s.apply(Command::PromoteReplica { node: 1 }).unwrap();
 }
 
 #[test]
