@@ -26,11 +26,13 @@ pub struct Rewinder {
     copies: Vec<Sim>,
     /// Agenda steps from one copy to the next.
     spacing: u64,
+    /// Keeps no copy at all (see [`Rewinder::off`]).
+    off: bool,
 }
 
 impl Default for Rewinder {
     fn default() -> Self {
-        Self { copies: Vec::new(), spacing: FIRST_SPACING }
+        Self { copies: Vec::new(), spacing: FIRST_SPACING, off: false }
     }
 }
 
@@ -38,15 +40,13 @@ impl Rewinder {
     /// One that never keeps a copy, for a run that is never rewound (and so needs no memory
     /// for it).
     pub fn off() -> Self {
-        Self { copies: Vec::new(), spacing: u64::MAX }
+        Self { off: true, ..Self::default() }
     }
 
     /// Forgets every copy: a new run starts. One that is [`Rewinder::off`] stays off.
     pub fn clear(&mut self) {
         self.copies.clear();
-        if self.spacing != u64::MAX {
-            self.spacing = FIRST_SPACING;
-        }
+        self.spacing = FIRST_SPACING;
     }
 
     /// Copies kept now.
@@ -65,9 +65,9 @@ impl Rewinder {
     fn offer(&mut self, sim: &Sim) {
         let due = |copies: &[Sim], spacing: u64| {
             let last = copies.last().map_or((0, 0), |c| (c.now_us(), c.steps()));
-            sim.now_us() > last.0 && sim.steps() >= last.1.saturating_add(spacing)
+            sim.now_us() > last.0 && sim.steps() >= last.1 + spacing
         };
-        if !due(&self.copies, self.spacing) {
+        if self.off || !due(&self.copies, self.spacing) {
             return;
         }
         if self.copies.len() == MAX_COPIES {
