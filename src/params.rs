@@ -179,9 +179,13 @@ const RUN_KEYS: [&str; 13] =
 /// look, even when the instructor copied the link while projecting.
 pub fn with_theme(link: &str, theme: Theme) -> String {
     let (page, query) = link.split_once('?').unwrap_or((link, ""));
-    let pairs = query.split('&').filter(|pair| !pair.is_empty() && !pair.starts_with("theme="));
-    let query: Vec<String> =
-        pairs.map(str::to_string).chain(std::iter::once(format!("theme={}", theme.key()))).collect();
+    let wanted = format!("theme={}", theme.key());
+    // In place, so a link that already asks for `theme` comes back exactly as it was.
+    let mut query: Vec<&str> = query.split('&').filter(|pair| !pair.is_empty()).collect();
+    match query.iter_mut().find(|pair| pair.starts_with("theme=")) {
+        Some(pair) => *pair = &wanted,
+        None => query.push(&wanted),
+    }
     format!("{page}?{}", query.join("&"))
 }
 
@@ -506,6 +510,8 @@ mod tests {
         assert!(notices.is_empty(), "{notices:?}");
         assert_eq!((p.theme, p.config.seed, p.commands.len(), p.autoplay), (Theme::Auto, 1, 1, false));
         assert_eq!(with_theme("https://a.example/", Theme::Dark), "https://a.example/?theme=dark");
+        let dark = "https://a.example/?mode=stateful&theme=dark&autoplay=0";
+        assert_eq!(with_theme(dark, Theme::Dark), dark, "a link that asks for the theme is left as it is");
     }
 
     #[test]

@@ -90,7 +90,8 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
     // added; a course page has its own heading, so the frame leaves out the masthead.
     // The frame starts from the lab as of the latest action, pause or "Copy link": the code
     // shown, the code copied and the preview are always one link. While paused, every move
-    // of the clock (Step, the timeline) is such a moment.
+    // of the clock (Step, the timeline) is such a moment. Copies are counted, not compared by
+    // link: the moment is read on every publication.
     let copies = RwSignal::new(0u32);
     let moment = Memo::new(move |_| {
         lab.snap.track();
@@ -107,14 +108,7 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
     let frame_src = Memo::new(move |_| {
         let shown = theme.get();
         let frame_theme = if shown == Theme::Projector { Theme::Auto } else { shown };
-        // As written when it already asks for that theme, so it reads as the copied link.
-        let page = moment_link.with(|link| {
-            if link.contains(&format!("&theme={}&", frame_theme.key())) {
-                link.clone()
-            } else {
-                with_theme(link, frame_theme)
-            }
-        });
+        let page = moment_link.with(|link| with_theme(link, frame_theme));
         format!("{page}&controls={}&title=0", frame_controls.get().key())
     });
     let snippet = move || {
