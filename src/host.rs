@@ -7,7 +7,8 @@
 //! `{statelab: 1, type: "command", command: {cmd: "crash_server", server: 0}}` (any command by its
 //! snake_case name; fields as integers, booleans or enum names). Out: `ready`, `command_applied`, `command_refused`,
 //! `user_logged_out`, `step_changed`, `prediction_answered`, `checkpoint_reached`, `error`.
-//! While compare view shows, the messages drive its two panes instead of the hidden lab.
+//! While compare view shows, the messages drive its two panes instead of the hidden lab; when
+//! only one pane takes a command, each pane's answer comes apart, with `pane` naming its mode.
 
 use std::cell::RefCell;
 
@@ -64,13 +65,31 @@ impl Driven {
         }
     }
 
-    /// Applies `cmd` and hands the outcome to `tell`: for the lab, before its effects are
+    /// Applies `cmd` and hands each outcome to `tell`: for the lab, before its effects are
     /// published (compare view's panes tell the host nothing of their effects).
-    fn send(&self, cmd: Command, tell: impl FnOnce(&Result<(), CommandError>)) {
+    fn send(&self, cmd: Command, mut tell: impl FnMut(&Result<(), CommandError>, Option<Mode>)) {
         match self.panes {
-            Some(panes) => tell(&panes.send(cmd)),
-            None => self.lab.try_send(cmd, tell),
+            Some(panes) => {
+                let [stateful, stateless] = panes.send(cmd);
+                for (result, pane) in outcomes(stateful, stateless) {
+                    tell(&result, pane);
+                }
+            }
+            None => self.lab.try_send(cmd, |result| tell(result, None)),
         }
+    }
+}
+
+/// What the host hears of a command sent to both panes: one answer when they agree, else one
+/// per pane, named by its mode, so a command that changed one side is never reported as refused.
+fn outcomes(
+    stateful: Result<(), CommandError>,
+    stateless: Result<(), CommandError>,
+) -> Vec<(Result<(), CommandError>, Option<Mode>)> {
+    match (stateful, stateless) {
+        (Ok(()), Ok(())) => vec![(Ok(()), None)],
+        (Err(why), Err(_)) => vec![(Err(why), None)],
+        (left, right) => vec![(left, Some(Mode::Stateful)), (right, Some(Mode::Stateless))],
     }
 }
 
@@ -241,11 +260,16 @@ pub fn connect(lab: Lab, host: Option<String>) {
                     Ok(cmd) => {
                         // The host protocol speaks English whatever the page's language.
                         let text = cmd.to_string();
-                        driven.send(cmd, |result| match result {
-                            Err(why) => {
-                                post("command_refused", &[("command", text.into()), ("reason", why.to_string().into())])
+                        driven.send(cmd, |result, pane| {
+                            let mut fields = vec![("command", JsValue::from_str(&text))];
+                            fields.extend(pane.map(|mode| ("pane", mode.key().into())));
+                            match result {
+                                Err(why) => {
+                                    fields.push(("reason", why.to_string().into()));
+                                    post("command_refused", &fields);
+                                }
+                                Ok(()) => post("command_applied", &fields),
                             }
-                            Ok(()) => post("command_applied", &[("command", text.into())]),
                         });
                     }
                     Err(why) => post("error", &[("message", why.into())]),
@@ -263,6 +287,16 @@ pub fn connect(lab: Lab, host: Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A command that changed one pane and not the other is never told as refused outright.
+    #[test]
+    fn compare_answers_per_pane_only_when_the_panes_disagree() {
+        let full = || Err(CommandError::TooManyServers);
+        assert_eq!(outcomes(Ok(()), Ok(())), [(Ok(()), None)]);
+        assert_eq!(outcomes(full(), full()), [(full(), None)]);
+        assert_eq!(outcomes(full(), Ok(())), [(full(), Some(Mode::Stateful)), (Ok(()), Some(Mode::Stateless))]);
+        assert_eq!(outcomes(Ok(()), full()), [(Ok(()), Some(Mode::Stateful)), (full(), Some(Mode::Stateless))]);
+    }
 
     /// Every command, written as a host page writes it (the sim's own JSON, an autoscaling
     /// policy's fields beside `cmd`), reads back as itself: the host's table of names, codes and

@@ -368,7 +368,7 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
             "panel" => {
                 let mut bits = 0u8;
                 let mut unknown = Vec::new();
-                for name in value.split(',').filter(|n| !n.is_empty()) {
+                for name in value.split(',').filter(|n| !n.is_empty() && *n != "none") {
                     match PANELS.iter().position(|p| *p == name) {
                         Some(i) => bits |= 1 << i,
                         None => unknown.push(shown(name)),
@@ -376,8 +376,13 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
                 }
                 if !unknown.is_empty() {
                     bad(&fill(tr(Text::WhyPanels), &[("all", &PANELS.join(", ")), ("unknown", &unknown.join(", "))]));
+                } else if bits == 0 && value != "none" {
+                    bad(&fill(tr(Text::WhyPanelsNone), &[("all", &PANELS.join(", "))]));
                 }
-                p.panels = bits;
+                // A list that names no panel is a slip, not a wish for a bare diagram: that is `none`.
+                if bits != 0 || value == "none" {
+                    p.panels = bits;
+                }
             }
             "fuzz" => match whole(&value, 1, 1_000_000) {
                 Some(n) => p.fuzz = n as u32,
@@ -589,6 +594,13 @@ mod tests {
         let (p, notices) = parse("panel=tour,feed", Lang::En);
         assert!(notices.is_empty());
         assert!(p.shows("tour") && p.shows("feed") && !p.shows("charts"));
+        let (p, notices) = parse("panel=none", Lang::En);
+        assert!(notices.is_empty() && PANELS.iter().all(|name| !p.shows(name)), "{notices:?}");
+        for slip in ["panel=", "panel=,,", "panel=bogus"] {
+            let (p, notices) = parse(slip, Lang::En);
+            assert_eq!(notices.len(), 1, "{slip}");
+            assert!(PANELS.iter().all(|name| p.shows(name)), "{slip} keeps every panel");
+        }
         let (p, notices) = parse("panel=charts,bogus&controls=minimal", Lang::En);
         assert_eq!(notices.len(), 1);
         assert!(!p.shows("charts"), "minimal controls hide every panel");

@@ -99,17 +99,14 @@ impl Panes {
         self.right.restart(None);
     }
 
-    /// Sends `cmd` to both; the first refusal, if either refused, is handed back.
-    pub fn send(self, cmd: Command) -> Result<(), CommandError> {
-        let mut result = Ok(());
-        for lab in [self.left, self.right] {
-            lab.try_send(cmd.clone(), |r| {
-                if result.is_ok() {
-                    result = r.clone();
-                }
-            });
-        }
-        result
+    /// Sends `cmd` to both, and hands back each side's answer (stateful first): the panes
+    /// drift apart as they run, so one may take a command the other refuses.
+    pub fn send(self, cmd: Command) -> [Result<(), CommandError>; 2] {
+        [self.left, self.right].map(|lab| {
+            let mut result = Ok(());
+            lab.try_send(cmd.clone(), |r| result = r.clone());
+            result
+        })
     }
 }
 

@@ -444,7 +444,7 @@ pub fn Diagram(
                             let y = move || info().map_or(0.0, |i| i.0);
                             view! {
                                 // "db" is the whole database tier: a step about reads shows the replicas too.
-                                <g class="node" class:down=move || info().is_some_and(|i| !i.2) class:spotlight=move || lab.is_spotlit("db")>
+                                <g class="node" class:down=move || info().is_some_and(|i| !i.2) class:behind=move || info().is_some_and(|i| i.2 && i.4) class:spotlight=move || lab.is_spotlit("db")>
                                     <rect x=X_REPLICAS - 70.0 y=move || y() - 28.0 width="140" height="56" rx="10" />
                                     <image href="assets/icon-database.svg" x=X_REPLICAS - 62.0 y=move || y() - 12.0 width="24" height="24" />
                                     <text class="node-label" x=X_REPLICAS - 32.0 y=move || y() - 4.0>{move || info().map(|i| tf(ReplicaName, &[("n", &i.1)])).unwrap_or_default()}</text>
