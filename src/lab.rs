@@ -413,24 +413,40 @@ impl Lab {
         self.refresh();
     }
 
-    /// Replays a shared run: each command at its time, then on to `until_us`, paused.
-    pub fn replay(&self, commands: &[(u64, Command)], until_us: Option<u64>) {
-        let mut refused = None;
-        self.sim.update_value(|s| {
-            for (at, cmd) in commands {
-                if let Err(e) = self.apply(s, *at, cmd.clone(), false) {
-                    refused.get_or_insert_with(|| tf(LinkRefused, &[("why", &events::command_error(&e))]));
+    /// Replays more of a shared run, a simulated second at a time while `more()` allows (at
+    /// least one), so a long link can show its progress. Returns whether the run has reached
+    /// its moment; it is then published, paused there.
+    pub fn replay_some(&self, replay: &mut Replay, more: impl Fn() -> bool) -> bool {
+        self.sim.update_value(|s| loop {
+            match replay.commands.front() {
+                Some((at, _)) if s.now_us() >= *at => {
+                    let (_, cmd) = replay.commands.pop_front().expect("a command is next");
+                    if let Err(e) = self.apply(s, s.now_us(), cmd, false) {
+                        replay.refused.get_or_insert_with(|| tf(LinkRefused, &[("why", &events::command_error(&e))]));
+                    }
+                }
+                next => {
+                    let target = next.map_or(replay.until_us, |(at, _)| *at);
+                    if s.now_us() >= target {
+                        break;
+                    }
+                    self.rewinder.update_value(|r| r.run_until(s, target.min(s.now_us() + 1_000_000)));
+                    if !more() {
+                        break;
+                    }
                 }
             }
-            if let Some(t) = until_us {
-                self.rewinder.update_value(|r| r.run_until(s, t));
-            }
         });
-        self.horizon_us.set_value(self.sim.with_value(|s| s.now_us()));
-        if refused.is_some() {
-            self.notice.set(refused);
+        let now = self.sim.with_value(Sim::now_us);
+        let done = replay.commands.is_empty() && now >= replay.until_us;
+        if done {
+            self.horizon_us.set_value(now);
+            if replay.refused.is_some() {
+                self.notice.set(replay.refused.take());
+            }
+            self.refresh();
         }
-        self.refresh();
+        done
     }
 
     /// The query string that reopens exactly what is on screen: the tour step being shown, or
@@ -616,6 +632,31 @@ pub fn reading_order(lines: &[FeedLine]) -> Vec<FeedLine> {
     let mut shown = lines.to_vec();
     shown.sort_by_key(|l| std::cmp::Reverse(l.at_us / 100_000));
     shown
+}
+
+/// A shared run on its way to its moment: the commands still to apply, in order, with their
+/// times, and the moment itself.
+pub struct Replay {
+    commands: VecDeque<(u64, Command)>,
+    until_us: u64,
+    refused: Option<String>,
+}
+
+impl Replay {
+    /// Each command at its time, then on to `until_us` (else to the last command).
+    pub fn new(commands: &[(u64, Command)], until_us: Option<u64>) -> Self {
+        let last = commands.last().map_or(0, |(at, _)| *at);
+        Self {
+            commands: commands.iter().cloned().collect(),
+            until_us: until_us.unwrap_or(last).max(last),
+            refused: None,
+        }
+    }
+
+    /// The moment the run is replayed to [µs].
+    pub fn until_us(&self) -> u64 {
+        self.until_us
+    }
 }
 
 /// Milliseconds since the page loaded (0 outside a browser).

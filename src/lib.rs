@@ -15,4 +15,4 @@ pub mod params;
 mod runner;
 pub mod ui;
 
-pub use ui::App;
+pub use ui::{App, Setup};

@@ -1,9 +1,6 @@
-//! Entry point: install the panic overlay, take down the loading page, then mount the app.
+//! Entry point: install the panic overlay, then open the page (see [`statelab::ui::start`]).
 
 fn main() {
     statelab::panic::install();
-    if let Some(boot) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("boot")) {
-        boot.remove();
-    }
-    leptos::mount::mount_to_body(statelab::App);
+    statelab::ui::start();
 }

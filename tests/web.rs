@@ -15,7 +15,10 @@ fn document() -> web_sys::Document {
 fn mount() -> HtmlElement {
     let root: HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&root).unwrap();
-    leptos::mount::mount_to(root.clone(), statelab::App).forget();
+    leptos::mount::mount_to(root.clone(), || {
+        statelab::App(statelab::ui::AppProps { setup: statelab::Setup::from_url() })
+    })
+    .forget();
     root
 }
 
@@ -191,4 +194,31 @@ fn a_tour_steps_commands_outlive_a_rewind_and_a_new_action() {
     let log = lab.with_sim(|s| s.commands().to_vec());
     assert_eq!(log, vec![(SEC / 2, Command::AddServer), (SEC, crash(0)), (3 * SEC, crash(1))]);
     assert_eq!(lab.with_sim(|s| s.now_us()), 5 * SEC, "the step still ends where it would have");
+}
+
+#[wasm_bindgen_test]
+fn a_link_replayed_a_second_per_task_reaches_the_straight_runs_state() {
+    use statelab_sim::time::SEC;
+    use statelab_sim::{Command, Mode, Scenario, ServerId, SimConfig, UserId};
+    let scenario = Scenario {
+        config: SimConfig { seed: 42, mode: Mode::Stateful, ..SimConfig::default() },
+        commands: vec![
+            (5 * SEC, Command::CrashServer { server: ServerId(0) }),
+            (8 * SEC, Command::Misroute { user: UserId(1) }),
+            // Two commands at one moment keep their order.
+            (12 * SEC, Command::AddServer),
+            (12 * SEC, Command::SetMode { mode: Mode::Stateless }),
+        ],
+    };
+    let straight = scenario.run(None, None, 40 * SEC).unwrap();
+    let lab = statelab::lab::Lab::new(scenario.config.clone());
+    let mut replay = statelab::lab::Replay::new(&scenario.commands, Some(40 * SEC));
+    let mut tasks = 1;
+    while !lab.replay_some(&mut replay, || false) {
+        tasks += 1;
+    }
+    assert_eq!(tasks, 40, "a simulated second per task, as a slow page would go");
+    assert_eq!(lab.with_sim(|s| (s.now_us(), s.trace_hash())), (40 * SEC, straight.trace_hash()));
+    assert_eq!(lab.with_sim(|s| s.commands().to_vec()), straight.commands().to_vec());
+    assert_eq!(lab.horizon_shown(), 40 * SEC, "the timeline reaches the link's moment");
 }

@@ -23,7 +23,7 @@ pub use metrics::cache_figure;
 use leptos::prelude::*;
 
 use crate::i18n::{self, t, tf, Lang, Text::*};
-use crate::lab::Lab;
+use crate::lab::{page_ms, Lab, Replay};
 use crate::params::{self, Controls, Theme};
 use crate::runner;
 
@@ -44,29 +44,100 @@ fn browser_lang() -> Lang {
         .unwrap_or_default()
 }
 
-/// The whole page, set up from the URL's parameters.
 /// The notices about the page's link, shown over the lab until dismissed, whatever controls
 /// it has: the parser's, and a tour's when it opens another step or mode than the link asked.
 #[derive(Clone, Copy)]
 pub struct UrlNotices(pub RwSignal<Vec<String>>);
 
-#[component]
-pub fn App() -> impl IntoView {
-    let (params, ignored) = params::parse(&query(), browser_lang());
-    let lang = params.lang.unwrap_or_else(browser_lang);
-    i18n::set(lang, params.lang.is_some());
-    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
-        document.set_title(t(AppTitle));
-        if let Some(root) = document.document_element() {
-            let _ = root.set_attribute("lang", lang.key());
+/// What the page's URL sets up before the page mounts: the parameters, the notices about them,
+/// and the lab, with the page's language chosen.
+pub struct Setup {
+    params: params::Params,
+    ignored: Vec<String>,
+    lab: Lab,
+}
+
+impl Setup {
+    /// Reads the page's URL. A shared run's replay is left to [`start`], which shows its progress.
+    pub fn from_url() -> Self {
+        let (params, ignored) = params::parse(&query(), browser_lang());
+        let lang = params.lang.unwrap_or_else(browser_lang);
+        i18n::set(lang, params.lang.is_some());
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            document.set_title(t(AppTitle));
+            if let Some(root) = document.document_element() {
+                let _ = root.set_attribute("lang", lang.key());
+            }
         }
+        let lab = Lab::new(params.config.clone());
+        lab.speed.set(params.speed);
+        lab.playing.set(params.autoplay);
+        Self { params, ignored, lab }
     }
-    let lab = Lab::new(params.config.clone());
-    lab.speed.set(params.speed);
-    lab.playing.set(params.autoplay);
-    if !params.commands.is_empty() || params.at_us.is_some() {
-        lab.replay(&params.commands, params.at_us);
+}
+
+/// Longest the loading page goes without a frame while a shared run is replayed [ms].
+const REPLAY_SLICE_MS: f64 = 40.0;
+
+/// Opens the page: a link far into a run is first replayed to its moment, a slice per task,
+/// with its progress on the loading page, so the tab never freezes; then the app mounts.
+pub fn start() {
+    let setup = Setup::from_url();
+    let replay = (!setup.params.commands.is_empty() || setup.params.at_us.is_some())
+        .then(|| Replay::new(&setup.params.commands, setup.params.at_us));
+    match replay {
+        Some(replay) => rebuild(setup, replay),
+        None => mount(setup),
     }
+}
+
+/// One slice of the replay, then the next as a new task, until the run is at its moment.
+fn rebuild(setup: Setup, mut replay: Replay) {
+    let deadline = page_ms() + REPLAY_SLICE_MS;
+    if setup.lab.replay_some(&mut replay, || page_ms() < deadline) {
+        mount(setup);
+        return;
+    }
+    let seconds = |us: u64| us.div_ceil(1_000_000);
+    show_progress(seconds(setup.lab.with_sim(|s| s.now_us())), seconds(replay.until_us()));
+    gloo_timers::callback::Timeout::new(0, move || rebuild(setup, replay)).forget();
+}
+
+/// The loading page's line and bar while a shared run is replayed.
+fn show_progress(done_s: u64, total_s: u64) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(boot) = document.get_element_by_id("boot") else { return };
+    if let Some(status) = boot.query_selector(".boot-status").ok().flatten() {
+        status.set_text_content(Some(&tf(BootReplaying, &[("done", &done_s), ("total", &total_s)])));
+    }
+    let bar = match boot.query_selector("progress").ok().flatten() {
+        Some(bar) => bar,
+        None => match document.create_element("progress") {
+            Ok(bar) => {
+                // The status line above already says it in words.
+                let _ = bar.set_attribute("aria-hidden", "true");
+                let _ = boot.append_child(&bar);
+                bar
+            }
+            Err(_) => return,
+        },
+    };
+    let _ = bar.set_attribute("max", &total_s.to_string());
+    let _ = bar.set_attribute("value", &done_s.to_string());
+}
+
+/// Takes down the loading page and mounts the app.
+fn mount(setup: Setup) {
+    if let Some(boot) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("boot")) {
+        boot.remove();
+    }
+    leptos::mount::mount_to_body(move || view! { <App setup /> });
+}
+
+/// The whole page, set up from the URL's parameters.
+#[component]
+pub fn App(setup: Setup) -> impl IntoView {
+    let Setup { params, ignored, lab } = setup;
     crate::host::connect(lab, params.host.clone());
     if params.fuzz > 0 {
         crate::fuzz::start(lab, params.fuzz, params.config.seed);

@@ -138,6 +138,32 @@ test('a copied link reproduces the exact state in a fresh page', async () => {
   await context.close();
 });
 
+test('a link far into a busy run shows its replay on the loading page, then opens at its moment', async () => {
+  const context = await lab.browser.newContext();
+  // Every line the loading page shows, as it changes.
+  await context.addInitScript(() => {
+    window.bootLines = [];
+    new MutationObserver(() => {
+      const line = document.querySelector('#boot .boot-status')?.textContent;
+      if (line && window.bootLines.at(-1) !== line) window.bootLines.push(line);
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(String(err)));
+  page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
+  await page.goto(`${lab.server.url}?rate=1000&users=1000&t=600000000&autoplay=0`);
+  await page.locator('#trace-hash').waitFor({ state: 'attached' });
+  const lines = await page.evaluate(() => window.bootLines);
+  const done = lines.map((l) => l.match(/^Replaying the shared run: (\d+) of 600 simulated seconds…$/)).filter(Boolean).map((m) => Number(m[1]));
+  assert.ok(done.length >= 2, `the replay went in several tasks, each shown:\n${lines.join('\n')}`);
+  assert.ok(done.every((n, i) => i === 0 || n > done[i - 1]) && done.at(-1) < 600, done.join(' '));
+  assert.equal((await page.locator('.clock').first().textContent()).trim(), 't = 600.0 s');
+  assert.equal(await page.locator('#boot').count(), 0, 'the loading page is gone');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('after a long rebuilt run the feed and the event export still tell its logouts', async () => {
   // Step 4 of the auto-scaling tour, stateful: tens of thousands of events rebuilt at once,
   // most of them single successes, with hundreds of logouts among them.
