@@ -57,6 +57,8 @@ pub struct DbNode {
     /// It was down while the master took writes and has not copied them yet: it serves no
     /// reads and cannot be promoted until it catches up from an up master.
     pub behind: bool,
+    /// When it copied the master's data: writes before it are already on it, shipped or not.
+    pub copied_at_us: u64,
 }
 
 impl DbNode {
@@ -78,6 +80,8 @@ pub struct Database {
     /// In the order added, whatever their roles; the snapshot sorts the master first.
     pub nodes: Vec<DbNode>,
     visible_at_us: Vec<u64>,
+    /// Per product row, when its latest write was made.
+    written_at_us: Vec<u64>,
     /// When the latest write shipped so far shows on replicas: they apply writes in order, so
     /// none shows before an earlier one, whatever its own lag.
     shipped_until_us: u64,
@@ -94,21 +98,23 @@ impl Database {
         let mut db = Self {
             nodes: Vec::new(),
             visible_at_us: vec![0; products as usize],
+            written_at_us: vec![0; products as usize],
             shipped_until_us: 0,
             cursor: 0,
             next_id: 0,
             next_replica_number: 1,
             stale_reads: 0,
         };
-        db.add(DbRole::Master);
+        db.add(DbRole::Master, 0);
         for _ in 0..replicas {
-            db.add(DbRole::Replica);
+            db.add(DbRole::Replica, 0);
         }
         db
     }
 
-    /// Adds a node; replicas start in sync (they copy a snapshot before serving).
-    pub fn add(&mut self, role: DbRole) -> DbNodeId {
+    /// Adds a node at `now_us`; a replica starts in sync, from a copy of the master's data that
+    /// holds every write made so far, shipped to the other replicas or not.
+    pub fn add(&mut self, role: DbRole, now_us: u64) -> DbNodeId {
         let id = DbNodeId(self.next_id);
         self.next_id += 1;
         let number = if role == DbRole::Replica {
@@ -117,7 +123,16 @@ impl Database {
         } else {
             0
         };
-        self.nodes.push(DbNode { id, role, up: true, reads: 0, writes: 0, number, behind: false });
+        self.nodes.push(DbNode {
+            id,
+            role,
+            up: true,
+            reads: 0,
+            writes: 0,
+            number,
+            behind: false,
+            copied_at_us: now_us,
+        });
         id
     }
 
@@ -166,12 +181,18 @@ impl Database {
         }
     }
 
-    /// Completes a read of `row` on `node`; returns true when it saw an out-of-date value.
+    /// How long until every write made so far shows on the replicas [µs]; 0 when it does.
+    pub fn unshipped_us(&self, now_us: u64) -> u64 {
+        self.shipped_until_us.saturating_sub(now_us)
+    }
+
+    /// Completes a read of `row` on `node`; returns true when it saw an out-of-date value: a
+    /// replica's read of a write still on its way, made after the replica copied the master.
     pub fn read(&mut self, node: DbNodeId, row: u32, now_us: u64) -> bool {
-        let visible_at = self.visible_at_us[row as usize];
+        let (visible_at, written_at) = (self.visible_at_us[row as usize], self.written_at_us[row as usize]);
         let Some(n) = self.node_mut(node) else { return false };
         n.reads += 1;
-        let stale = n.role == DbRole::Replica && now_us < visible_at;
+        let stale = n.role == DbRole::Replica && now_us < visible_at && written_at >= n.copied_at_us;
         if stale {
             self.stale_reads += 1;
         }
@@ -189,11 +210,18 @@ impl Database {
         }
         self.shipped_until_us = self.shipped_until_us.max(now_us + lag_us);
         self.visible_at_us[row as usize] = self.shipped_until_us;
+        self.written_at_us[row as usize] = now_us;
     }
 
-    /// Promotes a replica to master; the old master, if any, becomes a replica. Returns the old
-    /// master's new name and whether it is up, so the story can say where it went.
-    pub fn promote(&mut self, id: DbNodeId) -> Option<(DbName, bool)> {
+    /// Promotes a replica to master at `now_us`; the old master, if any, becomes a replica.
+    /// The writes already shipped to it land before it takes over, so it holds every write made
+    /// so far and is the source from then on: no earlier write is still on its way.
+    /// Returns the old master's new name and whether it is up, so the story can say where it went.
+    pub fn promote(&mut self, id: DbNodeId, now_us: u64) -> Option<(DbName, bool)> {
+        for at in &mut self.visible_at_us {
+            *at = (*at).min(now_us);
+        }
+        self.shipped_until_us = self.shipped_until_us.min(now_us);
         let number = self.next_replica_number;
         let mut demoted = None;
         for n in &mut self.nodes {
@@ -278,11 +306,29 @@ mod tests {
     }
 
     #[test]
+    fn a_replica_added_after_a_write_has_it_and_the_node_that_made_it_never_reads_it_stale() {
+        let mut db = Database::new(1, 10);
+        let master = db.writer().unwrap();
+        let old = db.replicas().next().unwrap().id;
+        db.write(master, 3, 1_000, 100_000);
+        let new = db.add(DbRole::Replica, 2_000);
+        assert!(db.read(old, 3, 50_000), "still on its way to the old replica");
+        assert!(!db.read(new, 3, 50_000), "the new replica copied it with the master's data");
+        db.write(master, 4, 3_000, 100_000);
+        assert!(db.read(new, 4, 50_000), "a later write ships to it like to any replica");
+        assert_eq!(db.unshipped_us(50_000), 53_000);
+        db.promote(new, 60_000);
+        assert_eq!(db.unshipped_us(60_000), 0, "the new master is the source now");
+        assert!(!db.read(master, 3, 60_000), "the old master made that write: never stale for it");
+        assert_eq!(db.stale_reads, 2);
+    }
+
+    #[test]
     fn promotion_swaps_roles() {
         let mut db = Database::new(2, 1);
         let old = db.writer().unwrap();
         let r = db.replicas().next().unwrap().id;
-        assert_eq!(db.promote(r), Some((DbName::Replica(3), true)));
+        assert_eq!(db.promote(r, 0), Some((DbName::Replica(3), true)));
         assert_eq!(db.writer(), Some(r));
         assert_eq!(db.node(old).unwrap().role, DbRole::Replica);
         assert_eq!(db.replicas().count(), 2);

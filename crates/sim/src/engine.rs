@@ -710,7 +710,7 @@ impl Sim {
                     return Err(CommandError::BehindNotPromoted(*node));
                 }
                 let was = n.name();
-                let demoted = self.db.promote(id);
+                let demoted = self.db.promote(id, self.now_us);
                 self.db.catch_up();
                 self.emit(EventKind::Promoted { node: *node, was, demoted });
             }
@@ -721,7 +721,7 @@ impl Sim {
                 if self.db.writer().is_none() {
                     return Err(CommandError::NoMasterToCopy);
                 }
-                self.db.add(DbRole::Replica);
+                self.db.add(DbRole::Replica, self.now_us);
             }
             Command::RemoveReplica { node } => {
                 let id = self.db_node(*node)?;
@@ -1147,6 +1147,7 @@ impl Sim {
             has_worker: false,
             committed: false,
             misrouted: false,
+            sticky: false,
             db: None,
             breakdown: Default::default(),
         };
@@ -1307,6 +1308,7 @@ impl Sim {
             q.server = Some(s);
             // A retry elsewhere is the balancer's own choice again.
             q.misrouted = misroute;
+            q.sticky = sticky;
         }
         let d = self.between_us(self.cfg.network.lb_server_us);
         self.hop(r, Phase::ToServer, HopKind::Page, Node::Balancer, Node::Server(s), d);
@@ -1374,12 +1376,15 @@ impl Sim {
             waited = now - q.hop.start_us;
             q.breakdown.charge(HopKind::Queue, waited);
         }
-        let (user, action) = (q.user, q.action);
+        let (user, action, sticky) = (q.user, q.action, q.sticky);
         if waited > timeout {
             self.fail(r, FailReason::Timeout, Node::Server(sid));
             return;
         }
-        match (action, self.mode) {
+        // A request routed before a switch to stateful mode ends the stateless way: it reads
+        // the session from the store, which tells it where the switch put the session.
+        let mode = if sticky { self.mode } else { Mode::Stateless };
+        match (action, mode) {
             (Action::Probe, _) => self.compute(r),
             (Action::Login, _) => self.data(r),
             (_, Mode::Stateful) => {
@@ -1433,7 +1438,11 @@ impl Sim {
                 let d = self.between_us(self.cfg.cache.hit_us);
                 self.hop(r, Phase::CacheRead, HopKind::CacheRead, from, Node::Cache, d);
             }
-            Action::Browse => self.db_read(r),
+            Action::Browse => {
+                // Every product read counts: with the cache off or down, each one is a miss.
+                self.metrics.current.cache_misses += 1;
+                self.db_read(r);
+            }
             Action::Checkout => match self.db.writer() {
                 Some(m) => {
                     let d = self.between_ms(self.cfg.database.write_ms);
@@ -1530,9 +1539,9 @@ impl Sim {
 
     /// The session change a request makes, now that it is written where the mode keeps it.
     fn apply_session_effect(&mut self, r: ReqRef) {
-        let (user, action, item, server) = {
+        let (user, action, item, server, sticky) = {
             let q = self.req(r);
-            (q.user, q.action, q.item, q.server)
+            (q.user, q.action, q.item, q.server, q.sticky)
         };
         if action == Action::Login {
             self.forget_session_home(user);
@@ -1543,7 +1552,14 @@ impl Sim {
                 prefs: Preferences { dark_theme: false, currency: 0 },
             });
             match (self.mode, server) {
-                (Mode::Stateful, Some(s)) => self.home_on_server(user, s),
+                (Mode::Stateful, Some(s)) if sticky => self.home_on_server(user, s),
+                // Routed before the switch to stateful mode: the session goes where the switch
+                // put everyone's, so the user's next request finds it.
+                (Mode::Stateful, Some(s)) => {
+                    if !self.give_session(user) {
+                        self.home_on_server(user, s);
+                    }
+                }
                 _ => {
                     self.store.sessions += 1;
                     self.users[user.0 as usize].home = SessionHome::Store;
@@ -1665,6 +1681,9 @@ impl Sim {
                     }
                     None => UserState::Anonymous,
                 };
+                // A session the login already wrote goes with it: no one holds it now.
+                u.session = None;
+                self.forget_session_home(req.user);
             }
         }
         self.totals.failed += 1;

@@ -375,3 +375,92 @@ fn switching_to_stateful_blames_no_logout_on_a_store_that_lost_nothing() {
         .collect();
     assert!(blamed.is_empty(), "the store kept every session: {blamed:?}");
 }
+
+#[test]
+fn a_login_that_fails_after_writing_its_session_leaves_no_session_behind() {
+    use statelab_sim::time::MS;
+    use statelab_sim::user::SessionHome;
+    // Stateless, one server: a login writes its session to the store, then its server crashes
+    // and the retry finds no server. Some of these seeds hit that window.
+    let mut failed_logins = 0;
+    for k in 0..100u64 {
+        let mut cfg = SimConfig {
+            seed: k,
+            mode: Mode::Stateless,
+            servers: 1,
+            users: 50,
+            start_logged_in: false,
+            ..SimConfig::default()
+        };
+        cfg.traffic.rate_per_s = 100;
+        let mut s = Sim::new(cfg).unwrap();
+        s.apply_at(SEC + k * MS, Command::CrashServer { server: ServerId(0) }).unwrap();
+        s.run_until(3 * SEC);
+        failed_logins += s.users().iter().filter(|u| !u.is_logged_in()).count();
+        let homed = s.users().iter().filter(|u| u.home == SessionHome::Store).count() as u32;
+        assert_eq!(s.store().sessions, homed, "seed {k}");
+        for u in s.users().iter().filter(|u| u.home != SessionHome::None) {
+            assert!(
+                u.is_logged_in() || u.state == statelab_sim::user::UserState::LoggingIn,
+                "seed {k}: {} {:?}",
+                u.id,
+                u.state
+            );
+        }
+        // A store crash loses exactly the sessions of the users it logs out.
+        let before = s.totals().logouts;
+        s.apply(Command::CrashSessionStore).unwrap();
+        let lost = s.events().kept().iter().rev().find_map(|e| match e.kind {
+            EventKind::StoreDown { lost, .. } => Some(lost),
+            _ => None,
+        });
+        assert_eq!(lost.map(u64::from), Some(s.totals().logouts - before), "seed {k}");
+    }
+    assert!(failed_logins > 0, "the crash caught logins in flight");
+}
+
+#[test]
+fn a_login_routed_before_a_switch_to_stateful_keeps_its_session_on_the_sticky_server() {
+    use statelab_sim::balancer::{sticky_pick, Candidate};
+    use statelab_sim::time::MS;
+    use statelab_sim::user::SessionHome;
+    for k in 0..40u64 {
+        let mut cfg = SimConfig {
+            seed: k,
+            mode: Mode::Stateless,
+            servers: 4,
+            users: 400,
+            start_logged_in: false,
+            ..SimConfig::default()
+        };
+        cfg.traffic.rate_per_s = 1_200;
+        let mut s = Sim::new(cfg).unwrap();
+        s.apply_at(500 * MS + k * 997, Command::SetMode { mode: Mode::Stateful }).unwrap();
+        s.run_until(s.now_us() + 300 * MS);
+        let pool: Vec<Candidate> = s.servers().iter().map(|v| Candidate { id: v.id, connections: 0 }).collect();
+        for u in s.users().iter().filter(|u| u.is_logged_in()) {
+            let SessionHome::Server(home) = u.home else { panic!("seed {k}: {} has no server", u.id) };
+            assert_eq!(sticky_pick(u.id, &pool).0, Some(home), "seed {k}: {}", u.id);
+        }
+        assert_eq!(s.totals().logouts, 0, "seed {k}: the switch itself logs nobody out");
+    }
+}
+
+#[test]
+fn with_the_cache_off_or_down_every_product_read_is_a_miss() {
+    let mut s = sim();
+    s.run_until(5 * SEC);
+    assert!(s.metrics().latest().and_then(|m| m.cache_hit_pct()).is_some_and(|p| p > 0));
+    for (cmd, back) in [
+        (Command::SetCacheEnabled { enabled: false }, Command::SetCacheEnabled { enabled: true }),
+        (Command::CrashCache, Command::RestartCache),
+    ] {
+        s.apply(cmd).unwrap();
+        s.run_until(s.now_us() + 3 * SEC);
+        let last = s.metrics().latest().unwrap();
+        assert!(last.db_reads > 0 && last.cache_misses > 0, "{last:?}");
+        assert_eq!(last.cache_hit_pct(), Some(0), "the chart reads 0 %, not \"no reads\"");
+        s.apply(back).unwrap();
+        s.run_until(s.now_us() + 3 * SEC);
+    }
+}

@@ -169,6 +169,33 @@ impl Checker {
         prop_assert!(sim.events().len() <= sim.config().event_log as usize);
         prop_assert!(sim.completed().len() <= RECENT_COMPLETED);
         prop_assert_eq!(sim.routes_to_marked_down(), 0);
+        // Every session lives in one place, which knows it, and belongs to a user who holds it.
+        let users = sim.users();
+        let in_store = users.iter().filter(|u| u.home == SessionHome::Store).count() as u32;
+        prop_assert_eq!(sim.store().sessions, in_store, "sessions counted in the store at {}", now);
+        for u in users {
+            match u.home {
+                SessionHome::Server(s) => {
+                    prop_assert!(
+                        sim.server(s).is_some_and(|v| v.sessions.contains(&u.id)),
+                        "{} not on {} at {}",
+                        u.id,
+                        s,
+                        now
+                    )
+                }
+                SessionHome::Store => prop_assert_eq!(sim.mode(), Mode::Stateless),
+                SessionHome::None => {}
+            }
+            prop_assert!(
+                u.home == SessionHome::None || u.session.is_some(),
+                "{} has a session home, not a session, at {}",
+                u.id,
+                now
+            );
+        }
+        let held: usize = sim.servers().iter().map(|v| v.sessions.len()).sum();
+        prop_assert_eq!(held, users.iter().filter(|u| matches!(u.home, SessionHome::Server(_))).count());
         let marks = marks(sim);
         if marks != self.marks {
             self.marks = marks;
