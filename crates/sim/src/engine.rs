@@ -24,7 +24,7 @@ use crate::server::{Server, ServerId, ServerState};
 use crate::snapshot::{CacheView, DbView, RequestView, ServerView, Snapshot, StoreView, Totals};
 use crate::store::{CrashOutcome, SessionStore, FAILOVER_US};
 use crate::time::{MS, SEC};
-use crate::traffic::{Pattern, Traffic};
+use crate::traffic::Traffic;
 use crate::user::{Preferences, Region, Session, SessionHome, User, UserId, UserState, CART_LIMIT, CURRENCIES};
 
 /// Finished requests kept for the waterfall view; [`Sim::completed`] never holds more.
@@ -141,7 +141,7 @@ impl Sim {
             cache: Cache::new(cfg.cache.enabled, cfg.cache.capacity, u64::from(cfg.cache.ttl_ms) * MS, cfg.products),
             db: Database::new(cfg.database.replicas, cfg.products),
             autoscaler: Autoscaler::new(cfg.autoscaler.clone()),
-            traffic: Traffic { base_per_s: cfg.traffic.rate_per_s, pattern: cfg.traffic.pattern, since_us: 0 },
+            traffic: Traffic::new(cfg.traffic.rate_per_s, cfg.traffic.pattern, 0),
             requests: Vec::new(),
             free_slots: Vec::new(),
             in_flight: 0,
@@ -625,11 +625,18 @@ impl Sim {
             Command::SetTraffic { rate_per_s, pattern } => {
                 self.check(|c| c.traffic.rate_per_s = *rate_per_s)?;
                 // Moving only the rate keeps the pattern's clock: a spike or ramp under way goes on.
-                let since_us =
-                    if *pattern == self.traffic.pattern_at(self.now_us) { self.traffic.since_us } else { self.now_us };
-                self.set_traffic(*rate_per_s, *pattern, since_us);
+                let traffic = if *pattern == self.traffic.pattern_at(self.now_us) {
+                    Traffic { base_per_s: *rate_per_s, ..self.traffic.clone() }
+                } else {
+                    Traffic::new(*rate_per_s, *pattern, self.now_us)
+                };
+                self.set_traffic(traffic);
             }
-            Command::Spike => self.set_traffic(self.traffic.base_per_s, Pattern::Spike, self.now_us),
+            Command::Spike => {
+                let mut traffic = self.traffic.clone();
+                traffic.spike(self.now_us);
+                self.set_traffic(traffic);
+            }
             Command::SetCacheEnabled { enabled } => {
                 self.cache.enabled = *enabled;
                 if !enabled {
@@ -752,8 +759,8 @@ impl Sim {
         Ok(())
     }
 
-    fn set_traffic(&mut self, rate_per_s: u32, pattern: Pattern, since_us: u64) {
-        self.traffic = Traffic { base_per_s: rate_per_s, pattern, since_us };
+    fn set_traffic(&mut self, traffic: Traffic) {
+        self.traffic = traffic;
         // Arrivals are memoryless, so the pending one can be redrawn at the new rate.
         self.arrival_gen += 1;
         self.schedule(0, Ev::Arrival(self.arrival_gen));

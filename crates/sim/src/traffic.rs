@@ -12,7 +12,8 @@ use crate::time::SEC;
 #[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = statelab_sim::traffic))]
 pub enum Pattern {
     Steady,
-    /// Five times the base rate, and at least [`SPIKE_FLOOR_PER_S`], for 30 s; then steady.
+    /// Five times the base rate, and at least [`SPIKE_FLOOR_PER_S`], for 30 s; then the pattern
+    /// it interrupted goes on (steady, when the spike was picked as the pattern itself).
     Spike,
     /// Climbs linearly to five times the base rate over 60 s, then holds.
     Ramp,
@@ -75,16 +76,40 @@ pub struct Traffic {
     pub pattern: Pattern,
     /// When the pattern's clock started [µs]: a spike ends, and a ramp tops out, relative to it.
     pub since_us: u64,
+    /// The pattern a spike interrupted, with its clock: it goes on once the spike has passed.
+    pub after_spike: (Pattern, u64),
 }
 
 impl Traffic {
-    /// The pattern in force at `now_us`: a spike that has run its course is steady traffic
-    /// again, so the controls show it and a later rate change does not start it over.
-    pub fn pattern_at(&self, now_us: u64) -> Pattern {
+    /// `pattern` from `since_us` on, around `base_per_s`; a spike picked this way ends steady.
+    pub fn new(base_per_s: u32, pattern: Pattern, since_us: u64) -> Self {
+        Self { base_per_s, pattern, since_us, after_spike: (Pattern::Steady, since_us) }
+    }
+
+    /// The pattern in force at `now_us`, with its clock: a spike that has run its course gives
+    /// way to the pattern it interrupted, so the controls show that one and a later rate change
+    /// does not start it over.
+    pub fn in_force(&self, now_us: u64) -> (Pattern, u64) {
         match self.pattern {
-            Pattern::Spike if now_us.saturating_sub(self.since_us) >= SPIKE_US => Pattern::Steady,
-            p => p,
+            Pattern::Spike if now_us.saturating_sub(self.since_us) >= SPIKE_US => self.after_spike,
+            p => (p, self.since_us),
         }
+    }
+
+    /// The pattern in force at `now_us` (see [`Traffic::in_force`]).
+    pub fn pattern_at(&self, now_us: u64) -> Pattern {
+        self.in_force(now_us).0
+    }
+
+    /// A spike from `now_us` on; whatever was in force resumes after it, as if never stopped.
+    pub fn spike(&mut self, now_us: u64) {
+        let now = self.in_force(now_us);
+        // A spike during a spike keeps what comes after the first.
+        if now.0 != Pattern::Spike {
+            self.after_spike = now;
+        }
+        self.pattern = Pattern::Spike;
+        self.since_us = now_us;
     }
 
     /// Whole seconds left of a spike under way at `now_us` (rounded up), if one is.
@@ -96,11 +121,11 @@ impl Traffic {
     /// Arrivals per second at `now_us`.
     pub fn rate_per_s(&self, now_us: u64) -> f64 {
         let base = f64::from(self.base_per_s);
-        let t = now_us.saturating_sub(self.since_us);
-        match self.pattern {
+        let (pattern, since_us) = self.in_force(now_us);
+        let t = now_us.saturating_sub(since_us);
+        match pattern {
             Pattern::Steady => base,
-            Pattern::Spike if t < SPIKE_US => Pattern::Spike.peak_per_s(base),
-            Pattern::Spike => base,
+            Pattern::Spike => Pattern::Spike.peak_per_s(base),
             Pattern::Ramp => base * (1.0 + (SPIKE_FACTOR - 1.0) * (t.min(RAMP_US) as f64 / RAMP_US as f64)),
             Pattern::Diurnal => {
                 let phase = (t % DAY_US) as f64 / DAY_US as f64;
@@ -119,7 +144,7 @@ mod tests {
     fn each_pattern_reaches_its_peak_and_never_passes_it() {
         for pattern in Pattern::ALL {
             for base in [20, 1_000] {
-                let traffic = Traffic { base_per_s: base, pattern, since_us: 0 };
+                let traffic = Traffic::new(base, pattern, 0);
                 let top = (0..=2_400).map(|i| traffic.rate_per_s(i * SEC / 10)).fold(0.0, f64::max);
                 let peak = pattern.peak_per_s(f64::from(base));
                 assert!(top <= peak + 1e-9 && top >= peak * 0.999, "{pattern}: {top} against {peak}");
@@ -128,15 +153,34 @@ mod tests {
     }
 
     fn t(pattern: Pattern) -> Traffic {
-        Traffic { base_per_s: 100, pattern, since_us: 10 * SEC }
+        Traffic::new(100, pattern, 10 * SEC)
     }
 
     #[test]
     fn a_spike_is_five_times_the_base_and_never_less_than_its_floor() {
-        let spike = |base_per_s| Traffic { base_per_s, pattern: Pattern::Spike, since_us: 0 }.rate_per_s(SEC);
+        let spike = |base_per_s| Traffic::new(base_per_s, Pattern::Spike, 0).rate_per_s(SEC);
         assert_eq!(spike(20), SPIKE_FLOOR_PER_S);
         assert_eq!(spike(300), 1_500.0);
         assert_eq!(spike(1_000), 5_000.0);
+    }
+
+    #[test]
+    fn a_spike_hands_back_to_the_pattern_it_interrupted() {
+        let mut quiet = t(Pattern::Quiet);
+        quiet.spike(20 * SEC);
+        assert_eq!((quiet.pattern_at(49 * SEC), quiet.rate_per_s(49 * SEC)), (Pattern::Spike, SPIKE_FLOOR_PER_S));
+        assert_eq!((quiet.pattern_at(50 * SEC), quiet.rate_per_s(50 * SEC)), (Pattern::Quiet, 10.0));
+        // A ramp's clock runs on through the spike.
+        let mut ramp = t(Pattern::Ramp);
+        ramp.spike(20 * SEC);
+        assert_eq!(ramp.in_force(60 * SEC), (Pattern::Ramp, 10 * SEC));
+        assert_eq!(ramp.rate_per_s(80 * SEC), 500.0, "topped out 60 s after it began");
+        // A second spike during the first ends the same way.
+        ramp.spike(30 * SEC);
+        assert_eq!(ramp.in_force(60 * SEC), (Pattern::Ramp, 10 * SEC));
+        let mut picked = t(Pattern::Spike);
+        picked.spike(20 * SEC);
+        assert_eq!(picked.in_force(50 * SEC), (Pattern::Steady, 10 * SEC), "a spike picked as the pattern ends steady");
     }
 
     #[test]
