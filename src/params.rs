@@ -442,13 +442,24 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
         // A step belongs to a tour: without one it has nothing to open.
         notices.push(tr(Text::NoticeStepAlone).to_string());
     }
-    // A time so far into a busy run would freeze the page while it replays: it opens earlier.
-    if let Some(asked) = p.at_us {
+    // The run opens at `t`, else at its last command. A moment so far into a busy run would
+    // take long to replay: it opens earlier.
+    let last_command = p.commands.last().map(|(at, _)| *at);
+    if let Some(asked) = p.at_us.or(last_command) {
         let rate = peak_rate(&p);
         let most_s = (MAX_REPLAY_REQUESTS / rate).floor() as u64;
+        let mut moment = asked;
         if asked > most_s * 1_000_000 {
-            p.at_us = Some(most_s * 1_000_000);
+            moment = most_s * 1_000_000;
+            p.at_us = Some(moment);
             notices.push(fill(tr(Text::NoticeReplayCapped), &[("asked", &asked), ("rate", &rate), ("at", &most_s)]));
+        }
+        // A link shows its moment: what it logs after that never happened there.
+        let later = p.commands.iter().filter(|(at, _)| *at > moment).count();
+        if later > 0 {
+            p.commands.retain(|(at, _)| *at <= moment);
+            let text = if later == 1 { Text::NoticeLaterCommand } else { Text::NoticeLaterCommands };
+            notices.push(fill(tr(text), &[("n", &later), ("at", &moment)]));
         }
     }
     (p, notices)
@@ -471,6 +482,23 @@ mod tests {
         assert_eq!((p.at_us, notices.len()), (Some(800_000_000), 1), "{notices:?}");
         let (p, _) = parse("?rate=1000&t=3600000000", Lang::En);
         assert_eq!(p.at_us, Some(3_600_000_000));
+        // The commands' times count too: with no `t`, the run opens at the last one.
+        let (p, notices) = parse("?rate=1000000&cmds=20000000.a", Lang::En);
+        assert_eq!((p.at_us, p.commands.len(), notices.len()), (Some(4_000_000), 0, 2), "{notices:?}");
+    }
+
+    #[test]
+    fn commands_after_the_links_moment_are_left_out_with_a_notice() {
+        let (p, notices) = parse("?rate=1000&t=1800000000&cmds=600000000.c.0~1200000000.s", Lang::En);
+        assert_eq!(p.at_us, Some(800_000_000), "a spike's peak caps the replay at 800 s");
+        assert_eq!(p.commands.len(), 1, "the spike at 1,200 s is past it");
+        assert_eq!(notices.len(), 2, "{notices:?}");
+        assert_eq!(notices[1], "1 of the link's commands comes after its moment (t=800000000) and was left out.");
+        let (p, notices) = parse("?t=5000000&cmds=1000000.a~9000000.a~9500000.a", Lang::En);
+        assert_eq!((p.at_us, p.commands.len()), (Some(5_000_000), 1));
+        assert_eq!(notices, ["2 of the link's commands come after its moment (t=5000000) and were left out."]);
+        let (p, notices) = parse("?cmds=1000000.a~9000000.a", Lang::En);
+        assert_eq!((p.at_us, p.commands.len(), notices.len()), (None, 2, 0), "the last command is the moment");
     }
 
     #[test]
