@@ -54,6 +54,9 @@ fn mode_in_text(m: Mode) -> &'static str {
     })
 }
 
+/// The longest a tour step should take to play out at the speed it picks [real seconds].
+const STEP_REAL_S: f64 = 20.0;
+
 /// `start`: a tour id and step to open at once (from the URL), in `mode` if the tour offers it.
 /// `chooser`: whether the learner may pick and start another tour; a frame that embeds one
 /// step shows only that tour (its Tour mode stays).
@@ -114,8 +117,10 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, mode_asked: bool, 
         let (now, at_start) = lab.with_sim(|s| (s.now_us(), s.totals()));
         // The page after the last step has nothing to run.
         let Some(end_us) = tour.end_us(p.step, now) else { return };
-        // Steps last seconds of simulated time: play them at least in real time.
-        lab.speed.update(|s| *s = s.max(1.0));
+        // Steps last seconds of simulated time: play them at least in real time, and a long one
+        // fast enough to end within [`STEP_REAL_S`] (a few minutes of cache warm-up at 10×).
+        let pace = ((end_us - now) as f64 / 1e6 / STEP_REAL_S).clamp(1.0, crate::params::SPEED_RANGE.1);
+        lab.speed.update(|s| *s = s.max(pace));
         lab.play_script(tour.schedule(p.step, now), end_us);
         player.set(Some(Player { phase: Phase::Running { end_us, at_start }, ..p }));
         // After the focus keeper has moved a keyboard user's focus to the step's title, which
@@ -302,8 +307,14 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, mode_asked: bool, 
                 <div class="tour-dock" role="region" aria-label=t(TourDock)>
                     <span class="dock-step">{format!("{}/{}: {}", step + 1, tour.steps.len(), tour.steps[step].title)}</span>
                     {move || {
-                        let text = if running() {
-                            t(DockRunning).to_string()
+                        let end_us = player.with(|p| match p.map(|x| x.phase) {
+                            Some(Phase::Running { end_us, .. }) => Some(end_us),
+                            _ => None,
+                        });
+                        let text = if let Some(end_us) = end_us {
+                            // Real seconds left at the speed set, so a long step says how long.
+                            let left_s = end_us.saturating_sub(lab.snap.with(|s| s.now_us)) as f64 / 1e6 / lab.speed.get();
+                            tf(DockRunning, &[("s", &(left_s.ceil() as u64).max(1))])
                         } else {
                             verdict.get().unwrap_or_else(|| t(DockDone).to_string())
                         };

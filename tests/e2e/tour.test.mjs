@@ -52,6 +52,22 @@ test('Play on a step that waits runs the step, script and verdict included', asy
   await context.close();
 });
 
+test('a long step plays fast enough to end in about 20 s and says how long is left', async () => {
+  // Step 3 of the cache tour is four simulated minutes of warm-up.
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=cache&step=3&autoplay=0`);
+  await page.getByText(/^Step 3 of \d+/).waitFor();
+  assert.equal(await page.locator('label.speed output').textContent(), '0.20×');
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
+  await page.locator('.dock-verdict').filter({ hasText: /about \d+ s left$/ }).waitFor();
+  assert.equal(await page.locator('label.speed output').textContent(), '10.00×');
+  const left = Number((await page.locator('.dock-verdict').textContent()).match(/about (\d+) s left/)[1]);
+  assert.ok(left >= 1 && left <= 24, `${left} s left`);
+  await page.getByText('Done — press Next.').waitFor({ timeout: 60_000 });
+  assert.match(await page.locator('.checkpoint').textContent(), /^✓/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a finished step keeps the verdict it ended with when the learner plays on', async () => {
   // At its end, step 2 of the auto-scaling tour has scaled up to 5 healthy servers; played on
   // after the spike, the auto-scaler scales back down below the step's "at least 4".
