@@ -426,7 +426,11 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
             },
             _ => {
                 repeated.retain(|k| *k != key);
-                notices.push(fill(tr(Text::NoticeUnknown), &[("key", &shown(&key))]));
+                // Once per key, however often it is given.
+                let notice = fill(tr(Text::NoticeUnknown), &[("key", &shown(&key))]);
+                if !notices.contains(&notice) {
+                    notices.push(notice);
+                }
             }
         }
     }
@@ -508,7 +512,6 @@ mod tests {
         assert_eq!(
             notices,
             [
-                "Ignored unknown parameter zz.",
                 "Ignored unknown parameter zz.",
                 "mode is given more than once; the last value counts.",
                 "lang is given more than once; the last value counts."

@@ -19,8 +19,9 @@ const MIN_SPEED: f64 = 0.5;
 /// panes stay side by side on one screen.
 const PANE_LINES: usize = 4;
 
+/// `actions`: the view offers crash, misroute and spike, which the empty feed suggests.
 #[component]
-fn Pane(lab: Lab, title: &'static str) -> impl IntoView {
+fn Pane(lab: Lab, title: &'static str, actions: bool) -> impl IntoView {
     let servers =
         move || lab.snap.with(|s| s.servers.iter().map(|v| (v.id, v.state, v.sessions, v.served)).collect::<Vec<_>>());
     view! {
@@ -50,7 +51,7 @@ fn Pane(lab: Lab, title: &'static str) -> impl IntoView {
                     let mark = match state {
                         ServerState::Healthy => "✓",
                         ServerState::Crashed => "✗",
-                        ServerState::Booting { .. } => "⏳",
+                        ServerState::Booting { .. } => "◔",
                         _ => "■",
                     };
                     view! {
@@ -68,7 +69,7 @@ fn Pane(lab: Lab, title: &'static str) -> impl IntoView {
                     <li>{line.text}</li>
                 </For>
                 <Show when=move || lab.feed.with(Vec::is_empty)>
-                    <li class="hint">{t(FeedEmpty)}</li>
+                    <li class="hint">{t(if actions { FeedEmpty } else { FeedQuiet })}</li>
                 </Show>
             </ol>
         </section>
@@ -215,8 +216,8 @@ pub fn CompareView(config: SimConfig, autoplay: bool, controls: Controls) -> imp
             // Not a live region: its numbers change on every tick of a busy run.
             <p class="summary">{summary}</p>
             <div class="panes">
-                <Pane lab=left title=t(Stateful) />
-                <Pane lab=right title=t(Stateless) />
+                <Pane lab=left title=t(Stateful) actions=controls == Controls::Full />
+                <Pane lab=right title=t(Stateless) actions=controls == Controls::Full />
             </div>
         </main>
     }

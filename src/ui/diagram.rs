@@ -311,7 +311,8 @@ pub fn Diagram(
                         <image href="assets/icon-browser.svg" x=X_BROWSERS - 52.0 y="50" width="26" height="26" />
                         <text class="node-label" x=X_BROWSERS - 20.0 y="62">{t(Browsers)}</text>
                         <text class="node-status" x=X_BROWSERS - 20.0 y="78">{users_status}</text>
-                        <For each=move || 0..lab.snap.with(|s| s.users.min(BROWSER_ROWS)) key=|u| *u let:u>
+                        // With more users than rows, the last row counts the ones not drawn.
+                        <For each=move || 0..lab.snap.with(|s| if s.users > BROWSER_ROWS { BROWSER_ROWS - 1 } else { s.users }) key=|u| *u let:u>
                             {
                                 // One keyed row per browser: only its class and mark change. A memo
                                 // per row keeps the snapshot's subscribers to one per row.
@@ -336,6 +337,9 @@ pub fn Diagram(
                                 }
                             }
                         </For>
+                        <text class="node-status" x=X_BROWSERS - 44.0 y=browser_y(BROWSER_ROWS - 1) + 4.0>
+                            {move || lab.snap.with(|s| (s.users > BROWSER_ROWS).then(|| tf(BrowsersMore, &[("n", &(s.users - (BROWSER_ROWS - 1)))])))}
+                        </text>
                     </g>
                     <NodeBox x=X_EDGE y=Y_DNS spot="dns" icon="dns" label="DNS" status=t(Resolver).to_string() down=false />
                     <NodeBox x=X_EDGE y=Y_CDN spot="cdn" icon="cdn" label=t(CdnEdge) status=cdn_status statuses=vec![tf(EdgeHitsPct, &[("n", &100)])] down=false />

@@ -237,6 +237,14 @@ pub fn PartMenu(open: RwSignal<Option<Part>>) -> impl IntoView {
                 role="dialog"
                 aria-labelledby="part-menu-title"
                 node_ref=root
+                // Tabbing out of it closes it, as it would otherwise hide what the focus reaches.
+                on:focusout=move |ev| {
+                    let to = ev.related_target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+                    let inside = root.get_untracked().is_some_and(|r| r.contains(to.as_ref()));
+                    if to.is_some() && !inside {
+                        open.set(None);
+                    }
+                }
                 // Under its box, and never past the stage's sides (the menu is at most 18rem).
                 style:left=move || format!("clamp(0.25rem, calc({:.2}% - 9rem), calc(100% - 18.25rem))", place().0 / WIDTH * 100.0)
                 style:top=move || below().then(at)

@@ -169,6 +169,17 @@ test('the keyboard opens a part’s menu from a row that shows only while it has
   await page.keyboard.press('Escape');
   await menu.waitFor({ state: 'detached' });
   await page.waitForFunction(() => document.activeElement?.dataset.part === 'server-1');
+  // Tabbing past its last button closes it: it would hide what the focus reaches next.
+  await server2.focus();
+  await page.keyboard.press('Enter');
+  await menu.waitFor();
+  await page.waitForFunction(() => document.activeElement?.textContent === 'Crash');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Remove');
+  assert.equal(await menu.count(), 1, 'open while the focus is in it');
+  await page.keyboard.press('Tab');
+  await menu.waitFor({ state: 'detached' });
+  assert.notEqual(await page.evaluate(() => document.activeElement?.tagName), 'BODY', 'the focus went on');
   // One menu straight to another with fewer actions (a server's three, the cache's two).
   await server2.focus();
   await page.keyboard.press('Enter');

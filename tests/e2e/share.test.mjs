@@ -333,6 +333,7 @@ test('compare view from a link keeps autoplay=0 and the embed’s controls', asy
   const time = (page) => page.locator('.pane .hint').first().textContent().then((t) => Number(t.match(/t = ([\d.]+) s/)[1]));
   let { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?view=compare&autoplay=0`);
   await button(page, 'Play').waitFor();
+  assert.match(await page.locator('.pane-feed .hint').first().textContent(), /^All quiet so far\. Crash a server/);
   await page.waitForTimeout(600);
   assert.equal(await time(page), 0, 'paused until Play');
   await button(page, 'Play').click();
@@ -342,6 +343,8 @@ test('compare view from a link keeps autoplay=0 and the embed’s controls', asy
   ({ page, errors, context } = await openPage(lab.browser, `${lab.server.url}?view=compare&controls=minimal&autoplay=0`));
   for (const name of ['Play', 'Step', 'Reset']) assert.equal(await button(page, name).count(), 1, name);
   for (const name of ['Crash Server 1', 'Add server', 'Spike']) assert.equal(await button(page, name).count(), 0, name);
+  // Its empty feeds suggest no action the frame does not offer.
+  assert.deepEqual(await page.locator('.pane-feed .hint').allTextContents(), Array(2).fill('All quiet so far: what happens in this run is told here.'));
   assert.deepEqual(errors, []);
   await context.close();
   ({ page, errors, context } = await openPage(lab.browser, `${lab.server.url}?view=compare&controls=none`));

@@ -293,6 +293,9 @@ test('every box holds its text and no two boxes overlap, in English, Spanish and
     if (query.includes('users=10000')) {
       // Thousands of sessions per server: the names that fit, then how many more.
       assert.match(await page.locator('.diagram .node-sessions').first().textContent(), /^sessions: .+ \+\d{3,}$/);
+      // 23 browsers drawn, and the last row counts the rest.
+      assert.equal(await page.locator('.diagram g.browsers g.pc').count(), 23);
+      assert.equal(await page.locator('.diagram g.browsers > text.node-status').last().textContent(), '+9977 more');
     }
     if (query.includes('stateless')) {
       // The balancer's longest status.
