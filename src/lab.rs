@@ -413,8 +413,8 @@ impl Lab {
         self.refresh();
     }
 
-    /// Replays more of a shared run, a simulated second at a time while `more()` allows (at
-    /// least one), so a long link can show its progress. Returns whether the run has reached
+    /// Replays more of a shared run, a step at a time while `more()` allows (at least one), so
+    /// a long link can show its progress. Returns whether the run has reached
     /// its moment; it is then published, paused there.
     pub fn replay_some(&self, replay: &mut Replay, more: impl Fn() -> bool) -> bool {
         self.sim.update_value(|s| loop {
@@ -430,7 +430,7 @@ impl Lab {
                     if s.now_us() >= target {
                         break;
                     }
-                    self.rewinder.update_value(|r| r.run_until(s, target.min(s.now_us() + 1_000_000)));
+                    self.rewinder.update_value(|r| r.run_until(s, target.min(s.now_us() + replay.step_us)));
                     if !more() {
                         break;
                     }
@@ -635,20 +635,23 @@ pub fn reading_order(lines: &[FeedLine]) -> Vec<FeedLine> {
 }
 
 /// A shared run on its way to its moment: the commands still to apply, in order, with their
-/// times, and the moment itself.
+/// times, the moment itself, and the simulated time between two looks at the clock.
 pub struct Replay {
     commands: VecDeque<(u64, Command)>,
     until_us: u64,
+    step_us: u64,
     refused: Option<String>,
 }
 
 impl Replay {
-    /// Each command at its time, then on to `until_us` (else to the last command).
-    pub fn new(commands: &[(u64, Command)], until_us: Option<u64>) -> Self {
+    /// Each command at its time, then on to `until_us` (else to the last command), `step_us`
+    /// at a time: short enough that a step of a busy run stays well within a frame.
+    pub fn new(commands: &[(u64, Command)], until_us: Option<u64>, step_us: u64) -> Self {
         let last = commands.last().map_or(0, |(at, _)| *at);
         Self {
             commands: commands.iter().cloned().collect(),
             until_us: until_us.unwrap_or(last).max(last),
+            step_us: step_us.max(1),
             refused: None,
         }
     }

@@ -151,13 +151,14 @@ impl Default for Params {
 /// Latest simulated time a link may ask to replay to [µs]: one hour.
 pub const MAX_REPLAY_US: u64 = 3_600_000_000;
 
-/// The most requests a link may replay on open: `t` is reached by simulating the run from 0 in
-/// one go, and this many take a few seconds in the browser (an hour at 1,000 requests/s).
+/// The most requests a link may replay on open: its moment is reached by simulating the run
+/// from 0, and this many take a few seconds in the browser (an hour at 1,000 requests/s).
 pub const MAX_REPLAY_REQUESTS: f64 = 4_000_000.0;
 
 /// The highest request rate the link's run can reach [requests/s]: each traffic setting at its
-/// pattern's peak, and a spike of the highest rate set if the log has one.
-fn peak_rate(p: &Params) -> f64 {
+/// pattern's peak, and a spike of the highest rate set if the log has one. The replay sizes its
+/// slices by it.
+pub fn peak_rate(p: &Params) -> f64 {
     let traffic = &p.config.traffic;
     let mut settings = vec![(traffic.rate_per_s, traffic.pattern)];
     settings.extend(p.commands.iter().filter_map(|(_, c)| match c {
@@ -446,27 +447,34 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
         // A step belongs to a tour: without one it has nothing to open.
         notices.push(tr(Text::NoticeStepAlone).to_string());
     }
-    // The run opens at `t`, else at its last command. A moment so far into a busy run would
-    // take long to replay: it opens earlier.
+    // The run opens at `t`, else at its last command; a link shows its moment, so what it logs
+    // after that never happened there. A moment so far into a busy run would take long to
+    // replay: it opens earlier, and loses the commands after that too.
     let last_command = p.commands.last().map(|(at, _)| *at);
     if let Some(asked) = p.at_us.or(last_command) {
+        let later = drop_after(&mut p, asked);
         let rate = peak_rate(&p);
         let most_s = (MAX_REPLAY_REQUESTS / rate).floor() as u64;
-        let mut moment = asked;
-        if asked > most_s * 1_000_000 {
-            moment = most_s * 1_000_000;
+        let moment = asked.min(most_s * 1_000_000);
+        let later = later + drop_after(&mut p, moment);
+        if moment < asked {
             p.at_us = Some(moment);
+            let asked = asked.div_ceil(1_000_000);
             notices.push(fill(tr(Text::NoticeReplayCapped), &[("asked", &asked), ("rate", &rate), ("at", &most_s)]));
         }
-        // A link shows its moment: what it logs after that never happened there.
-        let later = p.commands.iter().filter(|(at, _)| *at > moment).count();
         if later > 0 {
-            p.commands.retain(|(at, _)| *at <= moment);
             let text = if later == 1 { Text::NoticeLaterCommand } else { Text::NoticeLaterCommands };
-            notices.push(fill(tr(text), &[("n", &later), ("at", &moment)]));
+            notices.push(fill(tr(text), &[("n", &later), ("at", &(moment / 1_000_000))]));
         }
     }
     (p, notices)
+}
+
+/// Leaves out the commands later than `moment_us`; returns how many.
+fn drop_after(p: &mut Params, moment_us: u64) -> usize {
+    let before = p.commands.len();
+    p.commands.retain(|(at, _)| *at <= moment_us);
+    before - p.commands.len()
 }
 
 #[cfg(test)]
@@ -480,7 +488,7 @@ mod tests {
         assert_eq!((p.at_us, notices.len()), (Some(3_600_000_000), 0), "{notices:?}");
         let (p, notices) = parse("?rate=1000000&t=30000000", Lang::En);
         assert_eq!(p.at_us, Some(4_000_000));
-        assert_eq!(notices, ["t=30000000 would replay too many requests to open quickly (up to 1000000 a second), so the run opens at 4 s."]);
+        assert_eq!(notices, ["Reaching 30 s would replay too many requests to open quickly (up to 1000000 a second), so the run opens at 4 s."]);
         // A spike in the command log counts at its peak: five times the rate.
         let (p, notices) = parse("?rate=1000&t=3600000000&cmds=1000000.s", Lang::En);
         assert_eq!((p.at_us, notices.len()), (Some(800_000_000), 1), "{notices:?}");
@@ -493,14 +501,16 @@ mod tests {
 
     #[test]
     fn commands_after_the_links_moment_are_left_out_with_a_notice() {
-        let (p, notices) = parse("?rate=1000&t=1800000000&cmds=600000000.c.0~1200000000.s", Lang::En);
-        assert_eq!(p.at_us, Some(800_000_000), "a spike's peak caps the replay at 800 s");
-        assert_eq!(p.commands.len(), 1, "the spike at 1,200 s is past it");
-        assert_eq!(notices.len(), 2, "{notices:?}");
-        assert_eq!(notices[1], "1 of the link's commands comes after its moment (t=800000000) and was left out.");
+        // The spike comes after t: it neither runs nor counts against the replay's budget.
+        let (p, notices) = parse("?rate=1000&t=1800000000&cmds=600000000.c.0~2000000000.s", Lang::En);
+        assert_eq!((p.at_us, p.commands.len()), (Some(1_800_000_000), 1));
+        assert_eq!(notices, ["1 of the link's commands comes after its moment (1800 s) and was left out."]);
+        // A spike before t counts at its peak, and the cap leaves out what comes after it.
+        let (p, notices) = parse("?rate=1000&t=1800000000&cmds=600000000.s~1200000000.c.0", Lang::En);
+        assert_eq!((p.at_us, p.commands.len(), notices.len()), (Some(800_000_000), 1, 2), "{notices:?}");
         let (p, notices) = parse("?t=5000000&cmds=1000000.a~9000000.a~9500000.a", Lang::En);
         assert_eq!((p.at_us, p.commands.len()), (Some(5_000_000), 1));
-        assert_eq!(notices, ["2 of the link's commands come after its moment (t=5000000) and were left out."]);
+        assert_eq!(notices, ["2 of the link's commands come after its moment (5 s) and were left out."]);
         let (p, notices) = parse("?cmds=1000000.a~9000000.a", Lang::En);
         assert_eq!((p.at_us, p.commands.len(), notices.len()), (None, 2, 0), "the last command is the moment");
     }

@@ -79,35 +79,47 @@ impl Setup {
 /// Longest the loading page goes without a frame while a shared run is replayed [ms].
 const REPLAY_SLICE_MS: f64 = 40.0;
 
+/// Requests in one step of the replay, between two looks at the clock: some 20 ms of work.
+const REPLAY_STEP_REQUESTS: f64 = 20_000.0;
+
+/// Least time between two updates of the loading page's line, a live region [ms].
+const REPLAY_TELL_MS: f64 = 1_000.0;
+
 /// Opens the page: a link far into a run is first replayed to its moment, a slice per task,
 /// with its progress on the loading page, so the tab never freezes; then the app mounts.
 pub fn start() {
     let setup = Setup::from_url();
+    let step_us = (REPLAY_STEP_REQUESTS / params::peak_rate(&setup.params) * 1e6).clamp(10_000.0, 1e6) as u64;
     let replay = (!setup.params.commands.is_empty() || setup.params.at_us.is_some())
-        .then(|| Replay::new(&setup.params.commands, setup.params.at_us));
+        .then(|| Replay::new(&setup.params.commands, setup.params.at_us, step_us));
     match replay {
-        Some(replay) => rebuild(setup, replay),
+        Some(replay) => rebuild(setup, replay, None),
         None => mount(setup),
     }
 }
 
-/// One slice of the replay, then the next as a new task, until the run is at its moment.
-fn rebuild(setup: Setup, mut replay: Replay) {
+/// One slice of the replay, then the next as a new task, until the run is at its moment. In a
+/// hidden tab, whose tasks the browser throttles and which draws nothing, it runs in one go.
+/// `told_ms`: when the loading page's line last changed.
+fn rebuild(setup: Setup, mut replay: Replay, told_ms: Option<f64>) {
     let deadline = page_ms() + REPLAY_SLICE_MS;
-    if setup.lab.replay_some(&mut replay, || page_ms() < deadline) {
+    if setup.lab.replay_some(&mut replay, || !runner::visible() || page_ms() < deadline) {
         mount(setup);
         return;
     }
     let seconds = |us: u64| us.div_ceil(1_000_000);
-    show_progress(seconds(setup.lab.with_sim(|s| s.now_us())), seconds(replay.until_us()));
-    gloo_timers::callback::Timeout::new(0, move || rebuild(setup, replay)).forget();
+    let tell = told_ms.is_none_or(|at| page_ms() - at >= REPLAY_TELL_MS);
+    show_progress(seconds(setup.lab.with_sim(|s| s.now_us())), seconds(replay.until_us()), tell);
+    let told_ms = if tell { Some(page_ms()) } else { told_ms };
+    gloo_timers::callback::Timeout::new(0, move || rebuild(setup, replay, told_ms)).forget();
 }
 
-/// The loading page's line and bar while a shared run is replayed.
-fn show_progress(done_s: u64, total_s: u64) {
+/// The loading page's bar while a shared run is replayed, and its line when `tell`: the line
+/// is spoken, so it changes at most every [`REPLAY_TELL_MS`].
+fn show_progress(done_s: u64, total_s: u64, tell: bool) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     let Some(boot) = document.get_element_by_id("boot") else { return };
-    if let Some(status) = boot.query_selector(".boot-status").ok().flatten() {
+    if let Some(status) = boot.query_selector(".boot-status").ok().flatten().filter(|_| tell) {
         status.set_text_content(Some(&tf(BootReplaying, &[("done", &done_s), ("total", &total_s)])));
     }
     let bar = match boot.query_selector("progress").ok().flatten() {
@@ -166,6 +178,8 @@ pub fn App(setup: Setup) -> impl IntoView {
             runner::start(lab);
         }
     });
+    // The replay before mount may have taken a while, and the tab may have been shown or hidden.
+    lab.tab_visible.set(runner::visible());
     let on_visible =
         window_event_listener(leptos::ev::visibilitychange, move |_| lab.tab_visible.set(runner::visible()));
     on_cleanup(move || on_visible.remove());

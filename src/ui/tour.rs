@@ -108,6 +108,17 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, mode_asked: bool, 
             }
         }
     }
+    // The speed a long step raised, and the one it raised it from.
+    let paced = StoredValue::new(None::<(f64, f64)>);
+    // Back to the learner's speed after a long step, unless they changed it meanwhile.
+    let unpace = move || {
+        if let Some((chosen, pace)) = paced.get_value() {
+            paced.set_value(None);
+            if lab.speed.get_untracked() == pace {
+                lab.speed.set(chosen);
+            }
+        }
+    };
     let run_step = move || {
         let Some(p) = player.get_untracked() else { return };
         if p.phase != Phase::Shown {
@@ -118,9 +129,12 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, mode_asked: bool, 
         // The page after the last step has nothing to run.
         let Some(end_us) = tour.end_us(p.step, now) else { return };
         // Steps last seconds of simulated time: play them at least in real time, and a long one
-        // fast enough to end within [`STEP_REAL_S`] (a few minutes of cache warm-up at 10×).
+        // fast enough to end within [`STEP_REAL_S`] (a few minutes of cache warm-up at 10×),
+        // after which the speed goes back.
         let pace = ((end_us - now) as f64 / 1e6 / STEP_REAL_S).clamp(1.0, crate::params::SPEED_RANGE.1);
-        lab.speed.update(|s| *s = s.max(pace));
+        let chosen = lab.speed.get_untracked().max(1.0);
+        lab.speed.set(chosen.max(pace));
+        paced.set_value((pace > chosen).then_some((chosen, pace)));
         lab.play_script(tour.schedule(p.step, now), end_us);
         player.set(Some(Player { phase: Phase::Running { end_us, at_start }, ..p }));
         // After the focus keeper has moved a keyboard user's focus to the step's title, which
@@ -163,6 +177,7 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, mode_asked: bool, 
     };
     Effect::new(move |_| {
         if let Some((p, at_start)) = finished() {
+            unpace();
             player.set(Some(Player { phase: Phase::Done { at_start }, ..p }));
             let tour = tour_of(&p);
             if let Some(c) = tour.checkpoint(p.step, p.mode) {
@@ -178,6 +193,7 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, mode_asked: bool, 
     // its panel would go on judging steps against an unrelated run.
     Effect::new(move |_| {
         if lab.tour_at.get().is_none() && player.get_untracked().is_some() {
+            unpace();
             moves.update_value(|m| *m += 1);
             player.set(None);
         }

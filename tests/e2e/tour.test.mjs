@@ -64,6 +64,7 @@ test('a long step plays fast enough to end in about 20 s and says how long is le
   assert.ok(left >= 1 && left <= 24, `${left} s left`);
   await page.getByText('Done — press Next.').waitFor({ timeout: 60_000 });
   assert.match(await page.locator('.checkpoint').textContent(), /^✓/);
+  assert.equal(await page.locator('label.speed output').textContent(), '1.00×', 'back to real time, as every step plays');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -172,18 +172,15 @@ impl Database {
         self.nodes.iter().filter(serves).nth(self.cursor).map(|n| n.id)
     }
 
-    /// Up replicas copy the writes they missed from the master, if it is up.
-    pub fn catch_up(&mut self) {
+    /// Up replicas copy the writes they missed from the master at `now_us`, if it is up: each
+    /// then holds every write made so far, like a replica just added.
+    pub fn catch_up(&mut self, now_us: u64) {
         if self.writer().is_some() {
-            for n in self.nodes.iter_mut().filter(|n| n.up) {
+            for n in self.nodes.iter_mut().filter(|n| n.up && n.behind) {
                 n.behind = false;
+                n.copied_at_us = now_us;
             }
         }
-    }
-
-    /// How long until every write made so far shows on the replicas [µs]; 0 when it does.
-    pub fn unshipped_us(&self, now_us: u64) -> u64 {
-        self.shipped_until_us.saturating_sub(now_us)
     }
 
     /// Completes a read of `row` on `node`; returns true when it saw an out-of-date value: a
@@ -285,11 +282,11 @@ mod tests {
         db.write(master, 3, 1_000, 100);
         db.node_mut(master).unwrap().up = false;
         db.node_mut(replica).unwrap().up = true;
-        db.catch_up();
+        db.catch_up(0);
         assert!(db.node(replica).unwrap().behind, "no master to copy from");
         assert_eq!(db.reader(), None, "it serves no reads, and the master is down");
         db.node_mut(master).unwrap().up = true;
-        db.catch_up();
+        db.catch_up(0);
         assert!(!db.node(replica).unwrap().behind);
         assert_eq!(db.reader(), Some(replica));
     }
@@ -316,10 +313,9 @@ mod tests {
         assert!(!db.read(new, 3, 50_000), "the new replica copied it with the master's data");
         db.write(master, 4, 3_000, 100_000);
         assert!(db.read(new, 4, 50_000), "a later write ships to it like to any replica");
-        assert_eq!(db.unshipped_us(50_000), 53_000);
         db.promote(new, 60_000);
-        assert_eq!(db.unshipped_us(60_000), 0, "the new master is the source now");
         assert!(!db.read(master, 3, 60_000), "the old master made that write: never stale for it");
+        assert!(!db.read(old, 4, 60_000), "the new master is the source now: nothing is on its way");
         assert_eq!(db.stale_reads, 2);
     }
 

@@ -701,7 +701,7 @@ impl Sim {
                 n.up = true;
                 let name = n.name();
                 // A master back up lets every replica catch up; a replica catches up from it.
-                self.db.catch_up();
+                self.db.catch_up(self.now_us);
                 self.emit(EventKind::DbUp { node: *node, name });
             }
             Command::PromoteReplica { node } => {
@@ -718,7 +718,7 @@ impl Sim {
                 }
                 let was = n.name();
                 let demoted = self.db.promote(id, self.now_us);
-                self.db.catch_up();
+                self.db.catch_up(self.now_us);
                 self.emit(EventKind::Promoted { node: *node, was, demoted });
             }
             Command::AddReplica => {

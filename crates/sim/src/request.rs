@@ -234,8 +234,8 @@ pub struct Request {
     pub(crate) committed: bool,
     /// The learner sent it to a server the balancer would not have chosen.
     pub(crate) misrouted: bool,
-    /// The balancer routed it by the sticky rule, which stateful mode forces: a login routed
-    /// before a switch to stateful mode may have landed off the user's sticky server.
+    /// It was routed while stateful mode forced the sticky rule: one routed before a switch to
+    /// stateful mode may have landed off the user's sticky server, and ends the stateless way.
     pub(crate) sticky: bool,
     /// The database node it went to, if any: a replica for a read, the master for a write.
     pub db: Option<DbNodeId>,

@@ -72,7 +72,8 @@ const QUIET_SHARE: f64 = 0.1;
 pub struct Traffic {
     /// The rate the learner set; the pattern scales it over time.
     pub base_per_s: u32,
-    /// As set; read [`Traffic::pattern_at`], which turns a finished spike back into steady.
+    /// As set; read [`Traffic::pattern_at`], which turns a finished spike into the pattern it
+    /// interrupted.
     pub pattern: Pattern,
     /// When the pattern's clock started [µs]: a spike ends, and a ramp tops out, relative to it.
     pub since_us: u64,
