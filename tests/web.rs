@@ -199,17 +199,10 @@ fn a_tour_steps_commands_outlive_a_rewind_and_a_new_action() {
 #[wasm_bindgen_test]
 fn a_link_replayed_a_second_per_task_reaches_the_straight_runs_state() {
     use statelab_sim::time::SEC;
-    use statelab_sim::{Command, Mode, Scenario, ServerId, SimConfig, UserId};
-    let scenario = Scenario {
-        config: SimConfig { seed: 42, mode: Mode::Stateful, ..SimConfig::default() },
-        commands: vec![
-            (5 * SEC, Command::CrashServer { server: ServerId(0) }),
-            (8 * SEC, Command::Misroute { user: UserId(1) }),
-            // Two commands at one moment keep their order.
-            (12 * SEC, Command::AddServer),
-            (12 * SEC, Command::SetMode { mode: Mode::Stateless }),
-        ],
-    };
+    use statelab_sim::Command;
+    let mut scenario = statelab_sim::reference_scenario();
+    // Two commands at one moment keep their order.
+    scenario.commands.push((15 * SEC, Command::AddServer));
     let straight = scenario.run(None, None, 40 * SEC).unwrap();
     let lab = statelab::lab::Lab::new(scenario.config.clone());
     let mut replay = statelab::lab::Replay::new(&scenario.commands, Some(40 * SEC), SEC);

@@ -52,7 +52,7 @@ pub use event::{Event, EventKind, FailReason, LogoutReason};
 pub use keyed::Keyed;
 pub use metrics::{Metrics, Sample};
 pub use request::{Action, Breakdown, Node};
-pub use scenario::{reference_trace_hash, Scenario, ScenarioError, REFERENCE_TRACE_HASH};
+pub use scenario::{reference_scenario, reference_trace_hash, Scenario, ScenarioError, REFERENCE_TRACE_HASH};
 pub use server::{ServerId, ServerState};
 pub use snapshot::Snapshot;
 pub use store::StoreKind;

@@ -140,7 +140,13 @@ impl Scenario {
 /// Runs the fixed reference story (stateful, seed 42: crash Server 1 at 5 s, misroute User B
 /// at 8 s, add a server at 12 s, go stateless at 15 s, stop at 30 s) and returns its trace hash.
 pub fn reference_trace_hash() -> u64 {
-    let scenario = Scenario {
+    reference_scenario().run(None, None, 30 * SEC).expect("the reference story applies every command").trace_hash()
+}
+
+/// The story behind [`REFERENCE_TRACE_HASH`], run for 30 s: a crash, a misroute, a new server and
+/// a switch to stateless mode. Other targets replay it to check they agree with this one.
+pub fn reference_scenario() -> Scenario {
+    Scenario {
         config: SimConfig { seed: 42, mode: Mode::Stateful, ..SimConfig::default() },
         commands: vec![
             (5 * SEC, Command::CrashServer { server: ServerId(0) }),
@@ -148,8 +154,7 @@ pub fn reference_trace_hash() -> u64 {
             (12 * SEC, Command::AddServer),
             (15 * SEC, Command::SetMode { mode: Mode::Stateless }),
         ],
-    };
-    scenario.run(None, None, 30 * SEC).expect("the reference story applies every command").trace_hash()
+    }
 }
 
 #[cfg(test)]
