@@ -552,17 +552,18 @@ impl Lab {
         let host_from = self.host_from.get_value();
         let (snapshot, lines, bursts, next, traced) = self.sim.with_value(|s| {
             let mut bursts = Vec::new();
-            let narrated = s.events().narrated_since(cursor).inspect(|e| {
+            // The story, and the failed requests the log still holds: told in groups, in order.
+            let failed = s.events().since(cursor).filter(|e| matches!(e.kind, EventKind::RequestFailed { .. }));
+            let mut told: Vec<&statelab_sim::Event> = s.events().narrated_since(cursor).chain(failed).collect();
+            told.sort_by_key(|e| e.seq);
+            for e in &told {
                 if let EventKind::RequestFailed { at, reason, .. } = e.kind {
                     bursts.push(Burst { at, label: words::fail_reason(reason), born_ms: page_ms() });
                 }
-            });
-            let told = self.lines_told.get_value();
-            let lines: Vec<FeedLine> = events::lines(narrated)
-                .into_iter()
-                .zip(told + 1..)
-                .map(|((loss, seq, at_us, text), n)| FeedLine { seq, n, at_us, text, loss })
-                .collect();
+            }
+            let before = self.lines_told.get_value();
+            let lines: Vec<FeedLine> =
+                events::lines(told).into_iter().zip(before + 1..).map(|(line, n)| FeedLine { n, line }).collect();
             if let Some(from) = host_from {
                 s.events().since(cursor.max(from)).for_each(crate::host::forward);
             }
@@ -595,13 +596,19 @@ impl Lab {
         if let Some(c) = traced {
             self.trace.set(Trace::Shown(c));
         }
-        if let Some(loss) = lines.iter().rev().find(|l| l.loss) {
+        if let Some(loss) = lines.iter().rev().find(|l| l.line.loss) {
             self.last_loss.set_value(Some(loss.clone()));
         }
         if let Some(last) = lines.last() {
             self.lines_told.set_value(last.n);
             self.feed.update(|feed| {
-                feed.extend(lines);
+                // Failures join the line of the same failures earlier in their second.
+                for FeedLine { n, line } in lines {
+                    let lines = feed.iter_mut().map(|f| &mut f.line);
+                    if let Some(line) = events::Failures::join_into(lines, line) {
+                        feed.push(FeedLine { n, line });
+                    }
+                }
                 let excess = feed.len().saturating_sub(FEED_LINES);
                 feed.drain(..excess);
             });
@@ -609,20 +616,16 @@ impl Lab {
     }
 }
 
-/// One narrated event, oldest first in [`Lab::feed`].
+/// One line of [`Lab::feed`], oldest first; the feed keys its lines by `line.seq`, so a new
+/// event, or failures joining a line, redraws one line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FeedLine {
-    /// The event's sequence number; the feed keys its lines by it, so a new event adds one line.
-    pub seq: u64,
     /// The line's own number on this page, from 1, rising through a rebuilt run: counts the
     /// lines a listener missed, even those the feed no longer keeps.
     pub n: u64,
-    /// It tells a loss (logouts, lost sessions, a crash): the line a screen reader hears first.
-    pub loss: bool,
-    /// When it happened [µs]; lines within one tenth of a second read as one moment.
-    pub at_us: u64,
-    /// The sentence, already in the page's language.
-    pub text: String,
+    /// What it tells, already in the page's language; lines within one tenth of a second
+    /// read as one moment.
+    pub line: events::Line,
 }
 
 /// The feed as it reads: the latest moment first, a moment being the tenth of a second its
@@ -630,7 +633,7 @@ pub struct FeedLine {
 /// misroute come before what they caused a few milliseconds later.
 pub fn reading_order(lines: &[FeedLine]) -> Vec<FeedLine> {
     let mut shown = lines.to_vec();
-    shown.sort_by_key(|l| std::cmp::Reverse(l.at_us / 100_000));
+    shown.sort_by_key(|l| std::cmp::Reverse(l.line.at_us / 100_000));
     shown
 }
 
@@ -673,10 +676,13 @@ mod tests {
 
     #[test]
     fn the_feed_reads_latest_moment_first_and_cause_before_effect() {
-        let line = |seq, at_us| FeedLine { seq, n: seq, at_us, text: String::new(), loss: false };
+        let line = |seq, at_us| FeedLine {
+            n: seq,
+            line: events::Line { loss: false, seq, at_us, text: String::new(), failures: None },
+        };
         // Stamped 0.1 s, 0.5 s (three lines, the effects a few ms after their cause) and 0.9 s.
         let lines = [line(1, 100_000), line(2, 500_000), line(3, 503_000), line(4, 540_000), line(5, 900_000)];
-        let order: Vec<u64> = reading_order(&lines).iter().map(|l| l.seq).collect();
+        let order: Vec<u64> = reading_order(&lines).iter().map(|l| l.line.seq).collect();
         assert_eq!(order, [5, 2, 3, 4, 1]);
     }
 }

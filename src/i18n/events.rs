@@ -4,7 +4,10 @@
 use statelab_sim::config::{limits, ConfigError};
 use statelab_sim::database::DbName;
 use statelab_sim::store::StoreKind;
-use statelab_sim::{Command, CommandError, Event, EventKind, FailReason, LogoutReason, Mode, ServerState, UserId};
+use statelab_sim::time::SEC;
+use statelab_sim::{
+    Command, CommandError, Event, EventKind, FailReason, LogoutReason, Mode, Node, ServerState, UserId,
+};
 
 use super::{t, tf, words, Text::*};
 
@@ -16,13 +19,70 @@ pub fn sentence(e: &Event) -> String {
 /// Users a grouped logout line names before it counts the rest.
 const NAMED_LOGOUTS: usize = 8;
 
-/// The feed's lines for `events`, as (whether it tells a loss, first event's number, time,
-/// sentence): one per event, except that the users logged out at one moment for one reason
-/// share a line. A crash that logs out hundreds of users then takes one line, and does not push
-/// its cause out of the feed. A loss (a logout, sessions lost, a crash) is what a screen reader
-/// must hear of a busy second.
-pub fn lines<'a>(events: impl IntoIterator<Item = &'a Event>) -> Vec<(bool, u64, u64, String)> {
-    let mut lines: Vec<(bool, u64, u64, String)> = Vec::new();
+/// One line of the feed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    /// It tells a loss (logouts, lost sessions, a crash): what a screen reader must hear of a
+    /// busy second.
+    pub loss: bool,
+    /// The number of its first event.
+    pub seq: u64,
+    /// When its first event happened [µs].
+    pub at_us: u64,
+    pub text: String,
+    /// Failed requests told together, so that an overload does not push its cause out of the
+    /// feed; the next batch of the same failures joins the line (see [`Failures::join`]).
+    pub failures: Option<Failures>,
+}
+
+/// Requests that failed at one place for one reason, within one simulated second.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Failures {
+    pub at: Node,
+    pub reason: FailReason,
+    pub count: u64,
+}
+
+impl Failures {
+    /// Joins `later` into the first of `lines` it goes on from, searching back through the
+    /// lines of its second; returns it when it joined none.
+    pub fn join_into<'a>(lines: impl DoubleEndedIterator<Item = &'a mut Line>, later: Line) -> Option<Line> {
+        let second = later.at_us / SEC;
+        for line in lines.rev().take_while(|l| l.at_us / SEC == second) {
+            if let Some(joined) = Failures::join(line, &later) {
+                *line = joined;
+                return None;
+            }
+        }
+        Some(later)
+    }
+
+    /// `line` told with `later`, a line that came after it, when both tell the same failures
+    /// within one simulated second: one line, stamped at the first.
+    pub fn join(line: &Line, later: &Line) -> Option<Line> {
+        let (Some(a), Some(b)) = (line.failures, later.failures) else { return None };
+        let same = (a.at, a.reason) == (b.at, b.reason) && line.at_us / SEC == later.at_us / SEC;
+        same.then(|| {
+            let failures = Failures { count: a.count + b.count, ..a };
+            Line { text: failures.sentence(line.at_us), failures: Some(failures), seq: later.seq, ..line.clone() }
+        })
+    }
+
+    fn sentence(&self, at_us: u64) -> String {
+        let text = tf(
+            EvFailedMany,
+            &[("n", &self.count), ("at", &words::node(self.at)), ("reason", &words::fail_reason(self.reason))],
+        );
+        format!("[{}] {text}", words::clock(at_us))
+    }
+}
+
+/// The feed's lines for `events`: one per event, except that the users logged out at one
+/// moment for one reason share a line, and so do the requests that failed at one place for one
+/// reason within a second. A crash that logs out hundreds of users, or an overload that turns
+/// thousands of requests away, then takes one line, and does not push its cause out of the feed.
+pub fn lines<'a>(events: impl IntoIterator<Item = &'a Event>) -> Vec<Line> {
+    let mut lines: Vec<Line> = Vec::new();
     let mut group: Option<(&Event, LogoutReason, Vec<UserId>)> = None;
     for e in events {
         if let EventKind::LoggedOut { user, reason } = e.kind {
@@ -33,13 +93,20 @@ pub fn lines<'a>(events: impl IntoIterator<Item = &'a Event>) -> Vec<(bool, u64,
                     group = Some((e, reason, vec![user]));
                 }
             }
-        } else {
-            lines.extend(group.take().map(logouts));
-            let loss = matches!(
-                e.kind,
-                EventKind::SessionsLost { .. } | EventKind::ServerState { state: ServerState::Crashed, .. }
-            );
-            lines.push((loss, e.seq, e.at_us, sentence(e)));
+            continue;
+        }
+        lines.extend(group.take().map(logouts));
+        let failures = match e.kind {
+            EventKind::RequestFailed { at, reason, .. } => Some(Failures { at, reason, count: 1 }),
+            _ => None,
+        };
+        let loss = matches!(
+            e.kind,
+            EventKind::SessionsLost { .. } | EventKind::ServerState { state: ServerState::Crashed, .. }
+        );
+        let line = Line { loss, seq: e.seq, at_us: e.at_us, text: sentence(e), failures };
+        if let Some(line) = Failures::join_into(lines.iter_mut(), line) {
+            lines.push(line);
         }
     }
     lines.extend(group.map(logouts));
@@ -47,9 +114,9 @@ pub fn lines<'a>(events: impl IntoIterator<Item = &'a Event>) -> Vec<(bool, u64,
 }
 
 /// One line for the users `first` opened the list of, all logged out for `reason`.
-fn logouts((first, reason, users): (&Event, LogoutReason, Vec<UserId>)) -> (bool, u64, u64, String) {
+fn logouts((first, reason, users): (&Event, LogoutReason, Vec<UserId>)) -> Line {
     if users.len() == 1 {
-        return (true, first.seq, first.at_us, sentence(first));
+        return Line { loss: true, seq: first.seq, at_us: first.at_us, text: sentence(first), failures: None };
     }
     let named: Vec<String> = users.iter().take(NAMED_LOGOUTS).map(|&u| words::letters(u)).collect();
     let mut list = named.join(", ");
@@ -57,7 +124,13 @@ fn logouts((first, reason, users): (&Event, LogoutReason, Vec<UserId>)) -> (bool
         list = tf(ListAndMore, &[("list", &list), ("n", &(users.len() - NAMED_LOGOUTS))]);
     }
     let text = tf(EvLoggedOutMany, &[("n", &users.len()), ("users", &list), ("reason", &words::logout_reason(reason))]);
-    (true, first.seq, first.at_us, format!("[{}] {text}", words::clock(first.at_us)))
+    Line {
+        loss: true,
+        seq: first.seq,
+        at_us: first.at_us,
+        text: format!("[{}] {text}", words::clock(first.at_us)),
+        failures: None,
+    }
 }
 
 fn happening(kind: &EventKind) -> String {
@@ -425,7 +498,7 @@ mod tests {
         assert!(out.len() > 8, "the crash logs out more users than a line names: {}", out.len());
         let told = lines(events.iter().copied());
         assert_eq!(told.len(), events.len() - out.len() + 1, "{told:?}");
-        let logout = told.iter().find(|(.., text)| text.contains("users are logged out")).expect("a logout line");
+        let logout = told.iter().find(|l| l.text.contains("users are logged out")).expect("a logout line");
         let named = out[..8].iter().map(|u| u.to_string().trim_start_matches("User ").to_string()).collect::<Vec<_>>();
         let expected = format!(
             "{} users are logged out ({} and {} more): Server 1 crashed with their session in memory.",
@@ -433,11 +506,11 @@ mod tests {
             named.join(", "),
             out.len() - 8
         );
-        assert!(logout.3.ends_with(&expected), "{}", logout.3);
-        let losses: Vec<&str> = told.iter().filter(|l| l.0).map(|l| l.3.as_str()).collect();
+        assert!(logout.text.ends_with(&expected), "{}", logout.text);
+        let losses: Vec<&str> = told.iter().filter(|l| l.loss).map(|l| l.text.as_str()).collect();
         assert_eq!(losses.len(), 3, "the crash, the lost sessions and the logouts: {losses:?}");
         // The crash and the lost sessions keep their own lines, before the logouts.
-        let at = |needle: &str| told.iter().position(|(.., text)| text.contains(needle)).expect(needle);
+        let at = |needle: &str| told.iter().position(|l| l.text.contains(needle)).expect(needle);
         assert!(at("Server 1 crashed.") < at("users are logged out"));
         assert!(at("vanished with Server 1") < at("users are logged out"));
     }
@@ -455,7 +528,41 @@ mod tests {
             kind: EventKind::LoggedOut { user: UserId(3), reason: LogoutReason::StoreLost },
         };
         let told = lines([&one, &other]);
-        assert_eq!(told, [(true, 7, 2 * SEC, sentence(&one)), (true, 8, 2 * SEC, sentence(&other))]);
+        let line =
+            |e: &Event| super::Line { loss: true, seq: e.seq, at_us: e.at_us, text: sentence(e), failures: None };
+        assert_eq!(told, [line(&one), line(&other)]);
+    }
+
+    #[test]
+    fn failures_at_one_place_for_one_reason_share_a_line_within_a_second() {
+        set(Lang::En, false);
+        let failed = |seq, at_us, server| Event {
+            seq,
+            at_us,
+            kind: EventKind::RequestFailed {
+                req: seq,
+                user: UserId(1),
+                action: statelab_sim::Action::Browse,
+                at: statelab_sim::Node::Server(ServerId(server)),
+                reason: FailReason::QueueFull,
+            },
+        };
+        // A balancer alternates servers: each server's failures of a second share a line.
+        let events =
+            [failed(1, 1_100_000, 1), failed(2, 1_200_000, 2), failed(3, 1_300_000, 1), failed(4, 2_400_000, 1)];
+        let mut told = lines(&events);
+        let texts: Vec<&str> = told.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts.len(), 3, "{texts:?}");
+        assert!(texts[0].starts_with("[1.1 s] 2 requests failed at Server 2: "), "{texts:?}");
+        assert_eq!(texts[1], sentence(&events[1]), "one failure keeps its own sentence");
+        assert_eq!(texts[2], sentence(&events[3]), "a new second, a new line");
+        // The next batch's failure joins the line of the same failures, within its second only.
+        let later = lines(&[failed(5, 2_900_000, 1)]).remove(0);
+        assert_eq!(super::Failures::join_into(told.iter_mut(), later), None);
+        assert!(told[2].text.starts_with("[2.4 s] 2 requests failed at Server 2: "), "{}", told[2].text);
+        assert_eq!(told[2].seq, 5, "a new key, so the feed redraws it");
+        let next_second = lines(&[failed(6, 3_000_000, 1)]).remove(0);
+        assert!(super::Failures::join_into(told.iter_mut(), next_second).is_some());
     }
 
     #[test]

@@ -124,6 +124,7 @@ pub fn logout_reason(r: LogoutReason) -> String {
         LogoutReason::ServerRemoved(s) => tf(LogoutRemoved, &[("server", &server(s))]),
         LogoutReason::WrongServer(s) => tf(LogoutWrongServer, &[("server", &server(s))]),
         LogoutReason::StoreLost => t(LogoutStoreLost).to_string(),
+        LogoutReason::ModeSwitch => t(LogoutModeSwitch).to_string(),
     }
 }
 

@@ -65,8 +65,8 @@ fn Pane(lab: Lab, title: &'static str, actions: bool) -> impl IntoView {
             <h3 class="pane-feed-heading">{t(FeedHeading)}</h3>
             // Not live: both panes narrate at once, and the summary line already speaks.
             <ol class="pane-feed" aria-label=format!("{title}: {}", t(FeedHeading))>
-                <For each=move || lab.feed.with(|f| reading_order(f).into_iter().take(PANE_LINES).collect::<Vec<_>>()) key=|line| line.seq let:line>
-                    <li>{line.text}</li>
+                <For each=move || lab.feed.with(|f| reading_order(f).into_iter().take(PANE_LINES).collect::<Vec<_>>()) key=|line| line.line.seq let:line>
+                    <li>{line.line.text}</li>
                 </For>
                 <Show when=move || lab.feed.with(Vec::is_empty)>
                     <li class="hint">{t(if actions { FeedEmpty } else { FeedQuiet })}</li>

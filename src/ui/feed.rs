@@ -34,7 +34,7 @@ pub fn Feed() -> impl IntoView {
             let news = lab.feed.try_with_untracked(|f| {
                 // Line numbers go on rising through a rebuilt run (Reset, a rewind).
                 let (last, from) = (f.last()?, from.unwrap_or(0));
-                let spoken = loss.filter(|l| l.n > from).map_or_else(|| last.text.clone(), |l| l.text);
+                let spoken = loss.filter(|l| l.n > from).map_or_else(|| last.line.text.clone(), |l| l.line.text);
                 (last.n > from).then(|| (last.n, spoken, last.n - from - 1))
             });
             if let Some(Some((n, text, more))) = news {
@@ -58,8 +58,8 @@ pub fn Feed() -> impl IntoView {
             <p class="visually-hidden" aria-live="polite">{announced}</p>
             <ol class="feed-lines" tabindex=move || lab.feed.with(|f| (!f.is_empty()).then_some("0")) aria-labelledby="feed-heading">
                 // Keyed by event number: a new event adds one line instead of redrawing all.
-                <For each=move || lab.feed.with(|f| reading_order(f)) key=|line| line.seq let:line>
-                    <li>{line.text}</li>
+                <For each=move || lab.feed.with(|f| reading_order(f)) key=|line| line.line.seq let:line>
+                    <li>{line.line.text}</li>
                 </For>
             </ol>
         </section>

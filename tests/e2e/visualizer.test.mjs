@@ -2,6 +2,7 @@
 // and screenshots at three sizes in light and dark for a person to look at.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { setup, openPage, screenshot, loggedOut, sessionMode } from './harness.mjs';
 
 const lab = setup();
@@ -497,6 +498,27 @@ test('a crash that logs out many users tells it in one line, under its cause', a
   assert.equal(await page.getByRole('group', { name: 'Users logged out' }).locator('output').textContent(), n);
   assert.ok(all.some((l) => l.endsWith('Server 1 crashed.')), all.join('\n'));
   assert.ok(all.some((l) => l.endsWith(`${n} sessions vanished with Server 1's memory.`)), all.join('\n'));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('an overload tells its failures in a few lines, under the spike that caused them', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?mode=stateless&speed=10&autoplay=0`, { acceptDownloads: true });
+  await page.getByRole('button', { name: 'Spike', exact: true }).click();
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
+  await page.waitForFunction(() => Number(document.querySelector('.clock').textContent.match(/[\d.]+/)[0]) >= 8);
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  const feed = await page.locator('.feed li').allTextContents();
+  const grouped = feed.filter((l) => /\] \d+ requests failed at Server \d: /.test(l));
+  assert.ok(grouped.length > 0, feed.join('\n'));
+  assert.ok(feed.some((l) => l.includes('You: spike the traffic.')), `the cause is still told:\n${feed.join('\n')}`);
+  // The export keeps the learner's action too, whatever the failures that followed.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download events (JSON lines)', exact: true }).click()]);
+  const events = (await readFile(await download.path(), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  const failed = Number(await page.getByRole('group', { name: 'Failed requests' }).locator('output').textContent());
+  assert.ok(failed > 2000, `more failures (${failed}) than the log keeps`);
+  assert.ok(events.some((e) => e.kind === 'request_failed'), 'the latest failures are in the file');
+  assert.ok(events.some((e) => e.kind === 'command' && /spike/.test(e.text ?? JSON.stringify(e))), 'the spike is in the file');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -962,7 +962,9 @@ impl Sim {
     }
 
     fn switch_mode(&mut self, mode: Mode) {
-        let (mut moved, mut lost) = (0, 0);
+        let mut moved = 0;
+        // Logged out once the switch is told: the cause comes before its effects.
+        let mut lost = Vec::new();
         self.mode = mode;
         match mode {
             Mode::Stateless => {
@@ -974,8 +976,7 @@ impl Sim {
                             moved += 1;
                         } else {
                             self.users[u.0 as usize].home = SessionHome::None;
-                            self.logout(u, LogoutReason::StoreLost);
-                            lost += 1;
+                            lost.push(u);
                         }
                     }
                 }
@@ -991,13 +992,15 @@ impl Sim {
                     if self.store.up && self.give_session(UserId(u as u32)) {
                         moved += 1;
                     } else {
-                        self.logout(UserId(u as u32), LogoutReason::StoreLost);
-                        lost += 1;
+                        lost.push(UserId(u as u32));
                     }
                 }
             }
         }
-        self.emit(EventKind::ModeChanged { mode, moved, lost });
+        self.emit(EventKind::ModeChanged { mode, moved, lost: lost.len() as u32 });
+        for u in lost {
+            self.logout(u, LogoutReason::ModeSwitch);
+        }
     }
 
     /// Places a user's session where the mode keeps it: the shared store, or the memory of

@@ -77,6 +77,9 @@ pub enum LogoutReason {
     WrongServer(ServerId),
     /// The shared store lost its data in a crash.
     StoreLost,
+    /// A switch of session mode found nowhere to put their session: the store was down, or
+    /// no healthy server could hold it.
+    ModeSwitch,
 }
 
 impl fmt::Display for LogoutReason {
@@ -86,6 +89,7 @@ impl fmt::Display for LogoutReason {
             LogoutReason::ServerRemoved(s) => write!(f, "{s} was removed with their session in memory"),
             LogoutReason::WrongServer(s) => write!(f, "{s} got their request but has no session for them"),
             LogoutReason::StoreLost => f.write_str("the session store lost its data"),
+            LogoutReason::ModeSwitch => f.write_str("the switch of session mode had nowhere to put their session"),
         }
     }
 }
@@ -251,9 +255,10 @@ pub struct Event {
 }
 
 impl Event {
-    /// Whether it belongs in a learner's narration (single successes would drown it).
+    /// Whether it belongs in the run's story, kept apart from single requests: at a high rate
+    /// their successes, and in an overload their failures, would push it out of the log.
     pub fn is_narrated(&self) -> bool {
-        !matches!(self.kind, EventKind::RequestDone { .. })
+        !matches!(self.kind, EventKind::RequestDone { .. } | EventKind::RequestFailed { .. })
     }
 }
 
@@ -417,8 +422,8 @@ impl Hasher for TraceHasher {
 #[derive(Clone)]
 pub struct EventLog {
     recent: VecDeque<Event>,
-    /// The latest narrated events, kept apart: at a high rate a second of single successes
-    /// would push every logout and crash out of `recent`, and the story with them.
+    /// The latest narrated events, kept apart: at a high rate a second of single requests
+    /// would push every command, logout and crash out of `recent`, and the story with them.
     narrated: VecDeque<Event>,
     capacity: usize,
     next_seq: u64,

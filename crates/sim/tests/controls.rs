@@ -468,3 +468,22 @@ fn with_the_cache_off_or_down_every_product_read_is_a_miss() {
         s.run_until(s.now_us() + 3 * SEC);
     }
 }
+
+#[test]
+fn a_switch_with_nowhere_to_put_the_sessions_is_told_before_the_logouts_it_causes() {
+    let mut s = Sim::new(SimConfig { seed: 5, mode: Mode::Stateful, ..SimConfig::default() }).unwrap();
+    s.run_until(3 * SEC);
+    s.apply(Command::CrashSessionStore).unwrap();
+    let from = s.events().total();
+    s.apply(Command::SetMode { mode: Mode::Stateless }).unwrap();
+    let kinds: Vec<EventKind> = s.events().since(from).map(|e| e.kind.clone()).collect();
+    assert!(matches!(kinds[1], EventKind::ModeChanged { moved: 0, lost: 1.., .. }), "{kinds:?}");
+    let logouts = &kinds[2..];
+    assert!(!logouts.is_empty(), "{kinds:?}");
+    assert!(
+        logouts
+            .iter()
+            .all(|k| matches!(k, EventKind::LoggedOut { reason: statelab_sim::LogoutReason::ModeSwitch, .. })),
+        "the store lost nothing: the switch had nowhere to put them: {kinds:?}"
+    );
+}
