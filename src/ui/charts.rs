@@ -24,16 +24,20 @@ pub struct Series {
     pub colour: &'static str,
     /// One per second, oldest first; NaN where there was nothing to measure.
     pub values: Vec<f64>,
+    /// A line drawn to another scale than its chart's (busy % ÷ 10 among server counts) says
+    /// its true value in the legend: the factor back to it, and its own unit.
+    pub legend: Option<(f64, &'static str)>,
 }
 
 fn series(name: impl Into<String>, colour: &'static str, values: Vec<f64>) -> Series {
-    Series { name: name.into(), colour, values }
+    Series { name: name.into(), colour, values, legend: None }
 }
 
 impl Series {
     /// The legend's entry: the name and the latest value.
     fn latest(&self, unit: &str) -> String {
-        let value = self.values.last().filter(|v| !v.is_nan()).map_or("–".into(), |v| fmt(*v));
+        let (scale, unit) = self.legend.unwrap_or((1.0, unit));
+        let value = self.values.last().filter(|v| !v.is_nan()).map_or("–".into(), |v| fmt(*v * scale));
         format!("{} {value}{unit}", self.name)
     }
 }
@@ -208,14 +212,14 @@ pub fn Charts() -> impl IntoView {
             // Mid tones that keep 3:1 against both the light and the dark surface.
             let colours = ["#1098ad", "#5c7cfa", "#2f9e44", "#ae3ec9", "#e8590c", "#d6336c"];
             ids.iter()
-                .enumerate()
-                .map(|(k, id)| {
+                .map(|id| {
                     // Named as the diagram names the node now (a promotion renames it); read
                     // untracked, so the legend follows the samples, once a simulated second.
                     let name = lab.with_sim(|sim| sim.database().node(DbNodeId(*id)).map(|n| words::db_name(n.name())));
                     series(
                         name.unwrap_or_else(|| tf(SeriesNode, &[("id", id)])),
-                        colours[k % colours.len()],
+                        // By the node's id, so a line keeps its colour when another node goes.
+                        colours[*id as usize % colours.len()],
                         column(s, |x| x.db_reads_by_node.iter().find(|n| n.0 == *id).map_or(0.0, |n| f64::from(n.1))),
                     )
                 })
@@ -228,7 +232,10 @@ pub fn Charts() -> impl IntoView {
                 series(t(SeriesHealthy), "#1b8a5a", column(s, |x| f64::from(x.servers_healthy))),
                 series(t(SeriesBooting), "#f1a33b", column(s, |x| f64::from(x.servers_booting))),
                 series(t(SeriesDown), "var(--alarm)", column(s, |x| f64::from(x.servers_down))),
-                series(t(SeriesBusy), "#7a8699", column(s, |x| f64::from(x.utilization_pct) / 10.0)),
+                Series {
+                    legend: Some((10.0, " %")),
+                    ..series(t(SeriesBusy), "#7a8699", column(s, |x| f64::from(x.utilization_pct) / 10.0))
+                },
             ]
         })
     });

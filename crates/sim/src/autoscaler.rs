@@ -53,6 +53,12 @@ impl Autoscaler {
         }
     }
 
+    /// How long it still waits after its last change before it may act again [µs]: what a
+    /// learner needs to know when it holds under a full load.
+    pub fn cooldown_left_us(&self, now_us: u64) -> u64 {
+        self.last_action_us.map_or(0, |t| (t + u64::from(self.policy.cooldown_ms) * MS).saturating_sub(now_us))
+    }
+
     /// Starts the cooldown: called once the decision was carried out, so a decision the system
     /// could not follow (at the server cap) does not silence the scaler.
     pub fn acted(&mut self, now_us: u64) {
@@ -75,6 +81,7 @@ mod tests {
         assert_eq!(a.evaluate(MS, 85, 4, 0), Decision::ScaleOut, "nothing was done yet");
         a.acted(MS);
         assert_eq!(a.evaluate(2 * MS, 85, 4, 0), Decision::Hold, "cooldown");
+        assert_eq!(a.cooldown_left_us(2 * MS), u64::from(a.policy.cooldown_ms) * MS - MS, "it acted at 1 ms");
         assert_eq!(a.evaluate(60_000 * MS, 10, 4, 0), Decision::ScaleIn);
         assert_eq!(a.evaluate(120_000 * MS, 10, 1, 0), Decision::Hold, "at the minimum");
         assert_eq!(a.evaluate(180_000 * MS, 95, 16, 0), Decision::Hold, "at the maximum");

@@ -5,14 +5,17 @@ pub const MS: u64 = 1_000;
 /// One second [µs].
 pub const SEC: u64 = 1_000_000;
 
-/// Formats a duration in µs the way a learner reads it: "0.9 ms", "42 ms", "2.5 s".
+/// Formats a duration in µs the way a learner reads it: "0.9 ms", "42 ms", "2.5 s". Rounded to
+/// the nearest digit shown, so the rows of a latency breakdown add up to its total as near as
+/// they can.
 pub fn human_us(us: u64) -> String {
-    if us < 10 * MS {
-        format!("{}.{} ms", us / MS, (us % MS) / 100)
-    } else if us < 10 * SEC {
-        format!("{} ms", us / MS)
+    let tenths = |unit: u64| (us + unit / 20) / (unit / 10);
+    if tenths(MS) < 100 {
+        format!("{}.{} ms", tenths(MS) / 10, tenths(MS) % 10)
+    } else if (us + MS / 2) / MS < 10_000 {
+        format!("{} ms", (us + MS / 2) / MS)
     } else {
-        format!("{}.{} s", us / SEC, (us % SEC) / 100_000)
+        format!("{}.{} s", tenths(SEC) / 10, tenths(SEC) % 10)
     }
 }
 
@@ -30,5 +33,10 @@ mod tests {
         assert_eq!(human_us(900), "0.9 ms");
         assert_eq!(human_us(42 * MS), "42 ms");
         assert_eq!(human_us(25 * SEC / 2), "12.5 s");
+        // Rounded, not cut: 7.96 ms reads 8.0 ms, and 37.6 ms reads 38 ms.
+        assert_eq!(human_us(7_960), "8.0 ms");
+        assert_eq!(human_us(9_960), "10 ms");
+        assert_eq!(human_us(37_600), "38 ms");
+        assert_eq!(human_us(9_999_600), "10.0 s");
     }
 }
