@@ -41,11 +41,14 @@ fn TrafficControls() -> impl IntoView {
             <label class="row">
                 {t(RequestsPerSecond)}
                 <input
-                    type="range" min="0" max=MAX_RATE.to_string() step="5"
+                    type="range" min="0" step="5"
+                    // A link may set a higher rate than the slider's own range: the slider then
+                    // reaches it, so it never sits pinned at an end that is not the rate.
+                    max=move || rate().max(MAX_RATE).to_string()
                     prop:value=move || rate().to_string()
                     on:change=move |ev| {
                         if let Ok(r) = event_target_value(&ev).parse::<u32>() {
-                            set_rate(r.min(MAX_RATE));
+                            set_rate(r.min(rate().max(MAX_RATE)));
                         }
                     }
                 />
