@@ -31,7 +31,7 @@ pub struct Line {
     pub at_us: u64,
     pub text: String,
     /// Failed requests told together, so that an overload does not push its cause out of the
-    /// feed; the next batch of the same failures joins the line (see [`Failures::join`]).
+    /// feed; the next batch of the same failures joins the line (see [`Failures::join_into`]).
     pub failures: Option<Failures>,
 }
 
@@ -59,7 +59,7 @@ impl Failures {
 
     /// `line` told with `later`, a line that came after it, when both tell the same failures
     /// within one simulated second: one line, stamped at the first.
-    pub fn join(line: &Line, later: &Line) -> Option<Line> {
+    fn join(line: &Line, later: &Line) -> Option<Line> {
         let (Some(a), Some(b)) = (line.failures, later.failures) else { return None };
         let same = (a.at, a.reason) == (b.at, b.reason) && line.at_us / SEC == later.at_us / SEC;
         same.then(|| {

@@ -89,9 +89,10 @@ const REPLAY_TELL_MS: f64 = 1_000.0;
 /// with its progress on the loading page, so the tab never freezes; then the app mounts.
 pub fn start() {
     let setup = Setup::from_url();
-    let step_us = (REPLAY_STEP_REQUESTS / params::peak_rate(&setup.params) * 1e6).clamp(10_000.0, 1e6) as u64;
-    let replay = (!setup.params.commands.is_empty() || setup.params.at_us.is_some())
-        .then(|| Replay::new(&setup.params.commands, setup.params.at_us, step_us));
+    let replay = (!setup.params.commands.is_empty() || setup.params.at_us.is_some()).then(|| {
+        let step_us = (REPLAY_STEP_REQUESTS / params::peak_rate(&setup.params) * 1e6).clamp(10_000.0, 1e6) as u64;
+        Replay::new(&setup.params.commands, setup.params.at_us, step_us)
+    });
     match replay {
         Some(replay) => rebuild(setup, replay, None),
         None => mount(setup),

@@ -2,10 +2,11 @@
 //! database. Each is a native input with a label, so it works by keyboard and screen reader.
 
 use leptos::prelude::*;
+use statelab_sim::autoscaler::Wait;
 use statelab_sim::config::AutoscalerConfig;
 use statelab_sim::database::DbRole;
 use statelab_sim::store::Durability;
-use statelab_sim::{Command, Keyed, LbAlgorithm, Mode, Pattern, ServerState, StoreKind, UserId};
+use statelab_sim::{Command, Keyed, LbAlgorithm, Mode, Pattern, StoreKind, UserId};
 
 use super::use_lab;
 use crate::i18n::{t, tf, words, Text::*};
@@ -99,16 +100,14 @@ fn TrafficControls() -> impl IntoView {
             // What the scaler judges, so a learner sees why a small spike adds no server, and
             // why a full load waits: a cooldown after its last change, or a server still booting.
             <p class="hint">
-                {move || lab.panel_snap(|snap| lab.with_sim(|s| {
+                {move || lab.panel_snap(|_| lab.with_sim(|s| {
                     let busy = s.metrics().latest().map(|x| tf(BusyNow, &[("n", &x.utilization_pct)]))?;
-                    let scaler = s.autoscaler();
-                    let left_s = scaler.cooldown_left_us(s.now_us()).div_ceil(1_000_000);
-                    let booting = snap.servers.iter().any(|v| matches!(v.state, ServerState::Booting { .. }));
-                    Some(match (scaler.policy.enabled, booting, left_s) {
-                        (false, ..) => busy,
-                        (true, true, _) => format!("{busy} {}", t(ScalerWaitsBoot)),
-                        (true, false, 0) => busy,
-                        (true, false, left) => format!("{busy} {}", tf(ScalerCooling, &[("s", &left)])),
+                    Some(match s.autoscaler_wait() {
+                        None => busy,
+                        Some(Wait::Boot) => format!("{busy} {}", t(ScalerWaitsBoot)),
+                        Some(Wait::Cooldown(left_us)) => {
+                            format!("{busy} {}", tf(ScalerCooling, &[("s", &left_us.div_ceil(1_000_000))]))
+                        }
                     })
                 }))}
             </p>

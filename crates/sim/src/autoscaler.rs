@@ -13,6 +13,16 @@ pub enum Decision {
     ScaleIn,
 }
 
+/// Why an auto-scaler that is on holds whatever the load: what a learner needs to know when
+/// it waits under a full one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wait {
+    /// A server is still booting: its capacity is on the way.
+    Boot,
+    /// The cooldown after its last change, with the time left of it [µs].
+    Cooldown(u64),
+}
+
 /// Policy plus the time of the last action.
 #[derive(Clone, Debug)]
 pub struct Autoscaler {
@@ -39,8 +49,7 @@ impl Autoscaler {
     pub fn evaluate(&mut self, now_us: u64, utilization_pct: u32, active: u32, booting: u32) -> Decision {
         self.last_utilization_pct = utilization_pct;
         let p = &self.policy;
-        let cooling = self.last_action_us.is_some_and(|t| now_us < t + u64::from(p.cooldown_ms) * MS);
-        if !p.enabled || cooling || booting > 0 {
+        if !p.enabled || self.wait(now_us, booting).is_some() {
             Decision::Hold
         } else if active < p.min_servers || (utilization_pct > p.scale_out_pct && active < p.max_servers) {
             Decision::ScaleOut
@@ -53,10 +62,15 @@ impl Autoscaler {
         }
     }
 
-    /// How long it still waits after its last change before it may act again [µs]: what a
-    /// learner needs to know when it holds under a full load.
-    pub fn cooldown_left_us(&self, now_us: u64) -> u64 {
-        self.last_action_us.map_or(0, |t| (t + u64::from(self.policy.cooldown_ms) * MS).saturating_sub(now_us))
+    /// Why it would hold at `now_us` with `booting` servers booting, whatever the load.
+    pub fn wait(&self, now_us: u64, booting: u32) -> Option<Wait> {
+        let left =
+            self.last_action_us.map_or(0, |t| (t + u64::from(self.policy.cooldown_ms) * MS).saturating_sub(now_us));
+        if booting > 0 {
+            Some(Wait::Boot)
+        } else {
+            (left > 0).then_some(Wait::Cooldown(left))
+        }
     }
 
     /// Starts the cooldown: called once the decision was carried out, so a decision the system
@@ -81,11 +95,16 @@ mod tests {
         assert_eq!(a.evaluate(MS, 85, 4, 0), Decision::ScaleOut, "nothing was done yet");
         a.acted(MS);
         assert_eq!(a.evaluate(2 * MS, 85, 4, 0), Decision::Hold, "cooldown");
-        assert_eq!(a.cooldown_left_us(2 * MS), u64::from(a.policy.cooldown_ms) * MS - MS, "it acted at 1 ms");
+        assert_eq!(
+            a.wait(2 * MS, 0),
+            Some(Wait::Cooldown(u64::from(a.policy.cooldown_ms) * MS - MS)),
+            "it acted at 1 ms"
+        );
         assert_eq!(a.evaluate(60_000 * MS, 10, 4, 0), Decision::ScaleIn);
         assert_eq!(a.evaluate(120_000 * MS, 10, 1, 0), Decision::Hold, "at the minimum");
         assert_eq!(a.evaluate(180_000 * MS, 95, 16, 0), Decision::Hold, "at the maximum");
         assert_eq!(a.evaluate(240_000 * MS, 95, 3, 1), Decision::Hold, "one is still booting");
+        assert_eq!(a.wait(240_000 * MS, 1), Some(Wait::Boot));
         assert_eq!(a.evaluate(300_000 * MS, 95, 17, 0), Decision::ScaleIn, "above the maximum, however busy");
     }
 

@@ -271,6 +271,16 @@ impl Sim {
         &self.autoscaler
     }
 
+    /// Why the auto-scaler, if on, holds now whatever the load (see [`Autoscaler::wait`]).
+    pub fn autoscaler_wait(&self) -> Option<crate::autoscaler::Wait> {
+        self.autoscaler.policy.enabled.then(|| self.autoscaler.wait(self.now_us, self.booting()))?
+    }
+
+    /// Servers booting now: the auto-scaler holds until they are up.
+    fn booting(&self) -> u32 {
+        self.servers.iter().filter(|s| matches!(s.state, ServerState::Booting { .. })).count() as u32
+    }
+
     /// Per-second history for the charts and the CSV; the snapshot holds only the present.
     pub fn metrics(&self) -> &Metrics {
         &self.metrics
@@ -1774,8 +1784,7 @@ impl Sim {
         let util = if recent.is_empty() { 0 } else { recent.iter().sum::<u32>() / recent.len() as u32 };
         // A crashed server serves nobody: it counts neither towards the minimum nor as capacity.
         let active = self.servers.iter().filter(|s| s.state.serves()).count() as u32;
-        let booting = self.servers.iter().filter(|s| matches!(s.state, ServerState::Booting { .. })).count() as u32;
-        match self.autoscaler.evaluate(self.now_us, util, active, booting) {
+        match self.autoscaler.evaluate(self.now_us, util, active, self.booting()) {
             Decision::Hold => {}
             Decision::ScaleOut => {
                 if self.running_servers() < limits::SERVERS {
