@@ -1617,6 +1617,9 @@ impl Sim {
     }
 
     fn respond(&mut self, r: ReqRef) {
+        if let Some(i) = self.req(r).server.and_then(|sid| self.index_of(sid)) {
+            self.servers[i].served += 1;
+        }
         self.release_worker(r);
         let (user, action) = (self.req(r).user, self.req(r).action);
         let from = self.server_node(r);
@@ -1635,7 +1638,6 @@ impl Sim {
         let now = self.now_us;
         let busy = self.servers[i].busy.saturating_sub(1);
         self.servers[i].set_busy(now, busy);
-        self.servers[i].served += 1;
         // A queued request can fail the moment it starts (timed out, store down), which frees
         // the worker again: the outermost call starts the queue in a loop, where recursing once
         // per queued request would overflow the stack on a long queue.

@@ -146,6 +146,29 @@ fn a_long_queue_that_fails_at_once_does_not_overflow_the_stack() {
 }
 
 #[test]
+fn a_request_that_timed_out_in_the_queue_is_not_counted_as_served() {
+    let mut cfg = SimConfig { seed: 2, mode: Mode::Stateless, servers: 1, ..SimConfig::default() };
+    cfg.server.workers = 1;
+    cfg.server.queue = 10_000;
+    cfg.server.timeout_ms = 50;
+    cfg.traffic.rate_per_s = 2_000;
+    let mut s = Sim::new(cfg).unwrap();
+    s.run_until(10 * SEC);
+    let t = s.totals();
+    let timed_out = t.failed_by_reason[statelab_sim::FailReason::Timeout as usize];
+    assert!(timed_out > 1_000, "the queue overflowed its timeout: {timed_out}");
+    let served: u64 = s.servers().iter().map(|v| v.served).sum();
+    // Each request served is answered: it has completed, or its answer is still on its way.
+    assert!(
+        served <= t.completed + u64::from(s.in_flight()),
+        "served {served}, completed {}, in flight {}",
+        t.completed,
+        s.in_flight()
+    );
+    assert!(served > 0);
+}
+
+#[test]
 fn a_misroute_waits_for_a_request_that_carries_a_session() {
     let mut cfg = SimConfig { seed: 8, mode: Mode::Stateful, start_logged_in: false, ..SimConfig::default() };
     // Above a fifth of the spike's floor, so a spike is five times the rate.
