@@ -10,6 +10,7 @@ use rand_pcg::Pcg64Mcg as FuzzRng;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
 
+use crate::i18n::Grouped;
 use crate::lab::Lab;
 
 /// Actions between two checks; the page renders in between.
@@ -115,12 +116,13 @@ fn check(lab: Lab) -> Option<String> {
     if hit > 1000 {
         return Some(format!("a cache hit ratio of {hit} per mille"));
     }
+    let count = |n: u64| Grouped(n).to_string();
     let cards = [
-        ("users-logged-out", logged_out.to_string()),
-        ("logouts-so-far", t.logouts.to_string()),
-        ("users-logged-in", format!("{logged_in} / {users}")),
-        ("requests-answered", t.completed.to_string()),
-        ("failed-requests", t.failed.to_string()),
+        ("users-logged-out", count(logged_out.into())),
+        ("logouts-so-far", count(t.logouts)),
+        ("users-logged-in", format!("{} / {}", count(logged_in.into()), count(users.into()))),
+        ("requests-answered", count(t.completed)),
+        ("failed-requests", count(t.failed)),
         ("cache-hit-ratio", cache),
     ];
     cards.into_iter().find_map(|(id, expected)| {

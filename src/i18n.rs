@@ -79,7 +79,32 @@ pub fn counted(n: u64, one: Text, many: Text) -> String {
     if n == 1 {
         t(one).into()
     } else {
-        tf(many, &[("n", &n)])
+        tf(many, &[("n", &Grouped(n))])
+    }
+}
+
+/// A count with its thousands marked as the page's language writes them ("3,605,697";
+/// Spanish "3 605 697" with narrow no-break spaces, and no mark in four digits), so an hour's
+/// totals read at a glance.
+pub struct Grouped(pub u64);
+
+impl std::fmt::Display for Grouped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let digits = self.0.to_string();
+        let (mark, from) = match current() {
+            Lang::En => (",", 4),
+            Lang::Es => ("\u{202f}", 5),
+        };
+        if digits.len() < from {
+            return f.write_str(&digits);
+        }
+        for (i, d) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                f.write_str(mark)?;
+            }
+            f.write_char(d)?;
+        }
+        Ok(())
     }
 }
 
@@ -439,7 +464,7 @@ catalogue! {
     CaptionStateful => "Servers: {servers} · requests in flight: {flight} · logged in: {in} of {users} users. Sessions are kept in server memory.",
     CaptionStateless => "Servers: {servers} · requests in flight: {flight} · logged in: {in} of {users} users. Sessions are kept in the shared store.",
     LegendLabel => "Legend: kinds of request dots",
-    LegendFailure => "Failure (red ring, with the reason)",
+    LegendFailure => "Failure (the box is outlined in red, with the reason)",
     LegendDns => "DNS lookup",
     LegendStatic => "Static file (CDN)",
     LegendPage => "Page request / response",
@@ -1005,7 +1030,7 @@ const ES: &[(Text, &str)] = &[
     (CaptionStateful, "Servidores: {servers} · peticiones en curso: {flight} · con sesión: {in} de {users} usuarios. Las sesiones se guardan en la memoria de los servidores."),
     (CaptionStateless, "Servidores: {servers} · peticiones en curso: {flight} · con sesión: {in} de {users} usuarios. Las sesiones se guardan en el almacén compartido."),
     (LegendLabel, "Leyenda: tipos de puntos de petición"),
-    (LegendFailure, "Fallo (anillo rojo, con el motivo)"),
+    (LegendFailure, "Fallo (la caja se remarca en rojo, con el motivo)"),
     (LegendDns, "Consulta DNS"),
     (LegendStatic, "Archivo estático (CDN)"),
     (LegendPage, "Petición / respuesta de página"),
@@ -1321,6 +1346,20 @@ mod tests {
         assert_eq!(counted(0, ReadsOne, ReadsCount), "0 reads");
         assert_eq!(counted(12, SessionsOne, SessionsCount), "12 sessions");
         assert_eq!(ReadsOne.get(Lang::Es), "1 lectura");
+    }
+
+    #[test]
+    fn big_counts_are_grouped_as_each_language_writes_them() {
+        let shown = |n| Grouped(n).to_string();
+        set(Lang::En, false);
+        assert_eq!([shown(0), shown(999), shown(1_000), shown(3_605_697)], ["0", "999", "1,000", "3,605,697"]);
+        assert_eq!(counted(12_345, ReadsOne, ReadsCount), "12,345 reads");
+        set(Lang::Es, false);
+        assert_eq!(
+            [shown(9_999), shown(10_000), shown(3_605_697)],
+            ["9999", "10\u{202f}000", "3\u{202f}605\u{202f}697"]
+        );
+        set(Lang::En, false);
     }
 
     #[test]

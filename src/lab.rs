@@ -104,6 +104,9 @@ pub struct Lab {
     pub trace: RwSignal<Trace>,
     /// Failures the dot layer flashes; read once per frame, so not a signal.
     pub bursts: StoredValue<Vec<Burst>>,
+    /// The boxes where a burst is on screen, outlined by the diagram instead of ringed over
+    /// their text; set only when it changes.
+    pub failing: RwSignal<Vec<Node>>,
     /// The help dialog is open.
     pub help_open: RwSignal<bool>,
     /// The diagram is on screen (false when an embedding page scrolled it away).
@@ -169,6 +172,7 @@ impl Lab {
             selected_user: RwSignal::new(None),
             trace: RwSignal::new(Trace::Off),
             bursts: StoredValue::new(Vec::new()),
+            failing: RwSignal::new(Vec::new()),
             help_open: RwSignal::new(false),
             on_screen: RwSignal::new(true),
             tab_visible: RwSignal::new(crate::runner::visible()),
@@ -368,11 +372,17 @@ impl Lab {
         self.refresh();
     }
 
+    /// A burst for `node` is on screen: its box is outlined.
+    pub fn is_failing(&self, node: Node) -> bool {
+        self.failing.with(|f| f.contains(&node))
+    }
+
     fn clear_views(&self) {
         self.feed_cursor.set_value(0);
         self.last_loss.set_value(None);
         self.feed.set(Vec::new());
         self.bursts.update_value(Vec::clear);
+        self.failing.set(Vec::new());
         self.trace.set(Trace::Off);
     }
 
@@ -592,6 +602,15 @@ impl Lab {
             b.extend(bursts);
             let excess = b.len().saturating_sub(MAX_BURSTS);
             b.drain(..excess);
+            let mut failing = Vec::new();
+            for n in b.iter().map(|x| x.at).filter(|n| !matches!(n, Node::Browser(_))) {
+                if !failing.contains(&n) {
+                    failing.push(n);
+                }
+            }
+            if self.failing.with_untracked(|f| f.len() != failing.len() || f.iter().any(|n| !failing.contains(n))) {
+                self.failing.set(failing);
+            }
         });
         if let Some(c) = traced {
             self.trace.set(Trace::Shown(c));

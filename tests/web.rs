@@ -43,7 +43,7 @@ fn logged_out(root: &HtmlElement) -> u32 {
     let label = root.query_selector("#metric-users-logged-out").unwrap().expect("the metric exists");
     assert_eq!(label.text_content().unwrap(), "Users logged out");
     let output = label.parent_element().unwrap().query_selector("output").unwrap().unwrap();
-    output.text_content().unwrap().trim().parse().expect("a number")
+    output.text_content().unwrap().trim().replace(',', "").parse().expect("a number")
 }
 
 async fn settle() {
@@ -63,6 +63,36 @@ async fn stateful_crash_of_server_1_logs_users_out() {
     }
     settle().await;
     assert!(logged_out(&root) > 0, "users whose sessions were on Server 1 are logged out");
+    root.remove();
+}
+
+/// A failure outlines the box where it happened rather than ringing over its status text.
+#[wasm_bindgen_test]
+async fn failures_outline_the_boxes_where_they_happened() {
+    let root = mount();
+    button(&root, "Pause").click();
+    radio(&root, "stateful").click();
+    for _ in 0..5 {
+        button(&root, "Step").click();
+    }
+    settle().await;
+    let failing = || root.query_selector_all(".diagram g.node.failing").unwrap();
+    assert_eq!(failing().length(), 0);
+    // The requests Server 1 is working on fail with it.
+    button(&root, "Crash Server 1").click();
+    button(&root, "Step").click();
+    settle().await;
+    let boxes: Vec<String> =
+        (0..failing().length()).map(|i| failing().item(i).unwrap().text_content().unwrap_or_default()).collect();
+    // A request of a user whose session went down with Server 1, sent to another server.
+    let feed = root.query_selector(".feed").unwrap().unwrap().text_content().unwrap();
+    let (_, after) = feed.split_once(" reached ").unwrap_or_else(|| panic!("no request went astray: {feed}"));
+    let (at, _) = after.split_once(", which has no session").expect("a server's name");
+    assert_eq!(boxes.len(), 1, "{boxes:?}");
+    assert!(boxes[0].starts_with(&format!("{at}✓")), "{at} is outlined, not {boxes:?}");
+    button(&root, "Reset").click();
+    settle().await;
+    assert_eq!(failing().length(), 0, "a reset clears the flashes");
     root.remove();
 }
 
@@ -112,7 +142,7 @@ async fn an_added_server_boots_then_takes_traffic() {
     settle().await;
     let served =
         root.query_selector_all(".server-controls li .served").unwrap().item(3).unwrap().text_content().unwrap();
-    let served: u64 = served.trim_end_matches(" served").parse().expect("a count");
+    let served: u64 = served.trim_end_matches(" served").replace(',', "").parse().expect("a count");
     assert!(served > 0, "the new server answered requests");
     root.remove();
 }

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use statelab_sim::{Command, CommandError, Mode, ServerState, SimConfig, Snapshot, UserId};
 
 use super::use_lab;
-use crate::i18n::{counted, t, tf, words, Text::*};
+use crate::i18n::{counted, t, tf, words, Grouped, Text::*};
 use crate::lab::{reading_order, Lab};
 use crate::params::Controls;
 
@@ -56,7 +56,7 @@ fn Pane(lab: Lab, title: &'static str, actions: bool) -> impl IntoView {
                     };
                     view! {
                         <li class:down=state == ServerState::Crashed>
-                            {tf(PaneServer, &[("mark", &mark), ("server", &words::server(id)), ("state", &words::server_state(state)), ("served", &served), ("sessions", &sessions)])}
+                            {tf(PaneServer, &[("mark", &mark), ("server", &words::server(id)), ("state", &words::server_state(state)), ("served", &Grouped(served)), ("sessions", &sessions)])}
                         </li>
                     }
                 }).collect_view()}

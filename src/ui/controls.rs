@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use statelab_sim::{Command, Keyed, Mode, ServerState};
 
 use super::use_lab;
-use crate::i18n::{t, tf, words, Lang, Text::*};
+use crate::i18n::{t, tf, words, Grouped, Lang, Text::*};
 use crate::params::{Theme, SPEED_RANGE};
 
 /// Speed slider position (-1..=1, log scale) to simulated seconds per real second.
@@ -148,7 +148,7 @@ pub fn ServerControls() -> impl IntoView {
                                 <span class="name">{words::server(id)}</span>
                                 <span class="state">{move || state().map(words::server_state)}</span>
                                 <span class="served">
-                                    {move || row.get().map(|(_, served, _)| tf(Served, &[("n", &served)]))}
+                                    {move || row.get().map(|(_, served, _)| tf(Served, &[("n", &Grouped(served))]))}
                                 </span>
                                 <button
                                     class="danger"

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use statelab_sim::config::limits;
 use statelab_sim::database::DbRole;
+use statelab_sim::request::Node;
 use statelab_sim::snapshot::{CacheReading, ServerView};
 use statelab_sim::{LbAlgorithm, Mode, ServerState, UserId};
 
@@ -14,7 +15,7 @@ use wasm_bindgen::JsCast;
 
 use super::dots::{request_at, LEGEND};
 use super::{parts, use_lab};
-use crate::i18n::{counted, t, tf, words, Text::*};
+use crate::i18n::{counted, t, tf, words, Grouped, Text::*};
 use crate::lab::Trace;
 use crate::layout::*;
 
@@ -167,6 +168,9 @@ fn NodeBox(
     #[prop(optional)]
     statuses: Vec<String>,
     #[prop(into)] down: Signal<bool>,
+    /// Requests fail here now (a burst for it is on screen): outlined, not ringed over its text.
+    #[prop(optional, into)]
+    failing: Signal<bool>,
     /// Its name in a tour step's spotlight list ("" = never spotlit).
     #[prop(default = "")]
     spot: &'static str,
@@ -175,7 +179,8 @@ fn NodeBox(
     let statuses = if statuses.is_empty() { vec![status.get_untracked()] } else { statuses };
     let w = box_width(w, label, &statuses);
     view! {
-        <g class="node sized" class:down=down class:spotlight=move || lab.is_spotlit(spot)>
+        <g class="node sized" class:down=down class:spotlight=move || lab.is_spotlit(spot)
+            class:failing=failing>
             <rect x=x - w / 2.0 y=y - h / 2.0 width=w height=h rx="10" />
             <image href=format!("assets/icon-{icon}.svg") x=x - w / 2.0 + 8.0 y=y - 14.0 width="28" height="28" />
             <text class="node-label" x=x - w / 2.0 + 42.0 y=y - 4.0>{label}</text>
@@ -228,6 +233,11 @@ pub fn Diagram(
                 .map(|m| if m.up { counted(m.writes, WritesOne, WritesCount) } else { t(Down).to_string() })
                 .unwrap_or_default()
         })
+    });
+    let master_failing = Signal::derive(move || {
+        lab.snap
+            .with(|s| s.db.iter().find(|n| n.role == DbRole::Master).map(|n| n.id))
+            .is_some_and(|id| lab.is_failing(Node::Db(id)))
     });
     let master_down = Signal::derive(move || lab.snap.with(|s| !s.db.iter().any(|n| n.role == DbRole::Master && n.up)));
     let lb_status = Signal::derive(move || lab.snap.with(|s| words::algorithm(s.algorithm).to_string()));
@@ -344,7 +354,7 @@ pub fn Diagram(
                     <NodeBox x=X_EDGE y=Y_DNS spot="dns" icon="dns" label="DNS" status=t(Resolver).to_string() down=false />
                     <NodeBox x=X_EDGE y=Y_CDN spot="cdn" icon="cdn" label=t(CdnEdge) status=cdn_status statuses=vec![tf(EdgeHitsPct, &[("n", &100)])] down=false />
                     <NodeBox x=X_EDGE y=Y_ORIGIN h=52.0 icon="origin" label=t(Origin) status=t(StaticFiles).to_string() down=false />
-                    <NodeBox x=X_LB y=Y_LB w=130.0 h=80.0 spot="balancer" icon="balancer" label=t(LoadBalancer) status=lb_status
+                    <NodeBox x=X_LB y=Y_LB w=130.0 h=80.0 spot="balancer" icon="balancer" label=t(LoadBalancer) status=lb_status failing=Signal::derive(move || lab.is_failing(Node::Balancer))
                         statuses=LbAlgorithm::ALL.map(|a| words::algorithm(a).to_string()).to_vec() down=false />
                     // A dense stack draws bars without names: a heading says what they are, and
                     // each bar's tooltip names it with its state.
@@ -407,6 +417,7 @@ pub fn Diagram(
                                     class:spotlight=move || lab.is_spotlit(&format!("server:{}", id.0))
                                     class:highlight=move || home_of_selected() == Some(SessionHome::Server(id))
                                     class:down=move || state() == Some(ServerState::Crashed)
+                                    class:failing=move || lab.is_failing(Node::Server(id))
                                     class:booting=move || matches!(state(), Some(ServerState::Booting { .. }))
                                     class:stopped=move || state().is_some_and(|s| !s.in_pool())
                                     class:line=move || density.get() == Density::Line
@@ -431,13 +442,14 @@ pub fn Diagram(
                         }
                     </For>
                     <g class:highlight=move || home_of_selected() == Some(SessionHome::Store)>
-                        <NodeBox x=X_DATA y=Y_STORE w=150.0 spot="store" icon="redis" label=t(SessionStore) status=store_status
+                        <NodeBox x=X_DATA y=Y_STORE w=150.0 spot="store" icon="redis" label=t(SessionStore) status=store_status failing=Signal::derive(move || lab.is_failing(Node::SessionStore))
                             statuses=vec![t(Down).to_string(), tf(SessionsCount, &[("n", &limits::USERS)]), t(StoreUnused).to_string()] down=store_down />
                     </g>
                     <NodeBox x=X_DATA y=Y_CACHE w=150.0 spot="cache" icon="cache" label=t(Cache) status=cache_status
                         statuses=vec![t(Off).to_string(), t(Down).to_string(), tf(HitsPct, &[("n", &100)]), t(NoReadsYet).to_string()] down=cache_down />
                     <NodeBox x=X_MASTER y=Y_MASTER w=140.0 spot="db" icon="database" label=t(MasterDb) status=master_status
-                        statuses=vec![t(Down).to_string(), tf(WritesCount, &[("n", &9_999_999)])] down=master_down />
+                        failing=master_failing
+                        statuses=vec![t(Down).to_string(), tf(WritesCount, &[("n", &Grouped(9_999_999))])] down=master_down />
                     <For each=replica_ids key=|id| *id let:id>
                         {
                             let info = Memo::new(move |_| lab.snap.with(|s| {
@@ -448,7 +460,8 @@ pub fn Diagram(
                             let y = move || info().map_or(0.0, |i| i.0);
                             view! {
                                 // "db" is the whole database tier: a step about reads shows the replicas too.
-                                <g class="node" class:down=move || info().is_some_and(|i| !i.2) class:behind=move || info().is_some_and(|i| i.2 && i.4) class:spotlight=move || lab.is_spotlit("db")>
+                                <g class="node" class:down=move || info().is_some_and(|i| !i.2) class:behind=move || info().is_some_and(|i| i.2 && i.4) class:spotlight=move || lab.is_spotlit("db")
+                                    class:failing=move || lab.is_failing(Node::Db(id))>
                                     <rect x=X_REPLICAS - 70.0 y=move || y() - 28.0 width="140" height="56" rx="10" />
                                     <image href="assets/icon-database.svg" x=X_REPLICAS - 62.0 y=move || y() - 12.0 width="24" height="24" />
                                     <text class="node-label" x=X_REPLICAS - 32.0 y=move || y() - 4.0>{move || info().map(|i| tf(ReplicaName, &[("n", &i.1)])).unwrap_or_default()}</text>

@@ -2,7 +2,7 @@
 //! or unmounted per frame. The selected user's requests are ringed and trace their leg, and the
 //! whole path of their latest request is drawn as a band beneath. With
 //! `prefers-reduced-motion` the dots rest at the middle of their edge instead of gliding, and
-//! failures show as a still ring instead of an expanding one.
+//! a failure at a browser shows as a still ring instead of an expanding one.
 
 use leptos::prelude::*;
 use statelab_sim::request::{Completed, HopKind};
@@ -161,13 +161,17 @@ pub fn draw(lab: Lab) {
             for b in bursts {
                 let age = ((now - b.born_ms) / BURST_MS).clamp(0.0, 1.0);
                 let (x, y) = position(b.at, snap);
-                let ring = if calm { 16.0 } else { 8.0 + 22.0 * age };
                 ctx.set_global_alpha(1.0 - age * 0.8);
-                ctx.set_stroke_style_str("#d62839");
-                ctx.set_line_width(3.0);
-                ctx.begin_path();
-                let _ = ctx.arc(x, y, ring, 0.0, std::f64::consts::TAU);
-                ctx.stroke();
+                // A box is outlined by the diagram (`Lab::failing`): a ring would hide its
+                // status. A browser's row has no status to hide.
+                if matches!(b.at, Node::Browser(_)) {
+                    let ring = if calm { 16.0 } else { 8.0 + 22.0 * age };
+                    ctx.set_stroke_style_str("#d62839");
+                    ctx.set_line_width(3.0);
+                    ctx.begin_path();
+                    let _ = ctx.arc(x, y, ring, 0.0, std::f64::consts::TAU);
+                    ctx.stroke();
+                }
                 // The reason above the box, on a light plate, never over the box's own text.
                 let width = ctx.measure_text(b.label).map_or(60.0, |m| m.width());
                 let (lx, ly) = (x - width / 2.0, y - 52.0);

@@ -6,7 +6,7 @@ use statelab_sim::Snapshot;
 
 use super::use_lab;
 use crate::i18n::{
-    t,
+    t, Grouped,
     Text::{self, *},
 };
 
@@ -39,11 +39,13 @@ fn Card(id: &'static str, label: Text, value: Signal<String>, #[prop(optional)] 
 #[component]
 pub fn Cards() -> impl IntoView {
     let lab = use_lab();
-    let logged_out = Signal::derive(move || lab.snap.with(|s| s.logged_out.to_string()));
-    let logged_in = Signal::derive(move || lab.snap.with(|s| format!("{} / {}", s.logged_in, s.users)));
-    let failed = Signal::derive(move || lab.snap.with(|s| s.totals.failed.to_string()));
-    let completed = Signal::derive(move || lab.snap.with(|s| s.totals.completed.to_string()));
-    let logouts = Signal::derive(move || lab.snap.with(|s| s.totals.logouts.to_string()));
+    let count = |n: u64| Grouped(n).to_string();
+    let logged_out = Signal::derive(move || lab.snap.with(|s| count(s.logged_out.into())));
+    let logged_in =
+        Signal::derive(move || lab.snap.with(|s| format!("{} / {}", count(s.logged_in.into()), count(s.users.into()))));
+    let failed = Signal::derive(move || lab.snap.with(|s| count(s.totals.failed)));
+    let completed = Signal::derive(move || lab.snap.with(|s| count(s.totals.completed)));
+    let logouts = Signal::derive(move || lab.snap.with(|s| count(s.totals.logouts)));
     let cache = Signal::derive(move || lab.snap.with(cache_figure));
     view! {
         <section class="cards" aria-label=t(KeyFigures)>

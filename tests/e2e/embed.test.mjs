@@ -2,7 +2,7 @@
 // origin is ignored.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup } from './harness.mjs';
+import { setup, card } from './harness.mjs';
 
 const lab = setup();
 
@@ -29,7 +29,7 @@ test('the host page crashes Server 1 over postMessage and hears the logouts', as
   assert.ok(applied < got.findIndex((e) => e.type === 'user_logged_out'), 'the command before the logouts it caused');
   const logouts = got.filter((e) => e.type === 'user_logged_out');
   const frame = page.frameLocator('#lab');
-  const shown = Number(await frame.getByRole('group', { name: 'Users logged out' }).locator('output').textContent());
+  const shown = await card(frame, 'Users logged out');
   assert.equal(logouts.length, shown);
   assert.ok(logouts.every((e) => /^User [A-Z]+$/.test(e.user)));
   assert.deepEqual(errors, []);
@@ -64,7 +64,7 @@ test('in compare view the host page drives both panes, not the lab hidden behind
   await post({ statelab: 1, type: 'command', command: { cmd: 'crash_server', server: 0 } });
   await post({ statelab: 1, type: 'step' });
   await page.waitForFunction(() => (window.statelabEvents ?? []).some((e) => e.type === 'command_applied'));
-  const count = async (name) => Number(await frame.getByRole('group', { name }).locator('output').textContent());
+  const count = (name) => card(frame, name);
   assert.ok((await count('Stateful: users logged out')) > 0, 'the stateful pane lost its sessions');
   assert.equal(await count('Stateless: users logged out'), 0);
   assert.equal(await time(), 0.1, 'one step');
@@ -109,7 +109,7 @@ test('hostile or wrong-origin messages are ignored and the page stays well', asy
     document.getElementById('lab').contentWindow.postMessage({ statelab: 1, type: 'command', command: deep }, '*');
   });
   await page.waitForTimeout(500);
-  assert.equal(Number(await frame.getByRole('group', { name: 'Users logged out' }).locator('output').textContent()), 0);
+  assert.equal(await card(frame, 'Users logged out'), 0);
   assert.equal(await frame.getByRole('button', { name: 'Pause' }).count() + await frame.getByRole('button', { name: 'Play' }).count(), 1);
   // The crash from the wrong origin did not happen: Server 1 still serves.
   assert.equal(await frame.locator('.server-controls li', { hasText: 'Server 1' }).locator('.state').textContent(), 'healthy');
@@ -152,7 +152,7 @@ test('hostile messages from the trusted host page get an error reply and change 
   await page.waitForFunction((n) => window.statelabEvents.length > n, before);
   assert.deepEqual((await events(page)).slice(before), [error('command.cmd is missing')]);
   const frame = page.frameLocator('#lab');
-  assert.equal(Number(await frame.getByRole('group', { name: 'Users logged out' }).locator('output').textContent()), 0);
+  assert.equal(await card(frame, 'Users logged out'), 0);
   assert.equal(await frame.locator('img[src="x"]').count(), 0);
   assert.deepEqual(errors, []);
   await context.close();

@@ -20,7 +20,7 @@ test('5,000 random actions: no error, no overlay, consistent counters', async ()
   const numbers = await page.locator('.card-value').allTextContents();
   assert.ok(numbers.length > 0);
   // A count, a share, or the cache card's words for no reads lately, a crashed or a switched-off cache.
-  for (const n of numbers) assert.match(n, /^(\d+( \/ \d+)?|\d+ %|–|✗ down|off)$/, n);
+  for (const n of numbers) assert.match(n, /^(\d{1,3}(,\d{3})*( \/ \d{1,3}(,\d{3})*)?|\d+ %|–|✗ down|off)$/, n);
   assert.deepEqual(errors, []);
   await context.close();
 });

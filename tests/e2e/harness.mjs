@@ -120,10 +120,17 @@ export async function runShownStep(page, timeout) {
   await page.getByText('Done — press Next.').waitFor({ timeout });
 }
 
+/** A count as the page shows it ("3,605,697", or in Spanish with narrow no-break spaces). */
+export const figure = (text) => Number(text.replace(/[,\u202f]/g, ''));
+
+/** The number shown by the metric card `name` in `where` (a page or a frame). */
+export async function card(where, name) {
+  return figure(await where.getByRole('group', { name }).locator('output').textContent());
+}
+
 /** The number shown by the "Users logged out" metric. */
 export async function loggedOut(page) {
-  const text = await page.getByRole('group', { name: 'Users logged out' }).locator('output').textContent();
-  return Number(text);
+  return card(page, 'Users logged out');
 }
 
 /** The "Stateful" or "Stateless" radio of the page's Session mode switch. */

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { setup, openPage, loggedOut, sessionMode } from './harness.mjs';
+import { setup, openPage, loggedOut, sessionMode, card } from './harness.mjs';
 
 const lab = setup();
 
@@ -15,7 +15,7 @@ test('compare mode: crashing Server 1 logs users out on the stateful side only',
   await button(page, 'Pause').click();
   await button(page, 'Crash Server 1').click();
   for (let i = 0; i < 10; i++) await button(page, 'Step').click();
-  const count = async (name) => Number(await page.getByRole('group', { name }).locator('output').textContent());
+  const count = (name) => card(page, name);
   assert.ok((await count('Stateful: users logged out')) > 0);
   assert.equal(await count('Stateless: users logged out'), 0);
   const logouts = await count('Stateful: logouts so far');
@@ -176,7 +176,7 @@ test('after a long rebuilt run the feed and the event export still tell its logo
   const url = `${lab.server.url}?scenario=auto-scaling&step=4&mode=stateful&autoplay=0`;
   const { page, errors, context } = await openPage(lab.browser, url, { acceptDownloads: true });
   await page.getByText(/^Step 4 of \d+ \(Stateful mode\)$/).waitFor();
-  const logouts = Number(await page.getByRole('group', { name: 'Logouts so far' }).locator('output').textContent());
+  const logouts = await card(page, 'Logouts so far');
   assert.ok(logouts > 0);
   const feed = page.locator('.feed');
   assert.doesNotMatch(await feed.textContent(), /All quiet so far/);
@@ -205,7 +205,7 @@ test('CSV and JSON-lines exports parse and match the numbers on screen', async (
   assert.equal(rows.length, 3, 'one row per simulated second');
   assert.ok(rows.every((r) => r.length === header.length));
   const col = (name) => rows.map((r) => Number(r[header.indexOf(name)]));
-  const answered = Number(await page.getByRole('group', { name: 'Requests answered' }).locator('output').textContent());
+  const answered = await card(page, 'Requests answered');
   assert.equal(col('completed').reduce((a, b) => a + b, 0), answered);
   assert.equal(col('logged_out').at(-1), await loggedOut(page));
   // The live charts draw the same samples: one point per second, the latest in the legend.

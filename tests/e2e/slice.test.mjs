@@ -1,7 +1,7 @@
 // The walking skeleton through the real page: real clicks on Debian's Chromium, no console error.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, openPage, screenshot, loggedOut, sessionMode } from './harness.mjs';
+import { setup, openPage, screenshot, loggedOut, sessionMode, card } from './harness.mjs';
 
 const lab = setup();
 
@@ -13,7 +13,7 @@ test('stateful: crashing Server 1 logs its users out, with no console error', as
   await page.getByRole('button', { name: 'Crash Server 1' }).click();
   const out = await loggedOut(page);
   assert.ok(out > 0, `expected logouts, got ${out}`);
-  const logouts = async () => Number(await page.getByRole('group', { name: 'Logouts so far' }).locator('output').textContent());
+  const logouts = () => card(page, 'Logouts so far');
   assert.equal(await logouts(), out, 'each of them is a logout');
   await page.getByRole('button', { name: 'Step', exact: true }).click();
   const path = await screenshot(page, 'slice-stateful-crash');
@@ -30,7 +30,7 @@ test('stateless: crashing Server 1 logs nobody out', async () => {
   const { page, errors, context } = await openPage(lab.browser, lab.server.url);
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
   await sessionMode(page, 'Stateless').check();
-  const answered = async () => Number(await page.getByRole('group', { name: 'Requests answered' }).locator('output').textContent());
+  const answered = () => card(page, 'Requests answered');
   const before = await answered();
   await page.getByRole('button', { name: 'Crash Server 1' }).click();
   for (let i = 0; i < 20; i++) await page.getByRole('button', { name: 'Step', exact: true }).click();

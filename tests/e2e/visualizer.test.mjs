@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { setup, openPage, screenshot, loggedOut, sessionMode } from './harness.mjs';
+import { setup, openPage, screenshot, loggedOut, sessionMode, card } from './harness.mjs';
 
 const lab = setup();
 
@@ -516,7 +516,7 @@ test('an overload tells its failures in a few lines, under the spike that caused
   // The export keeps the learner's action too, whatever the failures that followed.
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download events (JSON lines)', exact: true }).click()]);
   const events = (await readFile(await download.path(), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-  const failed = Number(await page.getByRole('group', { name: 'Failed requests' }).locator('output').textContent());
+  const failed = await card(page, 'Failed requests');
   assert.ok(failed > 2000, `more failures (${failed}) than the log keeps`);
   assert.ok(events.some((e) => e.kind === 'request_failed'), 'the latest failures are in the file');
   assert.ok(events.some((e) => e.kind === 'command' && /spike/.test(e.text ?? JSON.stringify(e))), 'the spike is in the file');
