@@ -96,6 +96,30 @@ async fn failures_outline_the_boxes_where_they_happened() {
     root.remove();
 }
 
+/// Paused, the servers chart ends on the crash just made, as the diagram and the cards do.
+#[wasm_bindgen_test]
+async fn the_servers_chart_shows_a_crash_made_while_paused() {
+    let root = mount();
+    button(&root, "Pause").click();
+    // Past the first second's end, so the chart has a closed second to show.
+    for _ in 0..12 {
+        button(&root, "Step").click();
+    }
+    settle().await;
+    let legend = || {
+        let charts = root.query_selector_all(".chart").unwrap();
+        (0..charts.length())
+            .map(|i| charts.item(i).unwrap().text_content().unwrap())
+            .find(|c| c.starts_with("Servers ("))
+            .expect("the servers chart")
+    };
+    assert!(legend().contains("healthy 3") && legend().contains("down 0"), "{}", legend());
+    button(&root, "Crash Server 1").click();
+    settle().await;
+    assert!(legend().contains("healthy 2") && legend().contains("down 1"), "{}", legend());
+    root.remove();
+}
+
 #[wasm_bindgen_test]
 async fn stateless_crash_of_server_1_logs_nobody_out() {
     let root = mount();

@@ -1,5 +1,6 @@
 //! Live charts over the last 60 simulated seconds, drawn as plain SVG polylines. They redraw
-//! once per simulated second (when a metrics sample closes), not every frame.
+//! once per simulated second (when a metrics sample closes), not every frame; the users and
+//! servers charts end on their value now, so they also redraw when it changes.
 
 use leptos::prelude::*;
 use statelab_sim::database::DbNodeId;
@@ -142,6 +143,14 @@ fn column(samples: &[Sample], f: impl Fn(&Sample) -> f64) -> Vec<f64> {
     samples.iter().map(f).collect()
 }
 
+/// A gauge's line: the closed seconds, then its value now as the last point, so a chart agrees
+/// with the diagram and the cards while paused after a crash or a new server.
+fn with_now(samples: &[Sample], f: impl Fn(&Sample) -> f64, now: f64) -> Vec<f64> {
+    let mut values = column(&samples[samples.len().saturating_sub(WINDOW - 1)..], f);
+    values.push(now);
+    values
+}
+
 const FAIL_COLOURS: [&str; 8] =
     ["var(--alarm)", "#e8590c", "#ae3ec9", "#b25e00", "#5c7cfa", "#e0457b", "#d9480f", "#1098ad"];
 
@@ -189,11 +198,14 @@ pub fn Charts() -> impl IntoView {
                 .collect()
         })
     });
+    // Gauges read now, not at the last second's end: they change ten times a second at most.
+    let gauges = Memo::new(move |_| lab.panel_snap(|s| (s.logged_in, s.logged_out, s.tally())));
     let users = Signal::derive(move || {
+        let (logged_in, logged_out, _) = gauges.get();
         samples.with(|s| {
             vec![
-                series(t(SeriesLoggedIn), "#1b8a5a", column(s, |x| f64::from(x.logged_in))),
-                series(t(SeriesLoggedOut), "var(--alarm)", column(s, |x| f64::from(x.logged_out))),
+                series(t(SeriesLoggedIn), "#1b8a5a", with_now(s, |x| f64::from(x.logged_in), logged_in.into())),
+                series(t(SeriesLoggedOut), "var(--alarm)", with_now(s, |x| f64::from(x.logged_out), logged_out.into())),
             ]
         })
     });
@@ -227,14 +239,17 @@ pub fn Charts() -> impl IntoView {
         })
     });
     let servers = Signal::derive(move || {
+        let (_, _, now) = gauges.get();
         samples.with(|s| {
+            // Busy is a share of a whole second: its latest is the last second's.
+            let busy = |x: &Sample| f64::from(x.utilization_pct) / 10.0;
             vec![
-                series(t(SeriesHealthy), "#1b8a5a", column(s, |x| f64::from(x.servers_healthy))),
-                series(t(SeriesBooting), "#f1a33b", column(s, |x| f64::from(x.servers_booting))),
-                series(t(SeriesDown), "var(--alarm)", column(s, |x| f64::from(x.servers_down))),
+                series(t(SeriesHealthy), "#1b8a5a", with_now(s, |x| f64::from(x.servers_healthy), now.healthy.into())),
+                series(t(SeriesBooting), "#f1a33b", with_now(s, |x| f64::from(x.servers_booting), now.booting.into())),
+                series(t(SeriesDown), "var(--alarm)", with_now(s, |x| f64::from(x.servers_down), now.down.into())),
                 Series {
                     legend: Some((10.0, " %")),
-                    ..series(t(SeriesBusy), "#7a8699", column(s, |x| f64::from(x.utilization_pct) / 10.0))
+                    ..series(t(SeriesBusy), "#7a8699", with_now(s, busy, s.last().map_or(0.0, busy)))
                 },
             ]
         })
@@ -262,6 +277,15 @@ mod tests {
         assert_eq!(nice_max(7.0), 10.0);
         assert_eq!(nice_max(13.0), 20.0);
         assert_eq!(nice_max(420.0), 500.0);
+    }
+
+    #[test]
+    fn a_gauge_ends_on_its_value_now_within_the_window() {
+        let samples: Vec<Sample> = (0..70).map(|i| Sample { logged_in: i, ..Sample::default() }).collect();
+        let line = with_now(&samples, |x| f64::from(x.logged_in), 5.0);
+        assert_eq!(line.len(), WINDOW);
+        assert_eq!(line[WINDOW - 2..], [69.0, 5.0]);
+        assert_eq!(with_now(&[], |x| f64::from(x.logged_in), 3.0), [3.0]);
     }
 
     #[test]

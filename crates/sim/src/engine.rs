@@ -20,7 +20,7 @@ use crate::event::{EventKind, EventLog, FailReason, LogoutReason};
 use crate::metrics::Metrics;
 use crate::request::{Action, Completed, Hop, HopKind, Node, Phase, ReqRef, Request};
 use crate::rng::SimRng;
-use crate::server::{Server, ServerId, ServerState};
+use crate::server::{Server, ServerId, ServerState, Tally};
 use crate::snapshot::{CacheView, DbView, RequestView, ServerView, Snapshot, StoreView, Totals};
 use crate::store::{CrashOutcome, SessionStore, FAILOVER_US};
 use crate::time::{MS, SEC};
@@ -1747,22 +1747,19 @@ impl Sim {
         sample.logged_in = self.logged_in;
         sample.logged_out = self.logged_out;
         sample.rate_per_s = self.traffic.rate_per_s(self.now_us) as u32;
-        let (mut busy_us, mut healthy) = (0, 0);
+        let mut busy_us = 0;
         for s in &mut self.servers {
             let b = s.take_busy_us(self.now_us);
-            match s.state {
-                ServerState::Healthy => {
-                    healthy += 1;
-                    busy_us += b;
-                }
-                ServerState::Booting { .. } => sample.servers_booting += 1,
-                ServerState::Draining => sample.servers_draining += 1,
-                ServerState::Crashed => sample.servers_down += 1,
-                ServerState::Stopped => {}
+            if s.state.is_healthy() {
+                busy_us += b;
             }
         }
-        sample.servers_healthy = healthy;
-        let capacity_us = u64::from(healthy) * u64::from(self.cfg.server.workers) * SEC;
+        let tally = Tally::of(self.servers.iter().map(|s| s.state));
+        sample.servers_healthy = tally.healthy;
+        sample.servers_booting = tally.booting;
+        sample.servers_draining = tally.draining;
+        sample.servers_down = tally.down;
+        let capacity_us = u64::from(tally.healthy) * u64::from(self.cfg.server.workers) * SEC;
         // No healthy server under traffic is the most overloaded a system can be.
         let overwhelmed = if sample.rate_per_s > 0 { 100 } else { 0 };
         sample.utilization_pct = (busy_us * 100).checked_div(capacity_us).map_or(overwhelmed, |u| u.min(100) as u32);

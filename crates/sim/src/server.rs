@@ -64,6 +64,32 @@ impl ServerState {
     }
 }
 
+/// Servers counted by state, as a metrics sample counts them at a second's end and a page's
+/// live charts count them now; stopped servers count in no state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub healthy: u32,
+    pub booting: u32,
+    pub draining: u32,
+    pub down: u32,
+}
+
+impl Tally {
+    pub fn of(states: impl IntoIterator<Item = ServerState>) -> Tally {
+        let mut t = Tally::default();
+        for s in states {
+            match s {
+                ServerState::Healthy => t.healthy += 1,
+                ServerState::Booting { .. } => t.booting += 1,
+                ServerState::Draining => t.draining += 1,
+                ServerState::Crashed => t.down += 1,
+                ServerState::Stopped => {}
+            }
+        }
+        t
+    }
+}
+
 /// Whether `server` may be removed from a lab whose servers are `pool` (id and state): it must
 /// be in the pool, and not the last one serving; a crashed one costs no capacity. The engine
 /// refuses the rest, and the page greys out the same ones.

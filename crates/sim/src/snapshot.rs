@@ -7,7 +7,7 @@ use crate::balancer::LbAlgorithm;
 use crate::config::Mode;
 use crate::database::{DbName, DbNodeId, DbRole};
 use crate::request::{Action, Hop, ReqId};
-use crate::server::{ServerId, ServerState};
+use crate::server::{ServerId, ServerState, Tally};
 use crate::store::StoreKind;
 use crate::traffic::Pattern;
 use crate::user::UserId;
@@ -207,6 +207,11 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// The servers by state now, counted as the metrics count them at each second's end.
+    pub fn tally(&self) -> Tally {
+        Tally::of(self.servers.iter().map(|v| v.state))
+    }
+
     /// Whether a Remove of `server` would be taken now: the engine's own rule, so a page greys
     /// out exactly the buttons it would refuse.
     pub fn removable(&self, server: ServerId) -> bool {
