@@ -14,7 +14,7 @@ use crate::cache::Cache;
 use crate::cdn::{ratio_per_mille, Cdn};
 use crate::command::{Command, CommandError};
 use crate::config::{limits, ConfigError, Mode, Pipeline, ServiceTime, SimConfig};
-use crate::database::{Database, DbNodeId, DbRole};
+use crate::database::{Database, DbNode, DbNodeId, DbRole};
 use crate::dns::Dns;
 use crate::event::{EventKind, EventLog, FailReason, LogoutReason};
 use crate::metrics::Metrics;
@@ -99,6 +99,8 @@ pub struct Sim {
     popularity: Vec<f64>,
     /// Reads per database node at the last tick, to report per-second figures.
     node_reads_seen: Vec<(DbNodeId, u64)>,
+    /// Reads since the last tick of the nodes removed since.
+    node_reads_gone: Vec<(DbNodeId, u64)>,
     scratch: Vec<Candidate>,
     /// The balancer's pool as [`Sim::fill_candidates`] would build it, kept between requests
     /// because it only changes with a server's state or the balancer's view; `pool_at` holds
@@ -159,6 +161,7 @@ impl Sim {
             logged_out: 0,
             popularity,
             node_reads_seen: Vec::new(),
+            node_reads_gone: Vec::new(),
             scratch: Vec::new(),
             pool: Vec::new(),
             pool_at: Vec::new(),
@@ -745,6 +748,9 @@ impl Sim {
                 if self.db.node(id).is_some_and(|n| n.role != DbRole::Replica) {
                     return Err(CommandError::NotAReplica(*node));
                 }
+                // Its reads of the second under way still belong in that second's figures.
+                let reads = self.db.node(id).map_or(0, |n| self.reads_since_tick(n));
+                self.node_reads_gone.push((id, reads));
                 self.db.remove(id);
             }
             Command::SetReplicationLag { min_ms, max_ms } => {
@@ -771,9 +777,17 @@ impl Sim {
 
     fn set_traffic(&mut self, traffic: Traffic) {
         self.traffic = traffic;
-        // Arrivals are memoryless, so the pending one can be redrawn at the new rate.
+        // Arrivals are memoryless, so the pending one can be redrawn at the new rate; a new
+        // draw, not an arrival now, or every move of the slider would add a request.
         self.arrival_gen += 1;
-        self.schedule(0, Ev::Arrival(self.arrival_gen));
+        self.schedule_arrival();
+    }
+
+    /// Schedules the next arrival after a gap drawn at the rate in force.
+    fn schedule_arrival(&mut self) {
+        let rate = self.traffic.rate_per_s(self.now_us);
+        let gap = if rate > 0.0 { self.rng.exp_us(1e6 / rate) } else { IDLE_RECHECK_US };
+        self.schedule(gap, Ev::Arrival(self.arrival_gen));
     }
 
     fn running_servers(&self) -> u32 {
@@ -1102,10 +1116,8 @@ impl Sim {
     }
 
     fn arrival(&mut self) {
-        let rate = self.traffic.rate_per_s(self.now_us);
-        let gap = if rate > 0.0 { self.rng.exp_us(1e6 / rate) } else { IDLE_RECHECK_US };
-        self.schedule(gap, Ev::Arrival(self.arrival_gen));
-        if rate <= 0.0 {
+        self.schedule_arrival();
+        if self.traffic.rate_per_s(self.now_us) <= 0.0 {
             return;
         }
         let u = UserId(self.rng.index(self.users.len()) as u32);
@@ -1503,9 +1515,11 @@ impl Sim {
     }
 
     fn after_db_read(&mut self, r: ReqRef, node: DbNodeId) {
-        if !self.db.node(node).is_some_and(|n| n.up) {
-            self.fail(r, FailReason::DbDown, Node::Db(node));
-            return;
+        match self.db.node(node) {
+            // Removed while the read was on its way: the server asks another node.
+            None => return self.db_read(r),
+            Some(n) if !n.up => return self.fail(r, FailReason::DbDown, Node::Db(node)),
+            Some(_) => {}
         }
         let (user, item) = (self.req(r).user, self.req(r).item);
         self.totals.db_reads += 1;
@@ -1617,9 +1631,6 @@ impl Sim {
     }
 
     fn respond(&mut self, r: ReqRef) {
-        if let Some(i) = self.req(r).server.and_then(|sid| self.index_of(sid)) {
-            self.servers[i].served += 1;
-        }
         self.release_worker(r);
         let (user, action) = (self.req(r).user, self.req(r).action);
         let from = self.server_node(r);
@@ -1677,6 +1688,10 @@ impl Sim {
             self.emit(EventKind::LoggedIn { user, at });
         }
         let req = self.take(r);
+        // Counted once answered: a login whose session vanished on the way back was not served.
+        if let Some(i) = req.server.and_then(|sid| self.index_of(sid)) {
+            self.servers[i].served += 1;
+        }
         let latency_us = self.now_us - req.started_us;
         self.totals.completed += 1;
         self.totals.queue_wait_us += req.breakdown.queue_us;
@@ -1763,14 +1778,16 @@ impl Sim {
         // No healthy server under traffic is the most overloaded a system can be.
         let overwhelmed = if sample.rate_per_s > 0 { 100 } else { 0 };
         sample.utilization_pct = (busy_us * 100).checked_div(capacity_us).map_or(overwhelmed, |u| u.min(100) as u32);
-        let mut by_node = Vec::with_capacity(self.db.nodes.len());
-        for n in &self.db.nodes {
-            let seen = self.node_reads_seen.iter().find(|(id, _)| *id == n.id).map_or(0, |x| x.1);
-            by_node.push((n.id.0, (n.reads - seen) as u32));
-        }
+        let gone = std::mem::take(&mut self.node_reads_gone);
+        let live = self.db.nodes.iter().map(|n| (n.id, self.reads_since_tick(n)));
+        let by_node = live.chain(gone).map(|(id, reads)| (id.0, reads as u32)).collect();
         self.node_reads_seen = self.db.nodes.iter().map(|n| (n.id, n.reads)).collect();
         sample.db_reads_by_node = by_node;
         self.metrics.close(sample);
+    }
+
+    fn reads_since_tick(&self, node: &DbNode) -> u64 {
+        node.reads - self.node_reads_seen.iter().find(|(id, _)| *id == node.id).map_or(0, |x| x.1)
     }
 
     fn autoscale(&mut self) {
@@ -1787,9 +1804,11 @@ impl Sim {
             Decision::Hold => {}
             Decision::ScaleOut => {
                 if self.running_servers() < limits::SERVERS {
+                    // Told before the boot it causes.
+                    self.log.hold();
                     let server = self.add_server();
                     self.autoscaler.acted(self.now_us);
-                    self.emit(EventKind::ScaledOut { utilization_pct: util, server });
+                    self.log.release(Some((self.now_us, EventKind::ScaledOut { utilization_pct: util, server })));
                 }
             }
             Decision::ScaleIn => {

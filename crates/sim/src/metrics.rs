@@ -35,7 +35,8 @@ pub struct Sample {
     /// Reads any database node answered this second.
     pub db_reads: u32,
     pub db_writes: u32,
-    /// Reads per database node this second, in node order (master first).
+    /// Reads per database node this second, in node order (master first), then any node removed
+    /// during it.
     pub db_reads_by_node: Vec<(u32, u32)>,
     /// Replica reads that saw a value the master had already changed.
     pub stale_reads: u32,

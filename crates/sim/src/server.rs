@@ -140,8 +140,8 @@ pub struct Server {
     /// Busy worker time accumulated since the last reading [µs].
     busy_us: u64,
     last_change_us: u64,
-    /// Requests it answered since the run began (not those that failed there); a restart keeps
-    /// the count.
+    /// Requests it handled that were answered, since the run began (not those that failed); a
+    /// restart keeps the count.
     pub served: u64,
 }
 

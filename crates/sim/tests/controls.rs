@@ -158,7 +158,7 @@ fn a_request_that_timed_out_in_the_queue_is_not_counted_as_served() {
     let timed_out = t.failed_by_reason[statelab_sim::FailReason::Timeout as usize];
     assert!(timed_out > 1_000, "the queue overflowed its timeout: {timed_out}");
     let served: u64 = s.servers().iter().map(|v| v.served).sum();
-    // Each request served is answered: it has completed, or its answer is still on its way.
+    // A request counts as served once answered.
     assert!(
         served <= t.completed + u64::from(s.in_flight()),
         "served {served}, completed {}, in flight {}",

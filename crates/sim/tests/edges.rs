@@ -1,0 +1,120 @@
+//! The model at its edges: what a removal, a slider or a crash under way must not get wrong.
+
+use statelab_sim::time::{MS, SEC};
+use statelab_sim::traffic::Pattern;
+use statelab_sim::{Command, EventKind, FailReason, Mode, ServerId, ServerState, Sim, SimConfig};
+
+/// Stateless, cache off: every product view reads a database node.
+fn reads_lab(seed: u64) -> Sim {
+    let mut cfg = SimConfig { seed, mode: Mode::Stateless, servers: 4, users: 200, ..SimConfig::default() };
+    cfg.traffic.rate_per_s = 400;
+    cfg.cache.enabled = false;
+    Sim::new(cfg).unwrap()
+}
+
+#[test]
+fn removing_a_replica_sends_its_reads_under_way_elsewhere() {
+    for at_ms in [5_000, 5_500] {
+        let mut s = reads_lab(1);
+        s.run_until(at_ms * MS);
+        let reads = s.totals().db_reads;
+        s.apply(Command::RemoveReplica { node: 1 }).unwrap();
+        s.run_until(7 * SEC);
+        assert_eq!(
+            s.totals().failed_by_reason[FailReason::DbDown as usize],
+            0,
+            "removed at {at_ms} ms: nothing was down"
+        );
+        assert!(s.totals().db_reads > reads + 100, "the other nodes kept reading");
+    }
+}
+
+#[test]
+fn each_seconds_reads_per_node_add_up_across_a_replica_removal() {
+    let mut s = reads_lab(1);
+    s.run_until(5_500 * MS);
+    s.apply(Command::RemoveReplica { node: 1 }).unwrap();
+    s.run_until(8 * SEC);
+    for x in s.metrics().samples() {
+        let by_node: u32 = x.db_reads_by_node.iter().map(|n| n.1).sum();
+        assert_eq!(by_node, x.db_reads, "second {}: {:?}", x.t_s, x.db_reads_by_node);
+    }
+    let gone = &s.metrics().samples()[5].db_reads_by_node;
+    assert!(gone.iter().any(|&(id, reads)| id == 1 && reads > 0), "the removed replica's last second: {gone:?}");
+}
+
+#[test]
+fn moving_the_slider_adds_no_request() {
+    let issued = |commands: u32| -> u64 {
+        (0..20)
+            .map(|seed| {
+                let mut cfg = SimConfig { seed, mode: Mode::Stateless, ..SimConfig::default() };
+                cfg.traffic.rate_per_s = 2;
+                let mut s = Sim::new(cfg).unwrap();
+                s.run_until(SEC);
+                let before = s.totals().issued;
+                for i in 0..commands {
+                    s.run_until(SEC + u64::from(i) * SEC / u64::from(commands.max(1)));
+                    s.apply(Command::SetTraffic { rate_per_s: 2, pattern: Pattern::Steady }).unwrap();
+                }
+                s.run_until(2 * SEC);
+                s.totals().issued - before
+            })
+            .sum()
+    };
+    let (still, moved) = (issued(0), issued(50));
+    // 20 seconds at 2 requests a second either way; a request per command would add 1,000.
+    assert!(moved < 80 && still < 80, "{still} requests without commands, {moved} with 50 a second");
+}
+
+#[test]
+fn the_auto_scaler_is_told_before_the_server_it_boots() {
+    let mut cfg = SimConfig { seed: 5, mode: Mode::Stateless, servers: 2, users: 500, ..SimConfig::default() };
+    cfg.traffic.rate_per_s = 800;
+    cfg.autoscaler.enabled = true;
+    let mut s = Sim::new(cfg).unwrap();
+    let (mut cursor, mut order) = (0, Vec::new());
+    for t in 1..=20 {
+        s.run_until(t * SEC);
+        for e in s.events().since(cursor) {
+            match e.kind {
+                EventKind::ScaledOut { server, .. } => order.push(("scaled out", server)),
+                EventKind::ServerState { server, state: ServerState::Booting { .. } } => {
+                    order.push(("booting", server))
+                }
+                _ => {}
+            }
+        }
+        cursor = s.events().total();
+    }
+    assert!(!order.is_empty(), "the load made it scale out");
+    for pair in order.chunks(2) {
+        assert!(matches!(pair, [("scaled out", a), ("booting", b)] if a == b), "{order:?}");
+    }
+}
+
+#[test]
+fn a_login_answered_after_its_server_crashed_is_not_counted_as_served() {
+    let mut cfg = SimConfig {
+        seed: 0,
+        mode: Mode::Stateful,
+        servers: 3,
+        users: 30,
+        start_logged_in: false,
+        ..SimConfig::default()
+    };
+    cfg.traffic.rate_per_s = 200;
+    cfg.relogin_ms = (100, 200);
+    let mut s = Sim::new(cfg).unwrap();
+    for k in 0..20u64 {
+        s.run_until((k + 1) * 500 * MS);
+        let server = ServerId((k % 3) as u32);
+        s.apply(Command::CrashServer { server }).unwrap();
+        s.run_until((k + 1) * 500 * MS + 3 * MS);
+        s.apply(Command::RestartServer { server }).unwrap();
+    }
+    s.run_until(12 * SEC);
+    let served: u64 = s.servers().iter().map(|v| v.served).sum();
+    assert!(s.totals().failed_by_reason[FailReason::SessionLost as usize] > 0);
+    assert!(served <= s.totals().completed, "served {served} of {} answered", s.totals().completed);
+}
