@@ -139,6 +139,9 @@ pub struct Lab {
     feed_cursor: StoredValue<u64>,
     /// Feed lines told on this page so far (see [`FeedLine::n`]).
     lines_told: StoredValue<u64>,
+    /// How many times the run was rebuilt (Reset, a jump, a tour step), and the last line of
+    /// the history the latest rebuild retold: the past, not news for the live region.
+    rebuilt: StoredValue<(u64, u64)>,
     /// First event sequence number the host page has not been told about; `None` for a lab that
     /// never tells it (the two halves of compare mode). A rewind leaves it: the host heard the
     /// replayed events the first time. A new action lowers it, as what follows is a new history.
@@ -186,6 +189,7 @@ impl Lab {
             spotlight: RwSignal::new(Vec::new()),
             feed_cursor: StoredValue::new(0),
             lines_told: StoredValue::new(0),
+            rebuilt: StoredValue::new((0, 0)),
             host_from: StoredValue::new(Some(0)),
         }
     }
@@ -343,8 +347,7 @@ impl Lab {
         self.sim.set_value(sim);
         self.script.update_value(VecDeque::clear);
         self.stop_at.set(None);
-        self.clear_views();
-        self.refresh();
+        self.rebuild_views();
     }
 
     /// Rebuilds the run at simulated time `t_us` from its timeline, starting from the latest
@@ -368,8 +371,7 @@ impl Lab {
         if self.stop_at.get_untracked().is_some_and(|end| end <= t_us) {
             self.stop_at.set(None);
         }
-        self.clear_views();
-        self.refresh();
+        self.rebuild_views();
     }
 
     /// A burst for `node` is on screen: its box is outlined.
@@ -377,13 +379,22 @@ impl Lab {
         self.failing.with(|f| f.contains(&node))
     }
 
-    fn clear_views(&self) {
+    /// Retells the rebuilt run from its start: the feed, the flashes and the trace start over.
+    fn rebuild_views(&self) {
         self.feed_cursor.set_value(0);
         self.last_loss.set_value(None);
         self.feed.set(Vec::new());
         self.bursts.update_value(Vec::clear);
         self.failing.set(Vec::new());
         self.trace.set(Trace::Off);
+        self.refresh();
+        let told = self.lines_told.get_value();
+        self.rebuilt.update_value(|(n, end)| (*n, *end) = (*n + 1, told));
+    }
+
+    /// How many times the run was rebuilt, and the last line that retold its past.
+    pub fn rebuilt(&self) -> (u64, u64) {
+        self.rebuilt.get_value()
     }
 
     /// The settings the page runs outside a tour.
@@ -418,9 +429,8 @@ impl Lab {
         self.spotlight.set(Vec::new());
         self.script.update_value(VecDeque::clear);
         self.stop_at.set(None);
-        self.clear_views();
         self.notice.set(error);
-        self.refresh();
+        self.rebuild_views();
     }
 
     /// Replays more of a shared run, a step at a time while `more()` allows (at least one), so
@@ -656,6 +666,25 @@ pub fn reading_order(lines: &[FeedLine]) -> Vec<FeedLine> {
     shown
 }
 
+/// The latest `n` lines in reading order, keeping the newest action and the newest loss among
+/// them in place of the oldest: in a short feed (compare view's panes) routine lines such as
+/// logins and retries must not push a crash and its logouts out of view.
+pub fn latest_with_cause(lines: &[FeedLine], n: usize) -> Vec<FeedLine> {
+    let newest = |keep: fn(&events::Line) -> bool| lines.iter().rev().find(|l| keep(&l.line)).map(|l| l.n);
+    let pinned: Vec<u64> = [newest(|l| l.command), newest(|l| l.loss)].into_iter().flatten().collect();
+    // Newest first; a pinned line missing takes the place of the oldest line not pinned.
+    let mut kept: Vec<u64> = lines.iter().rev().take(n).map(|l| l.n).collect();
+    for p in &pinned {
+        if !kept.contains(p) {
+            if let Some(i) = kept.iter().rposition(|k| !pinned.contains(k)) {
+                kept[i] = *p;
+            }
+        }
+    }
+    let shown: Vec<FeedLine> = lines.iter().filter(|l| kept.contains(&l.n)).cloned().collect();
+    reading_order(&shown)
+}
+
 /// A shared run on its way to its moment: the commands still to apply, in order, with their
 /// times, the moment itself, and the simulated time between two looks at the clock.
 pub struct Replay {
@@ -697,11 +726,27 @@ mod tests {
     fn the_feed_reads_latest_moment_first_and_cause_before_effect() {
         let line = |seq, at_us| FeedLine {
             n: seq,
-            line: events::Line { loss: false, seq, at_us, text: String::new(), failures: None },
+            line: events::Line { loss: false, command: false, seq, at_us, text: String::new(), failures: None },
         };
         // Stamped 0.1 s, 0.5 s (three lines, the effects a few ms after their cause) and 0.9 s.
         let lines = [line(1, 100_000), line(2, 500_000), line(3, 503_000), line(4, 540_000), line(5, 900_000)];
         let order: Vec<u64> = reading_order(&lines).iter().map(|l| l.line.seq).collect();
         assert_eq!(order, [5, 2, 3, 4, 1]);
+    }
+
+    #[test]
+    fn a_short_feed_keeps_the_latest_action_and_loss_in_view() {
+        let line = |seq, at_s: u64, loss, command| FeedLine {
+            n: seq,
+            line: events::Line { loss, command, seq, at_us: at_s * 1_000_000, text: String::new(), failures: None },
+        };
+        // A crash (the action, the loss), then five routine lines.
+        let mut lines = vec![line(1, 1, false, false), line(2, 6, false, true), line(3, 6, true, false)];
+        lines.extend((4..9).map(|seq| line(seq, seq + 3, false, false)));
+        let shown: Vec<u64> = latest_with_cause(&lines, 4).iter().map(|l| l.line.seq).collect();
+        assert_eq!(shown, [8, 7, 2, 3]);
+        // While they are among the latest, nothing is pinned.
+        let shown: Vec<u64> = latest_with_cause(&lines[..5], 4).iter().map(|l| l.line.seq).collect();
+        assert_eq!(shown, [5, 4, 2, 3]);
     }
 }

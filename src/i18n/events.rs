@@ -25,6 +25,9 @@ pub struct Line {
     /// It tells a loss (logouts, lost sessions, a crash): what a screen reader must hear of a
     /// busy second.
     pub loss: bool,
+    /// It tells an action of the learner's or a tour's ("You: crash Server 1."): the cause a
+    /// short feed keeps in view.
+    pub command: bool,
     /// The number of its first event.
     pub seq: u64,
     /// When its first event happened [µs].
@@ -104,7 +107,8 @@ pub fn lines<'a>(events: impl IntoIterator<Item = &'a Event>) -> Vec<Line> {
             e.kind,
             EventKind::SessionsLost { .. } | EventKind::ServerState { state: ServerState::Crashed, .. }
         );
-        let line = Line { loss, seq: e.seq, at_us: e.at_us, text: sentence(e), failures };
+        let command = matches!(e.kind, EventKind::Command { .. });
+        let line = Line { loss, command, seq: e.seq, at_us: e.at_us, text: sentence(e), failures };
         if let Some(line) = Failures::join_into(lines.iter_mut(), line) {
             lines.push(line);
         }
@@ -116,7 +120,14 @@ pub fn lines<'a>(events: impl IntoIterator<Item = &'a Event>) -> Vec<Line> {
 /// One line for the users `first` opened the list of, all logged out for `reason`.
 fn logouts((first, reason, users): (&Event, LogoutReason, Vec<UserId>)) -> Line {
     if users.len() == 1 {
-        return Line { loss: true, seq: first.seq, at_us: first.at_us, text: sentence(first), failures: None };
+        return Line {
+            loss: true,
+            command: false,
+            seq: first.seq,
+            at_us: first.at_us,
+            text: sentence(first),
+            failures: None,
+        };
     }
     let named: Vec<String> = users.iter().take(NAMED_LOGOUTS).map(|&u| words::letters(u)).collect();
     let mut list = named.join(", ");
@@ -126,6 +137,7 @@ fn logouts((first, reason, users): (&Event, LogoutReason, Vec<UserId>)) -> Line 
     let text = tf(EvLoggedOutMany, &[("n", &users.len()), ("users", &list), ("reason", &words::logout_reason(reason))]);
     Line {
         loss: true,
+        command: false,
         seq: first.seq,
         at_us: first.at_us,
         text: format!("[{}] {text}", words::clock(first.at_us)),
@@ -220,6 +232,7 @@ fn happening(kind: &EventKind) -> String {
         EventKind::DbDown { name: DbName::Master, .. } => t(EvMasterDown).to_string(),
         EventKind::DbDown { name, .. } => tf(EvDbDown, &[("name", &words::db_name(*name))]),
         EventKind::DbUp { name: DbName::Master, .. } => t(EvMasterUp).to_string(),
+        EventKind::DbUp { name, behind: true, .. } => tf(EvDbUpBehind, &[("name", &words::db_name(*name))]),
         EventKind::DbUp { name, .. } => tf(EvDbUp, &[("name", &words::db_name(*name))]),
         EventKind::Promoted { was, demoted: None, .. } => tf(EvPromoted, &[("name", &words::db_name(*was))]),
         EventKind::Promoted { was, demoted: Some((old, up)), .. } => tf(
@@ -528,8 +541,14 @@ mod tests {
             kind: EventKind::LoggedOut { user: UserId(3), reason: LogoutReason::StoreLost },
         };
         let told = lines([&one, &other]);
-        let line =
-            |e: &Event| super::Line { loss: true, seq: e.seq, at_us: e.at_us, text: sentence(e), failures: None };
+        let line = |e: &Event| super::Line {
+            loss: true,
+            command: false,
+            seq: e.seq,
+            at_us: e.at_us,
+            text: sentence(e),
+            failures: None,
+        };
         assert_eq!(told, [line(&one), line(&other)]);
     }
 

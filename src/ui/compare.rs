@@ -8,7 +8,7 @@ use statelab_sim::{Command, CommandError, Mode, ServerState, SimConfig, Snapshot
 
 use super::use_lab;
 use crate::i18n::{counted, t, tf, words, Grouped, Text::*};
-use crate::lab::{reading_order, Lab};
+use crate::lab::{latest_with_cause, Lab};
 use crate::params::Controls;
 
 /// Tick of the compare loop [ms]: the panes show numbers and boxes, not gliding dots.
@@ -65,7 +65,7 @@ fn Pane(lab: Lab, title: &'static str, actions: bool) -> impl IntoView {
             <h3 class="pane-feed-heading">{t(FeedHeading)}</h3>
             // Not live: both panes narrate at once, and the summary line already speaks.
             <ol class="pane-feed" aria-label=format!("{title}: {}", t(FeedHeading))>
-                <For each=move || lab.feed.with(|f| reading_order(f).into_iter().take(PANE_LINES).collect::<Vec<_>>()) key=|line| line.line.seq let:line>
+                <For each=move || lab.feed.with(|f| latest_with_cause(f, PANE_LINES)) key=|line| line.line.seq let:line>
                     <li>{line.line.text}</li>
                 </For>
                 <Show when=move || lab.feed.with(Vec::is_empty)>

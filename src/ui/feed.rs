@@ -18,11 +18,21 @@ const ANNOUNCE_MS: u32 = 3_000;
 pub fn Feed() -> impl IntoView {
     let lab = use_lab();
     let announced = RwSignal::new(String::new());
-    // The number of the last line heard in this run, and whether a flush is due.
+    // The number of the last line heard in this run, the rebuilds seen, and whether a flush
+    // is due.
     let heard = StoredValue::new(None::<u64>);
+    let rebuilds = StoredValue::new(lab.rebuilt().0);
     let due = StoredValue::new(false);
     Effect::new(move |_| {
         lab.feed.track();
+        // A rebuilt run (Reset, a jump on the timeline) retells its past: silence what was said
+        // of the run before, which may be its future now.
+        let (rebuilt, history) = lab.rebuilt();
+        if rebuilds.get_value() != rebuilt {
+            rebuilds.set_value(rebuilt);
+            heard.set_value(Some(history));
+            announced.set(String::new());
+        }
         if due.get_value() {
             return;
         }

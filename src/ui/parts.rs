@@ -32,12 +32,13 @@ fn part_name(part: Part, s: &Snapshot) -> Option<String> {
     })
 }
 
-/// The component's name and its actions, from the snapshot; `None` once it has left the diagram.
-fn menu_of(part: Part, s: &Snapshot) -> Option<(String, Vec<Action>)> {
+/// The component's name with its state, its actions, and why an action is off when that is not
+/// plain from the state; from the snapshot, `None` once the component has left the diagram.
+fn menu_of(part: Part, s: &Snapshot) -> Option<(String, Vec<Action>, Option<Text>)> {
     // Every title says the state, as a server's does ("Replica 2 — down").
     let titled = |up: bool| Some(format!("{} — {}", part_name(part, s)?, t(if up { PartUp } else { PartDown })));
     let up_down = |up: bool, crash: Command, restart: Command| {
-        Some((titled(up)?, vec![(PartCrash, up, crash), (PartRestart, !up, restart)]))
+        Some((titled(up)?, vec![(PartCrash, up, crash), (PartRestart, !up, restart)], None))
     };
     match part {
         Part::Server(server) => {
@@ -50,6 +51,7 @@ fn menu_of(part: Part, s: &Snapshot) -> Option<(String, Vec<Action>)> {
                     (PartRestart, !running, Command::RestartServer { server }),
                     (PartRemove, s.removable(server), Command::RemoveServer { server }),
                 ],
+                None,
             ))
         }
         Part::SessionStore => up_down(s.store.up, Command::CrashSessionStore, Command::RestartSessionStore),
@@ -62,8 +64,10 @@ fn menu_of(part: Part, s: &Snapshot) -> Option<(String, Vec<Action>)> {
         Part::Replica(id) => {
             let r = s.db.iter().find(|n| n.id == id && n.role == DbRole::Replica)?;
             let node = id.0;
+            let behind = r.up && r.behind;
+            let title = if behind { format!("{} — {}", part_name(part, s)?, t(PartBehind)) } else { titled(r.up)? };
             Some((
-                titled(r.up)?,
+                title,
                 vec![
                     // A replica that is down, or behind on writes, has nothing current to serve
                     // as the master.
@@ -72,6 +76,7 @@ fn menu_of(part: Part, s: &Snapshot) -> Option<(String, Vec<Action>)> {
                     (PartRestart, !r.up, Command::RestartDbNode { node }),
                     (PartRemove, true, Command::RemoveReplica { node }),
                 ],
+                behind.then_some(PromoteWhyBehind),
             ))
         }
     }
@@ -215,7 +220,7 @@ pub fn PartMenu(open: RwSignal<Option<Part>>) -> impl IntoView {
     // and the buttons in place, so the pressed button's partner can take the focus.
     move || {
         open.get()?;
-        let (_, actions) = menu.get_untracked()?.1;
+        let (_, actions, _) = menu.get_untracked()?.1;
         let place = move || menu.with(|m| m.as_ref().map(|m| m.0)).unwrap_or((0.0, 0.0, 0.0, 0.0));
         // Under the box, or over it when the box sits in the diagram's lower half.
         let below = move || place().1 < HEIGHT * 0.55;
@@ -261,6 +266,7 @@ pub fn PartMenu(open: RwSignal<Option<Part>>) -> impl IntoView {
                         </button>
                     }).collect_view()}
                 </div>
+                {move || menu.with(|m| m.as_ref().and_then(|m| m.1 .2)).map(|why| view! { <p class="part-menu-note">{t(why)}</p> })}
             </section>
         })
     }

@@ -74,6 +74,18 @@ fn copy(text: &str, status: RwSignal<Option<&'static str>>, done: Text, fallback
 }
 
 /// `theme`: the link carries the chosen theme, so the shared run opens looking the same.
+/// A frame size typed in its box: taken while typing once it is within `min`–2000 px, and
+/// clamped into that range when the box is left (`done`).
+fn size_typed(ev: &web_sys::Event, size: RwSignal<u32>, min: u32, done: bool) {
+    if let Ok(v) = event_target_value(ev).parse::<u32>() {
+        if done {
+            size.set(v.clamp(min, 2000));
+        } else if (min..=2000).contains(&v) {
+            size.set(v);
+        }
+    }
+}
+
 #[component]
 pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
     let lab = use_lab();
@@ -168,10 +180,13 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
             <fieldset>
                 <legend>{t(EmbedLegend)}</legend>
                 <div class="size-pair">
+                    // The code follows each size typed within range; leaving the box clamps the rest.
                     <label class="row">{t(Width)}" "<input type="number" min="320" max="2000" prop:value=move || width.get().to_string()
-                        on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<u32>() { width.set(v.clamp(320, 2000)) } } /></label>
+                        on:input=move |ev| size_typed(&ev, width, 320, false)
+                        on:change=move |ev| size_typed(&ev, width, 320, true) /></label>
                     <label class="row">{t(Height)}" "<input type="number" min="400" max="2000" prop:value=move || height.get().to_string()
-                        on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<u32>() { height.set(v.clamp(400, 2000)) } } /></label>
+                        on:input=move |ev| size_typed(&ev, height, 400, false)
+                        on:change=move |ev| size_typed(&ev, height, 400, true) /></label>
                 </div>
                 <label class="row">
                     {t(EmbedControls)}" "

@@ -302,11 +302,14 @@ fn DatabaseControls() -> impl IntoView {
                         let up = move || nodes().iter().any(|n| n.id.0 == id && n.up);
                         // A replica behind on writes would lose them as the master.
                         let current = move || nodes().iter().any(|n| n.id.0 == id && n.promotable());
+                        let behind = move || nodes().iter().any(|n| n.id.0 == id && n.up && n.behind);
                         let name = tf(ReplicaName, &[("n", &number)]);
                         let named = move |text| tf(text, &[("name", &name)]);
                         view! {
                             <li class="row">
                                 <span class="name">{tf(ReplicaName, &[("n", &number)])}</span>
+                                // Why Promote is off while it is up.
+                                <span class="behind" title=t(PromoteWhyBehind) hidden=move || !behind()>{t(Behind)}</span>
                                 <button disabled=move || !current() on:click=move |_| lab.send(Command::PromoteReplica { node: id })>{named(PromoteNamed)}</button>
                                 <button class="danger" disabled=move || !up() on:click=move |_| lab.send(Command::CrashDbNode { node: id })>{named(CrashNamed)}</button>
                                 <button disabled=up on:click=move |_| lab.send(Command::RestartDbNode { node: id })>{named(RestartNamed)}</button>

@@ -34,6 +34,14 @@ test('compare mode: crashing Server 1 logs users out on the stateful side only',
   assert.ok(stateful.some((line) => /sessions? vanished with Server 1's memory|is logged out|has no session for/.test(line)), stateful.join('\n'));
   assert.ok(stateless.length > 0 && stateless.length <= 4, stateless.join('\n'));
   assert.ok(!stateless.some((line) => /vanished|logged out|no session/.test(line)), stateless.join('\n'));
+  // Seconds of logins and retries later, each pane still shows the crash, and the stateful
+  // one the logouts it caused.
+  for (let i = 0; i < 80; i++) await button(page, 'Step').click();
+  const [later, laterLess] = [await feed('Stateful'), await feed('Stateless')];
+  assert.equal(later.length, 4, later.join('\n'));
+  assert.ok(later.some((line) => line.endsWith('You: crash Server 1.')), later.join('\n'));
+  assert.ok(later.some((line) => / logged out/.test(line)), later.join('\n'));
+  assert.ok(laterLess.some((line) => line.endsWith('You: crash Server 1.')), laterLess.join('\n'));
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -309,6 +317,15 @@ test('the embed code carries the chosen controls, and its preview shows the diag
   await page.getByLabel('Controls in the frame').selectOption('full');
   assert.match(await code.inputValue(), /&amp;controls=full&amp;title=0"/);
   assert.equal((await code.inputValue()).match(/controls=/g).length, 1, 'one controls choice');
+  // The size follows the keys typed, before the box is left; leaving it clamps a size too small.
+  const height = page.getByLabel('Height');
+  await height.fill('');
+  await height.pressSequentially('844');
+  assert.match(await code.inputValue(), / width="800" height="844" /);
+  await height.fill('12');
+  await height.blur();
+  assert.match(await code.inputValue(), / width="800" height="400" /);
+  await height.fill('500');
   await page.getByLabel('Controls in the frame').selectOption('minimal');
   await button(page, 'Preview embed').click();
   const frame = page.frameLocator('iframe.embed-preview');

@@ -180,11 +180,20 @@ test('a replica down while the master took writes shows it is behind, and is pro
   for (let i = 0; i < 40; i++) await button('Step').click();
   await button('Crash master').click();
   await button('Restart Replica 1').click();
-  await page.getByText('⚠ behind').waitFor();
+  await page.locator('.diagram').getByText('⚠ behind').waitFor();
   assert.ok(await button('Promote Replica 1').isDisabled(), 'behind: nothing current to promote');
+  // Why, beside the button and in the feed.
+  assert.ok(await page.locator('.replicas li').filter({ hasText: 'Replica 1' }).locator('.behind').isVisible());
+  assert.ok(await page.locator('.feed-lines').getByText('Replica 1 is up but behind: it copies the writes it missed once the master is back.').isVisible());
+  const key = page.locator('.part-keys button', { hasText: 'Replica 1' });
+  await key.focus();
+  await key.press('Enter');
+  assert.equal(await page.locator('#part-menu-title').textContent(), 'Replica 1 — behind');
+  assert.match(await page.locator('.part-menu-note').textContent(), /can be promoted once it has copied them from the master/);
+  await page.keyboard.press('Escape');
   assert.ok(await button('Promote Replica 2').isEnabled());
   await button('Promote Replica 2').click();
-  assert.equal(await page.getByText('⚠ behind').count(), 0, 'it caught up from the new master');
+  assert.equal(await page.getByText('⚠ behind').filter({ visible: true }).count(), 0, 'it caught up from the new master');
   assert.ok(await button('Promote Replica 1').isEnabled());
   assert.deepEqual(errors, []);
   await context.close();
@@ -479,6 +488,9 @@ test('the live region counts every line it did not speak, beyond the ones the fe
   // A busy lab narrates far more than 60 lines in the seconds between two announcements.
   assert.ok(more >= 60, said);
   assert.equal(await page.locator('.feed-lines li').count(), 60, 'the feed keeps its last 60 lines');
+  // A reset run has no such past: the region says nothing of it any more.
+  await page.getByRole('button', { name: 'Reset', exact: true }).click();
+  await page.waitForFunction(() => document.querySelector('.feed [aria-live="polite"]').textContent === '', null, { timeout: 2_000 });
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -715,7 +715,8 @@ impl Sim {
                 let name = n.name();
                 // A master back up lets every replica catch up; a replica catches up from it.
                 self.db.catch_up(self.now_us);
-                self.emit(EventKind::DbUp { node: *node, name });
+                let behind = self.db.node(id).is_some_and(|n| n.behind);
+                self.emit(EventKind::DbUp { node: *node, name, behind });
             }
             Command::PromoteReplica { node } => {
                 let id = self.db_node(*node)?;

@@ -184,6 +184,9 @@ pub enum EventKind {
     DbUp {
         node: u32,
         name: DbName,
+        /// A replica back while the master is down: it missed writes, and copies them only once
+        /// the master is back, so it serves no reads and cannot be promoted until then.
+        behind: bool,
     },
     Promoted {
         node: u32,
@@ -341,6 +344,9 @@ impl fmt::Display for Event {
             }
             EventKind::DbDown { name, .. } => write!(f, "{name} is down."),
             EventKind::DbUp { name: DbName::Master, .. } => f.write_str("The master database is up."),
+            EventKind::DbUp { name, behind: true, .. } => {
+                write!(f, "{name} is up but behind: it copies the writes it missed once the master is back.")
+            }
             EventKind::DbUp { name, .. } => write!(f, "{name} is up."),
             EventKind::Promoted { was, demoted: None, .. } => write!(f, "{was} is now the master database."),
             EventKind::Promoted { was, demoted: Some((old, true)), .. } => {
