@@ -98,18 +98,24 @@ fn TrafficControls() -> impl IntoView {
                 }}
             </label>
             // What the scaler judges, so a learner sees why a small spike adds no server, and
-            // why a full load waits: a cooldown after its last change, or a server still booting.
+            // why a full load waits: a cooldown after its last change, or a server still booting;
+            // and why a mean that looks low can hide a server that sticky sessions overload.
             <p class="hint">
-                {move || lab.panel_snap(|_| lab.with_sim(|s| {
-                    let busy = s.metrics().latest().map(|x| tf(BusyNow, &[("n", &x.utilization_pct)]))?;
-                    Some(match s.autoscaler_wait() {
-                        None => busy,
-                        Some(Wait::Boot) => format!("{busy} {}", t(ScalerWaitsBoot)),
-                        Some(Wait::Cooldown(left_us)) => {
-                            format!("{busy} {}", tf(ScalerCooling, &[("s", &left_us.div_ceil(1_000_000))]))
-                        }
+                {move || lab.panel_snap(|snap| {
+                    let stuck = (snap.mode == Mode::Stateful)
+                        .then(|| snap.servers.iter().filter(|v| v.state.is_healthy() && v.queued >= v.workers).max_by_key(|v| v.queued))
+                        .flatten()
+                        .map(|v| tf(ScalerStickyFull, &[("server", &words::server(v.id))]));
+                    lab.with_sim(|s| {
+                        let busy = s.metrics().latest().map(|x| tf(BusyNow, &[("n", &x.utilization_pct)]))?;
+                        let wait = match s.autoscaler_wait() {
+                            None => None,
+                            Some(Wait::Boot) => Some(t(ScalerWaitsBoot).to_string()),
+                            Some(Wait::Cooldown(left_us)) => Some(tf(ScalerCooling, &[("s", &left_us.div_ceil(1_000_000))])),
+                        };
+                        Some([Some(busy), wait, stuck].into_iter().flatten().collect::<Vec<_>>().join(" "))
                     })
-                }))}
+                })}
             </p>
         </fieldset>
     }

@@ -77,7 +77,7 @@ test('every main control works with real clicks', async () => {
   await click('Misroute user');
   await page.getByLabel('Auto-scaling (adds a server above 70 % busy, removes one below 30 %, keeps 1 to 16)').check();
   // The readout says what the scaler judges, and why it holds: the server added above boots.
-  assert.match(await page.locator('.system-controls fieldset').first().locator('.hint').textContent(), /^The servers are \d+ % busy now\. It waits while a server is still booting\.$/);
+  assert.match(await page.locator('.system-controls fieldset').first().locator('.hint').textContent(), /^On average the servers are \d+ % busy now\. It waits while a server is still booting\.$/);
   await page.getByLabel('Cache product reads').uncheck();
   await page.getByLabel('Session store').selectOption('sql');
   await click('Crash session store');
@@ -168,6 +168,25 @@ test('a click on a box opens its menu, which crashes, restarts and promotes in p
   assert.equal(await menu.count(), 0);
   await clickAt(880, 300);
   assert.equal(await menu.count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the auto-scaler’s readout says when sticky sessions keep one server overloaded', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&seed=1&mode=stateful&speed=10`);
+  await page.getByLabel('Auto-scaling (adds a server above 70 % busy, removes one below 30 %, keeps 1 to 16)').check();
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
+  await page.getByRole('button', { name: 'Spike', exact: true }).click();
+  const hint = page.locator('.system-controls fieldset').first().locator('.hint');
+  await page.waitForFunction((el) => /Sticky sessions/.test(el.textContent), await hint.elementHandle(), { timeout: 20_000 });
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  const said = await hint.textContent();
+  const server = said.match(/Sticky sessions keep (Server \d+)'s users on it, so it stays overloaded: a new server takes only users who log in afresh\.$/)?.[1];
+  assert.ok(server, said);
+  // That server has a backlog in the diagram.
+  const status = await page.locator('.diagram g.server', { hasText: server }).locator('.node-status').textContent();
+  const queued = Number(status.match(/(\d+) queued/)?.[1] ?? status.match(/\+(\d+)/)?.[1]);
+  assert.ok(queued >= 8, `${server}: ${status}`);
   assert.deepEqual(errors, []);
   await context.close();
 });
