@@ -384,10 +384,11 @@ impl Lab {
         self.feed_cursor.set_value(0);
         self.last_loss.set_value(None);
         self.feed.set(Vec::new());
-        self.bursts.update_value(Vec::clear);
-        self.failing.set(Vec::new());
         self.trace.set(Trace::Off);
         self.refresh();
+        // The retold past's failures are not happening now.
+        self.bursts.update_value(Vec::clear);
+        self.failing.set(Vec::new());
         let told = self.lines_told.get_value();
         self.rebuilt.update_value(|(n, end)| (*n, *end) = (*n + 1, told));
     }

@@ -37,7 +37,7 @@ pub fn claim(c: &C) -> String {
 }
 
 /// What the check of `c` measured, as a sentence with the expected value; in English, equal to
-/// `r.measured`. A result whose figures do not fit `c` keeps the simulation's English sentence.
+/// `r.measured` but for the page's thousands marks. A result whose figures do not fit `c` keeps the simulation's English sentence.
 pub fn measured(c: &C, r: &CheckResult) -> String {
     let least = |n: u64, fact: String| tf(MeasuredAtLeast, &[("fact", &fact), ("n", &n)]);
     let most =

@@ -9,7 +9,7 @@ use statelab_sim::{
     Command, CommandError, Event, EventKind, FailReason, LogoutReason, Mode, Node, ServerState, UserId,
 };
 
-use super::{t, tf, words, Text::*};
+use super::{t, tf, words, Grouped, Text::*};
 
 /// An event as the feed narrates it, its time first; in English, the sim's own sentence.
 pub fn sentence(e: &Event) -> String {
@@ -74,7 +74,7 @@ impl Failures {
     fn sentence(&self, at_us: u64) -> String {
         let text = tf(
             EvFailedMany,
-            &[("n", &self.count), ("at", &words::node(self.at)), ("reason", &words::fail_reason(self.reason))],
+            &[("n", &Grouped(self.count)), ("at", &words::node(self.at)), ("reason", &words::fail_reason(self.reason))],
         );
         format!("[{}] {text}", words::clock(at_us))
     }
@@ -134,7 +134,10 @@ fn logouts((first, reason, users): (&Event, LogoutReason, Vec<UserId>)) -> Line 
     if users.len() > NAMED_LOGOUTS {
         list = tf(ListAndMore, &[("list", &list), ("n", &(users.len() - NAMED_LOGOUTS))]);
     }
-    let text = tf(EvLoggedOutMany, &[("n", &users.len()), ("users", &list), ("reason", &words::logout_reason(reason))]);
+    let text = tf(
+        EvLoggedOutMany,
+        &[("n", &Grouped(users.len() as u64)), ("users", &list), ("reason", &words::logout_reason(reason))],
+    );
     Line {
         loss: true,
         command: false,
@@ -219,7 +222,7 @@ fn happening(kind: &EventKind) -> String {
         EventKind::SessionsLost { server, count: 0 } => tf(EvNoSessionLost, &[("server", &words::server(*server))]),
         EventKind::SessionsLost { server, count } => tf(
             if *count == 1 { EvSessionLost } else { EvSessionsLost },
-            &[("count", count), ("server", &words::server(*server))],
+            &[("count", &Grouped((*count).into())), ("server", &words::server(*server))],
         ),
         EventKind::StoreDown { kind, lost: 0 } => tf(EvStoreDownNoLoss, &[("kind", &words::store_kind(*kind))]),
         EventKind::StoreDown { kind, lost } => tf(

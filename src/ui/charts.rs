@@ -143,22 +143,28 @@ fn column(samples: &[Sample], f: impl Fn(&Sample) -> f64) -> Vec<f64> {
     samples.iter().map(f).collect()
 }
 
-/// A gauge's line: the closed seconds, then its value now as the last point, so a chart agrees
-/// with the diagram and the cards while paused after a crash or a new server.
+/// A gauge's line: its value now in place of the last closed second's, so a chart agrees with
+/// the diagram and the cards while paused after a crash or a new server, and its seconds stay
+/// in line with the other charts'.
 fn with_now(samples: &[Sample], f: impl Fn(&Sample) -> f64, now: f64) -> Vec<f64> {
-    let mut values = column(&samples[samples.len().saturating_sub(WINDOW - 1)..], f);
-    values.push(now);
+    let mut values = column(samples, f);
+    match values.last_mut() {
+        Some(last) => *last = now,
+        None => values.push(now),
+    }
     values
 }
 
 const FAIL_COLOURS: [&str; 8] =
     ["var(--alarm)", "#e8590c", "#ae3ec9", "#b25e00", "#5c7cfa", "#e0457b", "#d9480f", "#1098ad"];
 
-/// The last 60 simulated seconds as line charts, redrawn once a simulated second, not every frame.
+/// The last 60 simulated seconds as line charts, redrawn once a simulated second, not every
+/// frame; the gauges' last points follow their values now.
 #[component]
 pub fn Charts() -> impl IntoView {
     let lab = use_lab();
-    // Changes once per simulated second; the charts below depend only on it.
+    // Changes once per simulated second; the charts depend on it, and the users and servers
+    // charts on `gauges` too.
     let second = Memo::new(move |_| lab.panel_snap(|s| s.now_us / 1_000_000));
     let samples = Memo::new(move |_| {
         // Read, not just tracked: a memo nobody reads is never computed, so it would never
@@ -220,7 +226,17 @@ pub fn Charts() -> impl IntoView {
     });
     let nodes = Signal::derive(move || {
         samples.with(|s| {
-            let ids: Vec<u32> = s.last().map(|x| x.db_reads_by_node.iter().map(|n| n.0).collect()).unwrap_or_default();
+            // The nodes there now: a replica removed during the last second has left the diagram.
+            let ids: Vec<u32> = s
+                .last()
+                .map(|x| {
+                    x.db_reads_by_node
+                        .iter()
+                        .map(|n| n.0)
+                        .filter(|id| lab.with_sim(|sim| sim.database().node(DbNodeId(*id)).is_some()))
+                        .collect()
+                })
+                .unwrap_or_default();
             // Mid tones that keep 3:1 against both the light and the dark surface.
             let colours = ["#1098ad", "#5c7cfa", "#2f9e44", "#ae3ec9", "#e8590c", "#d6336c"];
             ids.iter()
@@ -280,11 +296,11 @@ mod tests {
     }
 
     #[test]
-    fn a_gauge_ends_on_its_value_now_within_the_window() {
-        let samples: Vec<Sample> = (0..70).map(|i| Sample { logged_in: i, ..Sample::default() }).collect();
+    fn a_gauge_ends_on_its_value_now_in_the_last_seconds_place() {
+        let samples: Vec<Sample> = (0..WINDOW as u32).map(|i| Sample { logged_in: i, ..Sample::default() }).collect();
         let line = with_now(&samples, |x| f64::from(x.logged_in), 5.0);
-        assert_eq!(line.len(), WINDOW);
-        assert_eq!(line[WINDOW - 2..], [69.0, 5.0]);
+        assert_eq!(line.len(), WINDOW, "as many points as the other charts");
+        assert_eq!(line[WINDOW - 2..], [58.0, 5.0]);
         assert_eq!(with_now(&[], |x| f64::from(x.logged_in), 3.0), [3.0]);
     }
 

@@ -56,7 +56,7 @@ fn Pane(lab: Lab, title: &'static str, actions: bool) -> impl IntoView {
                     };
                     view! {
                         <li class:down=state == ServerState::Crashed>
-                            {tf(PaneServer, &[("mark", &mark), ("server", &words::server(id)), ("state", &words::server_state(state)), ("served", &Grouped(served)), ("sessions", &sessions)])}
+                            {tf(PaneServer, &[("mark", &mark), ("server", &words::server(id)), ("state", &words::server_state(state)), ("served", &Grouped(served)), ("sessions", &Grouped(sessions.into()))])}
                         </li>
                     }
                 }).collect_view()}

@@ -278,6 +278,8 @@ pub fn Diagram(
         <figure
             class="diagram"
             class:at-end=move || at_end.get()
+            // A paused moment holds still, its failure outlines included.
+            class:paused=move || !lab.playing.get()
             on:scroll=move |ev| {
                 if let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
                     at_end.set(el.scroll_left() + el.client_width() >= el.scroll_width() - 40);
@@ -317,7 +319,7 @@ pub fn Diagram(
                         }}
                     </g>
                     <g class="node browsers">
-                        <rect x=X_BROWSERS - 60.0 y=40.0 width=box_width(120.0, t(Browsers), &[tf(UsersCount, &[("n", &limits::USERS)])]) height=HEIGHT - 60.0 rx="10" />
+                        <rect x=X_BROWSERS - 60.0 y=40.0 width=box_width(120.0, t(Browsers), &[tf(UsersCount, &[("n", &Grouped(limits::USERS.into()))])]) height=HEIGHT - 60.0 rx="10" />
                         <image href="assets/icon-browser.svg" x=X_BROWSERS - 52.0 y="50" width="26" height="26" />
                         <text class="node-label" x=X_BROWSERS - 20.0 y="62">{t(Browsers)}</text>
                         <text class="node-status" x=X_BROWSERS - 20.0 y="78">{users_status}</text>
@@ -443,7 +445,7 @@ pub fn Diagram(
                     </For>
                     <g class:highlight=move || home_of_selected() == Some(SessionHome::Store)>
                         <NodeBox x=X_DATA y=Y_STORE w=150.0 spot="store" icon="redis" label=t(SessionStore) status=store_status failing=Signal::derive(move || lab.is_failing(Node::SessionStore))
-                            statuses=vec![t(Down).to_string(), tf(SessionsCount, &[("n", &limits::USERS)]), t(StoreUnused).to_string()] down=store_down />
+                            statuses=vec![t(Down).to_string(), tf(SessionsCount, &[("n", &Grouped(limits::USERS.into()))]), t(StoreUnused).to_string()] down=store_down />
                     </g>
                     <NodeBox x=X_DATA y=Y_CACHE w=150.0 spot="cache" icon="cache" label=t(Cache) status=cache_status
                         statuses=vec![t(Off).to_string(), t(Down).to_string(), tf(HitsPct, &[("n", &100)]), t(NoReadsYet).to_string()] down=cache_down />
@@ -516,9 +518,9 @@ pub fn Diagram(
                     if s.mode == Mode::Stateful { CaptionStateful } else { CaptionStateless },
                     &[
                         ("servers", &s.servers.iter().filter(|v| v.state.accepts()).count()),
-                        ("flight", &s.in_flight),
-                        ("in", &s.logged_in),
-                        ("users", &s.users),
+                        ("flight", &Grouped(s.in_flight.into())),
+                        ("in", &Grouped(s.logged_in.into())),
+                        ("users", &Grouped(s.users.into())),
                     ],
                 ))}
             </figcaption>

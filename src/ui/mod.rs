@@ -22,7 +22,7 @@ pub use metrics::cache_figure;
 
 use leptos::prelude::*;
 
-use crate::i18n::{self, t, tf, Lang, Text::*};
+use crate::i18n::{self, t, tf, Grouped, Lang, Text::*};
 use crate::lab::{page_ms, Lab, Replay};
 use crate::params::{self, Controls, Theme};
 use crate::runner;
@@ -253,7 +253,7 @@ pub fn App(setup: Setup) -> impl IntoView {
             <footer class="run-info">
                 {move || {
                     lab.snap.track();
-                    lab.with_sim(|s| tf(RunInfo, &[("seed", &s.config().seed), ("events", &s.events().total())]))
+                    lab.with_sim(|s| tf(RunInfo, &[("seed", &s.config().seed), ("events", &Grouped(s.events().total()))]))
                 }}
                 <output id="fuzz-result" class="hint"></output>
                 <code id="trace-hash">{move || { lab.snap.track(); lab.with_sim(|s| format!("{:016x}", s.trace_hash())) }}</code>

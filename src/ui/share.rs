@@ -73,7 +73,6 @@ fn copy(text: &str, status: RwSignal<Option<&'static str>>, done: Text, fallback
     refused.forget();
 }
 
-/// `theme`: the link carries the chosen theme, so the shared run opens looking the same.
 /// A frame size typed in its box: taken while typing once it is within `min`–2000 px, and
 /// clamped into that range when the box is left (`done`).
 fn size_typed(ev: &web_sys::Event, size: RwSignal<u32>, min: u32, done: bool) {
@@ -86,6 +85,7 @@ fn size_typed(ev: &web_sys::Event, size: RwSignal<u32>, min: u32, done: bool) {
     }
 }
 
+/// `theme`: the link carries the chosen theme, so the shared run opens looking the same.
 #[component]
 pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
     let lab = use_lab();

@@ -9,7 +9,7 @@ use statelab_sim::store::Durability;
 use statelab_sim::{Command, Keyed, LbAlgorithm, Mode, Pattern, StoreKind, UserId};
 
 use super::use_lab;
-use crate::i18n::{t, tf, words, Text::*};
+use crate::i18n::{t, tf, words, Grouped, Text::*};
 
 /// Top of the traffic slider [requests/s].
 pub const MAX_RATE: u32 = 2_000;
@@ -54,8 +54,8 @@ fn TrafficControls() -> impl IntoView {
                     }
                 />
                 <output aria-live="off">{move || lab.panel_snap(|s| match s.spike_left_s {
-                    Some(left) => tf(RateNowSpike, &[("n", &s.rate_per_s), ("s", &left)]),
-                    None => tf(RateNow, &[("n", &s.rate_per_s)]),
+                    Some(left) => tf(RateNowSpike, &[("n", &Grouped(s.rate_per_s.into())), ("s", &left)]),
+                    None => tf(RateNow, &[("n", &Grouped(s.rate_per_s.into()))]),
                 })}</output>
             </label>
             // The label holds its menu alone, so the button's text stays out of the menu's name.
@@ -99,15 +99,17 @@ fn TrafficControls() -> impl IntoView {
             </label>
             // What the scaler judges, so a learner sees why a small spike adds no server, and
             // why a full load waits: a cooldown after its last change, or a server still booting;
-            // and why a mean that looks low can hide a server that sticky sessions overload.
+            // and why a mean under its threshold can hide a server that sticky sessions overload.
             <p class="hint">
                 {move || lab.panel_snap(|snap| {
-                    let stuck = (snap.mode == Mode::Stateful)
-                        .then(|| snap.servers.iter().filter(|v| v.state.is_healthy() && v.queued >= v.workers).max_by_key(|v| v.queued))
-                        .flatten()
-                        .map(|v| tf(ScalerStickyFull, &[("server", &words::server(v.id))]));
                     lab.with_sim(|s| {
-                        let busy = s.metrics().latest().map(|x| tf(BusyNow, &[("n", &x.utilization_pct)]))?;
+                        let latest = s.metrics().latest()?;
+                        let busy = tf(BusyNow, &[("n", &latest.utilization_pct)]);
+                        let policy = &s.autoscaler().policy;
+                        let stuck = (snap.mode == Mode::Stateful && policy.enabled && latest.utilization_pct < policy.scale_out_pct)
+                            .then(|| snap.servers.iter().filter(|v| v.state.is_healthy() && v.queued >= v.workers).max_by_key(|v| v.queued))
+                            .flatten()
+                            .map(|v| tf(ScalerStickyFull, &[("server", &words::server(v.id)), ("out", &policy.scale_out_pct)]));
                         let wait = match s.autoscaler_wait() {
                             None => None,
                             Some(Wait::Boot) => Some(t(ScalerWaitsBoot).to_string()),
@@ -309,14 +311,19 @@ fn DatabaseControls() -> impl IntoView {
                         // A replica behind on writes would lose them as the master.
                         let current = move || nodes().iter().any(|n| n.id.0 == id && n.promotable());
                         let behind = move || nodes().iter().any(|n| n.id.0 == id && n.up && n.behind);
+                        let why = format!("replica-{id}-behind");
                         let name = tf(ReplicaName, &[("n", &number)]);
                         let named = move |text| tf(text, &[("name", &name)]);
                         view! {
                             <li class="row">
                                 <span class="name">{tf(ReplicaName, &[("n", &number)])}</span>
                                 // Why Promote is off while it is up.
-                                <span class="behind" title=t(PromoteWhyBehind) hidden=move || !behind()>{t(Behind)}</span>
-                                <button disabled=move || !current() on:click=move |_| lab.send(Command::PromoteReplica { node: id })>{named(PromoteNamed)}</button>
+                                <span class="behind" id=why.clone() hidden=move || !behind()>
+                                    {t(Behind)}
+                                    <span class="visually-hidden">" "{t(PromoteWhyBehind)}</span>
+                                </span>
+                                <button disabled=move || !current() aria-describedby=move || behind().then(|| why.clone())
+                                    on:click=move |_| lab.send(Command::PromoteReplica { node: id })>{named(PromoteNamed)}</button>
                                 <button class="danger" disabled=move || !up() on:click=move |_| lab.send(Command::CrashDbNode { node: id })>{named(CrashNamed)}</button>
                                 <button disabled=up on:click=move |_| lab.send(Command::RestartDbNode { node: id })>{named(RestartNamed)}</button>
                                 <button on:click=move |_| lab.send(Command::RemoveReplica { node: id })>{named(RemoveNamed)}</button>

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { setup, openPage, loggedOut, sessionMode, card } from './harness.mjs';
+import { setup, openPage, loggedOut, sessionMode, card, figure } from './harness.mjs';
 
 const lab = setup();
 
@@ -191,7 +191,7 @@ test('after a long rebuilt run the feed and the event export still tell its logo
   assert.ok((await feed.locator('li').count()) > 0, 'the feed tells the end of the story');
   const [download] = await Promise.all([page.waitForEvent('download'), button(page, 'Download events (JSON lines)').click()]);
   const lines = (await readFile(await download.path(), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-  const total = Number((await page.locator('.run-info').textContent()).match(/(\d+) events/)[1]);
+  const total = figure((await page.locator('.run-info').textContent()).match(/([\d,]+) events/)[1]);
   assert.ok(total > lines.length, 'a long run: the log keeps a part of it');
   assert.ok(lines.every((e, i) => i === 0 || e.seq > lines[i - 1].seq), 'in order, each event once');
   assert.ok(lines.some((e) => e.kind === 'logged_out'), 'its logouts are in the file');
@@ -222,7 +222,7 @@ test('CSV and JSON-lines exports parse and match the numbers on screen', async (
   assert.equal((await throughput.locator('polyline').first().getAttribute('points')).split(' ').length, rows.length);
   const lines = (await grab('Download events (JSON lines)')).trim().split('\n').map((l) => JSON.parse(l));
   const footer = await page.locator('.run-info').textContent();
-  assert.equal(lines.length, Number(footer.match(/(\d+) events/)[1]));
+  assert.equal(lines.length, figure(footer.match(/([\d,]+) events/)[1]));
   assert.equal(lines.filter((e) => e.kind === 'logged_out').length, await loggedOut(page));
   assert.ok(lines.every((e, i) => e.seq === i && typeof e.text === 'string'));
   const svg = await grab('Download diagram (SVG)');

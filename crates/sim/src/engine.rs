@@ -1511,7 +1511,11 @@ impl Sim {
                 let d = self.between_ms(self.cfg.database.read_ms);
                 self.hop(r, Phase::DbRead(n), HopKind::DbRead, from, Node::Db(n), d);
             }
-            None => self.fail(r, FailReason::DbDown, Node::Db(DbNodeId(0))),
+            None => {
+                // Told at the master, whatever its id since a promotion.
+                let master = self.db.master().map_or(DbNodeId(0), |m| m.id);
+                self.fail(r, FailReason::DbDown, Node::Db(master));
+            }
         }
     }
 

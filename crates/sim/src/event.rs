@@ -185,7 +185,8 @@ pub enum EventKind {
         node: u32,
         name: DbName,
         /// A replica back while the master is down: it missed writes, and copies them only once
-        /// the master is back, so it serves no reads and cannot be promoted until then.
+        /// there is a master again (restarted or promoted), so until then it serves no reads and
+        /// cannot be promoted.
         behind: bool,
     },
     Promoted {
@@ -345,7 +346,7 @@ impl fmt::Display for Event {
             EventKind::DbDown { name, .. } => write!(f, "{name} is down."),
             EventKind::DbUp { name: DbName::Master, .. } => f.write_str("The master database is up."),
             EventKind::DbUp { name, behind: true, .. } => {
-                write!(f, "{name} is up but behind: it copies the writes it missed once the master is back.")
+                write!(f, "{name} is up but behind: it copies the writes it missed once there is a master again.")
             }
             EventKind::DbUp { name, .. } => write!(f, "{name} is up."),
             EventKind::Promoted { was, demoted: None, .. } => write!(f, "{was} is now the master database."),
@@ -452,6 +453,7 @@ impl EventLog {
 
     /// Holds back the events logged from now on, until [`EventLog::release`].
     pub(crate) fn hold(&mut self) {
+        debug_assert!(self.held.is_none(), "a hold inside a hold would drop the first one's events");
         self.held = Some(Vec::new());
     }
 

@@ -35,7 +35,8 @@ pub struct ServerView {
     pub sessions: u32,
     /// Boot progress, 0..=1000, for the box's progress bar; `None` unless booting.
     pub boot_per_mille: Option<u32>,
-    /// Requests its workers have finished with since the run began; a restart keeps the count.
+    /// Requests it handled that were answered, since the run began (not those that failed); a
+    /// restart keeps the count.
     pub served: u64,
 }
 
