@@ -40,7 +40,7 @@ fn Pane(lab: Lab, title: &'static str, actions: bool) -> impl IntoView {
                         view! {
                             <div class=format!("card {tone}") class:calm=move || value() == 0 role="group" aria-label=format!("{title}: {}", t(label))>
                                 <span class="card-label">{t(label)}</span>
-                                <output class="card-value" aria-live="off">{value}</output>
+                                <output class="card-value" aria-live="off">{move || Grouped(value()).to_string()}</output>
                             </div>
                         }
                     })

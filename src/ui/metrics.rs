@@ -30,7 +30,14 @@ fn Card(id: &'static str, label: Text, value: Signal<String>, #[prop(optional)] 
         <div class=format!("card {tone}") class:calm=move || value.with(|v| v == "0") role="group" aria-labelledby=labelled_by>
             <span class="card-label" id=id>{t(label)}</span>
             // Not a live region: the figure changes ten times a second while the lab runs.
-            <output class="card-value" aria-live="off">{value}</output>
+            <output
+                class="card-value"
+                class:long=move || value.with(|v| v.chars().count() > 8)
+                class:longer=move || value.with(|v| v.chars().count() > 12)
+                aria-live="off"
+            >
+                {value}
+            </output>
         </div>
     }
 }
