@@ -237,6 +237,7 @@ fn happening(kind: &EventKind) -> String {
         EventKind::DbUp { name: DbName::Master, .. } => t(EvMasterUp).to_string(),
         EventKind::DbUp { name, behind: true, .. } => tf(EvDbUpBehind, &[("name", &words::db_name(*name))]),
         EventKind::DbUp { name, .. } => tf(EvDbUp, &[("name", &words::db_name(*name))]),
+        EventKind::CaughtUp { name, .. } => tf(EvCaughtUp, &[("name", &words::db_name(*name))]),
         EventKind::Promoted { was, demoted: None, .. } => tf(EvPromoted, &[("name", &words::db_name(*was))]),
         EventKind::Promoted { was, demoted: Some((old, up)), .. } => tf(
             if *up { EvPromotedOldUp } else { EvPromotedOldDown },
@@ -650,6 +651,7 @@ mod tests {
             ("a replica down", |k| matches!(k, EventKind::DbDown { name: DbName::Replica(_), .. })),
             ("the master up", |k| matches!(k, EventKind::DbUp { name: DbName::Master, .. })),
             ("a replica up", |k| matches!(k, EventKind::DbUp { name: DbName::Replica(_), .. })),
+            ("a replica caught up", |k| matches!(k, EventKind::CaughtUp { .. })),
             ("a promotion over a running master", |k| {
                 matches!(k, EventKind::Promoted { demoted: Some((_, true)), .. })
             }),

@@ -172,7 +172,9 @@ pub fn draw(lab: Lab) {
                     let _ = ctx.arc(x, y, ring, 0.0, std::f64::consts::TAU);
                     ctx.stroke();
                 }
-                // The reason above the box, on a light plate, never over the box's own text.
+                // The reason above the box, on a light plate, never over the box's own text;
+                // as readable as the outline until its last quarter (a pause can freeze it).
+                ctx.set_global_alpha(((1.0 - age) * 4.0).min(1.0));
                 let width = ctx.measure_text(b.label).map_or(60.0, |m| m.width());
                 let (lx, ly) = (x - width / 2.0, y - 52.0);
                 ctx.set_fill_style_str("rgba(255, 255, 255, 0.92)");

@@ -27,18 +27,31 @@ pub fn keep_focus() {
         if ev.detail() != 0 {
             return;
         }
-        let Some(button) =
+        if let Some(button) =
             ev.target().and_then(|t| t.dyn_into::<Element>().ok()).and_then(|e| e.closest("button").ok().flatten())
-        else {
-            return;
-        };
-        let partners = partners(&button);
-        let group = button.closest("fieldset, section").ok().flatten();
-        // After the click's own updates, which the reactive system runs as microtasks.
-        Timeout::new(0, move || refocus(&button, &partners, group.as_ref())).forget();
+        {
+            hold(button)();
+        }
     });
     let _ = window.add_event_listener_with_callback_and_bool("click", on_click.as_ref().unchecked_ref(), true);
     on_click.forget();
+}
+
+/// The focused button, if any, ready to hand its focus on as [`keep_focus`] does for a click:
+/// for a shortcut key whose action disables or removes the button that holds the focus.
+pub fn hold_focused() -> Option<impl FnOnce()> {
+    let active = web_sys::window()?.document()?.active_element()?;
+    Some(hold(active.closest("button").ok()??))
+}
+
+/// Notes `button`'s partners and group before an action; the returned call refocuses after
+/// the action's own updates, which the reactive system runs as microtasks.
+fn hold(button: Element) -> impl FnOnce() {
+    let partners = partners(&button);
+    let group = button.closest("fieldset, section").ok().flatten();
+    move || {
+        Timeout::new(0, move || refocus(&button, &partners, group.as_ref())).forget();
+    }
 }
 
 /// The disabled controls beside `button`: one the click enables is its partner (Crash's

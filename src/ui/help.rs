@@ -78,8 +78,12 @@ pub fn Help(hidden: ReadSignal<bool>, full: bool) -> impl IntoView {
         if off || ev.ctrl_key() || ev.meta_key() || ev.alt_key() || typing_into(&ev) {
             return;
         }
+        let focused = super::focus::hold_focused();
         if shortcut(lab, &ev.key(), full) {
             ev.prevent_default();
+            if let Some(refocus) = focused {
+                refocus();
+            }
         }
     });
     on_cleanup(move || keys.remove());

@@ -306,8 +306,10 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, mode_asked: bool, 
                     </p>
                     {(!finished_tour).then(|| step_view(tour.clone(), p, player, run_step, verdict))}
                     <div class="row">
-                        <button disabled=p.step == 0 on:click=move |_| back()>{t(Back)}</button>
-                        <button class="primary" disabled=finished_tour on:click=move |_| next()>{t(Next)}</button>
+                        // The step view is rebuilt: the new step's title takes the focus, in view,
+                        // where its text and Run come next (a phone would leave it off screen).
+                        <button disabled=p.step == 0 on:click=move |_| { back(); to_step_text(); }>{t(Back)}</button>
+                        <button class="primary" disabled=finished_tour on:click=move |_| { next(); to_step_text(); }>{t(Next)}</button>
                     </div>
                 }
             })}

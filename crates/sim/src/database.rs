@@ -173,14 +173,18 @@ impl Database {
     }
 
     /// Up replicas copy the writes they missed from the master at `now_us`, if it is up: each
-    /// then holds every write made so far, like a replica just added.
-    pub fn catch_up(&mut self, now_us: u64) {
+    /// then holds every write made so far, like a replica just added. Returns those that did,
+    /// so the learner hears why a "behind" mark went.
+    pub fn catch_up(&mut self, now_us: u64) -> Vec<DbNodeId> {
+        let mut caught = Vec::new();
         if self.writer().is_some() {
             for n in self.nodes.iter_mut().filter(|n| n.up && n.behind) {
                 n.behind = false;
                 n.copied_at_us = now_us;
+                caught.push(n.id);
             }
         }
+        caught
     }
 
     /// Completes a read of `row` on `node`; returns true when it saw an out-of-date value: a

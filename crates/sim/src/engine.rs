@@ -714,9 +714,10 @@ impl Sim {
                 n.up = true;
                 let name = n.name();
                 // A master back up lets every replica catch up; a replica catches up from it.
-                self.db.catch_up(self.now_us);
+                let caught = self.db.catch_up(self.now_us);
                 let behind = self.db.node(id).is_some_and(|n| n.behind);
                 self.emit(EventKind::DbUp { node: *node, name, behind });
+                self.tell_caught_up(caught);
             }
             Command::PromoteReplica { node } => {
                 let id = self.db_node(*node)?;
@@ -732,8 +733,9 @@ impl Sim {
                 }
                 let was = n.name();
                 let demoted = self.db.promote(id, self.now_us);
-                self.db.catch_up(self.now_us);
+                let caught = self.db.catch_up(self.now_us);
                 self.emit(EventKind::Promoted { node: *node, was, demoted });
+                self.tell_caught_up(caught);
             }
             Command::AddReplica => {
                 if self.db.replicas().count() as u32 >= limits::REPLICAS {
@@ -774,6 +776,14 @@ impl Sim {
             }
         }
         Ok(())
+    }
+
+    fn tell_caught_up(&mut self, caught: Vec<DbNodeId>) {
+        for id in caught {
+            if let Some(name) = self.db.node(id).map(|n| n.name()) {
+                self.emit(EventKind::CaughtUp { node: id.0, name });
+            }
+        }
     }
 
     fn set_traffic(&mut self, traffic: Traffic) {

@@ -189,6 +189,12 @@ pub enum EventKind {
         /// cannot be promoted.
         behind: bool,
     },
+    /// A replica that was behind copied the writes it missed: it serves reads again and may be
+    /// promoted.
+    CaughtUp {
+        node: u32,
+        name: DbName,
+    },
     Promoted {
         node: u32,
         /// Its name as a replica, before the promotion.
@@ -239,6 +245,7 @@ impl EventKind {
             EventKind::CacheUp => "cache_up",
             EventKind::DbDown { .. } => "db_down",
             EventKind::DbUp { .. } => "db_up",
+            EventKind::CaughtUp { .. } => "caught_up",
             EventKind::Promoted { .. } => "promoted",
             EventKind::StaleRead { .. } => "stale_read",
             EventKind::ScaledOut { .. } => "scaled_out",
@@ -349,6 +356,7 @@ impl fmt::Display for Event {
                 write!(f, "{name} is up but behind: it copies the writes it missed once there is a master again.")
             }
             EventKind::DbUp { name, .. } => write!(f, "{name} is up."),
+            EventKind::CaughtUp { name, .. } => write!(f, "{name} copied the writes it missed and serves reads again."),
             EventKind::Promoted { was, demoted: None, .. } => write!(f, "{was} is now the master database."),
             EventKind::Promoted { was, demoted: Some((old, true)), .. } => {
                 write!(f, "{was} is now the master database; the old master serves reads as {old}.")

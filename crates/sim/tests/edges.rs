@@ -132,3 +132,28 @@ fn a_login_answered_after_its_server_crashed_is_not_counted_as_served() {
     let served: u64 = s.servers().iter().map(|v| v.served).sum();
     assert!(served <= s.totals().completed, "served {served} of {} answered", s.totals().completed);
 }
+
+#[test]
+fn a_replica_behind_says_when_it_has_caught_up() {
+    let mut cfg = SimConfig { seed: 1, mode: Mode::Stateless, ..SimConfig::default() };
+    cfg.traffic.rate_per_s = 200;
+    let mut s = Sim::new(cfg).unwrap();
+    s.apply(Command::CrashDbNode { node: 1 }).unwrap();
+    // Checkouts write to the master while the replica is down.
+    s.run_until(10 * SEC);
+    s.apply(Command::CrashDbNode { node: 0 }).unwrap();
+    s.apply(Command::RestartDbNode { node: 1 }).unwrap();
+    assert!(s.snapshot(0).db.iter().any(|n| n.id.0 == 1 && n.behind), "no master to copy from");
+    let cursor = s.events().total();
+    s.apply(Command::RestartDbNode { node: 0 }).unwrap();
+    let told: Vec<String> = s.events().since(cursor).map(|e| e.to_string()).collect();
+    assert_eq!(
+        told[1..],
+        [
+            "[10.0 s] The master database is up.",
+            "[10.0 s] Replica 1 copied the writes it missed and serves reads again."
+        ],
+        "{told:?}"
+    );
+    assert!(!s.snapshot(0).db.iter().any(|n| n.behind));
+}
