@@ -98,6 +98,8 @@ pub struct Lab {
     /// The newest line that told a loss, kept even after a busy run pushed it out of `feed`:
     /// the screen reader's live region speaks it first.
     pub last_loss: StoredValue<Option<FeedLine>>,
+    /// The newest line that told an action, kept likewise: a short feed keeps it in view.
+    pub last_command: StoredValue<Option<FeedLine>>,
     /// The user whose session the inspector shows.
     pub selected_user: RwSignal<Option<UserId>>,
     /// What the waterfall shows, or which request it is waiting for.
@@ -172,6 +174,7 @@ impl Lab {
             notice: RwSignal::new(notice),
             feed: RwSignal::new(Vec::new()),
             last_loss: StoredValue::new(None),
+            last_command: StoredValue::new(None),
             selected_user: RwSignal::new(None),
             trace: RwSignal::new(Trace::Off),
             bursts: StoredValue::new(Vec::new()),
@@ -383,6 +386,7 @@ impl Lab {
     fn rebuild_views(&self) {
         self.feed_cursor.set_value(0);
         self.last_loss.set_value(None);
+        self.last_command.set_value(None);
         self.feed.set(Vec::new());
         self.trace.set(Trace::Off);
         self.refresh();
@@ -629,6 +633,9 @@ impl Lab {
         if let Some(loss) = lines.iter().rev().find(|l| l.line.loss) {
             self.last_loss.set_value(Some(loss.clone()));
         }
+        if let Some(command) = lines.iter().rev().find(|l| l.line.command) {
+            self.last_command.set_value(Some(command.clone()));
+        }
         if let Some(last) = lines.last() {
             self.lines_told.set_value(last.n);
             self.feed.update(|feed| {
@@ -667,23 +674,23 @@ pub fn reading_order(lines: &[FeedLine]) -> Vec<FeedLine> {
     shown
 }
 
-/// The latest `n` lines in reading order, keeping the newest action and the newest loss among
-/// them in place of the oldest: in a short feed (compare view's panes) routine lines such as
-/// logins and retries must not push a crash and its logouts out of view.
-pub fn latest_with_cause(lines: &[FeedLine], n: usize) -> Vec<FeedLine> {
-    let newest = |keep: fn(&events::Line) -> bool| lines.iter().rev().find(|l| keep(&l.line)).map(|l| l.n);
-    let pinned: Vec<u64> = [newest(|l| l.command), newest(|l| l.loss)].into_iter().flatten().collect();
-    // Newest first; a pinned line missing takes the place of the oldest line not pinned.
-    let mut kept: Vec<u64> = lines.iter().rev().take(n).map(|l| l.n).collect();
-    for p in &pinned {
-        if !kept.contains(p) {
-            if let Some(i) = kept.iter().rposition(|k| !pinned.contains(k)) {
-                kept[i] = *p;
+/// The latest `n` of `lines` in reading order, with each of `pinned` (the newest action and
+/// the newest loss, which a busy run may have pushed out of `lines`) in place of the oldest
+/// line not pinned: in a short feed (compare view's panes) routine lines such as logins and
+/// retries must not push a crash and its logouts out of view.
+pub fn latest_with_cause(lines: &[FeedLine], n: usize, pinned: &[FeedLine]) -> Vec<FeedLine> {
+    let is_pinned = |l: &FeedLine| pinned.iter().any(|p| p.n == l.n);
+    // Newest first.
+    let mut kept: Vec<FeedLine> = lines.iter().rev().take(n).cloned().collect();
+    for p in pinned {
+        if !kept.iter().any(|k| k.n == p.n) {
+            if let Some(i) = kept.iter().rposition(|k| !is_pinned(k)) {
+                kept[i] = p.clone();
             }
         }
     }
-    let shown: Vec<FeedLine> = lines.iter().filter(|l| kept.contains(&l.n)).cloned().collect();
-    reading_order(&shown)
+    kept.sort_by_key(|l| l.n);
+    reading_order(&kept)
 }
 
 /// A shared run on its way to its moment: the commands still to apply, in order, with their
@@ -744,10 +751,14 @@ mod tests {
         // A crash (the action, the loss), then five routine lines.
         let mut lines = vec![line(1, 1, false, false), line(2, 6, false, true), line(3, 6, true, false)];
         lines.extend((4..9).map(|seq| line(seq, seq + 3, false, false)));
-        let shown: Vec<u64> = latest_with_cause(&lines, 4).iter().map(|l| l.line.seq).collect();
+        let pins = [lines[1].clone(), lines[2].clone()];
+        let shown: Vec<u64> = latest_with_cause(&lines, 4, &pins).iter().map(|l| l.line.seq).collect();
         assert_eq!(shown, [8, 7, 2, 3]);
         // While they are among the latest, nothing is pinned.
-        let shown: Vec<u64> = latest_with_cause(&lines[..5], 4).iter().map(|l| l.line.seq).collect();
+        let shown: Vec<u64> = latest_with_cause(&lines[..5], 4, &pins).iter().map(|l| l.line.seq).collect();
         assert_eq!(shown, [5, 4, 2, 3]);
+        // Pushed out of the feed itself, they are still shown.
+        let shown: Vec<u64> = latest_with_cause(&lines[4..], 4, &pins).iter().map(|l| l.line.seq).collect();
+        assert_eq!(shown, [8, 7, 2, 3]);
     }
 }

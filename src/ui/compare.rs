@@ -8,7 +8,7 @@ use statelab_sim::{Command, CommandError, Mode, ServerState, SimConfig, Snapshot
 
 use super::use_lab;
 use crate::i18n::{counted, t, tf, words, Grouped, Text::*};
-use crate::lab::{latest_with_cause, Lab};
+use crate::lab::{latest_with_cause, FeedLine, Lab};
 use crate::params::Controls;
 
 /// Tick of the compare loop [ms]: the panes show numbers and boxes, not gliding dots.
@@ -65,7 +65,10 @@ fn Pane(lab: Lab, title: &'static str, actions: bool) -> impl IntoView {
             <h3 class="pane-feed-heading">{t(FeedHeading)}</h3>
             // Not live: both panes narrate at once, and the summary line already speaks.
             <ol class="pane-feed" aria-label=format!("{title}: {}", t(FeedHeading))>
-                <For each=move || lab.feed.with(|f| latest_with_cause(f, PANE_LINES)) key=|line| line.line.seq let:line>
+                <For each=move || {
+                    let pinned: Vec<FeedLine> = [lab.last_command, lab.last_loss].iter().filter_map(|p| p.get_value()).collect();
+                    lab.feed.with(|f| latest_with_cause(f, PANE_LINES, &pinned))
+                } key=|line| line.line.seq let:line>
                     <li>{line.line.text}</li>
                 </For>
                 <Show when=move || lab.feed.with(Vec::is_empty)>
@@ -163,7 +166,17 @@ pub fn CompareView(config: SimConfig, autoplay: bool, controls: Controls) -> imp
             })
         };
         let ((lo, lf), (ro, rf)) = (phrases(left), phrases(right));
-        tf(CompareSummary, &[("lo", &lo), ("lf", &lf), ("ro", &ro), ("rf", &rf)])
+        let line = tf(CompareSummary, &[("lo", &lo), ("lf", &lf), ("ro", &ro), ("rf", &rf)]);
+        // In an overload stateless can fail more: without the logged-out users, who send
+        // nothing until they log in again, it is simply asked more. Say so, lest it read as
+        // stateless being worse.
+        let (l, r) = (left.snap.with(|s| s.totals), right.snap.with(|s| s.totals));
+        if l.logouts > 0 && r.failed > l.failed && r.issued > l.issued {
+            let why = tf(CompareAskedMore, &[("l", &Grouped(l.issued)), ("r", &Grouped(r.issued))]);
+            format!("{line} {why}")
+        } else {
+            line
+        }
     };
     // Each server with whether it is down in either pane: such a server is offered a restart.
     // A memo, so the buttons change only when a server's fate does, not on every tick.

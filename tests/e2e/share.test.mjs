@@ -46,6 +46,23 @@ test('compare mode: crashing Server 1 logs users out on the stateful side only',
   await context.close();
 });
 
+test('compare mode says why stateless fails more in a spike: the stateful side is asked less', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&view=compare`);
+  await button(page, 'Crash Server 1').click();
+  await button(page, 'Spike').click();
+  for (let i = 0; i < 80; i++) await button(page, 'Step').click();
+  const [lf, rf] = [await card(page, 'Stateful: failed requests'), await card(page, 'Stateless: failed requests')];
+  assert.ok(rf > lf && (await card(page, 'Stateful: logouts so far')) > 0, `stateful ${lf}, stateless ${rf} failed`);
+  const said = await page.locator('.summary').textContent();
+  const [, l, r] = said.match(/ Stateless fails more here because it is asked more: stateful's logged-out users send nothing until they log in again \(([\d,]+) requests sent, against ([\d,]+)\)\.$/) ?? [];
+  assert.ok(l && figure(l) < figure(r), said);
+  // A busy pane's feed has long dropped its first lines; the action stays in view all the same.
+  const feed = await page.getByRole('list', { name: 'Stateless: What just happened' }).locator('li').allTextContents();
+  assert.ok(feed.some((line) => line.endsWith('You: spike the traffic.')), feed.join('\n'));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('compare mode runs at the page speed the URL sets', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?speed=5`);
   await button(page, 'Compare stateful and stateless').click();
