@@ -14,6 +14,10 @@ use crate::i18n::Text::{self, *};
 use crate::lab::{page_ms, Lab};
 use crate::layout::{position, HEIGHT, WIDTH};
 
+/// The highest a failure's reason is drawn [diagram units]: below the heading of a dense stack
+/// of servers, whose baseline is at 30.
+const LABEL_TOP: f64 = 36.0;
+
 /// How long a failure burst stays on screen [ms of real time].
 pub const BURST_MS: f64 = 1_400.0;
 
@@ -158,7 +162,10 @@ pub fn draw(lab: Lab) {
         }
         ctx.set_font("bold 13px system-ui, sans-serif");
         lab.bursts.with_value(|bursts| {
-            for b in bursts {
+            // Newest first: where reasons would overlap (a spike over a dense stack of
+            // servers), the newest is told and the boxes under the others stay outlined.
+            let mut plates: Vec<(f64, f64, f64)> = Vec::new();
+            for b in bursts.iter().rev() {
                 let age = ((now - b.born_ms) / BURST_MS).clamp(0.0, 1.0);
                 let (x, y) = position(b.at, snap);
                 ctx.set_global_alpha(1.0 - age * 0.8);
@@ -176,7 +183,15 @@ pub fn draw(lab: Lab) {
                 // as readable as the outline until its last quarter (a pause can freeze it).
                 ctx.set_global_alpha(((1.0 - age) * 4.0).min(1.0));
                 let width = ctx.measure_text(b.label).map_or(60.0, |m| m.width());
-                let (lx, ly) = (x - width / 2.0, y - 52.0);
+                // Under the box when above it would cover the dense stack's heading.
+                let ly = if y - 52.0 - 13.0 < LABEL_TOP { y + 65.0 } else { y - 52.0 };
+                let lx = x - width / 2.0;
+                let plate = (lx - 4.0, ly - 13.0, width + 8.0);
+                if plates.iter().any(|p| p.0 < plate.0 + plate.2 && plate.0 < p.0 + p.2 && (p.1 - plate.1).abs() < 17.0)
+                {
+                    continue;
+                }
+                plates.push(plate);
                 ctx.set_fill_style_str("rgba(255, 255, 255, 0.92)");
                 ctx.fill_rect(lx - 4.0, ly - 13.0, width + 8.0, 17.0);
                 ctx.set_fill_style_str("#d62839");
