@@ -226,29 +226,32 @@ pub fn Charts() -> impl IntoView {
     });
     let nodes = Signal::derive(move || {
         samples.with(|s| {
-            // The nodes there now: a replica removed during the last second has left the diagram.
-            let ids: Vec<u32> = s
+            // The nodes there now, named as the diagram names them (a promotion renames one),
+            // read untracked, so the legend follows the samples, once a simulated second; a
+            // replica removed during the last second has left the diagram.
+            let nodes: Vec<(u32, String)> = s
                 .last()
                 .map(|x| {
                     x.db_reads_by_node
                         .iter()
-                        .map(|n| n.0)
-                        .filter(|id| lab.with_sim(|sim| sim.database().node(DbNodeId(*id)).is_some()))
+                        .filter_map(|&(id, _)| {
+                            lab.with_sim(|sim| {
+                                sim.database().node(DbNodeId(id)).map(|n| (id, words::db_name(n.name())))
+                            })
+                        })
                         .collect()
                 })
                 .unwrap_or_default();
             // Mid tones that keep 3:1 against both the light and the dark surface.
             let colours = ["#1098ad", "#5c7cfa", "#2f9e44", "#ae3ec9", "#e8590c", "#d6336c"];
-            ids.iter()
-                .map(|id| {
-                    // Named as the diagram names the node now (a promotion renames it); read
-                    // untracked, so the legend follows the samples, once a simulated second.
-                    let name = lab.with_sim(|sim| sim.database().node(DbNodeId(*id)).map(|n| words::db_name(n.name())));
+            nodes
+                .into_iter()
+                .map(|(id, name)| {
                     series(
-                        name.unwrap_or_else(|| tf(SeriesNode, &[("id", id)])),
+                        name,
                         // By the node's id, so a line keeps its colour when another node goes.
-                        colours[*id as usize % colours.len()],
-                        column(s, |x| x.db_reads_by_node.iter().find(|n| n.0 == *id).map_or(0.0, |n| f64::from(n.1))),
+                        colours[id as usize % colours.len()],
+                        column(s, |x| x.db_reads_by_node.iter().find(|n| n.0 == id).map_or(0.0, |n| f64::from(n.1))),
                     )
                 })
                 .collect()

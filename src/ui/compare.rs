@@ -4,6 +4,7 @@
 
 use gloo_timers::callback::Interval;
 use leptos::prelude::*;
+use statelab_sim::snapshot::Totals;
 use statelab_sim::{Command, CommandError, Mode, ServerState, SimConfig, Snapshot, UserId};
 
 use super::use_lab;
@@ -160,17 +161,14 @@ pub fn CompareView(config: SimConfig, autoplay: bool, controls: Controls) -> imp
     });
     on_cleanup(move || timer.set_value(None));
     let summary = move || {
-        let phrases = |lab: Lab| {
-            lab.snap.with(|s| {
-                (counted(s.totals.logouts, LogoutsOne, LogoutsMany), counted(s.totals.failed, FailedOne, FailedMany))
-            })
-        };
-        let ((lo, lf), (ro, rf)) = (phrases(left), phrases(right));
+        let (l, r) = (left.snap.with(|s| s.totals), right.snap.with(|s| s.totals));
+        let phrases =
+            |t: Totals| (counted(t.logouts, LogoutsOne, LogoutsMany), counted(t.failed, FailedOne, FailedMany));
+        let ((lo, lf), (ro, rf)) = (phrases(l), phrases(r));
         let line = tf(CompareSummary, &[("lo", &lo), ("lf", &lf), ("ro", &ro), ("rf", &rf)]);
         // In an overload stateless can fail more: without the logged-out users, who send
         // nothing until they log in again, it is simply asked more. Say so, lest it read as
         // stateless being worse.
-        let (l, r) = (left.snap.with(|s| s.totals), right.snap.with(|s| s.totals));
         if l.logouts > 0 && r.failed > l.failed && r.issued > l.issued {
             let why = tf(CompareAskedMore, &[("l", &Grouped(l.issued)), ("r", &Grouped(r.issued))]);
             format!("{line} {why}")

@@ -193,7 +193,7 @@ pub fn draw(lab: Lab) {
                 }
                 plates.push(plate);
                 ctx.set_fill_style_str("rgba(255, 255, 255, 0.92)");
-                ctx.fill_rect(lx - 4.0, ly - 13.0, width + 8.0, 17.0);
+                ctx.fill_rect(plate.0, plate.1, plate.2, 17.0);
                 ctx.set_fill_style_str("#d62839");
                 let _ = ctx.fill_text(b.label, lx, ly);
             }

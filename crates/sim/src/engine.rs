@@ -281,7 +281,7 @@ impl Sim {
 
     /// Servers booting now: the auto-scaler holds until they are up.
     fn booting(&self) -> u32 {
-        self.servers.iter().filter(|s| matches!(s.state, ServerState::Booting { .. })).count() as u32
+        Tally::of(self.servers.iter().map(|s| s.state)).booting
     }
 
     /// Per-second history for the charts and the CSV; the snapshot holds only the present.
