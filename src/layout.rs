@@ -62,6 +62,30 @@ pub fn server_slot(index: usize, count: usize) -> (f64, f64) {
     stack(index, count, SERVERS_TOP, SERVERS_BOTTOM, 96.0)
 }
 
+/// How much of a server box fits in its share of the column.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Density {
+    /// Name, status and the sessions it holds, on three lines.
+    Full,
+    /// Name and a short status on one line.
+    Line,
+    /// A bar with its state colour and load only: the server list names them.
+    Bar,
+}
+
+impl Density {
+    /// A box `height` units high: below 46 its lines no longer fit, below 20 not even one.
+    pub fn of(height: f64) -> Density {
+        if height >= 46.0 {
+            Density::Full
+        } else if height >= 20.0 {
+            Density::Line
+        } else {
+            Density::Bar
+        }
+    }
+}
+
 /// Centre of the `index`-th replica box.
 pub fn replica_y(index: usize, count: usize) -> f64 {
     stack(index, count, 120.0, 480.0, 70.0).0

@@ -131,29 +131,6 @@ fn watch_visibility(on_screen: RwSignal<bool>) {
     });
 }
 
-/// How much of a server box fits in its share of the column.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Density {
-    /// Name, status and the sessions it holds, on three lines.
-    Full,
-    /// Name and a short status on one line.
-    Line,
-    /// A bar with its state colour and load only: the server list names them.
-    Bar,
-}
-
-impl Density {
-    fn of(height: f64) -> Density {
-        if height >= 46.0 {
-            Density::Full
-        } else if height >= 20.0 {
-            Density::Line
-        } else {
-            Density::Bar
-        }
-    }
-}
-
 /// A labelled component box with its icon.
 #[component]
 fn NodeBox(

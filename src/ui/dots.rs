@@ -12,11 +12,14 @@ use wasm_bindgen::JsCast;
 
 use crate::i18n::Text::{self, *};
 use crate::lab::{page_ms, Lab};
-use crate::layout::{position, HEIGHT, WIDTH};
+use crate::layout::{position, server_slot, Density, HEIGHT, WIDTH, X_SERVERS};
 
 /// The highest a failure's reason is drawn [diagram units]: below the heading of a dense stack
 /// of servers, whose baseline is at 30.
 const LABEL_TOP: f64 = 36.0;
+
+/// The height of the plate a failure's reason is written on [diagram units].
+const PLATE_HEIGHT: f64 = 17.0;
 
 /// How long a failure burst stays on screen [ms of real time].
 pub const BURST_MS: f64 = 1_400.0;
@@ -183,21 +186,74 @@ pub fn draw(lab: Lab) {
                 // as readable as the outline until its last quarter (a pause can freeze it).
                 ctx.set_global_alpha(((1.0 - age) * 4.0).min(1.0));
                 let width = ctx.measure_text(b.label).map_or(60.0, |m| m.width());
-                // Under the box when above it would cover the dense stack's heading.
-                let ly = if y - 52.0 - 13.0 < LABEL_TOP { y + 65.0 } else { y - 52.0 };
-                let lx = x - width / 2.0;
+                let (lx, ly) = reason_at(b.at, snap, width);
                 let plate = (lx - 4.0, ly - 13.0, width + 8.0);
-                if plates.iter().any(|p| p.0 < plate.0 + plate.2 && plate.0 < p.0 + p.2 && (p.1 - plate.1).abs() < 17.0)
+                if plates
+                    .iter()
+                    .any(|p| p.0 < plate.0 + plate.2 && plate.0 < p.0 + p.2 && (p.1 - plate.1).abs() < PLATE_HEIGHT)
                 {
                     continue;
                 }
                 plates.push(plate);
                 ctx.set_fill_style_str("rgba(255, 255, 255, 0.92)");
-                ctx.fill_rect(plate.0, plate.1, plate.2, 17.0);
+                ctx.fill_rect(plate.0, plate.1, plate.2, PLATE_HEIGHT);
                 ctx.set_fill_style_str("#d62839");
                 let _ = ctx.fill_text(b.label, lx, ly);
             }
             ctx.set_global_alpha(1.0);
         });
     });
+}
+
+/// Where a failure's reason `width` wide is written at `at`: the left and baseline of its text.
+fn reason_at(at: Node, snap: &Snapshot, width: f64) -> (f64, f64) {
+    let (x, y) = position(at, snap);
+    if let Node::Server(id) = at {
+        let n = snap.servers.len();
+        if let Some(i) = snap.servers.iter().position(|v| v.id == id) {
+            let (cy, h) = server_slot(i, n);
+            let above = if i == 0 { LABEL_TOP } else { server_slot(i - 1, n).0 + h / 2.0 };
+            // A stack with no room for the plate between its boxes: over the box's own icon
+            // and name, so the reason is plainly this box's and never on a neighbour's text.
+            if cy - h / 2.0 - above < PLATE_HEIGHT {
+                let name = if Density::of(h) == Density::Full { cy - 8.0 } else { cy + 5.0 };
+                return (X_SERVERS - 88.0, name);
+            }
+        }
+    }
+    // Above the box, or under it where above would cover the dense stack's heading.
+    let ly = if y - 52.0 - 13.0 < LABEL_TOP { y + 65.0 } else { y - 52.0 };
+    (x - width / 2.0, ly)
+}
+
+#[cfg(test)]
+mod tests {
+    use statelab_sim::{Sim, SimConfig};
+
+    use super::*;
+
+    #[test]
+    fn a_reason_stays_off_every_other_box_with_text() {
+        for n in 1..=64 {
+            let config = SimConfig { servers: n, ..SimConfig::default() };
+            let snap = Sim::new(config).expect("a valid config").snapshot(0);
+            for (i, v) in snap.servers.iter().enumerate() {
+                // The widest reason, "queue full (503)", is about 116 units wide.
+                let (lx, ly) = reason_at(Node::Server(v.id), &snap, 116.0);
+                let (left, top, right, bottom) = (lx - 4.0, ly - 13.0, lx + 120.0, ly - 13.0 + PLATE_HEIGHT);
+                assert!(top >= LABEL_TOP, "{n} servers: Server {}'s reason covers the heading", i + 1);
+                if Density::of(server_slot(0, n as usize).1) == Density::Bar {
+                    continue;
+                }
+                for j in (0..snap.servers.len()).filter(|&j| j != i) {
+                    let (cy, h) = server_slot(j, snap.servers.len());
+                    let apart = bottom <= cy - h / 2.0
+                        || top >= cy + h / 2.0
+                        || right <= X_SERVERS - 95.0
+                        || left >= X_SERVERS + 95.0;
+                    assert!(apart, "{n} servers: Server {}'s reason covers Server {}", i + 1, j + 1);
+                }
+            }
+        }
+    }
 }
