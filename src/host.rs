@@ -93,13 +93,44 @@ fn outcomes(
     }
 }
 
-/// Whether `text` is a bare origin such as `https://school.example:8443`.
-pub fn is_origin(text: &str) -> bool {
-    let Some((scheme, rest)) = text.split_once("://") else { return false };
-    matches!(scheme, "http" | "https")
-        && !rest.is_empty()
-        && rest.len() <= 253
-        && rest.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+/// `text` as the browser spells the bare origin it names, such as `https://school.example:8443`:
+/// lower case and without its scheme's default port, since a message's origin is compared with
+/// it as a string. `None` when it names no origin.
+pub fn origin(text: &str) -> Option<String> {
+    let (scheme, rest) = text.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let default = match scheme.as_str() {
+        "http" => 80,
+        "https" => 443,
+        _ => return None,
+    };
+    let rest = rest.to_ascii_lowercase();
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((host, port)) if !port.contains(']') => (host, Some(port)),
+        _ => (rest.as_str(), None),
+    };
+    let v6 = host.len() > 2
+        && host.starts_with('[')
+        && host.ends_with(']')
+        && host[1..host.len() - 1].chars().all(|c| c.is_ascii_hexdigit() || c == ':');
+    let name = host.len() <= 253
+        && host.split('.').all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    if !(v6 || name) {
+        return None;
+    }
+    let port = match port {
+        None => None,
+        Some(p) if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) => return None,
+        Some(p) => match p.parse::<u16>().ok()? {
+            0 => return None,
+            n if n == default => None,
+            n => Some(n),
+        },
+    };
+    Some(match port {
+        Some(n) => format!("{scheme}://{host}:{n}"),
+        None => format!("{scheme}://{host}"),
+    })
 }
 
 /// A command's snake_case name, its link code and the integer fields it takes, in link order.
@@ -331,11 +362,28 @@ mod tests {
 
     #[test]
     fn only_bare_origins_are_accepted() {
-        assert!(is_origin("https://school.example"));
-        assert!(is_origin("http://127.0.0.1:8080"));
-        assert!(!is_origin("javascript:alert(1)"));
-        assert!(!is_origin("https://a.example/path"));
-        assert!(!is_origin("https://<script>"));
-        assert!(!is_origin("*"));
+        assert_eq!(origin("https://school.example").as_deref(), Some("https://school.example"));
+        assert_eq!(origin("http://127.0.0.1:8080").as_deref(), Some("http://127.0.0.1:8080"));
+        assert_eq!(origin("http://[::1]:8080").as_deref(), Some("http://[::1]:8080"));
+        // As the browser spells a message's origin, or no message would ever match.
+        assert_eq!(origin("HTTPS://School.Example").as_deref(), Some("https://school.example"));
+        assert_eq!(origin("https://a.example:443").as_deref(), Some("https://a.example"));
+        assert_eq!(origin("http://a.example:80").as_deref(), Some("http://a.example"));
+        assert_eq!(origin("http://a.example:443").as_deref(), Some("http://a.example:443"));
+        for bad in [
+            "javascript:alert(1)",
+            "https://a.example/path",
+            "https://<script>",
+            "*",
+            "https://a:b:c",
+            "https://a.example:99999",
+            "https://a.example:+1",
+            "https://a.example:",
+            "https://",
+            "https://a..example",
+            "ftp://a.example",
+        ] {
+            assert_eq!(origin(bad), None, "{bad}");
+        }
     }
 }

@@ -410,22 +410,24 @@ impl Lab {
     /// Starts over with `config`; with `None`, the current settings, or the page's own when
     /// leaving a tour.
     pub fn restart(&self, config: Option<SimConfig>) {
-        let mut error = None;
-        if let Some(cfg) = &config {
-            self.page_config.set_value(cfg.clone());
-        }
         let leaving_tour = self.tour_at.with_untracked(Option::is_some);
-        self.sim.update_value(|s| {
-            let cfg = match config {
-                Some(cfg) => cfg,
-                None if leaving_tour => self.page_config.get_value(),
-                None => s.config().clone(),
-            };
-            match Sim::new(cfg) {
-                Ok(fresh) => *s = fresh,
-                Err(e) => error = Some(tf(NotPossible, &[("why", &e)])),
+        let cfg = match &config {
+            Some(cfg) => cfg.clone(),
+            None if leaving_tour => self.page_config.get_value(),
+            None => self.sim.with_value(|s| s.config().clone()),
+        };
+        // A config the sim refuses leaves the run as it was, with the reason on the page.
+        let fresh = match Sim::new(cfg) {
+            Ok(fresh) => fresh,
+            Err(e) => {
+                self.notice.set(Some(tf(NotPossible, &[("why", &e)])));
+                return;
             }
-        });
+        };
+        if let Some(cfg) = config {
+            self.page_config.set_value(cfg);
+        }
+        self.sim.set_value(fresh);
         self.timeline.set_value(Vec::new());
         self.rewinder.update_value(Rewinder::clear);
         self.horizon_us.set_value(0);
@@ -434,7 +436,7 @@ impl Lab {
         self.spotlight.set(Vec::new());
         self.script.update_value(VecDeque::clear);
         self.stop_at.set(None);
-        self.notice.set(error);
+        self.notice.set(None);
         self.rebuild_views();
     }
 
@@ -590,7 +592,9 @@ impl Lab {
             let lines: Vec<FeedLine> =
                 events::lines(told).into_iter().zip(before + 1..).map(|(line, n)| FeedLine { n, line }).collect();
             if let Some(from) = host_from {
-                s.events().since(cursor.max(from)).for_each(crate::host::forward);
+                // A logout is narrated: the story holds every one, where a busy frame's single
+                // successes would push them out of the recent events.
+                s.events().narrated_since(cursor.max(from)).for_each(crate::host::forward);
             }
             let traced = waiting.and_then(|(id, exact)| {
                 s.completed().iter().find(|c| if exact { c.id == id } else { c.id >= id }).copied()

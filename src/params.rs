@@ -406,13 +406,10 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
                 "lab" => p.compare = false,
                 _ => bad(tr(Text::WhyView)),
             },
-            "host" => {
-                if crate::host::is_origin(&value) {
-                    p.host = Some(value.clone());
-                } else {
-                    bad(tr(Text::WhyHost));
-                }
-            }
+            "host" => match crate::host::origin(&value) {
+                Some(origin) => p.host = Some(origin),
+                None => bad(tr(Text::WhyHost)),
+            },
             "cmds" => match link::decode(&value) {
                 Ok(c) => p.commands = c,
                 Err(why) => bad(&fill(tr(Text::WhyCmds), &[("detail", &link_error(why, lang))])),

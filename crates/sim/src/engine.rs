@@ -153,7 +153,7 @@ impl Sim {
             health_gen: 0,
             failover_gen: 0,
             metrics: Metrics::new(cfg.history_s as usize),
-            log: EventLog::new(cfg.event_log as usize),
+            log: EventLog::new(cfg.event_log as usize, cfg.users as usize),
             commands: Vec::new(),
             completed: VecDeque::with_capacity(RECENT_COMPLETED),
             totals: Totals::default(),

@@ -441,6 +441,9 @@ pub struct EventLog {
     /// would push every command, logout and crash out of `recent`, and the story with them.
     narrated: VecDeque<Event>,
     capacity: usize,
+    /// At least `capacity`, and room for a line per user: one command (a crashed store) can
+    /// log every user out, and the whole of it must reach the feed and a host page.
+    story: usize,
     next_seq: u64,
     hasher: TraceHasher,
     /// Events of a command being applied, held back until the command's own event is known.
@@ -448,11 +451,12 @@ pub struct EventLog {
 }
 
 impl EventLog {
-    pub(crate) fn new(capacity: usize) -> Self {
+    pub(crate) fn new(capacity: usize, users: usize) -> Self {
         Self {
             recent: VecDeque::with_capacity(capacity.min(4096)),
             narrated: VecDeque::new(),
             capacity,
+            story: capacity.max(2 * users + 100),
             next_seq: 0,
             hasher: TraceHasher::new(),
             held: None,
@@ -482,7 +486,7 @@ impl EventLog {
         event.hash(&mut self.hasher);
         self.next_seq += 1;
         if event.is_narrated() {
-            if self.narrated.len() == self.capacity {
+            if self.narrated.len() == self.story {
                 self.narrated.pop_front();
             }
             self.narrated.push_back(event.clone());
@@ -544,7 +548,7 @@ mod tests {
 
     #[test]
     fn the_log_is_bounded_and_readable_from_a_cursor() {
-        let mut log = EventLog::new(3);
+        let mut log = EventLog::new(3, 0);
         for i in 0..5 {
             log.push(i, EventKind::CacheUp);
         }
@@ -557,7 +561,7 @@ mod tests {
 
     #[test]
     fn narrated_events_outlive_a_flood_of_single_successes() {
-        let mut log = EventLog::new(3);
+        let mut log = EventLog::new(3, 0);
         log.push(0, EventKind::CacheDown);
         let done = |req| EventKind::RequestDone { req, user: UserId(0), action: Action::Browse, latency_us: 1 };
         for req in 0..10 {
@@ -580,8 +584,8 @@ mod tests {
 
     #[test]
     fn the_hash_depends_on_content_and_order() {
-        let mut a = EventLog::new(8);
-        let mut b = EventLog::new(8);
+        let mut a = EventLog::new(8, 0);
+        let mut b = EventLog::new(8, 0);
         a.push(1, EventKind::CacheUp);
         a.push(2, EventKind::CacheDown);
         b.push(1, EventKind::CacheDown);

@@ -157,3 +157,17 @@ fn a_replica_behind_says_when_it_has_caught_up() {
     );
     assert!(!s.snapshot(0).db.iter().any(|n| n.behind));
 }
+
+#[test]
+fn a_crash_that_logs_thousands_out_keeps_the_whole_story() {
+    // The app's own event log (2,000 events), and more sessions on one server than that.
+    let mut s = Sim::new(SimConfig { users: 10_000, mode: Mode::Stateful, ..SimConfig::default() }).unwrap();
+    s.run_until(20 * SEC);
+    let from = s.events().total();
+    s.apply(Command::CrashServer { server: ServerId(1) }).unwrap();
+    let story: Vec<_> = s.events().narrated_since(from).map(|e| &e.kind).collect();
+    let logouts = story.iter().filter(|k| matches!(k, EventKind::LoggedOut { .. })).count();
+    assert!(logouts > 3_000, "server 1 held about a third of 10,000 sessions: {logouts}");
+    assert_eq!(logouts as u32, s.snapshot(0).logged_out, "every logout is told");
+    assert!(matches!(story[0], EventKind::Command { .. }), "the learner's click is told first: {:?}", story[0]);
+}
