@@ -220,6 +220,7 @@ fn command_named(name: &str, field: impl Fn(&str) -> Option<u64>) -> Result<Comm
         std::iter::once(format!("0.{code}")).chain(args.iter().map(u64::to_string)).collect::<Vec<_>>().join(".");
     link::decode(&text)
         .map_err(|_| "command fields out of range".to_string())?
+        .commands
         .pop()
         .map(|(_, c)| c)
         .ok_or_else(|| "empty command".into())

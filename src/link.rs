@@ -8,8 +8,6 @@
 use statelab_sim::config::AutoscalerConfig;
 use statelab_sim::{Command, Keyed, ServerId, UserId};
 
-use crate::params::MAX_REPLAY_US;
-
 /// A choice as a link writes it: its place among its kind's choices.
 fn index_of<T: Keyed>(x: T) -> u64 {
     x.index() as u64
@@ -147,49 +145,53 @@ fn command(code: &str, a: &[u64]) -> Option<Command> {
     })
 }
 
-/// Most commands a link may carry; a longer log is refused rather than replayed for ages.
+/// Most commands a link replays; a longer log opens before the first one left out.
 pub const MAX_COMMANDS: usize = 500;
 
 /// Why a command log was refused; the page words it in its own language.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum LinkError {
-    /// More than [`MAX_COMMANDS`].
-    TooMany,
     /// Command `n` (from 1) is not one this page writes.
     Invalid(usize),
     /// Command `n` comes before the one ahead of it.
     Backwards(usize),
-    /// Command `n` is later than [`MAX_REPLAY_US`]: replaying up to it would freeze the page.
-    TooLate(usize),
 }
 
-/// Decodes a command log; times must not go backwards nor beyond [`MAX_REPLAY_US`].
-pub fn decode(text: &str) -> Result<Vec<(u64, Command)>, LinkError> {
+/// A command log as a link can replay it.
+#[derive(Debug, PartialEq)]
+pub struct Decoded {
+    /// The first [`MAX_COMMANDS`] commands at most.
+    pub commands: Vec<(u64, Command)>,
+    /// When the log carries more: the time of the first one left out, before which the run
+    /// must open, or it would show a moment without a command that happened.
+    pub cut_at: Option<u64>,
+}
+
+/// Decodes a command log; times must not go backwards. Only [`MAX_COMMANDS`] commands are
+/// read, however long the text.
+pub fn decode(text: &str) -> Result<Decoded, LinkError> {
+    let mut decoded = Decoded { commands: Vec::new(), cut_at: None };
     if text.is_empty() {
-        return Ok(Vec::new());
+        return Ok(decoded);
     }
-    let items: Vec<&str> = text.split('~').collect();
-    if items.len() > MAX_COMMANDS {
-        return Err(LinkError::TooMany);
-    }
-    let mut out = Vec::with_capacity(items.len());
     let mut last = 0;
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in text.split('~').enumerate().take(MAX_COMMANDS + 1) {
         let n = i + 1;
         let mut parts = item.split('.');
         let at: u64 = parts.next().and_then(|t| t.parse().ok()).ok_or(LinkError::Invalid(n))?;
-        let code = parts.next().ok_or(LinkError::Invalid(n))?;
-        let args: Vec<u64> = parts.map(|p| p.parse().map_err(|_| LinkError::Invalid(n))).collect::<Result<_, _>>()?;
         if at < last {
             return Err(LinkError::Backwards(n));
         }
-        if at > MAX_REPLAY_US {
-            return Err(LinkError::TooLate(n));
-        }
         last = at;
-        out.push((at, command(code, &args).ok_or(LinkError::Invalid(n))?));
+        if n > MAX_COMMANDS {
+            decoded.cut_at = Some(at);
+            break;
+        }
+        let code = parts.next().ok_or(LinkError::Invalid(n))?;
+        let args: Vec<u64> = parts.map(|p| p.parse().map_err(|_| LinkError::Invalid(n))).collect::<Result<_, _>>()?;
+        decoded.commands.push((at, command(code, &args).ok_or(LinkError::Invalid(n))?));
     }
-    Ok(out)
+    Ok(decoded)
 }
 
 /// One of each command, for the tests of links and of the host API.
@@ -234,20 +236,31 @@ mod tests {
             every_command().into_iter().enumerate().map(|(i, c)| (i as u64 * 1_500, c)).collect();
         let text = encode(&log);
         assert!(text.chars().all(|c| c.is_ascii_alphanumeric() || "~.".contains(c)), "{text}");
-        assert_eq!(decode(&text).unwrap(), log);
+        assert_eq!(decode(&text).unwrap().commands, log);
     }
 
     #[test]
     fn malformed_logs_are_refused_with_a_reason() {
-        assert_eq!(decode("").unwrap(), vec![]);
+        assert_eq!(decode("").unwrap(), Decoded { commands: vec![], cut_at: None });
         assert_eq!(decode("5.zz"), Err(LinkError::Invalid(1)));
         assert_eq!(decode("5.c.0~3.c.1"), Err(LinkError::Backwards(2)));
         assert_eq!(decode("5.c"), Err(LinkError::Invalid(1)));
         assert_eq!(decode("5.c.99999999999"), Err(LinkError::Invalid(1)));
         assert_eq!(decode("x.c.1"), Err(LinkError::Invalid(1)));
-        assert_eq!(decode(&vec!["1.a"; MAX_COMMANDS + 1].join("~")), Err(LinkError::TooMany));
-        assert_eq!(decode(&format!("{MAX_REPLAY_US}.a")).map(|c| c.len()), Ok(1));
-        assert_eq!(decode(&format!("1.a~{}.a", MAX_REPLAY_US + 1)), Err(LinkError::TooLate(2)));
-        assert_eq!(decode("18446744073709551615.a"), Err(LinkError::TooLate(1)));
+        assert_eq!(decode("18446744073709551615.a").map(|d| d.commands.len()), Ok(1));
+    }
+
+    #[test]
+    fn a_longer_log_is_read_up_to_the_first_command_left_out() {
+        let log: Vec<String> = (0..MAX_COMMANDS + 40).map(|i| format!("{i}.a")).collect();
+        let d = decode(&log.join("~")).unwrap();
+        assert_eq!((d.commands.len(), d.commands.last().map(|c| c.0)), (MAX_COMMANDS, Some(MAX_COMMANDS as u64 - 1)));
+        assert_eq!(d.cut_at, Some(MAX_COMMANDS as u64));
+        // What comes after is not read at all.
+        let tail = format!("{}~{}.a~junk", log[..MAX_COMMANDS].join("~"), MAX_COMMANDS);
+        assert_eq!(decode(&tail).map(|d| d.cut_at), Ok(Some(MAX_COMMANDS as u64)));
+        assert_eq!(decode(&log[..MAX_COMMANDS].join("~")).map(|d| d.cut_at), Ok(None));
+        let backwards = format!("{}~0.a", log[..MAX_COMMANDS].join("~"));
+        assert_eq!(decode(&backwards).map(|d| d.cut_at), Err(LinkError::Backwards(MAX_COMMANDS + 1)));
     }
 }

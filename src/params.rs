@@ -283,10 +283,8 @@ fn pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
 /// Why a `cmds` log was refused, in `lang`.
 fn link_error(e: LinkError, lang: Lang) -> String {
     let (text, n) = match e {
-        LinkError::TooMany => (Text::CmdsTooMany, MAX_COMMANDS),
         LinkError::Invalid(n) => (Text::CmdInvalid, n),
         LinkError::Backwards(n) => (Text::CmdBackwards, n),
-        LinkError::TooLate(n) => (Text::CmdTooLate, n),
     };
     fill(text.get(lang), &[("n", &n)])
 }
@@ -296,6 +294,7 @@ fn link_error(e: LinkError, lang: Lang) -> String {
 pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
     let mut p = Params::default();
     let mut step_given = false;
+    let mut cut_at = None;
     let mut notices = Vec::new();
     let lang =
         pairs(query).filter(|(k, _)| k == "lang").filter_map(|(_, v)| Lang::from_tag(&v)).last().unwrap_or(fallback);
@@ -411,10 +410,10 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
                 None => bad(tr(Text::WhyHost)),
             },
             "cmds" => match link::decode(&value) {
-                Ok(c) => p.commands = c,
+                Ok(d) => (p.commands, cut_at) = (d.commands, d.cut_at),
                 Err(why) => bad(&fill(tr(Text::WhyCmds), &[("detail", &link_error(why, lang))])),
             },
-            "t" => match whole(&value, 0, MAX_REPLAY_US) {
+            "t" => match whole(&value, 0, u64::MAX) {
                 Some(t) => p.at_us = Some(t),
                 None => bad(tr(Text::WhyTime)),
             },
@@ -444,11 +443,23 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
         // A step belongs to a tour: without one it has nothing to open.
         notices.push(tr(Text::NoticeStepAlone).to_string());
     }
-    // The run opens at `t`, else at its last command; a link shows its moment, so what it logs
-    // after that never happened there. A moment so far into a busy run would take long to
-    // replay: it opens earlier, and loses the commands after that too.
+    // The run opens at `t`, else before the first command the link could not carry, else at
+    // its last command; a link shows its moment, so what it logs after that never happened
+    // there. A moment so far into a busy run, or past the hour, would take long to replay: it
+    // opens earlier, and loses the commands after that too.
     let last_command = p.commands.last().map(|(at, _)| *at);
-    if let Some(asked) = p.at_us.or(last_command) {
+    if let Some(mut asked) = p.at_us.or(cut_at).or(last_command) {
+        if let Some(cut) = cut_at.filter(|&cut| cut <= asked) {
+            notices.push(fill(tr(Text::NoticeCmdsCut), &[("n", &MAX_COMMANDS), ("at", &(cut / 1_000_000))]));
+            asked = cut;
+            p.at_us = Some(cut);
+        }
+        if asked > MAX_REPLAY_US {
+            let (asked, at) = (asked.div_ceil(1_000_000), MAX_REPLAY_US / 1_000_000);
+            notices.push(fill(tr(Text::NoticeHourCapped), &[("asked", &asked), ("at", &at)]));
+            p.at_us = Some(MAX_REPLAY_US);
+        }
+        let asked = asked.min(MAX_REPLAY_US);
         let later = drop_after(&mut p, asked);
         let rate = peak_rate(&p);
         let most_s = (MAX_REPLAY_REQUESTS / rate).floor() as u64;
@@ -456,7 +467,7 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
         let later = later + drop_after(&mut p, moment);
         if moment < asked {
             p.at_us = Some(moment);
-            let asked = asked.div_ceil(1_000_000);
+            let (asked, rate) = (asked.div_ceil(1_000_000), rate.ceil() as u64);
             notices.push(fill(tr(Text::NoticeReplayCapped), &[("asked", &asked), ("rate", &rate), ("at", &most_s)]));
         }
         if later > 0 {
@@ -494,6 +505,34 @@ mod tests {
         // The commands' times count too: with no `t`, the run opens at the last one.
         let (p, notices) = parse("?rate=1000000&cmds=20000000.a", Lang::En);
         assert_eq!((p.at_us, p.commands.len(), notices.len()), (Some(4_000_000), 0, 2), "{notices:?}");
+    }
+
+    #[test]
+    fn a_run_longer_than_a_link_holds_opens_where_it_can() {
+        // Past the hour ("Copy link" after an hour's run): the hour, and no command after it.
+        let (p, notices) = parse("?t=4000000000&cmds=1000000.a~3700000000.s", Lang::En);
+        assert_eq!((p.at_us, p.commands.len()), (Some(3_600_000_000), 1));
+        assert_eq!(
+            notices,
+            [
+                "A link replays at most the first hour of a run, so it opens at 3600 s instead of 4000 s.",
+                "1 of the link's commands comes after its moment (3600 s) and was left out."
+            ]
+        );
+        // More commands than a link holds: the run opens before the first one left out.
+        let log: Vec<String> =
+            (1..=MAX_COMMANDS as u64 + 3).map(|i| format!("{}.k.{}", i * 1_000_000, i % 2)).collect();
+        for q in [format!("?t=900000000&cmds={}", log.join("~")), format!("?cmds={}", log.join("~"))] {
+            let (p, notices) = parse(&q, Lang::En);
+            assert_eq!((p.at_us, p.commands.len()), (Some(501_000_000), MAX_COMMANDS));
+            assert_eq!(
+                notices,
+                ["The link carries more than 500 commands, so the run opens at 501 s, before the first one left out."]
+            );
+        }
+        // A moment before the cut needs none of the commands left out.
+        let (p, notices) = parse(&format!("?t=20000000&cmds={}", log.join("~")), Lang::En);
+        assert_eq!((p.at_us, p.commands.len(), notices.len()), (Some(20_000_000), 20, 1), "{notices:?}");
     }
 
     #[test]

@@ -109,7 +109,8 @@ proptest! {
     fn any_text_decodes_or_is_refused_without_a_panic(text in any::<String>()) {
         // Random text rarely decodes; what does is a log the page can write back unchanged.
         if let Ok(log) = link::decode(&text) {
-            prop_assert_eq!(link::decode(&link::encode(&log)), Ok(log));
+            prop_assert!(log.commands.len() <= link::MAX_COMMANDS);
+            prop_assert_eq!(link::decode(&link::encode(&log.commands)).map(|d| d.commands), Ok(log.commands));
         }
         let _ = params::percent_decode(&text);
     }
@@ -119,6 +120,6 @@ proptest! {
     #[test]
     fn any_command_log_survives_a_link(log in command_log()) {
         let text = link::encode(&log);
-        prop_assert_eq!(link::decode(&text), Ok(log));
+        prop_assert_eq!(link::decode(&text).map(|d| d.commands), Ok(log));
     }
 }
