@@ -166,10 +166,7 @@ pub fn CompareView(config: SimConfig, autoplay: bool, controls: Controls) -> imp
             |t: Totals| (counted(t.logouts, LogoutsOne, LogoutsMany), counted(t.failed, FailedOne, FailedMany));
         let ((lo, lf), (ro, rf)) = (phrases(l), phrases(r));
         let line = tf(CompareSummary, &[("lo", &lo), ("lf", &lf), ("ro", &ro), ("rf", &rf)]);
-        // In an overload stateless can fail more: without the logged-out users, who send
-        // nothing until they log in again, it is simply asked more. Say so, lest it read as
-        // stateless being worse.
-        if l.logouts > 0 && r.failed > l.failed && r.issued > l.issued {
+        if r.failed_more_as_asked_more(&l) {
             let why = tf(CompareAskedMore, &[("l", &Grouped(l.issued)), ("r", &Grouped(r.issued))]);
             format!("{line} {why}")
         } else {

@@ -101,20 +101,16 @@ fn TrafficControls() -> impl IntoView {
             // why a full load waits: a cooldown after its last change, or a server still booting;
             // and why a mean under its threshold can hide a server that sticky sessions overload.
             <p class="hint">
-                {move || lab.panel_snap(|snap| {
+                {move || lab.panel_snap(|_| {
                     lab.with_sim(|s| {
-                        let latest = s.metrics().latest()?;
-                        let busy = tf(BusyNow, &[("n", &latest.utilization_pct)]);
-                        let policy = &s.autoscaler().policy;
-                        let stuck = (snap.mode == Mode::Stateful && policy.enabled && latest.utilization_pct < policy.scale_out_pct)
-                            .then(|| snap.servers.iter().filter(|v| v.state.is_healthy() && v.queued >= v.workers).max_by_key(|v| v.queued))
-                            .flatten()
-                            .map(|v| tf(ScalerStickyFull, &[("server", &words::server(v.id)), ("out", &policy.scale_out_pct)]));
-                        let wait = match s.autoscaler_wait() {
-                            None => None,
-                            Some(Wait::Boot) => Some(t(ScalerWaitsBoot).to_string()),
-                            Some(Wait::Cooldown(left_us)) => Some(tf(ScalerCooling, &[("s", &left_us.div_ceil(1_000_000))])),
-                        };
+                        let r = s.autoscaler_readout()?;
+                        let busy = tf(BusyMean, &[("s", &r.window_s), ("n", &r.mean_pct)]);
+                        let wait = r.wait.map(|w| match w {
+                            Wait::Boot => t(ScalerWaitsBoot).to_string(),
+                            Wait::Cooldown(left_us) => tf(ScalerCooling, &[("s", &left_us.div_ceil(1_000_000))]),
+                        });
+                        let out = s.autoscaler().policy.scale_out_pct;
+                        let stuck = r.sticky_overload.map(|id| tf(ScalerStickyFull, &[("server", &words::server(id)), ("out", &out)]));
                         Some([Some(busy), wait, stuck].into_iter().flatten().collect::<Vec<_>>().join(" "))
                     })
                 })}

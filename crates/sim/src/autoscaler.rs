@@ -3,6 +3,7 @@
 //! drained without logging anyone out.
 
 use crate::config::AutoscalerConfig;
+use crate::server::ServerId;
 use crate::time::MS;
 
 /// What the auto-scaler decided at an evaluation.
@@ -23,20 +24,32 @@ pub enum Wait {
     Cooldown(u64),
 }
 
+/// What the auto-scaler weighs now, so a readout can say why it acts or holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Readout {
+    /// The seconds its mean covers: the latest closed ones, as many as its interval has.
+    pub window_s: u32,
+    /// The mean utilization it acts on [%].
+    pub mean_pct: u32,
+    /// Why it holds whatever the load, if it must (see [`Autoscaler::wait`]).
+    pub wait: Option<Wait>,
+    /// A server sticky sessions overload (its queue as long as its workers) while that mean
+    /// stays at or under the threshold: the scaler, judging the mean, adds no server for it.
+    pub sticky_overload: Option<ServerId>,
+}
+
 /// Policy plus the time of the last action.
 #[derive(Clone, Debug)]
 pub struct Autoscaler {
     /// In force now; `SetAutoscaling` replaces it mid-run.
     pub policy: AutoscalerConfig,
     last_action_us: Option<u64>,
-    /// Utilization measured at the last evaluation [%].
-    pub last_utilization_pct: u32,
 }
 
 impl Autoscaler {
     /// No action yet, so the first evaluation is not held back by a cooldown.
     pub fn new(policy: AutoscalerConfig) -> Self {
-        Self { policy, last_action_us: None, last_utilization_pct: 0 }
+        Self { policy, last_action_us: None }
     }
 
     /// Period between evaluations [µs], read each time the next one is scheduled.
@@ -46,8 +59,7 @@ impl Autoscaler {
 
     /// Decides from the utilization and the pool: `active` servers serving or booting. Fewer
     /// than the minimum (a crash) is replaced whatever the load, as a cloud scaling group does.
-    pub fn evaluate(&mut self, now_us: u64, utilization_pct: u32, active: u32, booting: u32) -> Decision {
-        self.last_utilization_pct = utilization_pct;
+    pub fn evaluate(&self, now_us: u64, utilization_pct: u32, active: u32, booting: u32) -> Decision {
         let p = &self.policy;
         if !p.enabled || self.wait(now_us, booting).is_some() {
             Decision::Hold
@@ -110,14 +122,14 @@ mod tests {
 
     #[test]
     fn replaces_servers_below_the_minimum_even_when_idle() {
-        let mut a = Autoscaler::new(AutoscalerConfig { enabled: true, min_servers: 3, ..AutoscalerConfig::default() });
+        let a = Autoscaler::new(AutoscalerConfig { enabled: true, min_servers: 3, ..AutoscalerConfig::default() });
         assert_eq!(a.evaluate(0, 0, 2, 0), Decision::ScaleOut);
         assert_eq!(a.evaluate(0, 0, 3, 0), Decision::Hold);
     }
 
     #[test]
     fn disabled_never_acts() {
-        let mut a = Autoscaler::new(AutoscalerConfig::default());
+        let a = Autoscaler::new(AutoscalerConfig::default());
         assert_eq!(a.evaluate(0, 100, 3, 0), Decision::Hold);
     }
 }

@@ -8,7 +8,7 @@
 use std::collections::VecDeque;
 
 use crate::agenda::Agenda;
-use crate::autoscaler::{Autoscaler, Decision};
+use crate::autoscaler::{Autoscaler, Decision, Readout};
 use crate::balancer::{sticky_pick, Balancer, Candidate, LbAlgorithm};
 use crate::cache::Cache;
 use crate::cdn::{ratio_per_mille, Cdn};
@@ -269,7 +269,7 @@ impl Sim {
         &self.traffic
     }
 
-    /// The policy in force, which a command may have replaced, and the utilization it last judged.
+    /// The policy in force, which a command may have replaced.
     pub fn autoscaler(&self) -> &Autoscaler {
         &self.autoscaler
     }
@@ -277,6 +277,30 @@ impl Sim {
     /// Why the auto-scaler, if on, holds now whatever the load (see [`Autoscaler::wait`]).
     pub fn autoscaler_wait(&self) -> Option<crate::autoscaler::Wait> {
         self.autoscaler.policy.enabled.then(|| self.autoscaler.wait(self.now_us, self.booting()))?
+    }
+
+    /// What the auto-scaler weighs now (see [`Readout`]); `None` before a second has closed.
+    pub fn autoscaler_readout(&self) -> Option<Readout> {
+        let (window_s, mean_pct) = self.judged_utilization()?;
+        let policy = &self.autoscaler.policy;
+        let sticky = self.mode == Mode::Stateful && policy.enabled && mean_pct <= policy.scale_out_pct;
+        let sticky_overload = sticky
+            .then(|| {
+                let workers = self.cfg.server.workers;
+                let full = self.servers.iter().filter(|s| s.state.is_healthy() && s.queued() >= workers);
+                full.max_by_key(|s| s.queued()).map(|s| s.id)
+            })
+            .flatten();
+        Some(Readout { window_s, mean_pct, wait: self.autoscaler_wait(), sticky_overload })
+    }
+
+    /// The mean utilization the auto-scaler acts on, over its interval's latest closed seconds:
+    /// (seconds it covers, mean %); `None` before the first one.
+    fn judged_utilization(&self) -> Option<(u32, u32)> {
+        let window = (self.autoscaler.interval_us() / SEC).max(1) as usize;
+        let recent: Vec<u32> = self.metrics.samples().iter().rev().take(window).map(|s| s.utilization_pct).collect();
+        let n = recent.len() as u32;
+        (n > 0).then(|| (n, recent.iter().sum::<u32>() / n))
     }
 
     /// Servers booting now: the auto-scaler holds until they are up.
@@ -1810,9 +1834,7 @@ impl Sim {
         if !self.autoscaler.policy.enabled {
             return;
         }
-        let window = (self.autoscaler.interval_us() / SEC).max(1) as usize;
-        let recent: Vec<u32> = self.metrics.samples().iter().rev().take(window).map(|s| s.utilization_pct).collect();
-        let util = if recent.is_empty() { 0 } else { recent.iter().sum::<u32>() / recent.len() as u32 };
+        let util = self.judged_utilization().map_or(0, |(_, mean)| mean);
         // A crashed server serves nobody: it counts neither towards the minimum nor as capacity.
         let active = self.servers.iter().filter(|s| s.state.serves()).count() as u32;
         match self.autoscaler.evaluate(self.now_us, util, active, self.booting()) {

@@ -160,6 +160,15 @@ pub struct Totals {
     pub queue_wait_us: u64,
 }
 
+impl Totals {
+    /// Whether these totals failed more than `sticky`'s, a stateful run of the same lab, only
+    /// because they were asked more: the stateful run's logged-out users send nothing until
+    /// they log in again. In an overload that makes stateless look the worse of the two.
+    pub fn failed_more_as_asked_more(&self, sticky: &Totals) -> bool {
+        sticky.logouts > 0 && self.failed > sticky.failed && self.issued > sticky.issued
+    }
+}
+
 /// One moment of the whole system, by value: the page's boxes, text and dots are drawn from it,
 /// and it can be kept for a later frame while the engine runs on.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -171,3 +171,50 @@ fn a_crash_that_logs_thousands_out_keeps_the_whole_story() {
     assert_eq!(logouts as u32, s.snapshot(0).logged_out, "every logout is told");
     assert!(matches!(story[0], EventKind::Command { .. }), "the learner's click is told first: {:?}", story[0]);
 }
+
+#[test]
+fn the_scaler_readout_names_a_server_sticky_sessions_overload_under_a_calm_mean() {
+    for mode in [Mode::Stateful, Mode::Stateless] {
+        let mut cfg = SimConfig { seed: 1, mode, ..SimConfig::default() };
+        cfg.autoscaler.enabled = true;
+        let mut s = Sim::new(cfg).unwrap();
+        assert_eq!(s.autoscaler_readout(), None, "no second has closed");
+        s.run_until(10 * SEC);
+        s.apply(Command::Spike).unwrap();
+        let mut named = 0;
+        for step in 1..=300 {
+            s.run_until(10 * SEC + step * 100 * MS);
+            let r = s.autoscaler_readout().unwrap();
+            assert!((1..=5).contains(&r.window_s), "the scaler's 5 s interval: {r:?}");
+            if let Some(id) = r.sticky_overload {
+                let snap = s.snapshot(0);
+                let v = snap.servers.iter().find(|v| v.id == id).unwrap();
+                assert!(r.mean_pct <= 70 && v.queued >= v.workers, "{r:?} {v:?}");
+                named += 1;
+            }
+        }
+        assert_eq!(named > 0, mode == Mode::Stateful, "{mode:?}: named {named} times");
+    }
+}
+
+#[test]
+fn stateless_fails_more_in_an_overload_only_as_it_is_asked_more() {
+    let run = |mode, spike| {
+        let mut s = Sim::new(SimConfig { seed: 3, mode, ..SimConfig::default() }).unwrap();
+        s.run_until(10 * SEC);
+        s.apply(Command::CrashServer { server: ServerId(1) }).unwrap();
+        if spike {
+            s.apply(Command::Spike).unwrap();
+        }
+        s.run_until(40 * SEC);
+        s.totals()
+    };
+    let (sticky, shared) = (run(Mode::Stateful, true), run(Mode::Stateless, true));
+    assert!(sticky.logouts > 0 && shared.failed > sticky.failed, "{sticky:?} {shared:?}");
+    assert!(shared.issued > sticky.issued, "the logged-out users sent nothing meanwhile");
+    assert!(shared.failed_more_as_asked_more(&sticky));
+    // Without the spike nothing overloads: stateless fails less, and there is nothing to explain.
+    let (sticky, shared) = (run(Mode::Stateful, false), run(Mode::Stateless, false));
+    assert!(shared.failed <= sticky.failed, "{sticky:?} {shared:?}");
+    assert!(!shared.failed_more_as_asked_more(&sticky));
+}
