@@ -138,7 +138,8 @@ pub fn fill(template: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
 /// Declares the keys with their English text, which is also the fallback.
 macro_rules! catalogue {
     ($($key:ident => $en:literal,)*) => {
-        /// A key of the catalogue.
+        /// A sentence of the page, looked up in the page's language, so no text is written
+        /// in one language only.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum Text { $($key,)* }
 

@@ -56,15 +56,13 @@ struct Queued {
 /// The request-tracing panel's state.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Trace {
+    /// Nothing traced: the panel offers "Trace next request".
     Off,
     /// Waiting for the first request numbered `from` or later to finish.
-    Waiting {
-        from: u64,
-    },
+    Waiting { from: u64 },
     /// Waiting for the request the learner clicked to finish.
-    Following {
-        id: u64,
-    },
+    Following { id: u64 },
+    /// The traced request finished: its waterfall is shown until the next trace.
     Shown(Completed),
 }
 
@@ -700,9 +698,13 @@ pub fn latest_with_cause(lines: &[FeedLine], n: usize, pinned: &[FeedLine]) -> V
 /// A shared run on its way to its moment: the commands still to apply, in order, with their
 /// times, the moment itself, and the simulated time between two looks at the clock.
 pub struct Replay {
+    /// The commands not replayed yet, each at its time.
     commands: VecDeque<(u64, Command)>,
+    /// The link's moment, where the replay stops [µs].
     until_us: u64,
+    /// Simulated time per slice, short enough for a frame [µs].
     step_us: u64,
+    /// Why a command of the link was refused, for the page to show once the run opens.
     refused: Option<String>,
 }
 

@@ -15,7 +15,9 @@ pub enum Theme {
     /// Follows the system's light or dark preference.
     #[default]
     Auto,
+    /// Light whatever the system prefers: a lit classroom or a printed screenshot.
     Light,
+    /// Dark whatever the system prefers: a dim room, or a course page that is dark.
     Dark,
     /// High contrast and large type for a room.
     Projector,
@@ -54,10 +56,12 @@ impl Theme {
 /// How much of the control surface shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Controls {
+    /// Every panel: the learner's own lab.
     #[default]
     Full,
     /// Playback and the mode switch only.
     Minimal,
+    /// No control at all: a frame that only shows what the instructor set up.
     None,
 }
 
@@ -87,7 +91,9 @@ pub struct Params {
     pub speed: f64,
     /// Start running at once; shared links set `autoplay=0`, so the run waits at its moment.
     pub autoplay: bool,
+    /// The look the page opens in; the learner can switch it.
     pub theme: Theme,
+    /// How much of the page is controls: an embed shows fewer.
     pub controls: Controls,
     /// Show the masthead; an embed sets `title=0`, as a course page has its own heading.
     pub show_title: bool,

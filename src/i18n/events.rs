@@ -32,6 +32,7 @@ pub struct Line {
     pub seq: u64,
     /// When its first event happened [µs].
     pub at_us: u64,
+    /// The sentence, in the page's language.
     pub text: String,
     /// Failed requests told together, so that an overload does not push its cause out of the
     /// feed; the next batch of the same failures joins the line (see [`Failures::join_into`]).
@@ -41,8 +42,11 @@ pub struct Line {
 /// Requests that failed at one place for one reason, within one simulated second.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Failures {
+    /// Where they failed, the box the diagram outlines.
     pub at: Node,
+    /// Why, as the failure's label says.
     pub reason: FailReason,
+    /// How many so far, grown as later batches join the line.
     pub count: u64,
 }
 

@@ -9,8 +9,11 @@ use crate::time::MS;
 /// What the auto-scaler decided at an evaluation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decision {
+    /// Off, waiting, or the load is within its thresholds.
     Hold,
+    /// Boot one more server: busy above the threshold, or fewer than the minimum.
     ScaleOut,
+    /// Drain one server: idle below the threshold, or more than the maximum.
     ScaleIn,
 }
 

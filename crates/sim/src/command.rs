@@ -19,70 +19,51 @@ pub enum Command {
     /// Switch where sessions live. Stateful → stateless copies every in-memory session into the
     /// shared store; stateless → stateful copies each session into the memory of the user's
     /// sticky server. Sessions that have nowhere to go (store or all servers down) are lost.
-    SetMode {
-        mode: Mode,
-    },
-    CrashServer {
-        server: ServerId,
-    },
+    SetMode { mode: Mode },
+    /// Kills a server at once: its requests fail and, stateful, its sessions are gone.
+    CrashServer { server: ServerId },
     /// Boots a crashed or stopped server again, with empty memory.
-    RestartServer {
-        server: ServerId,
-    },
+    RestartServer { server: ServerId },
+    /// Boots one more server; it takes traffic once up.
     AddServer,
     /// Takes a server out of the pool; it drains, then stops.
-    RemoveServer {
-        server: ServerId,
-    },
+    RemoveServer { server: ServerId },
     /// Sends the user's next request to a server other than the usual one.
-    Misroute {
-        user: UserId,
-    },
-    SetAlgorithm {
-        algorithm: LbAlgorithm,
-    },
-    SetTraffic {
-        rate_per_s: u32,
-        pattern: Pattern,
-    },
+    Misroute { user: UserId },
+    /// How the balancer picks a server; stateful mode keeps each user on theirs whatever it is.
+    SetAlgorithm { algorithm: LbAlgorithm },
+    /// The users' request rate and its shape over time.
+    SetTraffic { rate_per_s: u32, pattern: Pattern },
     /// Five times the traffic for 30 s.
     Spike,
-    SetCacheEnabled {
-        enabled: bool,
-    },
+    /// Whether product reads go through the cache or all reach the database.
+    SetCacheEnabled { enabled: bool },
+    /// The cache goes down: every read falls through to the database.
     CrashCache,
+    /// The cache comes back empty, and warms up again.
     RestartCache,
-    SetSessionStore {
-        kind: StoreKind,
-        persistence: bool,
-        replica: bool,
-    },
+    /// What keeps the shared sessions, and how durable it is.
+    SetSessionStore { kind: StoreKind, persistence: bool, replica: bool },
+    /// The shared session store goes down; stateless servers can then authenticate nobody.
     CrashSessionStore,
+    /// The store comes back, with its sessions if it persisted them.
     RestartSessionStore,
-    CrashDbNode {
-        node: u32,
-    },
-    RestartDbNode {
-        node: u32,
-    },
-    PromoteReplica {
-        node: u32,
-    },
+    /// A database node goes down; reads move to the others, writes wait for a master.
+    CrashDbNode { node: u32 },
+    /// A database node comes back, catching up with the master's writes.
+    RestartDbNode { node: u32 },
+    /// A replica becomes the master, as after a master's failure.
+    PromoteReplica { node: u32 },
+    /// One more read replica, from a copy of the master's data.
     AddReplica,
-    RemoveReplica {
-        node: u32,
-    },
-    SetReplicationLag {
-        min_ms: u32,
-        max_ms: u32,
-    },
-    SetAutoscaling {
-        policy: AutoscalerConfig,
-    },
+    /// Takes a replica away; its reads go to the other nodes.
+    RemoveReplica { node: u32 },
+    /// How late writes reach the replicas, which can then serve stale reads.
+    SetReplicationLag { min_ms: u32, max_ms: u32 },
+    /// The auto-scaler's policy, or off.
+    SetAutoscaling { policy: AutoscalerConfig },
     /// Health-check period [ms]; 0 = instant.
-    SetHealthCheck {
-        interval_ms: u32,
-    },
+    SetHealthCheck { interval_ms: u32 },
 }
 
 impl Command {
@@ -177,7 +158,9 @@ fn on_off(b: bool) -> &'static str {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CommandError {
     NoSuchServer(ServerId),
+    /// No user has that number.
     NoSuchUser(UserId),
+    /// No database node has that number.
     NoSuchDbNode(u32),
     /// The server is not in a state the command applies to.
     WrongServerState {
@@ -191,6 +174,7 @@ pub enum CommandError {
     LastServer,
     /// Misrouting needs a second server to send the request to.
     NoOtherServer,
+    /// Already at the most read replicas the model runs.
     TooManyReplicas,
     /// A new replica starts from a copy of the master's data, and the master is down.
     NoMasterToCopy,

@@ -68,13 +68,18 @@ impl ServerState {
 /// live charts count them now; stopped servers count in no state.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Tally {
+    /// Serving, and in the balancer's pool.
     pub healthy: u32,
+    /// Capacity on the way, which the auto-scaler waits for.
     pub booting: u32,
+    /// Finishing their work after a removal or a scale-in, taking none.
     pub draining: u32,
+    /// Crashed: their in-memory sessions are gone.
     pub down: u32,
 }
 
 impl Tally {
+    /// Counts `states` in one pass, so a chart and a sample agree on every server.
     pub fn of(states: impl IntoIterator<Item = ServerState>) -> Tally {
         let mut t = Tally::default();
         for s in states {
