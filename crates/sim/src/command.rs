@@ -157,6 +157,7 @@ fn on_off(b: bool) -> &'static str {
 /// Why a command could not be applied; the system is unchanged.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CommandError {
+    /// No server has that number (a removed one keeps its number, and is gone).
     NoSuchServer(ServerId),
     /// No user has that number.
     NoSuchUser(UserId),
