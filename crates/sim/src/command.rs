@@ -157,7 +157,7 @@ fn on_off(b: bool) -> &'static str {
 /// Why a command could not be applied; the system is unchanged.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CommandError {
-    /// No server has that number (a removed one keeps its number, and is gone).
+    /// No server has that number: a host page or a link named one the lab never had.
     NoSuchServer(ServerId),
     /// No user has that number.
     NoSuchUser(UserId),
