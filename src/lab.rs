@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 
 use leptos::prelude::*;
-use statelab_sim::request::{Completed, Node};
+use statelab_sim::request::{Completed, Node, Watch};
 use statelab_sim::rewind::Rewinder;
 use statelab_sim::{Command, EventKind, Sim, SimConfig, Snapshot, UserId};
 
@@ -555,8 +555,15 @@ impl Lab {
     /// already in flight began before the learner asked.
     pub fn trace_next(&self) {
         let from = self.sim.with_value(|s| s.totals().issued);
+        self.sim.update_value(|s| s.watch(Watch::From(from)));
         self.trace.set(Trace::Waiting { from });
         self.refresh();
+    }
+
+    /// Shows the waterfall of request `id`, a dot the learner clicked, once it finishes.
+    pub fn follow(&self, id: u64) {
+        self.sim.update_value(|s| s.watch(Watch::Exact(id)));
+        self.trace.set(Trace::Following { id });
     }
 
     fn refresh(&self) {
@@ -569,11 +576,7 @@ impl Lab {
     /// has not yet, else publishes to `snap` if that was [`PUBLISH_MS`] ago or more.
     fn publish(&self, throttled: bool) {
         let cursor = self.feed_cursor.get_value();
-        let waiting = match self.trace.get_untracked() {
-            Trace::Waiting { from } => Some((from, false)),
-            Trace::Following { id } => Some((id, true)),
-            _ => None,
-        };
+        let waiting = matches!(self.trace.get_untracked(), Trace::Waiting { .. } | Trace::Following { .. });
         let host_from = self.host_from.get_value();
         let (snapshot, lines, bursts, next, traced) = self.sim.with_value(|s| {
             let mut bursts = Vec::new();
@@ -594,9 +597,7 @@ impl Lab {
                 // successes would push them out of the recent events.
                 s.events().narrated_since(cursor.max(from)).for_each(crate::host::forward);
             }
-            let traced = waiting.and_then(|(id, exact)| {
-                s.completed().iter().find(|c| if exact { c.id == id } else { c.id >= id }).copied()
-            });
+            let traced = waiting.then(|| s.watched().copied()).flatten();
             (s.snapshot(MAX_DOTS), lines, bursts, s.events().total(), traced)
         });
         self.feed_cursor.set_value(next);

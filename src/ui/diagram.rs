@@ -16,7 +16,6 @@ use wasm_bindgen::JsCast;
 use super::dots::{request_at, LEGEND};
 use super::{parts, use_lab};
 use crate::i18n::{counted, t, tf, words, Grouped, Text::*};
-use crate::lab::Trace;
 use crate::layout::*;
 
 /// Room for a server box's sessions line [px]: from the text's start to the box's right edge.
@@ -465,7 +464,7 @@ pub fn Diagram(
                         // Mouse and touch only; "Trace next request" is the keyboard way.
                         let Some((x, y)) = diagram_point(&ev) else { return };
                         if let Some(id) = lab.live.with_value(|s| request_at(s, x, y)) {
-                            lab.trace.set(Trace::Following { id });
+                            lab.follow(id);
                         } else if actions {
                             let part = lab.snap.with_untracked(|s| part_at(s, x, y));
                             menu.set(part.filter(|p| menu.get_untracked() != Some(*p)));

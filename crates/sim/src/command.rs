@@ -164,11 +164,7 @@ pub enum CommandError {
     /// No database node has that number.
     NoSuchDbNode(u32),
     /// The server is not in a state the command applies to.
-    WrongServerState {
-        server: ServerId,
-        state: crate::server::ServerState,
-        wanted: &'static str,
-    },
+    WrongServerState { server: ServerId, state: crate::server::ServerState, wanted: &'static str },
     /// Already at the most servers the model runs.
     TooManyServers,
     /// Removing it would leave no server in the pool.

@@ -18,7 +18,7 @@ use crate::database::{Database, DbNode, DbNodeId, DbRole};
 use crate::dns::Dns;
 use crate::event::{EventKind, EventLog, FailReason, LogoutReason};
 use crate::metrics::Metrics;
-use crate::request::{Action, Completed, Hop, HopKind, Node, Phase, ReqRef, Request};
+use crate::request::{Action, Completed, Hop, HopKind, Node, Phase, ReqRef, Request, Watch};
 use crate::rng::SimRng;
 use crate::server::{Server, ServerId, ServerState, Tally};
 use crate::snapshot::{CacheView, DbView, RequestView, ServerView, Snapshot, StoreView, Totals};
@@ -92,6 +92,10 @@ pub struct Sim {
     log: EventLog,
     commands: Vec<(u64, Command)>,
     completed: VecDeque<Completed>,
+    /// The request the waterfall waits for, and it once finished: kept apart from `completed`,
+    /// which a busy moment can turn over many times between two looks.
+    watch: Option<Watch>,
+    watched: Option<Completed>,
     totals: Totals,
     logged_in: u32,
     logged_out: u32,
@@ -156,6 +160,8 @@ impl Sim {
             log: EventLog::new(cfg.event_log as usize, cfg.users as usize),
             commands: Vec::new(),
             completed: VecDeque::with_capacity(RECENT_COMPLETED),
+            watch: None,
+            watched: None,
             totals: Totals::default(),
             logged_in: 0,
             logged_out: 0,
@@ -326,6 +332,18 @@ impl Sim {
     /// Commands applied so far, with their times: with the seed, enough to replay the run.
     pub fn commands(&self) -> &[(u64, Command)] {
         &self.commands
+    }
+
+    /// Keeps the finished request `watch` picks for [`Sim::watched`], however many others
+    /// finish before it is read; one already among [`Sim::completed`] counts.
+    pub fn watch(&mut self, watch: Watch) {
+        self.watch = Some(watch);
+        self.watched = self.completed.iter().find(|c| watch.picks(c.id)).copied();
+    }
+
+    /// The request [`Sim::watch`] waits for, once it finished.
+    pub fn watched(&self) -> Option<&Completed> {
+        self.watched.as_ref()
     }
 
     /// The most recent finished requests, oldest first.
@@ -1780,7 +1798,7 @@ impl Sim {
         if self.completed.len() == RECENT_COMPLETED {
             self.completed.pop_front();
         }
-        self.completed.push_back(Completed {
+        let done = Completed {
             id: req.id,
             user: req.user,
             action: req.action,
@@ -1789,7 +1807,11 @@ impl Sim {
             finished_us: self.now_us,
             breakdown: req.breakdown,
             failure,
-        });
+        };
+        if self.watched.is_none() && self.watch.is_some_and(|w| w.picks(req.id)) {
+            self.watched = Some(done);
+        }
+        self.completed.push_back(done);
     }
 
     // ----- periodic work -------------------------------------------------------------------------

@@ -243,6 +243,25 @@ pub struct Request {
     pub breakdown: Breakdown,
 }
 
+/// The finished request a waterfall waits for (see [`crate::Sim::watch`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Watch {
+    /// The request with this id: a dot the learner clicked.
+    Exact(u64),
+    /// The first to finish with this id or a later one: "trace the next request".
+    From(u64),
+}
+
+impl Watch {
+    /// Whether request `id` is one it waits for.
+    pub fn picks(self, id: u64) -> bool {
+        match self {
+            Watch::Exact(want) => id == want,
+            Watch::From(from) => id >= from,
+        }
+    }
+}
+
 /// A finished request kept for the waterfall view.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Completed {

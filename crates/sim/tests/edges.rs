@@ -1,5 +1,6 @@
 //! The model at its edges: what a removal, a slider or a crash under way must not get wrong.
 
+use statelab_sim::request::Watch;
 use statelab_sim::time::{MS, SEC};
 use statelab_sim::traffic::Pattern;
 use statelab_sim::{Command, EventKind, FailReason, Mode, Node, ServerId, ServerState, Sim, SimConfig};
@@ -217,4 +218,23 @@ fn stateless_fails_more_in_an_overload_only_as_it_is_asked_more() {
     let (sticky, shared) = (run(Mode::Stateful, false), run(Mode::Stateless, false));
     assert!(shared.failed <= sticky.failed, "{sticky:?} {shared:?}");
     assert!(!shared.failed_more_as_asked_more(&sticky));
+}
+
+#[test]
+fn a_watched_request_is_kept_however_many_finish_after_it() {
+    let mut cfg = SimConfig::default();
+    cfg.traffic.rate_per_s = 50_000;
+    let mut s = Sim::new(cfg).unwrap();
+    s.run_until(2 * SEC);
+    let id = s.requests().map(|r| r.id).min().expect("requests in flight");
+    s.watch(Watch::Exact(id));
+    let from = s.totals().issued;
+    let mut next = s.clone();
+    next.watch(Watch::From(from));
+    s.run_until(3 * SEC);
+    next.run_until(3 * SEC);
+    assert!(s.completed().iter().all(|c| c.id != id), "thousands finished since: the ring turned over");
+    assert_eq!(s.watched().map(|c| c.id), Some(id));
+    let first = next.watched().expect("a request sent since finished");
+    assert!(first.id >= from, "{first:?}");
 }
