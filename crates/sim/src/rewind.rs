@@ -87,10 +87,15 @@ impl Rewinder {
     }
 
     /// [`Sim::run_until`] in slices, offering a copy after each, so a long run keeps copies.
+    /// It runs at least once: already at `t_us`, the events due then (a fresh run's, at 0)
+    /// still come before a command applied there, as [`Sim::apply_at`] and a replay have them.
     pub fn run_until(&mut self, sim: &mut Sim, t_us: u64) {
-        while sim.now_us() < t_us {
+        loop {
             sim.run_until(t_us.min(sim.now_us().saturating_add(SLICE_US)));
             self.offer(sim);
+            if sim.now_us() >= t_us {
+                break;
+            }
         }
     }
 

@@ -1,9 +1,12 @@
 //! The guided tours: every built-in one loads, replays deterministically, and makes every
 //! checkpoint claim come true on the numbers it names, in each mode it offers.
 
+use std::collections::VecDeque;
 use std::process::Command as Process;
 
 use statelab_sim::event::EventKind;
+use statelab_sim::rewind::Rewinder;
+use statelab_sim::time::MS;
 use statelab_sim::tour::{builtin_tours, lay_words, spanish_tours, ModeCheckpoint, TOUR_IDS};
 use statelab_sim::{Checkpoint, Mode, ServerId, Sim, Tour, TourError, UserId};
 
@@ -354,4 +357,34 @@ fn a_cache_slower_than_about_a_millisecond_fails_the_cache_checkpoint() {
     let slow = run((4_000, 6_000));
     assert!(!slow.passed, "{}", slow.measured);
     assert!(slow.measured.starts_with("Cache hits took at most "), "{}", slow.measured);
+}
+
+/// Each step played as the page plays it (frames of simulated time, a command applied where it
+/// is due after the rewinder brought the run there) ends where the next step's replay begins:
+/// "Next" must not show another run than the one just watched, nor a shared link.
+#[test]
+fn a_step_played_frame_by_frame_ends_where_the_next_steps_replay_begins() {
+    for t in builtin_tours() {
+        for &mode in &t.modes {
+            for index in 0..t.steps.len() {
+                let mut sim = t.replay(mode, index).unwrap();
+                let start = sim.now_us();
+                let end = t.end_us(index, start).unwrap();
+                let mut script: VecDeque<_> = t.schedule(index, start).into();
+                let mut rewinder = Rewinder::default();
+                while sim.now_us() < end {
+                    // A frame at 10×: 160 ms of simulated time.
+                    let target = (sim.now_us() + 160 * MS).min(end);
+                    while let Some((at, cmd)) = script.front().filter(|x| x.0 <= target).cloned() {
+                        script.pop_front();
+                        rewinder.run_until(&mut sim, at);
+                        sim.apply(cmd).unwrap();
+                    }
+                    rewinder.run_until(&mut sim, target);
+                }
+                let next = t.replay(mode, index + 1).unwrap();
+                assert_eq!(sim.trace_hash(), next.trace_hash(), "{} in {mode:?} mode, step {}", t.id, index + 1);
+            }
+        }
+    }
 }
