@@ -7,9 +7,10 @@
 use leptos::prelude::*;
 use statelab_sim::request::{Completed, HopKind};
 use statelab_sim::snapshot::{RequestView, Snapshot};
-use statelab_sim::Node;
+use statelab_sim::{Node, ServerId};
 use wasm_bindgen::JsCast;
 
+use crate::i18n::words;
 use crate::i18n::Text::{self, *};
 use crate::lab::{page_ms, Lab};
 use crate::layout::{position, server_slot, Density, HEIGHT, WIDTH, X_SERVERS};
@@ -20,6 +21,9 @@ const LABEL_TOP: f64 = 36.0;
 
 /// The height of the plate a failure's reason is written on [diagram units].
 const PLATE_HEIGHT: f64 = 17.0;
+
+/// The least height of a server box whose plate fits between its top and its name's line.
+const TOP_ROOM: f64 = 78.0;
 
 /// How long a failure burst stays on screen [ms of real time].
 pub const BURST_MS: f64 = 1_400.0;
@@ -186,8 +190,18 @@ pub fn draw(lab: Lab) {
                 // as readable as the outline until its last quarter (a pause can freeze it).
                 ctx.set_global_alpha(((1.0 - age) * 4.0).min(1.0));
                 let width = ctx.measure_text(b.label).map_or(60.0, |m| m.width());
-                let (lx, ly) = reason_at(b.at, snap, width);
-                let plate = (lx - 4.0, ly - 13.0, width + 8.0);
+                let name_width = |id: ServerId, density: Density| {
+                    ctx.set_font(if density == Density::Full {
+                        "650 15px system-ui, sans-serif"
+                    } else {
+                        "650 13px system-ui, sans-serif"
+                    });
+                    let w = ctx.measure_text(&words::server(id)).map_or(70.0, |m| m.width());
+                    ctx.set_font("bold 13px system-ui, sans-serif");
+                    w
+                };
+                let (lx, ly, reach) = reason_at(b.at, snap, width, name_width);
+                let plate = (lx - 4.0, ly - 13.0, (lx + width).max(reach) - lx + 8.0);
                 if plates
                     .iter()
                     .any(|p| p.0 < plate.0 + plate.2 && plate.0 < p.0 + p.2 && (p.1 - plate.1).abs() < PLATE_HEIGHT)
@@ -205,25 +219,33 @@ pub fn draw(lab: Lab) {
     });
 }
 
-/// Where a failure's reason `width` wide is written at `at`: the left and baseline of its text.
-fn reason_at(at: Node, snap: &Snapshot, width: f64) -> (f64, f64) {
+/// Where a failure's reason `width` wide is written at `at`: the left and baseline of its text,
+/// and how far right its plate must reach at least. `name_width` measures a server box's name
+/// at a density.
+fn reason_at(at: Node, snap: &Snapshot, width: f64, name_width: impl Fn(ServerId, Density) -> f64) -> (f64, f64, f64) {
     let (x, y) = position(at, snap);
     if let Node::Server(id) = at {
         let n = snap.servers.len();
         if let Some(i) = snap.servers.iter().position(|v| v.id == id) {
             let (cy, h) = server_slot(i, n);
+            let top = cy - h / 2.0;
             let above = if i == 0 { LABEL_TOP } else { server_slot(i - 1, n).0 + h / 2.0 };
-            // A stack with no room for the plate between its boxes: over the box's own icon
-            // and name, so the reason is plainly this box's and never on a neighbour's text.
-            if cy - h / 2.0 - above < PLATE_HEIGHT {
-                let name = if Density::of(h) == Density::Full { cy - 8.0 } else { cy + 5.0 };
-                return (X_SERVERS - 88.0, name);
+            if top - above < PLATE_HEIGHT {
+                // No room between the boxes of this stack. A tall box has room in its own top,
+                // over its name's line; a shorter one gets it over its icon and its whole name,
+                // so no half of a name shows beside it. Either way it is plainly this box's.
+                let density = Density::of(h);
+                if density == Density::Full && h >= TOP_ROOM {
+                    return (x - width / 2.0, top + 15.0, 0.0);
+                }
+                let name = if density == Density::Full { cy - 8.0 } else { cy + 5.0 };
+                return (X_SERVERS - 88.0, name, X_SERVERS - 56.0 + name_width(id, density));
             }
         }
     }
     // Above the box, or under it where above would cover the dense stack's heading.
     let ly = if y - 52.0 - 13.0 < LABEL_TOP { y + 65.0 } else { y - 52.0 };
-    (x - width / 2.0, ly)
+    (x - width / 2.0, ly, 0.0)
 }
 
 #[cfg(test)]
@@ -233,18 +255,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_reason_stays_off_every_other_box_with_text() {
+    fn a_reason_stays_off_every_other_box_and_hides_no_half_of_its_own_name() {
+        // "Servidor 12" at 15 px is about 90 units wide; the widest reason, "queue full (503)", 116.
+        let name_width = |_: ServerId, d: Density| if d == Density::Full { 90.0 } else { 78.0 };
         for n in 1..=64 {
             let config = SimConfig { servers: n, ..SimConfig::default() };
             let snap = Sim::new(config).expect("a valid config").snapshot(0);
             for (i, v) in snap.servers.iter().enumerate() {
-                // The widest reason, "queue full (503)", is about 116 units wide.
-                let (lx, ly) = reason_at(Node::Server(v.id), &snap, 116.0);
-                let (left, top, right, bottom) = (lx - 4.0, ly - 13.0, lx + 120.0, ly - 13.0 + PLATE_HEIGHT);
+                let (lx, ly, reach) = reason_at(Node::Server(v.id), &snap, 116.0, name_width);
+                let (left, top, right, bottom) = (lx - 4.0, ly - 13.0, (lx + 116.0).max(reach) + 4.0, ly + 4.0);
                 assert!(top >= LABEL_TOP, "{n} servers: Server {}'s reason covers the heading", i + 1);
-                if Density::of(server_slot(0, n as usize).1) == Density::Bar {
+                let (cy, h) = server_slot(i, snap.servers.len());
+                let density = Density::of(h);
+                if density == Density::Bar {
                     continue;
                 }
+                // Its own name: covered whole, or not touched.
+                let baseline = if density == Density::Full { cy - 8.0 } else { cy + 5.0 };
+                let name =
+                    (X_SERVERS - 56.0, baseline - 12.0, X_SERVERS - 56.0 + name_width(v.id, density), baseline + 3.0);
+                let clear = bottom <= name.1 || top >= name.3 || right <= name.0 || left >= name.2;
+                let covered = left <= name.0 && right >= name.2 && top <= name.1 && bottom >= name.3;
+                assert!(clear || covered, "{n} servers: Server {}'s reason hides part of its name", i + 1);
                 for j in (0..snap.servers.len()).filter(|&j| j != i) {
                     let (cy, h) = server_slot(j, snap.servers.len());
                     let apart = bottom <= cy - h / 2.0
