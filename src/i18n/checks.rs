@@ -5,7 +5,7 @@
 use statelab_sim::tour::Figures;
 use statelab_sim::{CheckResult, Checkpoint as C};
 
-use super::{counted, t, tf, words, Text, Text::*};
+use super::{counted, t, tf, words, Grouped, Text, Text::*};
 
 /// The claim as a short phrase, e.g. "At least 1 user logged out"; in English, equal to
 /// [`Checkpoint::describe`](statelab_sim::Checkpoint::describe).
@@ -56,14 +56,19 @@ pub fn measured(c: &C, r: &CheckResult) -> String {
         (C::FailedAtLeast { requests }, &Figures::Count(n)) => least(*requests, failed(n)),
         (C::CacheHitAtLeast { percent }, &Figures::Share { part, whole }) => tf(
             MeasuredCacheHit,
-            &[("pct", &percent_of(part, whole)), ("hits", &part), ("total", &whole), ("percent", percent)],
+            &[
+                ("pct", &percent_of(part, whole)),
+                ("hits", &Grouped(part)),
+                ("total", &Grouped(whole)),
+                ("percent", percent),
+            ],
         ),
         (C::DbReadCutAtLeast { percent }, &Figures::Share { part, whole }) => tf(
             MeasuredDbReadCut,
             &[
                 ("pct", &percent_of(part, whole)),
-                ("db", &whole.saturating_sub(part)),
-                ("total", &whole),
+                ("db", &Grouped(whole.saturating_sub(part))),
+                ("total", &Grouped(whole)),
                 ("percent", percent),
             ],
         ),
@@ -342,6 +347,15 @@ mod tests {
         for (c, r) in cases() {
             assert_eq!(measured(&c, &r), r.measured);
         }
+        // Thousands, grouped alike by the page and the sim.
+        let mut busy = SimConfig::default();
+        busy.traffic.rate_per_s = 2_000;
+        let mut sim = Sim::new(busy).unwrap();
+        sim.run_until(10_000 * MS);
+        let c = C::DbReadCutAtLeast { percent: 80 };
+        let r = c.check(&sim);
+        assert_eq!(measured(&c, &r), r.measured);
+        assert!(r.measured.contains(" of ") && r.measured.matches(',').count() >= 1, "{}", r.measured);
     }
 
     #[test]

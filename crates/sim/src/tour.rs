@@ -326,7 +326,20 @@ const DB_TRIP_US: (u64, u64) = (10 * MS, 100 * MS);
 const CACHE_HIT_MAX_US: u64 = 2 * MS;
 
 fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    format!("{} {}", grouped(n), if n == 1 { one } else { many })
+}
+
+/// `n` with its thousands marked ("25,971"), as the page writes counts in English.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
 }
 
 fn users_are(n: u32) -> String {
@@ -406,9 +419,10 @@ impl Checkpoint {
                     total > 0 && c.hits * 100 >= u64::from(percent) * total,
                     Figures::Share { part: c.hits, whole: total },
                     format!(
-                        "{:.1} % of product lookups hit the cache ({} of {total}; expected at least {percent} %).",
+                        "{:.1} % of product lookups hit the cache ({} of {}; expected at least {percent} %).",
                         pct(c.hits, total),
-                        c.hits
+                        grouped(c.hits),
+                        grouped(total)
                     ),
                 )
             }
@@ -418,10 +432,11 @@ impl Checkpoint {
                     total > 0 && t.cache_hits * 100 >= u64::from(percent) * total,
                     Figures::Share { part: t.cache_hits, whole: total },
                     format!(
-                        "The cache answered {:.1} % of product reads, leaving the database {} of {total} \
+                        "The cache answered {:.1} % of product reads, leaving the database {} of {} \
                          (expected at least {percent} % answered by the cache).",
                         pct(t.cache_hits, total),
-                        t.db_reads
+                        grouped(t.db_reads),
+                        grouped(total)
                     ),
                 )
             }
@@ -577,7 +592,7 @@ fn there_have_been(n: u64, one: &str, many: &str) -> String {
     match n {
         0 => format!("There have been no {many}"),
         1 => format!("There has been 1 {one}"),
-        n => format!("There have been {n} {many}"),
+        n => format!("There have been {} {many}", grouped(n)),
     }
 }
 
