@@ -62,7 +62,8 @@ pub fn Feed() -> impl IntoView {
         <section class="panel feed" aria-labelledby="feed-heading">
             <h2 id="feed-heading">{t(FeedHeading)}</h2>
             <Show when=move || lab.feed.with(Vec::is_empty)>
-                <p class="hint">{t(FeedEmpty)}</p>
+                // A tour step plays its own events: the learner is not asked to make some.
+                <p class="hint">{move || t(if lab.tour_at.with(Option::is_some) { FeedQuiet } else { FeedEmpty })}</p>
             </Show>
             // Focusable once it has lines, so a keyboard can scroll them when they overflow.
             <p class="visually-hidden" aria-live="polite">{announced}</p>

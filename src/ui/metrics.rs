@@ -21,6 +21,12 @@ pub fn cache_figure(s: &Snapshot) -> String {
     }
 }
 
+/// How wide a card's figure is, in digits (a letter is about one, a separator, a space or a
+/// slash about half): a wider figure is set smaller, to stay on one line.
+fn width_in_digits(value: &str) -> f64 {
+    value.chars().map(|c| if c.is_alphanumeric() { 1.0 } else { 0.5 }).sum()
+}
+
 /// `id` names the card in every language (`metric-<id>`), for labelling and for tests.
 #[component]
 fn Card(id: &'static str, label: Text, value: Signal<String>, #[prop(optional)] tone: &'static str) -> impl IntoView {
@@ -32,8 +38,8 @@ fn Card(id: &'static str, label: Text, value: Signal<String>, #[prop(optional)] 
             // Not a live region: the figure changes ten times a second while the lab runs.
             <output
                 class="card-value"
-                class:long=move || value.with(|v| v.chars().count() > 8)
-                class:longer=move || value.with(|v| v.chars().count() > 12)
+                class:long=move || value.with(|v| width_in_digits(v) > 8.0)
+                class:longer=move || value.with(|v| width_in_digits(v) > 10.0)
                 aria-live="off"
             >
                 {value}

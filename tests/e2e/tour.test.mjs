@@ -15,6 +15,8 @@ test('the wrong-server tour, stateful, walked with real clicks and Back', async 
   await page.getByRole('button', { name: 'Start tour' }).click();
   const steps = await page.getByRole('list', { name: 'Steps' }).locator('li').count();
   assert.ok((await page.locator('svg .spotlight').count()) > 0, 'the first step spotlights its components');
+  // The step plays its own events: the empty feed does not ask the learner to break things.
+  assert.equal(await page.locator('.feed .hint').textContent(), 'All quiet so far: what happens in this run is told here.');
   assert.ok(steps >= 2, `the tour has ${steps} steps`);
   const shown = [];
   let checked = 0;
