@@ -4,7 +4,7 @@
 
 use gloo_timers::callback::Interval;
 use leptos::prelude::*;
-use statelab_sim::snapshot::Totals;
+use statelab_sim::snapshot::{FailsMore, Totals};
 use statelab_sim::{Command, CommandError, Mode, ServerState, SimConfig, Snapshot, UserId};
 
 use super::use_lab;
@@ -166,12 +166,14 @@ pub fn CompareView(config: SimConfig, autoplay: bool, controls: Controls) -> imp
             |t: Totals| (counted(t.logouts, LogoutsOne, LogoutsMany), counted(t.failed, FailedOne, FailedMany));
         let ((lo, lf), (ro, rf)) = (phrases(l), phrases(r));
         let line = tf(CompareSummary, &[("lo", &lo), ("lf", &lf), ("ro", &ro), ("rf", &rf)]);
-        if r.failed_more_as_asked_more(&l) {
-            let why = tf(CompareAskedMore, &[("l", &Grouped(l.issued)), ("r", &Grouped(r.issued))]);
-            format!("{line} {why}")
-        } else {
-            line
-        }
+        let sent: [(&str, &dyn std::fmt::Display); 2] = [("l", &Grouped(l.issued)), ("r", &Grouped(r.issued))];
+        let why = match r.why_failed_more(&l) {
+            None => return line,
+            Some(FailsMore::AskedMore) => tf(CompareAskedMore, &sent),
+            Some(FailsMore::AskedMoreAndSessionTrips) => tf(CompareAskedMoreAndTrips, &sent),
+            Some(FailsMore::SessionTrips) => t(CompareSessionTrips).to_string(),
+        };
+        format!("{line} {why}")
     };
     // Each server with whether it is down in either pane: such a server is offered a restart.
     // A memo, so the buttons change only when a server's fate does, not on every tick.

@@ -160,12 +160,38 @@ pub struct Totals {
     pub queue_wait_us: u64,
 }
 
+/// Why a stateless run failed more requests than a stateful run of the same lab, which in an
+/// overload reads as stateless being the worse design unless said.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailsMore {
+    /// It was asked more: the stateful run's logged-out users send nothing until they log in
+    /// again. Its share of failures is no higher.
+    AskedMore,
+    /// Asked more, and a higher share failed too: each of its requests also fetches the
+    /// session from the shared store while it holds a worker, so an overloaded server answers
+    /// fewer a second.
+    AskedMoreAndSessionTrips,
+    /// Not asked more: the session trips alone.
+    SessionTrips,
+}
+
 impl Totals {
-    /// Whether these totals failed more than `sticky`'s, a stateful run of the same lab, only
-    /// because they were asked more: the stateful run's logged-out users send nothing until
-    /// they log in again. In an overload that makes stateless look the worse of the two.
-    pub fn failed_more_as_asked_more(&self, sticky: &Totals) -> bool {
-        sticky.logouts > 0 && self.failed > sticky.failed && self.issued > sticky.issued
+    /// Why these totals, a stateless run's, failed more than `sticky`'s, a stateful run of the
+    /// same lab; `None` when they did not.
+    pub fn why_failed_more(&self, sticky: &Totals) -> Option<FailsMore> {
+        if self.failed <= sticky.failed {
+            return None;
+        }
+        let asked_more = sticky.logouts > 0 && self.issued > sticky.issued;
+        // Failed over issued, compared without dividing.
+        let higher_share =
+            u128::from(self.failed) * u128::from(sticky.issued) > u128::from(sticky.failed) * u128::from(self.issued);
+        match (asked_more, higher_share) {
+            (true, false) => Some(FailsMore::AskedMore),
+            (true, true) => Some(FailsMore::AskedMoreAndSessionTrips),
+            (false, true) => Some(FailsMore::SessionTrips),
+            (false, false) => None,
+        }
     }
 }
 

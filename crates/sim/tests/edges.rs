@@ -1,6 +1,7 @@
 //! The model at its edges: what a removal, a slider or a crash under way must not get wrong.
 
 use statelab_sim::request::Watch;
+use statelab_sim::snapshot::{FailsMore, Totals};
 use statelab_sim::time::{MS, SEC};
 use statelab_sim::traffic::Pattern;
 use statelab_sim::{Command, EventKind, FailReason, Mode, Node, ServerId, ServerState, Sim, SimConfig};
@@ -199,7 +200,7 @@ fn the_scaler_readout_names_a_server_sticky_sessions_overload_under_a_calm_mean(
 }
 
 #[test]
-fn stateless_fails_more_in_an_overload_only_as_it_is_asked_more() {
+fn stateless_fails_more_in_an_overload_as_it_is_asked_more_and_holds_workers_for_sessions() {
     let run = |mode, spike| {
         let mut s = Sim::new(SimConfig { seed: 3, mode, ..SimConfig::default() }).unwrap();
         s.run_until(10 * SEC);
@@ -213,11 +214,18 @@ fn stateless_fails_more_in_an_overload_only_as_it_is_asked_more() {
     let (sticky, shared) = (run(Mode::Stateful, true), run(Mode::Stateless, true));
     assert!(sticky.logouts > 0 && shared.failed > sticky.failed, "{sticky:?} {shared:?}");
     assert!(shared.issued > sticky.issued, "the logged-out users sent nothing meanwhile");
-    assert!(shared.failed_more_as_asked_more(&sticky));
+    // A higher share failed too: stateless servers answered fewer, each request holding its
+    // worker through a session read and write at the store.
+    assert!(shared.completed < sticky.completed, "{sticky:?} {shared:?}");
+    assert_eq!(shared.why_failed_more(&sticky), Some(FailsMore::AskedMoreAndSessionTrips));
+    let asked_more = Totals { failed: sticky.failed * 2, issued: sticky.issued * 2, ..shared };
+    assert_eq!(asked_more.why_failed_more(&sticky), Some(FailsMore::AskedMore), "the same share of twice as many");
+    let no_logouts = Totals { logouts: 0, ..sticky };
+    assert_eq!(shared.why_failed_more(&no_logouts), Some(FailsMore::SessionTrips));
     // Without the spike nothing overloads: stateless fails less, and there is nothing to explain.
     let (sticky, shared) = (run(Mode::Stateful, false), run(Mode::Stateless, false));
     assert!(shared.failed <= sticky.failed, "{sticky:?} {shared:?}");
-    assert!(!shared.failed_more_as_asked_more(&sticky));
+    assert_eq!(shared.why_failed_more(&sticky), None);
 }
 
 #[test]
