@@ -94,6 +94,21 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
     let width = RwSignal::new(800u32);
     let height = RwSignal::new(500u32);
     let preview = RwSignal::new(false);
+    // The preview lays the frame out at its real size, so its layout is the course page's, and
+    // scales it down to the panel's width, so none of it is cut off.
+    let preview_box = NodeRef::<leptos::html::Div>::new();
+    let room = RwSignal::new(None::<f64>);
+    let measure = move || room.set(preview_box.get_untracked().map(|el| f64::from(el.client_width())));
+    Effect::new(move |_| {
+        if preview_box.get().is_some() {
+            measure();
+        }
+    });
+    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
+    on_cleanup(move || resize.remove());
+    // The frame's border adds a pixel on each side.
+    let fit = move || room.get().filter(|r| *r > 0.0).map_or(1.0, |r| (r / (f64::from(width.get()) + 2.0)).min(1.0));
+    let fitted = move |size: u32| format!("{:.1}px", (f64::from(size) + 2.0) * fit());
     let exported = RwSignal::new(None::<&'static str>);
     // A 800×500 frame fits the diagram with the short toolbar; the instructor can pick others.
     let frame_controls = RwSignal::new(Controls::Minimal);
@@ -218,15 +233,21 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
                     <button aria-pressed=move || preview.get().to_string() on:click=move |_| preview.update(|p| *p = !*p)>{t(PreviewEmbed)}</button>
                 </div>
                 <Show when=move || preview.get()>
-                    <div class="embed-box">
-                        <iframe
-                            class="embed-preview"
-                            src=frame_src
-                            width=move || width.get().to_string()
-                            height=move || height.get().to_string()
-                            title=t(PreviewTitle)
-                        ></iframe>
+                    <div class="embed-box" node_ref=preview_box>
+                        <div class="embed-fit" style:width=move || fitted(width.get()) style:height=move || fitted(height.get())>
+                            <iframe
+                                class="embed-preview"
+                                src=frame_src
+                                width=move || width.get().to_string()
+                                height=move || height.get().to_string()
+                                title=t(PreviewTitle)
+                                style:transform=move || format!("scale({:.4})", fit())
+                            ></iframe>
+                        </div>
                     </div>
+                    {move || (fit() < 1.0).then(|| view! {
+                        <p class="hint">{tf(PreviewScaled, &[("pct", &((fit() * 100.0).floor() as u32))])}</p>
+                    })}
                 </Show>
             </fieldset>
             <div class="row">

@@ -366,6 +366,15 @@ test('projecting, the embed code asks for the visitor’s theme, and its preview
     await page.frameLocator('iframe.embed-preview').getByRole('button', { name: 'Play', exact: true }).waitFor();
     const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
     assert.ok(scroll <= inner, `${theme}: the page is ${scroll} px wide in a ${inner} px window`);
+    // Laid out at its real 800 px, and scaled to the panel: none of it is cut off.
+    const frameWidth = await page.frameLocator('iframe.embed-preview').locator('body').evaluate(() => window.innerWidth);
+    const [shown, room] = await page.evaluate(() => [
+      document.querySelector('iframe.embed-preview').getBoundingClientRect().width,
+      document.querySelector('.embed-box').clientWidth,
+    ]);
+    assert.equal(frameWidth, 800);
+    assert.ok(shown <= room + 0.5, `${theme}: the preview shows ${shown} px in ${room} px`);
+    if (shown < 800) assert.match(await page.locator('.embed-box + .hint').textContent(), /^Shown at \d+ % of its size to fit here/);
     assert.deepEqual(errors, []);
     await context.close();
   }
