@@ -8,7 +8,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsValue;
 
 use crate::i18n::{t, tf, Text, Text::*};
-use crate::params::{with_theme, Controls, Theme};
+use crate::params::{share_query, with_theme, Controls, Theme};
 
 /// The page's address without its query.
 fn base_url() -> String {
@@ -112,6 +112,9 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
     let exported = RwSignal::new(None::<&'static str>);
     // A 800×500 frame fits the diagram with the short toolbar; the instructor can pick others.
     let frame_controls = RwSignal::new(Controls::Minimal);
+    // The frame shows this run at its moment, or compare view started from the run's settings
+    // (compare view replays no actions: both sides start over, differing only in their mode).
+    let frame_compare = RwSignal::new(false);
     let make_link = move || format!("{}?{}", base_url(), lab.link_query(theme.get_untracked()));
     // The page's links never carry `controls` or `title`, so the frame's choices are simply
     // added; a course page has its own heading, so the frame leaves out the masthead.
@@ -135,7 +138,14 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
     let frame_src = Memo::new(move |_| {
         let shown = theme.get();
         let frame_theme = if shown == Theme::Projector { Theme::Auto } else { shown };
-        let page = moment_link.with(|link| with_theme(link, frame_theme));
+        let page = if frame_compare.get() {
+            moment.track();
+            let speed = lab.speed.get_untracked();
+            let query = lab.with_sim(|s| share_query(s.config(), speed, frame_theme, &[], 0));
+            format!("{}?{query}&view=compare", base_url())
+        } else {
+            moment_link.with(|link| with_theme(link, frame_theme))
+        };
         format!("{page}&controls={}&title=0", frame_controls.get().key())
     });
     let snippet = move || {
@@ -203,6 +213,24 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
                         on:input=move |ev| size_typed(&ev, height, 400, false)
                         on:change=move |ev| size_typed(&ev, height, 400, true) /></label>
                 </div>
+                <label class="row">
+                    {t(EmbedView)}" "
+                    <select
+                        prop:value=move || if frame_compare.get() { "compare" } else { "lab" }
+                        on:change=move |ev| {
+                            let compare = event_target_value(&ev) == "compare";
+                            frame_compare.set(compare);
+                            // Compare view with only playback has nothing to crash: its buttons
+                            // are the point of it.
+                            if compare && frame_controls.get_untracked() == Controls::Minimal {
+                                frame_controls.set(Controls::Full);
+                            }
+                        }
+                    >
+                        <option value="lab">{t(EmbedViewLab)}</option>
+                        <option value="compare">{t(EmbedViewCompare)}</option>
+                    </select>
+                </label>
                 <label class="row">
                     {t(EmbedControls)}" "
                     <select

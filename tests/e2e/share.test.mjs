@@ -380,6 +380,24 @@ test('projecting, the embed code asks for the visitor’s theme, and its preview
   }
 });
 
+test('the embed builder frames compare view, with its buttons, from the run’s settings', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&seed=7&servers=4`);
+  await button(page, 'Crash Server 1').click();
+  await page.getByLabel('The frame shows').selectOption({ label: "stateful and stateless side by side, from this run's settings" });
+  const code = await page.getByLabel('Embed code').inputValue();
+  assert.match(code, /seed=7&amp;servers=4&amp;.*&amp;view=compare&amp;controls=full&amp;title=0"/);
+  assert.doesNotMatch(code, /cmds=/, 'compare view replays no actions');
+  assert.equal(await page.getByLabel('Controls in the frame').inputValue(), 'full');
+  await button(page, 'Preview embed').click();
+  const frame = page.frameLocator('iframe.embed-preview');
+  await frame.getByRole('button', { name: 'Crash Server 1', exact: true }).click();
+  await frame.getByRole('button', { name: 'Step', exact: true }).click();
+  assert.match(await frame.locator('.summary').textContent(), /^So far, stateful: [1-9][\d,]* logouts? and /, 'the crash logged users out');
+  assert.ok((await frame.locator('.pane').count()) === 2, 'two panes');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('compare view from a link keeps autoplay=0 and the embed’s controls', async () => {
   const time = (page) => page.locator('.pane .hint').first().textContent().then((t) => Number(t.match(/t = ([\d.]+) s/)[1]));
   let { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?view=compare&autoplay=0`);
