@@ -58,8 +58,8 @@ struct Queued {
 pub enum Trace {
     /// Nothing traced: the panel offers "Trace next request".
     Off,
-    /// Waiting for the first request numbered `from` or later to finish.
-    Waiting { from: u64 },
+    /// Waiting for the first request sent since the learner asked to finish.
+    Waiting,
     /// Waiting for the request the learner clicked to finish.
     Following { id: u64 },
     /// The traced request finished: its waterfall is shown until the next trace.
@@ -556,7 +556,7 @@ impl Lab {
     pub fn trace_next(&self) {
         let from = self.sim.with_value(|s| s.totals().issued);
         self.sim.update_value(|s| s.watch(Watch::From(from)));
-        self.trace.set(Trace::Waiting { from });
+        self.trace.set(Trace::Waiting);
         self.refresh();
     }
 
@@ -576,7 +576,7 @@ impl Lab {
     /// has not yet, else publishes to `snap` if that was [`PUBLISH_MS`] ago or more.
     fn publish(&self, throttled: bool) {
         let cursor = self.feed_cursor.get_value();
-        let waiting = matches!(self.trace.get_untracked(), Trace::Waiting { .. } | Trace::Following { .. });
+        let waiting = matches!(self.trace.get_untracked(), Trace::Waiting | Trace::Following { .. });
         let host_from = self.host_from.get_value();
         let (snapshot, lines, bursts, next, traced) = self.sim.with_value(|s| {
             let mut bursts = Vec::new();

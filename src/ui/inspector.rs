@@ -115,7 +115,7 @@ pub fn Waterfall() -> impl IntoView {
             <p class="hint">{t(TraceClickHint)}</p>
             {move || match lab.trace.get() {
                 Trace::Off => view! { <p class="hint">{t(TraceOff)}</p> }.into_any(),
-                Trace::Waiting { .. } => view! { <p class="hint">{t(TraceWaiting)}</p> }.into_any(),
+                Trace::Waiting => view! { <p class="hint">{t(TraceWaiting)}</p> }.into_any(),
                 Trace::Following { id } => view! { <p class="hint">{tf(TraceFollowing, &[("id", &id)])}</p> }.into_any(),
                 Trace::Shown(c) => {
                     let total = c.breakdown.total_us().max(1);
