@@ -4,7 +4,8 @@
 
 use statelab_sim::config::limits;
 use statelab_sim::tour::TOUR_IDS;
-use statelab_sim::{Command, Keyed, Mode, Pattern, SimConfig};
+use statelab_sim::traffic::{rates_by_second, Traffic};
+use statelab_sim::{Command, Keyed, Mode, SimConfig};
 
 use crate::i18n::{fill, t, Lang, Text};
 use crate::link::{self, LinkError, MAX_COMMANDS};
@@ -161,19 +162,17 @@ pub const MAX_REPLAY_US: u64 = 3_600_000_000;
 /// from 0, and this many take a few seconds in the browser (an hour at 1,000 requests/s).
 pub const MAX_REPLAY_REQUESTS: f64 = 4_000_000.0;
 
-/// The highest request rate the link's run can reach [requests/s]: each traffic setting at its
-/// pattern's peak, and a spike of the highest rate set if the log has one. The replay sizes its
-/// slices by it.
+/// Arrivals per second at each simulated second of the link's run, up to `until_us`.
+fn rates(p: &Params, until_us: u64) -> Vec<f64> {
+    let traffic = Traffic::new(p.config.traffic.rate_per_s, p.config.traffic.pattern, 0);
+    rates_by_second(&traffic, &p.commands, until_us)
+}
+
+/// The highest request rate the link's run reaches before its moment [requests/s]. The replay
+/// sizes its slices by it.
 pub fn peak_rate(p: &Params) -> f64 {
-    let traffic = &p.config.traffic;
-    let mut settings = vec![(traffic.rate_per_s, traffic.pattern)];
-    settings.extend(p.commands.iter().filter_map(|(_, c)| match c {
-        Command::SetTraffic { rate_per_s, pattern } => Some((*rate_per_s, *pattern)),
-        _ => None,
-    }));
-    let top = settings.iter().map(|&(rate, _)| rate).max().unwrap_or(0);
-    let spike = p.commands.iter().any(|(_, c)| *c == Command::Spike).then_some((top, Pattern::Spike));
-    settings.into_iter().chain(spike).map(|(rate, pattern)| pattern.peak_per_s(f64::from(rate))).fold(1.0, f64::max)
+    let moment = p.at_us.or(p.commands.last().map(|(at, _)| *at)).unwrap_or(0);
+    rates(p, moment).into_iter().fold(1.0, f64::max)
 }
 
 /// Every key a link to a run sets ([`share_query`], [`tour_query`], and `lang`); the others
@@ -467,14 +466,20 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
         }
         let asked = asked.min(MAX_REPLAY_US);
         let later = drop_after(&mut p, asked);
-        let rate = peak_rate(&p);
-        let most_s = (MAX_REPLAY_REQUESTS / rate).floor() as u64;
-        let moment = asked.min(most_s * 1_000_000);
+        // The first second by whose end the replay would have sent too many requests.
+        let rates = rates(&p, asked);
+        let mut sent = 0.0;
+        let over = rates.iter().position(|rate| {
+            sent += rate;
+            sent > MAX_REPLAY_REQUESTS
+        });
+        let moment = over.map_or(asked, |s| asked.min(s as u64 * 1_000_000));
         let later = later + drop_after(&mut p, moment);
         if moment < asked {
             p.at_us = Some(moment);
-            let (asked, rate) = (asked.div_ceil(1_000_000), rate.ceil() as u64);
-            notices.push(fill(tr(Text::NoticeReplayCapped), &[("asked", &asked), ("rate", &rate), ("at", &most_s)]));
+            let rate = rates[..=over.unwrap_or(0)].iter().fold(1.0, |a: f64, b| a.max(*b)).ceil() as u64;
+            let (asked, at) = (asked.div_ceil(1_000_000), moment / 1_000_000);
+            notices.push(fill(tr(Text::NoticeReplayCapped), &[("asked", &asked), ("rate", &rate), ("at", &at)]));
         }
         if later > 0 {
             let text = if later == 1 { Text::NoticeLaterCommand } else { Text::NoticeLaterCommands };
@@ -503,9 +508,12 @@ mod tests {
         let (p, notices) = parse("?rate=1000000&t=30000000", Lang::En);
         assert_eq!(p.at_us, Some(4_000_000));
         assert_eq!(notices, ["Reaching 30 s would replay too many requests to open quickly (up to 1000000 a second), so the run opens at 4 s."]);
-        // A spike in the command log counts at its peak: five times the rate.
+        // A spike counts for its 30 s at five times the rate, not for the whole run.
         let (p, notices) = parse("?rate=1000&t=3600000000&cmds=1000000.s", Lang::En);
-        assert_eq!((p.at_us, notices.len()), (Some(800_000_000), 1), "{notices:?}");
+        assert_eq!((p.at_us, notices.len()), (Some(3_600_000_000), 0), "{notices:?}");
+        let (p, notices) = parse("?rate=1100&t=3600000000&cmds=1000000.s", Lang::En);
+        assert_eq!(p.at_us, Some(3_516_000_000), "4 M requests by then: {notices:?}");
+        assert_eq!(notices, ["Reaching 3600 s would replay too many requests to open quickly (up to 5500 a second), so the run opens at 3516 s."]);
         let (p, _) = parse("?rate=1000&t=3600000000", Lang::En);
         assert_eq!(p.at_us, Some(3_600_000_000));
         // The commands' times count too: with no `t`, the run opens at the last one.
@@ -547,9 +555,9 @@ mod tests {
         let (p, notices) = parse("?rate=1000&t=1800000000&cmds=600000000.c.0~2000000000.s", Lang::En);
         assert_eq!((p.at_us, p.commands.len()), (Some(1_800_000_000), 1));
         assert_eq!(notices, ["1 of the link's commands comes after its moment (1800 s) and was left out."]);
-        // A spike before t counts at its peak, and the cap leaves out what comes after it.
-        let (p, notices) = parse("?rate=1000&t=1800000000&cmds=600000000.s~1200000000.c.0", Lang::En);
-        assert_eq!((p.at_us, p.commands.len(), notices.len()), (Some(800_000_000), 1, 2), "{notices:?}");
+        // A spike before t counts, and the cap leaves out what comes after it.
+        let (p, notices) = parse("?rate=2200&t=1800000000&cmds=600000000.s~1750000000.c.0", Lang::En);
+        assert_eq!((p.at_us, p.commands.len(), notices.len()), (Some(1_698_000_000), 1, 2), "{notices:?}");
         let (p, notices) = parse("?t=5000000&cmds=1000000.a~9000000.a~9500000.a", Lang::En);
         assert_eq!((p.at_us, p.commands.len()), (Some(5_000_000), 1));
         assert_eq!(notices, ["2 of the link's commands come after its moment (5 s) and were left out."]);

@@ -677,21 +677,11 @@ impl Sim {
                 self.users[user.0 as usize].misroute_next = true;
             }
             Command::SetAlgorithm { algorithm } => self.lb.algorithm = *algorithm,
-            Command::SetTraffic { rate_per_s, pattern } => {
+            Command::SetTraffic { rate_per_s, .. } => {
                 self.check(|c| c.traffic.rate_per_s = *rate_per_s)?;
-                // Moving only the rate keeps the pattern's clock: a spike or ramp under way goes on.
-                let traffic = if *pattern == self.traffic.pattern_at(self.now_us) {
-                    Traffic { base_per_s: *rate_per_s, ..self.traffic.clone() }
-                } else {
-                    Traffic::new(*rate_per_s, *pattern, self.now_us)
-                };
-                self.set_traffic(traffic);
+                self.set_traffic(self.traffic.after(cmd, self.now_us));
             }
-            Command::Spike => {
-                let mut traffic = self.traffic.clone();
-                traffic.spike(self.now_us);
-                self.set_traffic(traffic);
-            }
+            Command::Spike => self.set_traffic(self.traffic.after(cmd, self.now_us)),
             Command::SetCacheEnabled { enabled } => {
                 self.cache.enabled = *enabled;
                 if !enabled {

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+use crate::command::Command;
 use crate::time::SEC;
 
 /// Shape of the arrival rate around the base rate.
@@ -119,6 +120,23 @@ impl Traffic {
         (left > 0).then(|| left.div_ceil(SEC) as u32)
     }
 
+    /// The traffic after `cmd` at `now_us`; a command about anything else leaves it as it is.
+    /// Moving only the rate keeps the pattern's clock: a spike or a ramp under way goes on.
+    pub fn after(&self, cmd: &Command, now_us: u64) -> Traffic {
+        match *cmd {
+            Command::SetTraffic { rate_per_s, pattern } if pattern == self.pattern_at(now_us) => {
+                Traffic { base_per_s: rate_per_s, ..self.clone() }
+            }
+            Command::SetTraffic { rate_per_s, pattern } => Traffic::new(rate_per_s, pattern, now_us),
+            Command::Spike => {
+                let mut spiked = self.clone();
+                spiked.spike(now_us);
+                spiked
+            }
+            _ => self.clone(),
+        }
+    }
+
     /// Arrivals per second at `now_us`.
     pub fn rate_per_s(&self, now_us: u64) -> f64 {
         let base = f64::from(self.base_per_s);
@@ -135,6 +153,22 @@ impl Traffic {
             Pattern::Quiet => base * QUIET_SHARE,
         }
     }
+}
+
+/// Arrivals per second at the start of each simulated second, from 0 to `until_us`'s second:
+/// a run that starts with `traffic` and applies `commands` at their times. What replaying a
+/// link to that moment asks of the page, known without running it.
+pub fn rates_by_second(traffic: &Traffic, commands: &[(u64, Command)], until_us: u64) -> Vec<f64> {
+    let mut traffic = traffic.clone();
+    let mut due = commands.iter().peekable();
+    (0..=until_us / SEC)
+        .map(|s| {
+            while let Some((at_us, cmd)) = due.next_if(|(at_us, _)| *at_us <= s * SEC) {
+                traffic = traffic.after(cmd, *at_us);
+            }
+            traffic.rate_per_s(s * SEC)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use statelab_sim::request::Watch;
 use statelab_sim::snapshot::{FailsMore, Totals};
 use statelab_sim::time::{MS, SEC};
-use statelab_sim::traffic::Pattern;
+use statelab_sim::traffic::{rates_by_second, Pattern, Traffic};
 use statelab_sim::{Command, EventKind, FailReason, Mode, Node, ServerId, ServerState, Sim, SimConfig};
 
 /// Stateless, cache off: every product view reads a database node.
@@ -245,4 +245,28 @@ fn a_watched_request_is_kept_however_many_finish_after_it() {
     assert_eq!(s.watched().map(|c| c.id), Some(id));
     let first = next.watched().expect("a request sent since finished");
     assert!(first.id >= from, "{first:?}");
+}
+
+#[test]
+fn the_rates_second_by_second_foretell_what_a_run_sends() {
+    let mut cfg = SimConfig::default();
+    cfg.traffic.rate_per_s = 2_000;
+    let commands = vec![
+        (5 * SEC, Command::Spike),
+        (20 * SEC, Command::SetTraffic { rate_per_s: 3_000, pattern: Pattern::Spike }),
+        (60 * SEC, Command::SetTraffic { rate_per_s: 500, pattern: Pattern::Steady }),
+    ];
+    let traffic = Traffic::new(cfg.traffic.rate_per_s, cfg.traffic.pattern, 0);
+    let rates = rates_by_second(&traffic, &commands, 120 * SEC);
+    assert_eq!(rates.len(), 121);
+    // The spike and the rate moved under it (its clock goes on), then calm.
+    assert_eq!((rates[4], rates[6], rates[25], rates[40], rates[90]), (2_000.0, 10_000.0, 15_000.0, 3_000.0, 500.0));
+    let mut sim = Sim::new(cfg).unwrap();
+    for (at, cmd) in commands {
+        sim.apply_at(at, cmd).unwrap();
+    }
+    sim.run_until(120 * SEC);
+    let foretold: f64 = rates[..120].iter().sum();
+    let sent = sim.totals().issued as f64;
+    assert!((sent / foretold - 1.0).abs() < 0.05, "sent {sent}, foretold {foretold}");
 }
