@@ -261,6 +261,10 @@ test('a long verdict keeps the dock low, with the whole verdict in its tooltip a
   assert.equal(await verdict.getAttribute('title'), full);
   const height = await dock.evaluate((d) => d.getBoundingClientRect().height);
   assert.ok(height <= 100, `the dock is ${height} px tall`);
+  // In an 800×500 frame it is one row, so most of the diagram stays in view.
+  await page.setViewportSize({ width: 800, height: 500 });
+  const short = await dock.evaluate((d) => d.getBoundingClientRect().height);
+  assert.ok(short <= 56, `in an 800×500 frame the dock is ${short} px tall`);
   assert.deepEqual(errors, []);
   await context.close();
 });
