@@ -168,7 +168,8 @@ pub struct Decoded {
 }
 
 /// Decodes a command log; times must not go backwards. Only [`MAX_COMMANDS`] commands are
-/// read, however long the text.
+/// read, however long the text: of the first one left out only the time counts, and a time
+/// that is cut short or goes backwards there cuts the log at the last command kept.
 pub fn decode(text: &str) -> Result<Decoded, LinkError> {
     let mut decoded = Decoded { commands: Vec::new(), cut_at: None };
     if text.is_empty() {
@@ -178,15 +179,16 @@ pub fn decode(text: &str) -> Result<Decoded, LinkError> {
     for (i, item) in text.split('~').enumerate().take(MAX_COMMANDS + 1) {
         let n = i + 1;
         let mut parts = item.split('.');
-        let at: u64 = parts.next().and_then(|t| t.parse().ok()).ok_or(LinkError::Invalid(n))?;
+        let at: Option<u64> = parts.next().and_then(|t| t.parse().ok());
+        if n > MAX_COMMANDS {
+            decoded.cut_at = Some(at.filter(|&at| at >= last).unwrap_or(last));
+            break;
+        }
+        let at = at.ok_or(LinkError::Invalid(n))?;
         if at < last {
             return Err(LinkError::Backwards(n));
         }
         last = at;
-        if n > MAX_COMMANDS {
-            decoded.cut_at = Some(at);
-            break;
-        }
         let code = parts.next().ok_or(LinkError::Invalid(n))?;
         let args: Vec<u64> = parts.map(|p| p.parse().map_err(|_| LinkError::Invalid(n))).collect::<Result<_, _>>()?;
         decoded.commands.push((at, command(code, &args).ok_or(LinkError::Invalid(n))?));
@@ -260,7 +262,11 @@ mod tests {
         let tail = format!("{}~{}.a~junk", log[..MAX_COMMANDS].join("~"), MAX_COMMANDS);
         assert_eq!(decode(&tail).map(|d| d.cut_at), Ok(Some(MAX_COMMANDS as u64)));
         assert_eq!(decode(&log[..MAX_COMMANDS].join("~")).map(|d| d.cut_at), Ok(None));
-        let backwards = format!("{}~0.a", log[..MAX_COMMANDS].join("~"));
-        assert_eq!(decode(&backwards).map(|d| d.cut_at), Err(LinkError::Backwards(MAX_COMMANDS + 1)));
+        // A first command left out that is cut short or goes backwards cuts at the last one kept.
+        let last = MAX_COMMANDS as u64 - 1;
+        for bad in ["0.a", "x", ""] {
+            let text = format!("{}~{bad}", log[..MAX_COMMANDS].join("~"));
+            assert_eq!(decode(&text).map(|d| (d.commands.len(), d.cut_at)), Ok((MAX_COMMANDS, Some(last))), "{bad:?}");
+        }
     }
 }

@@ -454,10 +454,13 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
     // opens earlier, and loses the commands after that too.
     let last_command = p.commands.last().map(|(at, _)| *at);
     if let Some(mut asked) = p.at_us.or(cut_at).or(last_command) {
-        if let Some(cut) = cut_at.filter(|&cut| cut <= asked) {
+        // Past the hour, the hour cap below says where the run opens.
+        if let Some(cut) = cut_at.filter(|&cut| cut <= asked && cut <= MAX_REPLAY_US) {
             notices.push(fill(tr(Text::NoticeCmdsCut), &[("n", &MAX_COMMANDS), ("at", &(cut / 1_000_000))]));
             asked = cut;
             p.at_us = Some(cut);
+            // Commands at the very moment of the first one left out may have come after it.
+            p.commands.retain(|(at, _)| *at < cut);
         }
         if asked > MAX_REPLAY_US {
             let (asked, at) = (asked.div_ceil(1_000_000), MAX_REPLAY_US / 1_000_000);
@@ -544,6 +547,22 @@ mod tests {
                 ["The link carries more than 500 commands, so the run opens at 501 s, before the first one left out."]
             );
         }
+        // Commands at the moment of the first one left out may have come after it: out too.
+        let mut same = log.clone();
+        same[MAX_COMMANDS - 1] = format!("{}.a", (MAX_COMMANDS as u64 + 1) * 1_000_000);
+        let (p, notices) = parse(&format!("?cmds={}", same.join("~")), Lang::En);
+        assert_eq!((p.at_us, p.commands.len(), notices.len()), (Some(501_000_000), MAX_COMMANDS - 1, 1), "{notices:?}");
+        // A cut past the hour: the hour says where the run opens.
+        let late: Vec<String> = (1..=MAX_COMMANDS as u64 + 1).map(|i| format!("{}.a", i * 8_000_000)).collect();
+        let (p, notices) = parse(&format!("?cmds={}", late.join("~")), Lang::En);
+        assert_eq!((p.at_us, p.commands.len()), (Some(3_600_000_000), 450));
+        assert_eq!(
+            notices,
+            [
+                "A link replays at most the first hour of a run, so it opens at 3600 s instead of 4008 s.",
+                "50 of the link's commands come after its moment (3600 s) and were left out."
+            ]
+        );
         // A moment before the cut needs none of the commands left out.
         let (p, notices) = parse(&format!("?t=20000000&cmds={}", log.join("~")), Lang::En);
         assert_eq!((p.at_us, p.commands.len(), notices.len()), (Some(20_000_000), 20, 1), "{notices:?}");
