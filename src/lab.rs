@@ -477,12 +477,15 @@ impl Lab {
     /// The query string that reopens exactly what is on screen: the tour step being shown, or
     /// the run's settings, commands and moment; with the language if the URL chose one.
     pub fn link_query(&self, theme: Theme) -> String {
-        let mut query = self.run_query(theme);
-        if let Some(lang) = crate::i18n::chosen() {
-            query.push_str("&lang=");
-            query.push_str(lang.key());
-        }
-        query
+        with_chosen_lang(self.run_query(theme))
+    }
+
+    /// The query string that opens compare view sized as this run is now (see
+    /// [`Sim::present_config`]), with the language if the URL chose one.
+    pub fn compare_query(&self, theme: Theme) -> String {
+        let speed = self.speed.get_untracked();
+        let run = self.with_sim(|s| share_query(&s.present_config(), speed, theme, &[], 0));
+        with_chosen_lang(format!("{run}&view=compare"))
     }
 
     /// The tour step, or the run's settings, commands and moment, as query pairs.
@@ -694,6 +697,15 @@ pub fn latest_with_cause(lines: &[FeedLine], n: usize, pinned: &[FeedLine]) -> V
     }
     kept.sort_by_key(|l| l.n);
     reading_order(&kept)
+}
+
+/// `query` with the language, if the URL chose one: a link opens in the language it was made in.
+fn with_chosen_lang(mut query: String) -> String {
+    if let Some(lang) = crate::i18n::chosen() {
+        query.push_str("&lang=");
+        query.push_str(lang.key());
+    }
+    query
 }
 
 /// A shared run on its way to its moment: the commands still to apply, in order, with their

@@ -8,7 +8,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsValue;
 
 use crate::i18n::{t, tf, Text, Text::*};
-use crate::params::{share_query, with_theme, Controls, Theme};
+use crate::params::{with_theme, Controls, Theme};
 
 /// The page's address without its query.
 fn base_url() -> String {
@@ -140,9 +140,7 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
         let frame_theme = if shown == Theme::Projector { Theme::Auto } else { shown };
         let page = if frame_compare.get() {
             moment.track();
-            let speed = lab.speed.get_untracked();
-            let query = lab.with_sim(|s| share_query(s.config(), speed, frame_theme, &[], 0));
-            format!("{}?{query}&view=compare", base_url())
+            format!("{}?{}", base_url(), lab.compare_query(frame_theme))
         } else {
             moment_link.with(|link| with_theme(link, frame_theme))
         };
@@ -243,7 +241,9 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
                     >
                         {Controls::ALL.into_iter().map(|c| view! {
                             <option value=c.key()>
-                                {t(match c {
+                                {move || t(match c {
+                                    // Compare view's minimal set has no mode switch: both modes show.
+                                    Controls::Minimal if frame_compare.get() => EmbedControlsMinimalCompare,
                                     Controls::Minimal => EmbedControlsMinimal,
                                     Controls::Full => EmbedControlsFull,
                                     Controls::None => EmbedControlsNone,

@@ -383,9 +383,10 @@ test('projecting, the embed code asks for the visitor’s theme, and its preview
 test('the embed builder frames compare view, with its buttons, from the run’s settings', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&seed=7&servers=4`);
   await button(page, 'Crash Server 1').click();
-  await page.getByLabel('The frame shows').selectOption({ label: "stateful and stateless side by side, from this run's settings" });
+  await button(page, 'Add server').click();
+  await page.getByLabel('The frame shows').selectOption({ label: "stateful and stateless side by side, with this run's servers, users and rate" });
   const code = await page.getByLabel('Embed code').inputValue();
-  assert.match(code, /seed=7&amp;servers=4&amp;.*&amp;view=compare&amp;controls=full&amp;title=0"/);
+  assert.match(code, /seed=7&amp;servers=5&amp;.*&amp;view=compare&amp;controls=full&amp;title=0"/, 'the servers it has now');
   assert.doesNotMatch(code, /cmds=/, 'compare view replays no actions');
   assert.equal(await page.getByLabel('Controls in the frame').inputValue(), 'full');
   await button(page, 'Preview embed').click();

@@ -833,6 +833,16 @@ impl Sim {
         self.schedule(gap, Ev::Arrival(self.arrival_gen));
     }
 
+    /// The config a fresh run starts from to be sized as this one is now: the servers it has
+    /// (not those removed) and the rate its traffic was last set to. Compare view, which
+    /// replays no actions, starts from it.
+    pub fn present_config(&self) -> SimConfig {
+        let mut config = self.cfg.clone();
+        config.servers = self.running_servers().max(1);
+        config.traffic.rate_per_s = self.traffic.base_per_s;
+        config
+    }
+
     fn running_servers(&self) -> u32 {
         self.servers.iter().filter(|s| s.state != ServerState::Stopped).count() as u32
     }

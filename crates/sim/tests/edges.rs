@@ -270,3 +270,16 @@ fn the_rates_second_by_second_foretell_what_a_run_sends() {
     let sent = sim.totals().issued as f64;
     assert!((sent / foretold - 1.0).abs() < 0.05, "sent {sent}, foretold {foretold}");
 }
+
+#[test]
+fn the_present_config_is_sized_as_the_run_is_now() {
+    let mut s = Sim::new(SimConfig { servers: 3, ..SimConfig::default() }).unwrap();
+    s.apply(Command::AddServer).unwrap();
+    s.apply(Command::AddServer).unwrap();
+    s.apply(Command::RemoveServer { server: ServerId(1) }).unwrap();
+    s.apply(Command::SetTraffic { rate_per_s: 300, pattern: Pattern::Steady }).unwrap();
+    s.run_until(30 * SEC);
+    let c = s.present_config();
+    assert_eq!((c.servers, c.traffic.rate_per_s, c.users, c.seed), (4, 300, s.config().users, s.config().seed));
+    assert!(c.validate().is_ok());
+}
