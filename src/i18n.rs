@@ -90,21 +90,11 @@ pub struct Grouped(pub u64);
 
 impl std::fmt::Display for Grouped {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let digits = self.0.to_string();
         let (mark, from) = match current() {
             Lang::En => (",", 4),
             Lang::Es => ("\u{202f}", 5),
         };
-        if digits.len() < from {
-            return f.write_str(&digits);
-        }
-        for (i, d) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                f.write_str(mark)?;
-            }
-            f.write_char(d)?;
-        }
-        Ok(())
+        f.write_str(&statelab_sim::tour::grouped_by(self.0, mark, from))
     }
 }
 
@@ -491,6 +481,7 @@ catalogue! {
     SpikeButton => "Spike",
     AutoscalingLabel => "Auto-scaling (adds a server above {out} % busy, removes one below {in} %, keeps {min} to {max})",
     BusyMean => "Over the last {s} s the servers were {n} % busy on average.",
+    BusyMeanOne => "In the last second the servers were {n} % busy.",
     ScalerStickyFull => "Sticky sessions keep {server}'s users on it: it is overloaded while the mean stays under {out} %, so no server is added.",
     ScalerCooling => "After its last change it waits {s} s more before it acts again.",
     ScalerWaitsBoot => "It waits while a server is still booting.",
@@ -1069,6 +1060,7 @@ const ES: &[(Text, &str)] = &[
     (SpikeButton, "Pico"),
     (AutoscalingLabel, "Autoescalado (añade un servidor por encima del {out} % de ocupación, quita uno por debajo del {in} %, mantiene de {min} a {max})"),
     (BusyMean, "En los últimos {s} s, los servidores estuvieron ocupados al {n} % de media."),
+    (BusyMeanOne, "En el último segundo, los servidores estuvieron ocupados al {n} %."),
     (ScalerStickyFull, "Las sesiones fijas retienen a los usuarios del {server}: está sobrecargado mientras la media sigue por debajo del {out} %, así que no se añade ningún servidor."),
     (ScalerCooling, "Tras su último cambio espera {s} s más antes de volver a actuar."),
     (ScalerWaitsBoot, "Espera mientras un servidor sigue arrancando."),

@@ -86,6 +86,19 @@ impl Density {
     }
 }
 
+/// Where a server box's lines of text start: after its icon.
+pub const X_SERVER_TEXT: f64 = X_SERVERS - 56.0;
+
+/// The baseline of the name of a server box centred at `cy`: the first of a full box's lines,
+/// or its only line. The diagram writes the name there, and a failure's reason may cover it.
+pub fn server_name_baseline(cy: f64, density: Density) -> f64 {
+    if density == Density::Full {
+        cy - 8.0
+    } else {
+        cy + 5.0
+    }
+}
+
 /// Centre of the `index`-th replica box.
 pub fn replica_y(index: usize, count: usize) -> f64 {
     stack(index, count, 120.0, 480.0, 70.0).0

@@ -405,16 +405,16 @@ pub fn Diagram(
                                     <rect class="load" x=X_SERVERS - 95.0 y=move || geom().0 + geom().1 / 2.0 - geom().1.min(5.0) height=move || geom().1.min(5.0) width=move || 190.0 * load.get() />
                                     <image href=move || if state() == Some(ServerState::Crashed) { "assets/icon-server-down.svg" } else { "assets/icon-server.svg" }
                                         x=X_SERVERS - 88.0 y=move || geom().0 - icon() / 2.0 width=icon height=icon />
-                                    <text class="node-label" x=X_SERVERS - 56.0 y=move || geom().0 + if full() { -8.0 } else { 5.0 }>{words::server(id)}</text>
+                                    <text class="node-label" x=X_SERVER_TEXT y=move || server_name_baseline(geom().0, density.get())>{words::server(id)}</text>
                                     <text
                                         class="node-status"
-                                        x=move || if full() { X_SERVERS - 56.0 } else { X_SERVERS + 88.0 }
+                                        x=move || if full() { X_SERVER_TEXT } else { X_SERVERS + 88.0 }
                                         y=move || geom().0 + if full() { 8.0 } else { 4.0 }
                                         text-anchor=move || if full() { "start" } else { "end" }
                                     >
                                         {status}
                                     </text>
-                                    <text class="node-sessions" x=X_SERVERS - 56.0 y=move || geom().0 + 22.0>{sessions}</text>
+                                    <text class="node-sessions" x=X_SERVER_TEXT y=move || geom().0 + 22.0>{sessions}</text>
                                 </g>
                             }
                         }

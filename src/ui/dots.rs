@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 use crate::i18n::words;
 use crate::i18n::Text::{self, *};
 use crate::lab::{page_ms, Lab};
-use crate::layout::{position, server_slot, Density, HEIGHT, WIDTH, X_SERVERS};
+use crate::layout::{position, server_name_baseline, server_slot, Density, HEIGHT, WIDTH, X_SERVERS, X_SERVER_TEXT};
 
 /// The highest a failure's reason is drawn [diagram units]: below the heading of a dense stack
 /// of servers, whose baseline is at 30.
@@ -186,10 +186,11 @@ pub fn draw(lab: Lab) {
                     let _ = ctx.arc(x, y, ring, 0.0, std::f64::consts::TAU);
                     ctx.stroke();
                 }
-                // The reason above the box, on a light plate, never over the box's own text;
+                // The reason on a light plate, never over another box's text (see `reason_at`);
                 // as readable as the outline until its last quarter (a pause can freeze it).
                 ctx.set_global_alpha(((1.0 - age) * 4.0).min(1.0));
                 let width = ctx.measure_text(b.label).map_or(60.0, |m| m.width());
+                // In the fonts `.node-label` has in style/main.css, full and on one line.
                 let name_width = |id: ServerId, density: Density| {
                     ctx.set_font(if density == Density::Full {
                         "650 15px system-ui, sans-serif"
@@ -238,8 +239,8 @@ fn reason_at(at: Node, snap: &Snapshot, width: f64, name_width: impl Fn(ServerId
                 if density == Density::Full && h >= TOP_ROOM {
                     return (x - width / 2.0, top + 15.0, 0.0);
                 }
-                let name = if density == Density::Full { cy - 8.0 } else { cy + 5.0 };
-                return (X_SERVERS - 88.0, name, X_SERVERS - 56.0 + name_width(id, density));
+                let name = server_name_baseline(cy, density);
+                return (X_SERVERS - 88.0, name, X_SERVER_TEXT + name_width(id, density));
             }
         }
     }
@@ -255,7 +256,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_reason_stays_off_every_other_box_and_hides_no_half_of_its_own_name() {
+    fn a_reason_stays_off_every_other_box_with_text_and_hides_no_half_of_its_own_name() {
         // "Servidor 12" at 15 px is about 90 units wide; the widest reason, "queue full (503)", 116.
         let name_width = |_: ServerId, d: Density| if d == Density::Full { 90.0 } else { 78.0 };
         for n in 1..=64 {
@@ -267,13 +268,13 @@ mod tests {
                 assert!(top >= LABEL_TOP, "{n} servers: Server {}'s reason covers the heading", i + 1);
                 let (cy, h) = server_slot(i, snap.servers.len());
                 let density = Density::of(h);
+                // A bar has no text; in a stack of 44 or more a plate may cross its neighbours.
                 if density == Density::Bar {
                     continue;
                 }
                 // Its own name: covered whole, or not touched.
-                let baseline = if density == Density::Full { cy - 8.0 } else { cy + 5.0 };
-                let name =
-                    (X_SERVERS - 56.0, baseline - 12.0, X_SERVERS - 56.0 + name_width(v.id, density), baseline + 3.0);
+                let baseline = server_name_baseline(cy, density);
+                let name = (X_SERVER_TEXT, baseline - 12.0, X_SERVER_TEXT + name_width(v.id, density), baseline + 3.0);
                 let clear = bottom <= name.1 || top >= name.3 || right <= name.0 || left >= name.2;
                 let covered = left <= name.0 && right >= name.2 && top <= name.1 && bottom >= name.3;
                 assert!(clear || covered, "{n} servers: Server {}'s reason hides part of its name", i + 1);

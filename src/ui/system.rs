@@ -104,7 +104,10 @@ fn TrafficControls() -> impl IntoView {
                 {move || lab.panel_snap(|_| {
                     lab.with_sim(|s| {
                         let r = s.autoscaler_readout()?;
-                        let busy = tf(BusyMean, &[("s", &r.window_s), ("n", &r.mean_pct)]);
+                        let busy = match r.window_s {
+                            1 => tf(BusyMeanOne, &[("n", &r.mean_pct)]),
+                            s => tf(BusyMean, &[("s", &s), ("n", &r.mean_pct)]),
+                        };
                         let wait = r.wait.map(|w| match w {
                             Wait::Boot => t(ScalerWaitsBoot).to_string(),
                             Wait::Cooldown(left_us) => tf(ScalerCooling, &[("s", &left_us.div_ceil(1_000_000))]),

@@ -289,7 +289,7 @@ impl Sim {
     pub fn autoscaler_readout(&self) -> Option<Readout> {
         let (window_s, mean_pct) = self.judged_utilization()?;
         let policy = &self.autoscaler.policy;
-        let sticky = self.mode == Mode::Stateful && policy.enabled && mean_pct <= policy.scale_out_pct;
+        let sticky = self.mode == Mode::Stateful && policy.enabled && mean_pct < policy.scale_out_pct;
         let sticky_overload = sticky
             .then(|| {
                 let workers = self.cfg.server.workers;

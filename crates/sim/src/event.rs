@@ -441,7 +441,7 @@ pub struct EventLog {
     /// would push every command, logout and crash out of `recent`, and the story with them.
     narrated: VecDeque<Event>,
     capacity: usize,
-    /// At least `capacity`, and room for a line per user: one command (a crashed store) can
+    /// At least `capacity`, and room for two lines per user: one command (a crashed store) can
     /// log every user out, and the whole of it must reach the feed and a host page.
     story: usize,
     next_seq: u64,

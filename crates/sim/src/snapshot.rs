@@ -171,7 +171,7 @@ pub enum FailsMore {
     /// session from the shared store while it holds a worker, so an overloaded server answers
     /// fewer a second.
     AskedMoreAndSessionTrips,
-    /// Not asked more: the session trips alone.
+    /// Not asked more than a stateful run that lost no user: the session trips alone.
     SessionTrips,
 }
 

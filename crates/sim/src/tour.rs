@@ -329,13 +329,22 @@ fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", grouped(n), if n == 1 { one } else { many })
 }
 
-/// `n` with its thousands marked ("25,971"), as the page writes counts in English.
+/// `n` with its thousands marked as the page writes counts in English ("25,971").
 fn grouped(n: u64) -> String {
+    grouped_by(n, ",", 4)
+}
+
+/// `n` with `mark` between its thousands once it has `from_digits` digits or more: English
+/// marks four ("2,000"), Spanish five, with a narrow no-break space ("25 971").
+pub fn grouped_by(n: u64, mark: &str, from_digits: usize) -> String {
     let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    if digits.len() < from_digits {
+        return digits;
+    }
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 * mark.len());
     for (i, d) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
+            out.push_str(mark);
         }
         out.push(d);
     }
@@ -346,7 +355,7 @@ fn users_are(n: u32) -> String {
     if n == 1 {
         "1 user is".into()
     } else {
-        format!("{n} users are")
+        format!("{} users are", grouped(n.into()))
     }
 }
 
@@ -490,7 +499,7 @@ impl Checkpoint {
             }
             Checkpoint::CartItemsAtLeast { items } => {
                 let n: u64 = sim.users().iter().map(|u| u.cart_len() as u64).sum();
-                let are = if n == 1 { "1 product is".into() } else { format!("{n} products are") };
+                let are = if n == 1 { "1 product is".into() } else { format!("{} products are", grouped(n)) };
                 (n >= items, count(n), format!("{are} in carts (expected at least {items})."))
             }
             Checkpoint::LoginsAtLeast { logins } => (

@@ -28,8 +28,8 @@ impl Pattern {
     /// The order share links number patterns by (`src/link.rs`) and the menu lists: append only.
     pub const ALL: [Pattern; 5] = [Pattern::Steady, Pattern::Spike, Pattern::Ramp, Pattern::Diurnal, Pattern::Quiet];
 
-    /// The highest rate it reaches from `base` requests/s: what a replay of it may have to
-    /// simulate at worst.
+    /// The highest rate it reaches from `base` requests/s: a spike's own rate, and the ceiling
+    /// the tests hold every moment's rate to.
     pub fn peak_per_s(self, base: f64) -> f64 {
         match self {
             Pattern::Steady => base,
