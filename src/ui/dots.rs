@@ -188,7 +188,6 @@ pub fn draw(lab: Lab) {
                 }
                 // The reason on a light plate, never over another box's text (see `reason_at`);
                 // as readable as the outline until its last quarter (a pause can freeze it).
-                ctx.set_global_alpha(((1.0 - age) * 4.0).min(1.0));
                 let width = ctx.measure_text(b.label).map_or(60.0, |m| m.width());
                 // In the fonts `.node-label` has in style/main.css, full and on one line.
                 let name_width = |id: ServerId, density: Density| {
@@ -210,7 +209,11 @@ pub fn draw(lab: Lab) {
                     continue;
                 }
                 plates.push(plate);
-                ctx.set_fill_style_str("rgba(255, 255, 255, 0.92)");
+                // A plate over its box's own name stays whole to the end: fading, it would
+                // show half the name through it.
+                let covers_name = reach > 0.0;
+                ctx.set_global_alpha(if covers_name { 1.0 } else { ((1.0 - age) * 4.0).min(1.0) });
+                ctx.set_fill_style_str(if covers_name { "#ffffff" } else { "rgba(255, 255, 255, 0.92)" });
                 ctx.fill_rect(plate.0, plate.1, plate.2, PLATE_HEIGHT);
                 ctx.set_fill_style_str("#d62839");
                 let _ = ctx.fill_text(b.label, lx, ly);

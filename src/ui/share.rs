@@ -10,6 +10,9 @@ use wasm_bindgen::JsValue;
 use crate::i18n::{t, tf, Text, Text::*};
 use crate::params::{with_theme, Controls, Theme};
 
+/// A compare view frame's height: its buttons, its summary and both sides' figures fit.
+const COMPARE_HEIGHT: u32 = 760;
+
 /// The page's address without its query.
 fn base_url() -> String {
     web_sys::window()
@@ -115,6 +118,9 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
     // The frame shows this run at its moment, or compare view started from the run's settings
     // (compare view replays no actions: both sides start over, differing only in their mode).
     let frame_compare = RwSignal::new(false);
+    // What picking compare view changed (the controls, the frame's height), to undo on the way
+    // back to the lab if they are still as it left them.
+    let before_compare = RwSignal::new(None::<(Controls, u32)>);
     let make_link = move || format!("{}?{}", base_url(), lab.link_query(theme.get_untracked()));
     // The page's links never carry `controls` or `title`, so the frame's choices are simply
     // added; a course page has its own heading, so the frame leaves out the masthead.
@@ -219,9 +225,25 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
                             let compare = event_target_value(&ev) == "compare";
                             frame_compare.set(compare);
                             // Compare view with only playback has nothing to crash: its buttons
-                            // are the point of it.
-                            if compare && frame_controls.get_untracked() == Controls::Minimal {
-                                frame_controls.set(Controls::Full);
+                            // are the point of it; with them, its figures need a taller frame.
+                            // Back to the lab, what was changed for it is undone.
+                            let (controls, tall) = (frame_controls.get_untracked(), height.get_untracked());
+                            if compare {
+                                before_compare.set(Some((controls, tall)));
+                                if controls == Controls::Minimal {
+                                    frame_controls.set(Controls::Full);
+                                }
+                                if tall == 500 {
+                                    height.set(COMPARE_HEIGHT);
+                                }
+                            } else if let Some((was_controls, was_height)) = before_compare.get_untracked() {
+                                before_compare.set(None);
+                                if controls == Controls::Full {
+                                    frame_controls.set(was_controls);
+                                }
+                                if tall == COMPARE_HEIGHT {
+                                    height.set(was_height);
+                                }
                             }
                         }
                     >
@@ -229,6 +251,7 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
                         <option value="compare">{t(EmbedViewCompare)}</option>
                     </select>
                 </label>
+                {move || frame_compare.get().then(|| view! { <p class="hint">{t(EmbedCompareNote)}</p> })}
                 <label class="row">
                     {t(EmbedControls)}" "
                     <select
@@ -246,6 +269,7 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
                                     Controls::Minimal if frame_compare.get() => EmbedControlsMinimalCompare,
                                     Controls::Minimal => EmbedControlsMinimal,
                                     Controls::Full => EmbedControlsFull,
+                                    Controls::None if frame_compare.get() => EmbedControlsNoneCompare,
                                     Controls::None => EmbedControlsNone,
                                 })}
                             </option>

@@ -444,8 +444,10 @@ fn reveal_spotlight() {
 fn to_step_text() {
     Timeout::new(0, || {
         bring_into_view(".tour");
-        let title =
-            web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(".tour h3").ok().flatten());
+        // The new step's title; past the last step, the line that says the tour is finished.
+        let first = |d: &web_sys::Document, selector: &str| d.query_selector(selector).ok().flatten();
+        let document = web_sys::window().and_then(|w| w.document());
+        let title = document.and_then(|d| first(&d, ".tour h3").or_else(|| first(&d, ".tour .progress")));
         if let Some(h) = title {
             super::focus::focus_heading(&h);
         }

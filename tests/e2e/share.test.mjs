@@ -54,7 +54,7 @@ test('compare mode says why stateless fails more in a spike: it is asked more, a
   const [lf, rf] = [await card(page, 'Stateful: failed requests'), await card(page, 'Stateless: failed requests')];
   assert.ok(rf > lf && (await card(page, 'Stateful: logouts so far')) > 0, `stateful ${lf}, stateless ${rf} failed`);
   const said = await page.locator('.summary').textContent();
-  const [, l, r] = said.match(/ Stateless fails more here for two reasons\. It is asked more: stateful's logged-out users send nothing until they log in again \(([\d,]+) requests sent, against ([\d,]+)\)\. And each of its requests also fetches the session from the shared store while it holds a worker, so an overloaded server answers fewer a second: the small price of servers that can crash without logging anyone out\.$/) ?? [];
+  const [, l, r] = said.match(/ Stateless fails more here for two reasons\. It is asked more: stateful's logged-out users send nothing until they log in again \(stateful was sent ([\d,]+) requests, stateless ([\d,]+)\)\. And each of its requests also fetches the session from the shared store while it holds a worker, so an overloaded server answers fewer a second: the small price of servers that can crash without logging anyone out\.$/) ?? [];
   assert.ok(l && figure(l) < figure(r), said);
   // Both reasons hold: a higher share of stateless's requests failed too.
   assert.ok(rf / figure(r) > lf / figure(l), said);
@@ -384,11 +384,17 @@ test('the embed builder frames compare view, with its buttons, from the run’s 
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&seed=7&servers=4`);
   await button(page, 'Crash Server 1').click();
   await button(page, 'Add server').click();
-  await page.getByLabel('The frame shows').selectOption({ label: "stateful and stateless side by side, with this run's servers, users and rate" });
+  await page.getByLabel('The frame shows').selectOption({ label: 'stateful and stateless side by side' });
   const code = await page.getByLabel('Embed code').inputValue();
   assert.match(code, /seed=7&amp;servers=5&amp;.*&amp;view=compare&amp;controls=full&amp;title=0"/, 'the servers it has now');
   assert.doesNotMatch(code, /cmds=/, 'compare view replays no actions');
+  assert.match(code, / width="800" height="760" /, 'tall enough for both sides’ figures');
   assert.equal(await page.getByLabel('Controls in the frame').inputValue(), 'full');
+  // Back to the lab, the controls the compare choice picked are undone.
+  await page.getByLabel('The frame shows').selectOption({ label: 'this run, at this moment' });
+  assert.equal(await page.getByLabel('Controls in the frame').inputValue(), 'minimal');
+  assert.match(await page.getByLabel('Embed code').inputValue(), / width="800" height="500" /);
+  await page.getByLabel('The frame shows').selectOption({ label: 'stateful and stateless side by side' });
   await button(page, 'Preview embed').click();
   const frame = page.frameLocator('iframe.embed-preview');
   await frame.getByRole('button', { name: 'Crash Server 1', exact: true }).click();

@@ -43,6 +43,19 @@ test('the wrong-server tour, stateful, walked with real clicks and Back', async 
   await context.close();
 });
 
+test('Next from the last step, from the keyboard, puts the tour’s end in focus', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=crash-2am&step=3&mode=stateful&autoplay=0&speed=10`);
+  await page.getByText(/^Step 3 of 3/).waitFor();
+  await runShownStep(page, 60_000);
+  await page.locator('.tour').getByRole('button', { name: 'Next', exact: true }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByText(/finished \(Stateful mode\)$/).waitFor();
+  await page.waitForFunction(() => document.activeElement?.matches('.tour .progress'));
+  assert.match(await page.evaluate(() => document.activeElement.textContent), /^A crash at 2 am — finished/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('Play on a step that waits runs the step, script and verdict included', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=crash-2am&step=2&mode=stateful&autoplay=0&speed=10`);
   await page.getByText(/^Step 2 of \d+ \(Stateful mode\)$/).waitFor();

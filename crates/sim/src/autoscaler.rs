@@ -37,7 +37,8 @@ pub struct Readout {
     /// Why it holds whatever the load, if it must (see [`Autoscaler::wait`]).
     pub wait: Option<Wait>,
     /// A server sticky sessions overload (its queue as long as its workers) while that mean
-    /// stays under the threshold: the scaler, judging the mean, adds no server for it.
+    /// stays under the threshold and nothing else holds the scaler: judging the mean, it adds
+    /// no server for it.
     pub sticky_overload: Option<ServerId>,
 }
 

@@ -289,7 +289,9 @@ impl Sim {
     pub fn autoscaler_readout(&self) -> Option<Readout> {
         let (window_s, mean_pct) = self.judged_utilization()?;
         let policy = &self.autoscaler.policy;
-        let sticky = self.mode == Mode::Stateful && policy.enabled && mean_pct < policy.scale_out_pct;
+        let wait = self.autoscaler_wait();
+        // While it waits, that is why it holds; the mean is not the reason then.
+        let sticky = self.mode == Mode::Stateful && policy.enabled && wait.is_none() && mean_pct < policy.scale_out_pct;
         let sticky_overload = sticky
             .then(|| {
                 let workers = self.cfg.server.workers;
@@ -297,7 +299,7 @@ impl Sim {
                 full.max_by_key(|s| s.queued()).map(|s| s.id)
             })
             .flatten();
-        Some(Readout { window_s, mean_pct, wait: self.autoscaler_wait(), sticky_overload })
+        Some(Readout { window_s, mean_pct, wait, sticky_overload })
     }
 
     /// The mean utilization the auto-scaler acts on, over its interval's latest closed seconds:
