@@ -10,6 +10,10 @@ use wasm_bindgen::JsValue;
 use crate::i18n::{t, tf, Text, Text::*};
 use crate::params::{with_theme, Controls, Theme};
 
+/// The frame's height unless the instructor picks another: the diagram fits under the short
+/// toolbar.
+const FRAME_HEIGHT: u32 = 500;
+
 /// A compare view frame's height: its buttons, its summary and both sides' figures fit.
 const COMPARE_HEIGHT: u32 = 760;
 
@@ -95,7 +99,7 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
     let link = RwSignal::new(String::new());
     let copied = RwSignal::new(None::<&'static str>);
     let width = RwSignal::new(800u32);
-    let height = RwSignal::new(500u32);
+    let height = RwSignal::new(FRAME_HEIGHT);
     let preview = RwSignal::new(false);
     // The preview lays the frame out at its real size, so its layout is the course page's, and
     // scales it down to the panel's width, so none of it is cut off.
@@ -233,7 +237,7 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
                                 if controls == Controls::Minimal {
                                     frame_controls.set(Controls::Full);
                                 }
-                                if tall == 500 {
+                                if tall == FRAME_HEIGHT {
                                     height.set(COMPARE_HEIGHT);
                                 }
                             } else if let Some((was_controls, was_height)) = before_compare.get_untracked() {

@@ -306,9 +306,9 @@ impl Sim {
     /// (seconds it covers, mean %); `None` before the first one.
     fn judged_utilization(&self) -> Option<(u32, u32)> {
         let window = (self.autoscaler.interval_us() / SEC).max(1) as usize;
-        let recent: Vec<u32> = self.metrics.samples().iter().rev().take(window).map(|s| s.utilization_pct).collect();
-        let n = recent.len() as u32;
-        (n > 0).then(|| (n, recent.iter().sum::<u32>() / n))
+        let recent = self.metrics.samples().iter().rev().take(window);
+        let (n, sum) = recent.fold((0u32, 0u32), |(n, sum), s| (n + 1, sum + s.utilization_pct));
+        (n > 0).then(|| (n, sum / n))
     }
 
     /// Servers booting now: the auto-scaler holds until they are up.
