@@ -263,6 +263,14 @@ pub fn Diagram(
             }
         >
             <p class="scroll-hint" aria-hidden="true">{t(ScrollHint)}</p>
+            // The key sits above the picture: it is read first, and a tour's dock, at the
+            // window's foot, never covers it.
+            <ul class="legend" aria-label=t(LegendLabel)>
+                {LEGEND.iter().map(|(name, colour)| view! {
+                    <li><span class="swatch" style:background=*colour></span>{t(*name)}</li>
+                }).collect_view()}
+                <li><span class="swatch burst"></span>{t(LegendFailure)}</li>
+            </ul>
             <div class="stage">
                 <svg
                     viewBox=format!("0 0 {WIDTH} {HEIGHT}")
@@ -501,12 +509,6 @@ pub fn Diagram(
                 ))}
             </figcaption>
             {actions.then(|| view! { <p class="diagram-tip">{t(DiagramTip)}</p> })}
-            <ul class="legend" aria-label=t(LegendLabel)>
-                {LEGEND.iter().map(|(name, colour)| view! {
-                    <li><span class="swatch" style:background=*colour></span>{t(*name)}</li>
-                }).collect_view()}
-                <li><span class="swatch burst"></span>{t(LegendFailure)}</li>
-            </ul>
         </figure>
     }
 }

@@ -226,7 +226,9 @@ test('a tour step embedded with minimal controls shows that tour only, and still
 });
 
 test('a running step brings the figures and the diagram into view, and a dock keeps its verdict and Next step at hand', async () => {
-  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=wrong-server&step=2&autoplay=0&speed=10`);
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=wrong-server&step=2&autoplay=0&speed=10`, {
+    viewport: { width: 1280, height: 800 },
+  });
   await page.getByText(/^Step 2 of 3 \(Stateful mode\)$/).waitFor();
   const diagramTop = () => page.locator('.diagram').evaluate((d) => d.getBoundingClientRect().top);
   assert.ok((await diagramTop()) > 400, 'the diagram starts below the tour text');
@@ -242,6 +244,12 @@ test('a running step brings the figures and the diagram into view, and a dock ke
   assert.ok(Math.abs(await cardsTop()) < 2, 'the figures are at the top of the window');
   await dock.locator('.dock-verdict', { hasText: /^✓ / }).waitFor({ timeout: 60_000 });
   assert.equal(await dock.locator('.dock-verdict').textContent(), await page.locator('.checkpoint').textContent());
+  // The dock, at the window's foot, covers neither the drawing nor its key.
+  const dockTop = (await dock.boundingBox()).y;
+  for (const sel of ['.diagram svg', '.diagram .legend']) {
+    const bottom = await page.locator(sel).evaluate((e) => e.getBoundingClientRect().bottom);
+    assert.ok(bottom <= dockTop, `${sel} ends at ${bottom} px, under the dock at ${dockTop} px`);
+  }
   // From the keyboard: the dock goes, and the focus lands on the new step's title.
   await dock.getByRole('button', { name: 'Next step' }).focus();
   await page.keyboard.press('Enter');
