@@ -23,7 +23,7 @@ pub fn user(id: UserId) -> String {
 
 /// "Server 3", numbered from 1 as the diagram shows it (ids count from 0).
 pub fn server(id: ServerId) -> String {
-    tf(ServerName, &[("n", &(id.0 + 1))])
+    tf(ServerName, &[("n", &(u64::from(id.0) + 1))])
 }
 
 /// A server's state as its box and row print it, so colour is never the only sign.

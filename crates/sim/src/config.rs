@@ -414,7 +414,9 @@ impl SimConfig {
         ordered("network.lb_server_us", self.network.lb_server_us, 1_000_000)?;
         range("balancer.health_check_ms", self.balancer.health_check_ms.into(), 0, 60_000)?;
         range("server.workers", self.server.workers.into(), 1, 1_024)?;
-        range("server.queue", self.server.queue.into(), 0, 1_000_000)?;
+        // Queued requests stay in memory until served: 64 full queues of this size hold some
+        // 640,000, about 120 MB, well inside a browser tab.
+        range("server.queue", self.server.queue.into(), 0, 10_000)?;
         ordered("server.service_ms", self.server.service_ms, 60_000)?;
         range("server.exponential_mean_us", self.server.exponential_mean_us.into(), 1, 60_000_000)?;
         range("server.boot_ms", self.server.boot_ms.into(), 0, 600_000)?;

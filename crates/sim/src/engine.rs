@@ -49,7 +49,7 @@ enum Ev {
     Booted(ServerId),
     /// A metrics second closes.
     Tick,
-    Autoscale,
+    Autoscale(u64),
     /// A store with a replica finishes failing over.
     Failover(u64),
 }
@@ -87,6 +87,7 @@ pub struct Sim {
     next_server: u32,
     arrival_gen: u64,
     health_gen: u64,
+    autoscale_gen: u64,
     failover_gen: u64,
     metrics: Metrics,
     log: EventLog,
@@ -155,6 +156,7 @@ impl Sim {
             next_server: 0,
             arrival_gen: 0,
             health_gen: 0,
+            autoscale_gen: 0,
             failover_gen: 0,
             metrics: Metrics::new(cfg.history_s as usize),
             log: EventLog::new(cfg.event_log as usize, cfg.users as usize),
@@ -191,7 +193,7 @@ impl Sim {
         sim.schedule(0, Ev::Arrival(0));
         sim.schedule(SEC, Ev::Tick);
         sim.schedule_health_check();
-        sim.schedule(sim.autoscaler.interval_us(), Ev::Autoscale);
+        sim.schedule(sim.autoscaler.interval_us(), Ev::Autoscale(0));
         Ok(sim)
     }
 
@@ -545,7 +547,8 @@ impl Sim {
             Ev::HealthCheck(_) => {}
             Ev::Booted(id) => self.booted(id),
             Ev::Tick => self.tick(),
-            Ev::Autoscale => self.autoscale(),
+            Ev::Autoscale(gen) if gen == self.autoscale_gen => self.autoscale(),
+            Ev::Autoscale(_) => {}
             Ev::Failover(gen) if gen == self.failover_gen && !self.store.up => {
                 self.store.up = true;
                 // The standby is the primary now: there is no standby until the learner adds
@@ -796,7 +799,14 @@ impl Sim {
             }
             Command::SetAutoscaling { policy } => {
                 self.check(|c| c.autoscaler = policy.clone())?;
+                let rescheduled = policy.interval_ms != self.autoscaler.policy.interval_ms;
                 self.autoscaler.policy = policy.clone();
+                // A new interval counts from now: the judgement due at the old one may be
+                // minutes away.
+                if rescheduled {
+                    self.autoscale_gen += 1;
+                    self.schedule(self.autoscaler.interval_us(), Ev::Autoscale(self.autoscale_gen));
+                }
             }
             Command::SetHealthCheck { interval_ms } => {
                 self.check(|c| c.balancer.health_check_ms = *interval_ms)?;
@@ -1409,9 +1419,10 @@ impl Sim {
             if let Some(q) = self.req_mut(r) {
                 q.retried = true;
             }
-            self.totals.retries += 1;
             let user = self.req(r).user;
+            // Counted only when another server took it: with none left, it simply fails.
             if let Some(to) = self.route(r, Some(server)) {
+                self.totals.retries += 1;
                 self.emit(EventKind::Retried { req: r.id, user, from: server, to });
             }
         } else {
@@ -1854,7 +1865,7 @@ impl Sim {
     }
 
     fn autoscale(&mut self) {
-        self.schedule(self.autoscaler.interval_us(), Ev::Autoscale);
+        self.schedule(self.autoscaler.interval_us(), Ev::Autoscale(self.autoscale_gen));
         if !self.autoscaler.policy.enabled {
             return;
         }

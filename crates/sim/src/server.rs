@@ -16,7 +16,7 @@ pub struct ServerId(pub u32);
 
 impl fmt::Display for ServerId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Server {}", self.0 + 1)
+        write!(f, "Server {}", u64::from(self.0) + 1)
     }
 }
 

@@ -137,7 +137,7 @@ fn removing_the_last_healthy_server_is_refused_even_with_a_crashed_one_left() {
 fn a_long_queue_that_fails_at_once_does_not_overflow_the_stack() {
     let mut cfg = SimConfig { seed: 1, mode: Mode::Stateless, servers: 1, ..SimConfig::default() };
     cfg.server.workers = 1;
-    cfg.server.queue = 1_000_000;
+    cfg.server.queue = 10_000;
     cfg.server.timeout_ms = 1;
     cfg.traffic.rate_per_s = limits::RATE_PER_S;
     let mut s = Sim::new(cfg).unwrap();

@@ -283,3 +283,49 @@ fn the_present_config_is_sized_as_the_run_is_now() {
     assert_eq!((c.servers, c.traffic.rate_per_s, c.users, c.seed), (4, 300, s.config().users, s.config().seed));
     assert!(c.validate().is_ok());
 }
+
+#[test]
+fn a_shorter_scaling_interval_counts_from_when_it_is_set() {
+    let mut cfg = SimConfig { mode: Mode::Stateless, users: 500, ..SimConfig::default() };
+    cfg.traffic.rate_per_s = 1_500;
+    cfg.autoscaler.interval_ms = 600_000;
+    let mut s = Sim::new(cfg).unwrap();
+    s.run_until(SEC);
+    let policy = statelab_sim::config::AutoscalerConfig {
+        enabled: true,
+        interval_ms: 1_000,
+        cooldown_ms: 1_000,
+        ..Default::default()
+    };
+    s.apply(Command::SetAutoscaling { policy }).unwrap();
+    s.run_until(10 * SEC);
+    assert!(s.servers().len() > 3, "the scaler judged every second and added servers: {}", s.servers().len());
+}
+
+#[test]
+fn a_retry_is_counted_only_when_another_server_takes_it() {
+    let mut cfg = SimConfig { mode: Mode::Stateless, servers: 1, ..SimConfig::default() };
+    cfg.traffic.rate_per_s = 200;
+    cfg.balancer.health_check_ms = 5_000;
+    let mut s = Sim::new(cfg).unwrap();
+    s.run_until(SEC);
+    s.apply(Command::CrashServer { server: ServerId(0) }).unwrap();
+    s.run_until(4 * SEC);
+    let failed = &s.totals().failed_by_reason;
+    assert!(failed[FailReason::NoServer as usize] > 100, "{failed:?}");
+    assert_eq!(s.totals().retries, 0, "no server was left to retry on");
+}
+
+#[test]
+fn the_highest_server_id_is_named_without_overflow() {
+    assert_eq!(ServerId(u32::MAX).to_string(), "Server 4294967296");
+}
+
+#[test]
+fn a_server_queue_is_capped_where_full_queues_still_fit_in_a_tab() {
+    let mut cfg = SimConfig::default();
+    cfg.server.queue = 10_000;
+    assert!(cfg.validate().is_ok());
+    cfg.server.queue = 10_001;
+    assert_eq!(cfg.validate().unwrap_err().to_string(), "server.queue must be between 0 and 10000, but is 10001");
+}

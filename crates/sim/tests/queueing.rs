@@ -38,7 +38,7 @@ fn simulated_wait_us(c: u32, rate_per_s: u32, measured_s: u64, seed: u64) -> f64
     cfg.server.workers = c;
     cfg.server.service = ServiceTime::Exponential;
     cfg.server.exponential_mean_us = SERVICE_MEAN_US;
-    cfg.server.queue = 100_000;
+    cfg.server.queue = 10_000;
     cfg.server.timeout_ms = 600_000;
     cfg.network.lb_server_us = (0, 0);
     cfg.traffic.rate_per_s = rate_per_s;
