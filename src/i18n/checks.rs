@@ -22,6 +22,8 @@ pub fn claim(c: &C) -> String {
         C::FailedAtLeast { requests } => bounded(ClaimAtLeast, requests, ClaimFailedOne, ClaimFailedMany),
         C::CacheHitAtLeast { percent } => tf(ClaimCacheHit, &[("percent", &percent)]),
         C::DbReadCutAtLeast { percent } => tf(ClaimDbReadCut, &[("percent", &percent)]),
+        C::StepDbWaitsAtLeast { percent } => tf(ClaimDbWaitsAtLeast, &[("percent", &percent)]),
+        C::StepDbWaitsAtMost { percent } => tf(ClaimDbWaitsAtMost, &[("percent", &percent)]),
         C::StepStaleReadsAtLeast { reads } => bounded(ClaimAtLeast, reads, ClaimStaleOne, ClaimStaleMany),
         C::ServersAtLeast { servers } => bounded(ClaimAtLeast, servers.into(), ClaimServersOne, ClaimServersMany),
         C::ServersAtMost { servers } => bounded(ClaimAtMost, servers.into(), ClaimServersOne, ClaimServersMany),
@@ -68,6 +70,15 @@ pub fn measured(c: &C, r: &CheckResult) -> String {
             &[
                 ("pct", &percent_of(part, whole)),
                 ("db", &Grouped(whole.saturating_sub(part))),
+                ("total", &Grouped(whole)),
+                ("percent", percent),
+            ],
+        ),
+        (C::StepDbWaitsAtLeast { percent } | C::StepDbWaitsAtMost { percent }, &Figures::Share { part, whole }) => tf(
+            if matches!(c, C::StepDbWaitsAtLeast { .. }) { MeasuredDbWaitsAtLeast } else { MeasuredDbWaitsAtMost },
+            &[
+                ("pct", &percent_of(part, whole)),
+                ("waits", &Grouped(part)),
                 ("total", &Grouped(whole)),
                 ("percent", percent),
             ],
@@ -148,6 +159,8 @@ mod tests {
             C::FailedAtLeast { requests: n },
             C::CacheHitAtLeast { percent: small },
             C::DbReadCutAtLeast { percent: small },
+            C::StepDbWaitsAtLeast { percent: small },
+            C::StepDbWaitsAtMost { percent: small },
             C::StepStaleReadsAtLeast { reads: n },
             C::ServersAtLeast { servers: small },
             C::ServersAtMost { servers: small },
@@ -280,6 +293,16 @@ mod tests {
                 share(7, 8),
                 "The cache answered 87.5 % of product reads, leaving the database 1 of 8 \
                  (expected at least 50 % answered by the cache).",
+            ),
+            (
+                C::StepDbWaitsAtLeast { percent: 10 },
+                share(824, 3_747),
+                "22.0 % of this step's database queries waited for a connection (824 of 3,747; expected at least 10 %).",
+            ),
+            (
+                C::StepDbWaitsAtMost { percent: 3 },
+                share(0, 0),
+                "0.0 % of this step's database queries waited for a connection (0 of 0; expected at most 3 %).",
             ),
             (
                 C::SessionFetchAtMost { micros: 2 * MS },

@@ -167,6 +167,7 @@ pub fn hop_label(label: &str) -> &str {
         "Queue" => t(HopQueue),
         "Session" => t(HopSession),
         "Cache" => t(HopCache),
+        "DB queue" => t(HopDbWait),
         "Database" => t(HopDatabase),
         "Compute" => t(HopCompute),
         other => other,

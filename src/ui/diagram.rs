@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use statelab_sim::config::limits;
 use statelab_sim::database::DbRole;
 use statelab_sim::request::Node;
-use statelab_sim::snapshot::{CacheReading, ServerView};
+use statelab_sim::snapshot::{CacheReading, DbView, ServerView};
 use statelab_sim::{LbAlgorithm, Mode, ServerState, UserId};
 
 use statelab_sim::user::SessionHome;
@@ -130,6 +130,27 @@ fn watch_visibility(on_screen: RwSignal<bool>) {
     });
 }
 
+/// Share of a database node's connections running a query, for its load bar.
+fn db_load(n: &DbView) -> f64 {
+    if n.up {
+        f64::from(n.busy) / f64::from(n.connections.max(1))
+    } else {
+        0.0
+    }
+}
+
+/// A database node's status line: down, or the queries waiting for a connection when any
+/// do, else `count` (its reads or writes).
+fn db_status(n: &DbView, count: String) -> String {
+    if !n.up {
+        t(Down).to_string()
+    } else if n.waiting > 0 {
+        tf(DbWaiting, &[("n", &Grouped(n.waiting.into()))])
+    } else {
+        count
+    }
+}
+
 /// A labelled component box with its icon.
 #[component]
 fn NodeBox(
@@ -206,7 +227,7 @@ pub fn Diagram(
         lab.snap.with(|s| {
             s.db.iter()
                 .find(|n| n.role == DbRole::Master)
-                .map(|m| if m.up { counted(m.writes, WritesOne, WritesCount) } else { t(Down).to_string() })
+                .map(|m| db_status(m, counted(m.writes, WritesOne, WritesCount)))
                 .unwrap_or_default()
         })
     });
@@ -215,6 +236,8 @@ pub fn Diagram(
             .with(|s| s.db.iter().find(|n| n.role == DbRole::Master).map(|n| n.id))
             .is_some_and(|id| lab.is_failing(Node::Db(id)))
     });
+    let master_load =
+        Memo::new(move |_| lab.snap.with(|s| s.db.iter().find(|n| n.role == DbRole::Master).map_or(0.0, db_load)));
     let master_down = Signal::derive(move || lab.snap.with(|s| !s.db.iter().any(|n| n.role == DbRole::Master && n.up)));
     let lb_status = Signal::derive(move || lab.snap.with(|s| words::algorithm(s.algorithm).to_string()));
     let users_status = Signal::derive(move || lab.snap.with(|s| counted(s.users.into(), UsersOne, UsersCount)));
@@ -435,12 +458,13 @@ pub fn Diagram(
                         statuses=vec![t(Off).to_string(), t(Down).to_string(), tf(HitsPct, &[("n", &100)]), t(NoReadsYet).to_string()] down=cache_down />
                     <NodeBox x=X_MASTER y=Y_MASTER w=140.0 spot="db" icon="database" label=t(MasterDb) status=master_status
                         failing=master_failing
-                        statuses=vec![t(Down).to_string(), tf(WritesCount, &[("n", &Grouped(9_999_999))])] down=master_down />
+                        statuses=vec![t(Down).to_string(), tf(WritesCount, &[("n", &Grouped(9_999_999))]), tf(DbWaiting, &[("n", &Grouped(99_999))])] down=master_down />
+                    <rect class="load" x=X_MASTER - 60.0 y=Y_MASTER + 26.0 height="4" width=move || 120.0 * master_load.get() />
                     <For each=replica_ids key=|id| *id let:id>
                         {
                             let info = Memo::new(move |_| lab.snap.with(|s| {
                                 let replicas: Vec<_> = s.db.iter().filter(|n| n.role == DbRole::Replica).collect();
-                                replicas.iter().position(|n| n.id == id).map(|i| (replica_y(i, replicas.len()), replicas[i].number, replicas[i].up, replicas[i].reads, replicas[i].behind))
+                                replicas.iter().position(|n| n.id == id).map(|i| (replica_y(i, replicas.len()), replicas[i].number, replicas[i].up, db_load(replicas[i]), replicas[i].behind, db_status(replicas[i], counted(replicas[i].reads, ReadsOne, ReadsCount))))
                             }));
                             let info = move || info.get();
                             let y = move || info().map_or(0.0, |i| i.0);
@@ -451,11 +475,8 @@ pub fn Diagram(
                                     <rect x=X_REPLICAS - 70.0 y=move || y() - 28.0 width="140" height="56" rx="10" />
                                     <image href="assets/icon-database.svg" x=X_REPLICAS - 62.0 y=move || y() - 12.0 width="24" height="24" />
                                     <text class="node-label" x=X_REPLICAS - 32.0 y=move || y() - 4.0>{move || info().map(|i| tf(ReplicaName, &[("n", &i.1)])).unwrap_or_default()}</text>
-                                    <text class="node-status" x=X_REPLICAS - 32.0 y=move || y() + 14.0>{move || info().map(|i| match (i.2, i.4) {
-                                        (false, _) => t(Down).to_string(),
-                                        (true, true) => t(Behind).to_string(),
-                                        (true, false) => counted(i.3, ReadsOne, ReadsCount),
-                                    }).unwrap_or_default()}</text>
+                                    <text class="node-status" x=X_REPLICAS - 32.0 y=move || y() + 14.0>{move || info().map(|i| if i.2 && i.4 { t(Behind).to_string() } else { i.5 }).unwrap_or_default()}</text>
+                                    <rect class="load" x=X_REPLICAS - 62.0 y=move || y() + 22.0 height="4" width=move || 124.0 * info().map_or(0.0, |i| i.3) />
                                 </g>
                             }
                         }

@@ -128,7 +128,7 @@ pub fn Waterfall() -> impl IntoView {
                             <li>
                                 <span class="wf-label">{words::hop_label(label)}</span>
                                 <span class="wf-track">
-                                    <span class=format!("wf-bar wf-{}", label.to_lowercase()) style:margin-left=format!("{left:.2}%") style:width=format!("{width:.2}%")></span>
+                                    <span class=format!("wf-bar wf-{}", label.to_lowercase().replace(' ', "-")) style:margin-left=format!("{left:.2}%") style:width=format!("{width:.2}%")></span>
                                 </span>
                                 <span class="wf-time">{words::duration(us)}</span>
                             </li>

@@ -32,6 +32,13 @@ function checkNumbers(kind, verdict) {
     assert.ok(hit <= 2, `a cache hit takes about 1 ms: ${verdict}`);
     assert.ok(fastest >= 10 && slowest <= 100, `a database trip takes 10–100 ms: ${verdict}`);
   }
+  if (kind === 'step_db_waits_at_least' || kind === 'step_db_waits_at_most') {
+    // The replicas' claim in numbers: two busy replicas make reads wait in line; a third ends it.
+    const m = verdict.match(/^✓ .*: ([\d.]+) % of this step's database queries waited for a connection/);
+    assert.ok(m, verdict);
+    const share = Number(m[1]);
+    assert.ok(kind.endsWith('least') ? share >= 10 : share <= 3, `${kind}: ${verdict}`);
+  }
   if (kind === 'db_read_cut_at_least') {
     const m = verdict.match(/The cache answered ([\d.]+) % of product reads/);
     assert.ok(m && Number(m[1]) >= 80, `the cache takes 80 % of the reads off the database: ${verdict}`);

@@ -198,6 +198,9 @@ pub struct DatabaseConfig {
     pub write_ms: RangeMs,
     /// Delay before a write reaches the replicas [ms].
     pub lag_ms: RangeMs,
+    /// Queries a node runs at once (its connection pool); more wait for one to free. So the
+    /// load that replicas and the cache take off a node shows as time, not only as a count.
+    pub connections: u32,
 }
 
 /// The auto-scaler's policy; also the payload of `SetAutoscaling`, so share links carry it.
@@ -318,7 +321,7 @@ impl Default for CacheConfig {
 
 impl Default for DatabaseConfig {
     fn default() -> Self {
-        Self { replicas: 2, read_ms: (10, 100), write_ms: (10, 30), lag_ms: (50, 200) }
+        Self { replicas: 2, read_ms: (10, 100), write_ms: (10, 30), lag_ms: (50, 200), connections: 8 }
     }
 }
 
@@ -427,6 +430,7 @@ impl SimConfig {
         ordered("database.read_ms", self.database.read_ms, 60_000)?;
         ordered("database.write_ms", self.database.write_ms, 60_000)?;
         ordered("database.lag_ms", self.database.lag_ms, 600_000)?;
+        range("database.connections", self.database.connections.into(), 1, 1_024)?;
         let a = &self.autoscaler;
         range("autoscaler.scale_out_pct", a.scale_out_pct.into(), 1, 100)?;
         range("autoscaler.scale_in_pct", a.scale_in_pct.into(), 0, a.scale_out_pct.into())?;

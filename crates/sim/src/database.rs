@@ -59,12 +59,50 @@ pub struct DbNode {
     pub behind: bool,
     /// When it copied the master's data: writes before it are already on it, shipped or not.
     pub copied_at_us: u64,
+    /// Per connection, when its last query ends: a query takes the one that frees first.
+    free_at_us: Vec<u64>,
+    /// When each query now waiting for a connection gets one.
+    starts_us: Vec<u64>,
 }
 
 impl DbNode {
     /// Its name now; it changes when a promotion swaps roles.
     pub fn name(&self) -> DbName {
         DbName::of(self.role, self.number)
+    }
+
+    /// Connections running a query at `now_us`.
+    pub fn busy(&self, now_us: u64) -> u32 {
+        self.free_at_us.iter().filter(|&&t| t > now_us).count() as u32
+    }
+
+    /// Queries waiting for a connection at `now_us`.
+    pub fn waiting(&self, now_us: u64) -> u32 {
+        self.starts_us.iter().filter(|&&t| t > now_us).count() as u32
+    }
+
+    /// Its connection pool's size.
+    pub fn connections(&self) -> u32 {
+        self.free_at_us.len() as u32
+    }
+
+    /// Takes a connection at `now_us` for a query of `service_us`; returns how long the query
+    /// waits for it first.
+    fn admit(&mut self, now_us: u64, service_us: u64) -> u64 {
+        self.starts_us.retain(|&t| t > now_us);
+        let Some(slot) = self.free_at_us.iter_mut().min() else { return 0 };
+        let start = (*slot).max(now_us);
+        *slot = start + service_us;
+        if start > now_us {
+            self.starts_us.push(start);
+        }
+        start - now_us
+    }
+
+    /// A crash ends every query it was running or holding.
+    fn drop_queries(&mut self) {
+        self.free_at_us.fill(0);
+        self.starts_us.clear();
     }
 }
 
@@ -88,13 +126,15 @@ pub struct Database {
     cursor: usize,
     next_id: u32,
     next_replica_number: u32,
+    connections: u32,
     /// Replica reads that saw a value older than the master's, since the start.
     pub stale_reads: u64,
 }
 
 impl Database {
-    /// A master plus `replicas`, in sync; `products` sizes the per-row table of when writes show.
-    pub fn new(replicas: u32, products: u32) -> Self {
+    /// A master plus `replicas`, in sync, each running up to `connections` queries at once;
+    /// `products` sizes the per-row table of when writes show.
+    pub fn new(replicas: u32, products: u32, connections: u32) -> Self {
         let mut db = Self {
             nodes: Vec::new(),
             visible_at_us: vec![0; products as usize],
@@ -103,6 +143,7 @@ impl Database {
             cursor: 0,
             next_id: 0,
             next_replica_number: 1,
+            connections,
             stale_reads: 0,
         };
         db.add(DbRole::Master, 0);
@@ -132,6 +173,8 @@ impl Database {
             number,
             behind: false,
             copied_at_us: now_us,
+            free_at_us: vec![0; self.connections as usize],
+            starts_us: Vec::new(),
         });
         id
     }
@@ -242,6 +285,19 @@ impl Database {
         demoted
     }
 
+    /// Queues a query of `service_us` on `node` at `now_us`; returns its wait for a connection.
+    pub fn admit(&mut self, node: DbNodeId, now_us: u64, service_us: u64) -> u64 {
+        self.node_mut(node).map_or(0, |n| n.admit(now_us, service_us))
+    }
+
+    /// Takes `node` down: the queries it ran or held are lost with it.
+    pub fn crash(&mut self, node: DbNodeId) {
+        if let Some(n) = self.node_mut(node) {
+            n.up = false;
+            n.drop_queries();
+        }
+    }
+
     /// Drops a node outright; the engine only ever removes replicas, so a master always remains.
     pub fn remove(&mut self, id: DbNodeId) {
         self.nodes.retain(|n| n.id != id);
@@ -253,8 +309,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_query_waits_for_the_first_connection_to_free_and_a_crash_frees_them_all() {
+        let mut db = Database::new(0, 10, 2);
+        let m = db.writer().unwrap();
+        assert_eq!([db.admit(m, 0, 10), db.admit(m, 0, 30), db.admit(m, 0, 10)], [0, 0, 10]);
+        let node = db.node(m).unwrap();
+        assert_eq!((node.busy(5), node.waiting(5), node.connections()), (2, 1, 2));
+        assert_eq!((node.busy(15), node.waiting(15)), (2, 0));
+        assert_eq!((node.busy(25), node.busy(30)), (1, 0));
+        db.crash(m);
+        let node = db.node(m).unwrap();
+        assert_eq!((node.up, node.busy(5), node.waiting(5)), (false, 0, 0));
+    }
+
+    #[test]
     fn reads_rotate_over_up_replicas_and_fall_back_to_the_master() {
-        let mut db = Database::new(2, 10);
+        let mut db = Database::new(2, 10, 8);
         let a = db.reader().unwrap();
         let b = db.reader().unwrap();
         assert_ne!(a, b);
@@ -267,7 +337,7 @@ mod tests {
 
     #[test]
     fn a_read_within_the_lag_of_a_write_is_stale() {
-        let mut db = Database::new(1, 10);
+        let mut db = Database::new(1, 10, 8);
         let master = db.writer().unwrap();
         let replica = db.replicas().next().unwrap().id;
         db.write(master, 3, 1_000, 100_000);
@@ -279,7 +349,7 @@ mod tests {
 
     #[test]
     fn a_replica_down_through_a_write_is_behind_until_it_catches_up_from_an_up_master() {
-        let mut db = Database::new(1, 10);
+        let mut db = Database::new(1, 10, 8);
         let master = db.writer().unwrap();
         let replica = db.replicas().next().unwrap().id;
         db.node_mut(replica).unwrap().up = false;
@@ -297,7 +367,7 @@ mod tests {
 
     #[test]
     fn replicas_apply_writes_in_order() {
-        let mut db = Database::new(1, 10);
+        let mut db = Database::new(1, 10, 8);
         let master = db.writer().unwrap();
         let replica = db.replicas().next().unwrap().id;
         db.write(master, 3, 0, 3_000);
@@ -308,7 +378,7 @@ mod tests {
 
     #[test]
     fn a_replica_added_after_a_write_has_it_and_the_node_that_made_it_never_reads_it_stale() {
-        let mut db = Database::new(1, 10);
+        let mut db = Database::new(1, 10, 8);
         let master = db.writer().unwrap();
         let old = db.replicas().next().unwrap().id;
         db.write(master, 3, 1_000, 100_000);
@@ -325,7 +395,7 @@ mod tests {
 
     #[test]
     fn promotion_swaps_roles() {
-        let mut db = Database::new(2, 1);
+        let mut db = Database::new(2, 1, 8);
         let old = db.writer().unwrap();
         let r = db.replicas().next().unwrap().id;
         assert_eq!(db.promote(r, 0), Some((DbName::Replica(3), true)));

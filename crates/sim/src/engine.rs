@@ -146,7 +146,7 @@ impl Sim {
             servers: Vec::new(),
             store: SessionStore::new(&cfg.store),
             cache: Cache::new(cfg.cache.enabled, cfg.cache.capacity, u64::from(cfg.cache.ttl_ms) * MS, cfg.products),
-            db: Database::new(cfg.database.replicas, cfg.products),
+            db: Database::new(cfg.database.replicas, cfg.products, cfg.database.connections),
             autoscaler: Autoscaler::new(cfg.autoscaler.clone()),
             traffic: Traffic::new(cfg.traffic.rate_per_s, cfg.traffic.pattern, 0),
             requests: Vec::new(),
@@ -424,6 +424,9 @@ impl Sim {
                 behind: n.behind,
                 reads: n.reads,
                 writes: n.writes,
+                busy: n.busy(self.now_us),
+                connections: n.connections(),
+                waiting: n.waiting(self.now_us),
             })
             .collect();
         // As the page lists them: the master, then replicas by number (a demoted master that
@@ -738,8 +741,8 @@ impl Sim {
                 if !n.up {
                     return Err(CommandError::AlreadyThere("that database node is already down"));
                 }
-                n.up = false;
                 let name = n.name();
+                self.db.crash(id);
                 self.emit(EventKind::DbDown { node: *node, name });
             }
             Command::RestartDbNode { node } => {
@@ -1544,7 +1547,7 @@ impl Sim {
             Action::Checkout => match self.db.writer() {
                 Some(m) => {
                     let d = self.between_ms(self.cfg.database.write_ms);
-                    self.hop(r, Phase::DbWrite(m), HopKind::DbWrite, from, Node::Db(m), d);
+                    self.db_hop(r, Phase::DbWrite(m), HopKind::DbWrite, from, m, d);
                 }
                 None => {
                     let master = self.db.master().map_or(DbNodeId(0), |m| m.id);
@@ -1574,13 +1577,33 @@ impl Sim {
         match self.db.reader() {
             Some(n) => {
                 let d = self.between_ms(self.cfg.database.read_ms);
-                self.hop(r, Phase::DbRead(n), HopKind::DbRead, from, Node::Db(n), d);
+                self.db_hop(r, Phase::DbRead(n), HopKind::DbRead, from, n, d);
             }
             None => {
                 // Told at the master, whatever its id since a promotion.
                 let master = self.db.master().map_or(DbNodeId(0), |m| m.id);
                 self.fail(r, FailReason::DbDown, Node::Db(master));
             }
+        }
+    }
+
+    /// A query of `query_us` on `node`, after it waits for one of the node's connections.
+    fn db_hop(&mut self, r: ReqRef, phase: Phase, kind: HopKind, from: Node, node: DbNodeId, query_us: u64) {
+        let wait = self.db.admit(node, self.now_us, query_us);
+        self.hop(r, phase, kind, from, Node::Db(node), wait + query_us);
+        if wait > 0 {
+            if let Some(q) = self.req_mut(r) {
+                // The hop charged all its time to the query; the wait is a row of its own.
+                q.breakdown.db_us -= wait;
+                q.breakdown.db_wait_us += wait;
+            }
+        }
+    }
+
+    /// Counted with the query it held up, so the waits are a share of the reads and writes.
+    fn count_db_wait(&mut self, r: ReqRef) {
+        if self.req(r).breakdown.db_wait_us > 0 {
+            self.totals.db_waits += 1;
         }
     }
 
@@ -1594,6 +1617,7 @@ impl Sim {
         let (user, item) = (self.req(r).user, self.req(r).item);
         self.totals.db_reads += 1;
         self.metrics.current.db_reads += 1;
+        self.count_db_wait(r);
         let stale = self.db.read(node, item, self.now_us);
         if stale {
             self.totals.stale_reads += 1;
@@ -1621,6 +1645,7 @@ impl Sim {
         }
         self.totals.db_writes += 1;
         self.metrics.current.db_writes += 1;
+        self.count_db_wait(r);
         // Write-through: the cache gets the new value, so hot products stay cached.
         if self.cache.in_use() {
             self.cache.fill(item, self.now_us);

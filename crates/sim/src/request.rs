@@ -125,6 +125,8 @@ pub struct Breakdown {
     pub session_us: u64,
     /// The cache lookup (~1 ms), hit or miss.
     pub cache_us: u64,
+    /// Waiting for one of a database node's connections: what an overloaded database adds.
+    pub db_wait_us: u64,
     /// A read on a replica (or the master), or a checkout's write on the master.
     pub db_us: u64,
     /// The server's own work, drawn from the config's service time.
@@ -141,12 +143,13 @@ impl Breakdown {
             + self.queue_us
             + self.session_us
             + self.cache_us
+            + self.db_wait_us
             + self.db_us
             + self.compute_us
     }
 
     /// (label, µs) rows in the order the request met them, for a waterfall.
-    pub fn rows(&self) -> [(&'static str, u64); 8] {
+    pub fn rows(&self) -> [(&'static str, u64); 9] {
         [
             ("DNS", self.dns_us),
             ("CDN", self.cdn_us),
@@ -154,6 +157,7 @@ impl Breakdown {
             ("Queue", self.queue_us),
             ("Session", self.session_us),
             ("Cache", self.cache_us),
+            ("DB queue", self.db_wait_us),
             ("Database", self.db_us),
             ("Compute", self.compute_us),
         ]
@@ -163,10 +167,15 @@ impl Breakdown {
         *self.slot(kind) += us;
     }
 
-    /// Takes back the part of a hop that never happened: a crash cut it short.
+    /// Takes back the part of a hop that never happened: a crash cut it short. A database
+    /// hop waits for its connection first, so its query is what is cut, then the wait.
     pub(crate) fn refund(&mut self, kind: HopKind, us: u64) {
         let slot = self.slot(kind);
+        let left = us.saturating_sub(*slot);
         *slot = slot.saturating_sub(us);
+        if matches!(kind, HopKind::DbRead | HopKind::DbWrite) {
+            self.db_wait_us = self.db_wait_us.saturating_sub(left);
+        }
     }
 
     fn slot(&mut self, kind: HopKind) -> &mut u64 {

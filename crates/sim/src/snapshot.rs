@@ -118,6 +118,11 @@ pub struct DbView {
     pub behind: bool,
     pub reads: u64,
     pub writes: u64,
+    /// Connections running a query, of `connections`.
+    pub busy: u32,
+    pub connections: u32,
+    /// Queries waiting for a connection.
+    pub waiting: u32,
 }
 
 impl DbView {
@@ -153,6 +158,9 @@ pub struct Totals {
     /// Reads any node answered: a replica, or the master when no replica is up.
     pub db_reads: u64,
     pub db_writes: u64,
+    /// Of `db_reads` and `db_writes`, those that found every connection of their node busy and
+    /// waited for one.
+    pub db_waits: u64,
     /// Failures by reason, in [`crate::FailReason::ALL`] order; the metrics ring forgets old ones.
     pub failed_by_reason: [u64; 8],
     /// Time completed requests spent waiting in server queues [µs]; over `completed`, the mean

@@ -282,6 +282,14 @@ pub enum Checkpoint {
     StepLogoutsAtLeast {
         logouts: u64,
     },
+    /// Share of this step's database queries (reads and writes) that waited for a connection:
+    /// what a node's load costs in time.
+    StepDbWaitsAtLeast {
+        percent: u32,
+    },
+    StepDbWaitsAtMost {
+        percent: u32,
+    },
     StepLogoutsAtMost {
         logouts: u64,
     },
@@ -305,8 +313,9 @@ pub struct CheckResult {
 pub enum Figures {
     /// Users, logouts, logins, failed requests, stale reads or healthy servers: the count kinds.
     Count(u64),
-    /// `part` of `whole`: cache hits of product lookups (`CacheHitAtLeast`), or product reads the
-    /// cache answered of those the cache or the database answered (`DbReadCutAtLeast`).
+    /// `part` of `whole`: cache hits of product lookups (`CacheHitAtLeast`), product reads the
+    /// cache answered of those the cache or the database answered (`DbReadCutAtLeast`), or this
+    /// step's database queries that waited for a connection (`StepDbWaits…`).
     Share { part: u64, whole: u64 },
     /// Recent requests that made a session round trip, and the slowest trip [µs]
     /// (`SessionFetchAtMost`); `trips` is at least 1.
@@ -515,6 +524,24 @@ impl Checkpoint {
                     there_have_been(step_logouts, "logout", "logouts")
                 ),
             ),
+            Checkpoint::StepDbWaitsAtLeast { percent } | Checkpoint::StepDbWaitsAtMost { percent } => {
+                let waits = t.db_waits.saturating_sub(at_start.db_waits);
+                let queries = (t.db_reads + t.db_writes).saturating_sub(at_start.db_reads + at_start.db_writes);
+                let at_least = matches!(self, Checkpoint::StepDbWaitsAtLeast { .. });
+                let over = waits * 100 >= u64::from(percent) * queries;
+                let under = waits * 100 <= u64::from(percent) * queries;
+                (
+                    queries > 0 && if at_least { over } else { under },
+                    Figures::Share { part: waits, whole: queries },
+                    format!(
+                        "{:.1} % of this step's database queries waited for a connection ({} of {}; expected {} {percent} %).",
+                        pct(waits, queries),
+                        grouped(waits),
+                        grouped(queries),
+                        if at_least { "at least" } else { "at most" }
+                    ),
+                )
+            }
             Checkpoint::StepLogoutsAtMost { logouts } => (
                 step_logouts <= logouts,
                 count(step_logouts),
@@ -578,6 +605,12 @@ impl Checkpoint {
             Checkpoint::LoginsAtLeast { logins } => format!("At least {} so far", plural(logins, "login", "logins")),
             Checkpoint::StepLogoutsAtLeast { logouts } => {
                 format!("At least {} during this step", plural(logouts, "logout", "logouts"))
+            }
+            Checkpoint::StepDbWaitsAtLeast { percent } => {
+                format!("At least {percent} % of this step's database queries wait for a connection")
+            }
+            Checkpoint::StepDbWaitsAtMost { percent } => {
+                format!("At most {percent} % of this step's database queries wait for a connection")
             }
             Checkpoint::StepLogoutsAtMost { logouts: 0 } => "No logouts during this step".into(),
             Checkpoint::StepLogoutsAtMost { logouts } => {

@@ -196,6 +196,49 @@ fn the_cache_cuts_database_reads_by_80_percent_or_more_and_leaves_writes() {
     assert!(writes.abs_diff(writes_without) * 10 <= writes_without, "writes {writes} vs {writes_without}");
 }
 
+/// A busy shop: (share of database queries that waited for a connection [%], the master's
+/// reads) over 20 s.
+fn busy_database(replicas: u32, cache: bool) -> (f64, u64) {
+    let mut cfg = SimConfig { seed: 9, users: 200, mode: Mode::Stateless, ..SimConfig::default() };
+    cfg.traffic.rate_per_s = 500;
+    cfg.cache.enabled = cache;
+    cfg.database.replicas = replicas;
+    let mut s = Sim::new(cfg).unwrap();
+    s.run_until(5 * SEC);
+    let before = s.totals();
+    s.run_until(25 * SEC);
+    let t = s.totals();
+    let queries = t.db_reads + t.db_writes - before.db_reads - before.db_writes;
+    let share = 100.0 * (t.db_waits - before.db_waits) as f64 / queries as f64;
+    (share, s.database().master().unwrap().reads)
+}
+
+/// "This separates read and write load — dramatically improving performance at scale": a
+/// node runs a few queries at once, so at scale the master alone makes reads wait in line,
+/// and replicas that take the reads remove the line.
+#[test]
+fn replicas_take_the_read_load_off_the_master_and_cut_the_wait_at_scale() {
+    let (alone, master_reads) = busy_database(0, false);
+    let (two, master_reads_with_two) = busy_database(2, false);
+    let (three, _) = busy_database(3, false);
+    println!("waited for a connection: master alone {alone:.1} %, 2 replicas {two:.1} %, 3 replicas {three:.1} %");
+    assert!(master_reads > 0 && master_reads_with_two == 0, "the master reads only when it is alone");
+    assert!(alone > 50.0, "the master alone makes most queries wait: {alone:.1} %");
+    assert!(two < alone / 2.0 && three < two, "each replica shortens the line: {alone:.1}, {two:.1}, {three:.1} %");
+    assert!(three < 3.0, "three replicas keep up: {three:.1} %");
+}
+
+/// The cache's cut of the database's reads is time as well as a count: at scale, the reads
+/// it answers are the ones that would have waited for a connection.
+#[test]
+fn the_cache_keeps_a_busy_database_from_making_reads_wait() {
+    let (without, _) = busy_database(2, false);
+    let (with, _) = busy_database(2, true);
+    println!("waited for a connection: cache off {without:.1} %, cache on {with:.1} %");
+    assert!(without > 10.0, "cache off: {without:.1} %");
+    assert!(with < 1.0, "cache on: {with:.1} %");
+}
+
 #[test]
 fn writes_go_to_the_master_and_reads_to_replicas_with_stale_reads_inside_the_lag() {
     let mut cfg = SimConfig { seed: 5, users: 100, mode: Mode::Stateless, ..SimConfig::default() };
