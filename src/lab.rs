@@ -89,8 +89,13 @@ pub struct Lab {
     pub playing: RwSignal<bool>,
     /// Simulated seconds per real second.
     pub speed: RwSignal<f64>,
+    /// The speed the run really reaches, when the frame's work budget holds it below `speed`.
+    pub slowed: RwSignal<Option<f64>>,
     /// A message for the learner, e.g. why a command was refused.
     pub notice: RwSignal<Option<String>>,
+    /// Commands the learner (or a host page) sent that took effect, so a tour can tell when
+    /// its next step sets aside what the learner did.
+    pub own_sent: StoredValue<u64>,
     /// Recent narrated events, oldest first.
     pub feed: RwSignal<Vec<FeedLine>>,
     /// The newest line that told a loss, kept even after a busy run pushed it out of `feed`:
@@ -169,6 +174,8 @@ impl Lab {
             snap,
             playing: RwSignal::new(true),
             speed: RwSignal::new(DEFAULT_SPEED),
+            slowed: RwSignal::new(None),
+            own_sent: StoredValue::new(0),
             notice: RwSignal::new(notice),
             feed: RwSignal::new(Vec::new()),
             last_loss: StoredValue::new(None),
@@ -236,7 +243,10 @@ impl Lab {
         let result = self.sim.try_update_value(|s| self.apply(s, s.now_us(), cmd, false)).unwrap_or(Ok(()));
         match &result {
             Err(e) => self.notice.set(Some(tf(NotPossible, &[("why", &events::command_error(e))]))),
-            Ok(()) => self.notice.set(None),
+            Ok(()) => {
+                self.notice.set(None);
+                self.own_sent.update_value(|n| *n += 1);
+            }
         }
         tell(&result);
         self.refresh();
@@ -285,12 +295,14 @@ impl Lab {
     }
 
     /// [`Lab::advance`] for the animation loop: the page's text follows at most every
-    /// [`PUBLISH_MS`], the dot layer every frame.
-    pub fn advance_frame(&self, dt_us: u64) {
-        self.advance_and(dt_us, true);
+    /// [`PUBLISH_MS`], the dot layer every frame. Returns the time the simulation itself took
+    /// [ms], which grows with `dt_us`, unlike the page's work after it.
+    pub fn advance_frame(&self, dt_us: u64) -> f64 {
+        self.advance_and(dt_us, true)
     }
 
-    fn advance_and(&self, dt_us: u64, throttled: bool) {
+    fn advance_and(&self, dt_us: u64, throttled: bool) -> f64 {
+        let mut sim_ms = 0.0;
         let stop = self.stop_at.get_untracked();
         let mut refused = None;
         let reached = self.sim.try_update_value(|s| {
@@ -307,7 +319,9 @@ impl Lab {
                     refused.get_or_insert_with(|| tf(ScriptRefused, &[("why", &events::command_error(&e))]));
                 }
             }
+            let started = page_ms();
             self.rewinder.update_value(|r| r.run_until(s, target));
+            sim_ms = page_ms() - started;
             s.now_us()
         });
         if let Some(now) = reached {
@@ -322,6 +336,7 @@ impl Lab {
             self.notice.set(refused);
         }
         self.publish(throttled && !stopped);
+        sim_ms
     }
 
     /// Plays `commands` at their times and pauses at `end_us`: a new history from now on.

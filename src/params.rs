@@ -329,7 +329,7 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
             },
             "seed" => match value.trim().parse::<u64>() {
                 Ok(n) => p.config.seed = n,
-                Err(_) => bad(tr(Text::WhySeed)),
+                Err(_) => bad(&max(Text::WhySeed, u64::MAX)),
             },
             "servers" => match whole(&value, 1, limits::SERVERS.into()) {
                 Some(n) => p.config.servers = n as u32,

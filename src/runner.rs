@@ -15,6 +15,17 @@ use crate::ui::dots;
 /// Longest real gap credited to one frame [ms]: a frame after a pause does not jump ahead.
 const MAX_FRAME_MS: f64 = 100.0;
 
+/// Work one frame may spend advancing the simulation [ms]: a run with more to compute (a
+/// million requests a second at 10×) goes slower than asked, and says so, instead of freezing
+/// the page between frames.
+const WORK_BUDGET_MS: f64 = 10.0;
+
+/// Simulated time of the first frames, before the cost of a simulated µs is known [µs].
+const FIRST_STEP_US: f64 = 10_000.0;
+
+/// Frames between updates of the slowed-down readout, so it does not flicker.
+const PACE_EVERY: u32 = 30;
+
 /// The frame callback, kept alive by the closure itself until the loop stops.
 type FrameSlot = Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>>;
 
@@ -37,18 +48,28 @@ pub fn start(lab: Lab) {
     let frame: FrameSlot = Rc::new(RefCell::new(None));
     let handle = frame.clone();
     let last = Cell::new(None::<f64>);
+    let pace = Pace::default();
     *handle.borrow_mut() = Some(Closure::new(move |t: f64| {
         if !lab.playing.get_untracked() || !lab.on_screen.get_untracked() || !lab.tab_visible.get_untracked() {
             RUNNING.with(|r| r.set(false));
             frame.borrow_mut().take();
+            lab.slowed.set(None);
             // The page's text may be one throttled publication behind the dots.
             lab.flush();
             return;
         }
         let dt_ms = last.get().map_or(0.0, |l: f64| (t - l).clamp(0.0, MAX_FRAME_MS));
         last.set(Some(t));
-        let dt_us = (dt_ms * 1000.0 * lab.speed.get_untracked()) as u64;
-        lab.advance_frame(dt_us);
+        let speed = lab.speed.get_untracked();
+        let wanted_us = dt_ms * 1000.0 * speed;
+        let dt_us = pace.allowed_us(wanted_us);
+        let work_ms = lab.advance_frame(dt_us as u64);
+        pace.spent(dt_us, wanted_us, work_ms);
+        if let Some(slowed) = pace.readout(speed) {
+            if lab.slowed.get_untracked() != slowed {
+                lab.slowed.set(slowed);
+            }
+        }
         dots::draw(lab);
         if let (Some(w), Some(cb)) = (web_sys::window(), frame.borrow().as_ref()) {
             let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());
@@ -57,5 +78,52 @@ pub fn start(lab: Lab) {
     let first = handle.borrow();
     if let (Some(w), Some(cb)) = (web_sys::window(), first.as_ref()) {
         let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());
+    }
+}
+
+/// How fast the loop can go: the work a simulated µs costs, learnt from the frames so far.
+#[derive(Default)]
+struct Pace {
+    /// Smoothed cost of a simulated µs [ms]; `None` until measured.
+    cost_ms: Cell<Option<f64>>,
+    /// Smoothed share of the asked-for simulated time the frames reached.
+    reached: Cell<f64>,
+    frames: Cell<u32>,
+}
+
+impl Pace {
+    /// The simulated time this frame may cover [µs]: what the speed asks, within the budget,
+    /// but always some, so a heavy run still moves. Until a frame has been measured, a short
+    /// step: the first frame of a heavy run would otherwise be a long task.
+    fn allowed_us(&self, wanted_us: f64) -> f64 {
+        let budget_us = match self.cost_ms.get() {
+            None => FIRST_STEP_US,
+            Some(cost) if cost > 0.0 => (WORK_BUDGET_MS / cost).max(1_000.0),
+            Some(_) => f64::INFINITY,
+        };
+        wanted_us.min(budget_us)
+    }
+
+    fn spent(&self, dt_us: f64, wanted_us: f64, work_ms: f64) {
+        if dt_us >= 1.0 {
+            let cost = work_ms / dt_us;
+            self.cost_ms.set(Some(self.cost_ms.get().map_or(cost, |old| 0.8 * old + 0.2 * cost)));
+        }
+        if wanted_us >= 1.0 {
+            let share = (dt_us / wanted_us).min(1.0);
+            let frames = self.frames.get();
+            self.reached.set(if frames == 0 { share } else { 0.9 * self.reached.get() + 0.1 * share });
+            self.frames.set(frames + 1);
+        }
+    }
+
+    /// Every [`PACE_EVERY`] frames: the speed reached when it is clearly below `speed`, else
+    /// `None`.
+    fn readout(&self, speed: f64) -> Option<Option<f64>> {
+        let frames = self.frames.get();
+        (frames > 0 && frames.is_multiple_of(PACE_EVERY)).then(|| {
+            let reached = self.reached.get();
+            (reached < 0.8).then(|| (speed * reached * 10.0).round() / 10.0)
+        })
     }
 }

@@ -29,7 +29,7 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
             cfg.mode = lab.snap.with_untracked(|s| s.mode);
             lab.restart(Some(cfg));
         }
-        Err(_) => lab.notice.set(Some(t(SeedInvalid).into())),
+        Err(_) => lab.notice.set(Some(tf(SeedInvalid, &[("max", &u64::MAX)]))),
     };
     let mode = move || lab.snap.with(|s| s.mode);
     let touring = move || lab.tour_at.with(Option::is_some);
@@ -58,6 +58,9 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
                     />
                     <output>{move || words::decimal(format!("{:.2}×", lab.speed.get()))}</output>
                 </label>
+                <span class="slowed hint" role="status">
+                    {move || lab.slowed.get().map(|x| tf(SlowedTo, &[("x", &words::decimal(format!("{x:.1}")))]))}
+                </span>
                 <span class="clock" aria-label=t(SimTime)>
                     // Worded as the timeline words it, so the two never differ by a rounding.
                     {move || lab.snap.with(|s| format!("t = {}", words::clock(s.now_us)))}

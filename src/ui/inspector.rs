@@ -115,6 +115,8 @@ pub fn Waterfall() -> impl IntoView {
             <p class="hint">{t(TraceClickHint)}</p>
             {move || match lab.trace.get() {
                 Trace::Off => view! { <p class="hint">{t(TraceOff)}</p> }.into_any(),
+                // With no traffic nothing will come: say so rather than wait.
+                Trace::Waiting if lab.snap.with(|s| s.rate_per_s == 0 && s.in_flight == 0) => view! { <p class="hint">{t(TraceNoTraffic)}</p> }.into_any(),
                 Trace::Waiting => view! { <p class="hint">{t(TraceWaiting)}</p> }.into_any(),
                 Trace::Following { id } => view! { <p class="hint">{tf(TraceFollowing, &[("id", &id)])}</p> }.into_any(),
                 Trace::Shown(c) => {

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::{export, use_lab};
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::i18n::{t, tf, Text, Text::*};
 use crate::params::{with_theme, Controls, Theme};
@@ -80,14 +80,20 @@ fn copy(text: &str, status: RwSignal<Option<&'static str>>, done: Text, fallback
     refused.forget();
 }
 
-/// A frame size typed in its box: taken while typing once it is within `min`–2000 px, and
-/// clamped into that range when the box is left (`done`).
+/// A frame size typed in its box, rounded to whole pixels ("1e3" and "800.4" are sizes too):
+/// taken while typing once it is within `min`–2000 px, and clamped into that range when the box
+/// is left (`done`), which then shows the size the code uses, whatever was typed.
 fn size_typed(ev: &web_sys::Event, size: RwSignal<u32>, min: u32, done: bool) {
-    if let Ok(v) = event_target_value(ev).parse::<u32>() {
-        if done {
-            size.set(v.clamp(min, 2000));
-        } else if (min..=2000).contains(&v) {
-            size.set(v);
+    let typed = event_target_value(ev).trim().parse::<f64>().ok().filter(|v| v.is_finite()).map(f64::round);
+    let range = f64::from(min)..=2000.0;
+    match typed {
+        Some(v) if done => size.set(v.clamp(*range.start(), *range.end()) as u32),
+        Some(v) if range.contains(&v) => size.set(v as u32),
+        _ => {}
+    }
+    if done {
+        if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+            input.set_value(&size.get_untracked().to_string());
         }
     }
 }

@@ -70,6 +70,8 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, mode_asked: bool, 
     let autoplay = RwSignal::new(false);
     // Bumped whenever the learner moves, so a pending autoplay timer knows it is stale.
     let moves = StoredValue::new(0u64);
+    // `Lab::own_sent` when the step was shown: more since means the learner changed its run.
+    let sent_at_show = StoredValue::new(0u64);
 
     let tour_of = move |p: &Player| tours.with_value(|t| t[p.tour].clone());
     let show = move |tour_index: usize, mode: Mode, step: usize| {
@@ -79,6 +81,12 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, mode_asked: bool, 
                 lab.playing.set(false);
                 lab.load(sim);
                 moves.update_value(|m| *m += 1);
+                let acted = lab.own_sent.get_value() != sent_at_show.get_value();
+                sent_at_show.set_value(lab.own_sent.get_value());
+                // Each step replays the tour's own run: say so when that set aside the learner's.
+                if acted && player.with_untracked(Option::is_some) {
+                    lab.notice.set(Some(t(TourOwnChangesDropped).into()));
+                }
                 player.set(Some(Player { tour: tour_index, mode, step, phase: Phase::Shown, answer: None }));
                 lab.tour_at.set(Some((tour.id.clone(), step, mode)));
                 lab.spotlight.set(tour.steps.get(step).map(|s| s.spotlight.clone()).unwrap_or_default());

@@ -344,6 +344,16 @@ test('the embed code carries the chosen controls, and its preview shows the diag
   await height.fill('12');
   await height.blur();
   assert.match(await code.inputValue(), / width="800" height="400" /);
+  // A decimal is rounded, an exponent read, and a box left empty shows the size still in use.
+  const width = page.getByLabel('Width');
+  for (const [typed, used] of [['1000.5', '1001'], ['1e3', '1000'], ['-5', '320'], ['', '320']]) {
+    await width.fill(typed);
+    await width.blur();
+    assert.match(await code.inputValue(), new RegExp(` width="${used}" height="400" `), `typed ${typed}`);
+    assert.equal(await width.inputValue(), used, `typed ${typed}`);
+  }
+  await width.fill('800');
+  await width.blur();
   await height.fill('500');
   await page.getByLabel('Controls in the frame').selectOption('minimal');
   await button(page, 'Preview embed').click();

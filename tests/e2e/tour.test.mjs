@@ -336,3 +336,22 @@ test('a tour asked for a mode it does not offer opens in its own, and says so', 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('Next says so when it sets aside what the learner changed in a step', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=crash-2am&step=1&speed=10&autoplay=0`);
+  await page.getByText(/^Step 1 of 3 \(Stateful mode\)$/).waitFor();
+  await runShownStep(page, 60_000);
+  const notice = page.locator('.toolbar .notice');
+  // Without a change of the learner's, Next just moves on.
+  await page.getByRole('button', { name: 'Next', exact: true }).click();
+  await page.getByText(/^Step 2 of 3 \(Stateful mode\)$/).waitFor();
+  assert.equal(await notice.textContent(), '');
+  await page.getByRole('button', { name: 'Back', exact: true }).click();
+  await page.getByText(/^Step 1 of 3 \(Stateful mode\)$/).waitFor();
+  await page.getByRole('button', { name: 'Crash Server 2', exact: true }).click();
+  await page.getByRole('button', { name: 'Next', exact: true }).click();
+  await page.getByText(/^Step 2 of 3 \(Stateful mode\)$/).waitFor();
+  assert.equal(await notice.textContent(), "Each step starts from the tour's own run, so what you changed in the last one is not carried over.");
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -565,3 +565,17 @@ test('an overload tells its failures in a few lines, under the spike that caused
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('more traffic than a frame can compute slows the run down, says so, and leaves the page responsive', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?rate=1000000&speed=10`);
+  const slowed = page.locator('.toolbar .slowed');
+  await slowed.filter({ hasText: /^Running at \d+\.\d×: this much traffic takes longer to compute than a frame allows\.$/ }).waitFor({ timeout: 30_000 });
+  const reached = Number((await slowed.textContent()).match(/^Running at ([\d.]+)×/)[1]);
+  assert.ok(reached < 10, `it says how fast it really goes: ${reached}×`);
+  // Each frame keeps to its budget, so a click is answered within a frame or two, not seconds.
+  await page.getByRole('button', { name: 'Pause', exact: true }).click({ timeout: 2_000 });
+  await page.getByRole('button', { name: 'Play', exact: true }).waitFor({ timeout: 2_000 });
+  await page.waitForFunction(() => document.querySelector('.toolbar .slowed').textContent === '', null, { timeout: 2_000 });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::balancer::LbAlgorithm;
 use crate::config::Mode;
 use crate::database::{DbName, DbNodeId, DbRole};
+use crate::event::FailReason;
 use crate::request::{Action, Hop, ReqId};
 use crate::server::{ServerId, ServerState, Tally};
 use crate::store::StoreKind;
@@ -185,15 +186,22 @@ pub enum FailsMore {
 
 impl Totals {
     /// Why these totals, a stateless run's, failed more than `sticky`'s, a stateful run of the
-    /// same lab; `None` when they did not.
+    /// same lab; `None` when they did not. The session trips explain a higher share only when
+    /// overloaded servers made it (503s and queue timeouts): requests refused by an empty pool
+    /// owe nothing to how long each holds a worker.
     pub fn why_failed_more(&self, sticky: &Totals) -> Option<FailsMore> {
         if self.failed <= sticky.failed {
             return None;
         }
         let asked_more = sticky.logouts > 0 && self.issued > sticky.issued;
-        // Failed over issued, compared without dividing.
-        let higher_share =
-            u128::from(self.failed) * u128::from(sticky.issued) > u128::from(sticky.failed) * u128::from(self.issued);
+        // A share of issued requests, compared without dividing.
+        let higher = |ours: u64, theirs: u64| {
+            u128::from(ours) * u128::from(sticky.issued) > u128::from(theirs) * u128::from(self.issued)
+        };
+        let overload = |t: &Totals| {
+            t.failed_by_reason[FailReason::QueueFull as usize] + t.failed_by_reason[FailReason::Timeout as usize]
+        };
+        let higher_share = higher(self.failed, sticky.failed) && higher(overload(self), overload(sticky));
         match (asked_more, higher_share) {
             (true, false) => Some(FailsMore::AskedMore),
             (true, true) => Some(FailsMore::AskedMoreAndSessionTrips),

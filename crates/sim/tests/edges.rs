@@ -229,6 +229,23 @@ fn stateless_fails_more_in_an_overload_as_it_is_asked_more_and_holds_workers_for
 }
 
 #[test]
+fn an_empty_pool_is_not_blamed_on_the_session_trips() {
+    let run = |mode| {
+        let mut s = Sim::new(SimConfig { seed: 3, mode, ..SimConfig::default() }).unwrap();
+        s.run_until(10 * SEC);
+        for id in 0..3 {
+            s.apply(Command::CrashServer { server: ServerId(id) }).unwrap();
+        }
+        s.run_until(40 * SEC);
+        s.totals()
+    };
+    let (sticky, shared) = (run(Mode::Stateful), run(Mode::Stateless));
+    assert!(shared.failed > sticky.failed, "{sticky:?} {shared:?}");
+    assert_eq!(shared.failed_by_reason[FailReason::QueueFull as usize], 0, "nothing was overloaded");
+    assert_eq!(shared.why_failed_more(&sticky), Some(FailsMore::AskedMore));
+}
+
+#[test]
 fn a_watched_request_is_kept_however_many_finish_after_it() {
     let mut cfg = SimConfig::default();
     cfg.traffic.rate_per_s = 50_000;
