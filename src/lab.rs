@@ -462,7 +462,7 @@ impl Lab {
                 Some((at, _)) if s.now_us() >= *at => {
                     let (_, cmd) = replay.commands.pop_front().expect("a command is next");
                     if let Err(e) = self.apply(s, s.now_us(), cmd, false) {
-                        replay.refused.get_or_insert_with(|| tf(LinkRefused, &[("why", &events::command_error(&e))]));
+                        replay.refused.push(events::command_error(&e));
                     }
                 }
                 next => {
@@ -481,8 +481,11 @@ impl Lab {
         let done = replay.commands.is_empty() && now >= replay.until_us;
         if done {
             self.horizon_us.set_value(now);
-            if replay.refused.is_some() {
-                self.notice.set(replay.refused.take());
+            let refused = std::mem::take(&mut replay.refused);
+            match refused.len() {
+                0 => {}
+                1 => self.notice.set(Some(tf(LinkRefused, &[("why", &refused[0])]))),
+                n => self.notice.set(Some(tf(LinkRefusedMany, &[("n", &n), ("why", &refused.join("; "))]))),
             }
             self.refresh();
         }
@@ -732,8 +735,9 @@ pub struct Replay {
     until_us: u64,
     /// Simulated time per slice, short enough for a frame [µs].
     step_us: u64,
-    /// Why a command of the link was refused, for the page to show once the run opens.
-    refused: Option<String>,
+    /// Why each refused command of the link was refused, for the page to show once the run
+    /// opens: a hand-edited link can break several.
+    refused: Vec<String>,
 }
 
 impl Replay {
@@ -745,7 +749,7 @@ impl Replay {
             commands: commands.iter().cloned().collect(),
             until_us: until_us.unwrap_or(last).max(last),
             step_us: step_us.max(1),
-            refused: None,
+            refused: Vec::new(),
         }
     }
 

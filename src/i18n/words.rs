@@ -132,7 +132,7 @@ pub fn logout_reason(r: LogoutReason) -> String {
 pub fn db_name_in_text(name: DbName) -> String {
     match name {
         DbName::Master => t(TheMasterDb).to_string(),
-        DbName::Replica(n) => tf(ReplicaName, &[("n", &n)]),
+        DbName::Replica(n) => tf(ReplicaInText, &[("n", &n)]),
     }
 }
 

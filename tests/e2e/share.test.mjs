@@ -440,3 +440,12 @@ test('compare view from a link keeps autoplay=0 and the embed’s controls', asy
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a link with several refused commands names every refusal', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?cmds=0.dp.5~0.x.0~0.x.1~0.x.2&autoplay=0`);
+  const notice = page.locator('.toolbar .notice');
+  await notice.filter({ hasText: /^2 commands of the link were refused: / }).waitFor();
+  assert.equal((await notice.textContent()).split('; ').length, 2, await notice.textContent());
+  assert.deepEqual(errors, []);
+  await context.close();
+});
