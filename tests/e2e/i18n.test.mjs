@@ -11,6 +11,7 @@ test('lang=es puts the whole page in Spanish, narration included', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?lang=es&autoplay=0&mode=stateful`);
   assert.equal(await page.locator('html').getAttribute('lang'), 'es');
   await page.getByRole('button', { name: 'Tumbar Servidor 1' }).click();
+  await page.getByRole('button', { name: 'Tumbar Réplica 1' }).click();
   for (let i = 0; i < 20; i++) await page.getByRole('button', { name: 'Paso' }).click();
   const out = page.getByRole('group', { name: 'Usuarios con sesión cerrada' }).locator('output');
   assert.ok(Number(await out.textContent()) > 0);
@@ -19,6 +20,9 @@ test('lang=es puts the whole page in Spanish, narration included', async () => {
   const feed = await page.locator('.feed-lines li').allTextContents();
   assert.ok(feed.some((l) => l.includes('Tú: tumbar el Servidor 1')), feed.slice(0, 5).join(' | '));
   assert.ok(feed.some((l) => /sesión/.test(l)));
+  // So does a replica, in the learner's command and in what it did.
+  assert.ok(feed.some((l) => l.includes('Tú: tumbar la Réplica 1')), feed.slice(0, 5).join(' | '));
+  assert.ok(feed.some((l) => l.includes('La Réplica 1 está caída.')), feed.slice(0, 5).join(' | '));
   // A server inside a sentence takes its article, as "la caché" does.
   assert.ok(!feed.some((l) => /(hasta|en|tumbar|reiniciar) Servidor \d/.test(l)), feed.filter((l) => /Servidor/.test(l)).slice(0, 5).join(' | '));
   // No English control text is left: every button's name is the Spanish one.
