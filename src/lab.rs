@@ -93,8 +93,8 @@ pub struct Lab {
     pub slowed: RwSignal<Option<f64>>,
     /// A message for the learner, e.g. why a command was refused.
     pub notice: RwSignal<Option<String>>,
-    /// Commands the learner (or a host page) sent that took effect, so a tour can tell when
-    /// its next step sets aside what the learner did.
+    /// Commands the learner sent from the page that took effect, so a tour can tell when its
+    /// next step sets aside what the learner did. A host page's commands are its own.
     pub own_sent: StoredValue<u64>,
     /// Recent narrated events, oldest first.
     pub feed: RwSignal<Vec<FeedLine>>,
@@ -225,7 +225,11 @@ impl Lab {
 
     /// Applies a command; a refusal becomes a notice instead of an error.
     pub fn send(&self, cmd: Command) {
-        self.try_send(cmd, |_| ());
+        self.try_send(cmd, |result| {
+            if result.is_ok() {
+                self.own_sent.update_value(|n| *n += 1);
+            }
+        });
     }
 
     /// The learner's mode switch. A tour judges each step in the mode it runs in, so while one
@@ -243,10 +247,7 @@ impl Lab {
         let result = self.sim.try_update_value(|s| self.apply(s, s.now_us(), cmd, false)).unwrap_or(Ok(()));
         match &result {
             Err(e) => self.notice.set(Some(tf(NotPossible, &[("why", &events::command_error(e))]))),
-            Ok(()) => {
-                self.notice.set(None);
-                self.own_sent.update_value(|n| *n += 1);
-            }
+            Ok(()) => self.notice.set(None),
         }
         tell(&result);
         self.refresh();

@@ -351,7 +351,7 @@ test('Next says so when it sets aside what the learner changed in a step', async
   await page.getByRole('button', { name: 'Crash Server 2', exact: true }).click();
   await page.getByRole('button', { name: 'Next', exact: true }).click();
   await page.getByText(/^Step 2 of 3 \(Stateful mode\)$/).waitFor();
-  assert.equal(await notice.textContent(), "Each step starts from the tour's own run, so what you changed in the last one is not carried over.");
+  assert.equal(await notice.textContent(), "Each step starts from the tour's own run, so what you changed is not carried over.");
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -744,6 +744,10 @@ impl Sim {
                 let name = n.name();
                 self.db.crash(id);
                 self.emit(EventKind::DbDown { node: *node, name });
+                // What it was running or holding fails now, not when it would have ended.
+                for r in self.cut_db_hops(id) {
+                    self.hop_done(r);
+                }
             }
             Command::RestartDbNode { node } => {
                 let id = self.db_node(*node)?;
@@ -795,6 +799,10 @@ impl Sim {
                 let reads = self.db.node(id).map_or(0, |n| self.reads_since_tick(n));
                 self.node_reads_gone.push((id, reads));
                 self.db.remove(id);
+                // Its reads under way, queued ones too, go to another node now.
+                for r in self.cut_db_hops(id) {
+                    self.hop_done(r);
+                }
             }
             Command::SetReplicationLag { min_ms, max_ms } => {
                 self.check(|c| c.database.lag_ms = (*min_ms, *max_ms))?;
@@ -969,13 +977,13 @@ impl Sim {
             let Some(req) = self.req_mut(r) else { continue };
             req.has_worker = false;
             // The hop it was on ends now, not when it was due; a queue wait so far is charged.
+            // A query it started runs on to its end at the database, which holds the connection.
             if req.phase == Phase::Queued {
                 req.breakdown.charge(HopKind::Queue, now - req.hop.start_us);
+                req.hop.end_us = now;
             } else {
-                let cut = req.hop.end_us.saturating_sub(now);
-                req.breakdown.refund(req.hop.kind, cut);
+                cut_hop(req, now);
             }
-            req.hop.end_us = now;
             // Whatever it read is asked again on the next server.
             req.db = None;
             if req.committed {
@@ -1249,6 +1257,7 @@ impl Sim {
             misrouted: false,
             sticky: false,
             db: None,
+            hop_wait_us: 0,
             breakdown: Default::default(),
         };
         let slot = match self.free_slots.pop() {
@@ -1282,6 +1291,7 @@ impl Sim {
         let Some(req) = self.req_mut(r) else { return };
         req.phase = phase;
         req.hop = Hop { kind, from, to, start_us: now, end_us: now + duration_us };
+        req.hop_wait_us = 0;
         req.breakdown.charge(kind, duration_us);
         if let Node::Db(node) = to {
             req.db = Some(node);
@@ -1596,13 +1606,28 @@ impl Sim {
                 // The hop charged all its time to the query; the wait is a row of its own.
                 q.breakdown.db_us -= wait;
                 q.breakdown.db_wait_us += wait;
+                q.hop_wait_us = wait;
             }
         }
     }
 
+    /// Ends now the hops of the requests on their way to, or waiting at, database node `id`.
+    fn cut_db_hops(&mut self, id: DbNodeId) -> Vec<ReqRef> {
+        let now = self.now_us;
+        let mut cut = Vec::new();
+        for (slot, req) in self.requests.iter_mut().enumerate() {
+            let Some(req) = req else { continue };
+            if matches!(req.phase, Phase::DbRead(n) | Phase::DbWrite(n) if n == id) && req.hop.end_us > now {
+                cut_hop(req, now);
+                cut.push(ReqRef { slot: slot as u32, id: req.id });
+            }
+        }
+        cut
+    }
+
     /// Counted with the query it held up, so the waits are a share of the reads and writes.
     fn count_db_wait(&mut self, r: ReqRef) {
-        if self.req(r).breakdown.db_wait_us > 0 {
+        if self.req(r).hop_wait_us > 0 {
             self.totals.db_waits += 1;
         }
     }
@@ -1934,4 +1959,17 @@ impl Phase {
                 | Phase::Compute
         )
     }
+}
+
+/// Ends `req`'s hop at `now`, taking back from its breakdown the part not travelled. A
+/// database hop waits for its connection first, then runs its query, so the query is cut
+/// first, then the wait.
+fn cut_hop(req: &mut Request, now: u64) {
+    let cut = req.hop.end_us.saturating_sub(now);
+    let query_us = (req.hop.end_us - req.hop.start_us).saturating_sub(req.hop_wait_us);
+    let query_cut = cut.min(query_us);
+    req.breakdown.refund(req.hop.kind, query_cut);
+    req.breakdown.db_wait_us = req.breakdown.db_wait_us.saturating_sub(cut - query_cut);
+    req.hop_wait_us = req.hop_wait_us.saturating_sub(cut - query_cut);
+    req.hop.end_us = now;
 }

@@ -167,15 +167,10 @@ impl Breakdown {
         *self.slot(kind) += us;
     }
 
-    /// Takes back the part of a hop that never happened: a crash cut it short. A database
-    /// hop waits for its connection first, so its query is what is cut, then the wait.
+    /// Takes back the part of a hop that never happened: a crash cut it short.
     pub(crate) fn refund(&mut self, kind: HopKind, us: u64) {
         let slot = self.slot(kind);
-        let left = us.saturating_sub(*slot);
         *slot = slot.saturating_sub(us);
-        if matches!(kind, HopKind::DbRead | HopKind::DbWrite) {
-            self.db_wait_us = self.db_wait_us.saturating_sub(left);
-        }
     }
 
     fn slot(&mut self, kind: HopKind) -> &mut u64 {
@@ -248,6 +243,9 @@ pub struct Request {
     pub(crate) sticky: bool,
     /// The database node it went to, if any: a replica for a read, the master for a write.
     pub db: Option<DbNodeId>,
+    /// How much of the current hop is a wait for a database connection, which comes before
+    /// its query; 0 on any other hop.
+    pub(crate) hop_wait_us: u64,
     /// Time charged so far, hop by hop.
     pub breakdown: Breakdown,
 }

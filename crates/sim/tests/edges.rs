@@ -346,3 +346,57 @@ fn a_server_queue_is_capped_where_full_queues_still_fit_in_a_tab() {
     cfg.server.queue = 10_001;
     assert_eq!(cfg.validate().unwrap_err().to_string(), "server.queue must be between 0 and 10000, but is 10001");
 }
+
+/// A busy shop whose master also serves every read: its connections are full and reads wait.
+fn busy_master() -> Sim {
+    let mut cfg = SimConfig { seed: 4, users: 200, mode: Mode::Stateless, ..SimConfig::default() };
+    cfg.traffic.rate_per_s = 500;
+    cfg.cache.enabled = false;
+    cfg.database.replicas = 0;
+    let mut s = Sim::new(cfg).unwrap();
+    s.run_until(5 * SEC);
+    s
+}
+
+fn on_db(s: &Sim, node: u32) -> usize {
+    let snap = s.snapshot(usize::MAX);
+    snap.requests.iter().filter(|r| r.hop.to == Node::Db(statelab_sim::database::DbNodeId(node))).count()
+}
+
+#[test]
+fn a_database_crash_fails_at_once_what_it_ran_and_held() {
+    let mut s = busy_master();
+    let master = s.snapshot(0).db[0].clone();
+    assert!(master.waiting > 0 && master.busy == master.connections, "{master:?}");
+    let held = on_db(&s, 0);
+    assert_eq!(held, (master.busy + master.waiting) as usize, "each query is a request on its way");
+    let failed = |s: &Sim| {
+        let t = s.totals();
+        t.failed_by_reason[FailReason::DbDown as usize] + t.failed_by_reason[FailReason::WriteFailed as usize]
+    };
+    let before = failed(&s);
+    s.apply(Command::CrashDbNode { node: 0 }).unwrap();
+    assert_eq!(failed(&s) - before, held as u64, "every query it held failed when it went down");
+    assert_eq!(on_db(&s, 0), 0);
+    // Back a moment later, it runs no more than its connections at once.
+    s.run_until(5 * SEC + MS);
+    s.apply(Command::RestartDbNode { node: 0 }).unwrap();
+    for ms in 1..200 {
+        s.run_until(5 * SEC + (1 + ms) * MS);
+        let m = s.snapshot(0).db[0].clone();
+        assert!(on_db(&s, 0) <= (m.busy + m.waiting) as usize, "at {ms} ms: {m:?}");
+    }
+}
+
+#[test]
+fn a_removed_replica_sends_its_queued_reads_elsewhere_at_once() {
+    let mut cfg = SimConfig { seed: 4, users: 200, mode: Mode::Stateless, ..SimConfig::default() };
+    cfg.traffic.rate_per_s = 600;
+    cfg.cache.enabled = false;
+    let mut s = Sim::new(cfg).unwrap();
+    s.run_until(8 * SEC);
+    let replica = s.snapshot(0).db.iter().find(|n| n.number == 1).unwrap().clone();
+    assert!(on_db(&s, replica.id.0) > 0, "{replica:?}");
+    s.apply(Command::RemoveReplica { node: replica.id.0 }).unwrap();
+    assert_eq!(on_db(&s, replica.id.0), 0, "nothing waits on a node that is gone");
+}
