@@ -277,6 +277,12 @@ fn DatabaseControls() -> impl IntoView {
     let master = move || nodes().into_iter().find(|n| n.role == DbRole::Master);
     // A memo, so the slider is only set when the lag changes, never under a dragging thumb.
     let lag = Memo::new(move |_| lab.panel_snap(|s| s.replication_lag_ms.1));
+    // A node's connections in use and the queries waiting, as its box in the diagram draws them.
+    let load = move |id: u32| {
+        nodes().iter().find(|n| n.id.0 == id && n.up).map(|n| {
+            tf(DbLoad, &[("busy", &n.busy), ("connections", &n.connections), ("waiting", &Grouped(n.waiting.into()))])
+        })
+    };
     let replicas = move || -> Vec<(u32, u32)> {
         nodes().into_iter().filter(|n| n.role == DbRole::Replica).map(|n| (n.id.0, n.number)).collect()
     };
@@ -297,6 +303,7 @@ fn DatabaseControls() -> impl IntoView {
                 >
                     {t(RestartMaster)}
                 </button>
+                <span class="db-load">{move || master().and_then(|m| load(m.id.0)).map(|l| format!("{}: {l}", t(MasterDb)))}</span>
             </div>
             <ul class="replicas">
                 <For
@@ -316,6 +323,7 @@ fn DatabaseControls() -> impl IntoView {
                         view! {
                             <li class="row">
                                 <span class="name">{tf(ReplicaName, &[("n", &number)])}</span>
+                                <span class="db-load">{move || load(id)}</span>
                                 // Why Promote is off while it is up.
                                 <span class="behind" id=why.clone() hidden=move || !behind()>
                                     {t(Behind)}

@@ -579,3 +579,17 @@ test('more traffic than a frame can compute slows the run down, says so, and lea
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a busy database shows its connections in use and the queries waiting, in the diagram and in words beside its buttons', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=replicas&step=3&speed=1`);
+  await page.getByText(/^Step 3 of 4 \(Stateless mode\)$/).waitFor();
+  const row = page.locator('.replicas li').filter({ hasText: 'Replica 1' }).locator('.db-load');
+  assert.match(await row.textContent(), /^\d\/8 busy · \d+ waiting$/);
+  await page.locator('fieldset.prediction').getByRole('radio').nth(1).check();
+  await page.getByRole('button', { name: 'Run this step' }).click();
+  // Two replicas get more reads at once than their 8 connections: some wait, now and then.
+  await page.waitForFunction(() => [...document.querySelectorAll('.replicas .db-load')].some((e) => /^8\/8 busy · [1-9]\d* waiting$/.test(e.textContent)), null, { timeout: 20_000 });
+  await page.locator('.diagram svg').getByText(/^[1-9]\d* waiting$/).first().waitFor({ timeout: 20_000 });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
