@@ -347,14 +347,15 @@ fn a_server_queue_is_capped_where_full_queues_still_fit_in_a_tab() {
     assert_eq!(cfg.validate().unwrap_err().to_string(), "server.queue must be between 0 and 10000, but is 10001");
 }
 
-/// A busy shop whose master also serves every read: its connections are full and reads wait.
-fn busy_master() -> Sim {
+/// A busy shop with the cache off, `seconds` in: with few nodes, their connections are full and
+/// reads wait.
+fn busy_shop(replicas: u32, rate_per_s: u32, seconds: u64) -> Sim {
     let mut cfg = SimConfig { seed: 4, users: 200, mode: Mode::Stateless, ..SimConfig::default() };
-    cfg.traffic.rate_per_s = 500;
+    cfg.traffic.rate_per_s = rate_per_s;
     cfg.cache.enabled = false;
-    cfg.database.replicas = 0;
+    cfg.database.replicas = replicas;
     let mut s = Sim::new(cfg).unwrap();
-    s.run_until(5 * SEC);
+    s.run_until(seconds * SEC);
     s
 }
 
@@ -365,7 +366,7 @@ fn on_db(s: &Sim, node: u32) -> usize {
 
 #[test]
 fn a_database_crash_fails_at_once_what_it_ran_and_held() {
-    let mut s = busy_master();
+    let mut s = busy_shop(0, 500, 5);
     let master = s.snapshot(0).db[0].clone();
     assert!(master.waiting > 0 && master.busy == master.connections, "{master:?}");
     let held = on_db(&s, 0);
@@ -390,11 +391,7 @@ fn a_database_crash_fails_at_once_what_it_ran_and_held() {
 
 #[test]
 fn a_removed_replica_sends_its_queued_reads_elsewhere_at_once() {
-    let mut cfg = SimConfig { seed: 4, users: 200, mode: Mode::Stateless, ..SimConfig::default() };
-    cfg.traffic.rate_per_s = 600;
-    cfg.cache.enabled = false;
-    let mut s = Sim::new(cfg).unwrap();
-    s.run_until(8 * SEC);
+    let mut s = busy_shop(2, 600, 8);
     let replica = s.snapshot(0).db.iter().find(|n| n.number == 1).unwrap().clone();
     assert!(on_db(&s, replica.id.0) > 0, "{replica:?}");
     s.apply(Command::RemoveReplica { node: replica.id.0 }).unwrap();
