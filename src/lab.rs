@@ -481,7 +481,18 @@ impl Lab {
         let now = self.sim.with_value(Sim::now_us);
         let done = replay.commands.is_empty() && now >= replay.until_us;
         if done {
-            self.horizon_us.set_value(now);
+            self.horizon_us.set_value(now.max(replay.horizon_us));
+            let future = std::mem::take(&mut replay.future);
+            self.timeline.update_value(|t| {
+                t.extend(future.iter().map(|(at_us, cmd)| Timed { at_us: *at_us, cmd: cmd.clone(), scripted: false }));
+            });
+            self.script.update_value(|q| {
+                q.extend(
+                    future
+                        .into_iter()
+                        .map(|(at_us, cmd)| Queued { timed: Timed { at_us, cmd, scripted: false }, replay: true }),
+                );
+            });
             let refused = std::mem::take(&mut replay.refused);
             match refused.len() {
                 0 => {}
@@ -503,7 +514,7 @@ impl Lab {
     /// [`Sim::present_config`]), with the language if the URL chose one.
     pub fn compare_query(&self, theme: Theme) -> String {
         let speed = self.speed.get_untracked();
-        let run = self.with_sim(|s| share_query(&s.present_config(), speed, theme, &[], 0));
+        let run = self.with_sim(|s| share_query(&s.present_config(), speed, theme, &[], 0, &[], 0));
         with_chosen_lang(format!("{run}&view=compare"))
     }
 
@@ -512,7 +523,16 @@ impl Lab {
         let speed = self.speed.get_untracked();
         match self.tour_at.get_untracked() {
             Some((id, step, mode)) => tour_query(&id, step, mode, speed, theme),
-            None => self.with_sim(|s| share_query(s.config(), speed, theme, s.commands(), s.now_us())),
+            None => {
+                // After a rewind, the timeline's later part goes too: the link reopens the
+                // whole run, at the moment shown.
+                let now = self.with_sim(Sim::now_us);
+                let future: Vec<(u64, Command)> = self
+                    .timeline
+                    .with_value(|t| t.iter().filter(|x| x.at_us > now).map(|x| (x.at_us, x.cmd.clone())).collect());
+                let until = self.horizon_us.get_value();
+                self.with_sim(|s| share_query(s.config(), speed, theme, s.commands(), now, &future, until))
+            }
         }
     }
 
@@ -739,18 +759,35 @@ pub struct Replay {
     /// Why each refused command of the link was refused, for the page to show once the run
     /// opens: a hand-edited link can break several.
     refused: Vec<String>,
+    /// A rewound run's commands after its moment, and how far it had gone: kept on the
+    /// timeline once the replay is done, to play or scrub on to.
+    future: Vec<(u64, Command)>,
+    horizon_us: u64,
 }
 
 impl Replay {
     /// Each command at its time, then on to `until_us` (else to the last command), `step_us`
     /// at a time: short enough that a step of a busy run stays well within a frame.
     pub fn new(commands: &[(u64, Command)], until_us: Option<u64>, step_us: u64) -> Self {
+        Self::rewound(commands, until_us, step_us, Vec::new(), 0)
+    }
+
+    /// [`Replay::new`] for a run rewound from `horizon_us` to `until_us`, with its `future`.
+    pub fn rewound(
+        commands: &[(u64, Command)],
+        until_us: Option<u64>,
+        step_us: u64,
+        future: Vec<(u64, Command)>,
+        horizon_us: u64,
+    ) -> Self {
         let last = commands.last().map_or(0, |(at, _)| *at);
         Self {
             commands: commands.iter().cloned().collect(),
             until_us: until_us.unwrap_or(last).max(last),
             step_us: step_us.max(1),
             refused: Vec::new(),
+            future,
+            horizon_us,
         }
     }
 

@@ -102,6 +102,11 @@ pub struct Params {
     pub commands: Vec<(u64, Command)>,
     /// Simulated time to run to on open [µs].
     pub at_us: Option<u64>,
+    /// How far the run went before it was rewound to `at_us` [µs] (`until`): its commands
+    /// after the moment, up to there, are its recorded future, kept on the timeline.
+    pub until_us: Option<u64>,
+    /// Those commands, which the page keeps for later rather than replays on open.
+    pub future: Vec<(u64, Command)>,
     /// Open in compare mode (stateful and stateless side by side).
     pub compare: bool,
     /// The only origin allowed to drive an embedded lab, and the one its events go to.
@@ -142,6 +147,8 @@ impl Default for Params {
             show_title: true,
             commands: Vec::new(),
             at_us: None,
+            until_us: None,
+            future: Vec::new(),
             compare: false,
             host: None,
             debug_panic: false,
@@ -178,8 +185,10 @@ pub fn peak_rate(p: &Params) -> f64 {
 /// Every key a link to a run sets ([`share_query`], [`tour_query`], and `lang`); the others
 /// (host, panel, controls, title, view, and the test hooks) belong to the page that embeds the
 /// run.
-const RUN_KEYS: [&str; 13] =
-    ["mode", "seed", "servers", "users", "rate", "speed", "theme", "autoplay", "t", "cmds", "scenario", "step", "lang"];
+const RUN_KEYS: [&str; 14] = [
+    "mode", "seed", "servers", "users", "rate", "speed", "theme", "autoplay", "t", "until", "cmds", "scenario", "step",
+    "lang",
+];
 
 /// `link` with its theme set to `theme`: a course page that embeds a run needs no projector
 /// look, even when the instructor copied the link while projecting.
@@ -205,7 +214,17 @@ pub fn page_pairs(query: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The query string that reproduces a run: its settings, its commands and the moment shown.
-pub fn share_query(config: &SimConfig, speed: f64, theme: Theme, commands: &[(u64, Command)], now_us: u64) -> String {
+/// `future`: after a rewind, the commands recorded after `now_us`, up to `until_us`, how far the
+/// run went; the link carries them, so the page it opens can play or scrub on to them.
+pub fn share_query(
+    config: &SimConfig,
+    speed: f64,
+    theme: Theme,
+    commands: &[(u64, Command)],
+    now_us: u64,
+    future: &[(u64, Command)],
+    until_us: u64,
+) -> String {
     let mode = config.mode.key();
     let mut q = format!(
         "mode={mode}&seed={}&servers={}&users={}&rate={}&speed={}&theme={}&autoplay=0&t={now_us}",
@@ -216,9 +235,13 @@ pub fn share_query(config: &SimConfig, speed: f64, theme: Theme, commands: &[(u6
         speed_text(speed),
         theme.key()
     );
-    if !commands.is_empty() {
+    if until_us > now_us {
+        q.push_str(&format!("&until={until_us}"));
+    }
+    if !commands.is_empty() || !future.is_empty() {
+        let all: Vec<(u64, Command)> = commands.iter().chain(future).cloned().collect();
         q.push_str("&cmds=");
-        q.push_str(&link::encode(commands));
+        q.push_str(&link::encode(&all));
     }
     q
 }
@@ -422,6 +445,10 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
                 Some(t) => p.at_us = Some(t),
                 None => bad(tr(Text::WhyTime)),
             },
+            "until" => match whole(&value, 0, u64::MAX) {
+                Some(until) => p.until_us = Some(until),
+                None => bad(tr(Text::WhyUntil)),
+            },
             "lang" => match Lang::from_tag(&value) {
                 Some(l) => p.lang = Some(l),
                 None => bad(tr(Text::WhyLang)),
@@ -468,6 +495,16 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
             p.at_us = Some(MAX_REPLAY_US);
         }
         let asked = asked.min(MAX_REPLAY_US);
+        // A rewound run's recorded future is kept for later, not replayed now.
+        match p.until_us.filter(|&until| p.at_us.is_some() && until > asked) {
+            Some(until) => {
+                let (future, now): (Vec<_>, Vec<_>) =
+                    p.commands.drain(..).partition(|(at, _)| *at > asked && *at <= until);
+                p.commands = now;
+                p.future = future;
+            }
+            None => p.until_us = None,
+        }
         let later = drop_after(&mut p, asked);
         // The first second by whose end the replay would have sent too many requests.
         let rates = rates(&p, asked);
@@ -477,8 +514,11 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
             sent > MAX_REPLAY_REQUESTS
         });
         let moment = over.map_or(asked, |s| asked.min(s as u64 * 1_000_000));
-        let later = later + drop_after(&mut p, moment);
+        let mut later = later + drop_after(&mut p, moment);
         if moment < asked {
+            // Opened earlier than its moment, the run has lost the future it had there.
+            later += std::mem::take(&mut p.future).len();
+            p.until_us = None;
             p.at_us = Some(moment);
             let rate = rates[..=over.unwrap_or(0)].iter().fold(1.0, |a: f64, b| a.max(*b)).ceil() as u64;
             let (asked, at) = (asked.div_ceil(1_000_000), moment / 1_000_000);
@@ -671,7 +711,7 @@ mod tests {
         let mut config = SimConfig { seed: 77, servers: 5, users: 40, mode: Mode::Stateless, ..SimConfig::default() };
         config.traffic.rate_per_s = 90;
         let commands = vec![(1_500_000, Command::AddServer), (2_000_000, Command::Spike)];
-        let q = share_query(&config, 0.5, Theme::Projector, &commands, 3_250_000);
+        let q = share_query(&config, 0.5, Theme::Projector, &commands, 3_250_000, &[], 0);
         let (p, notices) = parse(&q, Lang::En);
         assert!(notices.is_empty(), "{notices:?}");
         assert_eq!(p.config, config);
@@ -681,11 +721,27 @@ mod tests {
     }
 
     #[test]
+    fn a_rewound_runs_link_keeps_its_recorded_future_for_later() {
+        let config = SimConfig::default();
+        let (past, future) = (vec![(1_000_000, Command::AddServer)], vec![(9_000_000, Command::Spike)]);
+        let q = share_query(&config, 1.0, Theme::Auto, &past, 5_000_000, &future, 15_000_000);
+        let (p, notices) = parse(&q, Lang::En);
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!((p.commands, p.future, p.at_us, p.until_us), (past, future, Some(5_000_000), Some(15_000_000)));
+        // Past how far the run went, a command is left out as after any moment; without `t`,
+        // `until` means nothing.
+        let (p, notices) = parse("?t=5000000&until=8000000&cmds=1000000.a~6000000.a~9000000.a", Lang::En);
+        assert_eq!((p.commands.len(), p.future.len(), notices.len()), (1, 1, 1), "{notices:?}");
+        let (p, _) = parse("?until=8000000&cmds=1000000.a~6000000.a", Lang::En);
+        assert_eq!((p.commands.len(), p.future.len(), p.until_us), (2, 0, None));
+    }
+
+    #[test]
     fn page_pairs_keep_what_is_not_the_run() {
         let q =
             "?mode=stateful&host=https%3A%2F%2Fa.example&seed=3&panel=tour,feed&t=5&cmds=0.a&lang=es&title=0&step=2";
         assert_eq!(page_pairs(q).collect::<Vec<_>>(), ["host=https%3A%2F%2Fa.example", "panel=tour,feed", "title=0"]);
-        let run = share_query(&SimConfig::default(), 1.0, Theme::Auto, &[(0, Command::AddServer)], 9);
+        let run = share_query(&SimConfig::default(), 1.0, Theme::Auto, &[(0, Command::AddServer)], 9, &[], 0);
         assert_eq!(page_pairs(&run).count(), 0, "a run link sets run keys only: {run}");
         assert_eq!(page_pairs(&tour_query("cache", 0, Mode::Stateless, 1.0, Theme::Dark)).count(), 0);
     }

@@ -105,3 +105,25 @@ test('a bad lang value is ignored with a notice in the fallback language', async
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('after a rewind the switcher and a copied link keep the rest of the timeline', async () => {
+  // Server 1 crashes at 10 s; the run has gone to 15 s.
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&mode=stateful&t=15000000&cmds=10000000.c.0`);
+  const timeline = page.locator('.scrubber output');
+  await timeline.filter({ hasText: /^15\.0 s of 15\.0 s$/ }).waitFor();
+  const atEnd = await fingerprint(page);
+  await page.getByRole('slider', { name: 'Timeline' }).fill('5000');
+  await timeline.filter({ hasText: /^5\.0 s of 15\.0 s$/ }).waitFor();
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  const link = new URL(await page.getByLabel('Link to this exact moment').inputValue());
+  assert.deepEqual([link.searchParams.get('t'), link.searchParams.get('until'), link.searchParams.get('cmds')], ['5000000', '15000000', '10000000.c.0']);
+  await Promise.all([page.waitForURL(/lang=es/), page.getByLabel('Language').selectOption('es')]);
+  // Reopened in Spanish at 5 s, with the crash still ahead on the timeline.
+  await timeline.filter({ hasText: /^5,0 s de 15,0 s$/ }).waitFor();
+  assert.equal(await page.locator('.url-notice').count(), 0, 'nothing was left out');
+  await page.getByRole('slider', { name: 'Línea de tiempo' }).fill('15000');
+  await timeline.filter({ hasText: /^15,0 s de 15,0 s$/ }).waitFor();
+  assert.equal(await fingerprint(page), atEnd, 'the same run to its end');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
