@@ -480,6 +480,7 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
     // there. A moment so far into a busy run, or past the hour, would take long to replay: it
     // opens earlier, and loses the commands after that too.
     let last_command = p.commands.last().map(|(at, _)| *at);
+    let t_given = p.at_us.is_some();
     if let Some(mut asked) = p.at_us.or(cut_at).or(last_command) {
         // Past the hour, the hour cap below says where the run opens.
         if let Some(cut) = cut_at.filter(|&cut| cut <= asked && cut <= MAX_REPLAY_US) {
@@ -495,13 +496,21 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
             p.at_us = Some(MAX_REPLAY_US);
         }
         let asked = asked.min(MAX_REPLAY_US);
-        // A rewound run's recorded future is kept for later, not replayed now.
-        match p.until_us.filter(|&until| p.at_us.is_some() && until > asked) {
+        // A rewound run's recorded future is kept for later, not replayed now. A link cut short
+        // after its moment keeps its future up to the first command left out; one cut before
+        // its moment has none.
+        let cut_short = |until: u64| cut_at.map_or(until, |cut| until.min(cut.saturating_sub(1)));
+        match p.until_us.filter(|_| t_given).map(cut_short).filter(|&until| until > asked) {
             Some(until) => {
+                if p.until_us != Some(until) {
+                    let at = until / 1_000_000;
+                    notices.push(fill(tr(Text::NoticeFutureCut), &[("n", &MAX_COMMANDS), ("at", &at)]));
+                }
                 let (future, now): (Vec<_>, Vec<_>) =
                     p.commands.drain(..).partition(|(at, _)| *at > asked && *at <= until);
                 p.commands = now;
                 p.future = future;
+                p.until_us = Some(until);
             }
             None => p.until_us = None,
         }
@@ -734,6 +743,19 @@ mod tests {
         assert_eq!((p.commands.len(), p.future.len(), notices.len()), (1, 1, 1), "{notices:?}");
         let (p, _) = parse("?until=8000000&cmds=1000000.a~6000000.a", Lang::En);
         assert_eq!((p.commands.len(), p.future.len(), p.until_us), (2, 0, None));
+        // Cut at 500 commands after its moment: the future ends before the first one left out.
+        let many: Vec<(u64, Command)> = (1..=600).map(|i| (i * 1_000_000, Command::AddServer)).collect();
+        let q = share_query(&config, 1.0, Theme::Auto, &many[..4], 4_500_000, &many[4..], 700_000_000);
+        let (p, notices) = parse(&q, Lang::En);
+        assert_eq!((p.commands.len(), p.future.len(), p.until_us), (4, 496, Some(500_999_999)));
+        assert_eq!(
+            notices,
+            ["The link carries more than 500 commands, so the timeline after its moment ends at 500 s, before the first one left out."]
+        );
+        // Cut before its moment: the run opens at the cut, with no future.
+        let q = share_query(&config, 1.0, Theme::Auto, &many[..550], 550_500_000, &many[550..], 700_000_000);
+        let (p, _) = parse(&q, Lang::En);
+        assert_eq!((p.commands.len(), p.future.len(), p.until_us), (500, 0, None));
     }
 
     #[test]
