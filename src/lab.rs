@@ -514,7 +514,7 @@ impl Lab {
     /// [`Sim::present_config`]), with the language if the URL chose one.
     pub fn compare_query(&self, theme: Theme) -> String {
         let speed = self.speed.get_untracked();
-        let run = self.with_sim(|s| share_query(&s.present_config(), speed, theme, &[], 0, &[], 0));
+        let run = self.with_sim(|s| share_query(&s.present_config(), speed, theme, &[], 0, 0));
         with_chosen_lang(format!("{run}&view=compare"))
     }
 
@@ -524,14 +524,12 @@ impl Lab {
         match self.tour_at.get_untracked() {
             Some((id, step, mode)) => tour_query(&id, step, mode, speed, theme),
             None => {
-                // After a rewind, the timeline's later part goes too: the link reopens the
-                // whole run, at the moment shown.
-                let now = self.with_sim(Sim::now_us);
-                let future: Vec<(u64, Command)> = self
-                    .timeline
-                    .with_value(|t| t.iter().filter(|x| x.at_us > now).map(|x| (x.at_us, x.cmd.clone())).collect());
+                // The whole timeline: after a rewind, its later part goes too, so the link
+                // reopens the whole run, at the moment shown.
+                let commands: Vec<(u64, Command)> =
+                    self.timeline.with_value(|t| t.iter().map(|x| (x.at_us, x.cmd.clone())).collect());
                 let until = self.horizon_us.get_value();
-                self.with_sim(|s| share_query(s.config(), speed, theme, s.commands(), now, &future, until))
+                self.with_sim(|s| share_query(s.config(), speed, theme, &commands, s.now_us(), until))
             }
         }
     }

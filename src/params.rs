@@ -214,15 +214,14 @@ pub fn page_pairs(query: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The query string that reproduces a run: its settings, its commands and the moment shown.
-/// `future`: after a rewind, the commands recorded after `now_us`, up to `until_us`, how far the
-/// run went; the link carries them, so the page it opens can play or scrub on to them.
+/// After a rewind, `until_us` is how far the run went and `commands` go on past `now_us`: the
+/// page the link opens keeps those for later, to play or scrub on to.
 pub fn share_query(
     config: &SimConfig,
     speed: f64,
     theme: Theme,
     commands: &[(u64, Command)],
     now_us: u64,
-    future: &[(u64, Command)],
     until_us: u64,
 ) -> String {
     let mode = config.mode.key();
@@ -238,10 +237,9 @@ pub fn share_query(
     if until_us > now_us {
         q.push_str(&format!("&until={until_us}"));
     }
-    if !commands.is_empty() || !future.is_empty() {
-        let all: Vec<(u64, Command)> = commands.iter().chain(future).cloned().collect();
+    if !commands.is_empty() {
         q.push_str("&cmds=");
-        q.push_str(&link::encode(&all));
+        q.push_str(&link::encode(commands));
     }
     q
 }
@@ -720,7 +718,7 @@ mod tests {
         let mut config = SimConfig { seed: 77, servers: 5, users: 40, mode: Mode::Stateless, ..SimConfig::default() };
         config.traffic.rate_per_s = 90;
         let commands = vec![(1_500_000, Command::AddServer), (2_000_000, Command::Spike)];
-        let q = share_query(&config, 0.5, Theme::Projector, &commands, 3_250_000, &[], 0);
+        let q = share_query(&config, 0.5, Theme::Projector, &commands, 3_250_000, 0);
         let (p, notices) = parse(&q, Lang::En);
         assert!(notices.is_empty(), "{notices:?}");
         assert_eq!(p.config, config);
@@ -733,7 +731,8 @@ mod tests {
     fn a_rewound_runs_link_keeps_its_recorded_future_for_later() {
         let config = SimConfig::default();
         let (past, future) = (vec![(1_000_000, Command::AddServer)], vec![(9_000_000, Command::Spike)]);
-        let q = share_query(&config, 1.0, Theme::Auto, &past, 5_000_000, &future, 15_000_000);
+        let all: Vec<(u64, Command)> = past.iter().chain(&future).cloned().collect();
+        let q = share_query(&config, 1.0, Theme::Auto, &all, 5_000_000, 15_000_000);
         let (p, notices) = parse(&q, Lang::En);
         assert!(notices.is_empty(), "{notices:?}");
         assert_eq!((p.commands, p.future, p.at_us, p.until_us), (past, future, Some(5_000_000), Some(15_000_000)));
@@ -745,7 +744,7 @@ mod tests {
         assert_eq!((p.commands.len(), p.future.len(), p.until_us), (2, 0, None));
         // Cut at 500 commands after its moment: the future ends before the first one left out.
         let many: Vec<(u64, Command)> = (1..=600).map(|i| (i * 1_000_000, Command::AddServer)).collect();
-        let q = share_query(&config, 1.0, Theme::Auto, &many[..4], 4_500_000, &many[4..], 700_000_000);
+        let q = share_query(&config, 1.0, Theme::Auto, &many, 4_500_000, 700_000_000);
         let (p, notices) = parse(&q, Lang::En);
         assert_eq!((p.commands.len(), p.future.len(), p.until_us), (4, 496, Some(500_999_999)));
         assert_eq!(
@@ -753,7 +752,7 @@ mod tests {
             ["The link carries more than 500 commands, so the timeline after its moment ends at 500 s, before the first one left out."]
         );
         // Cut before its moment: the run opens at the cut, with no future.
-        let q = share_query(&config, 1.0, Theme::Auto, &many[..550], 550_500_000, &many[550..], 700_000_000);
+        let q = share_query(&config, 1.0, Theme::Auto, &many, 550_500_000, 700_000_000);
         let (p, _) = parse(&q, Lang::En);
         assert_eq!((p.commands.len(), p.future.len(), p.until_us), (500, 0, None));
     }
@@ -763,7 +762,7 @@ mod tests {
         let q =
             "?mode=stateful&host=https%3A%2F%2Fa.example&seed=3&panel=tour,feed&t=5&cmds=0.a&lang=es&title=0&step=2";
         assert_eq!(page_pairs(q).collect::<Vec<_>>(), ["host=https%3A%2F%2Fa.example", "panel=tour,feed", "title=0"]);
-        let run = share_query(&SimConfig::default(), 1.0, Theme::Auto, &[(0, Command::AddServer)], 9, &[], 0);
+        let run = share_query(&SimConfig::default(), 1.0, Theme::Auto, &[(0, Command::AddServer)], 9, 0);
         assert_eq!(page_pairs(&run).count(), 0, "a run link sets run keys only: {run}");
         assert_eq!(page_pairs(&tour_query("cache", 0, Mode::Stateless, 1.0, Theme::Dark)).count(), 0);
     }

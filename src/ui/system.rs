@@ -279,8 +279,13 @@ fn DatabaseControls() -> impl IntoView {
     let lag = Memo::new(move |_| lab.panel_snap(|s| s.replication_lag_ms.1));
     // A node's connections in use and the queries waiting, as its box in the diagram draws them.
     let load = move |id: u32| {
-        nodes().iter().find(|n| n.id.0 == id && n.up).map(|n| {
-            tf(DbLoad, &[("busy", &n.busy), ("connections", &n.connections), ("waiting", &Grouped(n.waiting.into()))])
+        lab.panel_snap(|s| {
+            s.db.iter().find(|n| n.id.0 == id && n.up).map(|n| {
+                tf(
+                    DbLoad,
+                    &[("busy", &n.busy), ("connections", &n.connections), ("waiting", &Grouped(n.waiting.into()))],
+                )
+            })
         })
     };
     let replicas = move || -> Vec<(u32, u32)> {
