@@ -77,7 +77,8 @@ test('a long step plays fast enough to end in about 20 s and says how long is le
   assert.equal(await page.locator('label.speed output').textContent(), '10.00×');
   const left = Number((await page.locator('.dock-verdict').textContent()).match(/about (\d+) s left/)[1]);
   assert.ok(left >= 1 && left <= 24, `${left} s left`);
-  await page.getByText('Done — press Next.').waitFor({ timeout: 60_000 });
+  // The readouts above are the claim; a loaded machine may take longer than 24 s to compute it.
+  await page.getByText('Done — press Next.').waitFor({ timeout: 180_000 });
   assert.match(await page.locator('.checkpoint').textContent(), /^✓/);
   assert.equal(await page.locator('label.speed output').textContent(), '1.00×', 'back to real time, as every step plays');
   assert.deepEqual(errors, []);

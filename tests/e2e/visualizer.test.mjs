@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { setup, openPage, screenshot, loggedOut, sessionMode, card } from './harness.mjs';
+import { setup, openPage, screenshot, loggedOut, sessionMode, card, steps } from './harness.mjs';
 
 const lab = setup();
 
@@ -48,9 +48,9 @@ for (const scheme of ['light', 'dark']) {
 }
 
 test('every main control works with real clicks', async () => {
-  const { page, errors, context } = await openPage(lab.browser, lab.server.url);
+  // Paused from the start, so what follows happens at the same simulated moments on any machine.
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`);
   const click = (name) => page.getByRole('button', { name, exact: true }).click();
-  await click('Pause');
   // A calm run has nothing to narrate yet, and the feed says so instead of staying blank.
   const feed = page.locator('.feed');
   assert.match(await feed.textContent(), /All quiet so far/);
@@ -90,8 +90,9 @@ test('every main control works with real clicks', async () => {
   await click('Add replica');
   await page.getByRole('button', { name: 'Remove Replica 4', exact: true }).waitFor();
   await click('Trace next request');
-  for (let i = 0; i < 10; i++) await click('Step');
-  await page.getByRole('list', { name: 'Latency by hop' }).waitFor();
+  const waterfall = page.getByRole('list', { name: 'Latency by hop' });
+  for (let i = 0; i < 40 && !(await waterfall.count()); i++) await click('Step');
+  await waterfall.waitFor({ timeout: 1_000 });
   await page.getByRole('button', { name: /^User C:/ }).click();
   await page.getByRole('heading', { name: 'Session inspector' }).waitFor();
   assert.match(await page.locator('.inspector').textContent(), /User C/);
@@ -493,7 +494,8 @@ test('the live region speaks the newest loss at most every few seconds, with how
   assert.equal(await live.count(), 1, 'one polite region');
   assert.equal(await page.locator('.feed-lines[aria-live]').count(), 0, 'the list itself is not live');
   await page.getByRole('button', { name: 'Crash Server 1', exact: true }).click();
-  for (let i = 0; i < 10; i++) await page.getByRole('button', { name: 'Step', exact: true }).click();
+  // In one task, so the region's first words cover all ten steps.
+  await steps(page, 10);
   await page.waitForFunction(() => document.querySelector('.feed [aria-live="polite"]').textContent.length > 0, null, { timeout: 5_000 });
   const said = await live.textContent();
   const lines = await page.locator('.feed-lines li').allTextContents();
@@ -506,12 +508,13 @@ test('the live region speaks the newest loss at most every few seconds, with how
 });
 
 test('the live region counts every line it did not speak, beyond the ones the feed keeps', async () => {
-  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?users=200&rate=300&speed=10&mode=stateful`);
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?users=200&rate=300&autoplay=0&mode=stateful`);
   const live = page.locator('.feed [aria-live="polite"]');
-  await page.waitForFunction(() => /^\[/.test(document.querySelector('.feed [aria-live="polite"]').textContent));
   await page.getByRole('button', { name: 'Crash Server 1', exact: true }).click();
+  // 12 s of the run in one task (S, 120 times), so every line is in before the region speaks,
+  // however slow the machine: the crash's lines, then the logged-out users logging back in.
+  await steps(page, 120);
   await page.waitForFunction(() => /logged out/.test(document.querySelector('.feed [aria-live="polite"]').textContent), null, { timeout: 8_000 });
-  await page.getByRole('button', { name: 'Pause', exact: true }).click();
   const said = await live.textContent();
   const more = Number(said.match(/And (\d+) more events?\.$/)?.[1] ?? 0);
   // A busy lab narrates far more than 60 lines in the seconds between two announcements.
@@ -592,8 +595,14 @@ test('a busy database shows its connections in use and the queries waiting, in t
   await page.locator('fieldset.prediction').getByRole('radio').nth(1).check();
   await page.getByRole('button', { name: 'Run this step' }).click();
   // Two replicas get more reads at once than their 8 connections: some wait, now and then.
-  await page.waitForFunction(() => [...document.querySelectorAll('.replicas .db-load')].some((e) => /^8\/8 busy · [1-9]\d* waiting$/.test(e.textContent)), null, { timeout: 20_000 });
-  await page.locator('.diagram svg').getByText(/^[1-9]\d* waiting$/).first().waitFor({ timeout: 20_000 });
+  // The words and the drawing are each watched on every frame while the step plays, as the
+  // panels may follow the drawing a frame later.
+  await page.waitForFunction(() => {
+    const seen = (window.seenBusy ??= { words: false, drawing: false });
+    seen.words ||= [...document.querySelectorAll('.replicas .db-load')].some((e) => /^8\/8 busy · [1-9]\d* waiting$/.test(e.textContent));
+    seen.drawing ||= [...document.querySelectorAll('.diagram svg text')].some((e) => /^[1-9]\d* waiting$/.test(e.textContent));
+    return seen.words && seen.drawing;
+  }, null, { timeout: 30_000 });
   assert.deepEqual(errors, []);
   await context.close();
 });
