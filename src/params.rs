@@ -535,6 +535,9 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
             let text = if later == 1 { Text::NoticeLaterCommand } else { Text::NoticeLaterCommands };
             notices.push(fill(tr(text), &[("n", &later), ("at", &(moment / 1_000_000))]));
         }
+    } else {
+        // No moment and no command: nothing was recorded after it.
+        p.until_us = None;
     }
     (p, notices)
 }
@@ -742,6 +745,7 @@ mod tests {
         assert_eq!((p.commands.len(), p.future.len(), notices.len()), (1, 1, 1), "{notices:?}");
         let (p, _) = parse("?until=8000000&cmds=1000000.a~6000000.a", Lang::En);
         assert_eq!((p.commands.len(), p.future.len(), p.until_us), (2, 0, None));
+        assert_eq!(parse("?until=509", Lang::En).0.until_us, None, "nor with no command either");
         // Cut at 500 commands after its moment: the future ends before the first one left out.
         let many: Vec<(u64, Command)> = (1..=600).map(|i| (i * 1_000_000, Command::AddServer)).collect();
         let q = share_query(&config, 1.0, Theme::Auto, &many, 4_500_000, 700_000_000);
