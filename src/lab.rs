@@ -594,8 +594,7 @@ impl Lab {
     /// Shows the waterfall of the next request sent from now on, once it finishes; requests
     /// already in flight began before the learner asked.
     pub fn trace_next(&self) {
-        let from = self.sim.with_value(|s| s.totals().issued);
-        self.sim.update_value(|s| s.watch(Watch::From(from)));
+        self.sim.update_value(|s| s.watch(Watch::Next));
         self.trace.set(Trace::Waiting);
         self.refresh();
     }

@@ -175,6 +175,22 @@ fn rates(p: &Params, until_us: u64) -> Vec<f64> {
     rates_by_second(&traffic, &p.commands, until_us)
 }
 
+/// The first second by whose end a replay at these `rates` would have sent too many requests.
+fn over_budget(rates: &[f64]) -> Option<usize> {
+    let mut sent = 0.0;
+    rates.iter().position(|rate| {
+        sent += rate;
+        sent > MAX_REPLAY_REQUESTS
+    })
+}
+
+/// How far a link's timeline may go, asked for `until_us`: scrubbing to its end replays the run
+/// with no copies of it past its moment, so within the budget of opening it.
+fn timeline_end(p: &Params, until_us: u64) -> u64 {
+    let until = until_us.min(MAX_REPLAY_US);
+    over_budget(&rates(p, until)).map_or(until, |s| until.min(s as u64 * 1_000_000))
+}
+
 /// The highest request rate the link's run reaches before its moment [requests/s]. The replay
 /// sizes its slices by it.
 pub fn peak_rate(p: &Params) -> f64 {
@@ -504,22 +520,25 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
                     let at = until / 1_000_000;
                     notices.push(fill(tr(Text::NoticeFutureCut), &[("n", &MAX_COMMANDS), ("at", &at)]));
                 }
+                let end = timeline_end(&p, until);
+                if end < until {
+                    let (asked_s, at) = (until.div_ceil(1_000_000), end / 1_000_000);
+                    notices.push(fill(tr(Text::NoticeFutureCapped), &[("asked", &asked_s), ("at", &at)]));
+                    // Its commands past the end go with the rest of the timeline.
+                    p.commands.retain(|(at, _)| *at <= end.max(asked) || *at > until);
+                }
                 let (future, now): (Vec<_>, Vec<_>) =
-                    p.commands.drain(..).partition(|(at, _)| *at > asked && *at <= until);
+                    p.commands.drain(..).partition(|(at, _)| *at > asked && *at <= end);
                 p.commands = now;
                 p.future = future;
-                p.until_us = Some(until);
+                p.until_us = (end > asked).then_some(end);
             }
             None => p.until_us = None,
         }
         let later = drop_after(&mut p, asked);
         // The first second by whose end the replay would have sent too many requests.
         let rates = rates(&p, asked);
-        let mut sent = 0.0;
-        let over = rates.iter().position(|rate| {
-            sent += rate;
-            sent > MAX_REPLAY_REQUESTS
-        });
+        let over = over_budget(&rates);
         let moment = over.map_or(asked, |s| asked.min(s as u64 * 1_000_000));
         let mut later = later + drop_after(&mut p, moment);
         if moment < asked {
@@ -746,6 +765,16 @@ mod tests {
         let (p, _) = parse("?until=8000000&cmds=1000000.a~6000000.a", Lang::En);
         assert_eq!((p.commands.len(), p.future.len(), p.until_us), (2, 0, None));
         assert_eq!(parse("?until=509", Lang::En).0.until_us, None, "nor with no command either");
+        // Scrubbing to the end replays the run past its moment from scratch: no further than
+        // opening at that end could, in time and in requests.
+        let (p, notices) = parse("?rate=100000&t=1000000&until=1800000000&cmds=500000000.s", Lang::En);
+        assert_eq!((p.until_us, p.future.len(), p.commands.len()), (Some(40_000_000), 0, 0));
+        assert_eq!(
+            notices,
+            ["Scrubbing to the end of this link's timeline would replay too much of the run at once, so the timeline ends at 40 s instead of 1800 s."]
+        );
+        let (p, notices) = parse("?t=1000000&until=7200000000&cmds=2000000.s", Lang::En);
+        assert_eq!((p.until_us, p.future.len(), notices.len()), (Some(MAX_REPLAY_US), 1, 1), "{notices:?}");
         // Cut at 500 commands after its moment: the future ends before the first one left out.
         let many: Vec<(u64, Command)> = (1..=600).map(|i| (i * 1_000_000, Command::AddServer)).collect();
         let q = share_query(&config, 1.0, Theme::Auto, &many, 4_500_000, 700_000_000);

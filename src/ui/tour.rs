@@ -83,9 +83,13 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, mode_asked: bool, 
                 moves.update_value(|m| *m += 1);
                 let acted = lab.own_sent.get_value() != sent_at_show.get_value();
                 sent_at_show.set_value(lab.own_sent.get_value());
-                // Each step replays the tour's own run: say so when that set aside the learner's.
+                // Each step replays the tour's own run: say so when that set aside the learner's,
+                // and no longer once a step was shown with nothing of theirs to set aside.
+                let dropped = t(TourOwnChangesDropped);
                 if acted && player.with_untracked(Option::is_some) {
-                    lab.notice.set(Some(t(TourOwnChangesDropped).into()));
+                    lab.notice.set(Some(dropped.into()));
+                } else if lab.notice.with_untracked(|n| n.as_deref() == Some(dropped)) {
+                    lab.notice.set(None);
                 }
                 player.set(Some(Player { tour: tour_index, mode, step, phase: Phase::Shown, answer: None }));
                 lab.tour_at.set(Some((tour.id.clone(), step, mode)));

@@ -353,6 +353,10 @@ test('Next says so when it sets aside what the learner changed in a step', async
   await page.getByRole('button', { name: 'Next', exact: true }).click();
   await page.getByText(/^Step 2 of 3 \(Stateful mode\)$/).waitFor();
   assert.equal(await notice.textContent(), "Each step starts from the tour's own run, so what you changed is not carried over.");
+  // Said of that move only: the next one, with nothing of the learner's to set aside, clears it.
+  await page.getByRole('button', { name: 'Back', exact: true }).click();
+  await page.getByText(/^Step 1 of 3 \(Stateful mode\)$/).waitFor();
+  assert.equal(await notice.textContent(), '');
   assert.deepEqual(errors, []);
   await context.close();
 });

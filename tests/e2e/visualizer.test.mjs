@@ -91,7 +91,7 @@ test('every main control works with real clicks', async () => {
   await page.getByRole('button', { name: 'Remove Replica 4', exact: true }).waitFor();
   await click('Trace next request');
   const waterfall = page.getByRole('list', { name: 'Latency by hop' });
-  for (let i = 0; i < 40 && !(await waterfall.count()); i++) await click('Step');
+  for (let i = 0; i < 100 && !(await waterfall.count()); i++) await click('Step');
   await waterfall.waitFor({ timeout: 1_000 });
   await page.getByRole('button', { name: /^User C:/ }).click();
   await page.getByRole('heading', { name: 'Session inspector' }).waitFor();

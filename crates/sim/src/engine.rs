@@ -93,9 +93,9 @@ pub struct Sim {
     log: EventLog,
     commands: Vec<(u64, Command)>,
     completed: VecDeque<Completed>,
-    /// The request the waterfall waits for, and it once finished: kept apart from `completed`,
+    /// The id of the request the waterfall waits for, and it once finished: kept apart from `completed`,
     /// which a busy moment can turn over many times between two looks.
-    watch: Option<Watch>,
+    watch: Option<u64>,
     watched: Option<Completed>,
     totals: Totals,
     logged_in: u32,
@@ -341,8 +341,12 @@ impl Sim {
     /// Keeps the finished request `watch` picks for [`Sim::watched`], however many others
     /// finish before it is read; one already among [`Sim::completed`] counts.
     pub fn watch(&mut self, watch: Watch) {
-        self.watch = Some(watch);
-        self.watched = self.completed.iter().find(|c| watch.picks(c.id)).copied();
+        let id = match watch {
+            Watch::Exact(id) => id,
+            Watch::Next => self.next_req,
+        };
+        self.watch = Some(id);
+        self.watched = self.completed.iter().find(|c| c.id == id).copied();
     }
 
     /// The request [`Sim::watch`] waits for, once it finished.
@@ -1871,7 +1875,7 @@ impl Sim {
             breakdown: req.breakdown,
             failure,
         };
-        if self.watched.is_none() && self.watch.is_some_and(|w| w.picks(req.id)) {
+        if self.watched.is_none() && self.watch == Some(req.id) {
             self.watched = Some(done);
         }
         self.completed.push_back(done);

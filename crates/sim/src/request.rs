@@ -255,18 +255,9 @@ pub struct Request {
 pub enum Watch {
     /// The request with this id: a dot the learner clicked.
     Exact(u64),
-    /// The first to finish with this id or a later one: "trace the next request".
-    From(u64),
-}
-
-impl Watch {
-    /// Whether request `id` is one it waits for.
-    pub fn picks(self, id: u64) -> bool {
-        match self {
-            Watch::Exact(want) => id == want,
-            Watch::From(from) => id >= from,
-        }
-    }
+    /// The next request sent: "trace the next request". Not the next to finish, which would
+    /// nearly always be a quick one and never a product view that waits for the database.
+    Next,
 }
 
 /// A finished request kept for the waterfall view.

@@ -1,6 +1,6 @@
 //! The model at its edges: what a removal, a slider or a crash under way must not get wrong.
 
-use statelab_sim::request::Watch;
+use statelab_sim::request::{Action, Watch};
 use statelab_sim::snapshot::{FailsMore, Totals};
 use statelab_sim::time::{MS, SEC};
 use statelab_sim::traffic::{rates_by_second, Pattern, Traffic};
@@ -255,13 +255,38 @@ fn a_watched_request_is_kept_however_many_finish_after_it() {
     s.watch(Watch::Exact(id));
     let from = s.totals().issued;
     let mut next = s.clone();
-    next.watch(Watch::From(from));
+    next.watch(Watch::Next);
     s.run_until(3 * SEC);
     next.run_until(3 * SEC);
     assert!(s.completed().iter().all(|c| c.id != id), "thousands finished since: the ring turned over");
     assert_eq!(s.watched().map(|c| c.id), Some(id));
-    let first = next.watched().expect("a request sent since finished");
-    assert!(first.id >= from, "{first:?}");
+    assert_eq!(next.watched().map(|c| c.id), Some(from), "the next request sent");
+}
+
+#[test]
+fn tracing_the_next_request_follows_the_traffic_mix_slow_reads_included() {
+    // A busy shop with no cache: product views wait for a database connection.
+    let mut cfg = SimConfig { seed: 2, ..SimConfig::default() };
+    cfg.traffic.rate_per_s = 500;
+    cfg.cache.enabled = false;
+    let mut s = Sim::new(cfg).unwrap();
+    s.run_until(5 * SEC);
+    let (mut views, mut waited) = (0, 0);
+    for _ in 0..100 {
+        s.watch(Watch::Next);
+        let mut t = s.now_us();
+        while s.watched().is_none() {
+            t += 10 * MS;
+            s.run_until(t);
+        }
+        let done = s.watched().unwrap();
+        views += usize::from(done.action == Action::Browse);
+        waited += usize::from(done.breakdown.db_wait_us > 0);
+    }
+    // About half of the traffic is product views (45 here); following the first request to
+    // finish instead picked the quick ones (28 here, and none in the page).
+    assert!(views >= 35, "{views} product views in 100 traces");
+    assert!(waited > 0, "some traced read waited for a connection");
 }
 
 #[test]
