@@ -489,12 +489,20 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
         // A step belongs to a tour: without one it has nothing to open.
         notices.push(tr(Text::NoticeStepAlone).to_string());
     }
+    // How far a rewound run went: it means something only with the moment it was rewound to.
+    if let Some(until) = p.until_us.filter(|&until| p.at_us.is_none_or(|t| until <= t)) {
+        p.until_us = None;
+        let value = until.to_string();
+        notices.push(fill(
+            tr(Text::NoticeIgnored),
+            &[("key", &"until"), ("value", &value), ("why", &tr(Text::WhyUntilAfter))],
+        ));
+    }
     // The run opens at `t`, else before the first command the link could not carry, else at
     // its last command; a link shows its moment, so what it logs after that never happened
     // there. A moment so far into a busy run, or past the hour, would take long to replay: it
     // opens earlier, and loses the commands after that too.
     let last_command = p.commands.last().map(|(at, _)| *at);
-    let t_given = p.at_us.is_some();
     if let Some(mut asked) = p.at_us.or(cut_at).or(last_command) {
         // Past the hour, the hour cap below says where the run opens.
         if let Some(cut) = cut_at.filter(|&cut| cut <= asked && cut <= MAX_REPLAY_US) {
@@ -514,7 +522,7 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
         // after its moment keeps its future up to the first command left out; one cut before
         // its moment has none.
         let cut_short = |until: u64| cut_at.map_or(until, |cut| until.min(cut.saturating_sub(1)));
-        match p.until_us.filter(|_| t_given).map(cut_short).filter(|&until| until > asked) {
+        match p.until_us.map(cut_short).filter(|&until| until > asked) {
             Some(until) => {
                 if p.until_us != Some(until) {
                     let at = until / 1_000_000;
@@ -554,9 +562,6 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
             let text = if later == 1 { Text::NoticeLaterCommand } else { Text::NoticeLaterCommands };
             notices.push(fill(tr(text), &[("n", &later), ("at", &(moment / 1_000_000))]));
         }
-    } else {
-        // No moment and no command: nothing was recorded after it.
-        p.until_us = None;
     }
     (p, notices)
 }
@@ -765,6 +770,9 @@ mod tests {
         let (p, _) = parse("?until=8000000&cmds=1000000.a~6000000.a", Lang::En);
         assert_eq!((p.commands.len(), p.future.len(), p.until_us), (2, 0, None));
         assert_eq!(parse("?until=509", Lang::En).0.until_us, None, "nor with no command either");
+        let (p, notices) = parse("?t=5000000&until=3000000", Lang::En);
+        assert_eq!((p.at_us, p.until_us), (Some(5_000_000), None));
+        assert_eq!(notices, ["Ignored until=3000000: until is how far a rewound run went, so it needs a t before it."]);
         // Scrubbing to the end replays the run past its moment from scratch: no further than
         // opening at that end could, in time and in requests.
         let (p, notices) = parse("?rate=100000&t=1000000&until=1800000000&cmds=500000000.s", Lang::En);
