@@ -764,13 +764,10 @@ pub struct Replay {
 
 impl Replay {
     /// Each command at its time, then on to `until_us` (else to the last command), `step_us`
-    /// at a time: short enough that a step of a busy run stays well within a frame.
-    pub fn new(commands: &[(u64, Command)], until_us: Option<u64>, step_us: u64) -> Self {
-        Self::rewound(commands, until_us, step_us, Vec::new(), 0)
-    }
-
-    /// [`Replay::new`] for a run rewound from `horizon_us` to `until_us`, with its `future`.
-    pub fn rewound(
+    /// at a time: short enough that a step of a busy run stays well within a frame. A run
+    /// rewound from `horizon_us` to `until_us` keeps its `future` for the timeline (else empty
+    /// and 0).
+    pub fn new(
         commands: &[(u64, Command)],
         until_us: Option<u64>,
         step_us: u64,

@@ -259,7 +259,7 @@ fn a_link_replayed_a_second_per_task_reaches_the_straight_runs_state() {
     scenario.commands.push((15 * SEC, Command::AddServer));
     let straight = scenario.run(None, None, 40 * SEC).unwrap();
     let lab = statelab::lab::Lab::new(scenario.config.clone());
-    let mut replay = statelab::lab::Replay::new(&scenario.commands, Some(40 * SEC), SEC);
+    let mut replay = statelab::lab::Replay::new(&scenario.commands, Some(40 * SEC), SEC, Vec::new(), 0);
     let mut tasks = 1;
     while !lab.replay_some(&mut replay, || false) {
         tasks += 1;

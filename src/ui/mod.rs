@@ -92,7 +92,7 @@ pub fn start() {
     let replay = (!setup.params.commands.is_empty() || setup.params.at_us.is_some()).then(|| {
         let p = &setup.params;
         let step_us = (REPLAY_STEP_REQUESTS / params::peak_rate(p) * 1e6).clamp(10_000.0, 1e6) as u64;
-        Replay::rewound(&p.commands, p.at_us, step_us, p.future.clone(), p.until_us.unwrap_or(0))
+        Replay::new(&p.commands, p.at_us, step_us, p.future.clone(), p.until_us.unwrap_or(0))
     });
     match replay {
         Some(replay) => rebuild(setup, replay, None),
