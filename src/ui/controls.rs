@@ -45,7 +45,7 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
                 <button on:click=move |_| lab.step()>{t(Step)}</button>
                 <button on:click=move |_| lab.restart(None)>{t(Reset)}</button>
                 <label class="speed">
-                    {t(Speed)}" "
+                    <span class="speed-word">{t(Speed)}" "</span>
                     <input
                         type="range" min="-1" max="1" step="0.05"
                         prop:value=move || lab.speed.get().log10().to_string()

@@ -103,6 +103,40 @@ test('a 320×400 frame with minimal controls fits: playback and the mode switch,
   }
 });
 
+test('an 800×500 frame with minimal controls shows the whole drawing on its first screen, in both languages', async () => {
+  const server = await serveDist();
+  const browser = await launch();
+  try {
+    for (const lang of ['en', 'es']) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      await page.goto(`${server.url}examples/embed.js`);
+      await page.setContent(
+        `<iframe id="lab" title="StateLab" width="800" height="500" style="border:0" src="${server.url}index.html?controls=minimal&title=0&autoplay=0&lang=${lang}"></iframe>`,
+      );
+      const frame = page.frameLocator('#lab');
+      await frame.locator('#trace-hash').waitFor({ state: 'attached' });
+      // The word is hidden to save room, but the slider keeps it as its name.
+      await frame.getByRole('slider', { name: lang === 'en' ? 'Speed' : 'Velocidad' }).waitFor();
+      const [playTop, modeTop, svgBottom] = await frame.locator('html').evaluate(() => [
+        document.querySelector('.playback button').getBoundingClientRect().top,
+        document.querySelector('.mode-switch label').getBoundingClientRect().top,
+        document.querySelector('.diagram svg').getBoundingClientRect().bottom,
+      ]);
+      assert.ok(Math.abs(playTop - modeTop) < 10, `${lang}: playback and the mode switch share a row (${playTop}, ${modeTop})`);
+      assert.ok(svgBottom <= 500, `${lang}: the drawing ends at ${svgBottom} px, inside the 500 px frame`);
+      assert.deepEqual(errors, []);
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});
+
 test('a loading page shows until the app mounts, and says so when the app cannot start', async () => {
   const server = await serveDist();
   const browser = await launch();
