@@ -242,6 +242,10 @@ fn happening(kind: &EventKind) -> String {
         EventKind::DbUp { name, behind: true, .. } => tf(EvDbUpBehind, &[("name", &words::db_name(*name))]),
         EventKind::DbUp { name, .. } => tf(EvDbUp, &[("name", &words::db_name(*name))]),
         EventKind::CaughtUp { name, .. } => tf(EvCaughtUp, &[("name", &words::db_name(*name))]),
+        EventKind::ReadsMoved { name, count, .. } => tf(
+            if *count == 1 { EvReadMoved } else { EvReadsMoved },
+            &[("name", &words::db_name(*name)), ("count", &Grouped((*count).into()))],
+        ),
         EventKind::Promoted { was, demoted: None, .. } => tf(EvPromoted, &[("name", &words::db_name(*was))]),
         EventKind::Promoted { was, demoted: Some((old, up)), .. } => tf(
             if *up { EvPromotedOldUp } else { EvPromotedOldDown },
@@ -471,7 +475,10 @@ mod tests {
             (Command::AddReplica, 0),
             (Command::AddReplica, 0),
             (Command::AddReplica, 0),
+            // Without the cache, a replica always has reads under way when it goes.
+            (Command::SetCacheEnabled { enabled: false }, 1),
             (Command::RemoveReplica { node: 3 }, 1),
+            (Command::SetCacheEnabled { enabled: true }, 0),
             // Slow replication without a cache: reads on replicas miss recent checkouts.
             (Command::SetReplicationLag { min_ms: 20_000, max_ms: 30_000 }, 0),
             (Command::SetReplicationLag { min_ms: 5, max_ms: 1 }, 0),
@@ -656,6 +663,7 @@ mod tests {
             ("the master up", |k| matches!(k, EventKind::DbUp { name: DbName::Master, .. })),
             ("a replica up", |k| matches!(k, EventKind::DbUp { name: DbName::Replica(_), .. })),
             ("a replica caught up", |k| matches!(k, EventKind::CaughtUp { .. })),
+            ("a replica removed with reads under way", |k| matches!(k, EventKind::ReadsMoved { .. })),
             ("a promotion over a running master", |k| {
                 matches!(k, EventKind::Promoted { demoted: Some((_, true)), .. })
             }),

@@ -795,16 +795,20 @@ impl Sim {
                 self.db.add(DbRole::Replica, self.now_us);
             }
             Command::RemoveReplica { node } => {
-                let id = self.db_node(*node)?;
-                if self.db.node(id).is_some_and(|n| n.role != DbRole::Replica) {
+                let n = self.db.node(DbNodeId(*node)).ok_or(CommandError::NoSuchDbNode(*node))?;
+                if n.role != DbRole::Replica {
                     return Err(CommandError::NotAReplica(*node));
                 }
                 // Its reads of the second under way still belong in that second's figures.
-                let reads = self.db.node(id).map_or(0, |n| self.reads_since_tick(n));
+                let (id, name, reads) = (n.id, n.name(), self.reads_since_tick(n));
                 self.node_reads_gone.push((id, reads));
                 self.db.remove(id);
                 // Its reads under way, queued ones too, go to another node now.
-                for r in self.cut_db_hops(id) {
+                let cut = self.cut_db_hops(id);
+                if !cut.is_empty() {
+                    self.emit(EventKind::ReadsMoved { node: *node, name, count: cut.len() as u32 });
+                }
+                for r in cut {
                     self.hop_done(r);
                 }
             }

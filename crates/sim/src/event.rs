@@ -220,6 +220,14 @@ pub enum EventKind {
         moved: u32,
         lost: u32,
     },
+    /// A removed replica's reads under way, running or waiting for a connection: the servers
+    /// ask another node for each at once, as a client retries a dropped connection. Last, so
+    /// the trace hash of a run without it stays as it was (a variant hashes by its position).
+    ReadsMoved {
+        node: u32,
+        name: DbName,
+        count: u32,
+    },
 }
 
 impl EventKind {
@@ -246,6 +254,7 @@ impl EventKind {
             EventKind::DbDown { .. } => "db_down",
             EventKind::DbUp { .. } => "db_up",
             EventKind::CaughtUp { .. } => "caught_up",
+            EventKind::ReadsMoved { .. } => "reads_moved",
             EventKind::Promoted { .. } => "promoted",
             EventKind::StaleRead { .. } => "stale_read",
             EventKind::ScaledOut { .. } => "scaled_out",
@@ -357,6 +366,12 @@ impl fmt::Display for Event {
             }
             EventKind::DbUp { name, .. } => write!(f, "{name} is up."),
             EventKind::CaughtUp { name, .. } => write!(f, "{name} copied the writes it missed and serves reads again."),
+            EventKind::ReadsMoved { name, count: 1, .. } => {
+                write!(f, "{name} left with 1 read under way: its server asks another database node.")
+            }
+            EventKind::ReadsMoved { name, count, .. } => {
+                write!(f, "{name} left with {count} reads under way: their servers ask another database node.")
+            }
             EventKind::Promoted { was, demoted: None, .. } => write!(f, "{was} is now the master database."),
             EventKind::Promoted { was, demoted: Some((old, true)), .. } => {
                 write!(f, "{was} is now the master database; the old master serves reads as {old}.")

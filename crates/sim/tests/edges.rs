@@ -418,7 +418,19 @@ fn a_database_crash_fails_at_once_what_it_ran_and_held() {
 fn a_removed_replica_sends_its_queued_reads_elsewhere_at_once() {
     let mut s = busy_shop(2, 600, 8);
     let replica = s.snapshot(0).db.iter().find(|n| n.number == 1).unwrap().clone();
-    assert!(on_db(&s, replica.id.0) > 0, "{replica:?}");
+    let held = on_db(&s, replica.id.0);
+    assert!(held > 0, "{replica:?}");
+    let seen = s.events().total();
     s.apply(Command::RemoveReplica { node: replica.id.0 }).unwrap();
     assert_eq!(on_db(&s, replica.id.0), 0, "nothing waits on a node that is gone");
+    // The feed says so, right after the learner's command.
+    let told: Vec<_> = s.events().since(seen).map(|e| e.to_string()).collect();
+    assert_eq!(
+        told[..2],
+        [
+            "[8.0 s] You: remove Replica 1.".to_string(),
+            format!("[8.0 s] Replica 1 left with {held} reads under way: their servers ask another database node.")
+        ],
+        "{told:?}"
+    );
 }
