@@ -26,13 +26,25 @@ const SHORTCUTS: [(Text, Text, bool); 9] = [
 ];
 
 /// Whether the key belongs to the focused control, not to the shortcuts: everything typed into
-/// a field, and Space or Enter on a button.
+/// a field or a menu, and the keys a button, box, radio or slider answers itself. A letter on
+/// a checkbox or a slider is still a shortcut: the mode switch and the sliders are the first
+/// controls a learner touches.
 fn typing_into(ev: &web_sys::KeyboardEvent) -> bool {
     use wasm_bindgen::JsCast;
-    let tag = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).map(|el| el.tag_name());
-    match tag.as_deref() {
-        Some("INPUT" | "SELECT" | "TEXTAREA") => true,
-        Some("BUTTON") => matches!(ev.key().as_str(), " " | "Enter"),
+    let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return false };
+    let key = ev.key();
+    let pressed = matches!(key.as_str(), " " | "Enter");
+    let moved = matches!(
+        key.as_str(),
+        "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" | "Home" | "End" | "PageUp" | "PageDown"
+    );
+    match el.tag_name().as_str() {
+        "INPUT" => match el.get_attribute("type").as_deref() {
+            Some("checkbox" | "radio" | "range") => pressed || moved,
+            _ => true,
+        },
+        "SELECT" | "TEXTAREA" => true,
+        "BUTTON" => pressed,
         _ => false,
     }
 }

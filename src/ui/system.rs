@@ -104,9 +104,13 @@ fn TrafficControls() -> impl IntoView {
                 {move || lab.panel_snap(|_| {
                     lab.with_sim(|s| {
                         let r = s.autoscaler_readout()?;
-                        let busy = match r.window_s {
-                            1 => tf(BusyMeanOne, &[("n", &r.mean_pct)]),
-                            s => tf(BusyMean, &[("s", &s), ("n", &r.mean_pct)]),
+                        // A second with no server up is counted full: worded as such, not as work.
+                        let busy = match (r.window_s, r.unserved_s) {
+                            (1, 1) => t(NoServerUpOne).to_string(),
+                            (1, _) => tf(BusyMeanOne, &[("n", &r.mean_pct)]),
+                            (s, 0) => tf(BusyMean, &[("s", &s), ("n", &r.mean_pct)]),
+                            (s, down) if down == s => tf(NoServerUp, &[("s", &s)]),
+                            (s, down) => tf(BusyMeanUnserved, &[("s", &s), ("n", &r.mean_pct), ("down", &down)]),
                         };
                         let wait = r.wait.map(|w| match w {
                             Wait::Boot => t(ScalerWaitsBoot).to_string(),

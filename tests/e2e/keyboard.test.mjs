@@ -119,6 +119,30 @@ test('every keyboard shortcut does what the help dialog lists', async () => {
   await context.close();
 });
 
+test('after a click on a radio, a checkbox or a slider the shortcuts still work, and Space stays theirs', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`);
+  const clock = async () => Number((await page.locator('.clock').textContent()).match(/[\d.]+/)[0]);
+  const stateless = page.getByRole('radiogroup', { name: 'Session mode' }).getByRole('radio', { name: 'Stateless' });
+  const scaling = page.getByRole('checkbox', { name: /^Auto-scaling/ });
+  const speed = page.getByRole('slider', { name: 'Speed' });
+  for (const [what, control] of [['the mode switch', stateless], ['the auto-scaling box', scaling], ['the speed slider', speed]]) {
+    await control.click();
+    const before = await clock();
+    await page.keyboard.press('s');
+    assert.ok((await clock()) > before, `S steps the run with the focus on ${what}`);
+  }
+  await page.keyboard.press('1');
+  await page.locator('.server-controls li', { hasText: 'Server 1' }).locator('.state').filter({ hasText: /^crashed$/ }).waitFor();
+  // Space on a checkbox ticks it, and does not start the run.
+  assert.ok(await scaling.isChecked());
+  await scaling.focus();
+  await page.keyboard.press('Space');
+  assert.equal(await scaling.isChecked(), false, 'Space unticked the box');
+  assert.equal(await page.getByRole('button', { name: 'Play', exact: true }).count(), 1, 'the run is still paused');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a button that disables or removes itself hands the focus to its neighbour, not to the page', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`);
   const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');

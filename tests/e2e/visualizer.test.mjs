@@ -202,6 +202,25 @@ test('the auto-scaler’s readout says when sticky sessions keep one server over
   await context.close();
 });
 
+test('the auto-scaler’s readout does not call a second with no server up a busy one', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&seed=1&mode=stateless`);
+  await page.getByLabel('Auto-scaling (adds a server above 70 % busy, removes one below 30 %, keeps 1 to 16)').check();
+  for (const n of [1, 2, 3]) await page.getByRole('button', { name: `Crash Server ${n}`, exact: true }).click();
+  const hint = page.locator('.system-controls fieldset .hint').first();
+  const said = [];
+  for (let step = 0; step < 80; step++) {
+    await page.keyboard.press('s');
+    said.push(await hint.textContent());
+  }
+  // Once the crash is a second old, every readout says what those seconds were.
+  const after = said.slice(15);
+  assert.ok(after.every((x) => !/^(Over the last \d s the servers were \d+ % busy on average|In the last second the servers were \d+ % busy)\./.test(x)), after.join('\n'));
+  assert.ok(after.some((x) => /^(In the last \d s|In the last second) no server was up to take the traffic: the auto-scaler counts that as 100 % busy\./.test(x)), after.join('\n'));
+  assert.ok(after.some((x) => /^Over the last \d s the servers were \d+ % busy on average, counting the \d s with no server up as 100 %\./.test(x)), after.join('\n'));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a replica down while the master took writes shows it is behind, and is promoted only once it caught up', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&rate=200`);
   const button = (name) => page.getByRole('button', { name, exact: true });

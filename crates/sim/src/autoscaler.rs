@@ -34,6 +34,9 @@ pub struct Readout {
     pub window_s: u32,
     /// The mean utilization it acts on [%].
     pub mean_pct: u32,
+    /// Of those seconds, the ones with traffic and no server up, which the mean counts as 100 %
+    /// busy: a readout must not word them as servers at work.
+    pub unserved_s: u32,
     /// Why it holds whatever the load, if it must (see [`Autoscaler::wait`]).
     pub wait: Option<Wait>,
     /// A server sticky sessions overload (its queue as long as its workers) while that mean

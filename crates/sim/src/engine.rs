@@ -17,7 +17,7 @@ use crate::config::{limits, ConfigError, Mode, Pipeline, ServiceTime, SimConfig}
 use crate::database::{Database, DbNode, DbNodeId, DbRole};
 use crate::dns::Dns;
 use crate::event::{EventKind, EventLog, FailReason, LogoutReason};
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, Sample};
 use crate::request::{Action, Completed, Hop, HopKind, Node, Phase, ReqRef, Request, Watch};
 use crate::rng::SimRng;
 use crate::server::{Server, ServerId, ServerState, Tally};
@@ -301,16 +301,22 @@ impl Sim {
                 full.max_by_key(|s| s.queued()).map(|s| s.id)
             })
             .flatten();
-        Some(Readout { window_s, mean_pct, wait, sticky_overload })
+        // A second with traffic and no healthy server counts as fully busy (see `tick`).
+        let unserved_s = self.judged_seconds().filter(|x| x.servers_healthy == 0 && x.rate_per_s > 0).count() as u32;
+        Some(Readout { window_s, mean_pct, unserved_s, wait, sticky_overload })
     }
 
     /// The mean utilization the auto-scaler acts on, over its interval's latest closed seconds:
     /// (seconds it covers, mean %); `None` before the first one.
     fn judged_utilization(&self) -> Option<(u32, u32)> {
-        let window = (self.autoscaler.interval_us() / SEC).max(1) as usize;
-        let recent = self.metrics.samples().iter().rev().take(window);
-        let (n, sum) = recent.fold((0u32, 0u32), |(n, sum), s| (n + 1, sum + s.utilization_pct));
+        let (n, sum) = self.judged_seconds().fold((0u32, 0u32), |(n, sum), s| (n + 1, sum + s.utilization_pct));
         (n > 0).then(|| (n, sum / n))
+    }
+
+    /// The latest closed seconds, as many as the auto-scaler's interval has.
+    fn judged_seconds(&self) -> impl Iterator<Item = &Sample> {
+        let window = (self.autoscaler.interval_us() / SEC).max(1) as usize;
+        self.metrics.samples().iter().rev().take(window)
     }
 
     /// Servers booting now: the auto-scaler holds until they are up.

@@ -175,6 +175,31 @@ fn a_crash_that_logs_thousands_out_keeps_the_whole_story() {
 }
 
 #[test]
+fn the_scaler_readout_tells_seconds_with_no_server_up_from_busy_ones() {
+    let mut cfg = SimConfig { seed: 1, mode: Mode::Stateless, ..SimConfig::default() };
+    cfg.autoscaler.enabled = true;
+    let mut s = Sim::new(cfg).unwrap();
+    s.run_until(10 * SEC);
+    assert_eq!(s.autoscaler_readout().unwrap().unserved_s, 0, "three servers up");
+    // Every server still running: the scaler may have let one go in the quiet start.
+    let running: Vec<_> =
+        s.snapshot(0).servers.iter().filter(|v| v.state == ServerState::Healthy).map(|v| v.id).collect();
+    for server in running {
+        s.apply(Command::CrashServer { server }).unwrap();
+    }
+    // The 5 s window fills with seconds that had traffic and no server, each counted 100 % busy.
+    let mut seen = Vec::new();
+    for step in 1..=5 {
+        s.run_until(10 * SEC + step * SEC + 1);
+        let r = s.autoscaler_readout().unwrap();
+        let down = s.metrics().samples().iter().rev().take(r.window_s as usize);
+        assert_eq!(r.unserved_s as usize, down.filter(|x| x.servers_healthy == 0).count(), "{r:?}");
+        seen.push((r.unserved_s, r.mean_pct));
+    }
+    assert!(seen.iter().any(|&(unserved, mean)| unserved > 0 && mean > 0), "{seen:?}");
+}
+
+#[test]
 fn the_scaler_readout_names_a_server_sticky_sessions_overload_under_a_calm_mean() {
     for mode in [Mode::Stateful, Mode::Stateless] {
         let mut cfg = SimConfig { seed: 1, mode, ..SimConfig::default() };
