@@ -61,7 +61,7 @@ fn sessions_line(names: &[String], total: usize) -> String {
     let line = |shown: usize| {
         let mut text = tf(SessionsList, &[("names", &names[..shown].join(" "))]);
         if shown < total {
-            text.push_str(&format!(" +{}", total - shown));
+            text.push_str(&format!(" +{}", Grouped((total - shown) as u64)));
         }
         text
     };
@@ -86,10 +86,11 @@ fn fitted_status(candidates: Vec<String>, projector: bool) -> String {
 /// A server's load in a few characters ("3/4 +12": busy of its workers, then queued), for a
 /// one-line box or a full box too narrow for the words.
 fn load_line(v: &ServerView) -> String {
+    let (busy, workers) = (Grouped(v.busy.into()), Grouped(v.workers.into()));
     if v.queued > 0 {
-        format!("{}/{} +{}", v.busy, v.workers, v.queued)
+        format!("{busy}/{workers} +{}", Grouped(v.queued.into()))
     } else {
-        format!("{}/{}", v.busy, v.workers)
+        format!("{busy}/{workers}")
     }
 }
 
@@ -357,7 +358,7 @@ pub fn Diagram(
                             }
                         </For>
                         <text class="node-status" x=X_BROWSERS - 44.0 y=browser_y(BROWSER_ROWS - 1) + 4.0>
-                            {move || lab.snap.with(|s| (s.users > BROWSER_ROWS).then(|| tf(BrowsersMore, &[("n", &(s.users - (BROWSER_ROWS - 1)))])))}
+                            {move || lab.snap.with(|s| (s.users > BROWSER_ROWS).then(|| tf(BrowsersMore, &[("n", &Grouped((s.users - (BROWSER_ROWS - 1)).into()))])))}
                         </text>
                     </g>
                     <NodeBox x=X_EDGE y=Y_DNS spot="dns" icon="dns" label="DNS" status=t(Resolver).to_string() down=false />
@@ -393,12 +394,13 @@ pub fn Diagram(
                                 (ServerState::Booting { .. }, true) => tf(StatusBooting, &[("n", &(v.boot_per_mille.unwrap_or(0) / 10))]),
                                 (ServerState::Booting { .. }, false) => format!("{} %", v.boot_per_mille.unwrap_or(0) / 10),
                                 (ServerState::Healthy, true) => {
-                                    let figures: &[(&str, &dyn std::fmt::Display)] = &[("busy", &v.busy), ("workers", &v.workers), ("queued", &v.queued)];
+                                    let (busy, workers, queued) = (Grouped(v.busy.into()), Grouped(v.workers.into()), Grouped(v.queued.into()));
+                                    let figures: &[(&str, &dyn std::fmt::Display)] = &[("busy", &busy), ("workers", &workers), ("queued", &queued)];
                                     fitted_status(vec![tf(StatusHealthy, figures), tf(StatusHealthyShort, figures), format!("✓ {}", load_line(&v))], projector.get())
                                 }
                                 (ServerState::Healthy, false) => load_line(&v),
                                 (ServerState::Draining, true) => fitted_status(
-                                    vec![tf(StatusDraining, &[("n", &(v.busy + v.queued))]), format!("↘ {}", words::server_state(v.state))],
+                                    vec![tf(StatusDraining, &[("n", &Grouped((v.busy + v.queued).into()))]), format!("↘ {}", words::server_state(v.state))],
                                     projector.get(),
                                 ),
                                 (ServerState::Stopped, true) => t(StatusStopped).to_string(),

@@ -281,14 +281,16 @@ fn DatabaseControls() -> impl IntoView {
     let master = move || nodes().into_iter().find(|n| n.role == DbRole::Master);
     // A memo, so the slider is only set when the lag changes, never under a dragging thumb.
     let lag = Memo::new(move |_| lab.panel_snap(|s| s.replication_lag_ms.1));
-    // A node's connections in use and the queries waiting, as its box in the diagram draws them.
+    // A node's connections in use and the queries waiting, as its box in the diagram draws them;
+    // or that it is down, in the diagram's words too.
     let load = move |id: u32| {
         lab.panel_snap(|s| {
-            s.db.iter().find(|n| n.id.0 == id && n.up).map(|n| {
-                tf(
+            s.db.iter().find(|n| n.id.0 == id).map(|n| match n.up {
+                true => tf(
                     DbLoad,
                     &[("busy", &n.busy), ("connections", &n.connections), ("waiting", &Grouped(n.waiting.into()))],
-                )
+                ),
+                false => t(Down).to_string(),
             })
         })
     };
@@ -312,7 +314,9 @@ fn DatabaseControls() -> impl IntoView {
                 >
                     {t(RestartMaster)}
                 </button>
-                <span class="db-load">{move || master().and_then(|m| load(m.id.0)).map(|l| format!("{}: {l}", t(MasterDb)))}</span>
+                <span class="db-load" class:down=move || master().is_some_and(|m| !m.up)>
+                    {move || master().and_then(|m| load(m.id.0)).map(|l| format!("{}: {l}", t(MasterDb)))}
+                </span>
             </div>
             <ul class="replicas">
                 <For
@@ -332,7 +336,7 @@ fn DatabaseControls() -> impl IntoView {
                         view! {
                             <li class="row">
                                 <span class="name">{tf(ReplicaName, &[("n", &number)])}</span>
-                                <span class="db-load">{move || load(id)}</span>
+                                <span class="db-load" class:down=move || !up()>{move || load(id)}</span>
                                 // Why Promote is off while it is up.
                                 <span class="behind" id=why.clone() hidden=move || !behind()>
                                     {t(Behind)}

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use statelab_sim::UserId;
 
 use super::use_lab;
-use crate::i18n::{t, tf, words, Text::*};
+use crate::i18n::{t, tf, words, Grouped, Text::*};
 
 /// Avatars drawn; beyond this the strip says how many more there are.
 const SHOWN: u32 = 48;
@@ -73,7 +73,7 @@ pub fn UserStrip() -> impl IntoView {
                 {t(StripKeyCart)}
             </p>
             <p class="more">
-                {move || (count() > SHOWN).then(|| tf(MoreUsers, &[("n", &(count() - SHOWN))]))}
+                {move || (count() > SHOWN).then(|| tf(MoreUsers, &[("n", &Grouped((count() - SHOWN).into()))]))}
             </p>
         </section>
     }

@@ -221,6 +221,36 @@ test('the auto-scaler’s readout does not call a second with no server up a bus
   await context.close();
 });
 
+test('large counts in the diagram and the user strip are grouped as the cards group them', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&users=10000&rate=5000`);
+  await steps(page, 50);
+  const text = (selector) => page.evaluate((s) => [...document.querySelectorAll(s)].map((e) => e.textContent).join(' | '), selector);
+  assert.match(await text('.diagram .browsers'), /\+9,977 more/);
+  assert.match(await text('.users .more'), /^and 9,\d{3} more users$/);
+  const sessions = await text('.diagram .node-sessions');
+  assert.match(sessions, /\+\d,\d{3}/, sessions);
+  assert.doesNotMatch(sessions, /\d{4}/, sessions);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the database panel says which node is down, as the diagram does', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`);
+  const button = (name) => page.getByRole('button', { name, exact: true });
+  const master = page.locator('.system-controls .db-load').first();
+  const replica = page.locator('.replicas li').filter({ hasText: 'Replica 1' }).locator('.db-load');
+  await steps(page, 20);
+  assert.match(await master.textContent(), /^Master DB: \d+\/8 busy · \d+ waiting$/);
+  await button('Crash master').click();
+  await button('Crash Replica 1').click();
+  assert.equal((await master.textContent()).trim(), 'Master DB: ✗ down');
+  assert.equal(await replica.textContent(), '✗ down');
+  await button('Restart Replica 1').click();
+  assert.match(await replica.textContent(), /^\d+\/8 busy · \d+ waiting$/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a replica down while the master took writes shows it is behind, and is promoted only once it caught up', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&rate=200`);
   const button = (name) => page.getByRole('button', { name, exact: true });
