@@ -489,6 +489,29 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
         // A step belongs to a tour: without one it has nothing to open.
         notices.push(tr(Text::NoticeStepAlone).to_string());
     }
+    // A tour step sets up its own run: the link's setup waits for Reset, which leaves the tour
+    // for the page's own settings, and a moment or commands have no run to go into.
+    if p.scenario.is_some() {
+        let (given, plain) = (&p.config, SimConfig::default());
+        let setup: Vec<String> = [
+            ("seed", given.seed, plain.seed),
+            ("servers", given.servers.into(), plain.servers.into()),
+            ("users", given.users.into(), plain.users.into()),
+            ("rate", given.traffic.rate_per_s.into(), plain.traffic.rate_per_s.into()),
+        ]
+        .into_iter()
+        .filter(|(_, given, plain)| given != plain)
+        .map(|(key, given, _)| format!("{key}={given}"))
+        .collect();
+        if !setup.is_empty() {
+            notices.push(fill(tr(Text::NoticeTourSetup), &[("keys", &setup.join(", "))]));
+        }
+        if p.at_us.is_some() || p.until_us.is_some() || !p.commands.is_empty() {
+            (p.at_us, p.until_us, cut_at) = (None, None, None);
+            p.commands.clear();
+            notices.push(tr(Text::NoticeTourRun).to_string());
+        }
+    }
     // How far a rewound run went: it means something only with the moment it was rewound to.
     if let Some(until) = p.until_us.filter(|&until| p.at_us.is_none_or(|t| until <= t)) {
         p.until_us = None;
@@ -670,6 +693,31 @@ mod tests {
                 "lang is given more than once; the last value counts."
             ]
         );
+    }
+
+    #[test]
+    fn a_tour_link_says_its_setup_waits_for_reset_and_drops_its_moment() {
+        let (p, notices) = parse("?scenario=replicas&seed=5&servers=6&users=50&rate=20", Lang::En);
+        assert_eq!(
+            (p.scenario.as_deref(), p.config.seed, p.config.servers, p.config.users),
+            (Some("replicas"), 5, 6, 50)
+        );
+        assert_eq!(
+            notices,
+            ["A tour sets up each step's run itself, so seed=5, servers=6, users=50 take effect only once Reset leaves the tour."]
+        );
+        let (p, notices) = parse("?scenario=replicas&t=5000000&until=9000000&cmds=1000000.a", Lang::En);
+        assert_eq!((p.at_us, p.until_us, p.commands.len()), (None, None, 0));
+        assert_eq!(
+            notices,
+            ["The link's moment and commands (t, until, cmds) were ignored: each step of a tour starts its own run."]
+        );
+        // The page's own tour links carry neither.
+        let (_, notices) = parse("?scenario=replicas&step=2&mode=stateful&speed=1&theme=dark&autoplay=0", Lang::En);
+        assert_eq!(notices, Vec::<String>::new());
+        let (_, notices) = parse("?scenario=replicas&seed=5&t=1", Lang::Es);
+        assert_eq!(notices.len(), 2, "{notices:?}");
+        assert!(notices.iter().all(|n| n.contains("recorrido")), "{notices:?}");
     }
 
     #[test]
