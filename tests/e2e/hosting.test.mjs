@@ -70,21 +70,27 @@ test('a frame sandboxed with allow-scripts alone runs the lab', async () => {
   }
 });
 
+/** A host page with the lab in a `width`×`height` frame with minimal controls, paused, mounted. */
+async function minimalFrame(browser, server, width, height, extra) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto(`${server.url}examples/embed.js`);
+  await page.setContent(
+    `<iframe id="lab" title="StateLab" width="${width}" height="${height}" style="border:0" src="${server.url}index.html?controls=minimal&title=0&autoplay=0${extra}"></iframe>`,
+  );
+  const frame = page.frameLocator('#lab');
+  await frame.locator('#trace-hash').waitFor({ state: 'attached' });
+  return { context, page, errors, frame };
+}
+
 test('a 320×400 frame with minimal controls fits: playback and the mode switch, then the diagram', async () => {
   const server = await serveDist();
   const browser = await launch();
   try {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    await page.goto(`${server.url}examples/embed.js`);
-    await page.setContent(
-      `<iframe id="lab" title="StateLab" width="320" height="400" style="border:0" src="${server.url}index.html?controls=minimal&title=0&autoplay=0"></iframe>`,
-    );
-    const frame = page.frameLocator('#lab');
-    await frame.locator('#trace-hash').waitFor({ state: 'attached' });
+    const { context, page, errors, frame } = await minimalFrame(browser, server, 320, 400, '');
     const width = await frame.locator('html').evaluate((el) => [el.scrollWidth, el.clientWidth]);
     assert.equal(width[0], width[1], `no sideways scrolling: ${width}`);
     await frame.getByRole('button', { name: 'Play' }).waitFor();
@@ -108,17 +114,7 @@ test('an 800×500 frame with minimal controls shows the whole drawing on its fir
   const browser = await launch();
   try {
     for (const lang of ['en', 'es']) {
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      const errors = [];
-      page.on('pageerror', (e) => errors.push(String(e)));
-      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-      await page.goto(`${server.url}examples/embed.js`);
-      await page.setContent(
-        `<iframe id="lab" title="StateLab" width="800" height="500" style="border:0" src="${server.url}index.html?controls=minimal&title=0&autoplay=0&lang=${lang}"></iframe>`,
-      );
-      const frame = page.frameLocator('#lab');
-      await frame.locator('#trace-hash').waitFor({ state: 'attached' });
+      const { context, page, errors, frame } = await minimalFrame(browser, server, 800, 500, `&lang=${lang}`);
       // The word is hidden to save room, but the slider keeps it as its name.
       await frame.getByRole('slider', { name: lang === 'en' ? 'Speed' : 'Velocidad' }).waitFor();
       const [playTop, modeTop, svgBottom] = await frame.locator('html').evaluate(() => [
