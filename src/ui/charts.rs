@@ -38,8 +38,10 @@ impl Series {
     /// The legend's entry: the name and the latest value.
     fn latest(&self, unit: &str) -> String {
         let (scale, unit) = self.legend.unwrap_or((1.0, unit));
-        let value = self.values.last().filter(|v| !v.is_nan()).map_or("–".into(), |v| fmt(*v * scale));
-        format!("{} {value}{unit}", self.name)
+        match self.values.last().filter(|v| !v.is_nan()) {
+            Some(v) => format!("{} {}{unit}", self.name, fmt(*v * scale)),
+            None => format!("{} –", self.name),
+        }
     }
 }
 
@@ -101,7 +103,11 @@ fn LineChart(
     let summary = move || {
         data.with(|d| {
             let parts: Vec<String> = d.iter().map(|s| s.latest(unit)).collect();
-            tf(ChartSummary, &[("title", &title), ("latest", &parts.join(", "))])
+            match empty.filter(|_| parts.is_empty()) {
+                // Nothing to draw: the name says what the legend says, not an unfinished "Latest:".
+                Some(empty) => tf(ChartSummaryEmpty, &[("title", &title), ("empty", &empty)]),
+                None => tf(ChartSummary, &[("title", &title), ("latest", &parts.join(", "))]),
+            }
         })
     };
     view! {
@@ -310,7 +316,7 @@ mod tests {
     #[test]
     fn a_second_without_a_measure_is_a_gap_and_a_dash() {
         let s = series("p50", "#000", vec![12.0, 11.0, f64::NAN, 3.5, f64::NAN]);
-        assert_eq!(s.latest(" ms"), "p50 – ms");
+        assert_eq!(s.latest(" ms"), "p50 –", "no unit without a value");
         let runs = segments(&s.values, 20.0);
         assert_eq!(runs.len(), 2, "the missing second breaks the line: {runs:?}");
         assert_eq!(runs[0].split(' ').count(), 2);

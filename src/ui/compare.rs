@@ -127,9 +127,10 @@ fn pair(config: &SimConfig) -> (Lab, Lab) {
 
 /// `config`: both panes start from it, stateful on the left and stateless on the right, so the
 /// mode is the only difference. `autoplay`: the panes run at once. `controls`: as in the lab,
-/// an embed may keep only playback, or nothing.
+/// an embed may keep only playback, or nothing. `shown`: whether the view is in front; behind
+/// the lab it keeps its run, but runs no timer and takes no host message.
 #[component]
-pub fn CompareView(config: SimConfig, autoplay: bool, controls: Controls) -> impl IntoView {
+pub fn CompareView(config: SimConfig, autoplay: bool, controls: Controls, shown: ReadSignal<bool>) -> impl IntoView {
     let (left, right) = pair(&config);
     let playing = RwSignal::new(autoplay);
     let panes = Panes { left, right, playing };
@@ -138,7 +139,7 @@ pub fn CompareView(config: SimConfig, autoplay: bool, controls: Controls) -> imp
         let _ = panes.send(cmd);
     };
     // While it shows, a host page's messages drive these panes, not the lab hidden behind.
-    crate::host::drive(Some(panes));
+    Effect::new(move |_| crate::host::drive(shown.get().then_some(panes)));
     on_cleanup(|| crate::host::drive(None));
     // The page's own lab knows whether the tab is in front and the page on screen.
     let page = use_lab();
@@ -146,7 +147,7 @@ pub fn CompareView(config: SimConfig, autoplay: bool, controls: Controls) -> imp
     // paused, while the tab is hidden or while the page is off screen; dropping it stops it.
     let timer = StoredValue::new_local(None::<Interval>);
     Effect::new(move |_| {
-        if playing.get() && page.tab_visible.get() && page.on_screen.get() {
+        if playing.get() && shown.get() && page.tab_visible.get() && page.on_screen.get() {
             // The page's speed (the URL's or the slider's), but never slower than half real
             // time: the panes show numbers, which need seconds to move.
             let speed = page.speed.get().max(MIN_SPEED);
@@ -199,7 +200,7 @@ pub fn CompareView(config: SimConfig, autoplay: bool, controls: Controls) -> imp
             .join(" ")
     };
     view! {
-        <main class="compare" aria-labelledby="compare-heading">
+        <main class="compare" class:hidden=move || !shown.get() aria-labelledby="compare-heading">
             <h2 id="compare-heading">{t(CompareHeading)}</h2>
             // An embed may keep only playback (`controls=minimal`), or nothing (`none`).
             {(controls != Controls::None).then(|| view! {

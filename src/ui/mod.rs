@@ -165,6 +165,9 @@ pub fn App(setup: Setup) -> impl IntoView {
     // A page opened in compare view starts as `autoplay` says; the learner's click on the
     // Compare button starts it running, as the lab was.
     let compare_plays = StoredValue::new(params.autoplay);
+    // The settings compare view's panes were built from. They keep their run, and whether it
+    // plays, across visits to the lab, and start over only when the lab's settings changed.
+    let compare_from = RwSignal::new(params.compare.then(|| lab.with_sim(|s| s.config().clone())));
     let notices = RwSignal::new(ignored);
     provide_context(UrlNotices(notices));
     // Syncs the outside world (the page's theme attribute) with the chosen theme.
@@ -211,7 +214,11 @@ pub fn App(setup: Setup) -> impl IntoView {
                     aria-pressed=move || comparing.get().to_string()
                     on:click=move |_| {
                         lab.playing.set(false);
-                        compare_plays.set_value(true);
+                        let config = lab.with_sim(|s| s.config().clone());
+                        if compare_from.with_untracked(|from| from.as_ref() != Some(&config)) {
+                            compare_plays.set_value(true);
+                            compare_from.set(Some(config));
+                        }
                         comparing.set(true);
                     }
                 >
@@ -219,13 +226,14 @@ pub fn App(setup: Setup) -> impl IntoView {
                 </button>
             </nav>
         })}
-        <Show when=move || comparing.get()>
+        {move || compare_from.get().map(|config| view! {
             <compare::CompareView
-                config=lab.with_sim(|s| s.config().clone())
+                config=config
                 autoplay=compare_plays.get_value()
                 controls=params.controls
+                shown=comparing.read_only()
             />
-        </Show>
+        })}
         <main class="lab" class:compact=!full class:hidden=move || comparing.get()>
             {any_controls.then(|| view! { <controls::Toolbar theme=theme full=full /> })}
             {(params.shows("tour") || params.scenario.is_some()).then(|| view! { <tour::TourPlayer start=params.scenario.clone().map(|id| (id, params.step)) mode=params.config.mode mode_asked=params.mode_asked chooser=full /> })}

@@ -65,6 +65,30 @@ test('compare mode says why stateless fails more in a spike: it is asked more, a
   await context.close();
 });
 
+test('compare mode keeps its run, paused or playing, across a visit to the lab', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?view=compare&autoplay=0`);
+  const clock = async () => (await page.locator('.pane .hint').first().textContent()).match(/t = ([\d.]+) s/)[1];
+  for (let i = 0; i < 10; i++) await button(page, 'Step').click();
+  await button(page, 'Crash Server 1').click();
+  for (let i = 0; i < 10; i++) await button(page, 'Step').click();
+  const [t, out] = [await clock(), await card(page, 'Stateful: logouts so far')];
+  assert.ok(out > 0, 'the crash logged users out');
+  await button(page, 'Explore the system').click();
+  await page.waitForTimeout(300);
+  await button(page, 'Compare stateful and stateless').click();
+  assert.equal(await clock(), t, 'the same moment');
+  assert.equal(await card(page, 'Stateful: logouts so far'), out);
+  await button(page, 'Play').waitFor();
+  // Playing, it plays on when it comes back.
+  await button(page, 'Play').click();
+  await button(page, 'Explore the system').click();
+  await button(page, 'Compare stateful and stateless').click();
+  await button(page, 'Pause').waitFor();
+  await page.waitForFunction((t) => document.querySelector('.pane .hint').textContent.match(/t = ([\d.]+) s/)[1] !== t, t);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('compare mode runs at the page speed the URL sets', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?speed=5`);
   await button(page, 'Compare stateful and stateless').click();

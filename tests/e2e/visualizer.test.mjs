@@ -58,6 +58,11 @@ test('every main control works with real clicks', async () => {
   // Nor is the error chart an unexplained blank.
   const errorsChart = page.locator('.chart', { has: page.getByText('Errors by reason', { exact: true }) });
   assert.equal(await errorsChart.locator('.chart-legend').textContent(), 'No request failed in the last minute.');
+  // A screen reader hears the same, not an unfinished "Latest:".
+  assert.equal(
+    await errorsChart.getByRole('img').getAttribute('aria-label'),
+    'Errors by reason, last 60 s. No request failed in the last minute.',
+  );
   await sessionMode(page, 'Stateless').check();
   await click('Step');
   await click('Add server');
