@@ -165,7 +165,9 @@ pub fn hop_label(label: &str) -> &str {
     match label {
         "Network" => t(HopNetwork),
         "Queue" => t(HopQueue),
-        "Session" => t(HopSession),
+        "Session read" => t(HopSessionRead),
+        "Session write" => t(HopSessionWrite),
+        "Response" => t(HopResponse),
         "Cache" => t(HopCache),
         "DB queue" => t(HopDbWait),
         "Database" => t(HopDatabase),

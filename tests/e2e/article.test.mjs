@@ -70,7 +70,7 @@ test('traced requests show the path and its times: DNS, the session, a cache hit
       rows[name] = times[i].endsWith(' ms') ? ms(times[i]) : Number(times[i].replace(' s', '')) * 1000;
     });
     seen.dns ||= 'DNS' in rows;
-    seen.session ||= 'Session' in rows;
+    seen.session ||= 'Session read' in rows;
     if ('Cache' in rows && !('Database' in rows)) {
       assert.ok(rows.Cache <= 2, `a cache hit took ${rows.Cache} ms`);
       seen.hit = true;

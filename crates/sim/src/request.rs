@@ -117,49 +117,54 @@ pub struct Breakdown {
     pub dns_us: u64,
     /// Static file from the edge, plus the origin on a miss; page loads only.
     pub cdn_us: u64,
-    /// Browser ↔ balancer ↔ server and back.
+    /// Browser → balancer → server.
     pub network_us: u64,
     /// Waiting for a worker: the part that overload inflates.
     pub queue_us: u64,
-    /// Round trips to the shared store; 0 in stateful mode, where the session is in memory.
-    pub session_us: u64,
+    /// Reading the session from the shared store; 0 in stateful mode, where it is in memory.
+    pub session_read_us: u64,
     /// The cache lookup (~1 ms), hit or miss.
     pub cache_us: u64,
     /// Waiting for one of a database node's connections: what an overloaded database adds.
     pub db_wait_us: u64,
     /// A read on a replica (or the master), or a checkout's write on the master.
     pub db_us: u64,
+    /// Writing the changed session back to the shared store, after the database.
+    pub session_write_us: u64,
     /// The server's own work, drawn from the config's service time.
     pub compute_us: u64,
+    /// The answer's trip back to the browser, the last hop.
+    pub response_us: u64,
 }
 
 impl Breakdown {
     /// The whole latency: for an answered request it equals the `RequestDone` event's `latency_us`
     /// (a crash refunds the hop it cut short), and the waterfall scales its bars to it.
     pub fn total_us(&self) -> u64 {
-        self.dns_us
-            + self.cdn_us
-            + self.network_us
-            + self.queue_us
-            + self.session_us
-            + self.cache_us
-            + self.db_wait_us
-            + self.db_us
-            + self.compute_us
+        self.rows().iter().map(|(_, us)| us).sum()
     }
 
-    /// (label, µs) rows in the order the request met them, for a waterfall.
-    pub fn rows(&self) -> [(&'static str, u64); 9] {
+    /// The round trips to the shared store: the read, and the write if any.
+    pub fn session_us(&self) -> u64 {
+        self.session_read_us + self.session_write_us
+    }
+
+    /// (label, µs) rows in the order the request meets them, one hop after another, so a
+    /// waterfall that starts each where the one before ends draws them where they happened.
+    /// A retry on another server repeats some of them: their rows hold the sum.
+    pub fn rows(&self) -> [(&'static str, u64); 11] {
         [
             ("DNS", self.dns_us),
             ("CDN", self.cdn_us),
             ("Network", self.network_us),
             ("Queue", self.queue_us),
-            ("Session", self.session_us),
+            ("Session read", self.session_read_us),
             ("Cache", self.cache_us),
             ("DB queue", self.db_wait_us),
             ("Database", self.db_us),
+            ("Session write", self.session_write_us),
             ("Compute", self.compute_us),
+            ("Response", self.response_us),
         ]
     }
 
@@ -177,9 +182,11 @@ impl Breakdown {
         match kind {
             HopKind::Dns => &mut self.dns_us,
             HopKind::Static => &mut self.cdn_us,
-            HopKind::Page | HopKind::Response => &mut self.network_us,
+            HopKind::Page => &mut self.network_us,
+            HopKind::Response => &mut self.response_us,
             HopKind::Queue => &mut self.queue_us,
-            HopKind::SessionRead | HopKind::SessionWrite => &mut self.session_us,
+            HopKind::SessionRead => &mut self.session_read_us,
+            HopKind::SessionWrite => &mut self.session_write_us,
             HopKind::CacheRead => &mut self.cache_us,
             HopKind::DbRead | HopKind::DbWrite => &mut self.db_us,
             HopKind::Compute => &mut self.compute_us,
@@ -290,7 +297,7 @@ impl Completed {
         path.push(Node::Balancer);
         path.extend(self.server.map(Node::Server));
         // Session time is only ever spent on a trip to the shared store.
-        path.extend((b.session_us > 0).then_some(Node::SessionStore));
+        path.extend((b.session_us() > 0).then_some(Node::SessionStore));
         path.extend((b.cache_us > 0).then_some(Node::Cache));
         path.extend(self.db.map(Node::Db));
         path
@@ -314,7 +321,7 @@ mod tests {
             failure: None,
         };
         let first = trip(
-            Breakdown { dns_us: 20_000, session_us: 900, db_us: 40_000, ..Breakdown::default() },
+            Breakdown { dns_us: 20_000, session_read_us: 900, db_us: 40_000, ..Breakdown::default() },
             Some(DbNodeId(2)),
         );
         assert_eq!(

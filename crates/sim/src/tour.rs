@@ -479,7 +479,7 @@ impl Checkpoint {
             }
             Checkpoint::SessionFetchAtMost { micros } => {
                 let trips: Vec<u64> =
-                    sim.completed().iter().map(|c| c.breakdown.session_us).filter(|&us| us > 0).collect();
+                    sim.completed().iter().map(|c| c.breakdown.session_us()).filter(|&us| us > 0).collect();
                 match trips.iter().max() {
                     Some(&slowest) => (
                         slowest <= micros,

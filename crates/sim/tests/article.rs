@@ -66,7 +66,7 @@ fn misroute(mode: Mode, user: UserId) -> (Sim, ServerId, Option<u64>) {
                 EventKind::RequestDone { req, user: u, .. } if u == user && to.is_some() => {
                     let done = s.completed().iter().find(|c| c.id == req).expect("just finished");
                     if done.server == to {
-                        outcome = to.map(|server| (server, Some(done.breakdown.session_us)));
+                        outcome = to.map(|server| (server, Some(done.breakdown.session_us())));
                     }
                 }
                 _ => {}

@@ -422,7 +422,7 @@ fn a_login_that_fails_after_writing_its_session_leaves_no_session_behind() {
         failed_after_writing += s
             .completed()
             .iter()
-            .filter(|c| c.action == statelab_sim::Action::Login && c.failure.is_some() && c.breakdown.session_us > 0)
+            .filter(|c| c.action == statelab_sim::Action::Login && c.failure.is_some() && c.breakdown.session_us() > 0)
             .count();
         let homed = s.users().iter().filter(|u| u.home == SessionHome::Store).count() as u32;
         assert_eq!(s.store().sessions, homed, "seed {k}");

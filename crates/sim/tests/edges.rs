@@ -1,6 +1,6 @@
 //! The model at its edges: what a removal, a slider or a crash under way must not get wrong.
 
-use statelab_sim::request::{Action, Watch};
+use statelab_sim::request::{Action, HopKind, Watch};
 use statelab_sim::snapshot::{FailsMore, Totals};
 use statelab_sim::time::{MS, SEC};
 use statelab_sim::traffic::{rates_by_second, Pattern, Traffic};
@@ -458,4 +458,52 @@ fn a_removed_replica_sends_its_queued_reads_elsewhere_at_once() {
         ],
         "{told:?}"
     );
+}
+
+/// A traced request's rows come in the order its hops happened, so a waterfall that starts each
+/// bar where the one before ends puts it where it happened: the answer's trip back last, the
+/// session's write after the database.
+#[test]
+fn a_traced_requests_rows_follow_its_hops_in_time() {
+    let mut cfg = SimConfig { seed: 3, mode: Mode::Stateless, ..SimConfig::default() };
+    cfg.traffic.rate_per_s = 40;
+    let mut s = Sim::new(cfg).unwrap();
+    s.run_until(3 * SEC);
+    let label = |kind: HopKind| match kind {
+        HopKind::Dns => "DNS",
+        HopKind::Static => "CDN",
+        HopKind::Page => "Network",
+        HopKind::Queue => "Queue",
+        HopKind::SessionRead => "Session read",
+        HopKind::CacheRead => "Cache",
+        HopKind::DbRead | HopKind::DbWrite => "Database",
+        HopKind::SessionWrite => "Session write",
+        HopKind::Compute => "Compute",
+        HopKind::Response => "Response",
+    };
+    let mut actions = Vec::new();
+    for _ in 0..12 {
+        // Ids go up by one: the next request sent is one past every request seen so far.
+        let in_flight = s.snapshot(usize::MAX).requests.iter().map(|r| r.id).max();
+        let id = in_flight.into_iter().chain(s.completed().iter().map(|c| c.id)).max().unwrap() + 1;
+        s.watch(Watch::Next);
+        let mut seen: Vec<&str> = Vec::new();
+        while s.watched().is_none() {
+            s.advance(20);
+            let snap = s.snapshot(usize::MAX);
+            let Some(hop) = snap.requests.iter().find(|r| r.id == id).map(|r| r.hop) else { continue };
+            if hop.end_us > hop.start_us && seen.last() != Some(&label(hop.kind)) {
+                seen.push(label(hop.kind));
+            }
+        }
+        let done = *s.watched().unwrap();
+        let rows: Vec<&str> =
+            done.breakdown.rows().into_iter().filter(|&(l, us)| us > 0 && l != "DB queue").map(|(l, _)| l).collect();
+        assert_eq!(rows, seen, "{:?} {:?}", done.action, done.breakdown);
+        assert_eq!(rows.last(), Some(&"Response"), "the trip back comes last");
+        actions.push(done.action);
+    }
+    for wanted in [Action::Browse, Action::AddToCart] {
+        assert!(actions.contains(&wanted), "{wanted:?} among {actions:?}");
+    }
 }

@@ -398,6 +398,6 @@ fn in_the_auto_scaling_spike_stateless_fails_a_few_more_and_its_requests_trip_to
     let (s, l) = (sticky.totals(), shared.totals());
     assert!(l.failed > s.failed && l.failed < 3 * s.failed, "a few more: {} against {}", l.failed, s.failed);
     assert!(s.logouts > 0 && l.issued > s.issued, "stateful's logged-out users sent less");
-    let trips = shared.completed().iter().filter(|c| c.breakdown.session_us > 0).count();
+    let trips = shared.completed().iter().filter(|c| c.breakdown.session_us() > 0).count();
     assert!(trips > shared.completed().len() / 2, "most stateless requests fetched their session");
 }
