@@ -1,7 +1,8 @@
 //! The diagram as a file. The on-screen SVG leans on the page's stylesheet and on icon files next
 //! to it, so a copy of its markup alone would open as black shapes without icons: the export
-//! copies each element's computed style onto it and inlines the icons. The PNG is that SVG drawn
-//! at twice the size, with the moving dots of the canvas layer on top.
+//! copies each element's computed style onto it and inlines the icons. The moving dots and the
+//! failure labels live on a canvas layer: the SVG carries a picture of it on top, and the PNG,
+//! the SVG drawn at twice the size, draws the layer itself.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -75,8 +76,11 @@ fn inline_style(window: &Window, from: &Element, to: &Element, inherits: bool) {
     }
 }
 
-/// The diagram as a standalone SVG document, looking as it does on screen now (theme included).
-pub fn standalone_svg() -> Option<String> {
+const SVG_NS: &str = "http://www.w3.org/2000/svg";
+
+/// The diagram as a standalone SVG document, looking as it does on screen now (theme included);
+/// `dots`: with the canvas layer's dots and failure labels over it, as a picture.
+pub fn standalone_svg(dots: bool) -> Option<String> {
     let (window, document) = page()?;
     let svg = document.query_selector(".stage svg").ok()??;
     let copy: Element = svg.clone_node_with_deep(true).ok()?.dyn_into().ok()?;
@@ -94,7 +98,7 @@ pub fn standalone_svg() -> Option<String> {
             }
         }
     }
-    let _ = copy.set_attribute("xmlns", "http://www.w3.org/2000/svg");
+    let _ = copy.set_attribute("xmlns", SVG_NS);
     let _ = copy.set_attribute("width", &WIDTH.to_string());
     let _ = copy.set_attribute("height", &HEIGHT.to_string());
     // The diagram panel's background (the page's if the panel has none), so the file reads
@@ -107,11 +111,30 @@ pub fn standalone_svg() -> Option<String> {
     let background = colour(svg.closest(".diagram").ok().flatten())
         .or_else(|| colour(document.body().map(Element::from)))
         .unwrap_or_else(|| "white".into());
-    let rect = document.create_element_ns(Some("http://www.w3.org/2000/svg"), "rect").ok()?;
+    let rect = document.create_element_ns(Some(SVG_NS), "rect").ok()?;
     for (name, value) in [("width", "100%"), ("height", "100%"), ("fill", background.as_str())] {
         let _ = rect.set_attribute(name, value);
     }
     let _ = copy.insert_before(&rect, copy.first_child().as_ref());
+    // Without them a red outline would have no reason beside it.
+    let layer = document.get_element_by_id("dots").and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok());
+    if let Some(url) = layer.filter(|_| dots).and_then(|c| c.to_data_url().ok()) {
+        let image = document.create_element_ns(Some(SVG_NS), "image").ok()?;
+        let (width, height) = (WIDTH.to_string(), HEIGHT.to_string());
+        for (name, value) in
+            [("width", width.as_str()), ("height", &height), ("preserveAspectRatio", "none"), ("href", &url)]
+        {
+            let _ = image.set_attribute(name, value);
+        }
+        let _ = copy.append_child(&image);
+    }
+    // The caption that names it on the page stays behind: a title names the file.
+    let _ = copy.remove_attribute("aria-labelledby");
+    if let Some(caption) = document.get_element_by_id("diagram-caption").and_then(|c| c.text_content()) {
+        let title = document.create_element_ns(Some(SVG_NS), "title").ok()?;
+        title.set_text_content(Some(caption.trim()));
+        let _ = copy.insert_before(&title, copy.first_child().as_ref());
+    }
     web_sys::XmlSerializer::new().ok()?.serialize_to_string(&copy).ok()
 }
 
@@ -144,7 +167,7 @@ pub fn download_blob(name: &str, blob: &Blob) {
 /// `done` hears whether that worked, as the image decodes asynchronously.
 pub fn download_png(done: impl FnOnce(Result<(), Text>) + 'static) {
     let finish = Finish::new(done);
-    let Some(svg) = standalone_svg() else { return finish.call(Err(DiagramNotCopied)) };
+    let Some(svg) = standalone_svg(false) else { return finish.call(Err(DiagramNotCopied)) };
     let made = text_blob(&svg, "image/svg+xml").and_then(|blob| Url::create_object_url_with_blob(&blob).ok());
     let (Some(url), Ok(img), Some((_, document))) = (made, HtmlImageElement::new(), page()) else {
         return finish.call(Err(ImageRefused));

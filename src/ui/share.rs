@@ -192,7 +192,7 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
         });
         download("statelab-events.jsonl", "application/x-ndjson", &lines);
     };
-    let export_svg = move || match export::standalone_svg() {
+    let export_svg = move || match export::standalone_svg(true) {
         Some(svg) => download("statelab-diagram.svg", "image/svg+xml", &svg),
         None => exported.set(Some(t(DiagramNotCopied))),
     };

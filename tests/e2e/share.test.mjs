@@ -286,6 +286,26 @@ test('CSV and JSON-lines exports parse and match the numbers on screen', async (
   assert.ok(!svg.includes('href="assets/'), 'icons are inlined, so the file stands alone');
   assert.match(svg, /<image [^>]*href="data:image\/svg\+xml,/);
   assert.match(svg, /<line [^>]*stroke="rgb\(/, 'edges carry their on-screen colour');
+  // Named by the page's caption, which the file leaves behind.
+  assert.match(svg, /^<svg [^>]*><title>Servers: \d+ · requests in flight: [\d,]+ · logged in: /);
+  assert.ok(!svg.includes('aria-labelledby'), 'no reference to a caption the file lacks');
+  // The dots and failure labels of the canvas layer, as a picture over the drawing.
+  const layer = svg.match(/<image [^>]*href="(data:image\/png;base64,[^"]+)"[^>]*\/><\/svg>$/)?.[1];
+  assert.ok(layer, 'the canvas layer is the last thing drawn');
+  const inked = await page.evaluate(async (src) => {
+    const img = new Image();
+    img.src = src;
+    await img.decode();
+    const c = document.createElement('canvas');
+    [c.width, c.height] = [img.width, img.height];
+    const ctx = c.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const data = ctx.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) n += data[i] > 0 ? 1 : 0;
+    return n;
+  }, layer);
+  assert.ok(inked > 100, `the layer has ${inked} drawn pixels`);
   // The PNG: twice the diagram's size, and a real picture (many colours), decoded by the browser.
   const [png] = await Promise.all([page.waitForEvent('download'), button(page, 'Download diagram (PNG)').click()]);
   assert.equal(png.suggestedFilename(), 'statelab-diagram.png');
