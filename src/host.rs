@@ -193,7 +193,8 @@ fn integer(obj: &JsValue, field: &str) -> Option<u64> {
     (n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX)).then_some(n as u64)
 }
 
-/// Turns a message's `command` object into a command, or says why not.
+/// Turns a message's `command` object into a command, or says why not. A field may also sit in
+/// a `policy` object, as the sim's own JSON writes `set_autoscaling`.
 fn command(obj: &JsValue) -> Result<Command, String> {
     if !obj.is_object() {
         return Err("command must be an object".into());
@@ -202,7 +203,8 @@ fn command(obj: &JsValue) -> Result<Command, String> {
         .ok()
         .and_then(|v| v.as_string())
         .ok_or("command.cmd is missing")?;
-    command_named(&name, |field| integer(obj, field))
+    let policy = Reflect::get(obj, &JsValue::from_str("policy")).ok().filter(JsValue::is_object);
+    command_named(&name, |field| integer(obj, field).or_else(|| policy.as_ref().and_then(|p| integer(p, field))))
 }
 
 /// The command called `name` with its fields read by `field`, through the link decoder, so a

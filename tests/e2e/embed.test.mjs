@@ -157,3 +157,22 @@ test('hostile messages from the trusted host page get an error reply and change 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a host command reads its fields beside cmd or, as the sim writes set_autoscaling, in a policy', async () => {
+  const { page, context, errors } = await open(`${lab.server.url}examples/embed.html`);
+  await page.waitForFunction(() => (window.statelabEvents ?? []).some((e) => e.type === 'ready'));
+  const send = async (command) => {
+    const before = (await events(page)).length;
+    await page.evaluate((c) => document.getElementById('lab').contentWindow.postMessage({ statelab: 1, type: 'command', command: c }, location.origin), command);
+    await page.waitForFunction((n) => window.statelabEvents.length > n, before);
+    return (await events(page)).slice(before)[0];
+  };
+  const policy = { enabled: true, scale_out_pct: 60, scale_in_pct: 20, min_servers: 2, max_servers: 8, interval_ms: 5000, cooldown_ms: 10000 };
+  const applied = (text) => ({ statelab: 1, type: 'command_applied', command: text });
+  assert.deepEqual(await send({ cmd: 'set_autoscaling', policy }), applied('turn auto-scaling on'));
+  // The policy's own fields are read: one out of range is refused, not replaced by a default.
+  assert.notEqual((await send({ cmd: 'set_autoscaling', policy: { ...policy, scale_out_pct: 500 } })).type, 'command_applied');
+  assert.deepEqual(await send({ cmd: 'set_autoscaling', ...policy, enabled: false }), applied('turn auto-scaling off'));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
