@@ -222,6 +222,15 @@ test('the auto-scaler’s readout does not call a second with no server up a bus
   assert.ok(after.every((x) => !/^(Over the last \d s the servers were \d+ % busy on average|In the last second the servers were \d+ % busy)\./.test(x)), after.join('\n'));
   assert.ok(after.some((x) => /^(In the last \d s|In the last second) no server was up to take the traffic: the auto-scaler counts that as 100 % busy\./.test(x)), after.join('\n'));
   assert.ok(after.some((x) => /^Over the last \d s the servers were \d+ % busy on average, counting the \d s with no server up as 100 %\./.test(x)), after.join('\n'));
+  // Nor does the servers chart: it has no busy share for a second with no server up.
+  await page.locator('.masthead h1').click();
+  for (const n of [1, 2, 3, 4, 5, 6]) {
+    const crash = page.getByRole('button', { name: `Crash Server ${n}`, exact: true });
+    if ((await crash.count()) && (await crash.isEnabled())) await crash.click();
+  }
+  await steps(page, 20);
+  const servers = page.locator('.chart', { has: page.getByText('Servers (busy % ÷ 10)', { exact: true }) });
+  assert.match(await servers.locator('.chart-legend').textContent(), /busy –/);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -383,14 +392,14 @@ test('every box holds its text and no two boxes overlap, in English, Spanish and
       await page.getByRole('button', { name: 'Add replica', exact: true }).click();
     }
     if (query.includes('rate=3000')) {
-      assert.match(await page.locator('.diagram .server .node-status').first().textContent(), /· \d{2,} (queued|en cola)$/);
+      assert.match(await page.locator('.diagram .server .node-status').first().textContent(), /· \d[\d,]+ (queued|en cola)$/);
     }
     if (query.includes('users=10000')) {
       // Thousands of sessions per server: the names that fit, then how many more.
-      assert.match(await page.locator('.diagram .node-sessions').first().textContent(), /^sessions: .+ \+\d{3,}$/);
+      assert.match(await page.locator('.diagram .node-sessions').first().textContent(), /^sessions: .+ \+\d,\d{3}$/);
       // 23 browsers drawn, and the last row counts the rest.
       assert.equal(await page.locator('.diagram g.browsers g.pc').count(), 23);
-      assert.equal(await page.locator('.diagram g.browsers > text.node-status').last().textContent(), '+9977 more');
+      assert.equal(await page.locator('.diagram g.browsers > text.node-status').last().textContent(), '+9,977 more');
     }
     if (query.includes('stateless')) {
       // The balancer's longest status.
