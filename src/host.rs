@@ -193,8 +193,9 @@ fn integer(obj: &JsValue, field: &str) -> Option<u64> {
     (n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX)).then_some(n as u64)
 }
 
-/// Turns a message's `command` object into a command, or says why not. A field may also sit in
-/// a `policy` object, as the sim's own JSON writes `set_autoscaling`.
+/// Turns a message's `command` object into a command, or says why not. `set_autoscaling`'s
+/// fields may also sit in a `policy` object, as the sim's own JSON writes them; one given
+/// beside `cmd` counts first, even when it is not valid.
 fn command(obj: &JsValue) -> Result<Command, String> {
     if !obj.is_object() {
         return Err("command must be an object".into());
@@ -203,8 +204,15 @@ fn command(obj: &JsValue) -> Result<Command, String> {
         .ok()
         .and_then(|v| v.as_string())
         .ok_or("command.cmd is missing")?;
-    let policy = Reflect::get(obj, &JsValue::from_str("policy")).ok().filter(JsValue::is_object);
-    command_named(&name, |field| integer(obj, field).or_else(|| policy.as_ref().and_then(|p| integer(p, field))))
+    let policy =
+        Reflect::get(obj, &JsValue::from_str("policy")).ok().filter(|p| name == "set_autoscaling" && p.is_object());
+    command_named(&name, |field| {
+        let beside = Reflect::has(obj, &JsValue::from_str(field)).unwrap_or(false);
+        match &policy {
+            Some(p) if !beside => integer(p, field),
+            _ => integer(obj, field),
+        }
+    })
 }
 
 /// The command called `name` with its fields read by `field`, through the link decoder, so a

@@ -704,7 +704,7 @@ mod tests {
         );
         assert_eq!(
             notices,
-            ["A tour sets up each step's run itself, so seed=5, servers=6, users=50 take effect only once Reset leaves the tour."]
+            ["A tour sets up each step's run itself; you get seed=5, servers=6, users=50 once you press Reset to leave the tour."]
         );
         let (p, notices) = parse("?scenario=replicas&t=5000000&until=9000000&cmds=1000000.a", Lang::En);
         assert_eq!((p.at_us, p.until_us, p.commands.len()), (None, None, 0));

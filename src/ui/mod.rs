@@ -162,12 +162,13 @@ pub fn App(setup: Setup) -> impl IntoView {
     provide_context(lab);
     let theme = RwSignal::new(params.theme);
     let comparing = RwSignal::new(params.compare);
-    // A page opened in compare view starts as `autoplay` says; the learner's click on the
-    // Compare button starts it running, as the lab was.
+    // A page opened in compare view starts as `autoplay` says; a click on the Compare button
+    // that builds new panes starts them running.
     let compare_plays = StoredValue::new(params.autoplay);
-    // The settings compare view's panes were built from. They keep their run, and whether it
-    // plays, across visits to the lab, and start over only when the lab's settings changed.
-    let compare_from = RwSignal::new(params.compare.then(|| lab.with_sim(|s| s.config().clone())));
+    // The settings compare view's panes were built from: the lab's as they are now (its servers
+    // and traffic rate included). The panes keep their run, and whether it plays, across
+    // visits to the lab, and start over only when the lab's settings changed.
+    let compare_from = RwSignal::new(params.compare.then(|| lab.with_sim(|s| s.present_config())));
     let notices = RwSignal::new(ignored);
     provide_context(UrlNotices(notices));
     // Syncs the outside world (the page's theme attribute) with the chosen theme.
@@ -214,7 +215,7 @@ pub fn App(setup: Setup) -> impl IntoView {
                     aria-pressed=move || comparing.get().to_string()
                     on:click=move |_| {
                         lab.playing.set(false);
-                        let config = lab.with_sim(|s| s.config().clone());
+                        let config = lab.with_sim(|s| s.present_config());
                         if compare_from.with_untracked(|from| from.as_ref() != Some(&config)) {
                             compare_plays.set_value(true);
                             compare_from.set(Some(config));

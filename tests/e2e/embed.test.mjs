@@ -173,6 +173,10 @@ test('a host command reads its fields beside cmd or, as the sim writes set_autos
   // The policy's own fields are read: one out of range is refused, not replaced by a default.
   assert.notEqual((await send({ cmd: 'set_autoscaling', policy: { ...policy, scale_out_pct: 500 } })).type, 'command_applied');
   assert.deepEqual(await send({ cmd: 'set_autoscaling', ...policy, enabled: false }), applied('turn auto-scaling off'));
+  // A field beside cmd counts first, even a bad one; and no other command reads a policy.
+  const error = (message) => ({ statelab: 1, type: 'error', message });
+  assert.deepEqual(await send({ cmd: 'set_autoscaling', scale_out_pct: 'x', policy }), error('command field scale_out_pct is missing or not valid'));
+  assert.deepEqual(await send({ cmd: 'crash_server', policy: { server: 0 } }), error('command field server is missing or not valid'));
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -809,10 +809,12 @@ impl Sim {
                 let (id, name, reads) = (n.id, n.name(), self.reads_since_tick(n));
                 self.node_reads_gone.push((id, reads));
                 self.db.remove(id);
-                // Its reads under way, queued ones too, go to another node now.
+                // Its reads under way, queued ones too, go to another node now. A write it still
+                // had as the master before a promotion fails instead (see `after_db_write`).
                 let cut = self.cut_db_hops(id);
-                if !cut.is_empty() {
-                    self.emit(EventKind::ReadsMoved { node: *node, name, count: cut.len() as u32 });
+                let reads = cut.iter().filter(|&&r| matches!(self.req(r).phase, Phase::DbRead(_))).count();
+                if reads > 0 {
+                    self.emit(EventKind::ReadsMoved { node: *node, name, count: reads as u32 });
                 }
                 for r in cut {
                     self.hop_done(r);

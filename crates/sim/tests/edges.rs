@@ -1,5 +1,6 @@
 //! The model at its edges: what a removal, a slider or a crash under way must not get wrong.
 
+use statelab_sim::config::AutoscalerConfig;
 use statelab_sim::request::{Action, HopKind, Watch};
 use statelab_sim::snapshot::{FailsMore, Totals};
 use statelab_sim::time::{MS, SEC};
@@ -196,7 +197,16 @@ fn the_scaler_readout_tells_seconds_with_no_server_up_from_busy_ones() {
         assert_eq!(r.unserved_s as usize, down.filter(|x| x.servers_healthy == 0).count(), "{r:?}");
         seen.push((r.unserved_s, r.mean_pct));
     }
-    assert!(seen.iter().any(|&(unserved, mean)| unserved > 0 && mean > 0), "{seen:?}");
+    assert!(seen.iter().any(|&(unserved, _)| unserved > 0), "{seen:?}");
+    // A server up and flat out is busy, not unserved.
+    let mut cfg = SimConfig { seed: 1, mode: Mode::Stateless, servers: 1, ..SimConfig::default() };
+    cfg.autoscaler = AutoscalerConfig { enabled: true, min_servers: 1, max_servers: 1, ..AutoscalerConfig::default() };
+    cfg.traffic.rate_per_s = 2_000;
+    let mut s = Sim::new(cfg).unwrap();
+    s.run_until(8 * SEC);
+    let r = s.autoscaler_readout().unwrap();
+    assert_eq!(r.unserved_s, 0, "{r:?}");
+    assert!(r.mean_pct >= 95, "{r:?}");
 }
 
 #[test]
@@ -506,4 +516,28 @@ fn a_traced_requests_rows_follow_its_hops_in_time() {
     for wanted in [Action::Browse, Action::AddToCart] {
         assert!(actions.contains(&wanted), "{wanted:?} among {actions:?}");
     }
+}
+
+/// A node that was the master until a promotion may still have checkouts' writes under way:
+/// removed, those fail, and the feed does not count them among the reads sent elsewhere.
+#[test]
+fn a_removed_old_master_tells_no_write_as_a_read_sent_elsewhere() {
+    let mut s = busy_shop(1, 500, 5);
+    // Reads go to the replica: what is on its way to the master is writes.
+    let mut step = 0;
+    while on_db(&s, 0) == 0 && step < 1_000 {
+        step += 1;
+        s.run_until(5 * SEC + step * 10 * MS);
+    }
+    let writes = on_db(&s, 0);
+    assert!(writes > 0, "no write on its way to the master in 10 s");
+    s.apply(Command::PromoteReplica { node: 1 }).unwrap();
+    let seen = s.events().total();
+    let failed = s.totals().failed_by_reason[FailReason::WriteFailed as usize];
+    s.apply(Command::RemoveReplica { node: 0 }).unwrap();
+    assert!(
+        !s.events().since(seen).any(|e| matches!(e.kind, EventKind::ReadsMoved { .. })),
+        "{writes} writes told as reads"
+    );
+    assert_eq!(s.totals().failed_by_reason[FailReason::WriteFailed as usize], failed + writes as u64);
 }
