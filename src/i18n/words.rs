@@ -26,6 +26,11 @@ pub fn server(id: ServerId) -> String {
     tf(ServerName, &[("n", &(u64::from(id.0) + 1))])
 }
 
+/// A server as a phrase names it, with the article Spanish needs ("Tumbar el Servidor 1").
+pub fn server_in_text(id: ServerId) -> String {
+    tf(NodeServer, &[("server", &server(id))])
+}
+
 /// A server's state as its box and row print it, so colour is never the only sign.
 pub fn server_state(state: ServerState) -> &'static str {
     t(match state {
@@ -153,7 +158,7 @@ pub fn node(n: Node) -> String {
         Node::Origin => t(NodeOrigin).to_string(),
         Node::Balancer => t(NodeBalancer).to_string(),
         // In a sentence: "Server 2" in English, "el Servidor 2" in Spanish, like "the cache".
-        Node::Server(s) => tf(NodeServer, &[("server", &server(s))]),
+        Node::Server(s) => server_in_text(s),
         Node::SessionStore => t(NodeSessionStore).to_string(),
         Node::Cache => t(NodeCache).to_string(),
         Node::Db(_) => t(NodeDb).to_string(),

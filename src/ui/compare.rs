@@ -210,7 +210,7 @@ pub fn CompareView(config: SimConfig, autoplay: bool, controls: Controls, shown:
                     <button on:click=move |_| panes.reset()>{t(Reset)}</button>
                     {(controls == Controls::Full).then(|| view! {
                         {move || servers.get().into_iter().map(|(id, down)| {
-                            let name = words::server(id);
+                            let name = words::server_in_text(id);
                             if down {
                                 view! { <button on:click=move |_| both(Command::RestartServer { server: id })>{tf(RestartNamed, &[("name", &name)])}</button> }.into_any()
                             } else {

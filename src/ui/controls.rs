@@ -158,19 +158,19 @@ pub fn ServerControls() -> impl IntoView {
                                     disabled=move || !running()
                                     on:click=move |_| lab.send(Command::CrashServer { server: id })
                                 >
-                                    {tf(CrashNamed, &[("name", &words::server(id))])}
+                                    {tf(CrashNamed, &[("name", &words::server_in_text(id))])}
                                 </button>
                                 <button
                                     disabled=running
                                     on:click=move |_| lab.send(Command::RestartServer { server: id })
                                 >
-                                    {tf(RestartNamed, &[("name", &words::server(id))])}
+                                    {tf(RestartNamed, &[("name", &words::server_in_text(id))])}
                                 </button>
                                 <button
                                     disabled=move || !removable.get()
                                     on:click=move |_| lab.send(Command::RemoveServer { server: id })
                                 >
-                                    {tf(RemoveNamed, &[("name", &words::server(id))])}
+                                    {tf(RemoveNamed, &[("name", &words::server_in_text(id))])}
                                 </button>
                             </li>
                         }

@@ -331,7 +331,7 @@ fn DatabaseControls() -> impl IntoView {
                         let current = move || nodes().iter().any(|n| n.id.0 == id && n.promotable());
                         let behind = move || nodes().iter().any(|n| n.id.0 == id && n.up && n.behind);
                         let why = format!("replica-{id}-behind");
-                        let name = tf(ReplicaName, &[("n", &number)]);
+                        let name = tf(ReplicaInText, &[("n", &number)]);
                         let named = move |text| tf(text, &[("name", &name)]);
                         view! {
                             <li class="row">

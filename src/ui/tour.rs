@@ -73,12 +73,25 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, mode_asked: bool, 
     // `Lab::own_sent` when the step was shown: more since means the learner changed its run.
     let sent_at_show = StoredValue::new(0u64);
 
+    // The speed a long step raised, and the one it raised it from.
+    let paced = StoredValue::new(None::<(f64, f64)>);
+    // Back to the learner's speed after a long step, when it ends or is left for another (Next,
+    // Back, the tour's mode), unless they changed it meanwhile.
+    let unpace = move || {
+        if let Some((chosen, pace)) = paced.get_value() {
+            paced.set_value(None);
+            if lab.speed.get_untracked() == pace {
+                lab.speed.set(chosen);
+            }
+        }
+    };
     let tour_of = move |p: &Player| tours.with_value(|t| t[p.tour].clone());
     let show = move |tour_index: usize, mode: Mode, step: usize| {
         let tour: Tour = tours.with_value(|t| t[tour_index].clone());
         match tour.replay(mode, step) {
             Ok(sim) => {
                 lab.playing.set(false);
+                unpace();
                 lab.load(sim);
                 moves.update_value(|m| *m += 1);
                 let acted = lab.own_sent.get_value() != sent_at_show.get_value();
@@ -120,17 +133,6 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, mode_asked: bool, 
             }
         }
     }
-    // The speed a long step raised, and the one it raised it from.
-    let paced = StoredValue::new(None::<(f64, f64)>);
-    // Back to the learner's speed after a long step, unless they changed it meanwhile.
-    let unpace = move || {
-        if let Some((chosen, pace)) = paced.get_value() {
-            paced.set_value(None);
-            if lab.speed.get_untracked() == pace {
-                lab.speed.set(chosen);
-            }
-        }
-    };
     let run_step = move || {
         let Some(p) = player.get_untracked() else { return };
         if p.phase != Phase::Shown {
@@ -303,6 +305,13 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, mode_asked: bool, 
                 })}
             </div>
             <p class="hint">{move || tours.with_value(|t| t[chosen.get()].summary.clone())}</p>
+            // Another tour picked while one is open: the mode and summary above are for the
+            // pick, which Start opens; the steps below stay the open tour's.
+            {move || player.get().filter(|p| p.tour != chosen.get()).map(|p| tours.with_value(|t| view! {
+                <p class="hint choice-pending" role="status">
+                    {tf(ChoicePending, &[("next", &t[chosen.get()].title), ("now", &t[p.tour].title)])}
+                </p>
+            }))}
             {move || player.get().map(|p| {
                 let tour = tour_of(&p);
                 let count = tour.steps.len();

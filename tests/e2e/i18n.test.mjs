@@ -10,8 +10,8 @@ const fingerprint = (page) => page.locator('#trace-hash').textContent();
 test('lang=es puts the whole page in Spanish, narration included', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?lang=es&autoplay=0&mode=stateful`);
   assert.equal(await page.locator('html').getAttribute('lang'), 'es');
-  await page.getByRole('button', { name: 'Tumbar Servidor 1' }).click();
-  await page.getByRole('button', { name: 'Tumbar Réplica 1' }).click();
+  await page.getByRole('button', { name: 'Tumbar el Servidor 1' }).click();
+  await page.getByRole('button', { name: 'Tumbar la Réplica 1' }).click();
   for (let i = 0; i < 20; i++) await page.getByRole('button', { name: 'Paso' }).click();
   const out = page.getByRole('group', { name: 'Usuarios con sesión cerrada' }).locator('output');
   assert.ok(Number(await out.textContent()) > 0);
@@ -76,7 +76,7 @@ test('a page opened in compare view and switched to the lab switches language in
   await Promise.all([page.waitForURL(/lang=es/), page.getByLabel('Language').selectOption('es')]);
   await page.locator('#trace-hash').waitFor({ state: 'attached' });
   assert.equal(new URL(page.url()).searchParams.get('view'), null);
-  assert.ok(await page.getByRole('button', { name: 'Reiniciar Servidor 1' }).isVisible(), 'the lab shows, with the crash');
+  assert.ok(await page.getByRole('button', { name: 'Reiniciar el Servidor 1' }).isVisible(), 'the lab shows, with the crash');
   assert.equal(await fingerprint(page), before);
   assert.deepEqual(errors, []);
   await context.close();
@@ -124,6 +124,14 @@ test('after a rewind the switcher and a copied link keep the rest of the timelin
   await page.getByRole('slider', { name: 'Línea de tiempo' }).fill('15000');
   await timeline.filter({ hasText: /^15,0 s de 15,0 s$/ }).waitFor();
   assert.equal(await fingerprint(page), atEnd, 'the same run to its end');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('at 320 px the Spanish page does not scroll sideways: the long tour names fit their menu', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&lang=es`, { viewport: { width: 320, height: 568 } });
+  const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+  assert.equal(scroll, client);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -85,6 +85,37 @@ test('a long step plays fast enough to end in about 20 s and says how long is le
   await context.close();
 });
 
+test('leaving a long step while it runs puts the speed back, as its end does', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=cache&step=3&autoplay=0`);
+  await page.getByText(/^Step 3 of \d+/).waitFor();
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
+  await page.locator('.dock-verdict').filter({ hasText: /about \d+ s left$/ }).waitFor();
+  assert.equal(await page.locator('label.speed output').textContent(), '10.00×');
+  await page.locator('.tour').getByRole('button', { name: 'Next', exact: true }).click();
+  await page.getByText(/^Step 4 of \d+/).waitFor();
+  assert.equal(await page.locator('label.speed output').textContent(), '1.00×', 'the next step does not play at the last one’s pace');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('picking another tour while one is open says what Start will do and what the steps below are', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=crash-2am&step=2&mode=stateful&autoplay=0`);
+  const select = page.getByLabel('Scenario');
+  const pending = page.locator('.tour .choice-pending');
+  assert.equal(await pending.count(), 0);
+  const cache = await select.locator('option', { hasText: 'The cache' }).getAttribute('value');
+  await select.selectOption(cache);
+  assert.equal(
+    await pending.textContent(),
+    'Start tour opens “The cache” in the Tour mode chosen here; until then the steps below are those of “A crash at 2 am”.',
+  );
+  await page.getByText(/^Step 2 of 3 \(Stateful mode\)$/).waitFor();
+  await select.selectOption(await select.locator('option', { hasText: 'A crash at 2 am' }).getAttribute('value'));
+  assert.equal(await pending.count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a finished step keeps the verdict it ended with when the learner plays on', async () => {
   // At its end, step 2 of the auto-scaling tour has scaled up to 5 healthy servers; played on
   // after the spike, the auto-scaler scales back down below the step's "at least 4".
@@ -359,4 +390,14 @@ test('Next says so when it sets aside what the learner changed in a step', async
   assert.equal(await notice.textContent(), '');
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('the step’s highlight is as thick in the projector theme as in the others', async () => {
+  for (const theme of ['light', 'projector']) {
+    const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=crash-2am&step=2&mode=stateful&autoplay=0&theme=${theme}`);
+    const width = await page.locator('.diagram .spotlight > rect').first().evaluate((el) => getComputedStyle(el).strokeWidth);
+    assert.equal(width, '5px', theme);
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
 });
