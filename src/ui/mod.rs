@@ -165,9 +165,9 @@ pub fn App(setup: Setup) -> impl IntoView {
     // A page opened in compare view starts as `autoplay` says; a click on the Compare button
     // that builds new panes starts them running.
     let compare_plays = StoredValue::new(params.autoplay);
-    // The settings compare view's panes were built from: the lab's as they are now (its servers
-    // and traffic rate included). The panes keep their run, and whether it plays, across
-    // visits to the lab, and start over only when the lab's settings changed.
+    // The settings compare view's panes were built from: the lab's, with its servers and traffic
+    // rate as they are now (see `Sim::present_config`). The panes keep their run, and whether
+    // it plays, across visits to the lab, and start over only when those changed.
     let compare_from = RwSignal::new(params.compare.then(|| lab.with_sim(|s| s.present_config())));
     let notices = RwSignal::new(ignored);
     provide_context(UrlNotices(notices));

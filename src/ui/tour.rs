@@ -75,8 +75,8 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, mode_asked: bool, 
 
     // The speed a long step raised, and the one it raised it from.
     let paced = StoredValue::new(None::<(f64, f64)>);
-    // Back to the learner's speed after a long step, when it ends or is left for another (Next,
-    // Back, the tour's mode), unless they changed it meanwhile.
+    // Back to the learner's speed (at least 1×, as every step plays) after a long step, when it
+    // ends or is left for another (Next, Back, the tour's mode), unless they changed it meanwhile.
     let unpace = move || {
         if let Some((chosen, pace)) = paced.get_value() {
             paced.set_value(None);
@@ -270,7 +270,9 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, mode_asked: bool, 
                         let picked = event_target_value(&ev).parse::<usize>().ok();
                         if let Some((i, m)) = picked.and_then(|i| tours.with_value(|t| Some((i, t.get(i)?.modes.first().copied()?)))) {
                             chosen.set(i);
-                            chosen_mode.set(m);
+                            // Back on the open tour, its mode is the one its steps run in.
+                            let open = player.get_untracked().filter(|p| p.tour == i).map(|p| p.mode);
+                            chosen_mode.set(open.unwrap_or(m));
                         }
                     }>
                         {tours.with_value(|t| t.iter().enumerate().map(|(i, tour)| view! { <option value=i.to_string()>{format!("{}. {}", i + 1, tour.title)}</option> }).collect_view())}
@@ -307,11 +309,12 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, mode_asked: bool, 
             <p class="hint">{move || tours.with_value(|t| t[chosen.get()].summary.clone())}</p>
             // Another tour picked while one is open: the mode and summary above are for the
             // pick, which Start opens; the steps below stay the open tour's.
-            {move || player.get().filter(|p| p.tour != chosen.get()).map(|p| tours.with_value(|t| view! {
-                <p class="hint choice-pending" role="status">
-                    {tf(ChoicePending, &[("next", &t[chosen.get()].title), ("now", &t[p.tour].title)])}
-                </p>
-            }))}
+            <p class="hint choice-pending" role="status">
+                {move || {
+                    let open = player.with(|p| p.map(|p| p.tour)).filter(|&open| open != chosen.get())?;
+                    Some(tours.with_value(|t| tf(ChoicePending, &[("next", &t[chosen.get()].title), ("now", &t[open].title)])))
+                }}
+            </p>
             {move || player.get().map(|p| {
                 let tour = tour_of(&p);
                 let count = tour.steps.len();

@@ -99,19 +99,21 @@ test('leaving a long step while it runs puts the speed back, as its end does', a
 });
 
 test('picking another tour while one is open says what Start will do and what the steps below are', async () => {
-  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=crash-2am&step=2&mode=stateful&autoplay=0`);
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=crash-2am&step=2&mode=stateless&autoplay=0`);
   const select = page.getByLabel('Scenario');
   const pending = page.locator('.tour .choice-pending');
-  assert.equal(await pending.count(), 0);
+  assert.equal(await pending.textContent(), '');
   const cache = await select.locator('option', { hasText: 'The cache' }).getAttribute('value');
   await select.selectOption(cache);
   assert.equal(
     await pending.textContent(),
     'Start tour opens “The cache” in the Tour mode chosen here; until then the steps below are those of “A crash at 2 am”.',
   );
-  await page.getByText(/^Step 2 of 3 \(Stateful mode\)$/).waitFor();
+  await page.getByText(/^Step 2 of 3 \(Stateless mode\)$/).waitFor();
   await select.selectOption(await select.locator('option', { hasText: 'A crash at 2 am' }).getAttribute('value'));
-  assert.equal(await pending.count(), 0);
+  assert.equal(await pending.textContent(), '');
+  // Back on the open tour, Tour mode shows the mode its steps run in.
+  assert.ok(await page.getByRole('radiogroup', { name: 'Tour mode' }).getByRole('radio', { name: 'Stateless' }).isChecked(), 'not the tour’s first mode');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -353,8 +353,18 @@ fn the_present_config_is_sized_as_the_run_is_now() {
     let mut s = Sim::new(SimConfig { servers: 3, ..SimConfig::default() }).unwrap();
     s.apply(Command::AddServer).unwrap();
     s.apply(Command::AddServer).unwrap();
-    s.apply(Command::RemoveServer { server: ServerId(1) }).unwrap();
     s.apply(Command::SetTraffic { rate_per_s: 300, pattern: Pattern::Steady }).unwrap();
+    s.run_until(10 * SEC);
+    // A moment when Server 2 is at work, so removing it drains it.
+    let at_work = |s: &Sim| s.snapshot(0).servers.iter().any(|v| v.id == ServerId(1) && v.busy > 0);
+    while !at_work(&s) {
+        s.advance(MS);
+    }
+    s.apply(Command::RemoveServer { server: ServerId(1) }).unwrap();
+    // Draining its requests, it is already gone from the size: the same before and after.
+    let draining = s.snapshot(0).servers.iter().any(|v| v.id == ServerId(1) && v.state == ServerState::Draining);
+    assert!(draining, "Server 2 has requests to finish");
+    assert_eq!(s.present_config().servers, 4);
     s.run_until(30 * SEC);
     let c = s.present_config();
     assert_eq!((c.servers, c.traffic.rate_per_s, c.users, c.seed), (4, 300, s.config().users, s.config().seed));
