@@ -7,6 +7,27 @@ import { setup, openPage, loggedOut, sessionMode, card, figure } from './harness
 const lab = setup();
 
 const button = (page, name) => page.getByRole('button', { name, exact: true });
+
+/** Decodes an image in the page: its size, how many of its pixels have ink, and how many
+ *  colours one pixel in 97 shows. */
+const decoded = (page, src) =>
+  page.evaluate(async (src) => {
+    const img = new Image();
+    img.src = src;
+    await img.decode();
+    const c = document.createElement('canvas');
+    [c.width, c.height] = [img.width, img.height];
+    const ctx = c.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const data = ctx.getImageData(0, 0, c.width, c.height).data;
+    let inked = 0;
+    const colours = new Set();
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] > 0) inked += 1;
+      if ((i / 4) % 97 === 0) colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+    }
+    return { width: img.width, height: img.height, inked, colours: colours.size };
+  }, src);
 const fingerprint = (page) => page.locator('#trace-hash').textContent();
 
 test('compare mode: crashing Server 1 logs users out on the stateful side only', async () => {
@@ -293,38 +314,14 @@ test('CSV and JSON-lines exports parse and match the numbers on screen', async (
   // The dots and failure labels of the canvas layer, as a picture over the drawing.
   const layer = svg.match(/<image [^>]*href="(data:image\/png;base64,[^"]+)"[^>]*\/><\/svg>$/)?.[1];
   assert.ok(layer, 'the canvas layer is the last thing drawn');
-  const inked = await page.evaluate(async (src) => {
-    const img = new Image();
-    img.src = src;
-    await img.decode();
-    const c = document.createElement('canvas');
-    [c.width, c.height] = [img.width, img.height];
-    const ctx = c.getContext('2d');
-    ctx.drawImage(img, 0, 0);
-    const data = ctx.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 3; i < data.length; i += 4) n += data[i] > 0 ? 1 : 0;
-    return n;
-  }, layer);
+  const { inked } = await decoded(page, layer);
   assert.ok(inked > 100, `the layer has ${inked} drawn pixels`);
   // The PNG: twice the diagram's size, and a real picture (many colours), decoded by the browser.
   const [png] = await Promise.all([page.waitForEvent('download'), button(page, 'Download diagram (PNG)').click()]);
   assert.equal(png.suggestedFilename(), 'statelab-diagram.png');
   const bytes = await readFile(await png.path());
   assert.deepEqual([...bytes.subarray(1, 4)], [...Buffer.from('PNG')]);
-  const picture = await page.evaluate(async (b64) => {
-    const img = new Image();
-    img.src = `data:image/png;base64,${b64}`;
-    await img.decode();
-    const c = document.createElement('canvas');
-    [c.width, c.height] = [img.width, img.height];
-    const ctx = c.getContext('2d');
-    ctx.drawImage(img, 0, 0);
-    const data = ctx.getImageData(0, 0, c.width, c.height).data;
-    const colours = new Set();
-    for (let i = 0; i < data.length; i += 4 * 97) colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
-    return { width: img.width, height: img.height, colours: colours.size };
-  }, bytes.toString('base64'));
+  const picture = await decoded(page, `data:image/png;base64,${bytes.toString('base64')}`);
   assert.deepEqual([picture.width, picture.height], [2560, 1160]);
   assert.ok(picture.colours > 20, `the PNG has ${picture.colours} colours`);
   assert.equal(await page.getByRole('status').filter({ hasText: 'PNG downloaded.' }).count(), 1);
