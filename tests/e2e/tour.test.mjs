@@ -403,3 +403,19 @@ test('the step’s highlight is as thick in the projector theme as in the others
     await context.close();
   }
 });
+
+test('on a phone on its side the dock is one row and the figures leave the diagram most of the height', async () => {
+  for (const [width, height, rows] of [[667, 375, 2], [844, 390, 1]]) {
+    const url = `${lab.server.url}?scenario=wrong-server&step=1&mode=stateful&autoplay=0&speed=10&lang=es`;
+    const { page, errors, context } = await openPage(lab.browser, url, { viewport: { width, height }, hasTouch: true, isMobile: true });
+    await page.getByRole('button', { name: 'Ejecutar este paso' }).click();
+    const dock = page.locator('.tour-dock');
+    await dock.waitFor();
+    const tops = await page.locator('.cards .card').evaluateAll((cards) => new Set(cards.map((c) => Math.round(c.getBoundingClientRect().top))).size);
+    assert.equal(tops, rows, `${width}×${height}: the six figures on ${rows} row(s)`);
+    const dockHeight = await dock.evaluate((el) => el.getBoundingClientRect().height);
+    assert.ok(dockHeight < 70, `${width}×${height}: the dock is ${dockHeight} px tall`);
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
