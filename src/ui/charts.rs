@@ -266,9 +266,9 @@ pub fn Charts() -> impl IntoView {
     let servers = Signal::derive(move || {
         let (_, _, now) = gauges.get();
         samples.with(|s| {
-            // Busy is a share of a whole second: its latest is the last second's. A second with
-            // no server up has no share to draw (the auto-scaler counts it as full): a gap.
-            let busy = |x: &Sample| if x.servers_healthy == 0 { f64::NAN } else { f64::from(x.utilization_pct) / 10.0 };
+            // Busy is a share of a whole second: its latest is the last second's. An unserved
+            // second has no server to be busy: a gap.
+            let busy = |x: &Sample| if x.unserved() { f64::NAN } else { f64::from(x.utilization_pct) / 10.0 };
             vec![
                 series(t(SeriesHealthy), "#1b8a5a", with_now(s, |x| f64::from(x.servers_healthy), now.healthy.into())),
                 series(t(SeriesBooting), "#f1a33b", with_now(s, |x| f64::from(x.servers_booting), now.booting.into())),

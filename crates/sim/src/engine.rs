@@ -301,8 +301,7 @@ impl Sim {
                 full.max_by_key(|s| s.queued()).map(|s| s.id)
             })
             .flatten();
-        // A second with traffic and no healthy server counts as fully busy (see `tick`).
-        let unserved_s = self.judged_seconds().filter(|x| x.servers_healthy == 0 && x.rate_per_s > 0).count() as u32;
+        let unserved_s = self.judged_seconds().filter(|x| x.unserved()).count() as u32;
         Some(Readout { window_s, mean_pct, unserved_s, wait, sticky_overload })
     }
 
@@ -806,8 +805,8 @@ impl Sim {
                     return Err(CommandError::NotAReplica(*node));
                 }
                 // Its reads of the second under way still belong in that second's figures.
-                let (id, name, reads) = (n.id, n.name(), self.reads_since_tick(n));
-                self.node_reads_gone.push((id, reads));
+                let (id, name, this_second) = (n.id, n.name(), self.reads_since_tick(n));
+                self.node_reads_gone.push((id, this_second));
                 self.db.remove(id);
                 // Its reads under way, queued ones too, go to another node now. A write it still
                 // had as the master before a promotion fails instead (see `after_db_write`).
@@ -1917,7 +1916,7 @@ impl Sim {
         sample.servers_down = tally.down;
         let capacity_us = u64::from(tally.healthy) * u64::from(self.cfg.server.workers) * SEC;
         // No healthy server under traffic is the most overloaded a system can be.
-        let overwhelmed = if sample.rate_per_s > 0 { 100 } else { 0 };
+        let overwhelmed = if sample.unserved() { 100 } else { 0 };
         sample.utilization_pct = (busy_us * 100).checked_div(capacity_us).map_or(overwhelmed, |u| u.min(100) as u32);
         let gone = std::mem::take(&mut self.node_reads_gone);
         let live = self.db.nodes.iter().map(|n| (n.id, self.reads_since_tick(n)));

@@ -48,13 +48,20 @@ pub struct Sample {
     pub servers_draining: u32,
     /// Crashed at the second's end; stopped servers count in no state.
     pub servers_down: u32,
-    /// Mean worker utilization of healthy servers [%].
+    /// Mean worker utilization of healthy servers [%]; 100 in a second that is
+    /// [`Sample::unserved`], the most overloaded a system can be.
     pub utilization_pct: u32,
     /// Arrival rate in force [requests/s].
     pub rate_per_s: u32,
 }
 
 impl Sample {
+    /// Traffic came and no server was healthy to take it. Its utilization says 100 %, which
+    /// the auto-scaler acts on, but no server was at work: a readout or chart must not say so.
+    pub fn unserved(&self) -> bool {
+        self.servers_healthy == 0 && self.rate_per_s > 0
+    }
+
     /// Share of product reads the cache answered [%], if any read happened.
     pub fn cache_hit_pct(&self) -> Option<u32> {
         let total = self.cache_hits + self.cache_misses;
