@@ -522,7 +522,7 @@ impl Lab {
     fn run_query(&self, theme: Theme) -> String {
         let speed = self.speed.get_untracked();
         match self.tour_at.get_untracked() {
-            Some((id, step, mode)) => tour_query(&id, step, mode, speed, theme),
+            Some((id, step, mode)) => tour_query(&id, step, mode, &self.page_config.get_value(), speed, theme),
             None => {
                 // The whole timeline: after a rewind, its later part goes too, so the link
                 // reopens the whole run, at the moment shown.

@@ -260,10 +260,37 @@ pub fn share_query(
     q
 }
 
-/// The query string that reopens a guided tour at the step being shown.
-pub fn tour_query(id: &str, step: usize, mode: Mode, speed: f64, theme: Theme) -> String {
+/// The query string that reopens a guided tour at the step being shown. `page` is what Reset
+/// brings back on leaving the tour: its setup goes along, so the reopened page keeps it too.
+pub fn tour_query(id: &str, step: usize, mode: Mode, page: &SimConfig, speed: f64, theme: Theme) -> String {
     let mode = mode.key();
-    format!("scenario={id}&step={}&mode={mode}&speed={}&theme={}&autoplay=0", step + 1, speed_text(speed), theme.key())
+    let mut q = format!(
+        "scenario={id}&step={}&mode={mode}&speed={}&theme={}&autoplay=0",
+        step + 1,
+        speed_text(speed),
+        theme.key()
+    );
+    for pair in setup_pairs(page) {
+        q.push('&');
+        q.push_str(&pair);
+    }
+    q
+}
+
+/// The setup keys of `config` that differ from the defaults, as `key=value`: what a tour link
+/// keeps aside for Reset.
+fn setup_pairs(config: &SimConfig) -> Vec<String> {
+    let plain = SimConfig::default();
+    [
+        ("seed", config.seed, plain.seed),
+        ("servers", config.servers.into(), plain.servers.into()),
+        ("users", config.users.into(), plain.users.into()),
+        ("rate", config.traffic.rate_per_s.into(), plain.traffic.rate_per_s.into()),
+    ]
+    .into_iter()
+    .filter(|(_, given, plain)| given != plain)
+    .map(|(key, given, _)| format!("{key}={given}"))
+    .collect()
 }
 
 /// Speed with two decimals, computed in integers (keeps float formatting out of the wasm).
@@ -492,17 +519,7 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
     // A tour step sets up its own run: the link's setup waits for Reset, which leaves the tour
     // for the page's own settings, and a moment or commands have no run to go into.
     if p.scenario.is_some() {
-        let (given, plain) = (&p.config, SimConfig::default());
-        let setup: Vec<String> = [
-            ("seed", given.seed, plain.seed),
-            ("servers", given.servers.into(), plain.servers.into()),
-            ("users", given.users.into(), plain.users.into()),
-            ("rate", given.traffic.rate_per_s.into(), plain.traffic.rate_per_s.into()),
-        ]
-        .into_iter()
-        .filter(|(_, given, plain)| given != plain)
-        .map(|(key, given, _)| format!("{key}={given}"))
-        .collect();
+        let setup = setup_pairs(&p.config);
         if !setup.is_empty() {
             notices.push(fill(tr(Text::NoticeTourSetup), &[("keys", &setup.join(", "))]));
         }
@@ -853,14 +870,25 @@ mod tests {
         assert_eq!(page_pairs(q).collect::<Vec<_>>(), ["host=https%3A%2F%2Fa.example", "panel=tour,feed", "title=0"]);
         let run = share_query(&SimConfig::default(), 1.0, Theme::Auto, &[(0, Command::AddServer)], 9, 0);
         assert_eq!(page_pairs(&run).count(), 0, "a run link sets run keys only: {run}");
-        assert_eq!(page_pairs(&tour_query("cache", 0, Mode::Stateless, 1.0, Theme::Dark)).count(), 0);
+        assert_eq!(
+            page_pairs(&tour_query("cache", 0, Mode::Stateless, &SimConfig::default(), 1.0, Theme::Dark)).count(),
+            0
+        );
     }
 
     #[test]
     fn tours_open_at_a_step() {
-        let (p, notices) = parse(&tour_query("wrong-server", 2, Mode::Stateless, 1.0, Theme::Auto), Lang::En);
+        let plain = SimConfig::default();
+        let (p, notices) = parse(&tour_query("wrong-server", 2, Mode::Stateless, &plain, 1.0, Theme::Auto), Lang::En);
         assert!(notices.is_empty(), "{notices:?}");
         assert_eq!((p.scenario.as_deref(), p.step, p.config.mode), (Some("wrong-server"), 2, Mode::Stateless));
+        // The page's own setup goes along, for Reset to bring back after the tour.
+        let mut page = plain.clone();
+        (page.seed, page.servers, page.users, page.traffic.rate_per_s) = (7, 9, 40, 25);
+        let (p, notices) = parse(&tour_query("wrong-server", 2, Mode::Stateless, &page, 1.0, Theme::Auto), Lang::En);
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        let got = (p.config.seed, p.config.servers, p.config.users, p.config.traffic.rate_per_s);
+        assert_eq!((p.scenario.as_deref(), got), (Some("wrong-server"), (7, 9, 40, 25)));
         let (p, notices) = parse("scenario=nope&step=0", Lang::En);
         assert_eq!((p.scenario, p.step, notices.len()), (None, 0, 2));
     }

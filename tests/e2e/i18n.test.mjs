@@ -98,6 +98,20 @@ test('a tour opened in Spanish tells its story in Spanish', async () => {
   await context.close();
 });
 
+test("a language switch inside a tour keeps the page's own setup for Reset to bring back", async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=crash-2am&step=2&mode=stateful&autoplay=0&seed=7&servers=5`);
+  await page.getByText('Step 2 of').waitFor();
+  await Promise.all([page.waitForURL(/lang=es/), page.getByLabel('Language').selectOption('es')]);
+  await page.getByText('Paso 2 de').waitFor();
+  const kept = new URL(page.url()).searchParams;
+  assert.deepEqual([kept.get('scenario'), kept.get('seed'), kept.get('servers')], ['crash-2am', '7', '5']);
+  await page.getByRole('button', { name: 'Volver a empezar' }).click();
+  assert.equal(await page.getByLabel('Semilla').inputValue(), '7');
+  assert.equal(await page.getByRole('button', { name: /^Tumbar el Servidor \d+$/ }).count(), 5);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a bad lang value is ignored with a notice in the fallback language', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?lang=xx&autoplay=0`);
   await page.getByText('Ignored lang=xx: lang is en or es.').waitFor();
