@@ -681,10 +681,10 @@ impl Lab {
         if let Some(last) = lines.last() {
             self.lines_told.set_value(last.n);
             self.feed.update(|feed| {
-                // Failures join the line of the same failures earlier in their second.
+                // Routine events join the line of their kin earlier in their second.
                 for FeedLine { n, line } in lines {
                     let lines = feed.iter_mut().map(|f| &mut f.line);
-                    if let Some(line) = events::Failures::join_into(lines, line) {
+                    if let Some(line) = events::Group::join_into(lines, line) {
                         feed.push(FeedLine { n, line });
                     }
                 }
@@ -696,7 +696,7 @@ impl Lab {
 }
 
 /// One line of [`Lab::feed`], oldest first; the feed keys its lines by `line.seq`, so a new
-/// event, or failures joining a line, redraws one line.
+/// event, or routine events joining a line, redraws one line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FeedLine {
     /// The line's own number on this page, from 1, rising through a rebuilt run: counts the
@@ -804,7 +804,7 @@ mod tests {
     fn the_feed_reads_latest_moment_first_and_cause_before_effect() {
         let line = |seq, at_us| FeedLine {
             n: seq,
-            line: events::Line { loss: false, command: false, seq, at_us, text: String::new(), failures: None },
+            line: events::Line { loss: false, command: false, seq, at_us, text: String::new(), group: None },
         };
         // Stamped 0.1 s, 0.5 s (three lines, the effects a few ms after their cause) and 0.9 s.
         let lines = [line(1, 100_000), line(2, 500_000), line(3, 503_000), line(4, 540_000), line(5, 900_000)];
@@ -816,7 +816,7 @@ mod tests {
     fn a_short_feed_keeps_the_latest_action_and_loss_in_view() {
         let line = |seq, at_s: u64, loss, command| FeedLine {
             n: seq,
-            line: events::Line { loss, command, seq, at_us: at_s * 1_000_000, text: String::new(), failures: None },
+            line: events::Line { loss, command, seq, at_us: at_s * 1_000_000, text: String::new(), group: None },
         };
         // A crash (the action, the loss), then five routine lines.
         let mut lines = vec![line(1, 1, false, false), line(2, 6, false, true), line(3, 6, true, false)];

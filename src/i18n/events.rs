@@ -6,7 +6,7 @@ use statelab_sim::database::DbName;
 use statelab_sim::store::StoreKind;
 use statelab_sim::time::SEC;
 use statelab_sim::{
-    Command, CommandError, Event, EventKind, FailReason, LogoutReason, Mode, Node, ServerState, UserId,
+    Command, CommandError, Event, EventKind, FailReason, LogoutReason, Mode, Node, ServerId, ServerState, UserId,
 };
 
 use super::{t, tf, words, Grouped, Text::*};
@@ -16,8 +16,8 @@ pub fn sentence(e: &Event) -> String {
     format!("[{}] {}", words::clock(e.at_us), happening(&e.kind))
 }
 
-/// Users a grouped logout line names before it counts the rest.
-const NAMED_LOGOUTS: usize = 8;
+/// Users a grouped line names before it counts the rest.
+const NAMED_USERS: usize = 8;
 
 /// One line of the feed.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,29 +34,53 @@ pub struct Line {
     pub at_us: u64,
     /// The sentence, in the page's language.
     pub text: String,
-    /// Failed requests told together, so that an overload does not push its cause out of the
-    /// feed; the next batch of the same failures joins the line (see [`Failures::join_into`]).
-    pub failures: Option<Failures>,
+    /// Routine events told together (failures, logins, stale reads), so that a busy second
+    /// does not push its cause out of the feed; the next batch of the same kind joins the line
+    /// (see [`Group::join_into`]).
+    pub group: Option<Group>,
 }
 
-/// Requests that failed at one place for one reason, within one simulated second.
+/// What the events of one [`Group`] have in common.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Failures {
-    /// Where they failed, the box the diagram outlines.
-    pub at: Node,
-    /// Why, as the failure's label says.
-    pub reason: FailReason,
+pub enum Kin {
+    /// Requests that failed at one place (the box the diagram outlines) for one reason.
+    Failed { at: Node, reason: FailReason },
+    /// Logins whose sessions went to one server's memory, or to the shared store.
+    LoggedIn { at: Option<ServerId> },
+    /// Reads that found a replica's copy not yet up to date.
+    StaleRead,
+}
+
+/// Routine events of one kin within one simulated second, told as one line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    pub kin: Kin,
     /// How many so far, grown as later batches join the line.
     pub count: u64,
+    /// The users they happened to, each once, in order.
+    pub users: Vec<UserId>,
+    /// When the latest of them happened [µs]: the line's stamp spans the second's events.
+    pub last_us: u64,
 }
 
-impl Failures {
+impl Group {
+    /// The group `e` starts, for an event of a routine kind.
+    fn of(e: &Event) -> Option<Group> {
+        let (kin, user) = match e.kind {
+            EventKind::RequestFailed { at, reason, user, .. } => (Kin::Failed { at, reason }, user),
+            EventKind::LoggedIn { user, at } => (Kin::LoggedIn { at }, user),
+            EventKind::StaleRead { user, .. } => (Kin::StaleRead, user),
+            _ => return None,
+        };
+        Some(Group { kin, count: 1, users: vec![user], last_us: e.at_us })
+    }
+
     /// Joins `later` into the first of `lines` it goes on from, searching back through the
     /// lines of its second; returns it when it joined none.
     pub fn join_into<'a>(lines: impl DoubleEndedIterator<Item = &'a mut Line>, later: Line) -> Option<Line> {
         let second = later.at_us / SEC;
         for line in lines.rev().take_while(|l| l.at_us / SEC == second) {
-            if let Some(joined) = Failures::join(line, &later) {
+            if let Some(joined) = Group::join(line, &later) {
                 *line = joined;
                 return None;
             }
@@ -64,30 +88,52 @@ impl Failures {
         Some(later)
     }
 
-    /// `line` told with `later`, a line that came after it, when both tell the same failures
-    /// within one simulated second: one line, stamped at the first.
+    /// `line` told with `later`, a line that came after it, when both tell events of one kin
+    /// within one simulated second: one line, from the first to the latest.
     fn join(line: &Line, later: &Line) -> Option<Line> {
-        let (Some(a), Some(b)) = (line.failures, later.failures) else { return None };
-        let same = (a.at, a.reason) == (b.at, b.reason) && line.at_us / SEC == later.at_us / SEC;
-        same.then(|| {
-            let failures = Failures { count: a.count + b.count, ..a };
-            Line { text: failures.sentence(line.at_us), failures: Some(failures), seq: later.seq, ..line.clone() }
-        })
+        let (Some(a), Some(b)) = (&line.group, &later.group) else { return None };
+        if a.kin != b.kin || line.at_us / SEC != later.at_us / SEC {
+            return None;
+        }
+        let mut users = a.users.clone();
+        users.extend(b.users.iter().filter(|u| !a.users.contains(u)));
+        let group = Group { count: a.count + b.count, users, last_us: a.last_us.max(b.last_us), ..*a };
+        Some(Line { text: group.sentence(line.at_us), group: Some(group), seq: later.seq, ..line.clone() })
     }
 
     fn sentence(&self, at_us: u64) -> String {
-        let text = tf(
-            EvFailedMany,
-            &[("n", &Grouped(self.count)), ("at", &words::node(self.at)), ("reason", &words::fail_reason(self.reason))],
-        );
-        format!("[{}] {text}", words::clock(at_us))
+        let n = Grouped(self.count);
+        let text = match self.kin {
+            Kin::Failed { at, reason } => {
+                tf(EvFailedMany, &[("n", &n), ("at", &words::node(at)), ("reason", &words::fail_reason(reason))])
+            }
+            Kin::LoggedIn { at: Some(server) } => tf(
+                EvLoggedInServerMany,
+                &[("n", &n), ("users", &named(&self.users)), ("server", &words::server(server))],
+            ),
+            Kin::LoggedIn { at: None } => tf(EvLoggedInStoreMany, &[("n", &n), ("users", &named(&self.users))]),
+            Kin::StaleRead => tf(EvStaleReadMany, &[("n", &n), ("users", &named(&self.users))]),
+        };
+        format!("[{}] {text}", words::clock_span(at_us, self.last_us))
+    }
+}
+
+/// The first users of `users` by name, and how many more.
+fn named(users: &[UserId]) -> String {
+    let list: Vec<String> = users.iter().take(NAMED_USERS).map(|&u| words::letters(u)).collect();
+    let list = list.join(", ");
+    match users.len().saturating_sub(NAMED_USERS) {
+        0 => list,
+        more => tf(ListAndMore, &[("list", &list), ("n", &more)]),
     }
 }
 
 /// The feed's lines for `events`: one per event, except that the users logged out at one
-/// moment for one reason share a line, and so do the requests that failed at one place for one
-/// reason within a second. A crash that logs out hundreds of users, or an overload that turns
-/// thousands of requests away, then takes one line, and does not push its cause out of the feed.
+/// moment for one reason share a line, and so do routine events of one kin within a second
+/// (the requests that failed at one place for one reason, the logins to one place, the stale
+/// reads). A crash that logs out hundreds of users, an overload that turns thousands of requests
+/// away, or a busy second of logins then takes one line, and does not push its cause out of the
+/// feed.
 pub fn lines<'a>(events: impl IntoIterator<Item = &'a Event>) -> Vec<Line> {
     let mut lines: Vec<Line> = Vec::new();
     let mut group: Option<(&Event, LogoutReason, Vec<UserId>)> = None;
@@ -103,17 +149,13 @@ pub fn lines<'a>(events: impl IntoIterator<Item = &'a Event>) -> Vec<Line> {
             continue;
         }
         lines.extend(group.take().map(logouts));
-        let failures = match e.kind {
-            EventKind::RequestFailed { at, reason, .. } => Some(Failures { at, reason, count: 1 }),
-            _ => None,
-        };
         let loss = matches!(
             e.kind,
             EventKind::SessionsLost { .. } | EventKind::ServerState { state: ServerState::Crashed, .. }
         );
         let command = matches!(e.kind, EventKind::Command { .. });
-        let line = Line { loss, command, seq: e.seq, at_us: e.at_us, text: sentence(e), failures };
-        if let Some(line) = Failures::join_into(lines.iter_mut(), line) {
+        let line = Line { loss, command, seq: e.seq, at_us: e.at_us, text: sentence(e), group: Group::of(e) };
+        if let Some(line) = Group::join_into(lines.iter_mut(), line) {
             lines.push(line);
         }
     }
@@ -130,17 +172,12 @@ fn logouts((first, reason, users): (&Event, LogoutReason, Vec<UserId>)) -> Line 
             seq: first.seq,
             at_us: first.at_us,
             text: sentence(first),
-            failures: None,
+            group: None,
         };
-    }
-    let named: Vec<String> = users.iter().take(NAMED_LOGOUTS).map(|&u| words::letters(u)).collect();
-    let mut list = named.join(", ");
-    if users.len() > NAMED_LOGOUTS {
-        list = tf(ListAndMore, &[("list", &list), ("n", &(users.len() - NAMED_LOGOUTS))]);
     }
     let text = tf(
         EvLoggedOutMany,
-        &[("n", &Grouped(users.len() as u64)), ("users", &list), ("reason", &words::logout_reason(reason))],
+        &[("n", &Grouped(users.len() as u64)), ("users", &named(&users)), ("reason", &words::logout_reason(reason))],
     );
     Line {
         loss: true,
@@ -148,7 +185,7 @@ fn logouts((first, reason, users): (&Event, LogoutReason, Vec<UserId>)) -> Line 
         seq: first.seq,
         at_us: first.at_us,
         text: format!("[{}] {text}", words::clock(first.at_us)),
-        failures: None,
+        group: None,
     }
 }
 
@@ -562,7 +599,7 @@ mod tests {
             seq: e.seq,
             at_us: e.at_us,
             text: sentence(e),
-            failures: None,
+            group: None,
         };
         assert_eq!(told, [line(&one), line(&other)]);
     }
@@ -587,16 +624,55 @@ mod tests {
         let mut told = lines(&events);
         let texts: Vec<&str> = told.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(texts.len(), 3, "{texts:?}");
-        assert!(texts[0].starts_with("[1.1 s] 2 requests failed at Server 2: "), "{texts:?}");
+        assert!(texts[0].starts_with("[1.1–1.3 s] 2 requests failed at Server 2: "), "{texts:?}");
         assert_eq!(texts[1], sentence(&events[1]), "one failure keeps its own sentence");
         assert_eq!(texts[2], sentence(&events[3]), "a new second, a new line");
         // The next batch's failure joins the line of the same failures, within its second only.
         let later = lines(&[failed(5, 2_900_000, 1)]).remove(0);
-        assert_eq!(super::Failures::join_into(told.iter_mut(), later), None);
-        assert!(told[2].text.starts_with("[2.4 s] 2 requests failed at Server 2: "), "{}", told[2].text);
+        assert_eq!(super::Group::join_into(told.iter_mut(), later), None);
+        assert!(told[2].text.starts_with("[2.4–2.9 s] 2 requests failed at Server 2: "), "{}", told[2].text);
         assert_eq!(told[2].seq, 5, "a new key, so the feed redraws it");
         let next_second = lines(&[failed(6, 3_000_000, 1)]).remove(0);
-        assert!(super::Failures::join_into(told.iter_mut(), next_second).is_some());
+        assert!(super::Group::join_into(told.iter_mut(), next_second).is_some());
+    }
+
+    #[test]
+    fn logins_and_stale_reads_of_a_second_share_a_line_that_names_their_users() {
+        set(Lang::En, false);
+        let event = |seq, at_us, kind| Event { seq, at_us, kind };
+        let login = |seq, at_us, user, at| event(seq, at_us, EventKind::LoggedIn { user: UserId(user), at });
+        let stale = |seq, at_us, user| event(seq, at_us, EventKind::StaleRead { user: UserId(user), product: 3 });
+        let add = event(3, 5_200_000, EventKind::Command { cmd: Command::AddReplica, db: None });
+        let mut events = vec![
+            login(1, 5_000_000, 0, Some(ServerId(2))),
+            stale(2, 5_100_000, 9),
+            add.clone(),
+            login(4, 5_300_000, 1, None),
+            login(5, 5_400_000, 2, Some(ServerId(2))),
+            login(6, 5_500_000, 3, Some(ServerId(0))),
+        ];
+        // Ten stale reads of the same two users, then a new second.
+        events.extend((0..10).map(|i| stale(7 + i, 5_600_000 + i * 30_000, 9 + (i % 2) as u32)));
+        events.push(stale(17, 6_000_000, 4));
+        let texts: Vec<String> = lines(&events).into_iter().map(|l| l.text).collect();
+        assert_eq!(
+            texts,
+            [
+                "[5.0–5.4 s] 2 users logged in (A, C); their sessions live in Server 3's memory.".to_string(),
+                "[5.1–5.8 s] 11 stale reads (users J, K): each saw an old copy of a product, not yet replicated."
+                    .to_string(),
+                sentence(&add),
+                sentence(&events[3]),
+                sentence(&events[5]),
+                sentence(&events[16]),
+            ]
+        );
+        // Past eight users, the line counts the rest.
+        let many: Vec<Event> = (0..11).map(|u| login(u as u64, 7_000_000, u, None)).collect();
+        assert_eq!(
+            lines(&many)[0].text,
+            "[7.0 s] 11 users logged in (A, B, C, D, E, F, G, H and 3 more); their sessions live in the shared store."
+        );
     }
 
     #[test]

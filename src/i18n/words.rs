@@ -195,6 +195,16 @@ pub fn clock(us: u64) -> String {
     decimal(statelab_sim::time::clock(us))
 }
 
+/// The moments from `first_us` to `last_us` as one stamp ("5.0–5.9 s"), or one moment when
+/// both show the same tenth.
+pub fn clock_span(first_us: u64, last_us: u64) -> String {
+    let (first, last) = (clock(first_us), clock(last_us));
+    if first == last {
+        return first;
+    }
+    format!("{}–{last}", first.trim_end_matches(" s"))
+}
+
 /// A duration as the sim words it ("0.9 ms", "42 ms", "12.5 s"), in the page's number style.
 pub fn duration(us: u64) -> String {
     decimal(human_us(us))

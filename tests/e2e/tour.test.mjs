@@ -419,3 +419,18 @@ test('on a phone on its side the dock is one row and the figures leave the diagr
     await context.close();
   }
 });
+
+test("a busy step's routine lines share a line per second, so the step's own action stays in the feed", async () => {
+  for (const [url, cause] of [
+    ['scenario=replicas&step=4', /: add a read replica\./],
+    ['scenario=auto-scaling&step=3&mode=stateful', /users are logged out \(.*Server \d was removed/],
+  ]) {
+    const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?${url}&autoplay=0&speed=10`);
+    await runShownStep(page, 60_000);
+    const feed = await page.locator('.feed-lines li').allTextContents();
+    assert.ok(feed.some((l) => cause.test(l)), `${url}: the cause is told:\n${feed.join('\n')}`);
+    assert.ok(feed.some((l) => /^\[[\d.]+–[\d.]+ s\] \d+ (stale reads|users logged in)/.test(l)), `${url}: grouped:\n${feed.join('\n')}`);
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
