@@ -20,6 +20,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::lab::Lab;
 use crate::link;
+use crate::params::Host;
 use crate::ui::compare::Panes;
 
 thread_local! {
@@ -65,6 +66,13 @@ impl Driven {
         }
     }
 
+    /// Why the driven view refuses `cmd` as a whole: compare view's panes differ in their mode
+    /// alone, so neither may switch it.
+    fn refusal(&self, cmd: &Command) -> Option<&'static str> {
+        (self.panes.is_some() && matches!(cmd, Command::SetMode { .. }))
+            .then_some("compare view keeps one pane stateful and the other stateless")
+    }
+
     /// Applies `cmd` and hands each outcome to `tell`: for the lab, before its effects are
     /// published (compare view's panes tell the host nothing of their effects).
     fn send(&self, cmd: Command, mut tell: impl FnMut(&Result<(), CommandError>, Option<Mode>)) {
@@ -93,11 +101,13 @@ fn outcomes(
     }
 }
 
-/// `text` as the browser spells the bare origin it names, such as `https://school.example:8443`:
+/// `text` as the browser spells the origin it names, such as `https://school.example:8443`:
 /// lower case and without its scheme's default port, since a message's origin is compared with
-/// it as a string. `None` when it names no origin.
+/// it as a string. A page's whole address, as an instructor copies it, names its origin too.
+/// `None` when it names no origin.
 pub fn origin(text: &str) -> Option<String> {
     let (scheme, rest) = text.split_once("://")?;
+    let rest = rest.split(['/', '?', '#']).next().unwrap_or_default();
     let scheme = scheme.to_ascii_lowercase();
     let default = match scheme.as_str() {
         "http" => 80,
@@ -179,15 +189,24 @@ fn enum_index(field: &str, name: &str) -> Option<u64> {
     }
 }
 
-/// Reads a field as a small non-negative integer; booleans count as 0 and 1, and enum fields
-/// (mode, algorithm, pattern, kind) may be given as their index.
+/// The fields that are switches, given as `true` or `false`.
+const SWITCHES: [&str; 3] = ["enabled", "persistence", "replica"];
+/// The fields that are choices, given by name (see [`enum_index`]).
+const CHOICES: [&str; 4] = ["mode", "algorithm", "pattern", "kind"];
+
+/// Reads a field as the integer a link writes for it: a choice (mode, algorithm, pattern, kind)
+/// by its name, a switch as `true` or `false`, anything else as a whole number. A value of
+/// another type is not valid, so the error names its field.
 fn integer(obj: &JsValue, field: &str) -> Option<u64> {
     let v = Reflect::get(obj, &JsValue::from_str(field)).ok()?;
-    if let Some(b) = v.as_bool() {
-        return Some(u64::from(b));
+    if SWITCHES.contains(&field) {
+        return v.as_bool().map(u64::from);
     }
     if let Some(s) = v.as_string() {
         return enum_index(field, &s);
+    }
+    if CHOICES.contains(&field) {
+        return None;
     }
     let n = v.as_f64()?;
     (n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX)).then_some(n as u64)
@@ -264,13 +283,16 @@ pub fn forward(event: &Event) {
     }
 }
 
-/// Starts listening when the page is framed. `host` is the validated `host` parameter.
-pub fn connect(lab: Lab, host: Option<String>) {
+/// Starts listening when the page is framed, to the page `host` allows.
+pub fn connect(lab: Lab, host: Host) {
     let Some(window) = web_sys::window() else { return };
     let framed = window.parent().ok().flatten().is_some_and(|p| !Object::is(&p, &window));
-    if !framed {
-        return;
-    }
+    let host = match host {
+        _ if !framed => return,
+        Host::Nobody => return,
+        Host::Any => None,
+        Host::Only(origin) => Some(origin),
+    };
     TARGET.with(|t| *t.borrow_mut() = Some(host.clone().unwrap_or_else(|| "*".into())));
     let parent = window.parent().ok().flatten();
     let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
@@ -285,6 +307,10 @@ pub fn connect(lab: Lab, host: Option<String>) {
         let tagged =
             data.is_object() && Reflect::get(&data, &"statelab".into()).ok().and_then(|v| v.as_f64()) == Some(1.0);
         if !tagged {
+            // A message for this lab sent as JSON text, a common slip, hears why nothing happened.
+            if data.as_string().is_some_and(|text| text.contains("statelab")) {
+                post("error", &[("message", "a message is an object, not JSON text".into())]);
+            }
             return;
         }
         let kind = Reflect::get(&data, &"type".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
@@ -302,6 +328,10 @@ pub fn connect(lab: Lab, host: Option<String>) {
                     Ok(cmd) => {
                         // The host protocol speaks English whatever the page's language.
                         let text = cmd.to_string();
+                        if let Some(why) = driven.refusal(&cmd) {
+                            post("command_refused", &[("command", text.into()), ("reason", why.into())]);
+                            return;
+                        }
                         driven.send(cmd, |result, pane| {
                             let mut fields = vec![("command", JsValue::from_str(&text))];
                             fields.extend(pane.map(|mode| ("pane", mode.key().into())));
@@ -381,9 +411,12 @@ mod tests {
         assert_eq!(origin("https://a.example:443").as_deref(), Some("https://a.example"));
         assert_eq!(origin("http://a.example:80").as_deref(), Some("http://a.example"));
         assert_eq!(origin("http://a.example:443").as_deref(), Some("http://a.example:443"));
+        // A page's address, pasted whole.
+        assert_eq!(origin("https://a.example/").as_deref(), Some("https://a.example"));
+        assert_eq!(origin("https://A.example:8443/course/1?x=1#y").as_deref(), Some("https://a.example:8443"));
+        assert_eq!(origin("https://a.example?x").as_deref(), Some("https://a.example"));
         for bad in [
             "javascript:alert(1)",
-            "https://a.example/path",
             "https://<script>",
             "*",
             "https://a:b:c",
@@ -392,6 +425,8 @@ mod tests {
             "https://a.example:",
             "https://",
             "https://a..example",
+            "https:///a.example",
+            "https://user@a.example",
             "ftp://a.example",
         ] {
             assert_eq!(origin(bad), None, "{bad}");

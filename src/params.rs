@@ -109,8 +109,8 @@ pub struct Params {
     pub future: Vec<(u64, Command)>,
     /// Open in compare mode (stateful and stateless side by side).
     pub compare: bool,
-    /// The only origin allowed to drive an embedded lab, and the one its events go to.
-    pub host: Option<String>,
+    /// Which page may drive an embedded lab and hear its events.
+    pub host: Host,
     /// Test hook: panic on purpose, to check that the error overlay replaces a dead page.
     pub debug_panic: bool,
     /// Which of [`PANELS`] show, as bits in that order (all by default).
@@ -150,7 +150,7 @@ impl Default for Params {
             until_us: None,
             future: Vec::new(),
             compare: false,
-            host: None,
+            host: Host::Any,
             debug_panic: false,
             scenario: None,
             step: 0,
@@ -196,6 +196,17 @@ fn timeline_end(p: &Params, until_us: u64) -> u64 {
 pub fn peak_rate(p: &Params) -> f64 {
     let moment = p.at_us.or(p.commands.last().map(|(at, _)| *at)).unwrap_or(0);
     rates(p, moment).into_iter().fold(1.0, f64::max)
+}
+
+/// Which page may drive an embedded lab with `postMessage`, from the `host` parameter.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Host {
+    /// No `host`: whichever page frames the lab.
+    Any,
+    /// Only the page of this origin, which alone hears the lab's events.
+    Only(String),
+    /// A `host` that names no origin: no page at all.
+    Nobody,
 }
 
 /// Every key a link to a run sets ([`share_query`], [`tour_query`], and `lang`); the others
@@ -475,8 +486,12 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
                 _ => bad(tr(Text::WhyView)),
             },
             "host" => match crate::host::origin(&value) {
-                Some(origin) => p.host = Some(origin),
-                None => bad(tr(Text::WhyHost)),
+                Some(origin) => p.host = Host::Only(origin),
+                None => {
+                    // The instructor meant to lock the frame: a slip must not open it to all.
+                    p.host = Host::Nobody;
+                    bad(tr(Text::WhyHost));
+                }
             },
             "cmds" => match link::decode(&value) {
                 Ok(d) => (p.commands, cut_at) = (d.commands, d.cut_at),

@@ -198,7 +198,12 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, mode_asked: bool, 
                 let result = lab.with_sim(|s| c.check_step(s, &at_start));
                 host::post(
                     "checkpoint_reached",
-                    &[("passed", result.passed.into()), ("measured", result.measured.into())],
+                    &[
+                        ("tour", tour.id.clone().into()),
+                        ("step", JsValue::from(p.step as u32)),
+                        ("passed", result.passed.into()),
+                        ("measured", result.measured.into()),
+                    ],
                 );
             }
         }
@@ -379,6 +384,7 @@ fn step_view(
     verdict: Memo<Option<String>>,
 ) -> impl IntoView {
     let step = tour.steps[p.step].clone();
+    let tour_id = StoredValue::new(tour.id.clone());
     let prediction = step.prediction.clone().map(|pred| {
         let right = pred.answer.for_mode(p.mode);
         let explanation = pred.explanation.clone();
@@ -392,7 +398,14 @@ fn step_view(
                             prop:checked=move || player.with(|pl| pl.and_then(|x| x.answer) == Some(i))
                             on:change=move |_| {
                                 player.update(|pl| if let Some(x) = pl { x.answer = Some(i) });
-                                host::post("prediction_answered", &[("right", (Some(i) == right).into())]);
+                                host::post(
+                                    "prediction_answered",
+                                    &[
+                                        ("tour", tour_id.get_value().into()),
+                                        ("step", JsValue::from(p.step as u32)),
+                                        ("right", (Some(i) == right).into()),
+                                    ],
+                                );
                             }
                         />
                         {c.clone()}

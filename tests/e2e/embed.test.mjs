@@ -74,6 +74,13 @@ test('in compare view the host page drives both panes, not the lab hidden behind
   await frame.getByRole('button', { name: 'Play', exact: true }).waitFor();
   await post({ statelab: 1, type: 'command', command: { cmd: 'restart_server', server: 2 } });
   await page.waitForFunction(() => (window.statelabEvents ?? []).some((e) => e.type === 'command_refused'));
+  // The panes differ in their mode alone: neither may switch it.
+  const refusals = (await events(page)).length;
+  await post({ statelab: 1, type: 'command', command: { cmd: 'set_mode', mode: 'stateless' } });
+  await page.waitForFunction((n) => window.statelabEvents.length > n, refusals);
+  assert.deepEqual((await events(page)).slice(refusals), [
+    { statelab: 1, type: 'command_refused', command: 'switch to stateless sessions', reason: 'compare view keeps one pane stateful and the other stateless' },
+  ]);
   await post({ statelab: 1, type: 'reset' });
   // Reset starts both over.
   await frame.getByRole('group', { name: 'Stateful: users logged out' }).locator('output').filter({ hasText: /^0$/ }).waitFor();
@@ -129,6 +136,13 @@ test('hostile messages from the trusted host page get an error reply and change 
     [{ statelab: 1, type: 'command', command: { cmd: '<script>alert(1)</script>' } }, error('unknown command "<script>alert(1)</script>"')],
     [{ statelab: 1, type: 'command', command: '<script>alert(1)</script>' }, error('command must be an object')],
     [{ statelab: 1, type: 'command', command: { cmd: 'crash_server', server: -1 } }, error('command field server is missing or not valid')],
+    // A choice by its name only, a switch as true or false: the error names the field.
+    [{ statelab: 1, type: 'command', command: { cmd: 'set_mode', mode: 2 } }, error('command field mode is missing or not valid')],
+    [{ statelab: 1, type: 'command', command: { cmd: 'set_mode', mode: true } }, error('command field mode is missing or not valid')],
+    [{ statelab: 1, type: 'command', command: { cmd: 'set_cache_enabled', enabled: 7 } }, error('command field enabled is missing or not valid')],
+    [{ statelab: 1, type: 'command', command: { cmd: 'set_traffic', rate_per_s: 10, pattern: 9 } }, error('command field pattern is missing or not valid')],
+    // A message sent as JSON text hears why nothing happened.
+    [JSON.stringify({ statelab: 1, type: 'play' }), error('a message is an object, not JSON text')],
     [
       { statelab: 1, type: 'command', command: { cmd: 'crash_server', server: 4_000_000_000 } },
       { statelab: 1, type: 'command_refused', command: 'crash Server 4000000001', reason: 'there is no Server 4000000001' },
@@ -177,6 +191,60 @@ test('a host command reads its fields beside cmd or, as the sim writes set_autos
   const error = (message) => ({ statelab: 1, type: 'error', message });
   assert.deepEqual(await send({ cmd: 'set_autoscaling', scale_out_pct: 'x', policy }), error('command field scale_out_pct is missing or not valid'));
   assert.deepEqual(await send({ cmd: 'crash_server', policy: { server: 0 } }), error('command field server is missing or not valid'));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("host= may be a page's whole address; one that names no origin lets no page drive the frame", async () => {
+  const { page, context, errors } = await open(`${lab.server.url}examples/embed.html`);
+  await page.waitForFunction(() => (window.statelabEvents ?? []).some((e) => e.type === 'ready'));
+  const frameFor = async (host) => {
+    const before = (await events(page)).length;
+    await page.evaluate((host) => {
+      const params = new URLSearchParams({ mode: 'stateful', autoplay: '0', title: '0', host });
+      document.getElementById('lab').src = new URL(`../index.html?${params}`, location.href).href;
+    }, host);
+    // The new document, not the old one still in the frame, has mounted.
+    await page.waitForFunction((host) => {
+      const w = document.getElementById('lab').contentWindow;
+      return new URLSearchParams(w.location.search).get('host') === host && w.document.getElementById('trace-hash');
+    }, host);
+    return { frame: page.frameLocator('#lab'), before };
+  };
+  const crash = () =>
+    page.evaluate(() => document.getElementById('lab').contentWindow.postMessage({ statelab: 1, type: 'command', command: { cmd: 'crash_server', server: 0 } }, '*'));
+  // The course page's address, pasted whole: its origin drives the frame.
+  let { frame, before } = await frameFor(`${new URL(lab.server.url).origin}/course/4/?week=2#top`);
+  await crash();
+  await page.waitForFunction((n) => window.statelabEvents.slice(n).some((e) => e.type === 'command_applied'), before);
+  assert.equal(await frame.locator('.url-notice').count(), 0);
+  // A slip: no page drives it, and the notice says so.
+  ({ frame, before } = await frameFor('school.example'));
+  await crash();
+  await page.waitForTimeout(500);
+  assert.deepEqual((await events(page)).slice(before), [], 'not even ready was posted');
+  assert.ok(await frame.getByRole('button', { name: 'Crash Server 1' }).isEnabled(), 'Server 1 still serves');
+  assert.match(await frame.locator('.url-notice').textContent(), /until it names one, no page can drive this frame/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a tour in a frame tells the host which step a prediction and a checkpoint belong to', async () => {
+  const { page, context, errors } = await open(`${lab.server.url}examples/embed.html`);
+  await page.waitForFunction(() => (window.statelabEvents ?? []).some((e) => e.type === 'ready'));
+  await page.evaluate(() => {
+    const params = new URLSearchParams({ scenario: 'crash-2am', step: '2', mode: 'stateful', autoplay: '0', speed: '10', host: location.origin });
+    document.getElementById('lab').src = new URL(`../index.html?${params}`, location.href).href;
+  });
+  const frame = page.frameLocator('#lab');
+  await frame.locator('fieldset.prediction').getByRole('radio').first().check();
+  await frame.getByRole('button', { name: 'Run this step' }).click();
+  await page.waitForFunction(() => window.statelabEvents.some((e) => e.type === 'checkpoint_reached'), null, { timeout: 60_000 });
+  const got = await events(page);
+  const answered = got.find((e) => e.type === 'prediction_answered');
+  const reached = got.find((e) => e.type === 'checkpoint_reached');
+  assert.deepEqual([answered.tour, answered.step, typeof answered.right], ['crash-2am', 1, 'boolean']);
+  assert.deepEqual([reached.tour, reached.step, reached.passed], ['crash-2am', 1, true]);
   assert.deepEqual(errors, []);
   await context.close();
 });
