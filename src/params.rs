@@ -374,6 +374,7 @@ fn link_error(e: LinkError, lang: Lang) -> String {
 pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
     let mut p = Params::default();
     let mut step_given = false;
+    let mut panel_given = false;
     let mut cut_at = None;
     let mut notices = Vec::new();
     let lang =
@@ -446,6 +447,7 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
                 _ => bad(tr(Text::WhyDebugPanic)),
             },
             "panel" => {
+                panel_given = true;
                 let mut bits = 0u8;
                 let mut unknown = Vec::new();
                 for name in value.split(',').filter(|n| !n.is_empty() && *n != "none") {
@@ -522,6 +524,14 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
     for key in repeated {
         notices.push(fill(tr(Text::NoticeRepeated), &[("key", &shown(&key))]));
     }
+    // Panels belong to the full page: a smaller embed has none to pick.
+    if panel_given && p.controls != Controls::Full {
+        notices.push(tr(Text::NoticePanelControls).to_string());
+    }
+    // Compare view starts both panes at 0 s; the link's run opens behind it, in the lab view.
+    if p.compare && p.scenario.is_none() && (p.at_us.is_some() || !p.commands.is_empty()) {
+        notices.push(tr(Text::NoticeCompareRun).to_string());
+    }
     // A tour plays in the lab view; compare mode would take its settings but not its steps.
     if p.compare && p.scenario.is_some() {
         p.scenario = None;
@@ -536,7 +546,8 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
     if p.scenario.is_some() {
         let setup = setup_pairs(&p.config);
         if !setup.is_empty() {
-            notices.push(fill(tr(Text::NoticeTourSetup), &[("keys", &setup.join(", "))]));
+            let text = if p.controls == Controls::None { Text::NoticeTourSetupFixed } else { Text::NoticeTourSetup };
+            notices.push(fill(tr(text), &[("keys", &setup.join(", "))]));
         }
         if p.at_us.is_some() || p.until_us.is_some() || !p.commands.is_empty() {
             (p.at_us, p.until_us, cut_at) = (None, None, None);
@@ -721,8 +732,8 @@ mod tests {
             notices,
             [
                 "Ignored unknown parameter zz.",
-                "mode is given more than once; the last value counts.",
-                "lang is given more than once; the last value counts."
+                "mode is given more than once; the last valid value counts.",
+                "lang is given more than once; the last valid value counts."
             ]
         );
     }
@@ -921,8 +932,31 @@ mod tests {
             assert!(PANELS.iter().all(|name| p.shows(name)), "{slip} keeps every panel");
         }
         let (p, notices) = parse("panel=charts,bogus&controls=minimal", Lang::En);
-        assert_eq!(notices.len(), 1);
+        assert_eq!(notices.len(), 2, "{notices:?}");
         assert!(!p.shows("charts"), "minimal controls hide every panel");
+        // Not in silence: a smaller embed has no panels to pick.
+        let (_, notices) = parse("controls=none&panel=charts", Lang::En);
+        assert_eq!(notices, ["panel=… picks panels only with controls=full: a smaller embed shows none."]);
+    }
+
+    #[test]
+    fn a_tour_frame_without_reset_says_its_setup_has_no_effect() {
+        let (_, notices) = parse("?scenario=replicas&seed=5&controls=none", Lang::En);
+        assert_eq!(
+            notices,
+            ["seed=5 had no effect: a tour sets up each step's run itself, and this frame has no Reset to leave it."]
+        );
+    }
+
+    #[test]
+    fn compare_view_says_where_a_links_run_opens() {
+        let (p, notices) = parse("view=compare&cmds=0.c.0&t=5000000", Lang::En);
+        assert!(p.compare && p.commands.len() == 1);
+        assert_eq!(
+            notices,
+            ["Compare view starts both sides at 0 s: the link's moment and commands (t, cmds) open in “Explore the system”."]
+        );
+        assert!(parse("view=compare&servers=4", Lang::En).1.is_empty());
     }
 
     #[test]

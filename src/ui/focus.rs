@@ -1,9 +1,10 @@
 //! Keeps keyboard focus near where it was when the pressed button goes away. Crash, Restart and
 //! Remove disable themselves once pressed, and Remove replica or Close inspector take their own
-//! row with them; the browser then drops focus to the top of the page, and a keyboard user would
-//! have to Tab all the way back.
+//! row with them; the run itself can do the same (auto-scaling stops the server whose Crash
+//! button has the focus). The browser then drops focus to the top of the page, and a keyboard
+//! user would have to Tab all the way back.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use gloo_timers::callback::Timeout;
 use wasm_bindgen::closure::Closure;
@@ -12,6 +13,23 @@ use web_sys::{Element, HtmlElement};
 
 thread_local! {
     static INSTALLED: Cell<bool> = const { Cell::new(false) };
+    /// The focused button with its partners and group, noted when it took the focus.
+    static FOCUSED: RefCell<Option<Held>> = const { RefCell::new(None) };
+}
+
+/// A button and what [`refocus`] needs to hand its focus on.
+struct Held {
+    button: Element,
+    partners: Vec<Element>,
+    group: Option<Element>,
+}
+
+impl Held {
+    fn of(button: Element) -> Self {
+        let partners = partners(&button);
+        let group = button.closest("fieldset, section").ok().flatten();
+        Self { button, partners, group }
+    }
 }
 
 /// Watches every click on the page, once per page: the listener knows nothing of any one app.
@@ -25,6 +43,8 @@ pub fn keep_focus() {
     let Some(window) = web_sys::window() else { return };
     let on_click = Closure::<dyn Fn(web_sys::MouseEvent)>::new(|ev: web_sys::MouseEvent| {
         if ev.detail() != 0 {
+            // Nor does the watch on the focused button below.
+            FOCUSED.with(|f| f.borrow_mut().take());
             return;
         }
         if let Some(button) =
@@ -35,6 +55,42 @@ pub fn keep_focus() {
     });
     let _ = window.add_event_listener_with_callback_and_bool("click", on_click.as_ref().unchecked_ref(), true);
     on_click.forget();
+    watch_focused(&window);
+}
+
+/// Notes each button that takes the focus, and after each change of the page, if it was
+/// disabled or removed with the focus on it, hands the focus on as a click's would be.
+fn watch_focused(window: &web_sys::Window) {
+    let on_focus = Closure::<dyn Fn(web_sys::Event)>::new(|ev: web_sys::Event| {
+        let button = ev.target().and_then(|t| t.dyn_into::<Element>().ok()).filter(|e| e.tag_name() == "BUTTON");
+        FOCUSED.with(|f| *f.borrow_mut() = button.map(Held::of));
+    });
+    let _ = window.add_event_listener_with_callback_and_bool("focusin", on_focus.as_ref().unchecked_ref(), true);
+    on_focus.forget();
+    let on_change = Closure::<dyn Fn()>::new(|| {
+        // Taken out first: the new focus notes itself while this runs.
+        let Some(held) = FOCUSED.with(|f| f.borrow_mut().take()) else { return };
+        let gone = !held.button.is_connected() || held.button.has_attribute("disabled");
+        if gone {
+            refocus(&held.button, &held.partners, held.group.as_ref());
+        } else {
+            FOCUSED.with(|f| {
+                f.borrow_mut().get_or_insert(held);
+            });
+        }
+    });
+    let (Ok(observer), Some(body)) =
+        (web_sys::MutationObserver::new(on_change.as_ref().unchecked_ref()), window.document().and_then(|d| d.body()))
+    else {
+        return;
+    };
+    let init = web_sys::MutationObserverInit::new();
+    init.set_subtree(true);
+    init.set_child_list(true);
+    init.set_attributes(true);
+    init.set_attribute_filter(&js_sys::Array::of1(&"disabled".into()));
+    let _ = observer.observe_with_options(&body, &init);
+    on_change.forget();
 }
 
 /// The focused button, if any, ready to hand its focus on as [`keep_focus`] does for a click:
@@ -47,8 +103,7 @@ pub fn hold_focused() -> Option<impl FnOnce()> {
 /// Notes `button`'s partners and group before an action; the returned call refocuses after
 /// the action's own updates, which the reactive system runs as microtasks.
 fn hold(button: Element) -> impl FnOnce() {
-    let partners = partners(&button);
-    let group = button.closest("fieldset, section").ok().flatten();
+    let Held { button, partners, group } = Held::of(button);
     move || {
         Timeout::new(0, move || refocus(&button, &partners, group.as_ref())).forget();
     }

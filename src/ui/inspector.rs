@@ -2,6 +2,7 @@
 //! one request's hop-by-hop latency waterfall.
 
 use leptos::prelude::*;
+use statelab_sim::request::Completed;
 use statelab_sim::user::{SessionHome, CURRENCIES};
 use statelab_sim::{Node, UserState};
 
@@ -118,7 +119,7 @@ pub fn Waterfall() -> impl IntoView {
                 // With no traffic nothing will come: say so rather than wait.
                 Trace::Waiting if lab.snap.with(|s| s.rate_per_s == 0 && s.in_flight == 0) => view! { <p class="hint">{t(TraceNoTraffic)}</p> }.into_any(),
                 Trace::Waiting => view! { <p class="hint">{t(TraceWaiting)}</p> }.into_any(),
-                Trace::Following { id } => view! { <p class="hint">{tf(TraceFollowing, &[("id", &id)])}</p> }.into_any(),
+                Trace::Following { id } => view! { <p class="hint">{tf(TraceFollowing, &[("id", &(id + 1))])}</p> }.into_any(),
                 Trace::Shown(c) => {
                     let total = c.breakdown.total_us().max(1);
                     let mut start = 0u64;
@@ -136,19 +137,38 @@ pub fn Waterfall() -> impl IntoView {
                             </li>
                         }
                     }).collect_view();
-                    let outcome = match c.failure {
-                        Some(r) => tf(OutcomeFailed, &[("why", &words::fail_reason(r))]),
-                        None => tf(OutcomeAnswered, &[("time", &words::duration(c.breakdown.total_us()))]),
-                    };
-                    let server = c.server.map(|s| tf(Via, &[("server", &words::server(s))])).unwrap_or_default();
                     view! {
-                        <p>{tf(TraceSummary, &[("id", &c.id), ("user", &words::user(c.user)), ("action", &words::action(c.action)), ("via", &server), ("outcome", &outcome)])}</p>
+                        <p>{summary(&c)}</p>
                         <ol class="wf" aria-label=t(LatencyByHop)>{rows}</ol>
                     }.into_any()
                 }
             }}
+            // The panel may be far from the button or the T key that asked: a screen reader
+            // hears the traced request's summary wherever the focus is.
+            <p class="visually-hidden" aria-live="polite">
+                {move || lab.trace.with(|t| match t { Trace::Shown(c) => summary(c), _ => String::new() })}
+            </p>
         </section>
     }
+}
+
+/// "Request #88 — User T's product view via Server 2, answered in 33 ms.", numbered from 1.
+fn summary(c: &Completed) -> String {
+    let outcome = match c.failure {
+        Some(r) => tf(OutcomeFailed, &[("why", &words::fail_reason(r))]),
+        None => tf(OutcomeAnswered, &[("time", &words::duration(c.breakdown.total_us()))]),
+    };
+    let server = c.server.map(|s| tf(Via, &[("server", &words::server(s))])).unwrap_or_default();
+    tf(
+        TraceSummary,
+        &[
+            ("id", &(c.id + 1)),
+            ("user", &words::user(c.user)),
+            ("action", &words::action(c.action)),
+            ("via", &server),
+            ("outcome", &outcome),
+        ],
+    )
 }
 
 #[cfg(test)]

@@ -59,9 +59,16 @@ const STEP_REAL_S: f64 = 20.0;
 
 /// `start`: a tour id and step to open at once (from the URL), in `mode` if the tour offers it.
 /// `chooser`: whether the learner may pick and start another tour; a frame that embeds one
-/// step shows only that tour (its Tour mode stays).
+/// step shows only that tour (its Tour mode stays). `reset`: whether the page has a Reset to
+/// leave the tour by.
 #[component]
-pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, mode_asked: bool, chooser: bool) -> impl IntoView {
+pub fn TourPlayer(
+    start: Option<(String, usize)>,
+    mode: Mode,
+    mode_asked: bool,
+    chooser: bool,
+    reset: bool,
+) -> impl IntoView {
     let lab = use_lab();
     let tours = StoredValue::new(crate::i18n::tours::tours());
     let chosen = RwSignal::new(0usize);
@@ -73,10 +80,10 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, mode_asked: bool, 
     // `Lab::own_sent` when the step was shown: more since means the learner changed its run.
     let sent_at_show = StoredValue::new(0u64);
 
-    // The speed a long step raised, and the one it raised it from.
+    // The speed a step raised, and the one it raised it from.
     let paced = StoredValue::new(None::<(f64, f64)>);
-    // Back to the learner's speed (at least 1×, as every step plays) after a long step, when it
-    // ends or is left for another (Next, Back, the tour's mode), unless they changed it meanwhile.
+    // Back to the learner's speed after a step that raised it, when it ends or is left for
+    // another (Next, Back, the tour's mode), unless they changed it meanwhile.
     let unpace = move || {
         if let Some((chosen, pace)) = paced.get_value() {
             paced.set_value(None);
@@ -146,7 +153,7 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, mode_asked: bool, 
         // fast enough to end within [`STEP_REAL_S`] (a few minutes of cache warm-up at 10×),
         // after which the speed goes back.
         let pace = ((end_us - now) as f64 / 1e6 / STEP_REAL_S).clamp(1.0, crate::params::SPEED_RANGE.1);
-        let chosen = lab.speed.get_untracked().max(1.0);
+        let chosen = lab.speed.get_untracked();
         lab.speed.set(chosen.max(pace));
         paced.set_value((pace > chosen).then_some((chosen, pace)));
         lab.play_script(tour.schedule(p.step, now), end_us);
@@ -333,7 +340,7 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, mode_asked: bool, 
                     <p class="progress" role="status">
                         {if finished_tour { tf(TourFinished, &[("title", &tour.title), ("mode", &mode_in_text(p.mode))]) } else { tf(StepOf, &[("n", &(p.step + 1)), ("count", &count), ("mode", &mode_in_text(p.mode))]) }}
                     </p>
-                    {(!finished_tour).then(|| step_view(tour.clone(), p, player, run_step, verdict))}
+                    {(!finished_tour).then(|| step_view(tour.clone(), p, player, run_step, verdict, autoplay))}
                     <div class="row">
                         // The step view is rebuilt: the new step's title takes the focus, in view,
                         // where its text and Run come next (a phone would leave it off screen).
@@ -342,7 +349,7 @@ pub fn TourPlayer(start: Option<(String, usize)>, mode: Mode, mode_asked: bool, 
                     </div>
                 }
             })}
-            <Scrubber />
+            <Scrubber reset=reset />
         </section>
         // While a step plays out in the diagram, its progress, verdict and the way on stay at
         // hand at the bottom of the window.
@@ -382,9 +389,11 @@ fn step_view(
     player: RwSignal<Option<Player>>,
     run_step: impl Fn() + Copy + 'static,
     verdict: Memo<Option<String>>,
+    autoplay: RwSignal<bool>,
 ) -> impl IntoView {
     let step = tour.steps[p.step].clone();
     let tour_id = StoredValue::new(tour.id.clone());
+    let asks = step.prediction.is_some();
     let prediction = step.prediction.clone().map(|pred| {
         let right = pred.answer.for_mode(p.mode);
         let explanation = pred.explanation.clone();
@@ -431,9 +440,11 @@ fn step_view(
             >
                 {t(RunStep)}
             </button>
-            <span class="hint">{move || match player.get().map(|x| x.phase) {
-                Some(Phase::Running { .. }) => t(Running),
-                Some(Phase::Done { .. }) => t(DonePressNext),
+            <span class="hint">{move || match player.get().map(|x| (x.phase, x.answer)) {
+                Some((Phase::Running { .. }, _)) => t(Running),
+                Some((Phase::Done { .. }, _)) => t(DonePressNext),
+                // Autoplay waits at a prediction: say so, or it looks stuck.
+                Some((Phase::Shown, None)) if asks && autoplay.get() => t(AutoplayWaits),
                 _ => "",
             }}</span>
         </div>
@@ -497,12 +508,13 @@ const SCRUB_STEP_MS: u64 = 100;
 
 /// Jumps to any moment of the current run by replaying it up to there.
 #[component]
-fn Scrubber() -> impl IntoView {
+fn Scrubber(reset: bool) -> impl IntoView {
     let lab = use_lab();
     let now_ms = move || lab.panel_snap(|s| s.now_us / 1_000);
     let end_us = move || lab.panel_snap(|s| s.now_us).max(lab.horizon_shown());
     let top_ms = move || (end_us() / 1_000).div_ceil(SCRUB_STEP_MS).saturating_mul(SCRUB_STEP_MS);
     let thumb_ms = move || if lab.panel_snap(|s| s.now_us) >= end_us() { top_ms() } else { now_ms() };
+    let at_text = move || tf(TimelineAt, &[("now", &words::clock(now_ms() * 1_000)), ("end", &words::clock(end_us()))]);
     view! {
         <label class="row scrubber">
             {t(Timeline)}
@@ -516,7 +528,7 @@ fn Scrubber() -> impl IntoView {
                 disabled=move || lab.tour_at.with(Option::is_some)
                 prop:max=move || top_ms().to_string()
                 prop:value=move || thumb_ms().to_string()
-                aria-valuetext=move || tf(MsOfSimTime, &[("ms", &now_ms())])
+                aria-valuetext=at_text
                 on:change=move |ev| {
                     if let Ok(ms) = event_target_value(&ev).parse::<u64>() {
                         lab.playing.set(false);
@@ -524,12 +536,12 @@ fn Scrubber() -> impl IntoView {
                     }
                 }
             />
-            // Where the run is and how far it has been played, for the eye; the slider's
-            // value text tells a screen reader, so this is kept out of its name.
-            <output aria-hidden="true">{move || tf(TimelineAt, &[("now", &words::clock(now_ms() * 1_000)), ("end", &words::clock(end_us()))])}</output>
+            // Where the run is and how far it has been played, for the eye; the slider's value
+            // text tells a screen reader the same, so this is kept out of its name.
+            <output aria-hidden="true">{at_text}</output>
         </label>
         <Show when=move || lab.tour_at.with(Option::is_some)>
-            <p class="hint">{t(TimelineInTour)}</p>
+            <p class="hint">{t(if reset { TimelineInTour } else { TimelineInTourFixed })}</p>
         </Show>
     }
 }

@@ -269,3 +269,19 @@ test('a shortcut that disables the focused button hands the focus on, as Enter d
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('when the run itself disables the focused button, the focus stays near it, not on the page', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&speed=10&servers=6&rate=5`);
+  await page.getByRole('checkbox', { name: /Auto-scaling/ }).check();
+  const crash = page.getByRole('button', { name: 'Crash Server 6', exact: true });
+  await crash.focus();
+  // Play without moving the focus: auto-scaling then stops the idle Server 6.
+  await page.getByRole('button', { name: 'Play', exact: true }).evaluate((b) => b.click());
+  const handle = await crash.elementHandle();
+  await page.waitForFunction((b) => !b.isConnected || b.disabled, handle, { timeout: 30_000 });
+  await page.waitForTimeout(100);
+  const focused = await page.evaluate(() => document.activeElement?.tagName);
+  assert.notEqual(focused, 'BODY', 'the focus did not fall to the top of the page');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -80,7 +80,7 @@ test('a long step plays fast enough to end in about 20 s and says how long is le
   // The readouts above are the claim; a loaded machine may take longer than 24 s to compute it.
   await page.getByText('Done — press Next.').waitFor({ timeout: 180_000 });
   assert.match(await page.locator('.checkpoint').textContent(), /^✓/);
-  assert.equal(await page.locator('label.speed output').textContent(), '1.00×', 'back to real time, as every step plays');
+  assert.equal(await page.locator('label.speed output').textContent(), '0.20×', 'back to the speed the learner had');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -93,7 +93,7 @@ test('leaving a long step while it runs puts the speed back, as its end does', a
   assert.equal(await page.locator('label.speed output').textContent(), '10.00×');
   await page.locator('.tour').getByRole('button', { name: 'Next', exact: true }).click();
   await page.getByText(/^Step 4 of \d+/).waitFor();
-  assert.equal(await page.locator('label.speed output').textContent(), '1.00×', 'the next step does not play at the last one’s pace');
+  assert.equal(await page.locator('label.speed output').textContent(), '0.20×', 'the next step does not play at the last one’s pace');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -210,6 +210,7 @@ test('controls follow the tour: the lag slider shows the step’s lag, and Reset
   assert.match(await lag.locator('xpath=..').locator('output').textContent(), /^3000 ms$/);
   // Steps 1 and 2 ran 10 + 30 s: the timeline says where the run is and how far it goes.
   assert.equal(await page.locator('.scrubber output').textContent(), '40.0 s of 40.0 s');
+  assert.equal(await page.getByRole('slider', { name: 'Timeline' }).getAttribute('aria-valuetext'), '40.0 s of 40.0 s', 'a screen reader hears the same');
   // Inside a tour the steps and Back move through time: the timeline waits, and says so.
   assert.ok(await page.getByRole('slider', { name: 'Timeline' }).isDisabled());
   await page.getByText(/^During a tour, its steps and Back move through time/).waitFor();
@@ -433,4 +434,37 @@ test("a busy step's routine lines share a line per second, so the step's own act
     assert.deepEqual(errors, []);
     await context.close();
   }
+});
+
+test('a step plays at least in real time, then gives the learner back a slower speed', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=wrong-server&step=2&autoplay=0&speed=0.5`);
+  const speed = () => page.locator('label.speed output').textContent();
+  const prediction = page.locator('fieldset.prediction');
+  if (await prediction.count()) await prediction.getByRole('radio').first().check();
+  await page.getByRole('button', { name: 'Run this step' }).click();
+  assert.equal(await speed(), '1.00×');
+  await page.getByText('Done — press Next.').waitFor({ timeout: 60_000 });
+  assert.equal(await speed(), '0.50×');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('autoplay waiting at a prediction says so, and goes on once it is answered', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=crash-2am&step=2&mode=stateful&autoplay=0&speed=10`);
+  await page.getByRole('checkbox', { name: 'Autoplay' }).check();
+  await page.getByText('Autoplay waits for your answer above.').waitFor();
+  await page.locator('fieldset.prediction').getByRole('radio').first().check();
+  await page.getByText('Autoplay waits for your answer above.').waitFor({ state: 'detached' });
+  await page.getByText(/^Step 3 of \d+/).waitFor({ timeout: 60_000 });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a tour frame with no controls does not point to a Reset it lacks', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=crash-2am&step=2&controls=none&autoplay=0&title=0`);
+  await page.getByText(/^Step 2 of \d+/).waitFor();
+  assert.equal(await page.locator('.scrubber + .hint').textContent(), 'During a tour, its steps and Back move through time.');
+  assert.equal(await page.getByText(/press Reset/).count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
 });

@@ -327,6 +327,10 @@ test('clicking a moving dot traces that request hop by hop', async () => {
     await page.getByRole('button', { name: 'Step', exact: true }).click();
   }
   assert.ok(await page.getByRole('list', { name: 'Latency by hop' }).count(), 'the waterfall shows');
+  // A screen reader hears the summary, numbered from 1 as the page shows it.
+  const shown = await page.locator('.waterfall > p:not(.hint):not(.visually-hidden)').textContent();
+  assert.match(shown, /^Request #[1-9]\d* — User [A-Z]+’?'?s /);
+  assert.equal(await page.locator('.waterfall [aria-live=polite]').textContent(), shown);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -571,12 +575,14 @@ test('the live region speaks the newest loss at most every few seconds, with how
 });
 
 test('the live region counts every line it did not speak, beyond the ones the feed keeps', async () => {
-  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?users=200&rate=300&autoplay=0&mode=stateful`);
+  // 40 servers: the logged-out users log back in all over, and only a second's logins to one
+  // server share a line.
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?users=3000&servers=40&rate=1000&autoplay=0&mode=stateful`);
   const live = page.locator('.feed [aria-live="polite"]');
   await page.getByRole('button', { name: 'Crash Server 1', exact: true }).click();
-  // 12 s of the run in one task (S, 120 times), so every line is in before the region speaks,
+  // 30 s of the run in one task (S, 300 times), so every line is in before the region speaks,
   // however slow the machine: the crash's lines, then the logged-out users logging back in.
-  await steps(page, 120);
+  await steps(page, 300);
   await page.waitForFunction(() => /logged out/.test(document.querySelector('.feed [aria-live="polite"]').textContent), null, { timeout: 8_000 });
   const said = await live.textContent();
   const more = Number(said.match(/And (\d+) more events?\.$/)?.[1] ?? 0);
