@@ -163,6 +163,7 @@ pub fn TourPlayer(
         Timeout::new(0, || {
             bring_into_view("section.cards");
             reveal_spotlight();
+            focus_dock();
         })
         .forget();
     };
@@ -466,6 +467,18 @@ fn bring_into_view(selector: &str) {
         if !(0.0..=height / 2.0).contains(&top) {
             window.scroll_by_with_x_and_y(0.0, top);
         }
+    }
+}
+
+/// After Run by keyboard, the focus keeper put the focus on the step's title, which the scroll
+/// to the diagram then left off screen: the dock, fixed at the bottom of the window, takes it
+/// instead, with the way back to the step's text and on to the next.
+fn focus_dock() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let on_title = document.active_element().is_some_and(|a| a.matches(".tour h2, .tour h3").unwrap_or(false));
+    let button = document.query_selector(".tour-dock button").ok().flatten();
+    if let (true, Some(button)) = (on_title, button.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok())) {
+        let _ = button.focus();
     }
 }
 

@@ -51,8 +51,14 @@ test('the crash-2am tour, stateless, by keyboard only', async () => {
     }
     await tabTo(page, 'Run this step');
     await page.keyboard.press('Enter');
-    // The pressed button disables itself: the focus waits on the step's title, not on Back.
-    await page.waitForFunction(() => document.activeElement?.tagName === 'H3');
+    // The pressed button disables itself, and the page scrolls to where the step plays out:
+    // the focus waits in the dock at the bottom of the window, in view, not on Back.
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Read the step' && document.activeElement.closest('.tour-dock'));
+    const box = await page.evaluate(() => {
+      const r = document.activeElement.getBoundingClientRect();
+      return { top: r.top, bottom: r.bottom, height: innerHeight };
+    });
+    assert.ok(box.top >= 0 && box.bottom <= box.height, `the focused button is in view: ${JSON.stringify(box)}`);
     await page.getByText('Done — press Next.').waitFor({ timeout: 60_000 });
     const verdict = (await page.locator('.checkpoint').textContent()).trim();
     assert.ok(verdict === '' || verdict.startsWith('✓'), verdict);

@@ -186,14 +186,21 @@ pub enum FailsMore {
 
 impl Totals {
     /// Why these totals, a stateless run's, failed more than `sticky`'s, a stateful run of the
-    /// same lab; `None` when they did not. The session trips explain a higher share only when
-    /// overloaded servers made it (503s and queue timeouts): requests refused by an empty pool
-    /// owe nothing to how long each holds a worker.
+    /// same lab; `None` when they did not. Being asked more is a reason only when it accounts
+    /// for a quarter of the extra failures or more (the failures at the same share of the extra
+    /// requests): a few hundred more requests do not explain thousands more failures. The
+    /// session trips explain a higher share only when overloaded servers made it (503s and
+    /// queue timeouts): requests refused by an empty pool owe nothing to how long each holds a
+    /// worker.
     pub fn why_failed_more(&self, sticky: &Totals) -> Option<FailsMore> {
         if self.failed <= sticky.failed {
             return None;
         }
-        let asked_more = sticky.logouts > 0 && self.issued > sticky.issued;
+        // The failures the extra requests bring at this run's share, against the extra
+        // failures, each times `self.issued` to compare without dividing.
+        let from_asking = u128::from(self.failed) * u128::from(self.issued.saturating_sub(sticky.issued));
+        let extra = u128::from(self.failed - sticky.failed) * u128::from(self.issued);
+        let asked_more = sticky.logouts > 0 && from_asking > 0 && from_asking * 4 >= extra;
         // A share of issued requests, compared without dividing.
         let higher = |ours: u64, theirs: u64| {
             u128::from(ours) * u128::from(sticky.issued) > u128::from(theirs) * u128::from(self.issued)
