@@ -105,6 +105,12 @@ pub fn Help(hidden: ReadSignal<bool>, full: bool) -> impl IntoView {
         if let Some(d) = dialog.get() {
             if open && !d.open() {
                 let _ = d.show_modal();
+                // On its title, not on Close at its foot: a short window would scroll the
+                // list's top out of view. (Not `autofocus`, which a cross-origin frame blocks
+                // with an error.)
+                if let Ok(Some(heading)) = d.query_selector("h2") {
+                    super::focus::focus_heading(&heading);
+                }
             } else if !open && d.open() {
                 d.close();
             }

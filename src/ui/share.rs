@@ -58,12 +58,14 @@ fn download(name: &str, mime: &str, content: &str) {
 
 /// Copies `text` and says so in `status` once the browser has: it refuses in a frame without
 /// clipboard permission and on a page served without HTTPS, and then `fallback` points at the
-/// text to copy by hand.
+/// text to copy by hand. A frame whose permissions policy forbids the clipboard is not asked
+/// at all, which would only log a violation.
 fn copy(text: &str, status: RwSignal<Option<&'static str>>, done: Text, fallback: Text) {
     let navigator = web_sys::window().map(|w| w.navigator());
     let has_clipboard = navigator
         .as_ref()
-        .is_some_and(|n| js_sys::Reflect::get(n, &"clipboard".into()).is_ok_and(|c| !c.is_undefined()));
+        .is_some_and(|n| js_sys::Reflect::get(n, &"clipboard".into()).is_ok_and(|c| !c.is_undefined()))
+        && clipboard_allowed();
     let Some(navigator) = navigator.filter(|_| has_clipboard) else {
         status.set(Some(t(fallback)));
         return;
@@ -78,6 +80,18 @@ fn copy(text: &str, status: RwSignal<Option<&'static str>>, done: Text, fallback
     let _ = navigator.clipboard().write_text(text).then2(&ok, &refused);
     ok.forget();
     refused.forget();
+}
+
+/// Whether the page's permissions policy lets it write to the clipboard (true where the
+/// browser cannot tell: the call itself then answers).
+fn clipboard_allowed() -> bool {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return true };
+    let policy = js_sys::Reflect::get(&document, &"featurePolicy".into()).ok().filter(|p| p.is_object());
+    let allows = policy.as_ref().and_then(|p| {
+        let f = js_sys::Reflect::get(p, &"allowsFeature".into()).ok()?.dyn_into::<js_sys::Function>().ok()?;
+        f.call1(p, &"clipboard-write".into()).ok()?.as_bool()
+    });
+    allows.unwrap_or(true)
 }
 
 /// A frame size typed in its box, rounded to whole pixels ("1e3" and "800.4" are sizes too):
@@ -104,6 +118,7 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
     let lab = use_lab();
     let link = RwSignal::new(String::new());
     let copied = RwSignal::new(None::<&'static str>);
+    let code_copied = RwSignal::new(None::<&'static str>);
     let width = RwSignal::new(800u32);
     let height = RwSignal::new(FRAME_HEIGHT);
     let preview = RwSignal::new(false);
@@ -165,7 +180,7 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
     let snippet = move || {
         let src = frame_src.get();
         format!(
-            "<iframe src=\"{}\" width=\"{}\" height=\"{}\" title=\"{}\" loading=\"lazy\" style=\"border:0\"></iframe>",
+            "<iframe src=\"{}\" width=\"{}\" height=\"{}\" title=\"{}\" loading=\"lazy\" allow=\"clipboard-write\" style=\"border:0\"></iframe>",
             attr(&src),
             width.get(),
             height.get(),
@@ -291,8 +306,10 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
                     <textarea class="wide" readonly rows="3" prop:value=snippet></textarea>
                 </label>
                 <div class="row">
-                    <button on:click=move |_| copy(&snippet(), copied, EmbedCopied, CopyCodeAbove)>{t(CopyEmbedCode)}</button>
+                    <button on:click=move |_| copy(&snippet(), code_copied, EmbedCopied, CopyCodeAbove)>{t(CopyEmbedCode)}</button>
                     <button aria-pressed=move || preview.get().to_string() on:click=move |_| preview.update(|p| *p = !*p)>{t(PreviewEmbed)}</button>
+                    // Beside the button pressed: the link's status is a screen or more above.
+                    <span role="status" class="hint">{move || code_copied.get()}</span>
                 </div>
                 <Show when=move || preview.get()>
                     <div class="embed-box" node_ref=preview_box>

@@ -10,9 +10,9 @@ use crate::i18n::{t, tf, words, Grouped, Text::*};
 const SHOWN: u32 = 48;
 
 /// Every user's state at a glance by colour, badge and label, never colour alone; a click
-/// opens that user in the session inspector.
+/// opens that user in the session inspector (`inspector`: whether the page shows it).
 #[component]
-pub fn UserStrip() -> impl IntoView {
+pub fn UserStrip(inspector: bool) -> impl IntoView {
     let lab = use_lab();
     let count = move || lab.snap.with(|s| s.users);
     view! {
@@ -75,6 +75,15 @@ pub fn UserStrip() -> impl IntoView {
             <p class="more">
                 {move || (count() > SHOWN).then(|| tf(MoreUsers, &[("n", &Grouped((count() - SHOWN).into()))]))}
             </p>
+            // The inspector may be a screen or more below (a phone): the pick is answered here,
+            // and heard, with the way to it.
+            <p class="picked" role="status">
+                {move || lab.selected_user.get().filter(|_| inspector).map(|u| view! {
+                    {tf(PickedUser, &[("user", &words::user(u))])}
+                    " "
+                    <button on:click=move |_| show_inspector()>{t(ShowSession)}</button>
+                })}
+            </p>
         </section>
     }
 }
@@ -88,5 +97,15 @@ fn CartIcon() -> impl IntoView {
             <circle cx="4.8" cy="10" r="1" />
             <circle cx="9" cy="10" r="1" />
         </svg>
+    }
+}
+
+/// Scrolls the session inspector into view and puts the focus on its heading, where its
+/// details are read next.
+fn show_inspector() {
+    let heading = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("inspector-heading"));
+    if let Some(heading) = heading {
+        heading.scroll_into_view();
+        super::focus::focus_heading(&heading);
     }
 }

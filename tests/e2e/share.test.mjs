@@ -504,3 +504,23 @@ test('a link with several refused commands names every refusal', async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('in a frame without clipboard access, Copy embed code answers beside itself, with no error', async () => {
+  const context = await lab.browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(String(e)));
+  // A course page of another origin (localhost) frames the app (127.0.0.1): no clipboard for it.
+  await page.goto(`${lab.server.url.replace('127.0.0.1', 'localhost')}examples/embed.html`);
+  await page.waitForFunction(() => (window.statelabEvents ?? []).some((e) => e.type === 'ready'));
+  await page.evaluate((app) => (document.getElementById('lab').src = `${app}index.html?autoplay=0&title=0&panel=share`), lab.server.url);
+  const frame = page.frameLocator('#lab');
+  await frame.getByRole('button', { name: 'Copy embed code' }).click();
+  const status = frame.getByRole('button', { name: 'Copy embed code' }).locator('xpath=..').getByRole('status');
+  await status.filter({ hasText: /^Copy the code above\.$/ }).waitFor();
+  assert.match(await frame.getByLabel('Embed code').inputValue(), / allow="clipboard-write"/, 'the code it offers lets a course page allow it');
+  await page.waitForTimeout(200);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

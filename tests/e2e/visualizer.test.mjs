@@ -675,3 +675,17 @@ test('a busy database shows its connections in use and the queries waiting, in t
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('picking a user on a phone says where the session is open, and takes the learner there', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`, { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  await page.getByRole('button', { name: /^User E: / }).tap();
+  const picked = page.locator('.users [role=status]');
+  assert.equal(await picked.textContent(), "User E's session is open in the Session inspector; the diagram marks where it lives. Show the session");
+  await picked.getByRole('button', { name: 'Show the session' }).tap();
+  await page.waitForFunction(() => document.activeElement?.id === 'inspector-heading');
+  const top = await page.evaluate(() => document.activeElement.getBoundingClientRect().top);
+  assert.ok(top >= 0 && top < 844, `the inspector's heading is in view (${top})`);
+  assert.match(await page.locator('.inspector').textContent(), /User E/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
