@@ -182,13 +182,20 @@ pub fn PartMenu(open: RwSignal<Option<Part>>) -> impl IntoView {
         }
     });
     let root = NodeRef::<html::Section>::new();
-    // A newly opened menu takes the focus, so the keyboard can go on from it.
+    // A newly opened menu comes into view whole, where the diagram scrolls sideways (a phone),
+    // and takes the focus, so the keyboard can go on from it.
     Effect::new(move |_| {
         if open.get().is_some() {
             request_animation_frame(move || {
-                let first = root
-                    .get_untracked()
-                    .and_then(|r| r.query_selector(".part-menu-actions button:not(:disabled)").ok().flatten());
+                let menu = root.get_untracked();
+                if let Some(menu) = &menu {
+                    let whole = web_sys::ScrollIntoViewOptions::new();
+                    whole.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                    whole.set_inline(web_sys::ScrollLogicalPosition::Nearest);
+                    menu.scroll_into_view_with_scroll_into_view_options(&whole);
+                }
+                let first =
+                    menu.and_then(|r| r.query_selector(".part-menu-actions button:not(:disabled)").ok().flatten());
                 if let Some(button) = first.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
                     let _ = button.focus();
                 }
@@ -250,7 +257,7 @@ pub fn PartMenu(open: RwSignal<Option<Part>>) -> impl IntoView {
                         open.set(None);
                     }
                 }
-                // Under its box, and never past the stage's sides (the menu is at most 18rem).
+                // Centred under its box, and never past the stage's sides (the menu is 18rem wide).
                 style:left=move || format!("clamp(0.25rem, calc({:.2}% - 9rem), calc(100% - 18.25rem))", place().0 / WIDTH * 100.0)
                 style:top=move || below().then(at)
                 style:bottom=move || (!below()).then(at)

@@ -468,3 +468,14 @@ test('a tour frame with no controls does not point to a Reset it lacks', async (
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the M key inside a tour says the tour sets the mode, as the switch does', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=crash-2am&step=2&mode=stateful&autoplay=0`);
+  await page.getByText(/^Step 2 of \d+/).waitFor();
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('m');
+  await page.locator('.toolbar .notice').filter({ hasText: /^During a tour the tour sets the session mode/ }).waitFor();
+  assert.ok(await page.getByRole('radiogroup', { name: 'Session mode' }).getByRole('radio', { name: 'Stateful' }).isChecked());
+  assert.deepEqual(errors, []);
+  await context.close();
+});
