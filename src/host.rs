@@ -1,7 +1,8 @@
 //! The host-page API: a page that embeds StateLab in an `<iframe>` can drive it with
 //! `postMessage` and hear what happens. Every message is checked: it must be an object tagged
 //! `statelab: 1`, come from the parent window, and — when the `host` URL parameter names an
-//! origin — from that origin, which is also the only one events are posted to.
+//! origin — from that origin, which is also the only one events are posted to. A `host` that
+//! names none turns the API off: the instructor meant to lock the frame.
 //!
 //! In: `{statelab: 1, type: "play" | "pause" | "step" | "reset"}` and
 //! `{statelab: 1, type: "command", command: {cmd: "crash_server", server: 0}}` (any command by its
@@ -123,8 +124,14 @@ pub fn origin(text: &str) -> Option<String> {
         && host.starts_with('[')
         && host.ends_with(']')
         && host[1..host.len() - 1].chars().all(|c| c.is_ascii_hexdigit() || c == ':');
+    let labels: Vec<&str> = host.split('.').collect();
+    // A name ending in a number is an IPv4 address, which the browser spells in four decimal
+    // parts: another spelling ("127.1", "0x7f.1") would never match a message's origin.
+    let numeric = labels.last().is_some_and(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()));
+    let ipv4 = labels.len() == 4 && labels.iter().all(|l| l.parse::<u8>().is_ok_and(|n| n.to_string() == *l));
     let name = host.len() <= 253
-        && host.split('.').all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+        && labels.iter().all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        && (!numeric || ipv4);
     if !(v6 || name) {
         return None;
     }
@@ -402,7 +409,7 @@ mod tests {
     }
 
     #[test]
-    fn only_bare_origins_are_accepted() {
+    fn an_origin_is_read_as_the_browser_spells_it() {
         assert_eq!(origin("https://school.example").as_deref(), Some("https://school.example"));
         assert_eq!(origin("http://127.0.0.1:8080").as_deref(), Some("http://127.0.0.1:8080"));
         assert_eq!(origin("http://[::1]:8080").as_deref(), Some("http://[::1]:8080"));
@@ -426,6 +433,10 @@ mod tests {
             "https://",
             "https://a..example",
             "https:///a.example",
+            "http://127.1",
+            "http://0x7f.0.0.1",
+            "http://127.000.0.1",
+            "http://256.0.0.1",
             "https://user@a.example",
             "ftp://a.example",
         ] {

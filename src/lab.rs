@@ -8,7 +8,7 @@ use statelab_sim::rewind::Rewinder;
 use statelab_sim::{Command, EventKind, Sim, SimConfig, Snapshot, UserId};
 
 use crate::i18n::{events, tf, words, Lang, Text::*};
-use crate::params::{page_pairs, share_query, tour_query, Theme};
+use crate::params::{page_pairs, setup_pairs, share_query, tour_query, Theme};
 
 /// In-flight requests drawn as dots; the rest are counted, not drawn.
 pub const MAX_DOTS: usize = 600;
@@ -89,6 +89,9 @@ pub struct Lab {
     pub playing: RwSignal<bool>,
     /// Simulated seconds per real second.
     pub speed: RwSignal<f64>,
+    /// The learner's speed and the pace a tour step raised it to, while it does: a link made
+    /// meanwhile carries the learner's.
+    pub paced: StoredValue<Option<(f64, f64)>>,
     /// The speed the run really reaches, when the frame's work budget holds it below `speed`.
     pub slowed: RwSignal<Option<f64>>,
     /// A message for the learner, e.g. why a command was refused.
@@ -174,6 +177,7 @@ impl Lab {
             snap,
             playing: RwSignal::new(true),
             speed: RwSignal::new(DEFAULT_SPEED),
+            paced: StoredValue::new(None),
             slowed: RwSignal::new(None),
             own_sent: StoredValue::new(0),
             notice: RwSignal::new(notice),
@@ -510,19 +514,25 @@ impl Lab {
         with_chosen_lang(self.run_query(theme))
     }
 
+    /// The speed the learner chose: a tour step's raised pace is not theirs.
+    fn chosen_speed(&self) -> f64 {
+        let speed = self.speed.get_untracked();
+        self.paced.get_value().filter(|&(_, pace)| pace == speed).map_or(speed, |(chosen, _)| chosen)
+    }
+
     /// The query string that opens compare view sized as this run is now (see
     /// [`Sim::present_config`]), with the language if the URL chose one.
     pub fn compare_query(&self, theme: Theme) -> String {
-        let speed = self.speed.get_untracked();
+        let speed = self.chosen_speed();
         let run = self.with_sim(|s| share_query(&s.present_config(), speed, theme, &[], 0, 0));
         with_chosen_lang(format!("{run}&view=compare"))
     }
 
     /// The tour step, or the run's settings, commands and moment, as query pairs.
     fn run_query(&self, theme: Theme) -> String {
-        let speed = self.speed.get_untracked();
+        let speed = self.chosen_speed();
         match self.tour_at.get_untracked() {
-            Some((id, step, mode)) => tour_query(&id, step, mode, &self.page_config.get_value(), speed, theme),
+            Some((id, step, mode)) => tour_query(&id, step, mode, speed, theme),
             None => {
                 // The whole timeline: after a rewind, its later part goes too, so the link
                 // reopens the whole run, at the moment shown.
@@ -547,6 +557,10 @@ impl Lab {
         let mut query: Vec<String> =
             page_pairs(&search).filter(|pair| !pair.starts_with("view=")).map(str::to_string).collect();
         query.push(self.run_query(theme).replace("&autoplay=0", ""));
+        // Inside a tour, the page's own setup goes along, for Reset to bring back after it.
+        if self.tour_at.with_untracked(Option::is_some) {
+            query.extend(setup_pairs(&self.page_config.get_value()));
+        }
         query.push(format!("autoplay={}", u8::from(self.playing.get_untracked())));
         query.push(format!("lang={}", lang.key()));
         let _ = location.set_search(&query.join("&"));

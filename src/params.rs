@@ -271,26 +271,15 @@ pub fn share_query(
     q
 }
 
-/// The query string that reopens a guided tour at the step being shown. `page` is what Reset
-/// brings back on leaving the tour: its setup goes along, so the reopened page keeps it too.
-pub fn tour_query(id: &str, step: usize, mode: Mode, page: &SimConfig, speed: f64, theme: Theme) -> String {
+/// The query string that reopens a guided tour at the step being shown.
+pub fn tour_query(id: &str, step: usize, mode: Mode, speed: f64, theme: Theme) -> String {
     let mode = mode.key();
-    let mut q = format!(
-        "scenario={id}&step={}&mode={mode}&speed={}&theme={}&autoplay=0",
-        step + 1,
-        speed_text(speed),
-        theme.key()
-    );
-    for pair in setup_pairs(page) {
-        q.push('&');
-        q.push_str(&pair);
-    }
-    q
+    format!("scenario={id}&step={}&mode={mode}&speed={}&theme={}&autoplay=0", step + 1, speed_text(speed), theme.key())
 }
 
 /// The setup keys of `config` that differ from the defaults, as `key=value`: what a tour link
-/// keeps aside for Reset.
-fn setup_pairs(config: &SimConfig) -> Vec<String> {
+/// keeps aside for Reset, and a language switch inside a tour carries along.
+pub fn setup_pairs(config: &SimConfig) -> Vec<String> {
     let plain = SimConfig::default();
     [
         ("seed", config.seed, plain.seed),
@@ -490,8 +479,11 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
             "host" => match crate::host::origin(&value) {
                 Some(origin) => p.host = Host::Only(origin),
                 None => {
-                    // The instructor meant to lock the frame: a slip must not open it to all.
-                    p.host = Host::Nobody;
+                    // The instructor meant to lock the frame: a slip must not open it to all
+                    // (an origin given before it still counts, as the last valid value).
+                    if p.host == Host::Any {
+                        p.host = Host::Nobody;
+                    }
                     bad(tr(Text::WhyHost));
                 }
             },
@@ -528,10 +520,6 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
     if panel_given && p.controls != Controls::Full {
         notices.push(tr(Text::NoticePanelControls).to_string());
     }
-    // Compare view starts both panes at 0 s; the link's run opens behind it, in the lab view.
-    if p.compare && p.scenario.is_none() && (p.at_us.is_some() || !p.commands.is_empty()) {
-        notices.push(tr(Text::NoticeCompareRun).to_string());
-    }
     // A tour plays in the lab view; compare mode would take its settings but not its steps.
     if p.compare && p.scenario.is_some() {
         p.scenario = None;
@@ -540,6 +528,10 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
     } else if step_given && p.scenario.is_none() {
         // A step belongs to a tour: without one it has nothing to open.
         notices.push(tr(Text::NoticeStepAlone).to_string());
+    }
+    // Compare view starts both panes at 0 s; the link's run opens behind it, in the lab view.
+    if p.compare && (p.at_us.is_some() || !p.commands.is_empty()) {
+        notices.push(tr(Text::NoticeCompareRun).to_string());
     }
     // A tour step sets up its own run: the link's setup waits for Reset, which leaves the tour
     // for the page's own settings, and a moment or commands have no run to go into.
@@ -896,22 +888,20 @@ mod tests {
         assert_eq!(page_pairs(q).collect::<Vec<_>>(), ["host=https%3A%2F%2Fa.example", "panel=tour,feed", "title=0"]);
         let run = share_query(&SimConfig::default(), 1.0, Theme::Auto, &[(0, Command::AddServer)], 9, 0);
         assert_eq!(page_pairs(&run).count(), 0, "a run link sets run keys only: {run}");
-        assert_eq!(
-            page_pairs(&tour_query("cache", 0, Mode::Stateless, &SimConfig::default(), 1.0, Theme::Dark)).count(),
-            0
-        );
+        assert_eq!(page_pairs(&tour_query("cache", 0, Mode::Stateless, 1.0, Theme::Dark)).count(), 0);
     }
 
     #[test]
     fn tours_open_at_a_step() {
-        let plain = SimConfig::default();
-        let (p, notices) = parse(&tour_query("wrong-server", 2, Mode::Stateless, &plain, 1.0, Theme::Auto), Lang::En);
+        let tour = tour_query("wrong-server", 2, Mode::Stateless, 1.0, Theme::Auto);
+        let (p, notices) = parse(&tour, Lang::En);
         assert!(notices.is_empty(), "{notices:?}");
         assert_eq!((p.scenario.as_deref(), p.step, p.config.mode), (Some("wrong-server"), 2, Mode::Stateless));
-        // The page's own setup goes along, for Reset to bring back after the tour.
-        let mut page = plain.clone();
+        // A language switch carries the page's own setup along, for Reset to bring back.
+        let mut page = SimConfig::default();
+        assert!(setup_pairs(&page).is_empty());
         (page.seed, page.servers, page.users, page.traffic.rate_per_s) = (7, 9, 40, 25);
-        let (p, notices) = parse(&tour_query("wrong-server", 2, Mode::Stateless, &page, 1.0, Theme::Auto), Lang::En);
+        let (p, notices) = parse(&format!("{tour}&{}", setup_pairs(&page).join("&")), Lang::En);
         assert_eq!(notices.len(), 1, "{notices:?}");
         let got = (p.config.seed, p.config.servers, p.config.users, p.config.traffic.rate_per_s);
         assert_eq!((p.scenario.as_deref(), got), (Some("wrong-server"), (7, 9, 40, 25)));
@@ -936,7 +926,7 @@ mod tests {
         assert!(!p.shows("charts"), "minimal controls hide every panel");
         // Not in silence: a smaller embed has no panels to pick.
         let (_, notices) = parse("controls=none&panel=charts", Lang::En);
-        assert_eq!(notices, ["panel=… picks panels only with controls=full: a smaller embed shows none."]);
+        assert_eq!(notices, ["panel=… picks panels only with controls=full: a frame with fewer controls shows none."]);
     }
 
     #[test]
@@ -944,8 +934,20 @@ mod tests {
         let (_, notices) = parse("?scenario=replicas&seed=5&controls=none", Lang::En);
         assert_eq!(
             notices,
-            ["seed=5 had no effect: a tour sets up each step's run itself, and this frame has no Reset to leave it."]
+            ["Without effect here: seed=5. A tour sets up each step's run itself, and this frame has no Reset to leave the tour."]
         );
+    }
+
+    #[test]
+    fn a_host_that_names_no_origin_locks_the_frame() {
+        assert_eq!(parse("host=https://a.example/course/1", Lang::En).0.host, Host::Only("https://a.example".into()));
+        let (p, notices) = parse("host=school.example", Lang::En);
+        assert_eq!((p.host, notices.len()), (Host::Nobody, 1));
+        assert_eq!(parse("title=0", Lang::En).0.host, Host::Any);
+        // Given twice, the last valid one counts, as the notice says.
+        let (p, notices) = parse("host=https://a.example&host=oops", Lang::En);
+        assert_eq!(p.host, Host::Only("https://a.example".into()));
+        assert!(notices.last().is_some_and(|n| n.ends_with("the last valid value counts.")), "{notices:?}");
     }
 
     #[test]
@@ -957,6 +959,9 @@ mod tests {
             ["Compare view starts both sides at 0 s: the link's moment and commands (t, cmds) open in “Explore the system”."]
         );
         assert!(parse("view=compare&servers=4", Lang::En).1.is_empty());
+        // With a tour, which compare view drops, too.
+        let (_, notices) = parse("view=compare&scenario=cache&t=5000000", Lang::En);
+        assert_eq!(notices.len(), 2, "{notices:?}");
     }
 
     #[test]

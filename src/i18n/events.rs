@@ -43,9 +43,14 @@ pub struct Line {
 /// What the events of one [`Group`] have in common.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Kin {
-    /// Requests that failed at one place (the box the diagram outlines) for one reason.
-    Failed { at: Node, reason: FailReason },
-    /// Logins whose sessions went to one server's memory, or to the shared store.
+    /// Requests that failed at one place for one reason.
+    Failed {
+        /// The box the diagram outlines.
+        at: Node,
+        /// As the failure's label says.
+        reason: FailReason,
+    },
+    /// Logins whose sessions went to one server's memory (`Some`), or to the shared store.
     LoggedIn { at: Option<ServerId> },
     /// Reads that found a replica's copy not yet up to date.
     StaleRead,
@@ -54,11 +59,13 @@ pub enum Kin {
 /// Routine events of one kin within one simulated second, told as one line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Group {
+    /// What they have in common, which the line tells once.
     pub kin: Kin,
     /// How many so far, grown as later batches join the line.
     pub count: u64,
-    /// The users they happened to, each once, in order.
-    pub users: Vec<UserId>,
+    /// The first users who logged in, each once, for a login line to name (eight at most,
+    /// so a join costs the same in a lab of any size).
+    pub named: Vec<UserId>,
     /// When the latest of them happened [µs]: the line's stamp spans the second's events.
     pub last_us: u64,
 }
@@ -66,13 +73,13 @@ pub struct Group {
 impl Group {
     /// The group `e` starts, for an event of a routine kind.
     fn of(e: &Event) -> Option<Group> {
-        let (kin, user) = match e.kind {
-            EventKind::RequestFailed { at, reason, user, .. } => (Kin::Failed { at, reason }, user),
-            EventKind::LoggedIn { user, at } => (Kin::LoggedIn { at }, user),
-            EventKind::StaleRead { user, .. } => (Kin::StaleRead, user),
+        let (kin, named) = match e.kind {
+            EventKind::RequestFailed { at, reason, .. } => (Kin::Failed { at, reason }, Vec::new()),
+            EventKind::LoggedIn { user, at } => (Kin::LoggedIn { at }, vec![user]),
+            EventKind::StaleRead { .. } => (Kin::StaleRead, Vec::new()),
             _ => return None,
         };
-        Some(Group { kin, count: 1, users: vec![user], last_us: e.at_us })
+        Some(Group { kin, count: 1, named, last_us: e.at_us })
     }
 
     /// Joins `later` into the first of `lines` it goes on from, searching back through the
@@ -80,49 +87,58 @@ impl Group {
     pub fn join_into<'a>(lines: impl DoubleEndedIterator<Item = &'a mut Line>, later: Line) -> Option<Line> {
         let second = later.at_us / SEC;
         for line in lines.rev().take_while(|l| l.at_us / SEC == second) {
-            if let Some(joined) = Group::join(line, &later) {
-                *line = joined;
+            if Group::absorb(line, &later) {
                 return None;
             }
         }
         Some(later)
     }
 
-    /// `line` told with `later`, a line that came after it, when both tell events of one kin
-    /// within one simulated second: one line, from the first to the latest.
-    fn join(line: &Line, later: &Line) -> Option<Line> {
-        let (Some(a), Some(b)) = (&line.group, &later.group) else { return None };
+    /// Tells `later`, a line that came after `line`, in `line` when both tell events of one
+    /// kin within one simulated second: one line, from the first to the latest, updated in
+    /// place. Returns whether it did.
+    fn absorb(line: &mut Line, later: &Line) -> bool {
+        let (Some(a), Some(b)) = (line.group.as_mut(), later.group.as_ref()) else { return false };
         if a.kin != b.kin || line.at_us / SEC != later.at_us / SEC {
-            return None;
+            return false;
         }
-        let mut users = a.users.clone();
-        users.extend(b.users.iter().filter(|u| !a.users.contains(u)));
-        let group = Group { count: a.count + b.count, users, last_us: a.last_us.max(b.last_us), ..*a };
-        Some(Line { text: group.sentence(line.at_us), group: Some(group), seq: later.seq, ..line.clone() })
+        a.count += b.count;
+        for u in &b.named {
+            if a.named.len() < NAMED_USERS && !a.named.contains(u) {
+                a.named.push(*u);
+            }
+        }
+        a.last_us = a.last_us.max(b.last_us);
+        line.text = a.sentence(line.at_us);
+        // A new key, so the feed redraws the line.
+        line.seq = later.seq;
+        true
     }
 
     fn sentence(&self, at_us: u64) -> String {
         let n = Grouped(self.count);
+        // Logins are each a user's: past the ones named, the count says how many more.
+        let users = || {
+            let list: Vec<String> = self.named.iter().map(|&u| words::letters(u)).collect();
+            named(list.join(", "), self.count.saturating_sub(self.named.len() as u64))
+        };
         let text = match self.kin {
             Kin::Failed { at, reason } => {
                 tf(EvFailedMany, &[("n", &n), ("at", &words::node(at)), ("reason", &words::fail_reason(reason))])
             }
-            Kin::LoggedIn { at: Some(server) } => tf(
-                EvLoggedInServerMany,
-                &[("n", &n), ("users", &named(&self.users)), ("server", &words::server(server))],
-            ),
-            Kin::LoggedIn { at: None } => tf(EvLoggedInStoreMany, &[("n", &n), ("users", &named(&self.users))]),
-            Kin::StaleRead => tf(EvStaleReadMany, &[("n", &n), ("users", &named(&self.users))]),
+            Kin::LoggedIn { at: Some(server) } => {
+                tf(EvLoggedInServerMany, &[("n", &n), ("users", &users()), ("server", &words::server(server))])
+            }
+            Kin::LoggedIn { at: None } => tf(EvLoggedInStoreMany, &[("n", &n), ("users", &users())]),
+            Kin::StaleRead => tf(EvStaleReadMany, &[("n", &n)]),
         };
         format!("[{}] {text}", words::clock_span(at_us, self.last_us))
     }
 }
 
-/// The first users of `users` by name, and how many more.
-fn named(users: &[UserId]) -> String {
-    let list: Vec<String> = users.iter().take(NAMED_USERS).map(|&u| words::letters(u)).collect();
-    let list = list.join(", ");
-    match users.len().saturating_sub(NAMED_USERS) {
+/// `list`, the users a line names, and how many `more` it does not.
+fn named(list: String, more: u64) -> String {
+    match more {
         0 => list,
         more => tf(ListAndMore, &[("list", &list), ("n", &more)]),
     }
@@ -175,9 +191,11 @@ fn logouts((first, reason, users): (&Event, LogoutReason, Vec<UserId>)) -> Line 
             group: None,
         };
     }
+    let list: Vec<String> = users.iter().take(NAMED_USERS).map(|&u| words::letters(u)).collect();
+    let list = named(list.join(", "), users.len().saturating_sub(NAMED_USERS) as u64);
     let text = tf(
         EvLoggedOutMany,
-        &[("n", &Grouped(users.len() as u64)), ("users", &named(&users)), ("reason", &words::logout_reason(reason))],
+        &[("n", &Grouped(users.len() as u64)), ("users", &list), ("reason", &words::logout_reason(reason))],
     );
     Line {
         loss: true,
@@ -637,7 +655,7 @@ mod tests {
     }
 
     #[test]
-    fn logins_and_stale_reads_of_a_second_share_a_line_that_names_their_users() {
+    fn logins_and_stale_reads_of_a_second_share_a_line_and_logins_name_their_users() {
         set(Lang::En, false);
         let event = |seq, at_us, kind| Event { seq, at_us, kind };
         let login = |seq, at_us, user, at| event(seq, at_us, EventKind::LoggedIn { user: UserId(user), at });
@@ -659,8 +677,7 @@ mod tests {
             texts,
             [
                 "[5.0–5.4 s] 2 users logged in (A, C); their sessions live in Server 3's memory.".to_string(),
-                "[5.1–5.8 s] 11 stale reads (users J, K): each saw an old copy of a product, not yet replicated."
-                    .to_string(),
+                "[5.1–5.8 s] 11 stale reads: each saw an old copy of a product, not yet replicated.".to_string(),
                 sentence(&add),
                 sentence(&events[3]),
                 sentence(&events[5]),

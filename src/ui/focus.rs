@@ -67,6 +67,16 @@ fn watch_focused(window: &web_sys::Window) {
     });
     let _ = window.add_event_listener_with_callback_and_bool("focusin", on_focus.as_ref().unchecked_ref(), true);
     on_focus.forget();
+    // A button left while it still works (the focus went elsewhere, or out of the window) is
+    // no longer watched: its later loss must not pull the focus back from where it went.
+    let on_blur = Closure::<dyn Fn(web_sys::Event)>::new(|ev: web_sys::Event| {
+        let left = ev.target().and_then(|t| t.dyn_into::<Element>().ok());
+        if left.is_some_and(|b| b.is_connected() && !b.has_attribute("disabled")) {
+            FOCUSED.with(|f| f.borrow_mut().take());
+        }
+    });
+    let _ = window.add_event_listener_with_callback_and_bool("focusout", on_blur.as_ref().unchecked_ref(), true);
+    on_blur.forget();
     let on_change = Closure::<dyn Fn()>::new(|| {
         // Taken out first: the new focus notes itself while this runs.
         let Some(held) = FOCUSED.with(|f| f.borrow_mut().take()) else { return };

@@ -240,7 +240,7 @@ pub fn App(setup: Setup) -> impl IntoView {
             {(params.shows("tour") || params.scenario.is_some()).then(|| view! { <tour::TourPlayer start=params.scenario.clone().map(|id| (id, params.step)) mode=params.config.mode mode_asked=params.mode_asked chooser=full reset=any_controls /> })}
             <metrics::Cards />
             <diagram::Diagram actions=full projector=Signal::derive(move || theme.get() == Theme::Projector) />
-            <users::UserStrip inspector=full && params.shows("inspector") />
+            <users::UserStrip inspector=params.shows("inspector") />
             {full.then(|| view! {
                 <div class="workspace" class:single=!params.shows("controls")>
                     {params.shows("controls").then(|| view! {

@@ -80,8 +80,8 @@ pub fn TourPlayer(
     // `Lab::own_sent` when the step was shown: more since means the learner changed its run.
     let sent_at_show = StoredValue::new(0u64);
 
-    // The speed a step raised, and the one it raised it from.
-    let paced = StoredValue::new(None::<(f64, f64)>);
+    // The speed a step raised, and the one it raised it from (the lab's, for its links).
+    let paced = lab.paced;
     // Back to the learner's speed after a step that raised it, when it ends or is left for
     // another (Next, Back, the tour's mode), unless they changed it meanwhile.
     let unpace = move || {
@@ -470,9 +470,10 @@ fn bring_into_view(selector: &str) {
     }
 }
 
-/// After Run by keyboard, the focus keeper put the focus on the step's title, which the scroll
-/// to the diagram then left off screen: the dock, fixed at the bottom of the window, takes it
-/// instead, with the way back to the step's text and on to the next.
+/// When a step starts running with the focus on the tour's text (the focus keeper puts it on
+/// the step's title after Run by keyboard), the scroll to the diagram leaves it off screen: the
+/// dock, fixed at the bottom of the window, takes it instead, with the way back to the step's
+/// text and on to the next.
 fn focus_dock() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     let on_title = document.active_element().is_some_and(|a| a.matches(".tour h2, .tour h3").unwrap_or(false));

@@ -139,6 +139,8 @@ test('hostile messages from the trusted host page get an error reply and change 
     // A choice by its name only, a switch as true or false: the error names the field.
     [{ statelab: 1, type: 'command', command: { cmd: 'set_mode', mode: 2 } }, error('command field mode is missing or not valid')],
     [{ statelab: 1, type: 'command', command: { cmd: 'set_mode', mode: true } }, error('command field mode is missing or not valid')],
+    [{ statelab: 1, type: 'command', command: { cmd: 'set_mode', mode: 1 } }, error('command field mode is missing or not valid')],
+    [{ statelab: 1, type: 'command', command: { cmd: 'set_cache_enabled', enabled: 1 } }, error('command field enabled is missing or not valid')],
     [{ statelab: 1, type: 'command', command: { cmd: 'set_cache_enabled', enabled: 7 } }, error('command field enabled is missing or not valid')],
     [{ statelab: 1, type: 'command', command: { cmd: 'set_traffic', rate_per_s: 10, pattern: 9 } }, error('command field pattern is missing or not valid')],
     // A message sent as JSON text hears why nothing happened.

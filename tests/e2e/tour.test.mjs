@@ -479,3 +479,14 @@ test('the M key inside a tour says the tour sets the mode, as the switch does', 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("a link copied while a long step plays fast carries the learner's speed, not the step's", async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=cache&step=3&autoplay=0`);
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
+  await page.locator('.dock-verdict').filter({ hasText: /about \d+ s left$/ }).waitFor();
+  assert.equal(await page.locator('label.speed output').textContent(), '10.00×');
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  assert.match(await page.getByLabel('Link to this exact moment').inputValue(), /[?&]speed=0\.20(&|$)/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
