@@ -88,7 +88,9 @@ pub fn Help(hidden: ReadSignal<bool>, full: bool) -> impl IntoView {
     let lab = use_lab();
     let dialog = NodeRef::<Dialog>::new();
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
-        let off = hidden.get_untracked() || lab.help_open.get_untracked();
+        // The dialog's own state: its close event, which updates the signal, comes in a task of
+        // its own, after a key pressed right after Esc.
+        let off = hidden.get_untracked() || dialog.get_untracked().is_some_and(|d| d.open());
         if off || ev.ctrl_key() || ev.meta_key() || ev.alt_key() || typing_into(&ev) {
             return;
         }
@@ -120,7 +122,17 @@ pub fn Help(hidden: ReadSignal<bool>, full: bool) -> impl IntoView {
     });
     view! {
         <button class="help-button" aria-haspopup="dialog" on:click=move |_| lab.help_open.set(true)>{t(Shortcuts)}</button>
-        <dialog node_ref=dialog class="help" aria-labelledby="help-heading" on:close=move |_| lab.help_open.set(false)>
+        // A late close event must not close the dialog a ? has opened again since.
+        <dialog
+            node_ref=dialog
+            class="help"
+            aria-labelledby="help-heading"
+            on:close=move |_| {
+                if !dialog.get_untracked().is_some_and(|d| d.open()) {
+                    lab.help_open.set(false);
+                }
+            }
+        >
             <h2 id="help-heading">{t(Shortcuts)}</h2>
             <table>
                 <thead><tr><th scope="col">{t(KeyHeader)}</th><th scope="col">{t(ActionHeader)}</th></tr></thead>

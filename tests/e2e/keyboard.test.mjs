@@ -121,6 +121,7 @@ test('every keyboard shortcut does what the help dialog lists', async () => {
   await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
   // It opens on its title, in view, even in a window too short for the whole list.
   await page.setViewportSize({ width: 844, height: 390 });
+  // Right after Esc, before the dialog's close event has come: ? opens it again.
   await page.keyboard.press('Escape');
   await page.keyboard.press('?');
   await page.waitForFunction(() => document.activeElement?.id === 'help-heading');
