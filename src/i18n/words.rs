@@ -165,15 +165,18 @@ pub fn node(n: Node) -> String {
     }
 }
 
-/// A row label of a request's latency breakdown ("DNS", "Queue", …), as the sim names it.
-pub fn hop_label(label: &str) -> &str {
+/// A row label of a request's latency breakdown ("DNS", "Queue", …), as the sim names it. The
+/// cache's row says whether the read found the product there (`went_on`: the request then
+/// read the database, so it did not).
+pub fn hop_label(label: &str, went_on: bool) -> &str {
     match label {
+        "Cache" if went_on => t(HopCacheMiss),
+        "Cache" => t(HopCacheHit),
         "Network" => t(HopNetwork),
         "Queue" => t(HopQueue),
         "Session read" => t(HopSessionRead),
         "Session write" => t(HopSessionWrite),
         "Response" => t(HopResponse),
-        "Cache" => t(HopCache),
         "DB queue" => t(HopDbWait),
         "Database" => t(HopDatabase),
         "Compute" => t(HopCompute),
@@ -222,7 +225,9 @@ mod tests {
         set(Lang::Es, true);
         for (label, _) in statelab_sim::Breakdown::default().rows() {
             if !["DNS", "CDN"].contains(&label) {
-                assert_ne!(hop_label(label), label);
+                for went_on in [false, true] {
+                    assert_ne!(hop_label(label, went_on), label);
+                }
             }
         }
         set(Lang::En, false);

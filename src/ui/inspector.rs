@@ -122,6 +122,8 @@ pub fn Waterfall() -> impl IntoView {
                 Trace::Following { id } => view! { <p class="hint">{tf(TraceFollowing, &[("id", &(id + 1))])}</p> }.into_any(),
                 Trace::Shown(c) => {
                     let total = c.breakdown.total_us().max(1);
+                    // A product read that went on to the database missed the cache.
+                    let missed = c.breakdown.db_us + c.breakdown.db_wait_us > 0;
                     let mut start = 0u64;
                     let rows = c.breakdown.rows().into_iter().filter(|(_, us)| *us > 0).map(|(label, us)| {
                         let left = start as f64 * 100.0 / total as f64;
@@ -129,7 +131,7 @@ pub fn Waterfall() -> impl IntoView {
                         start += us;
                         view! {
                             <li>
-                                <span class="wf-label">{words::hop_label(label)}</span>
+                                <span class="wf-label">{words::hop_label(label, missed)}</span>
                                 <span class="wf-track">
                                     <span class=format!("wf-bar wf-{}", label.to_lowercase().replace(' ', "-")) style:margin-left=format!("{left:.2}%") style:width=format!("{width:.2}%")></span>
                                 </span>

@@ -71,10 +71,12 @@ test('traced requests show the path and its times: DNS, the session, a cache hit
     });
     seen.dns ||= 'DNS' in rows;
     seen.session ||= 'Session read' in rows;
-    if ('Cache' in rows && !('Database' in rows)) {
-      assert.ok(rows.Cache <= 2, `a cache hit took ${rows.Cache} ms`);
+    if ('Cache hit' in rows) {
+      assert.ok(rows['Cache hit'] <= 2 && !('Database' in rows), `a cache hit took ${rows['Cache hit']} ms: ${names}`);
       seen.hit = true;
     }
+    // A miss is named so, and the database read follows it.
+    if ('Cache miss' in rows) assert.ok('Database' in rows || 'DB queue' in rows, names.join(', '));
     if ('Database' in rows) {
       assert.ok(rows.Database >= 10 && rows.Database <= 100, `a database read took ${rows.Database} ms`);
       seen.db = true;
