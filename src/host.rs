@@ -209,11 +209,8 @@ fn integer(obj: &JsValue, field: &str) -> Option<u64> {
     if SWITCHES.contains(&field) {
         return v.as_bool().map(u64::from);
     }
-    if let Some(s) = v.as_string() {
-        return enum_index(field, &s);
-    }
     if CHOICES.contains(&field) {
-        return None;
+        return enum_index(field, &v.as_string()?);
     }
     let n = v.as_f64()?;
     (n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX)).then_some(n as u64)
