@@ -559,6 +559,11 @@ impl Sim {
             Ev::HealthCheck(_) => {}
             Ev::Booted(id) => self.booted(id),
             Ev::Tick => self.tick(),
+            // A judgement due as a second closes waits for that second's sample (filed later at
+            // the same moment), so it weighs the mean the readout shows then.
+            Ev::Autoscale(gen) if gen == self.autoscale_gen && self.second_closing() => {
+                self.schedule(0, Ev::Autoscale(gen));
+            }
             Ev::Autoscale(gen) if gen == self.autoscale_gen => self.autoscale(),
             Ev::Autoscale(_) => {}
             Ev::Failover(gen) if gen == self.failover_gen && !self.store.up => {
@@ -1894,6 +1899,12 @@ impl Sim {
     }
 
     // ----- periodic work -------------------------------------------------------------------------
+
+    /// Whether a second ends now and its sample is not closed yet.
+    fn second_closing(&self) -> bool {
+        let closed_s = self.metrics.samples().back().map_or(0, |s| s.t_s);
+        self.now_us > 0 && self.now_us % SEC == 0 && closed_s < self.now_us / SEC
+    }
 
     fn tick(&mut self) {
         self.schedule(SEC, Ev::Tick);

@@ -556,3 +556,26 @@ fn a_removed_old_master_tells_no_write_as_a_read_sent_elsewhere() {
     );
     assert_eq!(s.totals().failed_by_reason[FailReason::WriteFailed as usize], failed + writes as u64);
 }
+
+#[test]
+fn the_scaler_acts_on_the_mean_its_readout_shows_at_that_moment() {
+    // A spike a second before a judgement: the second it fills closes as the judgement falls due.
+    let mut cfg = SimConfig { seed: 7, ..SimConfig::default() };
+    cfg.autoscaler.enabled = true;
+    let mut s = Sim::new(cfg).unwrap();
+    s.run_until(4 * SEC);
+    s.apply(Command::Spike).unwrap();
+    let mut judged = 0;
+    for t in 4..40 {
+        let from = s.events().total();
+        s.run_until(t * SEC + 1);
+        for e in s.events().narrated_since(from) {
+            if let EventKind::ScaledIn { utilization_pct, .. } | EventKind::ScaledOut { utilization_pct, .. } = e.kind {
+                assert_eq!(e.at_us, t * SEC, "judged as a second closes");
+                assert_eq!(utilization_pct, s.autoscaler_readout().unwrap().mean_pct, "at {t} s");
+                judged += 1;
+            }
+        }
+    }
+    assert!(judged > 0, "the spike made the scaler act");
+}
