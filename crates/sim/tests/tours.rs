@@ -389,14 +389,14 @@ fn a_step_played_frame_by_frame_ends_where_the_next_steps_replay_begins() {
     }
 }
 
-/// The spike step's narration says stateless fails a few more in it, and why.
+/// The spike step's narration says stateless fails clearly more in it (not several times as many), and why.
 #[test]
-fn in_the_auto_scaling_spike_stateless_fails_a_few_more_and_its_requests_trip_to_the_store() {
+fn in_the_auto_scaling_spike_stateless_fails_clearly_more_and_its_requests_trip_to_the_store() {
     let tour = builtin_tours().into_iter().find(|t| t.id == "auto-scaling").unwrap();
     let after_spike = |mode| tour.replay(mode, 2).unwrap();
     let (sticky, shared) = (after_spike(Mode::Stateful), after_spike(Mode::Stateless));
     let (s, l) = (sticky.totals(), shared.totals());
-    assert!(l.failed > s.failed && l.failed < 3 * s.failed, "a few more: {} against {}", l.failed, s.failed);
+    assert!(4 * l.failed > 5 * s.failed && l.failed < 3 * s.failed, "clearly more: {} against {}", l.failed, s.failed);
     assert!(s.logouts > 0 && l.issued > s.issued, "stateful's logged-out users sent less");
     let trips = shared.completed().iter().filter(|c| c.breakdown.session_us() > 0).count();
     assert!(trips > shared.completed().len() / 2, "most stateless requests fetched their session");
