@@ -288,7 +288,9 @@ fn happening(kind: &EventKind) -> String {
             if *lost == 1 { EvStoreDownLostOne } else { EvStoreDownLost },
             &[("kind", &words::store_kind(*kind)), ("lost", lost)],
         ),
-        EventKind::StoreUp { kind } => tf(EvStoreUp, &[("kind", &words::store_kind(*kind))]),
+        EventKind::StoreUp { kind, standby } => {
+            tf(if *standby { EvStandbyTookOver } else { EvStoreUp }, &[("kind", &words::store_kind(*kind))])
+        }
         EventKind::CacheDown => t(EvCacheDown).to_string(),
         EventKind::CacheUp => t(EvCacheUp).to_string(),
         EventKind::DbDown { name: DbName::Master, .. } => t(EvMasterDown).to_string(),
@@ -748,7 +750,8 @@ mod tests {
             ("a misrouted request answered", |k| matches!(k, EventKind::MisrouteAnswered { .. })),
             ("a store down, nothing lost", |k| matches!(k, EventKind::StoreDown { lost: 0, .. })),
             ("a store down with sessions", |k| matches!(k, EventKind::StoreDown { lost: 1.., .. })),
-            ("a store up", |k| matches!(k, EventKind::StoreUp { .. })),
+            ("a store up", |k| matches!(k, EventKind::StoreUp { standby: false, .. })),
+            ("a standby taking over", |k| matches!(k, EventKind::StoreUp { standby: true, .. })),
             ("the cache down", |k| matches!(k, EventKind::CacheDown)),
             ("the cache up", |k| matches!(k, EventKind::CacheUp)),
             ("the master down", |k| matches!(k, EventKind::DbDown { name: DbName::Master, .. })),

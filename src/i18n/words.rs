@@ -172,6 +172,7 @@ pub fn hop_label(label: &str, went_on: bool) -> &str {
     match label {
         "Cache" if went_on => t(HopCacheMiss),
         "Cache" => t(HopCacheHit),
+        "Origin" => t(HopOrigin),
         "Network" => t(HopNetwork),
         "Queue" => t(HopQueue),
         "Session read" => t(HopSessionRead),

@@ -134,6 +134,9 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
 pub fn ServerControls() -> impl IntoView {
     let lab = use_lab();
     let ids = move || lab.panel_snap(|s| s.servers.iter().map(|v| v.id).collect::<Vec<_>>());
+    // The server whose Remove is off only because it is the last one serving: its state does
+    // not say why, so a line under the list does.
+    let last = Memo::new(move |_| lab.panel_snap(|s| s.servers.iter().map(|v| v.id).find(|&id| s.last_serving(id))));
     view! {
         <section class="panel server-controls" aria-labelledby="servers-heading">
             <h2 id="servers-heading">{t(Servers)}</h2>
@@ -168,6 +171,7 @@ pub fn ServerControls() -> impl IntoView {
                                 </button>
                                 <button
                                     disabled=move || !removable.get()
+                                    aria-describedby=move || (last.get() == Some(id)).then_some("remove-why")
                                     on:click=move |_| lab.send(Command::RemoveServer { server: id })
                                 >
                                     {tf(RemoveNamed, &[("name", &words::server_in_text(id))])}
@@ -177,6 +181,9 @@ pub fn ServerControls() -> impl IntoView {
                     }
                 </For>
             </ul>
+            <Show when=move || last.get().is_some()>
+                <p class="hint" id="remove-why">{t(RemoveWhyLast)}</p>
+            </Show>
             <button class="primary" on:click=move |_| lab.send(Command::AddServer)>{t(AddServer)}</button>
         </section>
     }

@@ -44,7 +44,7 @@ pub const LEGEND: [(Text, &str); 8] = [
 pub fn colour(kind: HopKind) -> &'static str {
     let i = match kind {
         HopKind::Dns => 0,
-        HopKind::Static => 1,
+        HopKind::Static | HopKind::Origin => 1,
         HopKind::Page | HopKind::Response => 2,
         HopKind::SessionRead | HopKind::SessionWrite => 3,
         HopKind::CacheRead => 4,

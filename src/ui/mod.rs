@@ -163,7 +163,7 @@ pub fn App(setup: Setup) -> impl IntoView {
     let theme = RwSignal::new(params.theme);
     let comparing = RwSignal::new(params.compare);
     // A page opened in compare view starts as `autoplay` says; a click on the Compare button
-    // that builds new panes starts them running.
+    // that builds new panes starts them as the lab was, playing or paused.
     let compare_plays = StoredValue::new(params.autoplay);
     // The settings compare view's panes were built from: the lab's, with its servers and traffic
     // rate as they are now (see `Sim::present_config`). The panes keep their run, and whether
@@ -214,10 +214,11 @@ pub fn App(setup: Setup) -> impl IntoView {
                 <button
                     aria-pressed=move || comparing.get().to_string()
                     on:click=move |_| {
+                        let was_playing = lab.playing.get_untracked();
                         lab.playing.set(false);
                         let config = lab.with_sim(|s| s.present_config());
                         if compare_from.with_untracked(|from| from.as_ref() != Some(&config)) {
-                            compare_plays.set_value(true);
+                            compare_plays.set_value(was_playing);
                             compare_from.set(Some(config));
                         }
                         comparing.set(true);

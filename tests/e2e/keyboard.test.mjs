@@ -185,7 +185,7 @@ test('in compare mode the keys leave the hidden lab alone', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`);
   const before = await page.locator('#trace-hash').textContent();
   await page.getByRole('button', { name: 'Compare stateful and stateless' }).click();
-  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.getByRole('button', { name: 'Play' }).waitFor();
   for (const key of ['a', '1', 's', 'm', 'r']) await page.keyboard.press(key);
   await page.getByRole('button', { name: 'Explore the system' }).click();
   assert.equal(await page.locator('#trace-hash').textContent(), before, 'the hidden lab did not move');

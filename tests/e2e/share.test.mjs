@@ -33,7 +33,10 @@ const fingerprint = (page) => page.locator('#trace-hash').textContent();
 test('compare mode: crashing Server 1 logs users out on the stateful side only', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`);
   await button(page, 'Compare stateful and stateless').click();
-  await button(page, 'Pause').click();
+  // Opened from a paused lab, compare view waits too, at its start.
+  await button(page, 'Play').waitFor();
+  await page.waitForTimeout(300);
+  assert.match(await page.locator('.pane .hint').first().textContent(), /t = 0\.0 s/);
   await button(page, 'Crash Server 1').click();
   for (let i = 0; i < 10; i++) await button(page, 'Step').click();
   const count = (name) => card(page, name);
@@ -166,7 +169,7 @@ test('compare mode runs no timer while its tab is hidden', async () => {
 test('compare mode offers Restart for a crashed server and says why an action was refused', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`);
   await button(page, 'Compare stateful and stateless').click();
-  await button(page, 'Pause').click();
+  await button(page, 'Play').waitFor();
   await button(page, 'Crash Server 1').click();
   await button(page, 'Restart Server 1').click();
   await button(page, 'Crash Server 1').waitFor();

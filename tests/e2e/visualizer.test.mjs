@@ -523,7 +523,7 @@ test('a misroute after the lab shrank sends the user its menu shows', async () =
   await context.close();
 });
 
-test('the last serving server cannot be removed, from the panel or its menu', async () => {
+test('the last serving server cannot be removed, from the panel or its menu, and both say why', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&servers=2`);
   const remove = (n) => page.getByRole('button', { name: `Remove Server ${n}`, exact: true });
   assert.ok(await remove(1).isEnabled());
@@ -532,10 +532,24 @@ test('the last serving server cannot be removed, from the panel or its menu', as
   await page.waitForFunction(() => document.querySelector('.server-controls li button:nth-of-type(3)')?.disabled);
   assert.ok(await remove(1).isDisabled());
   assert.ok(await remove(2).isEnabled());
+  const why = /^Remove is off for the last server taking traffic: without it nothing could answer\./;
+  const described = (button) => button.evaluate((b) => document.getElementById(b.getAttribute('aria-describedby') ?? '')?.textContent ?? '');
+  assert.match(await described(remove(1)), why);
+  assert.equal(await described(remove(2)), '');
   const key = page.locator('.part-keys button', { hasText: 'Server 1' });
+  // The keys' row shows over the page, not in its flow: a mouse press elsewhere, which hides
+  // it, must not move what the press is on.
+  const below = async () => (await page.locator('#diagram-caption').boundingBox()).y;
+  const before = await below();
   await key.focus();
+  assert.equal(await below(), before);
   await key.press('Enter');
   assert.ok(await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).isDisabled());
+  assert.match(await page.getByRole('dialog').locator('.part-menu-note').textContent(), why);
+  await page.keyboard.press('Escape');
+  // Once another server is up again, nothing needs explaining.
+  await page.getByRole('button', { name: 'Restart Server 2', exact: true }).click();
+  await page.locator('#remove-why').waitFor({ state: 'detached' });
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -571,7 +571,7 @@ impl Sim {
                 // The standby is the primary now: there is no standby until the learner adds
                 // one again, so a second crash meets the store's own durability.
                 self.store.replica = false;
-                self.emit(EventKind::StoreUp { kind: self.store.kind });
+                self.emit(EventKind::StoreUp { kind: self.store.kind, standby: true });
             }
             Ev::Failover(_) => {}
         }
@@ -747,7 +747,7 @@ impl Sim {
                 }
                 self.failover_gen += 1;
                 self.store.up = true;
-                self.emit(EventKind::StoreUp { kind: self.store.kind });
+                self.emit(EventKind::StoreUp { kind: self.store.kind, standby: false });
             }
             Command::CrashDbNode { node } => {
                 let id = self.db_node(*node)?;
@@ -1327,7 +1327,7 @@ impl Sim {
             Phase::Edge { hit: false } => {
                 let region = self.users[self.req(r).user.0 as usize].region;
                 let d = self.between_ms(self.cfg.cdn.origin_ms);
-                self.hop(r, Phase::Origin, HopKind::Static, Node::CdnEdge(region), Node::Origin, d);
+                self.hop(r, Phase::Origin, HopKind::Origin, Node::CdnEdge(region), Node::Origin, d);
             }
             Phase::ToBalancer => {
                 self.route(r, None);
@@ -1903,7 +1903,7 @@ impl Sim {
     /// Whether a second ends now and its sample is not closed yet.
     fn second_closing(&self) -> bool {
         let closed_s = self.metrics.samples().back().map_or(0, |s| s.t_s);
-        self.now_us > 0 && self.now_us % SEC == 0 && closed_s < self.now_us / SEC
+        self.now_us > 0 && self.now_us.is_multiple_of(SEC) && closed_s < self.now_us / SEC
     }
 
     fn tick(&mut self) {

@@ -172,8 +172,10 @@ pub enum EventKind {
         kind: StoreKind,
         lost: u32,
     },
+    /// `standby`: the standby replica took over, and is used up until the learner adds one.
     StoreUp {
         kind: StoreKind,
+        standby: bool,
     },
     CacheDown,
     CacheUp,
@@ -353,7 +355,11 @@ impl fmt::Display for Event {
             EventKind::StoreDown { kind, lost } => {
                 write!(f, "The session store ({kind}) is down and lost {lost} sessions.")
             }
-            EventKind::StoreUp { kind } => write!(f, "The session store ({kind}) is up."),
+            EventKind::StoreUp { kind, standby: false } => write!(f, "The session store ({kind}) is up."),
+            EventKind::StoreUp { kind, standby: true } => write!(
+                f,
+                "The standby took over as the session store ({kind}) with every session; there is no standby until one is added again."
+            ),
             EventKind::CacheDown => f.write_str("The cache is down: every product read goes to the database."),
             EventKind::CacheUp => f.write_str("The cache is up again, empty."),
             EventKind::DbDown { name: DbName::Master, .. } => {

@@ -76,6 +76,8 @@ impl fmt::Display for Node {
 pub enum HopKind {
     Dns,
     Static,
+    /// The edge's fetch from the origin on a miss.
+    Origin,
     Page,
     Queue,
     SessionRead,
@@ -115,8 +117,10 @@ impl Hop {
 pub struct Breakdown {
     /// 0 while the browser's cached answer is fresh.
     pub dns_us: u64,
-    /// Static file from the edge, plus the origin on a miss; page loads only.
+    /// Static file from the nearby edge; page loads only.
     pub cdn_us: u64,
+    /// The edge's trip to the distant origin on a miss: what a cold edge costs.
+    pub origin_us: u64,
     /// Browser → balancer → server.
     pub network_us: u64,
     /// Waiting for a worker: the part that overload inflates.
@@ -152,10 +156,11 @@ impl Breakdown {
     /// (label, µs) rows in the order the request meets them, one hop after another, so a
     /// waterfall that starts each where the one before ends draws them where they happened.
     /// A retry on another server repeats some of them: their rows hold the sum.
-    pub fn rows(&self) -> [(&'static str, u64); 11] {
+    pub fn rows(&self) -> [(&'static str, u64); 12] {
         [
             ("DNS", self.dns_us),
             ("CDN", self.cdn_us),
+            ("Origin", self.origin_us),
             ("Network", self.network_us),
             ("Queue", self.queue_us),
             ("Session read", self.session_read_us),
@@ -182,6 +187,7 @@ impl Breakdown {
         match kind {
             HopKind::Dns => &mut self.dns_us,
             HopKind::Static => &mut self.cdn_us,
+            HopKind::Origin => &mut self.origin_us,
             HopKind::Page => &mut self.network_us,
             HopKind::Response => &mut self.response_us,
             HopKind::Queue => &mut self.queue_us,
@@ -294,6 +300,7 @@ impl Completed {
         let mut path = vec![Node::Browser(self.user)];
         path.extend((b.dns_us > 0).then_some(Node::Dns));
         path.extend((b.cdn_us > 0).then_some(Node::CdnEdge(region)));
+        path.extend((b.origin_us > 0).then_some(Node::Origin));
         path.push(Node::Balancer);
         path.extend(self.server.map(Node::Server));
         // Session time is only ever spent on a trip to the shared store.

@@ -274,6 +274,16 @@ impl Snapshot {
     /// Whether a Remove of `server` would be taken now: the engine's own rule, so a page greys
     /// out exactly the buttons it would refuse.
     pub fn removable(&self, server: ServerId) -> bool {
-        crate::server::removal(self.servers.iter().map(|v| (v.id, v.state)), server).is_ok()
+        self.removal(server).is_ok()
+    }
+
+    /// Whether `server` is the last one serving: the one refusal a page has to explain, as
+    /// nothing in the server's own state shows it.
+    pub fn last_serving(&self, server: ServerId) -> bool {
+        matches!(self.removal(server), Err(crate::CommandError::LastServer))
+    }
+
+    fn removal(&self, server: ServerId) -> Result<(), crate::CommandError> {
+        crate::server::removal(self.servers.iter().map(|v| (v.id, v.state)), server)
     }
 }

@@ -497,6 +497,7 @@ fn a_traced_requests_rows_follow_its_hops_in_time() {
     let label = |kind: HopKind| match kind {
         HopKind::Dns => "DNS",
         HopKind::Static => "CDN",
+        HopKind::Origin => "Origin",
         HopKind::Page => "Network",
         HopKind::Queue => "Queue",
         HopKind::SessionRead => "Session read",
@@ -578,4 +579,29 @@ fn the_scaler_acts_on_the_mean_its_readout_shows_at_that_moment() {
         }
     }
     assert!(judged > 0, "the spike made the scaler act");
+}
+
+#[test]
+fn a_page_load_charges_the_edge_and_an_edge_miss_the_origin_on_rows_of_their_own() {
+    let cfg = SimConfig { seed: 2, mode: Mode::Stateless, ..SimConfig::default() };
+    let (edge, origin) = (cfg.cdn.edge_ms, cfg.cdn.origin_ms);
+    let mut s = Sim::new(cfg).unwrap();
+    let (mut hits, mut misses) = (0, 0);
+    for t in 1..=20 {
+        s.run_until(t * SEC);
+        for c in s.completed().iter().filter(|c| c.action == Action::LoadPage && c.failure.is_none()) {
+            let b = c.breakdown;
+            assert!(
+                (edge.0 as u64 * MS..=edge.1 as u64 * MS).contains(&b.cdn_us),
+                "the edge row is the edge's trip: {b:?}"
+            );
+            if b.origin_us == 0 {
+                hits += 1;
+            } else {
+                assert!((origin.0 as u64 * MS..=origin.1 as u64 * MS).contains(&b.origin_us), "{b:?}");
+                misses += 1;
+            }
+        }
+    }
+    assert!(hits > 0 && misses > 0, "a cold edge misses, a warm one hits: {hits} hits, {misses} misses");
 }
