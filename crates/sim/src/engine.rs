@@ -1240,11 +1240,8 @@ impl Sim {
             _ => return,
         };
         if action == Action::Login {
-            let user = &mut self.users[u.0 as usize];
-            if user.is_logged_out() {
-                self.logged_out -= 1;
-            }
-            user.state = UserState::LoggingIn;
+            // A logged-out user stays counted as such until the login is answered.
+            self.users[u.0 as usize].state = UserState::LoggingIn;
         }
         let item = match action {
             Action::LoadPage => self.rng.index(self.cdn.assets()) as u32,
@@ -1819,6 +1816,9 @@ impl Sim {
                 self.fail(r, FailReason::SessionLost, Node::Browser(user));
                 return;
             }
+            if u.is_logged_out() {
+                self.logged_out -= 1;
+            }
             u.state = UserState::LoggedIn;
             self.logged_in += 1;
             self.totals.logins += 1;
@@ -1853,10 +1853,7 @@ impl Sim {
             let u = &mut self.users[req.user.0 as usize];
             if u.state == UserState::LoggingIn {
                 u.state = match u.last_logout {
-                    Some(reason) => {
-                        self.logged_out += 1;
-                        UserState::LoggedOut { reason, relogin_at_us: self.now_us + relogin }
-                    }
+                    Some(reason) => UserState::LoggedOut { reason, relogin_at_us: self.now_us + relogin },
                     None => UserState::Anonymous,
                 };
                 // A session the login already wrote goes with it: no one holds it now.

@@ -143,9 +143,14 @@ impl User {
         matches!(self.state, UserState::LoggedIn)
     }
 
-    /// Lost a session and waiting to log in again; a user who never logged in is not logged out.
+    /// Lost a session and has no new one yet, a login under way included, so the users logged
+    /// in and out add up with those who never logged in; a user who never did is not logged out.
     pub fn is_logged_out(&self) -> bool {
-        matches!(self.state, UserState::LoggedOut { .. })
+        match self.state {
+            UserState::LoggedOut { .. } => true,
+            UserState::LoggingIn => self.last_logout.is_some(),
+            UserState::Anonymous | UserState::LoggedIn => false,
+        }
     }
 
     /// Items in the cart right now.

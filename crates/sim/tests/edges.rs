@@ -605,3 +605,29 @@ fn a_page_load_charges_the_edge_and_an_edge_miss_the_origin_on_rows_of_their_own
     }
     assert!(hits > 0 && misses > 0, "a cold edge misses, a warm one hits: {hits} hits, {misses} misses");
 }
+
+#[test]
+fn a_user_logging_in_again_counts_as_logged_out_until_answered_so_the_counts_add_up() {
+    let mut cfg = SimConfig { seed: 7, ..SimConfig::default() };
+    cfg.autoscaler.enabled = true;
+    let mut s = Sim::new(cfg).unwrap();
+    s.run_until(SEC);
+    for id in 0..3 {
+        s.apply(Command::CrashServer { server: ServerId(id) }).unwrap();
+    }
+    let mut relogging = 0;
+    for step in 1..=300 {
+        s.run_until(SEC + step * 50 * MS);
+        let snap = s.snapshot(0);
+        let users = s.users();
+        let out = users.iter().filter(|u| u.is_logged_out()).count() as u32;
+        let never = users.iter().filter(|u| u.last_logout.is_none() && !u.is_logged_in()).count() as u32;
+        assert_eq!(snap.logged_out, out, "at step {step}");
+        assert_eq!(snap.logged_in + snap.logged_out + never, snap.users, "at step {step}");
+        relogging += users
+            .iter()
+            .filter(|u| u.is_logged_out() && !matches!(u.state, statelab_sim::user::UserState::LoggedOut { .. }))
+            .count();
+    }
+    assert!(relogging > 0, "some user was seen logging in again");
+}
