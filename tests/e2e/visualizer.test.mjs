@@ -13,6 +13,22 @@ const SIZES = [
   ['phone', 390, 844],
 ];
 
+test('a window narrowed while the panels below are off screen does not scroll sideways', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?seed=7&speed=1`, { viewport: { width: 1400, height: 900 } });
+  for (const n of [1, 2, 3]) await page.getByRole('button', { name: `Crash Server ${n}`, exact: true }).click();
+  await page.waitForTimeout(500);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.setViewportSize({ width: 320, height: 400 });
+  await page.waitForTimeout(500);
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    client: document.documentElement.clientWidth,
+  }));
+  assert.equal(scroll, client, `the page scrolls sideways by ${scroll - client} px`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('no theme makes the page wider than a phone', async () => {
   for (const theme of ['light', 'dark', 'projector']) {
     const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?theme=${theme}&autoplay=0`, {
