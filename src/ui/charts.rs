@@ -13,7 +13,7 @@ use crate::i18n::{t, tf, words, Text::*};
 const WINDOW: usize = 60;
 const W: f64 = 300.0;
 const H: f64 = 110.0;
-const PAD_LEFT: f64 = 36.0;
+const PAD_LEFT: f64 = 44.0;
 
 /// One line of a chart. A NaN value is a second with nothing to measure (no request finished,
 /// so no latency): it is left out of the line and the legend shows "–", never a made-up 0.
@@ -122,21 +122,26 @@ fn LineChart(
                 <text class="tick" x=W y=H - 1.0 text-anchor="end">{t(Now)}</text>
                 {move || {
                     let max = y_max();
-                    data.get()
+                    // Every other line is dashed, and drawn over the solid ones: two series with
+                    // the same values (two replicas sharing the reads) both stay in sight, and no
+                    // line is told by colour alone.
+                    let mut series: Vec<_> = data.get().into_iter().enumerate().collect();
+                    series.sort_by_key(|(i, _)| i % 2);
+                    series
                         .into_iter()
-                        .flat_map(|s| {
+                        .flat_map(|(i, s)| {
                             segments(&s.values, max)
                                 .into_iter()
-                                .map(move |points| view! { <polyline points=points style:stroke=s.colour /> })
+                                .map(move |points| view! { <polyline class:alt=i % 2 == 1 points=points style:stroke=s.colour /> })
                         })
                         .collect_view()
                 }}
             </svg>
             <ul class="chart-legend">
                 {move || data.with(Vec::is_empty).then_some(empty).flatten().map(|text| view! { <li class="hint">{text}</li> })}
-                {move || data.get().into_iter().map(|s| view! {
+                {move || data.get().into_iter().enumerate().map(|(i, s)| view! {
                     <li>
-                        <span class="swatch" style:background=s.colour></span>
+                        <span class="swatch" class:alt=i % 2 == 1 style:background=if i % 2 == 1 { "transparent" } else { s.colour } style:border-color=s.colour></span>
                         {s.latest(unit)}
                     </li>
                 }).collect_view()}

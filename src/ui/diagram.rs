@@ -55,9 +55,9 @@ fn text_width(text: &str, weight_size: &str) -> f64 {
         .unwrap_or_default()
 }
 
-/// A server's sessions line: as many of `names` (the first of `total`) as fit the box, then
-/// how many more.
-fn sessions_line(names: &[String], total: usize) -> String {
+/// A server's sessions line: as many of `names` (the first of `total`) as fit the box at the
+/// theme's type size (larger on a projector: it carries the lesson), then how many more.
+fn sessions_line(names: &[String], total: usize, projector: bool) -> String {
     let line = |shown: usize| {
         let mut text = tf(SessionsList, &[("names", &names[..shown].join(" "))]);
         if shown < total {
@@ -65,7 +65,8 @@ fn sessions_line(names: &[String], total: usize) -> String {
         }
         text
     };
-    let fits = |shown: usize| text_width(&line(shown), "600 11.5px") <= SESSIONS_ROOM;
+    let font = if projector { "600 13.5px" } else { "600 11.5px" };
+    let fits = |shown: usize| text_width(&line(shown), font) <= SESSIONS_ROOM;
     let shown = (1..=names.len()).rev().find(|&n| fits(n)).unwrap_or(1.min(names.len()));
     line(shown)
 }
@@ -418,7 +419,7 @@ pub fn Diagram(
                                     if server.sessions.is_empty() { return t(NoSessions).to_string(); }
                                     // More names than a box can hold are never measured.
                                     let names: Vec<String> = server.sessions.iter().take(12).map(|u| words::letters(*u)).collect();
-                                    sessions_line(&names, server.sessions.len())
+                                    sessions_line(&names, server.sessions.len(), projector.get())
                                 })
                             });
                             let load = Memo::new(move |_| view_of.with(|v| v.as_ref().map_or(0.0, |(_, _, v)| f64::from(v.busy) / f64::from(v.workers.max(1)))));
