@@ -105,10 +105,14 @@ pub fn TourPlayer(
                 sent_at_show.set_value(lab.own_sent.get_value());
                 // Each step replays the tour's own run: say so when that set aside the learner's,
                 // and no longer once a step was shown with nothing of theirs to set aside.
-                let dropped = t(TourOwnChangesDropped);
-                if acted && player.with_untracked(Option::is_some) {
+                // Entering a tour sets aside a lab run the learner had changed: say that too.
+                let dropped =
+                    t(if player.with_untracked(Option::is_some) { TourOwnChangesDropped } else { TourLabSetAside });
+                if acted {
                     lab.notice.set(Some(dropped.into()));
-                } else if lab.notice.with_untracked(|n| n.as_deref() == Some(dropped)) {
+                } else if lab.notice.with_untracked(|n| {
+                    n.as_deref().is_some_and(|n| n == t(TourOwnChangesDropped) || n == t(TourLabSetAside))
+                }) {
                     lab.notice.set(None);
                 }
                 player.set(Some(Player { tour: tour_index, mode, step, phase: Phase::Shown, answer: None }));

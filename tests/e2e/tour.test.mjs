@@ -395,6 +395,21 @@ test('Next says so when it sets aside what the learner changed in a step', async
   await context.close();
 });
 
+test('starting a tour says so when it sets aside a lab run the learner changed', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`);
+  const notice = page.locator('.toolbar .notice');
+  await page.getByRole('button', { name: 'Start tour' }).click();
+  await page.getByText(/^Step 1 of /).waitFor();
+  assert.equal(await notice.textContent(), '', 'nothing of the learner\'s was set aside');
+  await page.getByRole('button', { name: 'Reset', exact: true }).click();
+  await page.getByRole('button', { name: 'Crash Server 1', exact: true }).click();
+  await page.getByRole('button', { name: 'Start tour' }).click();
+  await page.getByText(/^Step 1 of /).waitFor();
+  assert.match(await notice.textContent(), /^The tour plays its own run from its start: the lab run you had changed is set aside/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('the step’s highlight is as thick in the projector theme as in the others', async () => {
   for (const theme of ['light', 'projector']) {
     const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=crash-2am&step=2&mode=stateful&autoplay=0&theme=${theme}`);
