@@ -96,8 +96,9 @@ pub struct Lab {
     pub slowed: RwSignal<Option<f64>>,
     /// A message for the learner, e.g. why a command was refused.
     pub notice: RwSignal<Option<String>>,
-    /// Commands the learner sent from the page that took effect, so a tour can tell when its
-    /// next step sets aside what the learner did. A host page's commands are its own.
+    /// Commands the learner sent from the page that took effect since this run began (a
+    /// restart, or a tour's step shown), so a tour can tell when its next step sets aside what
+    /// the learner did. A host page's commands are its own.
     pub own_sent: StoredValue<u64>,
     /// Recent narrated events, oldest first.
     pub feed: RwSignal<Vec<FeedLine>>,
@@ -366,6 +367,7 @@ impl Lab {
         let total = sim.events().total();
         self.move_host_mark(|_| total);
         self.sim.set_value(sim);
+        self.own_sent.set_value(0);
         self.script.update_value(VecDeque::clear);
         self.stop_at.set(None);
         self.rebuild_views();
@@ -446,6 +448,7 @@ impl Lab {
             self.page_config.set_value(cfg);
         }
         self.sim.set_value(fresh);
+        self.own_sent.set_value(0);
         self.timeline.set_value(Vec::new());
         self.rewinder.update_value(Rewinder::clear);
         self.horizon_us.set_value(0);

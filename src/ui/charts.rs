@@ -28,13 +28,44 @@ pub struct Series {
     /// A line drawn to another scale than its chart's (busy % ÷ 10 among server counts) says
     /// its true value in the legend: the factor back to it, and its own unit.
     pub legend: Option<(f64, &'static str)>,
+    /// Set by what the line is, not where it is listed, so a line keeps its stroke when
+    /// another one comes or goes.
+    pub stroke: Stroke,
+}
+
+/// A line's pattern besides its colour: two series with the same values (two replicas sharing
+/// the reads) both stay in sight, and the lines of a chart differ in more than colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stroke {
+    Solid,
+    Dashed,
+    Dotted,
+}
+
+impl Stroke {
+    /// The pattern for the `i`-th of a kind of series (a failure reason, a database node).
+    fn nth(i: usize) -> Self {
+        [Stroke::Solid, Stroke::Dashed, Stroke::Dotted][i % 3]
+    }
+
+    fn class(self) -> &'static str {
+        match self {
+            Stroke::Solid => "solid",
+            Stroke::Dashed => "dashed",
+            Stroke::Dotted => "dotted",
+        }
+    }
 }
 
 fn series(name: impl Into<String>, colour: &'static str, values: Vec<f64>) -> Series {
-    Series { name: name.into(), colour, values, legend: None }
+    Series { name: name.into(), colour, values, legend: None, stroke: Stroke::Solid }
 }
 
 impl Series {
+    fn stroked(self, stroke: Stroke) -> Self {
+        Self { stroke, ..self }
+    }
+
     /// The legend's entry: the name and the latest value.
     fn latest(&self, unit: &str) -> String {
         let (scale, unit) = self.legend.unwrap_or((1.0, unit));
@@ -122,26 +153,24 @@ fn LineChart(
                 <text class="tick" x=W y=H - 1.0 text-anchor="end">{t(Now)}</text>
                 {move || {
                     let max = y_max();
-                    // Every other line is dashed, and drawn over the solid ones: two series with
-                    // the same values (two replicas sharing the reads) both stay in sight, and no
-                    // line is told by colour alone.
-                    let mut series: Vec<_> = data.get().into_iter().enumerate().collect();
-                    series.sort_by_key(|(i, _)| i % 2);
+                    // Patterned lines over the solid ones, whose gaps would otherwise be covered.
+                    let mut series = data.get();
+                    series.sort_by_key(|s| s.stroke);
                     series
                         .into_iter()
-                        .flat_map(|(i, s)| {
+                        .flat_map(|s| {
                             segments(&s.values, max)
                                 .into_iter()
-                                .map(move |points| view! { <polyline class:alt=i % 2 == 1 points=points style:stroke=s.colour /> })
+                                .map(move |points| view! { <polyline class=s.stroke.class() points=points style:stroke=s.colour /> })
                         })
                         .collect_view()
                 }}
             </svg>
             <ul class="chart-legend">
                 {move || data.with(Vec::is_empty).then_some(empty).flatten().map(|text| view! { <li class="hint">{text}</li> })}
-                {move || data.get().into_iter().enumerate().map(|(i, s)| view! {
+                {move || data.get().into_iter().map(|s| view! {
                     <li>
-                        <span class="swatch" class:alt=i % 2 == 1 style:background=if i % 2 == 1 { "transparent" } else { s.colour } style:border-color=s.colour></span>
+                        <span class=format!("swatch {}", s.stroke.class()) style:background=if s.stroke == Stroke::Solid { s.colour } else { "transparent" } style:border-color=s.colour></span>
                         {s.latest(unit)}
                     </li>
                 }).collect_view()}
@@ -190,7 +219,7 @@ pub fn Charts() -> impl IntoView {
         samples.with(|s| {
             vec![
                 series(t(SeriesAnswered), "#2f6fde", column(s, |x| f64::from(x.completed))),
-                series(t(SeriesFailed), "var(--alarm)", column(s, |x| f64::from(x.failed))),
+                series(t(SeriesFailed), "var(--alarm)", column(s, |x| f64::from(x.failed))).stroked(Stroke::Dashed),
             ]
         })
     });
@@ -200,8 +229,8 @@ pub fn Charts() -> impl IntoView {
         samples.with(|s| {
             vec![
                 series("p50", "#20a67a", column(s, |x| ms(x.p50_us))),
-                series("p95", "#f1a33b", column(s, |x| ms(x.p95_us))),
-                series("p99", "var(--alarm)", column(s, |x| ms(x.p99_us))),
+                series("p95", "#f1a33b", column(s, |x| ms(x.p95_us))).stroked(Stroke::Dashed),
+                series("p99", "var(--alarm)", column(s, |x| ms(x.p99_us))).stroked(Stroke::Dotted),
             ]
         })
     });
@@ -211,7 +240,10 @@ pub fn Charts() -> impl IntoView {
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| s.iter().any(|x| x.errors[*i] > 0))
-                .map(|(i, r)| series(words::fail_reason(*r), FAIL_COLOURS[i], column(s, |x| f64::from(x.errors[i]))))
+                .map(|(i, r)| {
+                    series(words::fail_reason(*r), FAIL_COLOURS[i], column(s, |x| f64::from(x.errors[i])))
+                        .stroked(Stroke::nth(i))
+                })
                 .collect()
         })
     });
@@ -222,7 +254,8 @@ pub fn Charts() -> impl IntoView {
         samples.with(|s| {
             vec![
                 series(t(SeriesLoggedIn), "#1b8a5a", with_now(s, |x| f64::from(x.logged_in), logged_in.into())),
-                series(t(SeriesLoggedOut), "var(--alarm)", with_now(s, |x| f64::from(x.logged_out), logged_out.into())),
+                series(t(SeriesLoggedOut), "var(--alarm)", with_now(s, |x| f64::from(x.logged_out), logged_out.into()))
+                    .stroked(Stroke::Dashed),
             ]
         })
     });
@@ -230,8 +263,9 @@ pub fn Charts() -> impl IntoView {
         samples.with(|s| {
             vec![
                 series(t(SeriesDbReads), "#0fb5c9", column(s, |x| f64::from(x.db_reads))),
-                series(t(SeriesByCache), "#20a67a", column(s, |x| f64::from(x.db_reads_avoided))),
-                series(t(SeriesDbWrites), "#d9480f", column(s, |x| f64::from(x.db_writes))),
+                series(t(SeriesByCache), "#20a67a", column(s, |x| f64::from(x.db_reads_avoided)))
+                    .stroked(Stroke::Dashed),
+                series(t(SeriesDbWrites), "#d9480f", column(s, |x| f64::from(x.db_writes))).stroked(Stroke::Dotted),
             ]
         })
     });
@@ -264,6 +298,7 @@ pub fn Charts() -> impl IntoView {
                         colours[id as usize % colours.len()],
                         column(s, |x| x.db_reads_by_node.iter().find(|n| n.0 == id).map_or(0.0, |n| f64::from(n.1))),
                     )
+                    .stroked(Stroke::nth(id as usize))
                 })
                 .collect()
         })
@@ -276,11 +311,14 @@ pub fn Charts() -> impl IntoView {
             let busy = |x: &Sample| if x.unserved() { f64::NAN } else { f64::from(x.utilization_pct) / 10.0 };
             vec![
                 series(t(SeriesHealthy), "#1b8a5a", with_now(s, |x| f64::from(x.servers_healthy), now.healthy.into())),
-                series(t(SeriesBooting), "#f1a33b", with_now(s, |x| f64::from(x.servers_booting), now.booting.into())),
-                series(t(SeriesDown), "var(--alarm)", with_now(s, |x| f64::from(x.servers_down), now.down.into())),
+                series(t(SeriesBooting), "#f1a33b", with_now(s, |x| f64::from(x.servers_booting), now.booting.into()))
+                    .stroked(Stroke::Dotted),
+                series(t(SeriesDown), "var(--alarm)", with_now(s, |x| f64::from(x.servers_down), now.down.into()))
+                    .stroked(Stroke::Dotted),
                 Series {
                     legend: Some((10.0, " %")),
                     ..series(t(SeriesBusy), "#7a8699", with_now(s, busy, s.last().map_or(0.0, busy)))
+                        .stroked(Stroke::Dashed)
                 },
             ]
         })

@@ -202,7 +202,8 @@ pub fn CompareView(config: SimConfig, autoplay: bool, controls: Controls, shown:
     view! {
         <main class="compare" class:hidden=move || !shown.get() aria-labelledby="compare-heading">
             <h2 id="compare-heading">{t(CompareHeading)}</h2>
-            <p class="hint">{t(CompareFresh)}</p>
+            // Only a page with the lab's view button has a lab run to come back to.
+            {(controls == Controls::Full).then(|| view! { <p class="hint">{t(CompareFresh)}</p> })}
             // An embed may keep only playback (`controls=minimal`), or nothing (`none`).
             {(controls != Controls::None).then(|| view! {
                 <div class="row toolbar">

@@ -44,6 +44,8 @@ pub fn SessionInspector() -> impl IntoView {
             let u = s.user(id)?;
             let state = match u.state {
                 UserState::Anonymous => t(UserAnonymous).to_string(),
+                // Counted logged out until answered, as the strip marks them.
+                UserState::LoggingIn if u.is_logged_out() => t(UserLoggingInAgain).to_string(),
                 UserState::LoggingIn => t(UserLoggingIn).to_string(),
                 UserState::LoggedIn => t(UserLoggedIn).to_string(),
                 UserState::LoggedOut { reason, .. } => tf(UserLoggedOut, &[("why", &words::logout_reason(reason))]),

@@ -116,9 +116,13 @@ fn TrafficControls() -> impl IntoView {
                             Wait::Boot => t(ScalerWaitsBoot).to_string(),
                             Wait::Cooldown(left_us) => tf(ScalerCooling, &[("s", &left_us.div_ceil(1_000_000))]),
                         });
-                        let out = s.autoscaler().policy.scale_out_pct;
+                        let (out, below) = (s.autoscaler().policy.scale_out_pct, s.autoscaler().policy.scale_in_pct);
                         let stuck = r.sticky_overload.map(|id| tf(ScalerStickyFull, &[("server", &words::server(id)), ("out", &out)]));
-                        Some([Some(busy), wait, stuck].into_iter().flatten().collect::<Vec<_>>().join(" "))
+                        // A mean past a threshold with nothing holding the scaler: it acts at
+                        // its next judgement, which is when.
+                        let next = (wait.is_none() && (r.mean_pct > out || r.mean_pct < below))
+                            .then(|| tf(ScalerNextCheck, &[("s", &r.next_us.div_ceil(1_000_000).max(1))]));
+                        Some([Some(busy), wait, next, stuck].into_iter().flatten().collect::<Vec<_>>().join(" "))
                     })
                 })}
             </p>

@@ -77,8 +77,6 @@ pub fn TourPlayer(
     let autoplay = RwSignal::new(false);
     // Bumped whenever the learner moves, so a pending autoplay timer knows it is stale.
     let moves = StoredValue::new(0u64);
-    // `Lab::own_sent` when the step was shown: more since means the learner changed its run.
-    let sent_at_show = StoredValue::new(0u64);
 
     // The speed a step raised, and the one it raised it from (the lab's, for its links).
     let paced = lab.paced;
@@ -97,12 +95,11 @@ pub fn TourPlayer(
         let tour: Tour = tours.with_value(|t| t[tour_index].clone());
         match tour.replay(mode, step) {
             Ok(sim) => {
+                let acted = lab.own_sent.get_value() > 0;
                 lab.playing.set(false);
                 unpace();
                 lab.load(sim);
                 moves.update_value(|m| *m += 1);
-                let acted = lab.own_sent.get_value() != sent_at_show.get_value();
-                sent_at_show.set_value(lab.own_sent.get_value());
                 // Each step replays the tour's own run: say so when that set aside the learner's,
                 // and no longer once a step was shown with nothing of theirs to set aside.
                 // Entering a tour sets aside a lab run the learner had changed: say that too.

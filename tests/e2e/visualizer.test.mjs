@@ -223,6 +223,19 @@ test('the auto-scaler’s readout says when sticky sessions keep one server over
   await context.close();
 });
 
+test('the auto-scaler’s readout says when it judges next while its mean is past a threshold', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?seed=7&speed=1`);
+  await page.getByLabel('Auto-scaling (adds a server above 70 % busy, removes one below 30 %, keeps 1 to 16)').check();
+  // A quiet lab is under 30 % busy: it lets a server go at its first judgement, 5 s in.
+  const hint = page.locator('.system-controls fieldset .hint').first();
+  await page.waitForFunction(
+    (el) => /^(Over the last [1-4] s the servers were \d+ % busy on average|In the last second the servers were \d+ % busy)\. It judges again in [1-4] s\.$/.test(el.textContent),
+    await hint.elementHandle(),
+  );
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('the auto-scaler’s readout does not call a second with no server up a busy one', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&seed=1&mode=stateless`);
   await page.getByLabel('Auto-scaling (adds a server above 70 % busy, removes one below 30 %, keeps 1 to 16)').check();
@@ -548,7 +561,7 @@ test('the last serving server cannot be removed, from the panel or its menu, and
   await page.waitForFunction(() => document.querySelector('.server-controls li button:nth-of-type(3)')?.disabled);
   assert.ok(await remove(1).isDisabled());
   assert.ok(await remove(2).isEnabled());
-  const why = /^Remove is off for the last server taking traffic: without it nothing could answer\./;
+  const why = /^“Remove” is off for the last server taking traffic or about to: without it nothing could answer\./;
   const described = (button) => button.evaluate((b) => document.getElementById(b.getAttribute('aria-describedby') ?? '')?.textContent ?? '');
   assert.match(await described(remove(1)), why);
   assert.equal(await described(remove(2)), '');

@@ -88,6 +88,8 @@ pub struct Sim {
     arrival_gen: u64,
     health_gen: u64,
     autoscale_gen: u64,
+    /// When the auto-scaler judges next [µs].
+    autoscale_due_us: u64,
     failover_gen: u64,
     metrics: Metrics,
     log: EventLog,
@@ -157,6 +159,7 @@ impl Sim {
             arrival_gen: 0,
             health_gen: 0,
             autoscale_gen: 0,
+            autoscale_due_us: 0,
             failover_gen: 0,
             metrics: Metrics::new(cfg.history_s as usize),
             log: EventLog::new(cfg.event_log as usize, cfg.users as usize),
@@ -193,7 +196,7 @@ impl Sim {
         sim.schedule(0, Ev::Arrival(0));
         sim.schedule(SEC, Ev::Tick);
         sim.schedule_health_check();
-        sim.schedule(sim.autoscaler.interval_us(), Ev::Autoscale(0));
+        sim.schedule_autoscale();
         Ok(sim)
     }
 
@@ -302,7 +305,8 @@ impl Sim {
             })
             .flatten();
         let unserved_s = self.judged_seconds().filter(|x| x.unserved()).count() as u32;
-        Some(Readout { window_s, mean_pct, unserved_s, wait, sticky_overload })
+        let next_us = self.autoscale_due_us.saturating_sub(self.now_us);
+        Some(Readout { window_s, mean_pct, unserved_s, wait, sticky_overload, next_us })
     }
 
     /// The mean utilization the auto-scaler acts on, over its interval's latest closed seconds:
@@ -379,8 +383,8 @@ impl Sim {
         self.requests.iter().flatten()
     }
 
-    /// Users who lost their session and have not yet started to log in again. Users who never
-    /// logged in, or are logging in, count in neither this nor [`Sim::logged_in`].
+    /// Users who lost their session and have no new one yet, a login under way included. Users
+    /// who never logged in count in neither this nor [`Sim::logged_in`].
     pub fn logged_out(&self) -> u32 {
         self.logged_out
     }
@@ -579,6 +583,11 @@ impl Sim {
 
     fn schedule(&mut self, delay_us: u64, ev: Ev) {
         self.agenda.push(self.now_us + delay_us, ev);
+    }
+
+    fn schedule_autoscale(&mut self) {
+        self.autoscale_due_us = self.now_us + self.autoscaler.interval_us();
+        self.schedule(self.autoscaler.interval_us(), Ev::Autoscale(self.autoscale_gen));
     }
 
     fn schedule_health_check(&mut self) {
@@ -836,7 +845,7 @@ impl Sim {
                 // minutes away.
                 if rescheduled {
                     self.autoscale_gen += 1;
-                    self.schedule(self.autoscaler.interval_us(), Ev::Autoscale(self.autoscale_gen));
+                    self.schedule_autoscale();
                 }
             }
             Command::SetHealthCheck { interval_ms } => {
@@ -1939,7 +1948,7 @@ impl Sim {
     }
 
     fn autoscale(&mut self) {
-        self.schedule(self.autoscaler.interval_us(), Ev::Autoscale(self.autoscale_gen));
+        self.schedule_autoscale();
         if !self.autoscaler.policy.enabled {
             return;
         }

@@ -293,14 +293,17 @@ pub struct Completed {
 
 impl Completed {
     /// The places it went through, in order, read from its latency breakdown: the browser, DNS
-    /// and the CDN edge in `region` if it needed them, the balancer, its server, then the shared
+    /// and the CDN edge in `region` if it needed them (out to the origin and back to the edge on
+    /// an edge miss: the origin sends nothing on to the balancer), the balancer, its server, then the shared
     /// store, the cache and the database for whatever it read or wrote. The page draws it.
     pub fn path(&self, region: Region) -> Vec<Node> {
         let b = &self.breakdown;
         let mut path = vec![Node::Browser(self.user)];
         path.extend((b.dns_us > 0).then_some(Node::Dns));
         path.extend((b.cdn_us > 0).then_some(Node::CdnEdge(region)));
-        path.extend((b.origin_us > 0).then_some(Node::Origin));
+        if b.origin_us > 0 {
+            path.extend([Node::Origin, Node::CdnEdge(region)]);
+        }
         path.push(Node::Balancer);
         path.extend(self.server.map(Node::Server));
         // Session time is only ever spent on a trip to the shared store.
@@ -352,6 +355,19 @@ mod tests {
                 Node::Server(ServerId(1)),
                 Node::Cache
             ]
+        );
+        let missed = trip(Breakdown { cdn_us: 5_000, origin_us: 90_000, ..Breakdown::default() }, None);
+        assert_eq!(
+            missed.path(Region::Asia),
+            vec![
+                Node::Browser(UserId(3)),
+                Node::CdnEdge(Region::Asia),
+                Node::Origin,
+                Node::CdnEdge(Region::Asia),
+                Node::Balancer,
+                Node::Server(ServerId(1))
+            ],
+            "out to the origin and back to the edge"
         );
     }
 }

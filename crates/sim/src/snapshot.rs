@@ -250,11 +250,13 @@ pub struct Snapshot {
     pub db: Vec<DbView>,
     /// Replication lag in force, [min, max] ms: a tour step or a link may have changed it.
     pub replication_lag_ms: (u32, u32),
-    /// Browsers in the run; those anonymous or logging in are neither `logged_in` nor `logged_out`.
+    /// Browsers in the run; those not logged in yet, the first login under way included, are
+    /// neither `logged_in` nor `logged_out`.
     pub users: u32,
     /// Users holding a session now; a login under way counts only once answered.
     pub logged_in: u32,
-    /// Users who lost their session and have not started to log in again (not `users - logged_in`).
+    /// Users who lost their session and have no new one yet, logging in again or not (not
+    /// `users - logged_in`).
     pub logged_out: u32,
     /// Static files the CDN edges answered, of all asked for since the start [‰].
     pub cdn_hit_per_mille: u32,

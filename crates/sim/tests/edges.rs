@@ -631,3 +631,18 @@ fn a_user_logging_in_again_counts_as_logged_out_until_answered_so_the_counts_add
     }
     assert!(relogging > 0, "some user was seen logging in again");
 }
+
+#[test]
+fn the_scaler_readout_says_when_it_judges_next() {
+    let mut cfg = SimConfig { seed: 1, ..SimConfig::default() };
+    cfg.autoscaler.enabled = true;
+    let mut s = Sim::new(cfg.clone()).unwrap();
+    s.run_until(7_300 * MS);
+    assert_eq!(s.autoscaler_readout().unwrap().next_us, 2_700 * MS, "judged every 5 s from the start");
+    s.run_until(10 * SEC + 1);
+    assert_eq!(s.autoscaler_readout().unwrap().next_us, 5 * SEC - 1, "just judged at 10 s");
+    // A new interval counts from the moment it is set.
+    let policy = AutoscalerConfig { interval_ms: 3_000, ..cfg.autoscaler };
+    s.apply(Command::SetAutoscaling { policy }).unwrap();
+    assert_eq!(s.autoscaler_readout().unwrap().next_us, 3 * SEC);
+}
