@@ -54,6 +54,9 @@ pub enum Kin {
     LoggedIn { at: Option<ServerId> },
     /// Reads that found a replica's copy not yet up to date.
     StaleRead,
+    /// Users logged out for one reason (a server that got their requests without their
+    /// sessions, one after another as they come back).
+    LoggedOut { reason: LogoutReason },
 }
 
 /// Routine events of one kin within one simulated second, told as one line.
@@ -63,7 +66,7 @@ pub struct Group {
     pub kin: Kin,
     /// How many so far, grown as later batches join the line.
     pub count: u64,
-    /// The first users who logged in, each once, for a login line to name (eight at most,
+    /// The first users who logged in or out, each once, for the line to name (eight at most,
     /// so a join costs the same in a lab of any size).
     pub named: Vec<UserId>,
     /// When the latest of them happened [µs]: the line's stamp spans the second's events.
@@ -131,6 +134,9 @@ impl Group {
             }
             Kin::LoggedIn { at: None } => tf(EvLoggedInStoreMany, &[("n", &n), ("users", &users())]),
             Kin::StaleRead => tf(EvStaleReadMany, &[("n", &n)]),
+            Kin::LoggedOut { reason } => {
+                tf(EvLoggedOutMany, &[("n", &n), ("users", &users()), ("reason", &words::logout_reason_many(reason))])
+            }
         };
         format!("[{}] {text}", words::clock_span(at_us, self.last_us))
     }
@@ -158,53 +164,49 @@ pub fn lines<'a>(events: impl IntoIterator<Item = &'a Event>) -> Vec<Line> {
             match &mut group {
                 Some((first, r, users)) if first.at_us == e.at_us && *r == reason => users.push(user),
                 _ => {
-                    lines.extend(group.take().map(logouts));
+                    if let Some(line) = group.take().map(logouts) {
+                        push(&mut lines, line);
+                    }
                     group = Some((e, reason, vec![user]));
                 }
             }
             continue;
         }
-        lines.extend(group.take().map(logouts));
+        if let Some(line) = group.take().map(logouts) {
+            push(&mut lines, line);
+        }
         let loss = matches!(
             e.kind,
             EventKind::SessionsLost { .. } | EventKind::ServerState { state: ServerState::Crashed, .. }
         );
         let command = matches!(e.kind, EventKind::Command { .. });
         let line = Line { loss, command, seq: e.seq, at_us: e.at_us, text: sentence(e), group: Group::of(e) };
-        if let Some(line) = Group::join_into(lines.iter_mut(), line) {
-            lines.push(line);
-        }
+        push(&mut lines, line);
     }
-    lines.extend(group.map(logouts));
+    if let Some(line) = group.map(logouts) {
+        push(&mut lines, line);
+    }
     lines
 }
 
-/// One line for the users `first` opened the list of, all logged out for `reason`.
+/// Adds `line`, or joins it into a line of its second that tells the same kin of events.
+fn push(lines: &mut Vec<Line>, line: Line) {
+    if let Some(line) = Group::join_into(lines.iter_mut(), line) {
+        lines.push(line);
+    }
+}
+
+/// One line for the users `first` opened the list of, all logged out for `reason` at its
+/// moment; later logouts of its second for the same reason join it.
 fn logouts((first, reason, users): (&Event, LogoutReason, Vec<UserId>)) -> Line {
-    if users.len() == 1 {
-        return Line {
-            loss: true,
-            command: false,
-            seq: first.seq,
-            at_us: first.at_us,
-            text: sentence(first),
-            group: None,
-        };
-    }
-    let list: Vec<String> = users.iter().take(NAMED_USERS).map(|&u| words::letters(u)).collect();
-    let list = named(list.join(", "), users.len().saturating_sub(NAMED_USERS) as u64);
-    let text = tf(
-        EvLoggedOutMany,
-        &[("n", &Grouped(users.len() as u64)), ("users", &list), ("reason", &words::logout_reason(reason))],
-    );
-    Line {
-        loss: true,
-        command: false,
-        seq: first.seq,
-        at_us: first.at_us,
-        text: format!("[{}] {text}", words::clock(first.at_us)),
-        group: None,
-    }
+    let group = Group {
+        kin: Kin::LoggedOut { reason },
+        count: users.len() as u64,
+        named: users.iter().copied().take(NAMED_USERS).collect(),
+        last_us: first.at_us,
+    };
+    let text = if users.len() == 1 { sentence(first) } else { group.sentence(first.at_us) };
+    Line { loss: true, command: false, seq: first.seq, at_us: first.at_us, text, group: Some(group) }
 }
 
 fn happening(kind: &EventKind) -> String {
@@ -586,7 +588,7 @@ mod tests {
         let logout = told.iter().find(|l| l.text.contains("users are logged out")).expect("a logout line");
         let named = out[..8].iter().map(|u| u.to_string().trim_start_matches("User ").to_string()).collect::<Vec<_>>();
         let expected = format!(
-            "{} users are logged out ({} and {} more): Server 1 crashed with their session in memory.",
+            "{} users are logged out ({} and {} more): Server 1 crashed with their sessions in memory.",
             out.len(),
             named.join(", "),
             out.len() - 8
@@ -613,15 +615,36 @@ mod tests {
             kind: EventKind::LoggedOut { user: UserId(3), reason: LogoutReason::StoreLost },
         };
         let told = lines([&one, &other]);
-        let line = |e: &Event| super::Line {
-            loss: true,
-            command: false,
-            seq: e.seq,
-            at_us: e.at_us,
-            text: sentence(e),
-            group: None,
+        let texts: Vec<&str> = told.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, [sentence(&one), sentence(&other)]);
+        assert!(told.iter().all(|l| l.loss));
+    }
+
+    #[test]
+    fn users_logged_out_for_one_reason_share_a_line_within_a_second() {
+        set(Lang::En, false);
+        let out = |seq, at_us, user, server| Event {
+            seq,
+            at_us,
+            kind: EventKind::LoggedOut { user: UserId(user), reason: LogoutReason::WrongServer(ServerId(server)) },
         };
-        assert_eq!(told, [line(&one), line(&other)]);
+        // Users come back one by one to a server without their sessions.
+        let events = [
+            out(1, 2_100_000, 0, 4),
+            out(2, 2_300_000, 1, 4),
+            out(3, 2_300_000, 2, 3),
+            out(4, 2_800_000, 3, 4),
+            out(5, 3_100_000, 4, 4),
+        ];
+        let told: Vec<String> = lines(&events).into_iter().map(|l| l.text).collect();
+        assert_eq!(
+            told,
+            [
+                "[2.1–2.8 s] 3 users are logged out (A, B, D): Server 5 got their requests but has no sessions for them.",
+                "[2.3 s] User C is logged out: Server 4 got their request but has no session for them.",
+                "[3.1 s] User E is logged out: Server 5 got their request but has no session for them.",
+            ]
+        );
     }
 
     #[test]

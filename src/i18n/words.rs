@@ -133,6 +133,18 @@ pub fn logout_reason(r: LogoutReason) -> String {
     }
 }
 
+/// Why several users were logged out, for a line that names them together: their sessions,
+/// in the plural.
+pub fn logout_reason_many(r: LogoutReason) -> String {
+    match r {
+        LogoutReason::ServerCrashed(s) => tf(LogoutCrashedMany, &[("server", &server(s))]),
+        LogoutReason::ServerRemoved(s) => tf(LogoutRemovedMany, &[("server", &server(s))]),
+        LogoutReason::WrongServer(s) => tf(LogoutWrongServerMany, &[("server", &server(s))]),
+        LogoutReason::StoreLost => t(LogoutStoreLost).to_string(),
+        LogoutReason::ModeSwitch => t(LogoutModeSwitchMany).to_string(),
+    }
+}
+
 /// A database node as a sentence names it ("the master database", "Replica 2").
 pub fn db_name_in_text(name: DbName) -> String {
     match name {

@@ -71,9 +71,11 @@ pub fn SessionInspector() -> impl IntoView {
             let (c, nodes) = super::dots::last_path(lab)?;
             // A database node by its role, which says whether the read went to a replica.
             let name = |n: Node| match n {
-                Node::Db(id) => {
-                    snap.db.iter().find(|d| d.id == id).map_or_else(|| words::node(n), |d| words::db_name(d.name()))
-                }
+                Node::Db(id) => snap
+                    .db
+                    .iter()
+                    .find(|d| d.id == id)
+                    .map_or_else(|| words::node(n), |d| words::db_name_in_text(d.name())),
                 n => words::node(n),
             };
             Some((c, nodes.into_iter().map(name).collect::<Vec<_>>().join(" → ")))

@@ -264,14 +264,16 @@ pub fn TourPlayer(
         let p = player.get()?;
         matches!(p.phase, Phase::Done { .. }).then_some((p.tour, p.step, p.mode, p.phase))
     });
-    let verdict = Memo::new(move |_| {
+    // (mark, claim, measured).
+    let judged = Memo::new(move |_| {
         let (tour, step, mode, phase) = finished_step.get()?;
         let Phase::Done { at_start } = phase else { return None };
         let checkpoint = tours.with_value(|t| t[tour].checkpoint(step, mode).cloned())?;
         let result = lab.with_sim(|s| checkpoint.check_step(s, &at_start));
         let mark = if result.passed { "✓" } else { "✗" };
-        Some(format!("{mark} {}: {}", checks::claim(&checkpoint), checks::measured(&checkpoint, &result)))
+        Some((mark, checks::claim(&checkpoint), checks::measured(&checkpoint, &result)))
     });
+    let verdict = Memo::new(move |_| judged.get().map(|(mark, claim, measured)| format!("{mark} {claim}: {measured}")));
 
     view! {
         <section class="panel tour" aria-labelledby="tour-heading">
@@ -367,14 +369,18 @@ pub fn TourPlayer(
                             Some(Phase::Running { end_us, .. }) => Some(end_us),
                             _ => None,
                         });
-                        let text = if let Some(end_us) = end_us {
+                        let (text, title) = if let Some(end_us) = end_us {
                             // Real seconds left at the speed set, so a long step says how long.
                             let left_s = end_us.saturating_sub(lab.snap.with(|s| s.now_us)) as f64 / 1e6 / lab.speed.get();
-                            tf(DockRunning, &[("s", &(left_s.ceil() as u64).max(1))])
+                            let text = tf(DockRunning, &[("s", &(left_s.ceil() as u64).max(1))]);
+                            (text.clone(), text)
+                        } else if let Some((mark, _, measured)) = judged.get() {
+                            // The measured figures first, which a cut line must not lose; the
+                            // claim with them in the tooltip and in the step.
+                            (format!("{mark} {measured}"), verdict.get().unwrap_or_default())
                         } else {
-                            verdict.get().unwrap_or_else(|| t(DockDone).to_string())
+                            (t(DockDone).to_string(), t(DockDone).to_string())
                         };
-                        let title = text.clone();
                         view! { <span class="dock-verdict" title=title>{text}</span> }
                     }}
                     <button on:click=move |_| to_step_text()>{t(BackToTour)}</button>

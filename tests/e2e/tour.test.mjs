@@ -131,7 +131,10 @@ test('a finished step keeps the verdict it ended with when the learner plays on'
   await page.getByRole('button', { name: 'Play', exact: true }).click();
   await page.waitForFunction((end) => Number(document.querySelector('.clock').textContent.match(/[\d.]+/)[0]) > end + 60, end, { timeout: 60_000 });
   assert.equal(await page.locator('.checkpoint').textContent(), verdict);
-  assert.equal(await page.locator('.dock-verdict').textContent(), verdict);
+  // The dock shows the measured figures after the mark, the whole verdict in its tooltip.
+  const docked = await page.locator('.dock-verdict').textContent();
+  assert.ok(docked.startsWith('✓ ') && verdict.endsWith(`: ${docked.slice(2)}`), `${docked} | ${verdict}`);
+  assert.equal(await page.locator('.dock-verdict').getAttribute('title'), verdict);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -278,7 +281,8 @@ test('a running step brings the figures and the diagram into view, and a dock ke
   assert.ok((await diagramTop()) < 300, `the diagram is in view too (${await diagramTop()} px)`);
   assert.ok(Math.abs(await cardsTop()) < 2, 'the figures are at the top of the window');
   await dock.locator('.dock-verdict', { hasText: /^✓ / }).waitFor({ timeout: 60_000 });
-  assert.equal(await dock.locator('.dock-verdict').textContent(), await page.locator('.checkpoint').textContent());
+  const [docked, whole] = [await dock.locator('.dock-verdict').textContent(), await page.locator('.checkpoint').textContent()];
+  assert.ok(whole.endsWith(`: ${docked.slice(2)}`), `the dock leads with the measured figures: ${docked}`);
   // The dock, at the window's foot, covers neither the drawing nor its key.
   const dockTop = (await dock.boundingBox()).y;
   for (const sel of ['.diagram svg', '.diagram .legend']) {
