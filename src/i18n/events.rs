@@ -135,7 +135,7 @@ impl Group {
             Kin::LoggedIn { at: None } => tf(EvLoggedInStoreMany, &[("n", &n), ("users", &users())]),
             Kin::StaleRead => tf(EvStaleReadMany, &[("n", &n)]),
             Kin::LoggedOut { reason } => {
-                tf(EvLoggedOutMany, &[("n", &n), ("users", &users()), ("reason", &words::logout_reason_many(reason))])
+                tf(EvLoggedOutMany, &[("n", &n), ("users", &users()), ("reason", &words::logout_reason(reason, true))])
             }
         };
         format!("[{}] {text}", words::clock_span(at_us, self.last_us))
@@ -264,7 +264,7 @@ fn happening(kind: &EventKind) -> String {
         }
         EventKind::LoggedIn { user, at: None } => tf(EvLoggedInStore, &[("user", &words::user(*user))]),
         EventKind::LoggedOut { user, reason } => {
-            tf(EvLoggedOut, &[("user", &words::user(*user)), ("reason", &words::logout_reason(*reason))])
+            tf(EvLoggedOut, &[("user", &words::user(*user)), ("reason", &words::logout_reason(*reason, false))])
         }
         EventKind::ServerState { server, state: ServerState::Crashed } => {
             tf(EvServerCrashed, &[("server", &words::server(*server))])

@@ -122,26 +122,15 @@ pub fn fail_reason(r: FailReason) -> &'static str {
     })
 }
 
-/// Why a user was logged out, as the feed and the user strip say it.
-pub fn logout_reason(r: LogoutReason) -> String {
+/// Why a user was logged out; `many`: why several were, told together (their sessions).
+pub fn logout_reason(r: LogoutReason, many: bool) -> String {
+    let pick = |one, several| if many { several } else { one };
     match r {
-        LogoutReason::ServerCrashed(s) => tf(LogoutCrashed, &[("server", &server(s))]),
-        LogoutReason::ServerRemoved(s) => tf(LogoutRemoved, &[("server", &server(s))]),
-        LogoutReason::WrongServer(s) => tf(LogoutWrongServer, &[("server", &server(s))]),
+        LogoutReason::ServerCrashed(s) => tf(pick(LogoutCrashed, LogoutCrashedMany), &[("server", &server(s))]),
+        LogoutReason::ServerRemoved(s) => tf(pick(LogoutRemoved, LogoutRemovedMany), &[("server", &server(s))]),
+        LogoutReason::WrongServer(s) => tf(pick(LogoutWrongServer, LogoutWrongServerMany), &[("server", &server(s))]),
         LogoutReason::StoreLost => t(LogoutStoreLost).to_string(),
-        LogoutReason::ModeSwitch => t(LogoutModeSwitch).to_string(),
-    }
-}
-
-/// Why several users were logged out, for a line that names them together: their sessions,
-/// in the plural.
-pub fn logout_reason_many(r: LogoutReason) -> String {
-    match r {
-        LogoutReason::ServerCrashed(s) => tf(LogoutCrashedMany, &[("server", &server(s))]),
-        LogoutReason::ServerRemoved(s) => tf(LogoutRemovedMany, &[("server", &server(s))]),
-        LogoutReason::WrongServer(s) => tf(LogoutWrongServerMany, &[("server", &server(s))]),
-        LogoutReason::StoreLost => t(LogoutStoreLost).to_string(),
-        LogoutReason::ModeSwitch => t(LogoutModeSwitchMany).to_string(),
+        LogoutReason::ModeSwitch => t(pick(LogoutModeSwitch, LogoutModeSwitchMany)).to_string(),
     }
 }
 

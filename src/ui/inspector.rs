@@ -48,7 +48,9 @@ pub fn SessionInspector() -> impl IntoView {
                 UserState::LoggingIn if u.is_logged_out() => t(UserLoggingInAgain).to_string(),
                 UserState::LoggingIn => t(UserLoggingIn).to_string(),
                 UserState::LoggedIn => t(UserLoggedIn).to_string(),
-                UserState::LoggedOut { reason, .. } => tf(UserLoggedOut, &[("why", &words::logout_reason(reason))]),
+                UserState::LoggedOut { reason, .. } => {
+                    tf(UserLoggedOut, &[("why", &words::logout_reason(reason, false))])
+                }
             };
             let home = match u.home {
                 SessionHome::Server(sid) => tf(HomeServer, &[("server", &words::server(sid))]),
