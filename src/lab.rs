@@ -705,11 +705,31 @@ impl Lab {
                         feed.push(FeedLine { n, line });
                     }
                 }
-                let excess = feed.len().saturating_sub(FEED_LINES);
-                feed.drain(..excess);
+                trim(feed);
             });
         }
     }
+}
+
+/// Drops the oldest lines past [`FEED_LINES`], except the latest action's line and the losses
+/// told at its moment (a crash, the sessions it took): a busy run's later lines must not push
+/// the cause of what the learner watches out of the feed.
+fn trim(feed: &mut Vec<FeedLine>) {
+    let mut excess = feed.len().saturating_sub(FEED_LINES);
+    if excess == 0 {
+        return;
+    }
+    let command = feed.iter().rposition(|f| f.line.command);
+    let at = command.map(|i| feed[i].line.at_us);
+    let mut i = 0;
+    feed.retain(|f| {
+        let kept = excess == 0 || Some(i) == command || (f.line.loss && Some(f.line.at_us) == at);
+        i += 1;
+        if !kept {
+            excess -= 1;
+        }
+        kept
+    });
 }
 
 /// One line of [`Lab::feed`], oldest first; the feed keys its lines by `line.seq`, so a new
@@ -847,5 +867,27 @@ mod tests {
         // Pushed out of the feed itself, they are still shown.
         let shown: Vec<u64> = latest_with_cause(&lines[4..], 4, &pins).iter().map(|l| l.line.seq).collect();
         assert_eq!(shown, [8, 7, 2, 3]);
+    }
+
+    #[test]
+    fn the_feed_drops_its_oldest_lines_but_keeps_the_latest_action_and_its_losses() {
+        let line = |seq: u64, at_s: u64, loss, command| FeedLine {
+            n: seq,
+            line: events::Line { loss, command, seq, at_us: at_s * 1_000_000, text: String::new(), group: None },
+        };
+        // An old line, the action and its crash at 2 s, a later loss, then a busy run.
+        let mut feed = vec![
+            line(0, 1, false, false),
+            line(1, 2, false, true),
+            line(2, 2, true, false),
+            line(3, 2, false, false),
+            line(4, 3, true, false),
+        ];
+        feed.extend((5..5 + FEED_LINES as u64).map(|seq| line(seq, 4, false, false)));
+        trim(&mut feed);
+        let seqs: Vec<u64> = feed.iter().map(|f| f.line.seq).collect();
+        assert_eq!(seqs.len(), FEED_LINES);
+        assert_eq!(&seqs[..3], [1, 2, 7], "the action and its crash stay, older lines around them go");
+        assert_eq!(*seqs.last().unwrap(), 4 + FEED_LINES as u64);
     }
 }

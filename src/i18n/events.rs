@@ -57,6 +57,8 @@ pub enum Kin {
     /// Users logged out for one reason (a server that got their requests without their
     /// sessions, one after another as they come back).
     LoggedOut { reason: LogoutReason },
+    /// Requests the balancer could not hand to one server and sent on to others.
+    Retried { from: ServerId },
 }
 
 /// Routine events of one kin within one simulated second, told as one line.
@@ -66,7 +68,7 @@ pub struct Group {
     pub kin: Kin,
     /// How many so far, grown as later batches join the line.
     pub count: u64,
-    /// The first users who logged in or out, each once, for the line to name (eight at most,
+    /// The first users who logged in or out or were retried, each once, for the line to name (eight at most,
     /// so a join costs the same in a lab of any size).
     pub named: Vec<UserId>,
     /// When the latest of them happened [µs]: the line's stamp spans the second's events.
@@ -80,6 +82,7 @@ impl Group {
             EventKind::RequestFailed { at, reason, .. } => (Kin::Failed { at, reason }, Vec::new()),
             EventKind::LoggedIn { user, at } => (Kin::LoggedIn { at }, vec![user]),
             EventKind::StaleRead { .. } => (Kin::StaleRead, Vec::new()),
+            EventKind::Retried { user, from, .. } => (Kin::Retried { from }, vec![user]),
             _ => return None,
         };
         Some(Group { kin, count: 1, named, last_us: e.at_us })
@@ -134,6 +137,9 @@ impl Group {
             }
             Kin::LoggedIn { at: None } => tf(EvLoggedInStoreMany, &[("n", &n), ("users", &users())]),
             Kin::StaleRead => tf(EvStaleReadMany, &[("n", &n)]),
+            Kin::Retried { from } => {
+                tf(EvRetriedMany, &[("n", &n), ("users", &users()), ("from", &words::server(from))])
+            }
             Kin::LoggedOut { reason } => {
                 tf(EvLoggedOutMany, &[("n", &n), ("users", &users()), ("reason", &words::logout_reason(reason, true))])
             }
@@ -618,6 +624,22 @@ mod tests {
         let texts: Vec<&str> = told.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(texts, [sentence(&one), sentence(&other)]);
         assert!(told.iter().all(|l| l.loss));
+    }
+
+    #[test]
+    fn retries_away_from_one_server_share_a_line_within_a_second() {
+        set(Lang::En, false);
+        let retried = |seq, at_us, user, to| Event {
+            seq,
+            at_us,
+            kind: EventKind::Retried { req: seq, user: UserId(user), from: ServerId(0), to: ServerId(to) },
+        };
+        let told: Vec<String> =
+            lines(&[retried(1, 2_000_000, 0, 1), retried(2, 2_400_000, 1, 2)]).into_iter().map(|l| l.text).collect();
+        assert_eq!(
+            told,
+            ["[2.0–2.4 s] The load balancer could not reach Server 1 for 2 requests (A, B) and retried them on other servers."]
+        );
     }
 
     #[test]
