@@ -28,8 +28,7 @@ pub struct Series {
     /// A line drawn to another scale than its chart's (busy % ÷ 10 among server counts) says
     /// its true value in the legend: the factor back to it, and its own unit.
     pub legend: Option<(f64, &'static str)>,
-    /// Set by what the line is, not where it is listed, so a line keeps its stroke when
-    /// another one comes or goes.
+    /// Its pattern: no two lines a chart draws at once share one.
     pub stroke: Stroke,
 }
 
@@ -40,12 +39,14 @@ pub enum Stroke {
     Solid,
     Dashed,
     Dotted,
+    DashDot,
 }
 
 impl Stroke {
-    /// The pattern for the `i`-th of a kind of series (a failure reason, a database node).
+    /// The pattern of the `i`-th line of a chart whose lines come and go (the failure reasons
+    /// seen, the database nodes there): as many lines as a chart draws at once differ.
     fn nth(i: usize) -> Self {
-        [Stroke::Solid, Stroke::Dashed, Stroke::Dotted][i % 3]
+        [Stroke::Solid, Stroke::Dashed, Stroke::Dotted, Stroke::DashDot][i % 4]
     }
 
     fn class(self) -> &'static str {
@@ -53,6 +54,7 @@ impl Stroke {
             Stroke::Solid => "solid",
             Stroke::Dashed => "dashed",
             Stroke::Dotted => "dotted",
+            Stroke::DashDot => "dash-dot",
         }
     }
 }
@@ -170,7 +172,10 @@ fn LineChart(
                 {move || data.with(Vec::is_empty).then_some(empty).flatten().map(|text| view! { <li class="hint">{text}</li> })}
                 {move || data.get().into_iter().map(|s| view! {
                     <li>
-                        <span class=format!("swatch {}", s.stroke.class()) style:background=if s.stroke == Stroke::Solid { s.colour } else { "transparent" } style:border-color=s.colour></span>
+                        // A short stretch of the line itself, in its pattern.
+                        <svg class="key-line" viewBox="0 0 22 8" aria-hidden="true">
+                            <line class=s.stroke.class() x1="2" y1="4" x2="20" y2="4" style:stroke=s.colour />
+                        </svg>
                         {s.latest(unit)}
                     </li>
                 }).collect_view()}
@@ -240,9 +245,10 @@ pub fn Charts() -> impl IntoView {
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| s.iter().any(|x| x.errors[*i] > 0))
-                .map(|(i, r)| {
+                .enumerate()
+                .map(|(k, (i, r))| {
                     series(words::fail_reason(*r), FAIL_COLOURS[i], column(s, |x| f64::from(x.errors[i])))
-                        .stroked(Stroke::nth(i))
+                        .stroked(Stroke::nth(k))
                 })
                 .collect()
         })
@@ -291,14 +297,15 @@ pub fn Charts() -> impl IntoView {
             let colours = ["#1098ad", "#5c7cfa", "#2f9e44", "#ae3ec9", "#e8590c", "#d6336c"];
             nodes
                 .into_iter()
-                .map(|(id, name)| {
+                .enumerate()
+                .map(|(k, (id, name))| {
                     series(
                         name,
                         // By the node's id, so a line keeps its colour when another node goes.
                         colours[id as usize % colours.len()],
                         column(s, |x| x.db_reads_by_node.iter().find(|n| n.0 == id).map_or(0.0, |n| f64::from(n.1))),
                     )
-                    .stroked(Stroke::nth(id as usize))
+                    .stroked(Stroke::nth(k))
                 })
                 .collect()
         })
@@ -314,7 +321,7 @@ pub fn Charts() -> impl IntoView {
                 series(t(SeriesBooting), "#f1a33b", with_now(s, |x| f64::from(x.servers_booting), now.booting.into()))
                     .stroked(Stroke::Dotted),
                 series(t(SeriesDown), "var(--alarm)", with_now(s, |x| f64::from(x.servers_down), now.down.into()))
-                    .stroked(Stroke::Dotted),
+                    .stroked(Stroke::DashDot),
                 Series {
                     legend: Some((10.0, " %")),
                     ..series(t(SeriesBusy), "#7a8699", with_now(s, busy, s.last().map_or(0.0, busy)))
