@@ -57,7 +57,7 @@ fn Pane(lab: Lab, title: &'static str, actions: bool) -> impl IntoView {
                     };
                     view! {
                         <li class:down=state == ServerState::Crashed>
-                            {tf(PaneServer, &[("mark", &mark), ("server", &words::server(id)), ("state", &words::server_state(state)), ("served", &Grouped(served)), ("sessions", &counted(sessions.into(), SessionsOne, SessionsCount))])}
+                            {tf(PaneServer, &[("mark", &mark), ("server", &words::server(id)), ("state", &words::server_state(state)), ("served", &counted(served, ServedOne, Served)), ("sessions", &counted(sessions.into(), SessionsOne, SessionsCount))])}
                         </li>
                     }
                 }).collect_view()}

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use statelab_sim::{Command, Keyed, Mode, ServerState};
 
 use super::use_lab;
-use crate::i18n::{t, tf, words, Grouped, Lang, Text::*};
+use crate::i18n::{counted, t, tf, words, Lang, Text::*};
 use crate::params::{Theme, SPEED_RANGE};
 
 /// Speed slider position (-1..=1, log scale) to simulated seconds per real second.
@@ -154,7 +154,7 @@ pub fn ServerControls() -> impl IntoView {
                                 <span class="name">{words::server(id)}</span>
                                 <span class="state">{move || state().map(words::server_state)}</span>
                                 <span class="served">
-                                    {move || row.get().map(|(_, served, _)| tf(Served, &[("n", &Grouped(served))]))}
+                                    {move || row.get().map(|(_, served, _)| counted(served, ServedOne, Served))}
                                 </span>
                                 <button
                                     class="danger"
@@ -169,8 +169,11 @@ pub fn ServerControls() -> impl IntoView {
                                 >
                                     {tf(RestartNamed, &[("name", &words::server_in_text(id))])}
                                 </button>
+                                // The last server serving stays focusable, so a keyboard reaches
+                                // it and hears why it is off; a press says why too.
                                 <button
-                                    disabled=move || !removable.get()
+                                    disabled=move || !removable.get() && last.get() != Some(id)
+                                    aria-disabled=move || (last.get() == Some(id)).then_some("true")
                                     aria-describedby=move || (last.get() == Some(id)).then_some("remove-why")
                                     on:click=move |_| lab.send(Command::RemoveServer { server: id })
                                 >

@@ -116,12 +116,10 @@ fn TrafficControls() -> impl IntoView {
                             Wait::Boot => t(ScalerWaitsBoot).to_string(),
                             Wait::Cooldown(left_us) => tf(ScalerCooling, &[("s", &left_us.div_ceil(1_000_000))]),
                         });
-                        let (out, below) = (s.autoscaler().policy.scale_out_pct, s.autoscaler().policy.scale_in_pct);
+                        let out = s.autoscaler().policy.scale_out_pct;
                         let stuck = r.sticky_overload.map(|id| tf(ScalerStickyFull, &[("server", &words::server(id)), ("out", &out)]));
-                        // A mean past a threshold with nothing holding the scaler: it acts at
-                        // its next judgement, which is when.
-                        let next = (wait.is_none() && (r.mean_pct > out || r.mean_pct < below))
-                            .then(|| tf(ScalerNextCheck, &[("s", &r.next_us.div_ceil(1_000_000).max(1))]));
+                        // It will act on what it weighs: when.
+                        let next = r.next_us.map(|us| tf(ScalerNextCheck, &[("s", &us.div_ceil(1_000_000).max(1))]));
                         Some([Some(busy), wait, next, stuck].into_iter().flatten().collect::<Vec<_>>().join(" "))
                     })
                 })}

@@ -43,8 +43,9 @@ pub struct Readout {
     /// stays under the threshold and nothing else holds the scaler: judging the mean, it adds
     /// no server for it.
     pub sticky_overload: Option<ServerId>,
-    /// Time to its next judgement [µs]: a mean past a threshold waits for it.
-    pub next_us: u64,
+    /// Time to its next judgement [µs], when that judgement would act on what it weighs now
+    /// (a mean past a threshold, with room to add or drain a server): the action waits for it.
+    pub next_us: Option<u64>,
 }
 
 /// Policy plus the time of the last action.

@@ -305,7 +305,10 @@ impl Sim {
             })
             .flatten();
         let unserved_s = self.judged_seconds().filter(|x| x.unserved()).count() as u32;
-        let next_us = self.autoscale_due_us.saturating_sub(self.now_us);
+        let active = self.servers.iter().filter(|s| s.state.serves()).count() as u32;
+        let acts =
+            policy.enabled && self.autoscaler.evaluate(self.now_us, mean_pct, active, self.booting()) != Decision::Hold;
+        let next_us = acts.then(|| self.autoscale_due_us.saturating_sub(self.now_us));
         Some(Readout { window_s, mean_pct, unserved_s, wait, sticky_overload, next_us })
     }
 

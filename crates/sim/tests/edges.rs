@@ -633,16 +633,22 @@ fn a_user_logging_in_again_counts_as_logged_out_until_answered_so_the_counts_add
 }
 
 #[test]
-fn the_scaler_readout_says_when_it_judges_next() {
+fn the_scaler_readout_says_when_it_judges_next_only_when_that_judgement_would_act() {
+    // A quiet lab of three is under 30 % busy: the first judgement, at 5 s, lets one go.
     let mut cfg = SimConfig { seed: 1, ..SimConfig::default() };
     cfg.autoscaler.enabled = true;
     let mut s = Sim::new(cfg.clone()).unwrap();
-    s.run_until(7_300 * MS);
-    assert_eq!(s.autoscaler_readout().unwrap().next_us, 2_700 * MS, "judged every 5 s from the start");
-    s.run_until(10 * SEC + 1);
-    assert_eq!(s.autoscaler_readout().unwrap().next_us, 5 * SEC - 1, "just judged at 10 s");
+    s.run_until(2_300 * MS);
+    assert_eq!(s.autoscaler_readout().unwrap().next_us, Some(2_700 * MS), "judged every 5 s from the start");
     // A new interval counts from the moment it is set.
-    let policy = AutoscalerConfig { interval_ms: 3_000, ..cfg.autoscaler };
+    let policy = AutoscalerConfig { interval_ms: 3_000, ..cfg.autoscaler.clone() };
     s.apply(Command::SetAutoscaling { policy }).unwrap();
-    assert_eq!(s.autoscaler_readout().unwrap().next_us, 3 * SEC);
+    assert_eq!(s.autoscaler_readout().unwrap().next_us, Some(3 * SEC));
+    // At its minimum already, a quiet lab gives it nothing to do: no judgement is promised.
+    let mut cfg = SimConfig { seed: 1, servers: 1, ..SimConfig::default() };
+    cfg.autoscaler = AutoscalerConfig { enabled: true, min_servers: 1, ..AutoscalerConfig::default() };
+    let mut s = Sim::new(cfg).unwrap();
+    s.run_until(7 * SEC);
+    let r = s.autoscaler_readout().unwrap();
+    assert!(r.mean_pct < 30 && r.next_us.is_none(), "{r:?}");
 }
