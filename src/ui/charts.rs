@@ -25,9 +25,6 @@ pub struct Series {
     pub colour: &'static str,
     /// One per second, oldest first; NaN where there was nothing to measure.
     pub values: Vec<f64>,
-    /// A line drawn to another scale than its chart's (busy % ÷ 10 among server counts) says
-    /// its true value in the legend: the factor back to it, and its own unit.
-    pub legend: Option<(f64, &'static str)>,
     /// Its pattern: no two lines a chart draws at once share one.
     pub stroke: Stroke,
 }
@@ -60,7 +57,7 @@ impl Stroke {
 }
 
 fn series(name: impl Into<String>, colour: &'static str, values: Vec<f64>) -> Series {
-    Series { name: name.into(), colour, values, legend: None, stroke: Stroke::Solid }
+    Series { name: name.into(), colour, values, stroke: Stroke::Solid }
 }
 
 impl Series {
@@ -70,9 +67,8 @@ impl Series {
 
     /// The legend's entry: the name and the latest value.
     fn latest(&self, unit: &str) -> String {
-        let (scale, unit) = self.legend.unwrap_or((1.0, unit));
         match self.values.last().filter(|v| !v.is_nan()) {
-            Some(v) => format!("{} {}{unit}", self.name, fmt(*v * scale)),
+            Some(v) => format!("{} {}{unit}", self.name, fmt(*v)),
             None => format!("{} –", self.name),
         }
     }
@@ -313,21 +309,34 @@ pub fn Charts() -> impl IntoView {
     let servers = Signal::derive(move || {
         let (_, _, now) = gauges.get();
         samples.with(|s| {
-            // Busy is a share of a whole second: its latest is the last second's. An unserved
-            // second has no server to be busy: a gap.
-            let busy = |x: &Sample| if x.unserved() { f64::NAN } else { f64::from(x.utilization_pct) / 10.0 };
             vec![
                 series(t(SeriesHealthy), "#1b8a5a", with_now(s, |x| f64::from(x.servers_healthy), now.healthy.into())),
                 series(t(SeriesBooting), "#f1a33b", with_now(s, |x| f64::from(x.servers_booting), now.booting.into()))
                     .stroked(Stroke::Dotted),
                 series(t(SeriesDown), "var(--alarm)", with_now(s, |x| f64::from(x.servers_down), now.down.into()))
                     .stroked(Stroke::DashDot),
-                Series {
-                    legend: Some((10.0, " %")),
-                    ..series(t(SeriesBusy), "#7a8699", with_now(s, busy, s.last().map_or(0.0, busy)))
-                        .stroked(Stroke::Dashed)
-                },
             ]
+        })
+    });
+    // How busy the servers are, on a scale of its own, with the auto-scaler's thresholds when
+    // it is on: the line crossing one is what makes it act.
+    let busy = Signal::derive(move || {
+        let policy = lab.panel_snap(|_| lab.with_sim(|s| s.autoscaler().policy.clone()));
+        samples.with(|s| {
+            // Busy is a share of a whole second: its latest is the last second's. An unserved
+            // second has no server to be busy: a gap.
+            let busy = |x: &Sample| if x.unserved() { f64::NAN } else { f64::from(x.utilization_pct) };
+            let values = with_now(s, busy, s.last().map_or(0.0, busy));
+            let flat = |pct: u32| vec![f64::from(pct); values.len()];
+            let mut lines = Vec::new();
+            if policy.enabled {
+                lines.push(
+                    series(t(SeriesScaleOut), "var(--alarm)", flat(policy.scale_out_pct)).stroked(Stroke::Dashed),
+                );
+                lines.push(series(t(SeriesScaleIn), "#1b8a5a", flat(policy.scale_in_pct)).stroked(Stroke::Dotted));
+            }
+            lines.insert(0, series(t(SeriesBusy), "#7a8699", values));
+            lines
         })
     });
     view! {
@@ -339,6 +348,7 @@ pub fn Charts() -> impl IntoView {
             <LineChart title=t(ChartDbCache) unit="/s" data=cache />
             <LineChart title=t(ChartReadsPerNode) unit="/s" data=nodes />
             <LineChart title=t(ChartServers) unit="" data=servers />
+            <LineChart title=t(ChartBusy) unit=" %" data=busy />
         </section>
     }
 }
