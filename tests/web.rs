@@ -109,8 +109,11 @@ async fn the_servers_chart_shows_a_crash_made_while_paused() {
     let legend = || {
         let charts = root.query_selector_all(".chart").unwrap();
         (0..charts.length())
-            .map(|i| charts.item(i).unwrap().text_content().unwrap())
-            .find(|c| c.starts_with("Servers ("))
+            .map(|i| charts.item(i).unwrap().dyn_into::<web_sys::Element>().unwrap())
+            .find(|c| {
+                c.query_selector("figcaption").unwrap().and_then(|f| f.text_content()).as_deref() == Some("Servers")
+            })
+            .and_then(|c| c.text_content())
             .expect("the servers chart")
     };
     assert!(legend().contains("healthy 3") && legend().contains("down 0"), "{}", legend());
