@@ -305,9 +305,7 @@ impl Sim {
             })
             .flatten();
         let unserved_s = self.judged_seconds().filter(|x| x.unserved()).count() as u32;
-        let active = self.servers.iter().filter(|s| s.state.serves()).count() as u32;
-        let acts =
-            policy.enabled && self.autoscaler.evaluate(self.now_us, mean_pct, active, self.booting()) != Decision::Hold;
+        let acts = self.scaling_decision(mean_pct) != Decision::Hold;
         let next_us = acts.then(|| self.autoscale_due_us.saturating_sub(self.now_us));
         Some(Readout { window_s, mean_pct, unserved_s, wait, sticky_overload, next_us })
     }
@@ -323,6 +321,14 @@ impl Sim {
     fn judged_seconds(&self) -> impl Iterator<Item = &Sample> {
         let window = (self.autoscaler.interval_us() / SEC).max(1) as usize;
         self.metrics.samples().iter().rev().take(window)
+    }
+
+    /// What the auto-scaler decides now on a mean of `util_pct`: its judgement, and the readout's
+    /// forecast of it. A crashed server serves nobody: it counts neither towards the minimum
+    /// nor as capacity.
+    fn scaling_decision(&self, util_pct: u32) -> Decision {
+        let active = self.servers.iter().filter(|s| s.state.serves()).count() as u32;
+        self.autoscaler.evaluate(self.now_us, util_pct, active, self.booting())
     }
 
     /// Servers booting now: the auto-scaler holds until they are up.
@@ -1956,9 +1962,7 @@ impl Sim {
             return;
         }
         let util = self.judged_utilization().map_or(0, |(_, mean)| mean);
-        // A crashed server serves nobody: it counts neither towards the minimum nor as capacity.
-        let active = self.servers.iter().filter(|s| s.state.serves()).count() as u32;
-        match self.autoscaler.evaluate(self.now_us, util, active, self.booting()) {
+        match self.scaling_decision(util) {
             Decision::Hold => {}
             Decision::ScaleOut => {
                 if self.running_servers() < limits::SERVERS {
