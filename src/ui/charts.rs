@@ -320,8 +320,17 @@ pub fn Charts() -> impl IntoView {
     });
     // How busy the servers are, on a scale of its own, with the auto-scaler's thresholds when
     // it is on: the line crossing one is what makes it act.
+    // A memo: the thresholds change with a setting, not with every frame's publication.
+    let thresholds = Memo::new(move |_| {
+        lab.panel_snap(|_| {
+            lab.with_sim(|s| {
+                let p = &s.autoscaler().policy;
+                p.enabled.then_some((p.scale_out_pct, p.scale_in_pct))
+            })
+        })
+    });
     let busy = Signal::derive(move || {
-        let policy = lab.panel_snap(|_| lab.with_sim(|s| s.autoscaler().policy.clone()));
+        let thresholds = thresholds.get();
         samples.with(|s| {
             // Busy is a share of a whole second: its latest is the last second's. An unserved
             // second has no server to be busy: a gap.
@@ -329,11 +338,9 @@ pub fn Charts() -> impl IntoView {
             let values = with_now(s, busy, s.last().map_or(0.0, busy));
             let flat = |pct: u32| vec![f64::from(pct); values.len()];
             let mut lines = Vec::new();
-            if policy.enabled {
-                lines.push(
-                    series(t(SeriesScaleOut), "var(--alarm)", flat(policy.scale_out_pct)).stroked(Stroke::Dashed),
-                );
-                lines.push(series(t(SeriesScaleIn), "#1b8a5a", flat(policy.scale_in_pct)).stroked(Stroke::Dotted));
+            if let Some((out, below)) = thresholds {
+                lines.push(series(t(SeriesScaleOut), "var(--alarm)", flat(out)).stroked(Stroke::Dashed));
+                lines.push(series(t(SeriesScaleIn), "#1b8a5a", flat(below)).stroked(Stroke::Dotted));
             }
             lines.insert(0, series(t(SeriesBusy), "#7a8699", values));
             lines
