@@ -136,7 +136,7 @@ pub fn ServerControls() -> impl IntoView {
     let ids = move || lab.panel_snap(|s| s.servers.iter().map(|v| v.id).collect::<Vec<_>>());
     // The server whose Remove is off only because it is the last one serving: its state does
     // not say why, so a line under the list does.
-    let last = Memo::new(move |_| lab.panel_snap(|s| s.servers.iter().map(|v| v.id).find(|&id| s.last_serving(id))));
+    let last = Memo::new(move |_| lab.panel_snap(|s| s.last_serving()));
     view! {
         <section class="panel server-controls" aria-labelledby="servers-heading">
             <h2 id="servers-heading">{t(Servers)}</h2>

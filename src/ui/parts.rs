@@ -51,7 +51,7 @@ fn menu_of(part: Part, s: &Snapshot) -> Option<(String, Vec<Action>, Option<Text
                     (PartRestart, !running, Command::RestartServer { server }),
                     (PartRemove, s.removable(server), Command::RemoveServer { server }),
                 ],
-                s.last_serving(server).then_some(RemoveWhyLast),
+                (s.last_serving() == Some(server)).then_some(RemoveWhyLast),
             ))
         }
         Part::SessionStore => up_down(s.store.up, Command::CrashSessionStore, Command::RestartSessionStore),

@@ -279,10 +279,11 @@ impl Snapshot {
         self.removal(server).is_ok()
     }
 
-    /// Whether `server` is the last one serving: the one refusal a page has to explain, as
-    /// nothing in the server's own state shows it.
-    pub fn last_serving(&self, server: ServerId) -> bool {
-        matches!(self.removal(server), Err(crate::CommandError::LastServer))
+    /// The last server serving, if one is: the one refusal of a Remove a page has to explain,
+    /// as nothing in the server's own state shows it. Only the first server serving can be it.
+    pub fn last_serving(&self) -> Option<ServerId> {
+        let first = self.servers.iter().find(|v| v.state.serves())?.id;
+        matches!(self.removal(first), Err(crate::CommandError::LastServer)).then_some(first)
     }
 
     fn removal(&self, server: ServerId) -> Result<(), crate::CommandError> {
