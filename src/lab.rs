@@ -711,9 +711,12 @@ impl Lab {
     }
 }
 
-/// Drops the oldest lines past [`FEED_LINES`], except the latest action's line and the losses
+/// Drops the oldest lines past [`FEED_LINES`], never the latest action's line nor the losses
 /// told at its moment (a crash, the sessions it took): a busy run's later lines must not push
-/// the cause of what the learner watches out of the feed.
+/// the cause of what the learner watches out of the feed. Routine lines (failures, logins,
+/// retries, stale reads) go before the newest half feed of the others (actions, crashes,
+/// logouts, the auto-scaler's moves), so a minute of logins does not erase the drain that
+/// logged users out; older ones than those go by age.
 fn trim(feed: &mut Vec<FeedLine>) {
     let mut excess = feed.len().saturating_sub(FEED_LINES);
     if excess == 0 {
@@ -721,14 +724,26 @@ fn trim(feed: &mut Vec<FeedLine>) {
     }
     let command = feed.iter().rposition(|f| f.line.command);
     let at = command.map(|i| feed[i].line.at_us);
-    let mut i = 0;
-    feed.retain(|f| {
-        let kept = excess == 0 || Some(i) == command || (f.line.loss && Some(f.line.at_us) == at);
-        i += 1;
-        if !kept {
-            excess -= 1;
+    let kept = |i: usize, f: &FeedLine| Some(i) == command || (f.line.loss && Some(f.line.at_us) == at);
+    let mut spared = vec![false; feed.len()];
+    let told = (0..feed.len()).rev().filter(|&i| feed[i].line.loss || feed[i].line.group.is_none());
+    for i in told.take(FEED_LINES / 2) {
+        spared[i] = true;
+    }
+    let mut dropped = vec![false; feed.len()];
+    for spare in [true, false] {
+        for (i, f) in feed.iter().enumerate() {
+            let held = kept(i, f) || (spare && spared[i]);
+            if excess > 0 && !dropped[i] && !held {
+                dropped[i] = true;
+                excess -= 1;
+            }
         }
-        kept
+    }
+    let mut i = 0;
+    feed.retain(|_| {
+        i += 1;
+        !dropped[i - 1]
     });
 }
 
@@ -889,5 +904,38 @@ mod tests {
         assert_eq!(seqs.len(), FEED_LINES);
         assert_eq!(&seqs[..3], [1, 2, 7], "the action and its crash stay, older lines around them go");
         assert_eq!(*seqs.last().unwrap(), 4 + FEED_LINES as u64);
+    }
+
+    #[test]
+    fn routine_lines_leave_the_full_feed_before_the_moves_they_followed() {
+        let line = |seq: u64, loss, routine: bool| FeedLine {
+            n: seq,
+            line: events::Line {
+                loss,
+                command: false,
+                seq,
+                at_us: seq * 100_000,
+                text: String::new(),
+                group: routine.then(|| events::Group {
+                    kin: events::Kin::StaleRead,
+                    count: 1,
+                    named: Vec::new(),
+                    last_us: seq * 100_000,
+                }),
+            },
+        };
+        // The auto-scaler drains a server and its users are logged out; then a minute of logins.
+        let mut feed = vec![line(0, false, true), line(1, false, false), line(2, true, false)];
+        feed.extend((3..3 + FEED_LINES as u64).map(|seq| line(seq, false, true)));
+        trim(&mut feed);
+        let seqs: Vec<u64> = feed.iter().map(|f| f.line.seq).collect();
+        assert_eq!(seqs.len(), FEED_LINES);
+        assert_eq!(&seqs[..3], [1, 2, 5], "the drain and its logouts stay, the oldest routine lines go");
+        // Past half the feed, the told lines go by age too, so routine ones still show.
+        let mut feed: Vec<FeedLine> = (0..FEED_LINES as u64).map(|seq| line(seq, true, false)).collect();
+        feed.extend((100..110).map(|seq| line(seq, false, true)));
+        trim(&mut feed);
+        let routine = feed.iter().filter(|f| f.line.group.is_some()).count();
+        assert_eq!((feed.len(), routine, feed[0].line.seq), (FEED_LINES, 10, 10));
     }
 }

@@ -445,7 +445,13 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
                         None => unknown.push(shown(name)),
                     }
                 }
-                if !unknown.is_empty() {
+                if !unknown.is_empty() && bits != 0 {
+                    // The panels it does name still show: only the slips are left out.
+                    notices.push(fill(
+                        tr(Text::NoticePanelsUnknown),
+                        &[("all", &PANELS.join(", ")), ("unknown", &unknown.join(", "))],
+                    ));
+                } else if !unknown.is_empty() {
                     bad(&fill(tr(Text::WhyPanels), &[("all", &PANELS.join(", ")), ("unknown", &unknown.join(", "))]));
                 } else if bits == 0 && value != "none" {
                     bad(&fill(tr(Text::WhyPanelsNone), &[("all", &PANELS.join(", "))]));
@@ -530,7 +536,8 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
         notices.push(tr(Text::NoticeStepAlone).to_string());
     }
     // Compare view starts both panes at 0 s; the link's run opens behind it, in the lab view.
-    if p.compare && (p.at_us.is_some() || !p.commands.is_empty()) {
+    // A moment of 0 with no command is that start already: nothing is left behind.
+    if p.compare && (p.at_us.is_some_and(|t| t > 0) || !p.commands.is_empty()) {
         notices.push(tr(Text::NoticeCompareRun).to_string());
     }
     // A tour step sets up its own run: the link's setup waits for Reset, which leaves the tour
@@ -921,6 +928,12 @@ mod tests {
             assert_eq!(notices.len(), 1, "{slip}");
             assert!(PANELS.iter().all(|name| p.shows(name)), "{slip} keeps every panel");
         }
+        let (p, notices) = parse("panel=tour,chart,controls", Lang::En);
+        assert_eq!(
+            notices,
+            ["panel=…: left out chart, which names no panel (panels are tour, charts, controls, inspector, trace, feed, share); the others show."]
+        );
+        assert!(p.shows("tour") && p.shows("controls") && !p.shows("charts"));
         let (p, notices) = parse("panel=charts,bogus&controls=minimal", Lang::En);
         assert_eq!(notices.len(), 2, "{notices:?}");
         assert!(!p.shows("charts"), "minimal controls hide every panel");
@@ -959,6 +972,10 @@ mod tests {
             ["Compare view starts both sides at 0 s: the link's moment and commands (t, cmds) open in “Explore the system”."]
         );
         assert!(parse("view=compare&servers=4", Lang::En).1.is_empty());
+        assert!(
+            parse("view=compare&servers=4&autoplay=0&t=0", Lang::En).1.is_empty(),
+            "the start is no moment to leave behind"
+        );
         // With a tour, which compare view drops, too.
         let (_, notices) = parse("view=compare&scenario=cache&t=5000000", Lang::En);
         assert_eq!(notices.len(), 2, "{notices:?}");

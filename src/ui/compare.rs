@@ -207,7 +207,7 @@ pub fn CompareView(config: SimConfig, autoplay: bool, controls: Controls, shown:
             // An embed may keep only playback (`controls=minimal`), or nothing (`none`).
             {(controls != Controls::None).then(|| view! {
                 <div class="row toolbar">
-                    <button class="primary" on:click=move |_| playing.update(|p| *p = !*p)>{move || t(if playing.get() { Pause } else { Play })}</button>
+                    <button class="primary play" data-room=super::controls::play_room() on:click=move |_| playing.update(|p| *p = !*p)>{move || t(if playing.get() { Pause } else { Play })}</button>
                     <button on:click=move |_| panes.step()>{t(Step)}</button>
                     <button on:click=move |_| panes.reset()>{t(Reset)}</button>
                     {(controls == Controls::Full).then(|| view! {

@@ -14,6 +14,17 @@ fn speed_from_slider(v: f64) -> f64 {
 }
 
 /// `full` false (`controls=minimal`): playback and the mode switch only, for small embeds.
+/// The longer of "Play" and "Pause" in the page's language: the button keeps room for it
+/// (see `.play` in style/main.css), so the controls after it never shift as it toggles.
+pub fn play_room() -> &'static str {
+    let (play, pause) = (t(Play), t(Pause));
+    if play.chars().count() >= pause.chars().count() {
+        play
+    } else {
+        pause
+    }
+}
+
 #[component]
 pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
     let lab = use_lab();
@@ -37,7 +48,8 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
         <section class="toolbar" aria-label=t(ToolbarLabel)>
             <div class="playback">
                 <button
-                    class="primary"
+                    class="primary play"
+                    data-room=play_room()
                     on:click=move |_| lab.playing.update(|p| *p = !*p)
                 >
                     {move || t(if lab.playing.get() { Pause } else { Play })}

@@ -1,6 +1,7 @@
 //! The system diagram, left to right as a request travels: browsers → DNS and CDN → load
 //! balancer → web servers → session store and cache → master database → read replicas.
-//! Boxes are SVG; the moving dots live on a canvas layer above (see `dots`).
+//! Boxes are SVG; the moving dots live on a canvas layer under them, and the failures' reasons
+//! on one over them (see `dots`).
 
 use leptos::prelude::*;
 use statelab_sim::config::limits;
@@ -371,8 +372,15 @@ pub fn Diagram(
                     // each bar's tooltip names it with its state.
                     {move || {
                         let (up, n) = server_count.get();
-                        (Density::of(server_slot(0, n).1) != Density::Full).then(|| view! {
-                            <text class="stack-label" x=X_SERVERS y="30" text-anchor="middle">{tf(ServerStack, &[("up", &up), ("n", &n)])}</text>
+                        // Behind the stack, a plate the edges stop at: between its thin boxes they
+                        // would weave a moiré that hides which box is which.
+                        (Density::of(server_slot(0, n).1) != Density::Full).then(|| {
+                            let (first, last) = (server_slot(0, n), server_slot(n - 1, n));
+                            let (top, bottom) = (first.0 - first.1 / 2.0, last.0 + last.1 / 2.0);
+                            view! {
+                                <rect class="stack-back" x=X_SERVERS - 95.0 y=top width="190" height=bottom - top />
+                                <text class="stack-label" x=X_SERVERS y="30" text-anchor="middle">{tf(ServerStack, &[("up", &up), ("n", &n)])}</text>
+                            }
                         })
                     }}
                     <For each=server_ids key=|id| *id let:id>
@@ -503,8 +511,8 @@ pub fn Diagram(
                         }
                     }
                     on:mousemove=move |ev| {
-                        // The dot layer covers the boxes: it names the server under the pointer,
-                        // which a dense stack draws as an unlabelled bar.
+                        // The dot layer takes the pointer for the boxes over it: it names the
+                        // server under the pointer, which a dense stack draws as an unlabelled bar.
                         let part = diagram_point(&ev).and_then(|(x, y)| lab.snap.with_untracked(|s| part_at(s, x, y)));
                         if over_part.get_untracked() != (actions && part.is_some()) {
                             over_part.set(actions && part.is_some());
@@ -518,6 +526,7 @@ pub fn Diagram(
                         }
                     }
                 ></canvas>
+                <canvas id="plates" width=WIDTH as u32 height=HEIGHT as u32 aria-hidden="true"></canvas>
                 {actions.then(|| view! { <parts::PartMenu open=menu /> })}
             </div>
             {actions.then(|| view! { <parts::PartKeys open=menu /> })}

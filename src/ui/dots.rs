@@ -62,8 +62,13 @@ pub fn reduced_motion() -> bool {
         .is_some_and(|m| m.matches())
 }
 
-fn canvas() -> Option<web_sys::HtmlCanvasElement> {
-    web_sys::window()?.document()?.get_element_by_id("dots")?.dyn_into().ok()
+/// The canvas with id `id`: `dots` under the boxes, `plates` over them.
+fn canvas(id: &str) -> Option<web_sys::HtmlCanvasElement> {
+    web_sys::window()?.document()?.get_element_by_id(id)?.dyn_into().ok()
+}
+
+fn context(canvas: &web_sys::HtmlCanvasElement) -> Option<web_sys::CanvasRenderingContext2d> {
+    canvas.get_context("2d").ok().flatten()?.dyn_into().ok()
 }
 
 /// Where a request's dot is drawn: (x, y, radius) in diagram coordinates.
@@ -107,15 +112,13 @@ pub fn last_path(lab: Lab) -> Option<(Completed, Vec<Node>)> {
     })
 }
 
-/// Redraws every dot and burst from the current snapshot.
+/// Redraws every dot and burst from the current snapshot. The dots pass under the boxes, whose
+/// figures stay readable in the busiest lab; the failures' reasons and rings go over them.
 pub fn draw(lab: Lab) {
-    let Some(canvas) = canvas() else { return };
-    let Some(ctx) =
-        canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
-    else {
-        return;
-    };
+    let (Some(canvas), Some(over)) = (canvas("dots"), canvas("plates")) else { return };
+    let (Some(ctx), Some(top)) = (context(&canvas), context(&over)) else { return };
     ctx.clear_rect(0.0, 0.0, WIDTH, HEIGHT);
+    top.clear_rect(0.0, 0.0, WIDTH, HEIGHT);
     let calm = reduced_motion();
     // Says which rendering is in use, for tests and assistive tooling.
     let motion = if calm { "calm" } else { "glide" };
@@ -167,7 +170,7 @@ pub fn draw(lab: Lab) {
                 ctx.stroke();
             }
         }
-        ctx.set_font("bold 13px system-ui, sans-serif");
+        top.set_font("bold 13px system-ui, sans-serif");
         lab.bursts.with_value(|bursts| {
             // Newest first: where reasons would overlap (a spike over a dense stack of
             // servers), the newest is told and the boxes under the others stay outlined.
@@ -175,29 +178,29 @@ pub fn draw(lab: Lab) {
             for b in bursts.iter().rev() {
                 let age = ((now - b.born_ms) / BURST_MS).clamp(0.0, 1.0);
                 let (x, y) = position(b.at, snap);
-                ctx.set_global_alpha(1.0 - age * 0.8);
+                top.set_global_alpha(1.0 - age * 0.8);
                 // A box is outlined by the diagram (`Lab::failing`): a ring would hide its
                 // status. A browser's row has no status to hide.
                 if matches!(b.at, Node::Browser(_)) {
                     let ring = if calm { 16.0 } else { 8.0 + 22.0 * age };
-                    ctx.set_stroke_style_str("#d62839");
-                    ctx.set_line_width(3.0);
-                    ctx.begin_path();
-                    let _ = ctx.arc(x, y, ring, 0.0, std::f64::consts::TAU);
-                    ctx.stroke();
+                    top.set_stroke_style_str("#d62839");
+                    top.set_line_width(3.0);
+                    top.begin_path();
+                    let _ = top.arc(x, y, ring, 0.0, std::f64::consts::TAU);
+                    top.stroke();
                 }
                 // The reason on a light plate, never over another box's text (see `reason_at`);
                 // as readable as the outline until its last quarter (a pause can freeze it).
-                let width = ctx.measure_text(b.label).map_or(60.0, |m| m.width());
+                let width = top.measure_text(b.label).map_or(60.0, |m| m.width());
                 // In the fonts `.node-label` has in style/main.css, full and on one line.
                 let name_width = |id: ServerId, density: Density| {
-                    ctx.set_font(if density == Density::Full {
+                    top.set_font(if density == Density::Full {
                         "650 15px system-ui, sans-serif"
                     } else {
                         "650 13px system-ui, sans-serif"
                     });
-                    let w = ctx.measure_text(&words::server(id)).map_or(70.0, |m| m.width());
-                    ctx.set_font("bold 13px system-ui, sans-serif");
+                    let w = top.measure_text(&words::server(id)).map_or(70.0, |m| m.width());
+                    top.set_font("bold 13px system-ui, sans-serif");
                     w
                 };
                 let (lx, ly, reach) = reason_at(b.at, snap, width, name_width);
@@ -212,13 +215,13 @@ pub fn draw(lab: Lab) {
                 // A plate over its box's own name stays whole to the end: fading, it would
                 // show half the name through it.
                 let covers_name = reach > 0.0;
-                ctx.set_global_alpha(if covers_name { 1.0 } else { ((1.0 - age) * 4.0).min(1.0) });
-                ctx.set_fill_style_str(if covers_name { "#ffffff" } else { "rgba(255, 255, 255, 0.92)" });
-                ctx.fill_rect(plate.0, plate.1, plate.2, PLATE_HEIGHT);
-                ctx.set_fill_style_str("#d62839");
-                let _ = ctx.fill_text(b.label, lx, ly);
+                top.set_global_alpha(if covers_name { 1.0 } else { ((1.0 - age) * 4.0).min(1.0) });
+                top.set_fill_style_str(if covers_name { "#ffffff" } else { "rgba(255, 255, 255, 0.92)" });
+                top.fill_rect(plate.0, plate.1, plate.2, PLATE_HEIGHT);
+                top.set_fill_style_str("#d62839");
+                let _ = top.fill_text(b.label, lx, ly);
             }
-            ctx.set_global_alpha(1.0);
+            top.set_global_alpha(1.0);
         });
     });
 }

@@ -1,8 +1,8 @@
 //! The diagram as a file. The on-screen SVG leans on the page's stylesheet and on icon files next
 //! to it, so a copy of its markup alone would open as black shapes without icons: the export
 //! copies each element's computed style onto it and inlines the icons. The moving dots and the
-//! failure labels live on a canvas layer: the SVG carries a picture of it on top, and the PNG,
-//! the SVG drawn at twice the size, draws the layer itself.
+//! failure labels live on canvas layers, under and over the boxes: the SVG carries a picture of
+//! each in its place, and the PNG is that SVG drawn at twice the size.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -79,8 +79,8 @@ fn inline_style(window: &Window, from: &Element, to: &Element, inherits: bool) {
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
 
 /// The diagram as a standalone SVG document, looking as it does on screen now (theme included);
-/// `dots`: with the canvas layer's dots and failure labels over it, as a picture.
-pub fn standalone_svg(dots: bool) -> Option<String> {
+/// With the canvas layers' dots under the boxes and failure labels over them, as pictures.
+pub fn standalone_svg() -> Option<String> {
     let (window, document) = page()?;
     let svg = document.query_selector(".stage svg").ok()??;
     let copy: Element = svg.clone_node_with_deep(true).ok()?.dyn_into().ok()?;
@@ -116,9 +116,10 @@ pub fn standalone_svg(dots: bool) -> Option<String> {
         let _ = rect.set_attribute(name, value);
     }
     let _ = copy.insert_before(&rect, copy.first_child().as_ref());
-    // Without them a red outline would have no reason beside it.
-    let layer = document.get_element_by_id("dots").and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok());
-    if let Some(url) = layer.filter(|_| dots).and_then(|c| c.to_data_url().ok()) {
+    // Without the reasons a red outline would have no reason beside it.
+    let picture = |id: &str| -> Option<Element> {
+        let layer: HtmlCanvasElement = document.get_element_by_id(id)?.dyn_into().ok()?;
+        let url = layer.to_data_url().ok()?;
         let image = document.create_element_ns(Some(SVG_NS), "image").ok()?;
         let (width, height) = (WIDTH.to_string(), HEIGHT.to_string());
         for (name, value) in
@@ -126,7 +127,13 @@ pub fn standalone_svg(dots: bool) -> Option<String> {
         {
             let _ = image.set_attribute(name, value);
         }
-        let _ = copy.append_child(&image);
+        Some(image)
+    };
+    if let Some(under) = picture("dots") {
+        let _ = copy.insert_before(&under, rect.next_sibling().as_ref());
+    }
+    if let Some(over) = picture("plates") {
+        let _ = copy.append_child(&over);
     }
     // The caption that names it on the page stays behind: a title names the file.
     let _ = copy.remove_attribute("aria-labelledby");
@@ -163,11 +170,11 @@ pub fn download_blob(name: &str, blob: &Blob) {
     .forget();
 }
 
-/// Draws the standalone SVG and the dot layer onto a canvas and downloads it as a PNG;
+/// Draws the standalone SVG, with its dot layers, onto a canvas and downloads it as a PNG;
 /// `done` hears whether that worked, as the image decodes asynchronously.
 pub fn download_png(done: impl FnOnce(Result<(), Text>) + 'static) {
     let finish = Finish::new(done);
-    let Some(svg) = standalone_svg(false) else { return finish.call(Err(DiagramNotCopied)) };
+    let Some(svg) = standalone_svg() else { return finish.call(Err(DiagramNotCopied)) };
     let made = text_blob(&svg, "image/svg+xml").and_then(|blob| Url::create_object_url_with_blob(&blob).ok());
     let (Some(url), Ok(img), Some((_, document))) = (made, HtmlImageElement::new(), page()) else {
         return finish.call(Err(ImageRefused));
@@ -224,8 +231,5 @@ fn render_png(document: &Document, svg: &HtmlImageElement) -> Option<HtmlCanvasE
     let ctx: web_sys::CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
     ctx.scale(PNG_SCALE, PNG_SCALE).ok()?;
     ctx.draw_image_with_html_image_element_and_dw_and_dh(svg, 0.0, 0.0, WIDTH, HEIGHT).ok()?;
-    if let Some(dots) = document.get_element_by_id("dots").and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok()) {
-        ctx.draw_image_with_html_canvas_element_and_dw_and_dh(&dots, 0.0, 0.0, WIDTH, HEIGHT).ok()?;
-    }
     Some(canvas)
 }

@@ -141,7 +141,9 @@ pub fn Help(hidden: ReadSignal<bool>, full: bool) -> impl IntoView {
                 </tbody>
             </table>
             <p>{t(TabHint)}</p>
-            <button class="primary" on:click=move |_| lab.help_open.set(false)>{t(Close)}</button>
+            <div class="dialog-foot">
+                <button class="primary" on:click=move |_| lab.help_open.set(false)>{t(Close)}</button>
+            </div>
         </dialog>
     }
 }

@@ -83,7 +83,17 @@ pub fn SessionInspector() -> impl IntoView {
             Some((c, nodes.into_iter().map(name).collect::<Vec<_>>().join(" → ")))
         });
         let path = match path {
-            Some((c, nodes)) => tf(PathOfLast, &[("action", &words::action(c.action)), ("path", &nodes)]),
+            Some((c, nodes)) => {
+                let action = words::action(c.action);
+                match c.failure {
+                    // Where it ended is the last place of its path.
+                    Some(r) => tf(
+                        PathOfLastFailed,
+                        &[("action", &action), ("path", &nodes), ("reason", &words::fail_reason(r))],
+                    ),
+                    None => tf(PathOfLast, &[("action", &action), ("path", &nodes)]),
+                }
+            }
             None => t(NoRequestYet).to_string(),
         };
         Some((details, path))

@@ -22,7 +22,8 @@ pub fn cache_figure(s: &Snapshot) -> String {
 }
 
 /// How wide a card's figure is, in digits (a letter is about one, a separator, a space or a
-/// slash about half): a wider figure is set smaller, to stay on one line.
+/// slash about half): the card sets a figure smaller only if it would not fit its width on
+/// one line (see `.card-value` in style/main.css).
 fn width_in_digits(value: &str) -> f64 {
     value.chars().map(|c| if c.is_alphanumeric() { 1.0 } else { 0.5 }).sum()
 }
@@ -38,8 +39,7 @@ fn Card(id: &'static str, label: Text, value: Signal<String>, #[prop(optional)] 
             // Not a live region: the figure changes ten times a second while the lab runs.
             <output
                 class="card-value"
-                class:long=move || value.with(|v| width_in_digits(v) > 8.0)
-                class:longer=move || value.with(|v| width_in_digits(v) > 10.0)
+                style:--digits=move || value.with(|v| format!("{:.1}", width_in_digits(v)))
                 aria-live="off"
             >
                 {value}

@@ -7,15 +7,29 @@ use super::{export, use_lab};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::i18n::{t, tf, Text, Text::*};
+use crate::i18n::{t, tf, Lang, Text, Text::*};
 use crate::params::{with_theme, Controls, Theme};
 
 /// The frame's height unless the instructor picks another: the diagram fits under the short
 /// toolbar.
 const FRAME_HEIGHT: u32 = 500;
 
-/// A compare view frame's height: its buttons, its summary and both sides' figures fit.
-const COMPARE_HEIGHT: u32 = 760;
+/// A compare view frame's height at 800 px wide, in which its buttons, its summary and both
+/// sides' figures fit: each server is a line (two, wrapped) in each side's list and, with
+/// every control, one more Crash button, and room for the feeds of a crash or a spike.
+/// Measured on the page in both languages.
+fn compare_height(servers: u32, controls: Controls, lang: Lang) -> u32 {
+    let (base, per_server) = match (controls, lang) {
+        (Controls::Full, Lang::En) => (920, 48),
+        (Controls::Full, Lang::Es) => (1050, 48),
+        (_, Lang::En) => (555, 47),
+        (_, Lang::Es) => (595, 47),
+    };
+    (base + per_server * servers).min(MAX_SIZE)
+}
+
+/// The largest width or height the snippet offers.
+const MAX_SIZE: u32 = 2000;
 
 /// The page's address without its query.
 fn base_url() -> String {
@@ -99,7 +113,7 @@ fn clipboard_allowed() -> bool {
 /// is left (`done`), which then shows the size the code uses, whatever was typed.
 fn size_typed(ev: &web_sys::Event, size: RwSignal<u32>, min: u32, done: bool) {
     let typed = event_target_value(ev).trim().parse::<f64>().ok().filter(|v| v.is_finite()).map(f64::round);
-    let range = f64::from(min)..=2000.0;
+    let range = f64::from(min)..=f64::from(MAX_SIZE);
     match typed {
         Some(v) if done => size.set(v.clamp(*range.start(), *range.end()) as u32),
         Some(v) if range.contains(&v) => size.set(v as u32),
@@ -146,6 +160,14 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
     // What picking compare view changed (the controls, the frame's height), to undo on the way
     // back to the lab if they are still as it left them.
     let before_compare = RwSignal::new(None::<(Controls, u32)>);
+    // The height compare view's fit last set, which a change of its controls may refit.
+    let fitted_height = StoredValue::new(None::<u32>);
+    let fit_compare = move || {
+        let servers = lab.with_sim(|s| s.present_config().servers);
+        let tall = compare_height(servers, frame_controls.get_untracked(), crate::i18n::current());
+        fitted_height.set_value(Some(tall));
+        height.set(tall);
+    };
     let make_link = move || format!("{}?{}", base_url(), lab.link_query(theme.get_untracked()));
     // The page's links never carry `controls` or `title`, so the frame's choices are simply
     // added; a course page has its own heading, so the frame leaves out the masthead.
@@ -175,7 +197,10 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
         } else {
             moment_link.with(|link| with_theme(link, frame_theme))
         };
-        format!("{page}&controls={}&title=0", frame_controls.get().key())
+        let controls = frame_controls.get();
+        // A frame without controls has no Play: it plays by itself.
+        let page = if controls == Controls::None { page.replace("autoplay=0", "autoplay=1") } else { page };
+        format!("{page}&controls={}&title=0", controls.key())
     });
     let snippet = move || {
         let src = frame_src.get();
@@ -187,6 +212,13 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
             attr(t(EmbedTitle))
         )
     };
+    // "Copied" tells of the code copied: once the code changes, it is no longer what was copied.
+    Effect::new(move |_| {
+        frame_src.track();
+        width.track();
+        height.track();
+        code_copied.set(None);
+    });
     let export_events = move || {
         // The recent events and, before them, the narrated ones the log kept: a long run's
         // logouts and crashes, not only its last two thousand single successes.
@@ -207,7 +239,7 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
         });
         download("statelab-events.jsonl", "application/x-ndjson", &lines);
     };
-    let export_svg = move || match export::standalone_svg(true) {
+    let export_svg = move || match export::standalone_svg() {
         Some(svg) => download("statelab-diagram.svg", "image/svg+xml", &svg),
         None => exported.set(Some(t(DiagramNotCopied))),
     };
@@ -235,10 +267,10 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
                 <legend>{t(EmbedLegend)}</legend>
                 <div class="size-pair">
                     // The code follows each size typed within range; leaving the box clamps the rest.
-                    <label class="row">{t(Width)}" "<input type="number" min="320" max="2000" prop:value=move || width.get().to_string()
+                    <label class="row">{t(Width)}" "<input type="number" min="320" max=MAX_SIZE prop:value=move || width.get().to_string()
                         on:input=move |ev| size_typed(&ev, width, 320, false)
                         on:change=move |ev| size_typed(&ev, width, 320, true) /></label>
-                    <label class="row">{t(Height)}" "<input type="number" min="400" max="2000" prop:value=move || height.get().to_string()
+                    <label class="row">{t(Height)}" "<input type="number" min="400" max=MAX_SIZE prop:value=move || height.get().to_string()
                         on:input=move |ev| size_typed(&ev, height, 400, false)
                         on:change=move |ev| size_typed(&ev, height, 400, true) /></label>
                 </div>
@@ -259,16 +291,17 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
                                     frame_controls.set(Controls::Full);
                                 }
                                 if tall == FRAME_HEIGHT {
-                                    height.set(COMPARE_HEIGHT);
+                                    fit_compare();
                                 }
                             } else if let Some((was_controls, was_height)) = before_compare.get_untracked() {
                                 before_compare.set(None);
                                 if controls == Controls::Full {
                                     frame_controls.set(was_controls);
                                 }
-                                if tall == COMPARE_HEIGHT {
+                                if fitted_height.get_value() == Some(tall) {
                                     height.set(was_height);
                                 }
+                                fitted_height.set_value(None);
                             }
                         }
                     >
@@ -284,6 +317,10 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
                         on:change=move |ev| {
                             if let Some(c) = Controls::ALL.into_iter().find(|c| c.key() == event_target_value(&ev)) {
                                 frame_controls.set(c);
+                                // Compare view's fitted height follows its buttons.
+                                if fitted_height.get_value() == Some(height.get_untracked()) {
+                                    fit_compare();
+                                }
                             }
                         }
                     >

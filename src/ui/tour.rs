@@ -59,8 +59,8 @@ const STEP_REAL_S: f64 = 20.0;
 
 /// `start`: a tour id and step to open at once (from the URL), in `mode` if the tour offers it.
 /// `chooser`: whether the learner may pick and start another tour; a frame that embeds one
-/// step shows only that tour (its Tour mode stays). `reset`: whether the page has a Reset to
-/// leave the tour by.
+/// step shows only that tour (its Tour mode stays), and its Reset reopens the step it opened
+/// on. `reset`: whether the page has a Reset.
 #[component]
 pub fn TourPlayer(
     start: Option<(String, usize)>,
@@ -75,6 +75,8 @@ pub fn TourPlayer(
     let chosen_mode = RwSignal::new(Mode::Stateful);
     let player = RwSignal::new(None::<Player>);
     let autoplay = RwSignal::new(false);
+    // The step the URL opened, which a frame's Reset reopens.
+    let opened = StoredValue::new(0usize);
     // Bumped whenever the learner moves, so a pending autoplay timer knows it is stale.
     let moves = StoredValue::new(0u64);
 
@@ -128,7 +130,8 @@ pub fn TourPlayer(
             let (count, title) = tours.with_value(|t| (t[index].steps.len(), t[index].title.clone()));
             chosen.set(index);
             chosen_mode.set(mode);
-            show(index, mode, step.min(count.saturating_sub(1)));
+            opened.set_value(step.min(count.saturating_sub(1)));
+            show(index, mode, opened.get_value());
             let mut told = Vec::new();
             if step >= count {
                 told.push(tf(NoticeStepPastEnd, &[("title", &title), ("n", &count), ("asked", &(step + 1))]));
@@ -164,6 +167,7 @@ pub fn TourPlayer(
         Timeout::new(0, || {
             bring_into_view("section.cards");
             reveal_spotlight();
+            clear_of_dock();
             focus_dock();
         })
         .forget();
@@ -218,13 +222,20 @@ pub fn TourPlayer(
         }
     });
     // Reset, a new seed or the host's "reset" start a run that is no tour's: leave the tour, or
-    // its panel would go on judging steps against an unrelated run.
+    // its panel would go on judging steps against an unrelated run. A frame that embeds a tour
+    // has no way to start it again, so there they reopen the step the frame opened on.
     Effect::new(move |_| {
-        if lab.tour_at.get().is_none() && player.get_untracked().is_some() {
-            unpace();
-            moves.update_value(|m| *m += 1);
-            player.set(None);
+        if lab.tour_at.get().is_some() {
+            return;
         }
+        let Some(p) = player.get_untracked() else { return };
+        if !chooser {
+            show(p.tour, p.mode, opened.get_value());
+            return;
+        }
+        unpace();
+        moves.update_value(|m| *m += 1);
+        player.set(None);
     });
     // Autoplay: run a shown step and move on from a finished one after a pause, but wait for
     // the learner at every prediction.
@@ -315,7 +326,8 @@ pub fn TourPlayer(
                     }).collect_view()}
                 </div>
                 {chooser.then(|| view! {
-                    <button class="primary" on:click=move |_| show(chosen.get_untracked(), chosen_mode.get_untracked(), 0)>{t(StartTour)}</button>
+                    // The first step's text is below the chooser, off screen on a phone.
+                    <button class="primary" on:click=move |_| { show(chosen.get_untracked(), chosen_mode.get_untracked(), 0); to_step_text(); }>{t(StartTour)}</button>
                     <label class="row check">
                         <input type="checkbox" prop:checked=move || autoplay.get() on:change=move |ev| autoplay.set(event_target_checked(&ev)) />
                         {t(Autoplay)}
@@ -353,7 +365,8 @@ pub fn TourPlayer(
                     </div>
                 }
             })}
-            <Scrubber reset=reset />
+            // Without the chooser, Reset reopens the frame's step rather than leave the tour.
+            <Scrubber reset=reset && chooser />
         </section>
         // While a step plays out in the diagram, its progress, verdict and the way on stay at
         // hand at the bottom of the window.
@@ -405,6 +418,14 @@ fn step_view(
     let prediction = step.prediction.clone().map(|pred| {
         let right = pred.answer.for_mode(p.mode);
         let explanation = pred.explanation.clone();
+        // An explanation of both modes tells the other mode's case too: a wrong answer first
+        // hears which one is right in the mode this step plays in.
+        let wrong = match right.and_then(|r| pred.choices.get(r)).filter(|_| pred.answer.both.is_none()) {
+            Some(answer) => {
+                tf(AnswerWrongInMode, &[("mode", &mode_in_text(p.mode)), ("answer", answer), ("why", &explanation)])
+            }
+            None => tf(AnswerWrong, &[("why", &explanation)]),
+        };
         view! {
             <fieldset class="prediction">
                 <legend>{pred.question.clone()}</legend>
@@ -415,6 +436,7 @@ fn step_view(
                             prop:checked=move || player.with(|pl| pl.and_then(|x| x.answer) == Some(i))
                             on:change=move |_| {
                                 player.update(|pl| if let Some(x) = pl { x.answer = Some(i) });
+                                reveal_feedback();
                                 host::post(
                                     "prediction_answered",
                                     &[
@@ -430,7 +452,7 @@ fn step_view(
                 }).collect_view()}
                 <p class="feedback" role="status">
                     {move || player.with(|pl| pl.and_then(|x| x.answer)).map(|a| {
-                        tf(if Some(a) == right { AnswerRight } else { AnswerWrong }, &[("why", &explanation)])
+                        if Some(a) == right { tf(AnswerRight, &[("why", &explanation)]) } else { wrong.clone() }
                     })}
                 </p>
             </fieldset>
@@ -450,6 +472,8 @@ fn step_view(
             </button>
             <span class="hint">{move || match player.get().map(|x| (x.phase, x.answer)) {
                 Some((Phase::Running { .. }, _)) => t(Running),
+                // Autoplay moves on by itself: "press Next" would be a wrong instruction.
+                Some((Phase::Done { .. }, _)) if autoplay.get() => t(DoneAutoplay),
                 Some((Phase::Done { .. }, _)) => t(DonePressNext),
                 // Autoplay waits at a prediction: say so, or it looks stuck.
                 Some((Phase::Shown, None)) if asks && autoplay.get() => t(AutoplayWaits),
@@ -490,22 +514,87 @@ fn focus_dock() {
     }
 }
 
+/// The span the elements matching `selector` in `within` cover on screen, if any match:
+/// (left, top, right, bottom).
+fn span_of(within: &web_sys::Element, selector: &str) -> Option<(f64, f64, f64, f64)> {
+    let found = within.query_selector_all(selector).ok()?;
+    (0..found.length())
+        .filter_map(|i| found.item(i)?.dyn_into::<web_sys::Element>().ok())
+        .map(|el| el.get_bounding_client_rect())
+        .map(|b| (b.left(), b.top(), b.right(), b.bottom()))
+        .reduce(|a, b| (a.0.min(b.0), a.1.min(b.1), a.2.max(b.2), a.3.max(b.3)))
+}
+
 /// On a screen narrower than the diagram, which then scrolls sideways, brings the step's
-/// spotlit components to the middle of the view. Only the diagram scrolls, never the page.
+/// spotlit components to the middle of the view. When they do not fit side by side, the
+/// browsers' column gives way (the user strip above shows the same users), and then the view
+/// starts at the leftmost of the rest, whole. Only the diagram scrolls, never the page.
 fn reveal_spotlight() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     let Some(frame) = document.query_selector("figure.diagram").ok().flatten() else { return };
-    let Ok(spots) = frame.query_selector_all(".spotlight") else { return };
-    if frame.scroll_width() <= frame.client_width() || spots.length() == 0 {
+    if frame.scroll_width() <= frame.client_width() {
         return;
     }
-    let (left, right) = (0..spots.length())
-        .filter_map(|i| spots.item(i)?.dyn_into::<web_sys::Element>().ok())
-        .map(|el| el.get_bounding_client_rect())
-        .fold((f64::MAX, f64::MIN), |(l, r), b| (l.min(b.left()), r.max(b.right())));
+    let Some(mut span) = span_of(&frame, ".spotlight") else { return };
     let view = frame.get_bounding_client_rect();
-    let centre = (left + right) / 2.0 - view.left();
-    frame.set_scroll_left(frame.scroll_left() + (centre - view.width() / 2.0) as i32);
+    if span.2 - span.0 > view.width() {
+        span = span_of(&frame, ".spotlight:not(.pc)").unwrap_or(span);
+    }
+    let shift = if span.2 - span.0 <= view.width() {
+        (span.0 + span.2) / 2.0 - view.left() - view.width() / 2.0
+    } else {
+        span.0 - view.left() - SPOT_MARGIN
+    };
+    frame.set_scroll_left(frame.scroll_left() + shift as i32);
+}
+
+/// Room kept around what a step brings into view [CSS px].
+const SPOT_MARGIN: f64 = 8.0;
+
+/// Scrolls the page so the diagram, with its caption, sits above the step's dock, which is
+/// fixed at the window's foot; when the whole diagram cannot, the step's spotlit parts at
+/// least. Never further than brings their top to the window's top.
+fn clear_of_dock() {
+    let Some(window) = web_sys::window() else { return };
+    let Some(document) = window.document() else { return };
+    let Some(figure) = document.query_selector("figure.diagram").ok().flatten() else { return };
+    let height = window.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0);
+    let floor = document
+        .query_selector(".tour-dock")
+        .ok()
+        .flatten()
+        .map_or(height, |dock| dock.get_bounding_client_rect().top());
+    let whole = figure.get_bounding_client_rect();
+    let (top, bottom) = if whole.height() + 2.0 * SPOT_MARGIN <= floor {
+        (whole.top(), whole.bottom())
+    } else {
+        match span_of(&figure, ".spotlight") {
+            Some((_, top, _, bottom)) => (top, bottom),
+            None => return,
+        }
+    };
+    let by = (bottom + SPOT_MARGIN - floor).min(top - SPOT_MARGIN);
+    if by > 0.0 {
+        window.scroll_by_with_x_and_y(0.0, by);
+    }
+}
+
+/// Scrolls the page just enough that the answer's feedback, drawn under the choices, shows
+/// (on a phone it falls below the window's foot).
+fn reveal_feedback() {
+    Timeout::new(0, || {
+        let Some(window) = web_sys::window() else { return };
+        let height = window.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0);
+        let found = window.document().and_then(|d| d.query_selector(".prediction .feedback").ok().flatten());
+        if let Some(el) = found {
+            let b = el.get_bounding_client_rect();
+            let by = (b.bottom() + SPOT_MARGIN - height).min(b.top() - SPOT_MARGIN);
+            if by > 0.0 {
+                window.scroll_by_with_x_and_y(0.0, by);
+            }
+        }
+    })
+    .forget();
 }
 
 /// Back to the tour's text: the step's title in view and focused, so reading and Tab go on

@@ -314,11 +314,13 @@ test('CSV and JSON-lines exports parse and match the numbers on screen', async (
   // Named by the page's caption, which the file leaves behind.
   assert.match(svg, /^<svg [^>]*><title>Servers: \d+ · requests in flight: [\d,]+ · logged in: /);
   assert.ok(!svg.includes('aria-labelledby'), 'no reference to a caption the file lacks');
-  // The dots and failure labels of the canvas layer, as a picture over the drawing.
-  const layer = svg.match(/<image [^>]*href="(data:image\/png;base64,[^"]+)"[^>]*\/><\/svg>$/)?.[1];
-  assert.ok(layer, 'the canvas layer is the last thing drawn');
-  const { inked } = await decoded(page, layer);
-  assert.ok(inked > 100, `the layer has ${inked} drawn pixels`);
+  // The canvas layers as pictures: the dots under the boxes, the failures' reasons over them.
+  const layers = [...svg.matchAll(/<image [^>]*href="(data:image\/png;base64,[^"]+)"/g)].map((m) => m[1]);
+  assert.equal(layers.length, 2, 'two layers');
+  assert.ok(svg.indexOf(layers[0]) < svg.indexOf('<g'), 'the dots are drawn before any box');
+  assert.match(svg, /<image [^>]*href="data:image\/png;base64,[^"]+"[^>]*\/><\/svg>$/, 'the reasons are the last thing drawn');
+  const { inked } = await decoded(page, layers[0]);
+  assert.ok(inked > 100, `the dot layer has ${inked} drawn pixels`);
   // The PNG: twice the diagram's size, and a real picture (many colours), decoded by the browser.
   const [png] = await Promise.all([page.waitForEvent('download'), button(page, 'Download diagram (PNG)').click()]);
   assert.equal(png.suggestedFilename(), 'statelab-diagram.png');
@@ -456,10 +458,10 @@ test('the embed builder frames compare view, with its buttons, from the run’s 
   const code = await page.getByLabel('Embed code').inputValue();
   assert.match(code, /seed=7&amp;servers=5&amp;.*&amp;view=compare&amp;controls=full&amp;title=0"/, 'the servers it has now');
   assert.doesNotMatch(code, /cmds=/, 'compare view replays no actions');
-  assert.match(code, / width="800" height="760" /, 'tall enough for both sides’ figures');
+  assert.match(code, / width="800" height="1160" /, 'tall enough for both sides’ figures, with five servers');
   assert.equal(await page.getByLabel('Controls in the frame').inputValue(), 'full');
   // Back to the lab, the controls the compare choice picked are undone.
-  await page.getByLabel('The frame shows').selectOption({ label: 'this run, at this moment' });
+  await page.getByLabel('The frame shows').selectOption({ label: 'this run, as of its latest pause or action' });
   assert.equal(await page.getByLabel('Controls in the frame').inputValue(), 'minimal');
   assert.match(await page.getByLabel('Embed code').inputValue(), / width="800" height="500" /);
   await page.getByLabel('The frame shows').selectOption({ label: 'stateful and stateless side by side' });
@@ -469,6 +471,15 @@ test('the embed builder frames compare view, with its buttons, from the run’s 
   await frame.getByRole('button', { name: 'Step', exact: true }).click();
   assert.match(await frame.locator('.summary').textContent(), /^So far, stateful: [1-9][\d,]* logouts? and /, 'the crash logged users out');
   assert.ok((await frame.locator('.pane').count()) === 2, 'two panes');
+  // The frame at its real size: all of compare view fits, with no notice of a moment left behind.
+  const framed = page.frames().find((f) => f.url().includes('view=compare'));
+  const fit = await framed.evaluate(() => [document.documentElement.scrollHeight, innerHeight, document.querySelectorAll('.url-notice li').length]);
+  assert.ok(fit[0] <= fit[1], `compare view fits its frame: ${fit}`);
+  assert.equal(fit[2], 0, 'no notice');
+  // Without controls the frame has no Play: it plays by itself.
+  await page.getByLabel('Controls in the frame').selectOption('none');
+  assert.match(await page.getByLabel('Embed code').inputValue(), /autoplay=1&amp;.*controls=none/);
+  assert.match(await page.getByLabel('Embed code').inputValue(), / height="790" /, 'refitted to a frame without buttons');
   assert.deepEqual(errors, []);
   await context.close();
 });

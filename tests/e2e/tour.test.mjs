@@ -259,6 +259,14 @@ test('a tour step embedded with minimal controls shows that tour only, and still
   assert.ok(await page.locator('.toolbar .mode-note').isVisible(), 'the reason shows in a small frame too');
   await page.getByRole('button', { name: 'Run this step' }).click();
   await page.getByText('Done — press Next.').waitFor({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Next', exact: true }).click();
+  await page.getByText(/^Step 2 of \d+ \(Stateless mode\)$/).waitFor();
+  // No chooser to start the tour again from: Reset reopens the step the frame opened on.
+  await page.getByText('During a tour, its steps and Back move through time.').waitFor();
+  await page.getByRole('button', { name: 'Reset', exact: true }).click();
+  await page.getByText(/^Step 1 of \d+ \(Stateless mode\)$/).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Run this step' }).count(), 1);
+  assert.equal(await page.locator('.scrubber output').textContent(), '0.0 s of 0.0 s');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -276,16 +284,19 @@ test('a running step brings the figures and the diagram into view, and a dock ke
   await page.keyboard.press('Enter');
   const dock = page.getByRole('region', { name: 'Tour step in progress' });
   await dock.waitFor();
-  const cardsTop = () => page.locator('section.cards').evaluate((d) => d.getBoundingClientRect().top);
-  await page.waitForFunction(() => Math.abs(document.querySelector('section.cards').getBoundingClientRect().top) < 2);
-  assert.ok((await diagramTop()) < 300, `the diagram is in view too (${await diagramTop()} px)`);
-  assert.ok(Math.abs(await cardsTop()) < 2, 'the figures are at the top of the window');
+  // The whole diagram, its caption included, between the window's top and the dock.
+  await page.waitForFunction(() => {
+    const figure = document.querySelector('figure.diagram').getBoundingClientRect();
+    const dock = document.querySelector('.tour-dock').getBoundingClientRect();
+    return figure.top >= 0 && figure.bottom <= dock.top;
+  });
+  assert.ok((await diagramTop()) < 300, `the diagram is in view (${await diagramTop()} px)`);
   await dock.locator('.dock-verdict', { hasText: /^✓ / }).waitFor({ timeout: 60_000 });
   const [docked, whole] = [await dock.locator('.dock-verdict').textContent(), await page.locator('.checkpoint').textContent()];
   assert.ok(whole.endsWith(`: ${docked.slice(2)}`), `the dock leads with the measured figures: ${docked}`);
   // The dock, at the window's foot, covers neither the drawing nor its key.
   const dockTop = (await dock.boundingBox()).y;
-  for (const sel of ['.diagram svg', '.diagram .legend']) {
+  for (const sel of ['.diagram svg', '.diagram .legend', '#diagram-caption']) {
     const bottom = await page.locator(sel).evaluate((e) => e.getBoundingClientRect().bottom);
     assert.ok(bottom <= dockTop, `${sel} ends at ${bottom} px, under the dock at ${dockTop} px`);
   }

@@ -1287,7 +1287,7 @@ impl Sim {
             started_us: self.now_us,
             server: None,
             item,
-            retried: false,
+            retried_from: None,
             has_worker: false,
             committed: false,
             misrouted: false,
@@ -1463,10 +1463,9 @@ impl Sim {
 
     /// A server could not be reached: the balancer retries once elsewhere, else it fails.
     fn unreachable(&mut self, r: ReqRef, server: ServerId) {
-        let retried = self.req(r).retried;
-        if !retried {
+        if self.req(r).retried_from.is_none() {
             if let Some(q) = self.req_mut(r) {
-                q.retried = true;
+                q.retried_from = Some(server);
             }
             let user = self.req(r).user;
             // Counted only when another server took it: with none left, it simply fails.
@@ -1902,6 +1901,7 @@ impl Sim {
             user: req.user,
             action: req.action,
             server: req.server,
+            retried_from: req.retried_from,
             db: req.db,
             finished_us: self.now_us,
             breakdown: req.breakdown,

@@ -243,8 +243,8 @@ pub struct Request {
     pub server: Option<ServerId>,
     /// Product it reads or adds, or static file it fetches.
     pub(crate) item: u32,
-    /// The balancer already retried it once on another server.
-    pub(crate) retried: bool,
+    /// The server the balancer could not reach, after which it retried once on another.
+    pub(crate) retried_from: Option<ServerId>,
     /// It holds a worker on `server`.
     pub(crate) has_worker: bool,
     /// Its write happened (database or session); a crash after this must not replay it.
@@ -281,6 +281,8 @@ pub struct Completed {
     pub action: Action,
     /// The server that last had it, if it got that far.
     pub server: Option<ServerId>,
+    /// The server it was sent to first, which could not be reached, if the balancer retried it.
+    pub retried_from: Option<ServerId>,
     /// The database node it went to, if any: reads go to a replica while one is up.
     pub db: Option<DbNodeId>,
     /// When it was answered or failed [µs].
@@ -294,7 +296,8 @@ pub struct Completed {
 impl Completed {
     /// The places it went through, in order, read from its latency breakdown: the browser, DNS
     /// and the CDN edge in `region` if it needed them (out to the origin and back to the edge on
-    /// an edge miss: the origin sends nothing on to the balancer), the balancer, its server, then the shared
+    /// an edge miss: the origin sends nothing on to the balancer), the balancer (by way of the
+    /// server it could not reach and back, on a retry), its server, then the shared
     /// store, the cache and the database for whatever it read or wrote. The page draws it.
     pub fn path(&self, region: Region) -> Vec<Node> {
         let b = &self.breakdown;
@@ -305,6 +308,9 @@ impl Completed {
             path.extend([Node::Origin, Node::CdnEdge(region)]);
         }
         path.push(Node::Balancer);
+        if let Some(first) = self.retried_from {
+            path.extend([Node::Server(first), Node::Balancer]);
+        }
         path.extend(self.server.map(Node::Server));
         // Session time is only ever spent on a trip to the shared store.
         path.extend((b.session_us() > 0).then_some(Node::SessionStore));
@@ -325,6 +331,7 @@ mod tests {
             user: UserId(3),
             action: Action::Browse,
             server: Some(ServerId(1)),
+            retried_from: None,
             db,
             finished_us: 50_000,
             breakdown,
@@ -368,6 +375,12 @@ mod tests {
                 Node::Server(ServerId(1))
             ],
             "out to the origin and back to the edge"
+        );
+        let retried = Completed { retried_from: Some(ServerId(0)), ..trip(Breakdown::default(), None) };
+        assert_eq!(
+            retried.path(Region::Asia)[1..],
+            [Node::Balancer, Node::Server(ServerId(0)), Node::Balancer, Node::Server(ServerId(1))],
+            "the server it could not reach, and back to the balancer"
         );
     }
 }

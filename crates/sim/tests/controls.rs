@@ -510,3 +510,36 @@ fn a_switch_with_nowhere_to_put_the_sessions_is_told_before_the_logouts_it_cause
         "the store lost nothing: the switch had nowhere to put them: {kinds:?}"
     );
 }
+
+#[test]
+fn a_retried_request_remembers_the_server_it_could_not_reach() {
+    let mut cfg = SimConfig { seed: 5, mode: Mode::Stateless, ..SimConfig::default() };
+    cfg.traffic.rate_per_s = 400;
+    let mut s = Sim::new(cfg).unwrap();
+    s.run_until(3 * SEC);
+    let from = s.events().total();
+    s.apply(Command::CrashServer { server: ServerId(0) }).unwrap();
+    // Until the first retried request is answered, while it is among the latest completed.
+    let mut until = 3 * SEC;
+    while until < 5 * SEC && !s.completed().iter().any(|c| c.retried_from.is_some()) {
+        until += SEC / 100;
+        s.run_until(until);
+    }
+    let retried: Vec<(u64, ServerId, ServerId)> = s
+        .events()
+        .since(from)
+        .filter_map(|e| match e.kind {
+            EventKind::Retried { req, from, to, .. } => Some((req, from, to)),
+            _ => None,
+        })
+        .collect();
+    assert!(!retried.is_empty(), "a busy server's crash sends some requests elsewhere");
+    let mut seen = 0;
+    for c in s.completed().iter().filter(|c| c.retried_from.is_some()) {
+        let &(_, from, to) = retried.iter().find(|r| r.0 == c.id).expect("a retry the events told");
+        assert_eq!((c.retried_from, c.server), (Some(from), Some(to)));
+        seen += 1;
+    }
+    assert!(seen > 0, "some retried request is among the latest completed");
+    assert!(s.completed().iter().filter(|c| c.retried_from.is_none()).all(|c| !retried.iter().any(|r| r.0 == c.id)));
+}
