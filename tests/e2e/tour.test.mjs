@@ -523,3 +523,21 @@ test("a link copied while a long step plays fast carries the learner's speed, no
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a wrong prediction first names the right answer for the mode the step plays in', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=wrong-server&step=2&mode=stateless&autoplay=0`);
+  await page.locator('fieldset.prediction').getByRole('radio').nth(1).check();
+  await page.locator('.feedback').getByText(/^Not quite: in Stateless mode, “Server 2 reads User A's session from the shared store and answers”\. Stateful: /).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('on a phone, Start tour brings the first step’s text into view', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`, { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  await page.getByRole('button', { name: 'Start tour' }).tap();
+  await page.waitForFunction(() => document.activeElement?.matches('.tour h3'));
+  const title = await page.locator('.tour h3').evaluate((h) => h.getBoundingClientRect().toJSON());
+  assert.ok(title.top >= 0 && title.bottom <= 844, `the step's title at ${JSON.stringify(title)}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

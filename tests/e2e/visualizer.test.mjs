@@ -762,3 +762,66 @@ test('a part’s menu is centred under its box, however few its buttons, on a na
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('Play and Pause keep one width, so the controls after them never move', async () => {
+  for (const lang of ['en', 'es']) {
+    const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&lang=${lang}`);
+    const play = page.locator('.toolbar button.play');
+    const step = () => page.locator('.toolbar .playback button').nth(1).evaluate((b) => b.getBoundingClientRect().left);
+    const paused = await step();
+    const name = await play.textContent();
+    await play.click();
+    await page.waitForFunction((was) => document.querySelector('.toolbar button.play').textContent !== was, name);
+    assert.equal(await step(), paused, `${lang}: Step stays where it was`);
+    // The room kept for the longer word is no part of the button's name.
+    assert.equal(await page.getByRole('button', { name: lang === 'en' ? 'Pause' : 'Pausa', exact: true }).count(), 1);
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
+
+test('the shortcuts dialog keeps Close in view in a short frame', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&controls=full`, { viewport: { width: 800, height: 500 } });
+  await page.keyboard.press('?');
+  const close = page.getByRole('dialog', { name: 'Keyboard shortcuts' }).getByRole('button', { name: 'Close' });
+  await close.waitFor();
+  const box = await close.boundingBox();
+  assert.ok(box.y >= 0 && box.y + box.height <= 500, `Close at ${JSON.stringify(box)}`);
+  await close.click();
+  await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor({ state: 'hidden' });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a card’s figure is set smaller only when it would not fit on one line', async () => {
+  const sizes = (page) =>
+    page.locator('.card-value').evaluateAll((all) => all.map((v) => [parseFloat(getComputedStyle(v).fontSize), v.scrollWidth, v.parentElement.clientWidth]));
+  let { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&users=1000`, { viewport: { width: 1920, height: 900 } });
+  const wide = await sizes(page);
+  assert.ok(wide.every(([size]) => size === wide[0][0]), `room for "1,000 / 1,000" at full size: ${JSON.stringify(wide)}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+  ({ page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&users=1000&controls=minimal`, { viewport: { width: 360, height: 640 } }));
+  const narrow = await sizes(page);
+  const [logged] = narrow.filter(([size]) => size < narrow[0][0]);
+  assert.ok(logged, `the long figure is smaller on a phone: ${JSON.stringify(narrow)}`);
+  assert.ok(narrow.every(([, width, room]) => width <= room), `every figure fits its card: ${JSON.stringify(narrow)}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the session inspector’s path says where a failed request failed', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&rate=200&seed=3`);
+  await page.getByRole('button', { name: 'Crash Server 1', exact: true }).click();
+  // Just after the crash, the users it logged out have a failed request as their latest.
+  await steps(page, 3);
+  const paths = [];
+  for (const avatar of await page.locator('.avatars button.avatar').all()) {
+    await avatar.click();
+    paths.push(await page.locator('.inspector .path').textContent());
+  }
+  assert.ok(paths.some((p) => /→ Server \d+, where it failed \(no session\)$/.test(p)), paths.join('\n'));
+  assert.ok(paths.some((p) => !/where it failed/.test(p)), 'the others were answered');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
