@@ -545,7 +545,8 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
     if p.scenario.is_some() {
         let setup = setup_pairs(&p.config);
         if !setup.is_empty() {
-            let text = if p.controls == Controls::None { Text::NoticeTourSetupFixed } else { Text::NoticeTourSetup };
+            // Only with every control does Reset leave the tour.
+            let text = if p.controls == Controls::Full { Text::NoticeTourSetup } else { Text::NoticeTourSetupFixed };
             notices.push(fill(tr(text), &[("keys", &setup.join(", "))]));
         }
         if p.at_us.is_some() || p.until_us.is_some() || !p.commands.is_empty() {
@@ -931,7 +932,7 @@ mod tests {
         let (p, notices) = parse("panel=tour,chart,controls", Lang::En);
         assert_eq!(
             notices,
-            ["panel=…: left out chart, which names no panel (panels are tour, charts, controls, inspector, trace, feed, share); the others show."]
+            ["panel=…: left out what names no panel (chart); the panels are tour, charts, controls, inspector, trace, feed, share, and the others named show."]
         );
         assert!(p.shows("tour") && p.shows("controls") && !p.shows("charts"));
         let (p, notices) = parse("panel=charts,bogus&controls=minimal", Lang::En);
@@ -947,7 +948,7 @@ mod tests {
         let (_, notices) = parse("?scenario=replicas&seed=5&controls=none", Lang::En);
         assert_eq!(
             notices,
-            ["Without effect here: seed=5. A tour sets up each step's run itself, and this frame has no Reset to leave the tour."]
+            ["Without effect here: seed=5. A tour sets up each step's run itself, and this frame stays in its tour."]
         );
     }
 

@@ -13,7 +13,6 @@ fn speed_from_slider(v: f64) -> f64 {
     10f64.powf(v)
 }
 
-/// `full` false (`controls=minimal`): playback and the mode switch only, for small embeds.
 /// The longer of "Play" and "Pause" in the page's language: the button keeps room for it
 /// (see `.play` in style/main.css), so the controls after it never shift as it toggles.
 pub fn play_room() -> &'static str {
@@ -25,6 +24,8 @@ pub fn play_room() -> &'static str {
     }
 }
 
+/// `full` false (`controls=minimal`): playback (Play, Step, Reset, speed) and the mode switch
+/// only, for small embeds, where Reset keeps a tour (see `TourPlayer`).
 #[component]
 pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
     let lab = use_lab();
@@ -129,7 +130,8 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
                     .collect_view()}
                 <p class="mode-note" class:touring=touring>
                     {move || t(match mode() {
-                        _ if touring() => TourSetsMode,
+                        _ if touring() && full => TourSetsMode,
+                        _ if touring() => TourSetsModeFixed,
                         Mode::Stateful => StatefulNote,
                         Mode::Stateless => StatelessNote,
                     })}

@@ -503,11 +503,15 @@ pub fn Diagram(
                     on:click=move |ev| {
                         // Mouse and touch only; "Trace next request" is the keyboard way.
                         let Some((x, y)) = diagram_point(&ev) else { return };
-                        if let Some(id) = lab.live.with_value(|s| request_at(s, x, y)) {
+                        // A box first: the dots under it are hidden, and its cursor and tooltip
+                        // promise its menu.
+                        let part = if actions { lab.snap.with_untracked(|s| part_at(s, x, y)) } else { None };
+                        if part.is_some() {
+                            menu.set(part.filter(|p| menu.get_untracked() != Some(*p)));
+                        } else if let Some(id) = lab.live.with_value(|s| request_at(s, x, y)) {
                             lab.follow(id);
                         } else if actions {
-                            let part = lab.snap.with_untracked(|s| part_at(s, x, y));
-                            menu.set(part.filter(|p| menu.get_untracked() != Some(*p)));
+                            menu.set(None);
                         }
                     }
                     on:mousemove=move |ev| {

@@ -57,7 +57,10 @@ fn shortcut(lab: Lab, key: &str, full: bool) -> bool {
         "s" | "S" => lab.step(),
         "r" | "R" => lab.restart(None),
         // A tour sets the mode: the key says so, as the switch's note does.
-        "m" | "M" if lab.tour_at.with_untracked(Option::is_some) => lab.notice.set(Some(t(TourSetsMode).into())),
+        "m" | "M" if lab.tour_at.with_untracked(Option::is_some) => {
+            // Only with every control does Reset leave the tour.
+            lab.notice.set(Some(t(if full { TourSetsMode } else { TourSetsModeFixed }).into()));
+        }
         "m" | "M" => {
             let next =
                 if lab.snap.with_untracked(|s| s.mode) == Mode::Stateful { Mode::Stateless } else { Mode::Stateful };

@@ -80,16 +80,16 @@ pub fn SessionInspector() -> impl IntoView {
                     .map_or_else(|| words::node(n), |d| words::db_name_in_text(d.name())),
                 n => words::node(n),
             };
-            Some((c, nodes.into_iter().map(name).collect::<Vec<_>>().join(" → ")))
+            let failed = c.failure.zip(c.failed_at).map(|(reason, at)| (reason, name(at)));
+            Some((c, nodes.into_iter().map(name).collect::<Vec<_>>().join(" → "), failed))
         });
         let path = match path {
-            Some((c, nodes)) => {
+            Some((c, nodes, failed)) => {
                 let action = words::action(c.action);
-                match c.failure {
-                    // Where it ended is the last place of its path.
-                    Some(r) => tf(
+                match failed {
+                    Some((reason, at)) => tf(
                         PathOfLastFailed,
-                        &[("action", &action), ("path", &nodes), ("reason", &words::fail_reason(r))],
+                        &[("action", &action), ("path", &nodes), ("at", &at), ("reason", &words::fail_reason(reason))],
                     ),
                     None => tf(PathOfLast, &[("action", &action), ("path", &nodes)]),
                 }

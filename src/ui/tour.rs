@@ -415,6 +415,7 @@ fn step_view(
     let step = tour.steps[p.step].clone();
     let tour_id = StoredValue::new(tour.id.clone());
     let asks = step.prediction.is_some();
+    let last = p.step + 1 == tour.steps.len();
     let prediction = step.prediction.clone().map(|pred| {
         let right = pred.answer.for_mode(p.mode);
         let explanation = pred.explanation.clone();
@@ -473,6 +474,7 @@ fn step_view(
             <span class="hint">{move || match player.get().map(|x| (x.phase, x.answer)) {
                 Some((Phase::Running { .. }, _)) => t(Running),
                 // Autoplay moves on by itself: "press Next" would be a wrong instruction.
+                Some((Phase::Done { .. }, _)) if autoplay.get() && last => t(DoneAutoplayLast),
                 Some((Phase::Done { .. }, _)) if autoplay.get() => t(DoneAutoplay),
                 Some((Phase::Done { .. }, _)) => t(DonePressNext),
                 // Autoplay waits at a prediction: say so, or it looks stuck.

@@ -1464,12 +1464,12 @@ impl Sim {
     /// A server could not be reached: the balancer retries once elsewhere, else it fails.
     fn unreachable(&mut self, r: ReqRef, server: ServerId) {
         if self.req(r).retried_from.is_none() {
-            if let Some(q) = self.req_mut(r) {
-                q.retried_from = Some(server);
-            }
             let user = self.req(r).user;
             // Counted only when another server took it: with none left, it simply fails.
             if let Some(to) = self.route(r, Some(server)) {
+                if let Some(q) = self.req_mut(r) {
+                    q.retried_from = Some(server);
+                }
                 self.totals.retries += 1;
                 self.emit(EventKind::Retried { req: r.id, user, from: server, to });
             }
@@ -1882,7 +1882,7 @@ impl Sim {
         self.totals.failed_by_reason[reason as usize] += 1;
         self.metrics.record_failure(reason);
         self.emit(EventKind::RequestFailed { req: req.id, user: req.user, action: req.action, at, reason });
-        self.remember(&req, Some(reason));
+        self.remember(&req, Some((reason, at)));
     }
 
     fn take(&mut self, r: ReqRef) -> Request {
@@ -1892,7 +1892,7 @@ impl Sim {
         req
     }
 
-    fn remember(&mut self, req: &Request, failure: Option<FailReason>) {
+    fn remember(&mut self, req: &Request, failure: Option<(FailReason, Node)>) {
         if self.completed.len() == RECENT_COMPLETED {
             self.completed.pop_front();
         }
@@ -1905,7 +1905,8 @@ impl Sim {
             db: req.db,
             finished_us: self.now_us,
             breakdown: req.breakdown,
-            failure,
+            failure: failure.map(|f| f.0),
+            failed_at: failure.map(|f| f.1),
         };
         if self.watched.is_none() && self.watch == Some(req.id) {
             self.watched = Some(done);

@@ -291,6 +291,9 @@ pub struct Completed {
     pub breakdown: Breakdown,
     /// Why it failed, if it did.
     pub failure: Option<crate::event::FailReason>,
+    /// Where it failed, as its burst shows it: not always the last place of its path (a
+    /// session store found down, a browser's login that found its session gone).
+    pub failed_at: Option<Node>,
 }
 
 impl Completed {
@@ -336,6 +339,7 @@ mod tests {
             finished_us: 50_000,
             breakdown,
             failure: None,
+            failed_at: None,
         };
         let first = trip(
             Breakdown { dns_us: 20_000, session_read_us: 900, db_us: 40_000, ..Breakdown::default() },

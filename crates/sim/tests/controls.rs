@@ -543,3 +543,18 @@ fn a_retried_request_remembers_the_server_it_could_not_reach() {
     assert!(seen > 0, "some retried request is among the latest completed");
     assert!(s.completed().iter().filter(|c| c.retried_from.is_none()).all(|c| !retried.iter().any(|r| r.0 == c.id)));
 }
+
+#[test]
+fn a_crash_with_no_other_server_fails_its_requests_without_a_retry() {
+    let mut cfg = SimConfig { seed: 5, mode: Mode::Stateless, servers: 1, ..SimConfig::default() };
+    cfg.traffic.rate_per_s = 400;
+    let mut s = Sim::new(cfg).unwrap();
+    s.run_until(3 * SEC);
+    let from = s.events().total();
+    s.apply(Command::CrashServer { server: ServerId(0) }).unwrap();
+    s.run_until(3 * SEC + SEC / 2);
+    assert!(!s.events().since(from).any(|e| matches!(e.kind, EventKind::Retried { .. })), "no server to retry on");
+    let failed: Vec<_> = s.completed().iter().filter(|c| c.finished_us >= 3 * SEC && c.failure.is_some()).collect();
+    assert!(!failed.is_empty(), "the crash cut requests short");
+    assert!(failed.iter().all(|c| c.retried_from.is_none() && c.failed_at.is_some()), "{failed:?}");
+}
