@@ -353,7 +353,7 @@ pub fn Charts() -> impl IntoView {
             <LineChart title=t(ChartErrors) unit="/s" data=errors empty=t(ChartNoErrors) />
             <LineChart title=t(Users) unit="" data=users />
             <LineChart title=t(ChartDbCache) unit="/s" data=cache />
-            <LineChart title=t(ChartReadsPerNode) unit="/s" data=nodes />
+            <LineChart title=t(ChartReadsPerNode) unit="/s" data=nodes empty=t(ChartNodesEmpty) />
             <LineChart title=t(ChartServers) unit="" data=servers />
             <LineChart title=t(ChartBusy) unit=" %" data=busy />
         </section>

@@ -114,6 +114,24 @@ fn diagram_point(ev: &web_sys::MouseEvent) -> Option<(f64, f64)> {
     Some(((f64::from(ev.client_x()) - rect.left()) * scale, (f64::from(ev.client_y()) - rect.top()) * scale))
 }
 
+/// How far from a dot a click still picks it, in diagram units: 14, or a fingertip's 22 CSS px
+/// on a touch screen, where the diagram is drawn small and its dots are a few pixels wide.
+fn dot_reach(ev: &web_sys::MouseEvent) -> f64 {
+    let coarse =
+        web_sys::window().and_then(|w| w.match_media("(pointer: coarse)").ok().flatten()).is_some_and(|m| m.matches());
+    let scale = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .map(|c| c.get_bounding_client_rect().width())
+        .filter(|w| *w > 0.0)
+        .map_or(1.0, |w| WIDTH / w);
+    if coarse {
+        (22.0 * scale).max(14.0)
+    } else {
+        14.0
+    }
+}
+
 /// Keeps `on_screen` true only while the page is in view: an embedded lab that the host page
 /// scrolled away stops animating. The body is observed, not the diagram, so a learner reading
 /// a panel below the diagram does not pause the run.
@@ -503,12 +521,13 @@ pub fn Diagram(
                     on:click=move |ev| {
                         // Mouse and touch only; "Trace next request" is the keyboard way.
                         let Some((x, y)) = diagram_point(&ev) else { return };
+                        let reach = dot_reach(&ev);
                         // A box first: the dots under it are hidden, and its cursor and tooltip
                         // promise its menu.
                         let part = if actions { lab.snap.with_untracked(|s| part_at(s, x, y)) } else { None };
                         if part.is_some() {
                             menu.set(part.filter(|p| menu.get_untracked() != Some(*p)));
-                        } else if let Some(id) = lab.live.with_value(|s| request_at(s, x, y)) {
+                        } else if let Some(id) = lab.live.with_value(|s| request_at(s, x, y, reach)) {
                             lab.follow(id);
                         } else if actions {
                             menu.set(None);

@@ -88,8 +88,8 @@ pub fn dot_position(r: &RequestView, snap: &Snapshot, calm: bool) -> (f64, f64, 
     }
 }
 
-/// The request whose dot is nearest to a point of the diagram, within a finger's reach.
-pub fn request_at(snap: &Snapshot, x: f64, y: f64) -> Option<u64> {
+/// The request whose dot is nearest to a point of the diagram, within `reach` (diagram units).
+pub fn request_at(snap: &Snapshot, x: f64, y: f64, reach: f64) -> Option<u64> {
     let calm = reduced_motion();
     snap.requests
         .iter()
@@ -97,7 +97,7 @@ pub fn request_at(snap: &Snapshot, x: f64, y: f64) -> Option<u64> {
             let (dx, dy, _) = dot_position(r, snap, calm);
             (r.id, (dx - x).powi(2) + (dy - y).powi(2))
         })
-        .filter(|(_, d2)| *d2 <= 14.0 * 14.0)
+        .filter(|(_, d2)| *d2 <= reach * reach)
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(id, _)| id)
 }

@@ -828,3 +828,34 @@ test('the session inspector’s path says where a failed request failed', async 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('on a touch screen a tap a fingertip away from a moving dot still traces it', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&rate=300`, { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  await steps(page, 3);
+  await page.locator('#dots').scrollIntoViewIfNeeded();
+  // The top edge of a dot in the open; the tap goes 18 CSS px below it, clear of any box.
+  const point = await page.evaluate(() => {
+    const canvas = document.getElementById('dots');
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    const boxes = [...document.querySelectorAll('.stage svg g.node')].map((g) => g.getBoundingClientRect());
+    const rect = canvas.getBoundingClientRect();
+    const scale = rect.width / canvas.width;
+    const clear = (x, y) => boxes.every((b) => x < b.left - 8 || x > b.right + 8 || y < b.top - 8 || y > b.bottom + 8);
+    for (let i = 3; i < data.length; i += 4) {
+      if (data[i] !== 255) continue;
+      const px = (i - 3) / 4;
+      const [x, y] = [rect.left + (px % canvas.width) * scale, rect.top + Math.floor(px / canvas.width) * scale];
+      if (x < 0 || x > innerWidth || y + 18 > innerHeight || !clear(x, y) || !clear(x, y + 18)) continue;
+      return { x, y: y + 18, scale };
+    }
+    return null;
+  });
+  assert.ok(point, 'a dot in view');
+  // The dot's centre is 5 units below its top edge: the tap lands past a mouse's 14.
+  const units = 18 / point.scale - 5;
+  assert.ok(units > 14, `the tap is ${units.toFixed(1)} units from the dot`);
+  await page.touchscreen.tap(point.x, point.y);
+  await page.getByText(/^Following request #\d+ until it finishes…$/).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
