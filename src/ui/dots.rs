@@ -172,6 +172,16 @@ pub fn draw(lab: Lab) {
         }
         top.set_font("bold 13px system-ui, sans-serif");
         lab.bursts.with_value(|bursts| {
+            if bursts.is_empty() {
+                return;
+            }
+            // The theme's alarm red on its surface, as the page's own text of alarms: the
+            // layer's `color` and `outline-color` (see style/main.css), resolved to colours.
+            let (plate_bg, ink) = web_sys::window()
+                .and_then(|w| w.get_computed_style(&over).ok().flatten())
+                .and_then(|s| Some((s.get_property_value("outline-color").ok()?, s.get_property_value("color").ok()?)))
+                .filter(|(bg, ink)| !bg.is_empty() && !ink.is_empty())
+                .unwrap_or_else(|| ("#ffffff".into(), "#c41d36".into()));
             // Newest first: where reasons would overlap (a spike over a dense stack of
             // servers), the newest is told and the boxes under the others stay outlined.
             let mut plates: Vec<(f64, f64, f64)> = Vec::new();
@@ -183,7 +193,7 @@ pub fn draw(lab: Lab) {
                 // status. A browser's row has no status to hide.
                 if matches!(b.at, Node::Browser(_)) {
                     let ring = if calm { 16.0 } else { 8.0 + 22.0 * age };
-                    top.set_stroke_style_str("#d62839");
+                    top.set_stroke_style_str(&ink);
                     top.set_line_width(3.0);
                     top.begin_path();
                     let _ = top.arc(x, y, ring, 0.0, std::f64::consts::TAU);
@@ -216,9 +226,9 @@ pub fn draw(lab: Lab) {
                 // show half the name through it.
                 let covers_name = reach > 0.0;
                 top.set_global_alpha(if covers_name { 1.0 } else { ((1.0 - age) * 4.0).min(1.0) });
-                top.set_fill_style_str(if covers_name { "#ffffff" } else { "rgba(255, 255, 255, 0.92)" });
+                top.set_fill_style_str(&plate_bg);
                 top.fill_rect(plate.0, plate.1, plate.2, PLATE_HEIGHT);
-                top.set_fill_style_str("#d62839");
+                top.set_fill_style_str(&ink);
                 let _ = top.fill_text(b.label, lx, ly);
             }
             top.set_global_alpha(1.0);

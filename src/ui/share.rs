@@ -310,6 +310,8 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
                     </select>
                 </label>
                 {move || frame_compare.get().then(|| view! { <p class="hint">{t(EmbedCompareNote)}</p> })}
+                // The tallest frame offered: a big lab's compare view is taller still.
+                {move || (frame_compare.get() && height.get() == MAX_SIZE).then(|| view! { <p class="hint">{t(EmbedCompareScrolls)}</p> })}
                 <label class="row">
                     {t(EmbedControls)}" "
                     <select

@@ -553,9 +553,10 @@ fn reveal_spotlight() {
 /// Room kept around what a step brings into view [CSS px].
 const SPOT_MARGIN: f64 = 8.0;
 
-/// Scrolls the page so the diagram, with its caption, sits above the step's dock, which is
-/// fixed at the window's foot; when the whole diagram cannot, the step's spotlit parts at
-/// least. Never further than brings their top to the window's top.
+/// Scrolls the page so the diagram, with its key and caption, sits above the step's dock, which
+/// is fixed at the window's foot; when it cannot, the drawing and its caption without the key;
+/// else the step's spotlit parts at least. Never further than brings their top to the
+/// window's top.
 fn clear_of_dock() {
     let Some(window) = web_sys::window() else { return };
     let Some(document) = window.document() else { return };
@@ -567,13 +568,13 @@ fn clear_of_dock() {
         .flatten()
         .map_or(height, |dock| dock.get_bounding_client_rect().top());
     let whole = figure.get_bounding_client_rect();
-    let (top, bottom) = if whole.height() + 2.0 * SPOT_MARGIN <= floor {
-        (whole.top(), whole.bottom())
-    } else {
-        match span_of(&figure, ".spotlight") {
-            Some((_, top, _, bottom)) => (top, bottom),
-            None => return,
-        }
+    let drawn = span_of(&figure, ".stage, #diagram-caption");
+    let fits = |top: f64, bottom: f64| bottom - top + 2.0 * SPOT_MARGIN <= floor;
+    let (top, bottom) = match (drawn, span_of(&figure, ".spotlight")) {
+        _ if fits(whole.top(), whole.bottom()) => (whole.top(), whole.bottom()),
+        (Some((_, top, _, bottom)), _) if fits(top, bottom) => (top, bottom),
+        (_, Some((_, top, _, bottom))) => (top, bottom),
+        _ => return,
     };
     let by = (bottom + SPOT_MARGIN - floor).min(top - SPOT_MARGIN);
     if by > 0.0 {

@@ -541,3 +541,20 @@ test('on a phone, Start tour brings the first step’s text into view', async ()
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('in a short frame a running step keeps the drawing and its caption above the dock', async () => {
+  for (const theme of ['light', 'projector']) {
+    const url = `${lab.server.url}?scenario=crash-2am&step=2&controls=minimal&title=0&autoplay=0&theme=${theme}`;
+    const { page, errors, context } = await openPage(lab.browser, url, { viewport: { width: 800, height: 500 } });
+    await page.locator('fieldset.prediction').getByRole('radio').first().check();
+    await page.getByRole('button', { name: 'Run this step' }).click();
+    await page.getByRole('region', { name: 'Tour step in progress' }).waitFor();
+    await page.waitForFunction(() => {
+      const caption = document.querySelector('#diagram-caption').getBoundingClientRect();
+      const stage = document.querySelector('.stage').getBoundingClientRect();
+      return stage.top >= 0 && caption.bottom <= document.querySelector('.tour-dock').getBoundingClientRect().top;
+    });
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
