@@ -113,6 +113,10 @@ pub struct Lab {
     pub trace: RwSignal<Trace>,
     /// Failures the dot layer flashes; read once per frame, so not a signal.
     pub bursts: StoredValue<Vec<Burst>>,
+    /// The failure plates' background and ink, read from the stylesheet once per theme rather
+    /// than every frame (see `dots::draw`); `None` until read, and again when the theme or the
+    /// system's colour scheme changes.
+    pub plate_colours: StoredValue<Option<(String, String)>>,
     /// The boxes where a burst is on screen, outlined by the diagram instead of ringed over
     /// their text; set only when it changes.
     pub failing: RwSignal<Vec<Node>>,
@@ -188,6 +192,7 @@ impl Lab {
             selected_user: RwSignal::new(None),
             trace: RwSignal::new(Trace::Off),
             bursts: StoredValue::new(Vec::new()),
+            plate_colours: StoredValue::new(None),
             failing: RwSignal::new(Vec::new()),
             help_open: RwSignal::new(false),
             on_screen: RwSignal::new(true),

@@ -103,28 +103,24 @@ fn box_width(min: f64, name: &str, statuses: &[String]) -> f64 {
     min.max(42.0 + text_width(name, "650 15px").max(status) + 10.0)
 }
 
-/// Where a pointer event falls in the diagram's coordinates.
-fn diagram_point(ev: &web_sys::MouseEvent) -> Option<(f64, f64)> {
+/// Where a pointer event falls in the diagram's coordinates, and how many diagram units a
+/// CSS pixel spans there.
+fn diagram_point(ev: &web_sys::MouseEvent) -> Option<(f64, f64, f64)> {
     let canvas = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
     let rect = canvas.get_bounding_client_rect();
     if rect.width() <= 0.0 {
         return None;
     }
     let scale = WIDTH / rect.width();
-    Some(((f64::from(ev.client_x()) - rect.left()) * scale, (f64::from(ev.client_y()) - rect.top()) * scale))
+    Some(((f64::from(ev.client_x()) - rect.left()) * scale, (f64::from(ev.client_y()) - rect.top()) * scale, scale))
 }
 
-/// How far from a dot a click still picks it, in diagram units: 14, or a fingertip's 22 CSS px
-/// on a touch screen, where the diagram is drawn small and its dots are a few pixels wide.
-fn dot_reach(ev: &web_sys::MouseEvent) -> f64 {
+/// How far from a dot a click still picks it, in diagram units (`scale` per CSS pixel): 14, or
+/// a fingertip's 22 CSS px on a touch screen, where the diagram is drawn small and its dots are
+/// a few pixels wide.
+fn dot_reach(scale: f64) -> f64 {
     let coarse =
         web_sys::window().and_then(|w| w.match_media("(pointer: coarse)").ok().flatten()).is_some_and(|m| m.matches());
-    let scale = ev
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .map(|c| c.get_bounding_client_rect().width())
-        .filter(|w| *w > 0.0)
-        .map_or(1.0, |w| WIDTH / w);
     if coarse {
         (22.0 * scale).max(14.0)
     } else {
@@ -520,14 +516,13 @@ pub fn Diagram(
                     class:actionable=move || over_part.get()
                     on:click=move |ev| {
                         // Mouse and touch only; "Trace next request" is the keyboard way.
-                        let Some((x, y)) = diagram_point(&ev) else { return };
-                        let reach = dot_reach(&ev);
+                        let Some((x, y, scale)) = diagram_point(&ev) else { return };
                         // A box first: the dots under it are hidden, and its cursor and tooltip
                         // promise its menu.
                         let part = if actions { lab.snap.with_untracked(|s| part_at(s, x, y)) } else { None };
                         if part.is_some() {
                             menu.set(part.filter(|p| menu.get_untracked() != Some(*p)));
-                        } else if let Some(id) = lab.live.with_value(|s| request_at(s, x, y, reach)) {
+                        } else if let Some(id) = lab.live.with_value(|s| request_at(s, x, y, dot_reach(scale))) {
                             lab.follow(id);
                         } else if actions {
                             menu.set(None);
@@ -536,7 +531,7 @@ pub fn Diagram(
                     on:mousemove=move |ev| {
                         // The dot layer takes the pointer for the boxes over it: it names the
                         // server under the pointer, which a dense stack draws as an unlabelled bar.
-                        let part = diagram_point(&ev).and_then(|(x, y)| lab.snap.with_untracked(|s| part_at(s, x, y)));
+                        let part = diagram_point(&ev).and_then(|(x, y, _)| lab.snap.with_untracked(|s| part_at(s, x, y)));
                         if over_part.get_untracked() != (actions && part.is_some()) {
                             over_part.set(actions && part.is_some());
                         }

@@ -177,11 +177,16 @@ pub fn draw(lab: Lab) {
             }
             // The theme's alarm red on its surface, as the page's own text of alarms: the
             // layer's `color` and `outline-color` (see style/main.css), resolved to colours.
-            let (plate_bg, ink) = web_sys::window()
-                .and_then(|w| w.get_computed_style(&over).ok().flatten())
-                .and_then(|s| Some((s.get_property_value("outline-color").ok()?, s.get_property_value("color").ok()?)))
-                .filter(|(bg, ink)| !bg.is_empty() && !ink.is_empty())
-                .unwrap_or_else(|| ("#ffffff".into(), "#c41d36".into()));
+            if lab.plate_colours.with_value(Option::is_none) {
+                let read = web_sys::window()
+                    .and_then(|w| w.get_computed_style(&over).ok().flatten())
+                    .and_then(|s| {
+                        Some((s.get_property_value("outline-color").ok()?, s.get_property_value("color").ok()?))
+                    })
+                    .filter(|(bg, ink)| !bg.is_empty() && !ink.is_empty());
+                lab.plate_colours.set_value(Some(read.unwrap_or_else(|| ("#ffffff".into(), "#c41d36".into()))));
+            }
+            let (plate_bg, ink) = lab.plate_colours.get_value().unwrap_or_default();
             // Newest first: where reasons would overlap (a spike over a dense stack of
             // servers), the newest is told and the boxes under the others stay outlined.
             let mut plates: Vec<(f64, f64, f64)> = Vec::new();

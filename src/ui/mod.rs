@@ -21,6 +21,8 @@ mod users;
 pub use metrics::cache_figure;
 
 use leptos::prelude::*;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 
 use crate::i18n::{self, t, tf, Grouped, Lang, Text::*};
 use crate::lab::{page_ms, Lab, Replay};
@@ -171,13 +173,22 @@ pub fn App(setup: Setup) -> impl IntoView {
     let compare_from = RwSignal::new(params.compare.then(|| lab.with_sim(|s| s.present_config())));
     let notices = RwSignal::new(ignored);
     provide_context(UrlNotices(notices));
-    // Syncs the outside world (the page's theme attribute) with the chosen theme.
+    // Syncs the outside world (the page's theme attribute) with the chosen theme; the dot
+    // layer reads its colours for it again.
     Effect::new(move |_| {
         let key = theme.get().key();
         if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
             let _ = root.set_attribute("data-theme", key);
         }
+        lab.plate_colours.set_value(None);
     });
+    // The automatic theme follows the system's scheme, which can change while the page is open.
+    if let Some(scheme) = web_sys::window().and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten()) {
+        let changed = Closure::<dyn FnMut()>::new(move || lab.plate_colours.set_value(None));
+        scheme.set_onchange(Some(changed.as_ref().unchecked_ref()));
+        // The listener lives as long as the page.
+        changed.forget();
+    }
     // Syncs the outside world (the animation frame loop) with the play state.
     Effect::new(move |_| {
         if lab.playing.get() && lab.on_screen.get() && lab.tab_visible.get() {

@@ -493,7 +493,7 @@ fn step_view(
 /// text. Only this document scrolls, never a course page that frames it.
 fn bring_into_view(selector: &str) {
     let Some(window) = web_sys::window() else { return };
-    let height = window.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0);
+    let height = window_height(&window);
     let found = window.document().and_then(|d| d.query_selector(selector).ok().flatten());
     if let Some(el) = found {
         let top = el.get_bounding_client_rect().top();
@@ -553,6 +553,19 @@ fn reveal_spotlight() {
 /// Room kept around what a step brings into view [CSS px].
 const SPOT_MARGIN: f64 = 8.0;
 
+fn window_height(window: &web_sys::Window) -> f64 {
+    window.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0)
+}
+
+/// Scrolls the page down just enough that what spans `top` to `bottom` (window coordinates)
+/// ends above `floor`, never so far that its top leaves the window.
+fn lift_above(window: &web_sys::Window, top: f64, bottom: f64, floor: f64) {
+    let by = (bottom + SPOT_MARGIN - floor).min(top - SPOT_MARGIN);
+    if by > 0.0 {
+        window.scroll_by_with_x_and_y(0.0, by);
+    }
+}
+
 /// Scrolls the page so the diagram, with its key and caption, sits above the step's dock, which
 /// is fixed at the window's foot; when it cannot, the drawing and its caption without the key;
 /// else the step's spotlit parts at least. Never further than brings their top to the
@@ -561,12 +574,11 @@ fn clear_of_dock() {
     let Some(window) = web_sys::window() else { return };
     let Some(document) = window.document() else { return };
     let Some(figure) = document.query_selector("figure.diagram").ok().flatten() else { return };
-    let height = window.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0);
     let floor = document
         .query_selector(".tour-dock")
         .ok()
         .flatten()
-        .map_or(height, |dock| dock.get_bounding_client_rect().top());
+        .map_or_else(|| window_height(&window), |dock| dock.get_bounding_client_rect().top());
     let whole = figure.get_bounding_client_rect();
     let drawn = span_of(&figure, ".stage, #diagram-caption");
     let fits = |top: f64, bottom: f64| bottom - top + 2.0 * SPOT_MARGIN <= floor;
@@ -576,10 +588,7 @@ fn clear_of_dock() {
         (_, Some((_, top, _, bottom))) => (top, bottom),
         _ => return,
     };
-    let by = (bottom + SPOT_MARGIN - floor).min(top - SPOT_MARGIN);
-    if by > 0.0 {
-        window.scroll_by_with_x_and_y(0.0, by);
-    }
+    lift_above(&window, top, bottom, floor);
 }
 
 /// Scrolls the page just enough that the answer's feedback, drawn under the choices, shows
@@ -587,14 +596,10 @@ fn clear_of_dock() {
 fn reveal_feedback() {
     Timeout::new(0, || {
         let Some(window) = web_sys::window() else { return };
-        let height = window.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0);
         let found = window.document().and_then(|d| d.query_selector(".prediction .feedback").ok().flatten());
         if let Some(el) = found {
             let b = el.get_bounding_client_rect();
-            let by = (b.bottom() + SPOT_MARGIN - height).min(b.top() - SPOT_MARGIN);
-            if by > 0.0 {
-                window.scroll_by_with_x_and_y(0.0, by);
-            }
+            lift_above(&window, b.top(), b.bottom(), window_height(&window));
         }
     })
     .forget();

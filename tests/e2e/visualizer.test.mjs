@@ -7,6 +7,27 @@ import { setup, openPage, screenshot, loggedOut, sessionMode, card, steps } from
 
 const lab = setup();
 
+/** The top edge of the first dot drawn on the dot layer that lies in the window and, with the
+ *  point `below` CSS px under it, clear of every box (which hides the dots under it): its window
+ *  coordinates, moved `below` down, and the CSS px per diagram unit; null if there is none. */
+const dotInTheOpen = (page, below) =>
+  page.evaluate((below) => {
+    const canvas = document.getElementById('dots');
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    const boxes = [...document.querySelectorAll('.stage svg g.node')].map((g) => g.getBoundingClientRect());
+    const rect = canvas.getBoundingClientRect();
+    const scale = rect.width / canvas.width;
+    const clear = (x, y) => boxes.every((b) => x < b.left - 8 || x > b.right + 8 || y < b.top - 8 || y > b.bottom + 8);
+    for (let i = 3; i < data.length; i += 4) {
+      if (data[i] !== 255) continue;
+      const px = (i - 3) / 4;
+      const [x, y] = [rect.left + (px % canvas.width) * scale, rect.top + Math.floor(px / canvas.width) * scale];
+      if (x < 0 || x > innerWidth || y + below > innerHeight || !clear(x, y) || !clear(x, y + below)) continue;
+      return { x, y: y + below, scale };
+    }
+    return null;
+  }, below);
+
 const SIZES = [
   ['wide', 1280, 800],
   ['frame', 800, 500],
@@ -336,22 +357,8 @@ test('an embed with minimal controls opens no menu on a box', async () => {
 test('clicking a moving dot traces that request hop by hop', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&rate=300`);
   for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Step', exact: true }).click();
-  const point = await page.evaluate(() => {
-    const canvas = document.getElementById('dots');
-    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-    // A dot in the open: the boxes hide the dots under them, and a click there opens the box's menu.
-    const boxes = [...document.querySelectorAll('.stage svg g.node')].map((g) => g.getBoundingClientRect());
-    const rect = canvas.getBoundingClientRect();
-    const scale = rect.width / canvas.width;
-    for (let i = 3; i < data.length; i += 4) {
-      if (data[i] === 255) {
-        const px = (i - 3) / 4;
-        const [x, y] = [rect.left + (px % canvas.width) * scale, rect.top + Math.floor(px / canvas.width) * scale];
-        if (boxes.every((b) => x < b.left - 8 || x > b.right + 8 || y < b.top - 8 || y > b.bottom + 8)) return { x, y };
-      }
-    }
-    return null;
-  });
+  // A dot in the open: the boxes hide the dots under them, and a click there opens the box's menu.
+  const point = await dotInTheOpen(page, 0);
   assert.ok(point, 'dots are drawn while paused');
   await page.mouse.click(point.x, point.y);
   await page.getByText(/^Following request #\d+ until it finishes…$/).waitFor();
@@ -834,22 +841,7 @@ test('on a touch screen a tap a fingertip away from a moving dot still traces it
   await steps(page, 3);
   await page.locator('#dots').scrollIntoViewIfNeeded();
   // The top edge of a dot in the open; the tap goes 18 CSS px below it, clear of any box.
-  const point = await page.evaluate(() => {
-    const canvas = document.getElementById('dots');
-    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-    const boxes = [...document.querySelectorAll('.stage svg g.node')].map((g) => g.getBoundingClientRect());
-    const rect = canvas.getBoundingClientRect();
-    const scale = rect.width / canvas.width;
-    const clear = (x, y) => boxes.every((b) => x < b.left - 8 || x > b.right + 8 || y < b.top - 8 || y > b.bottom + 8);
-    for (let i = 3; i < data.length; i += 4) {
-      if (data[i] !== 255) continue;
-      const px = (i - 3) / 4;
-      const [x, y] = [rect.left + (px % canvas.width) * scale, rect.top + Math.floor(px / canvas.width) * scale];
-      if (x < 0 || x > innerWidth || y + 18 > innerHeight || !clear(x, y) || !clear(x, y + 18)) continue;
-      return { x, y: y + 18, scale };
-    }
-    return null;
-  });
+  const point = await dotInTheOpen(page, 18);
   assert.ok(point, 'a dot in view');
   // The dot's centre is 5 units below its top edge: the tap lands past a mouse's 14.
   const units = 18 / point.scale - 5;
