@@ -24,6 +24,14 @@ pub const DEFAULT_SPEED: f64 = 0.2;
 /// Simulated time one press of Step advances [µs]: a tenth of a second, as the clock reads.
 pub const STEP_US: u64 = 100_000;
 
+/// The language menu's id, which a page reloaded in another language carries as its fragment.
+pub const LANGUAGE_MARK: &str = "language";
+
+/// How far Step moves from `now_us` [µs]: to the next multiple of [`STEP_US`].
+fn to_next_step(now_us: u64) -> u64 {
+    STEP_US - now_us % STEP_US
+}
+
 /// A failure to flash where it happened.
 #[derive(Clone, Copy, Debug)]
 pub struct Burst {
@@ -293,10 +301,12 @@ impl Lab {
         self.move_host_mark(|f| f.min(heard));
     }
 
-    /// Step, from its button, its key or a host page: pauses, then moves one [`STEP_US`].
+    /// Step, from its button, its key or a host page: pauses, then moves to the next whole
+    /// [`STEP_US`]. Play stops between them; stepping on from there lands where the clock's
+    /// tenth says, so two learners at "t = 15.0 s" see the same run.
     pub fn step(&self) {
         self.playing.set(false);
-        self.advance(STEP_US);
+        self.advance(to_next_step(self.with_sim(|s| s.now_us())));
     }
 
     /// Advances simulated time, applying scripted commands at their exact times and stopping at
@@ -571,7 +581,9 @@ impl Lab {
         }
         query.push(format!("autoplay={}", u8::from(self.playing.get_untracked())));
         query.push(format!("lang={}", lang.key()));
-        let _ = location.set_search(&query.join("&"));
+        // The new page gives the language menu the focus back (see `LANGUAGE_MARK`): a keyboard
+        // user who arrowed through it goes on from where they were, not from the page's top.
+        let _ = location.assign(&format!("?{}#{LANGUAGE_MARK}", query.join("&")));
     }
 
     /// Shows the newest snapshot in the page's text at once, e.g. when playback stops between
@@ -651,8 +663,19 @@ impl Lab {
                 }
             }
             let before = self.lines_told.get_value();
+            let mut lines = events::lines(told.iter().copied());
+            // A tour step's own commands are the tour's, not the learner's.
+            for line in lines.iter_mut().filter(|l| l.command) {
+                let Some(e) = told.iter().find(|e| e.seq == line.seq) else { continue };
+                let EventKind::Command { cmd, .. } = &e.kind else { continue };
+                let scripted =
+                    self.timeline.with_value(|t| t.iter().any(|x| x.scripted && x.at_us == e.at_us && x.cmd == *cmd));
+                if let (true, Some(text)) = (scripted, events::tour_sentence(e)) {
+                    line.text = text;
+                }
+            }
             let lines: Vec<FeedLine> =
-                events::lines(told).into_iter().zip(before + 1..).map(|(line, n)| FeedLine { n, line }).collect();
+                lines.into_iter().zip(before + 1..).map(|(line, n)| FeedLine { n, line }).collect();
             if let Some(from) = host_from {
                 // A logout is narrated: the story holds every one, where a busy frame's single
                 // successes would push them out of the recent events.
@@ -856,6 +879,14 @@ pub fn page_ms() -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn step_lands_on_the_clock_s_tenths() {
+        assert_eq!(to_next_step(0), STEP_US);
+        assert_eq!(to_next_step(15_000_000), STEP_US);
+        assert_eq!(to_next_step(14_987_654), 12_346);
+        assert_eq!(to_next_step(15_040_000), 60_000);
+    }
 
     #[test]
     fn the_feed_reads_latest_moment_first_and_cause_before_effect() {

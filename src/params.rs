@@ -369,7 +369,7 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
     let lang =
         pairs(query).filter(|(k, _)| k == "lang").filter_map(|(_, v)| Lang::from_tag(&v)).last().unwrap_or(fallback);
     let tr = |text: Text| text.get(lang);
-    let max = |text: Text, n: u64| fill(tr(text), &[("max", &n)]);
+    let max = |text: Text, n: u64| fill(tr(text), &[("max", &crate::i18n::grouped_in(lang, n))]);
     // Keys given more than once: each later value replaces the one before, which a link's
     // author may not expect (`mode=stateless&…&mode=stateful`).
     let mut seen: Vec<String> = Vec::new();

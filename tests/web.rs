@@ -28,7 +28,7 @@ fn button(root: &HtmlElement, name: &str) -> HtmlElement {
     (0..all.length())
         .filter_map(|i| all.item(i))
         .map(|n| n.unchecked_into::<HtmlElement>())
-        .find(|b| b.text_content().is_some_and(|t| t.trim() == name))
+        .find(|b| b.get_attribute("aria-label").or_else(|| b.text_content()).is_some_and(|t| t.trim() == name))
         .unwrap_or_else(|| panic!("no button named {name:?}"))
 }
 

@@ -128,6 +128,16 @@ fn counted_or_none(n: u64, none: Text, one: Text, many: Text) -> String {
     }
 }
 
+/// A step's verdict, "✓ claim: measured". Spanish goes on in lower case after a colon.
+pub fn verdict(mark: &str, claim: &str, measured: &str) -> String {
+    let mut rest = measured.chars();
+    let measured = match (super::current(), rest.next()) {
+        (super::Lang::Es, Some(first)) => first.to_lowercase().chain(rest).collect(),
+        _ => measured.to_string(),
+    };
+    format!("{mark} {claim}: {measured}")
+}
+
 /// "At least 3 healthy servers": a bound around a counted phrase.
 fn bounded(bound: Text, n: u64, one: Text, many: Text) -> String {
     tf(bound, &[("what", &counted(n, one, many))])
@@ -388,6 +398,15 @@ mod tests {
         let text = measured(&C::LogoutsAtLeast { logouts: 1 }, &r);
         set(Lang::En, false);
         assert_eq!(text, r.measured);
+    }
+
+    #[test]
+    fn a_spanish_verdict_goes_on_in_lower_case_after_its_colon() {
+        set(Lang::Es, true);
+        let es = verdict("✓", "Al menos 1 cierre", "Hasta ahora ha habido 12 cierres");
+        set(Lang::En, false);
+        assert_eq!(es, "✓ Al menos 1 cierre: hasta ahora ha habido 12 cierres");
+        assert_eq!(verdict("✗", "At least 1 logout", "There have been 0"), "✗ At least 1 logout: There have been 0");
     }
 
     #[test]

@@ -215,20 +215,28 @@ fn logouts((first, reason, users): (&Event, LogoutReason, Vec<UserId>)) -> Line 
     Line { loss: true, command: false, seq: first.seq, at_us: first.at_us, text, group: Some(group) }
 }
 
+/// A command's line when a tour step gave it, not the learner: "The tour: crash Server 1.".
+/// `None` for any other event.
+pub fn tour_sentence(e: &Event) -> Option<String> {
+    let EventKind::Command { cmd, db } = &e.kind else { return None };
+    Some(format!("[{}] {}", words::clock(e.at_us), tf(EvTourCommand, &[("command", &command_phrase(cmd, *db))])))
+}
+
+/// What a command did, a database node named as it was then.
+fn command_phrase(cmd: &Command, db: Option<DbName>) -> String {
+    let Some(name) = db.map(words::db_name_in_text) else { return command(cmd) };
+    match cmd {
+        Command::CrashDbNode { .. } => tf(CmdCrashNamedDb, &[("name", &name)]),
+        Command::RestartDbNode { .. } => tf(CmdRestartNamedDb, &[("name", &name)]),
+        Command::PromoteReplica { .. } => tf(CmdPromoteNamedDb, &[("name", &name)]),
+        Command::RemoveReplica { .. } => tf(CmdRemoveNamedDb, &[("name", &name)]),
+        _ => command(cmd),
+    }
+}
+
 fn happening(kind: &EventKind) -> String {
     match kind {
-        EventKind::Command { cmd, db: Some(name) } => {
-            let name = words::db_name_in_text(*name);
-            let phrase = match cmd {
-                Command::CrashDbNode { .. } => tf(CmdCrashNamedDb, &[("name", &name)]),
-                Command::RestartDbNode { .. } => tf(CmdRestartNamedDb, &[("name", &name)]),
-                Command::PromoteReplica { .. } => tf(CmdPromoteNamedDb, &[("name", &name)]),
-                Command::RemoveReplica { .. } => tf(CmdRemoveNamedDb, &[("name", &name)]),
-                _ => command(cmd),
-            };
-            tf(EvCommand, &[("command", &phrase)])
-        }
-        EventKind::Command { cmd, db: None } => tf(EvCommand, &[("command", &command(cmd))]),
+        EventKind::Command { cmd, db } => tf(EvCommand, &[("command", &command_phrase(cmd, *db))]),
         EventKind::RequestDone { user, action, latency_us, .. } => tf(
             EvRequestDone,
             &[
@@ -237,6 +245,10 @@ fn happening(kind: &EventKind) -> String {
                 ("latency", &words::duration(*latency_us)),
             ],
         ),
+        // A login whose new session vanished before its answer got back.
+        EventKind::RequestFailed { user, at: Node::Browser(_), reason: FailReason::SessionLost, .. } => {
+            tf(EvLoginLost, &[("user", &words::user(*user))])
+        }
         EventKind::RequestFailed { user, action, at, reason: FailReason::SessionLost, .. } => tf(
             EvAuthFailed,
             &[("user", &words::user(*user)), ("action", &words::action(*action)), ("at", &words::node(*at))],

@@ -3,7 +3,7 @@
 //! servers charts end on their value now, so they also redraw when it changes.
 
 use leptos::prelude::*;
-use statelab_sim::database::DbNodeId;
+use statelab_sim::database::DbName;
 use statelab_sim::{FailReason, Sample};
 
 use super::use_lab;
@@ -72,6 +72,19 @@ impl Series {
             None => format!("{} –", self.name),
         }
     }
+
+    /// The text alternative's entry: the latest value, and the range the drawn line covers
+    /// when it moved, so a dip or a spike in the last minute is heard too.
+    fn described(&self, unit: &str) -> String {
+        let seen = self.values.iter().copied().filter(|v| !v.is_nan());
+        let (low, high) = seen.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(v), h.max(v)));
+        let latest = self.latest(unit);
+        if low < high {
+            tf(SeriesRange, &[("latest", &latest), ("min", &fmt(low)), ("max", &fmt(high)), ("unit", &unit)])
+        } else {
+            latest
+        }
+    }
 }
 
 /// A round upper bound for the y axis.
@@ -131,7 +144,7 @@ fn LineChart(
     let y_max = move || nice_max(data.with(|d| d.iter().flat_map(|s| s.values.iter().copied()).fold(0.0, f64::max)));
     let summary = move || {
         data.with(|d| {
-            let parts: Vec<String> = d.iter().map(|s| s.latest(unit)).collect();
+            let parts: Vec<String> = d.iter().map(|s| s.described(unit)).collect();
             match empty.filter(|_| parts.is_empty()) {
                 // Nothing to draw: the name says what the legend says, not an unfinished "Latest:".
                 Some(empty) => tf(ChartSummaryEmpty, &[("title", &title), ("empty", &empty)]),
@@ -178,6 +191,38 @@ fn LineChart(
             </ul>
         </figure>
     }
+}
+
+/// One line per database node name seen in the window, the master first: each second's reads
+/// go to the name the node had then, so a promoted replica's reads stay on its replica line
+/// and the master's line shows what the master served. A second without that name (before a
+/// replica came, after it left) is a gap.
+fn reads_by_name(samples: &[Sample]) -> Vec<Series> {
+    let mut names: Vec<DbName> = samples.iter().flat_map(|x| x.db_reads_by_node.iter().map(|n| n.0)).collect();
+    names.sort_unstable();
+    names.dedup();
+    // Mid tones that keep 3:1 against both the light and the dark surface.
+    let colours = ["#1098ad", "#5c7cfa", "#2f9e44", "#ae3ec9", "#e8590c", "#d6336c"];
+    names
+        .into_iter()
+        .enumerate()
+        .map(|(k, name)| {
+            // By the name, so a line keeps its colour when another node comes or goes.
+            let colour = match name {
+                DbName::Master => colours[0],
+                DbName::Replica(n) => colours[n as usize % colours.len()],
+            };
+            let reads = column(samples, |x| {
+                let mut of = x.db_reads_by_node.iter().filter(|n| n.0 == name).map(|n| f64::from(n.1)).peekable();
+                if of.peek().is_some() {
+                    of.sum()
+                } else {
+                    f64::NAN
+                }
+            });
+            series(words::db_name(name), colour, reads).stroked(Stroke::nth(k))
+        })
+        .collect()
 }
 
 fn column(samples: &[Sample], f: impl Fn(&Sample) -> f64) -> Vec<f64> {
@@ -271,41 +316,7 @@ pub fn Charts() -> impl IntoView {
             ]
         })
     });
-    let nodes = Signal::derive(move || {
-        samples.with(|s| {
-            // The nodes there now, named as the diagram names them (a promotion renames one),
-            // read untracked, so the legend follows the samples, once a simulated second; a
-            // replica removed during the last second has left the diagram.
-            let nodes: Vec<(u32, String)> = s
-                .last()
-                .map(|x| {
-                    x.db_reads_by_node
-                        .iter()
-                        .filter_map(|&(id, _)| {
-                            lab.with_sim(|sim| {
-                                sim.database().node(DbNodeId(id)).map(|n| (id, words::db_name(n.name())))
-                            })
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            // Mid tones that keep 3:1 against both the light and the dark surface.
-            let colours = ["#1098ad", "#5c7cfa", "#2f9e44", "#ae3ec9", "#e8590c", "#d6336c"];
-            nodes
-                .into_iter()
-                .enumerate()
-                .map(|(k, (id, name))| {
-                    series(
-                        name,
-                        // By the node's id, so a line keeps its colour when another node goes.
-                        colours[id as usize % colours.len()],
-                        column(s, |x| x.db_reads_by_node.iter().find(|n| n.0 == id).map_or(0.0, |n| f64::from(n.1))),
-                    )
-                    .stroked(Stroke::nth(k))
-                })
-                .collect()
-        })
-    });
+    let nodes = Signal::derive(move || samples.with(|s| reads_by_name(s)));
     let servers = Signal::derive(move || {
         let (_, _, now) = gauges.get();
         samples.with(|s| {
@@ -379,6 +390,33 @@ mod tests {
         assert_eq!(line.len(), WINDOW, "as many points as the other charts");
         assert_eq!(line[WINDOW - 2..], [58.0, 5.0]);
         assert_eq!(with_now(&[], |x| f64::from(x.logged_in), 3.0), [3.0]);
+    }
+
+    #[test]
+    fn a_promotion_leaves_each_second_s_reads_under_the_name_of_that_second() {
+        let second = |by: Vec<(DbName, u32)>| Sample { db_reads_by_node: by, ..Sample::default() };
+        let samples = [
+            second(vec![(DbName::Master, 0), (DbName::Replica(1), 20), (DbName::Replica(2), 21)]),
+            // Replica 1 promoted: the old master is down, not yet a replica again.
+            second(vec![(DbName::Master, 0), (DbName::Replica(2), 40)]),
+            second(vec![(DbName::Master, 0), (DbName::Replica(2), 38), (DbName::Replica(3), 2)]),
+        ];
+        let lines: Vec<(String, Vec<f64>)> = reads_by_name(&samples).into_iter().map(|s| (s.name, s.values)).collect();
+        assert_eq!(lines[0], ("Master DB".to_string(), vec![0.0, 0.0, 0.0]), "the master served no reads");
+        assert_eq!(lines[1].0, "Replica 1");
+        assert_eq!(lines[1].1[0], 20.0);
+        assert!(lines[1].1[1..].iter().all(|v| v.is_nan()), "a gap once it is gone");
+        assert_eq!(lines[2], ("Replica 2".to_string(), vec![21.0, 40.0, 38.0]));
+        assert_eq!(lines[3].0, "Replica 3");
+        assert!(lines[3].1[0].is_nan() && lines[3].1[2] == 2.0);
+    }
+
+    #[test]
+    fn the_text_alternative_tells_a_dip_the_line_shows() {
+        let users = series("logged in", "#000", vec![24.0, 12.0, f64::NAN, 24.0]);
+        assert_eq!(users.described(""), "logged in 24 (lowest 12, highest 24)");
+        let flat = series("logged out", "#000", vec![0.0, 0.0]);
+        assert_eq!(flat.described(""), "logged out 0");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! stateless on the right. Every action goes to both, and a summary line states the difference
 //! in measured numbers.
 
-use gloo_timers::callback::Interval;
+use gloo_timers::callback::{Interval, Timeout};
 use leptos::prelude::*;
 use statelab_sim::snapshot::{FailsMore, Totals};
 use statelab_sim::{Command, CommandError, Mode, ServerState, SimConfig, Snapshot, UserId};
@@ -125,6 +125,9 @@ fn pair(config: &SimConfig) -> (Lab, Lab) {
     (left, right)
 }
 
+/// How long the compare view lets a change of logouts settle before it announces them [ms].
+const SETTLE_MS: u32 = 1_500;
+
 /// `config`: both panes start from it, stateful on the left and stateless on the right, so the
 /// mode is the only difference. `autoplay`: the panes run at once. `controls`: as in the lab,
 /// an embed may keep only playback, or nothing. `shown`: whether the view is in front; behind
@@ -176,6 +179,23 @@ pub fn CompareView(config: SimConfig, autoplay: bool, controls: Controls, shown:
         };
         format!("{line} {why}")
     };
+    // A screen reader hears the summary when either side's logouts change (a crash, a
+    // misroute), once their count has settled; the line itself changes too often to be live.
+    let announced = RwSignal::new(String::new());
+    let due = StoredValue::new(false);
+    let logouts = Memo::new(move |_| (left.snap.with(|s| s.totals.logouts), right.snap.with(|s| s.totals.logouts)));
+    Effect::new(move |before: Option<(u64, u64)>| {
+        let now = logouts.get();
+        if before.is_some_and(|b| b != now) && !due.get_value() {
+            due.set_value(true);
+            Timeout::new(SETTLE_MS, move || {
+                let _ = due.try_set_value(false);
+                let _ = announced.try_set(summary());
+            })
+            .forget();
+        }
+        now
+    });
     // Each server with whether it is down in either pane: such a server is offered a restart.
     // A memo, so the buttons change only when a server's fate does, not on every tick.
     let servers = Memo::new(move |_| {
@@ -228,6 +248,7 @@ pub fn CompareView(config: SimConfig, autoplay: bool, controls: Controls, shown:
             <p class="notice" role="status">{notice}</p>
             // Not a live region: its numbers change on every tick of a busy run.
             <p class="summary">{summary}</p>
+            <p class="visually-hidden" aria-live="polite">{announced}</p>
             <div class="panes">
                 <Pane lab=left title=t(Stateful) actions=controls == Controls::Full />
                 <Pane lab=right title=t(Stateless) actions=controls == Controls::Full />

@@ -1,11 +1,14 @@
 //! Controls: playback, the session-mode switch, and per-server actions. Every control is a real
 //! button or input with an accessible name, so tests and screen readers find them the same way.
 
+use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use statelab_sim::{Command, Keyed, Mode, ServerState};
+use wasm_bindgen::JsCast;
 
 use super::use_lab;
 use crate::i18n::{counted, t, tf, words, Lang, Text::*};
+use crate::lab::LANGUAGE_MARK;
 use crate::params::{Theme, SPEED_RANGE};
 
 /// Speed slider position (-1..=1, log scale) to simulated seconds per real second.
@@ -41,10 +44,20 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
             cfg.mode = lab.snap.with_untracked(|s| s.mode);
             lab.restart(Some(cfg));
         }
-        Err(_) => lab.notice.set(Some(tf(SeedInvalid, &[("max", &u64::MAX)]))),
+        Err(_) => lab.notice.set(Some(tf(SeedInvalid, &[("max", &crate::i18n::Grouped(u64::MAX))]))),
     };
     let mode = move || lab.snap.with(|s| s.mode);
     let touring = move || lab.tour_at.with(Option::is_some);
+    // Reloaded by the language menu: it has the focus again.
+    if full && window().location().hash().is_ok_and(|h| h == format!("#{LANGUAGE_MARK}")) {
+        request_animation_frame(|| {
+            if let Some(menu) =
+                document().get_element_by_id(LANGUAGE_MARK).and_then(|m| m.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = menu.focus();
+            }
+        });
+    }
     view! {
         <section class="toolbar" aria-label=t(ToolbarLabel)>
             <div class="playback">
@@ -102,7 +115,7 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
                     </label>
                     <label class="lang">
                         {t(Language)}" "
-                        <select prop:value=crate::i18n::current().key() on:change=move |ev| {
+                        <select id=LANGUAGE_MARK prop:value=crate::i18n::current().key() on:change=move |ev| {
                             if let Some(l) = Lang::from_tag(&event_target_value(&ev)) {
                                 lab.switch_language(l, theme.get_untracked());
                             }
@@ -138,12 +151,57 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
                 </p>
             </div>
             <p class="notice" role="status">{move || lab.notice.get()}</p>
+            <NoticeEcho />
         </section>
     }
 }
 
+/// How long a notice's echo stays in the window [ms].
+const ECHO_MS: u32 = 6_000;
+
+/// A notice is written at the top of the page, which a learner far down it (at the database's
+/// controls, say) would never see: while that line is out of the window, a copy shows at the
+/// window's top for a few seconds. Screen readers already hear the line itself.
+#[component]
+fn NoticeEcho() -> impl IntoView {
+    let lab = use_lab();
+    let echo = RwSignal::new(None::<String>);
+    let shown = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let notice = lab.notice.get();
+        shown.update_value(|n| *n += 1);
+        let stamp = shown.get_value();
+        // A new notice replaces the copy of the one before, wherever it shows.
+        echo.set(None);
+        let Some(text) = notice else { return };
+        // After the line is drawn, so its place is known.
+        Timeout::new(0, move || {
+            let window = web_sys::window();
+            let height = window.as_ref().and_then(|w| w.inner_height().ok()).and_then(|h| h.as_f64()).unwrap_or(0.0);
+            let line =
+                window.and_then(|w| w.document()).and_then(|d| d.query_selector(".toolbar .notice").ok().flatten());
+            let out_of_view = line.is_some_and(|l| {
+                let b = l.get_bounding_client_rect();
+                b.bottom() <= 0.0 || b.top() >= height
+            });
+            if out_of_view && shown.get_value() == stamp {
+                echo.set(Some(text));
+                Timeout::new(ECHO_MS, move || {
+                    if shown.get_value() == stamp {
+                        echo.set(None);
+                    }
+                })
+                .forget();
+            }
+        })
+        .forget();
+    });
+    view! { <p class="notice-echo" aria-hidden="true" hidden=move || echo.with(Option::is_none)>{move || echo.get()}</p> }
+}
+
 /// Crash, restart and remove for each server, plus add. A button is greyed out by the same state
-/// test the command makes, so a disabled one is one the engine would refuse.
+/// test the command makes, so a disabled one is one the engine would refuse. Each shows its verb
+/// alone, which keeps a row to two lines in any language; its name says which server.
 #[component]
 pub fn ServerControls() -> impl IntoView {
     let lab = use_lab();
@@ -174,14 +232,16 @@ pub fn ServerControls() -> impl IntoView {
                                     class="danger"
                                     disabled=move || !running()
                                     on:click=move |_| lab.send(Command::CrashServer { server: id })
+                                    aria-label=tf(CrashNamed, &[("name", &words::server_in_text(id))])
                                 >
-                                    {tf(CrashNamed, &[("name", &words::server_in_text(id))])}
+                                    {t(PartCrash)}
                                 </button>
                                 <button
                                     disabled=running
                                     on:click=move |_| lab.send(Command::RestartServer { server: id })
+                                    aria-label=tf(RestartNamed, &[("name", &words::server_in_text(id))])
                                 >
-                                    {tf(RestartNamed, &[("name", &words::server_in_text(id))])}
+                                    {t(PartRestart)}
                                 </button>
                                 // The last server serving stays focusable, so a keyboard reaches
                                 // it and hears why it is off; a press says why too.
@@ -190,8 +250,9 @@ pub fn ServerControls() -> impl IntoView {
                                     aria-disabled=move || (last.get() == Some(id)).then_some("true")
                                     aria-describedby=move || (last.get() == Some(id)).then_some("remove-why")
                                     on:click=move |_| lab.send(Command::RemoveServer { server: id })
+                                    aria-label=tf(RemoveNamed, &[("name", &words::server_in_text(id))])
                                 >
-                                    {tf(RemoveNamed, &[("name", &words::server_in_text(id))])}
+                                    {t(PartRemove)}
                                 </button>
                             </li>
                         }

@@ -5,11 +5,14 @@ use leptos::prelude::*;
 
 use super::use_lab;
 use crate::i18n::{t, tf, Text::*};
-use crate::lab::reading_order;
+use crate::lab::{page_ms, reading_order};
 
 /// How often the live region speaks at most [ms]: a busy run narrates dozens of lines a
 /// second, more than anyone can listen to.
 const ANNOUNCE_MS: u32 = 3_000;
+/// How long news after a quiet spell waits [ms]: enough for the lines of one moment (a crash,
+/// its lost sessions, its logouts) to gather, so the loss is what is heard.
+const GATHER_MS: u32 = 300;
 
 /// The narration, latest moment first. A polite live region mirrors it: a screen reader hears
 /// the newest loss (a logout, lost sessions, a crash), else the newest line, and how many more
@@ -23,6 +26,8 @@ pub fn Feed() -> impl IntoView {
     let heard = StoredValue::new(None::<u64>);
     let rebuilds = StoredValue::new(lab.rebuilt().0);
     let due = StoredValue::new(false);
+    // When the region last spoke [page ms].
+    let spoke = StoredValue::new(f64::NEG_INFINITY);
     Effect::new(move |_| {
         lab.feed.track();
         // A rebuilt run (Reset, a jump on the timeline) retells its past: silence what was said
@@ -37,7 +42,9 @@ pub fn Feed() -> impl IntoView {
             return;
         }
         due.set_value(true);
-        Timeout::new(ANNOUNCE_MS, move || {
+        let quiet_for = page_ms() - spoke.get_value();
+        let wait = (f64::from(ANNOUNCE_MS) - quiet_for).max(f64::from(GATHER_MS)) as u32;
+        Timeout::new(wait, move || {
             let _ = due.try_set_value(false);
             let Some(from) = heard.try_get_value() else { return };
             let loss = lab.last_loss.try_get_value().flatten();
@@ -49,6 +56,7 @@ pub fn Feed() -> impl IntoView {
             });
             if let Some(Some((n, text, more))) = news {
                 heard.set_value(Some(n));
+                spoke.set_value(page_ms());
                 let _ = announced.try_set(match more {
                     0 => text,
                     1 => tf(FeedAndOneMore, &[("line", &text)]),

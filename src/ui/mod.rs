@@ -203,7 +203,18 @@ pub fn App(setup: Setup) -> impl IntoView {
     focus::keep_focus();
     let full = params.controls == Controls::Full;
     let any_controls = params.controls != Controls::None;
+    let skip = full && params.shows("controls");
     view! {
+        // Past the diagram's parts and the users, dozens of Tab stops, to the first controls.
+        {skip.then(|| view! {
+            <a class="skip-link" href="#servers-heading" on:click=move |ev| {
+                ev.prevent_default();
+                if let Some(h) = document().get_element_by_id("servers-heading") {
+                    focus::focus_heading(&h);
+                    h.scroll_into_view();
+                }
+            }>{t(SkipToControls)}</a>
+        })}
         <Show
             when=move || params.show_title
             fallback=|| view! { <header class="visually-hidden"><h1>"StateLab"</h1></header> }

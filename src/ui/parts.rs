@@ -116,6 +116,11 @@ pub fn PartKeys(open: RwSignal<Option<Part>>) -> impl IntoView {
                 <button
                     data-part=part_key(part)
                     aria-expanded=move || (open.get() == Some(part)).to_string()
+                    on:focus=move |_| {
+                        if let Some((x, ..)) = lab.snap.with_untracked(|s| part_box(part, s)) {
+                            reveal_across(x);
+                        }
+                    }
                     on:click=move |_| {
                         OPENED_BY_KEY.set(Some(part));
                         open.set(Some(part));
@@ -126,6 +131,16 @@ pub fn PartKeys(open: RwSignal<Option<Part>>) -> impl IntoView {
             </For>
         </div>
     }
+}
+
+/// Where the diagram scrolls sideways (a phone), brings the point `x` of its drawing [SVG
+/// units] to the middle of the view: a part whose key has the focus is in sight.
+fn reveal_across(x: f64) {
+    let frame =
+        web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector("figure.diagram").ok().flatten());
+    let Some(frame) = frame.filter(|f| f.scroll_width() > f.client_width()) else { return };
+    let middle = x / WIDTH * f64::from(frame.scroll_width()) - f64::from(frame.client_width()) / 2.0;
+    frame.set_scroll_left(middle.max(0.0) as i32);
 }
 
 thread_local! {

@@ -192,7 +192,7 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
         let shown = theme.get();
         let frame_theme = if shown == Theme::Projector { Theme::Auto } else { shown };
         let page = if frame_compare.get() {
-            moment.track();
+            moment.with(|_| ());
             format!("{}?{}", base_url(), lab.compare_query(frame_theme))
         } else {
             moment_link.with(|link| with_theme(link, frame_theme))

@@ -32,7 +32,10 @@ struct Player {
     mode: Mode,
     step: usize,
     phase: Phase,
-    /// The learner's answer to this step's prediction.
+    /// The choice marked in this step's prediction, not yet checked: arrow keys move it
+    /// through the choices, so they must not give the answer away.
+    pick: Option<usize>,
+    /// The learner's answer to this step's prediction, once checked.
     answer: Option<usize>,
 }
 
@@ -114,7 +117,14 @@ pub fn TourPlayer(
                 }) {
                     lab.notice.set(None);
                 }
-                player.set(Some(Player { tour: tour_index, mode, step, phase: Phase::Shown, answer: None }));
+                player.set(Some(Player {
+                    tour: tour_index,
+                    mode,
+                    step,
+                    phase: Phase::Shown,
+                    pick: None,
+                    answer: None,
+                }));
                 lab.tour_at.set(Some((tour.id.clone(), step, mode)));
                 lab.spotlight.set(tour.steps.get(step).map(|s| s.spotlight.clone()).unwrap_or_default());
                 host::post("step_changed", &[("tour", tour.id.clone().into()), ("step", JsValue::from(step as u32))]);
@@ -254,7 +264,15 @@ pub fn TourPlayer(
             }
             match player.get_untracked().map(|p| p.phase) {
                 Some(Phase::Shown) => run_step(),
-                Some(Phase::Done { .. }) => next(),
+                // The dock goes with the step: a keyboard user's focus there moves on with the
+                // tour, to the new step's title, as a press of Next would take it.
+                Some(Phase::Done { .. }) => {
+                    let following = focus_in(".tour, .tour-dock");
+                    next();
+                    if following {
+                        to_step_text();
+                    }
+                }
                 _ => {}
             }
         })
@@ -284,7 +302,8 @@ pub fn TourPlayer(
         let mark = if result.passed { "✓" } else { "✗" };
         Some((mark, checks::claim(&checkpoint), checks::measured(&checkpoint, &result)))
     });
-    let verdict = Memo::new(move |_| judged.get().map(|(mark, claim, measured)| format!("{mark} {claim}: {measured}")));
+    let verdict =
+        Memo::new(move |_| judged.get().map(|(mark, claim, measured)| checks::verdict(mark, &claim, &measured)));
 
     view! {
         <section class="panel tour" aria-labelledby="tour-heading">
@@ -434,25 +453,34 @@ fn step_view(
                     <label class="row check">
                         <input
                             type="radio" name="prediction"
-                            prop:checked=move || player.with(|pl| pl.and_then(|x| x.answer) == Some(i))
-                            on:change=move |_| {
-                                player.update(|pl| if let Some(x) = pl { x.answer = Some(i) });
-                                reveal_feedback();
-                                host::post(
-                                    "prediction_answered",
-                                    &[
-                                        ("tour", tour_id.get_value().into()),
-                                        ("step", JsValue::from(p.step as u32)),
-                                        ("right", (Some(i) == right).into()),
-                                    ],
-                                );
-                            }
+                            prop:checked=move || player.with(|pl| pl.and_then(|x| x.pick) == Some(i))
+                            on:change=move |_| player.update(|pl| if let Some(x) = pl { x.pick = Some(i) })
                         />
                         {c.clone()}
                     </label>
                 }).collect_view()}
+                <button
+                    class="check-answer"
+                    disabled=move || player.with(|pl| pl.is_none_or(|x| x.pick.is_none() || x.pick == x.answer))
+                    on:click=move |_| {
+                        let Some(pick) = player.with_untracked(|pl| pl.and_then(|x| x.pick)) else { return };
+                        player.update(|pl| if let Some(x) = pl { x.answer = Some(pick) });
+                        reveal_feedback();
+                        host::post(
+                            "prediction_answered",
+                            &[
+                                ("tour", tour_id.get_value().into()),
+                                ("step", JsValue::from(p.step as u32)),
+                                ("right", (Some(pick) == right).into()),
+                            ],
+                        );
+                    }
+                >
+                    {t(CheckAnswer)}
+                </button>
+                // The verdict on the choice checked; a choice moved since waits for its own check.
                 <p class="feedback" role="status">
-                    {move || player.with(|pl| pl.and_then(|x| x.answer)).map(|a| {
+                    {move || player.with(|pl| pl.filter(|x| x.pick == x.answer).and_then(|x| x.answer)).map(|a| {
                         if Some(a) == right { tf(AnswerRight, &[("why", &explanation)]) } else { wrong.clone() }
                     })}
                 </p>
@@ -471,7 +499,8 @@ fn step_view(
             >
                 {t(RunStep)}
             </button>
-            <span class="hint">{move || match player.get().map(|x| (x.phase, x.answer)) {
+            // Live: a screen reader hears the step start, and end with the way on.
+            <span class="hint" role="status">{move || match player.get().map(|x| (x.phase, x.answer)) {
                 Some((Phase::Running { .. }, _)) => t(Running),
                 // Autoplay moves on by itself: "press Next" would be a wrong instruction.
                 Some((Phase::Done { .. }, _)) if autoplay.get() && last => t(DoneAutoplayLast),
@@ -503,15 +532,20 @@ fn bring_into_view(selector: &str) {
     }
 }
 
-/// When a step starts running with the focus on the tour's text (the focus keeper puts it on
-/// the step's title after Run by keyboard), the scroll to the diagram leaves it off screen: the
-/// dock, fixed at the bottom of the window, takes it instead, with the way back to the step's
-/// text and on to the next.
+/// Whether the focus is in an element matching `selector`.
+fn focus_in(selector: &str) -> bool {
+    let active = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
+    active.is_some_and(|a| a.closest(selector).ok().flatten().is_some())
+}
+
+/// When a step starts running with the focus in the tour's text (the focus keeper puts it on
+/// the step's title after Run by keyboard; autoplay finds it on the answer), the scroll to the
+/// diagram leaves it off screen: the dock, fixed at the bottom of the window, takes it instead,
+/// with the way back to the step's text and on to the next.
 fn focus_dock() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
-    let on_title = document.active_element().is_some_and(|a| a.matches(".tour h2, .tour h3").unwrap_or(false));
     let button = document.query_selector(".tour-dock button").ok().flatten();
-    if let (true, Some(button)) = (on_title, button.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok())) {
+    if let (true, Some(button)) = (focus_in(".tour"), button.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok())) {
         let _ = button.focus();
     }
 }

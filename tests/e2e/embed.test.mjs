@@ -240,6 +240,7 @@ test('a tour in a frame tells the host which step a prediction and a checkpoint 
   });
   const frame = page.frameLocator('#lab');
   await frame.locator('fieldset.prediction').getByRole('radio').first().check();
+  await frame.getByRole('button', { name: 'Check my answer' }).click();
   await frame.getByRole('button', { name: 'Run this step' }).click();
   await page.waitForFunction(() => window.statelabEvents.some((e) => e.type === 'checkpoint_reached'), null, { timeout: 60_000 });
   const got = await events(page);

@@ -114,7 +114,8 @@ export async function runShownStep(page, timeout) {
   const prediction = page.locator('fieldset.prediction');
   if (await prediction.count()) {
     await prediction.getByRole('radio').first().check();
-    await page.locator('.feedback').waitFor();
+    await prediction.getByRole('button', { name: 'Check my answer' }).click();
+    await page.locator('.feedback').getByText(/^(Right|Not quite)/).waitFor();
   }
   await page.getByRole('button', { name: 'Run this step' }).click();
   await page.getByText('Done — press Next.').waitFor({ timeout });

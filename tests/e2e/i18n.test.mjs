@@ -58,6 +58,8 @@ test('the switcher reopens the same run in Spanish, and its links keep the langu
   assert.deepEqual([kept.get('title'), kept.get('panel'), kept.getAll('lang')], ['0', 'controls,share', ['es']]);
   assert.equal(await page.getByRole('heading', { name: 'Recorrido guiado' }).count(), 0, 'hidden panels stay hidden');
   assert.equal(await page.getByRole('button', { name: 'Reproducir' }).count(), 1);
+  // A keyboard user goes on from the menu they changed, not from the page's top.
+  await page.waitForFunction(() => document.activeElement === document.getElementById('language'));
   await page.getByRole('button', { name: 'Copiar enlace' }).click();
   assert.match(await page.locator('.share input[type=text]').inputValue(), /[?&]lang=es(&|$)/);
   await Promise.all([page.waitForURL(/lang=en/), page.getByLabel('Idioma').selectOption('en')]);
@@ -89,6 +91,8 @@ test('a tour opened in Spanish tells its story in Spanish', async () => {
   assert.match(narration, /Servidor 1/);
   assert.doesNotMatch(narration, /Server 1 /);
   await page.getByLabel(/Se les cierra la sesión/).check();
+  await page.getByRole('button', { name: 'Comprobar mi respuesta' }).click();
+  await page.locator('.feedback').getByText(/^(Correcto|No exactamente)\. /).waitFor();
   assert.match(await page.locator('.feedback').textContent(), /^(Correcto|No exactamente)\. /);
   await page.getByRole('button', { name: 'Ejecutar este paso' }).click();
   await page.locator('.checkpoint').filter({ hasText: /^✓/ }).waitFor({ timeout: 30000 });

@@ -47,7 +47,9 @@ test('the crash-2am tour, stateless, by keyboard only', async () => {
     if (await page.locator('fieldset.prediction').count()) {
       await tabTo(page, (await page.locator('fieldset.prediction label').first().textContent()).trim());
       await page.keyboard.press('Space');
-      await page.locator('.feedback').waitFor();
+      await tabTo(page, 'Check my answer');
+      await page.keyboard.press('Enter');
+      await page.locator('.feedback').getByText(/^(Right|Not quite)/).waitFor();
     }
     await tabTo(page, 'Run this step');
     await page.keyboard.press('Enter');
@@ -158,12 +160,13 @@ test('after a click on a radio, a checkbox or a slider the shortcuts still work,
 
 test('a button that disables or removes itself hands the focus to its neighbour, not to the page', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`);
-  const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+  // The accessible name: a server row's buttons show their verb and name their server.
+  const focused = () => page.evaluate(() => (document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent)?.trim() ?? '');
   await page.getByRole('button', { name: 'Crash Server 1', exact: true }).focus();
   await page.keyboard.press('Enter');
-  await page.waitForFunction(() => document.activeElement?.textContent?.trim() === 'Restart Server 1');
+  await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Restart Server 1');
   await page.keyboard.press('Enter');
-  await page.waitForFunction(() => document.activeElement?.textContent?.trim() === 'Crash Server 1');
+  await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Crash Server 1');
   // Remove takes the whole replica row away: the focus goes to the group's heading, not to a
   // neighbour that a second Enter would set off.
   await page.getByRole('button', { name: 'Remove Replica 1', exact: true }).focus();
@@ -277,7 +280,7 @@ test('a shortcut that disables the focused button hands the focus on, as Enter d
   const crash = page.getByRole('button', { name: 'Crash Server 2', exact: true });
   await crash.focus();
   await page.keyboard.press('2');
-  await page.waitForFunction(() => document.activeElement?.textContent === 'Restart Server 2');
+  await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Restart Server 2');
   assert.ok(await crash.isDisabled());
   assert.deepEqual(errors, []);
   await context.close();
@@ -299,6 +302,51 @@ test('when the run itself disables the focused button, the focus stays near it, 
     return { tag: a.tagName, text: a.textContent.trim(), disabled: a.disabled === true };
   });
   assert.ok(/^(H2|H3|LEGEND)$/.test(focused.tag) || (focused.tag === 'BUTTON' && !focused.disabled), JSON.stringify(focused));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the first Tab stop skips the diagram and the users to the server controls', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`);
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Skip to the server controls' });
+  assert.ok(await skip.evaluate((a) => a === document.activeElement && a.getBoundingClientRect().top >= 0), 'it shows when focused');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'servers-heading');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Crash Server 1');
+  assert.equal(new URL(page.url()).hash, '', 'the link keeps the page address as it was');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('autoplay moves a keyboard user on with the tour, to each new step’s title', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=wrong-server&step=1&mode=stateful&speed=10`);
+  await page.getByRole('checkbox', { name: 'Autoplay' }).check();
+  await page.getByRole('button', { name: 'Run this step' }).focus();
+  await page.keyboard.press('Enter');
+  // The step runs: the focus waits in the dock; autoplay then opens step 2.
+  await page.waitForFunction(() => document.activeElement?.closest('.tour-dock'), null, { timeout: 30_000 });
+  await page.getByText(/^Step 2 of \d+/).waitFor({ timeout: 60_000 });
+  await page.waitForFunction(() => document.activeElement?.matches('.tour h3'), null, { timeout: 5_000 });
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), await page.locator('.tour h3').textContent());
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('on a phone, a part’s key brings that part of the sideways-scrolling diagram into view', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`, { viewport: { width: 390, height: 844 } });
+  const frame = page.locator('figure.diagram');
+  assert.equal(await frame.evaluate((f) => f.scrollLeft), 0);
+  await page.locator('.part-keys button', { hasText: 'Replica 1' }).focus();
+  await page.waitForFunction(() => document.querySelector('figure.diagram').scrollLeft > 0);
+  // The replica's box is within the diagram's view.
+  const inView = await page.evaluate(() => {
+    const f = document.querySelector('figure.diagram').getBoundingClientRect();
+    const box = [...document.querySelectorAll('.node-label')].find((t) => t.textContent === 'Replica 1').getBoundingClientRect();
+    return box.left >= f.left && box.right <= f.right;
+  });
+  assert.ok(inView, 'Replica 1 is in the view');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -62,7 +62,9 @@ test('Play on a step that waits runs the step, script and verdict included', asy
   await page.getByRole('button', { name: 'Play', exact: true }).click();
   await page.getByText('Done — press Next.').waitFor({ timeout: 60_000 });
   assert.match(await page.locator('.checkpoint').textContent(), /^✓/);
-  assert.match(await page.locator('.feed').textContent(), /You: crash Server 1\./);
+  // The step's action is the tour's, not the learner's.
+  assert.match(await page.locator('.feed').textContent(), /The tour: crash Server 1\./);
+  assert.doesNotMatch(await page.locator('.feed').textContent(), /You: /);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -487,6 +489,10 @@ test('autoplay waiting at a prediction says so, and goes on once it is answered'
   await page.getByRole('checkbox', { name: 'Autoplay' }).check();
   await page.getByText('Autoplay waits for your answer above.').waitFor();
   await page.locator('fieldset.prediction').getByRole('radio').first().check();
+  // A choice marked is not an answer yet: autoplay still waits for its check.
+  await page.waitForTimeout(500);
+  assert.ok(await page.getByText('Autoplay waits for your answer above.').isVisible());
+  await page.getByRole('button', { name: 'Check my answer' }).click();
   await page.getByText('Autoplay waits for your answer above.').waitFor({ state: 'detached' });
   await page.getByText(/^Step 3 of \d+/).waitFor({ timeout: 60_000 });
   assert.deepEqual(errors, []);
@@ -526,7 +532,14 @@ test("a link copied while a long step plays fast carries the learner's speed, no
 
 test('a wrong prediction first names the right answer for the mode the step plays in', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=wrong-server&step=2&mode=stateless&autoplay=0`);
-  await page.locator('fieldset.prediction').getByRole('radio').nth(1).check();
+  // Arrow keys move the choice through the answers without giving any away.
+  const choices = page.locator('fieldset.prediction').getByRole('radio');
+  await choices.first().focus();
+  await page.keyboard.press('Space');
+  await page.keyboard.press('ArrowDown');
+  assert.ok(await choices.nth(1).isChecked());
+  assert.equal(await page.locator('.feedback').textContent(), '');
+  await page.getByRole('button', { name: 'Check my answer' }).click();
   await page.locator('.feedback').getByText(/^Not quite: in Stateless mode, “Server 2 reads User A's session from the shared store and answers”\. Stateful: /).waitFor();
   assert.deepEqual(errors, []);
   await context.close();

@@ -637,10 +637,13 @@ test('the live region counts every line it did not speak, beyond the ones the fe
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?users=3000&servers=40&rate=1000&autoplay=0&mode=stateful`);
   const live = page.locator('.feed [aria-live="polite"]');
   await page.getByRole('button', { name: 'Crash Server 1', exact: true }).click();
-  // 30 s of the run in one task (S, 300 times), so every line is in before the region speaks,
-  // however slow the machine: the crash's lines, then the logged-out users logging back in.
+  // News after a quiet spell is spoken at once: the crash's logouts.
+  await page.waitForFunction(() => /logged out/.test(document.querySelector('.feed [aria-live="polite"]').textContent), null, { timeout: 2_000 });
+  const first = await live.textContent();
+  // 30 s of the run in one task (S, 300 times), so every line is in before the region speaks
+  // again, however slow the machine: the logged-out users logging back in.
   await steps(page, 300);
-  await page.waitForFunction(() => /logged out/.test(document.querySelector('.feed [aria-live="polite"]').textContent), null, { timeout: 8_000 });
+  await page.waitForFunction((first) => document.querySelector('.feed [aria-live="polite"]').textContent !== first, first, { timeout: 8_000 });
   const said = await live.textContent();
   const more = Number(said.match(/And (\d+) more events?\.$/)?.[1] ?? 0);
   // A busy lab narrates far more than 60 lines in the seconds between two announcements.
@@ -848,6 +851,85 @@ test('on a touch screen a tap a fingertip away from a moving dot still traces it
   assert.ok(units > 14, `the tap is ${units.toFixed(1)} units from the dot`);
   await page.touchscreen.tap(point.x, point.y);
   await page.getByText(/^Following request #\d+ until it finishes…$/).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a refusal far down the page shows at the window’s top too', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&servers=1`, { viewport: { width: 1280, height: 800 } });
+  await page.getByRole('button', { name: 'Crash master', exact: true }).click();
+  const add = page.getByRole('button', { name: 'Add replica', exact: true });
+  await add.scrollIntoViewIfNeeded();
+  await add.click();
+  const echo = page.locator('.notice-echo');
+  await echo.waitFor();
+  const text = await echo.textContent();
+  assert.equal(text, await page.locator('.toolbar .notice').textContent());
+  assert.match(text, /master/);
+  const box = await echo.boundingBox();
+  assert.ok(box.y >= 0 && box.y + box.height <= 800, `in the window: ${JSON.stringify(box)}`);
+  assert.equal(await echo.getAttribute('aria-hidden'), 'true', 'the line itself is what a screen reader hears');
+  // Where the line itself is in view, there is no copy.
+  await page.getByRole('button', { name: 'Reset', exact: true }).click();
+  await page.evaluate(() => scrollTo(0, 0));
+  const seed = page.getByLabel('Seed', { exact: true });
+  await seed.fill('-1');
+  await seed.press('Tab');
+  await page.locator('.toolbar .notice', { hasText: 'The seed is a whole number from 0 to 18,446,744,073,709,551,615.' }).waitFor();
+  await page.waitForTimeout(300);
+  assert.ok(await page.locator('.notice-echo').isHidden());
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('Step lands on the clock’s tenths, so one moment is one run however long Play ran', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?seed=1&mode=stateful&speed=1.3`);
+  await page.waitForTimeout(1_000);
+  await page.keyboard.press('s');
+  const clock = await page.locator('.clock').textContent();
+  const tenths = Math.round(Number(clock.match(/t = ([\d.]+) s/)[1]) * 10);
+  await steps(page, 100);
+  const after = await page.locator('#trace-hash').textContent();
+  // The same moment reached by Step alone, from a paused start.
+  const other = await openPage(lab.browser, `${lab.server.url}?seed=1&mode=stateful&autoplay=0`);
+  await steps(other.page, tenths + 100);
+  assert.equal(await other.page.locator('.clock').textContent(), await page.locator('.clock').textContent());
+  assert.equal(await other.page.locator('#trace-hash').textContent(), after);
+  assert.deepEqual(errors, []);
+  await other.context.close();
+  await context.close();
+});
+
+test('Spanish server rows keep their three buttons in view', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&lang=es&servers=4`);
+  const rows = page.locator('.server-controls li');
+  await rows.last().scrollIntoViewIfNeeded();
+  for (const n of [1, 4]) {
+    for (const verb of ['Tumbar', 'Reiniciar', 'Retirar']) {
+      const button = page.getByRole('button', { name: `${verb} el Servidor ${n}`, exact: true });
+      assert.equal(await button.textContent(), verb);
+      await button.scrollIntoViewIfNeeded();
+      assert.ok(await button.isVisible());
+    }
+  }
+  const heights = await rows.evaluateAll((li) => li.map((x) => x.scrollHeight - x.clientHeight));
+  assert.deepEqual(heights, [0, 0, 0, 0], 'no row clips its buttons');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('compare view tells a screen reader what a crash did to each side', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&seed=1`);
+  await page.getByRole('button', { name: 'Compare stateful and stateless' }).click();
+  const live = page.locator('main.compare [aria-live="polite"]');
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
+  await page.waitForTimeout(2_000);
+  assert.equal(await live.textContent(), '', 'nothing to tell before anyone is logged out');
+  await page.getByRole('button', { name: 'Crash Server 1', exact: true }).click();
+  await page.waitForFunction(() => document.querySelector('main.compare [aria-live="polite"]').textContent !== '', null, { timeout: 5_000 });
+  const said = await live.textContent();
+  assert.equal(said, await page.locator('main.compare .summary').textContent());
+  assert.match(said, /stateful: \d+ logouts?/i);
   assert.deepEqual(errors, []);
   await context.close();
 });

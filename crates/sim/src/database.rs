@@ -24,7 +24,8 @@ pub enum DbRole {
 
 /// A database node as people name it: by its role, and a replica by its display number. Ids
 /// stay fixed through promotions, so they make poor names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Ordered as a legend lists them: the master, then the replicas by number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum DbName {
     Master,
     Replica(u32),

@@ -14,7 +14,7 @@ use crate::cache::Cache;
 use crate::cdn::{ratio_per_mille, Cdn};
 use crate::command::{Command, CommandError};
 use crate::config::{limits, ConfigError, Mode, Pipeline, ServiceTime, SimConfig};
-use crate::database::{Database, DbNode, DbNodeId, DbRole};
+use crate::database::{Database, DbName, DbNode, DbNodeId, DbRole};
 use crate::dns::Dns;
 use crate::event::{EventKind, EventLog, FailReason, LogoutReason};
 use crate::metrics::{Metrics, Sample};
@@ -107,7 +107,7 @@ pub struct Sim {
     /// Reads per database node at the last tick, to report per-second figures.
     node_reads_seen: Vec<(DbNodeId, u64)>,
     /// Reads since the last tick of the nodes removed since.
-    node_reads_gone: Vec<(DbNodeId, u64)>,
+    node_reads_gone: Vec<(DbName, u64)>,
     scratch: Vec<Candidate>,
     /// The balancer's pool as [`Sim::fill_candidates`] would build it, kept between requests
     /// because it only changes with a server's state or the balancer's view; `pool_at` holds
@@ -829,7 +829,7 @@ impl Sim {
                 }
                 // Its reads of the second under way still belong in that second's figures.
                 let (id, name, this_second) = (n.id, n.name(), self.reads_since_tick(n));
-                self.node_reads_gone.push((id, this_second));
+                self.node_reads_gone.push((name, this_second));
                 self.db.remove(id);
                 // Its reads under way, queued ones too, go to another node now. A write it still
                 // had as the master before a promotion fails instead (see `after_db_write`).
@@ -916,7 +916,7 @@ impl Sim {
 
     /// Changes a server's state; every change goes through here so the cached pool follows.
     fn set_state(&mut self, i: usize, state: ServerState) {
-        self.servers[i].state = state;
+        self.servers[i].set_state(self.now_us, state);
         self.pool_stale = true;
     }
 
@@ -1929,25 +1929,26 @@ impl Sim {
         sample.logged_in = self.logged_in;
         sample.logged_out = self.logged_out;
         sample.rate_per_s = self.traffic.rate_per_s(self.now_us) as u32;
-        let mut busy_us = 0;
+        let (mut busy_us, mut healthy_us) = (0, 0);
         for s in &mut self.servers {
-            let b = s.take_busy_us(self.now_us);
-            if s.state.is_healthy() {
-                busy_us += b;
-            }
+            let (busy, healthy) = s.take_busy_us(self.now_us);
+            busy_us += busy;
+            healthy_us += healthy;
         }
         let tally = Tally::of(self.servers.iter().map(|s| s.state));
         sample.servers_healthy = tally.healthy;
         sample.servers_booting = tally.booting;
         sample.servers_draining = tally.draining;
         sample.servers_down = tally.down;
-        let capacity_us = u64::from(tally.healthy) * u64::from(self.cfg.server.workers) * SEC;
+        // Each server's workers for the part of the second it was healthy: one that finished
+        // booting just now adds no idle second of its own to the share.
+        let capacity_us = healthy_us * u64::from(self.cfg.server.workers);
         // No healthy server under traffic is the most overloaded a system can be.
         let overwhelmed = if sample.unserved() { 100 } else { 0 };
         sample.utilization_pct = (busy_us * 100).checked_div(capacity_us).map_or(overwhelmed, |u| u.min(100) as u32);
         let gone = std::mem::take(&mut self.node_reads_gone);
-        let live = self.db.nodes.iter().map(|n| (n.id, self.reads_since_tick(n)));
-        let by_node = live.chain(gone).map(|(id, reads)| (id.0, reads as u32)).collect();
+        let live = self.db.nodes.iter().map(|n| (n.name(), self.reads_since_tick(n)));
+        let by_node = live.chain(gone).map(|(name, reads)| (name, reads as u32)).collect();
         self.node_reads_seen = self.db.nodes.iter().map(|n| (n.id, n.reads)).collect();
         sample.db_reads_by_node = by_node;
         self.metrics.close(sample);

@@ -294,6 +294,10 @@ impl fmt::Display for Event {
                 write!(f, "{user}'s {action} was answered in {}.", human_us(*latency_us))
             }
             EventKind::RequestFailed { user, action, at, reason, .. } => match reason {
+                FailReason::SessionLost if matches!(at, Node::Browser(_)) => write!(
+                    f,
+                    "{user}'s login was lost: the session it had just opened vanished before the answer got back."
+                ),
                 FailReason::SessionLost => {
                     write!(f, "{user}'s {action} reached {at}, which has no session for {user}: authentication failed.")
                 }
@@ -371,7 +375,7 @@ impl fmt::Display for Event {
                 write!(f, "{name} is up but behind: it copies the writes it missed once there is a master again.")
             }
             EventKind::DbUp { name, .. } => write!(f, "{name} is up."),
-            EventKind::CaughtUp { name, .. } => write!(f, "{name} copied the writes it missed and serves reads again."),
+            EventKind::CaughtUp { name, .. } => write!(f, "{name} copied the writes it missed and now serves reads."),
             EventKind::ReadsMoved { name, count: 1, .. } => {
                 write!(f, "{name} left with 1 read under way: its server asks another database node.")
             }
@@ -632,6 +636,21 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "[1.5 s] User A's product view reached Server 2, which has no session for User A: authentication failed."
+        );
+        // A login's session gone before its answer got back: no server is blamed, nor the browser.
+        let lost = Event {
+            kind: EventKind::RequestFailed {
+                req: 9,
+                user: UserId(0),
+                action: Action::Login,
+                at: Node::Browser(UserId(0)),
+                reason: FailReason::SessionLost,
+            },
+            ..e
+        };
+        assert_eq!(
+            lost.to_string(),
+            "[1.5 s] User A's login was lost: the session it had just opened vanished before the answer got back."
         );
     }
 }

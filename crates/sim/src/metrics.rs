@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
+use crate::database::DbName;
 use crate::event::FailReason;
 
 /// Figures for one simulated second.
@@ -35,9 +36,10 @@ pub struct Sample {
     /// Reads any database node answered this second.
     pub db_reads: u32,
     pub db_writes: u32,
-    /// Reads per database node this second, in node order (master first), then any node removed
-    /// during it.
-    pub db_reads_by_node: Vec<(u32, u32)>,
+    /// Reads per database node this second, by the name the node had as the second closed (a
+    /// promotion renames two), in node order (master first), then any node removed during it.
+    /// A node's history under its old name stays with that name.
+    pub db_reads_by_node: Vec<(DbName, u32)>,
     /// Replica reads that saw a value the master had already changed.
     pub stale_reads: u32,
     /// Servers taking traffic at the second's end; utilization is over these alone.

@@ -142,8 +142,11 @@ pub struct Server {
     pub(crate) queue: VecDeque<ReqRef>,
     /// Users whose session is in this server's memory (stateful mode only).
     pub sessions: BTreeSet<UserId>,
-    /// Busy worker time accumulated since the last reading [µs].
+    /// Busy worker time while healthy, accumulated since the last reading [µs].
     busy_us: u64,
+    /// Time spent healthy since the last reading [µs]: a server that joined or fell mid-second
+    /// offered its workers for that part of the second only.
+    healthy_us: u64,
     last_change_us: u64,
     /// Requests it handled that were answered, since the run began (not those that failed); a
     /// restart keeps the count.
@@ -160,6 +163,7 @@ impl Server {
             queue: VecDeque::new(),
             sessions: BTreeSet::new(),
             busy_us: 0,
+            healthy_us: 0,
             last_change_us: now_us,
             served: 0,
         }
@@ -176,8 +180,17 @@ impl Server {
     }
 
     fn account(&mut self, now_us: u64) {
-        self.busy_us += u64::from(self.busy) * now_us.saturating_sub(self.last_change_us);
+        if self.state.is_healthy() {
+            let dt = now_us.saturating_sub(self.last_change_us);
+            self.busy_us += u64::from(self.busy) * dt;
+            self.healthy_us += dt;
+        }
         self.last_change_us = now_us;
+    }
+
+    pub(crate) fn set_state(&mut self, now_us: u64, state: ServerState) {
+        self.account(now_us);
+        self.state = state;
     }
 
     pub(crate) fn set_busy(&mut self, now_us: u64, busy: u32) {
@@ -185,10 +198,10 @@ impl Server {
         self.busy = busy;
     }
 
-    /// Busy worker time since the previous call [µs].
-    pub(crate) fn take_busy_us(&mut self, now_us: u64) -> u64 {
+    /// Busy worker time and time healthy since the previous call [µs].
+    pub(crate) fn take_busy_us(&mut self, now_us: u64) -> (u64, u64) {
         self.account(now_us);
-        std::mem::take(&mut self.busy_us)
+        (std::mem::take(&mut self.busy_us), std::mem::take(&mut self.healthy_us))
     }
 
     /// Boot progress in per mille, for a booting server.
@@ -228,8 +241,18 @@ mod tests {
         let mut s = Server::new(ServerId(0), ServerState::Healthy, 0);
         s.set_busy(100, 2);
         s.set_busy(300, 1);
-        assert_eq!(s.take_busy_us(400), 2 * 200 + 100);
-        assert_eq!(s.take_busy_us(500), 100);
+        assert_eq!(s.take_busy_us(400), (2 * 200 + 100, 400));
+        assert_eq!(s.take_busy_us(500), (100, 100));
+    }
+
+    #[test]
+    fn only_time_healthy_counts_towards_busy_and_capacity() {
+        let mut s = Server::new(ServerId(0), ServerState::Booting { ready_at_us: 600 }, 0);
+        s.set_state(600, ServerState::Healthy);
+        s.set_busy(700, 4);
+        assert_eq!(s.take_busy_us(1_000), (4 * 300, 400));
+        s.set_state(1_500, ServerState::Crashed);
+        assert_eq!(s.take_busy_us(2_000), (4 * 500, 500));
     }
 
     #[test]

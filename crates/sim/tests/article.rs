@@ -275,6 +275,23 @@ fn autoscaling_adds_servers_in_a_spike_and_removes_them_after_it() {
 }
 
 #[test]
+fn a_server_joining_mid_second_does_not_dilute_a_full_pool_s_busy_share() {
+    let mut s = sim(Mode::Stateless);
+    s.run_until(10 * SEC);
+    s.apply(Command::Spike).unwrap();
+    s.run_until(12 * SEC);
+    s.apply(Command::AddServer).unwrap();
+    // Every second while the spike lasts: the three old servers are full, and the new one
+    // fills as soon as it is up, so no second of it reads as three quarters busy.
+    s.run_until(20 * SEC);
+    let joined = s.metrics().samples().iter().find(|x| x.t_s > 12 && x.servers_healthy == 4).unwrap();
+    let before = s.metrics().samples().iter().find(|x| x.t_s == joined.t_s - 1).unwrap();
+    assert_eq!(before.servers_healthy, 3);
+    assert!(before.utilization_pct >= 95, "before: {} %", before.utilization_pct);
+    assert!(joined.utilization_pct >= 95, "the second it joined: {} %", joined.utilization_pct);
+}
+
+#[test]
 fn stateful_scale_in_logs_out_the_users_of_the_removed_server() {
     let mut s = sim(Mode::Stateful);
     s.run_until(2 * SEC);

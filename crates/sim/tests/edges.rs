@@ -1,6 +1,7 @@
 //! The model at its edges: what a removal, a slider or a crash under way must not get wrong.
 
 use statelab_sim::config::AutoscalerConfig;
+use statelab_sim::database::DbName;
 use statelab_sim::request::{Action, HopKind, Watch};
 use statelab_sim::snapshot::{FailsMore, Totals};
 use statelab_sim::time::{MS, SEC};
@@ -43,7 +44,10 @@ fn each_seconds_reads_per_node_add_up_across_a_replica_removal() {
         assert_eq!(by_node, x.db_reads, "second {}: {:?}", x.t_s, x.db_reads_by_node);
     }
     let gone = &s.metrics().samples()[5].db_reads_by_node;
-    assert!(gone.iter().any(|&(id, reads)| id == 1 && reads > 0), "the removed replica's last second: {gone:?}");
+    assert!(
+        gone.iter().any(|&(name, reads)| name == DbName::Replica(1) && reads > 0),
+        "the removed replica's last second: {gone:?}"
+    );
 }
 
 #[test]
@@ -152,10 +156,7 @@ fn a_replica_behind_says_when_it_has_caught_up() {
     let told: Vec<String> = s.events().since(cursor).map(|e| e.to_string()).collect();
     assert_eq!(
         told[1..],
-        [
-            "[10.0 s] The master database is up.",
-            "[10.0 s] Replica 1 copied the writes it missed and serves reads again."
-        ],
+        ["[10.0 s] The master database is up.", "[10.0 s] Replica 1 copied the writes it missed and now serves reads."],
         "{told:?}"
     );
     assert!(!s.snapshot(0).db.iter().any(|n| n.behind));
