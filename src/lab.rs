@@ -21,10 +21,12 @@ const MAX_BURSTS: usize = 40;
 const PUBLISH_MS: f64 = 100.0;
 /// Default playback speed: slow enough to follow a single request.
 pub const DEFAULT_SPEED: f64 = 0.2;
-/// Simulated time one press of Step advances [µs]: a tenth of a second, as the clock reads.
+/// The grid Step moves on [µs]: a tenth of a second, as the clock reads; a press goes to the
+/// next line of it, at most this far.
 pub const STEP_US: u64 = 100_000;
 
-/// The language menu's id, which a page reloaded in another language carries as its fragment.
+/// The language menu's id, which a page reloaded in another language carries as its fragment
+/// until the menu has the focus back.
 pub const LANGUAGE_MARK: &str = "language";
 
 /// How far Step moves from `now_us` [µs]: to the next multiple of [`STEP_US`].
@@ -372,10 +374,11 @@ impl Lab {
         self.playing.set(true);
     }
 
-    /// Swaps in a prepared system (a tour step), keeping its commands as the timeline.
+    /// Swaps in a prepared system (a tour step), keeping its commands as the timeline: all of
+    /// them the tour's (its earlier steps'), which the feed credits to it.
     pub fn load(&self, sim: Sim) {
         let commands =
-            sim.commands().iter().map(|(at_us, cmd)| Timed { at_us: *at_us, cmd: cmd.clone(), scripted: false });
+            sim.commands().iter().map(|(at_us, cmd)| Timed { at_us: *at_us, cmd: cmd.clone(), scripted: true });
         self.timeline.set_value(commands.collect());
         self.rewinder.update_value(Rewinder::clear);
         self.horizon_us.set_value(sim.now_us());

@@ -205,12 +205,15 @@ fn reads_by_name(samples: &[Sample]) -> Vec<Series> {
     let colours = ["#1098ad", "#5c7cfa", "#2f9e44", "#ae3ec9", "#e8590c", "#d6336c"];
     names
         .into_iter()
-        .enumerate()
-        .map(|(k, name)| {
-            // By the name, so a line keeps its colour when another node comes or goes.
-            let colour = match name {
-                DbName::Master => colours[0],
-                DbName::Replica(n) => colours[n as usize % colours.len()],
+        .map(|name| {
+            // By the name, so a line keeps its colour and pattern when another node comes or
+            // goes; the master's are its own.
+            let (colour, stroke) = match name {
+                DbName::Master => (colours[0], Stroke::Solid),
+                DbName::Replica(n) => {
+                    let n = n.saturating_sub(1) as usize;
+                    (colours[1 + n % (colours.len() - 1)], Stroke::nth(1 + n % 3))
+                }
             };
             let reads = column(samples, |x| {
                 let mut of = x.db_reads_by_node.iter().filter(|n| n.0 == name).map(|n| f64::from(n.1)).peekable();
@@ -220,7 +223,7 @@ fn reads_by_name(samples: &[Sample]) -> Vec<Series> {
                     f64::NAN
                 }
             });
-            series(words::db_name(name), colour, reads).stroked(Stroke::nth(k))
+            series(words::db_name(name), colour, reads).stroked(stroke)
         })
         .collect()
 }
@@ -397,18 +400,26 @@ mod tests {
         let second = |by: Vec<(DbName, u32)>| Sample { db_reads_by_node: by, ..Sample::default() };
         let samples = [
             second(vec![(DbName::Master, 0), (DbName::Replica(1), 20), (DbName::Replica(2), 21)]),
-            // Replica 1 promoted: the old master is down, not yet a replica again.
-            second(vec![(DbName::Master, 0), (DbName::Replica(2), 40)]),
+            // Replica 1 promoted mid-second: its reads so far stay its own; the old master,
+            // down, is Replica 3 at once.
+            second(vec![
+                (DbName::Master, 0),
+                (DbName::Replica(2), 30),
+                (DbName::Replica(3), 0),
+                (DbName::Replica(1), 10),
+            ]),
             second(vec![(DbName::Master, 0), (DbName::Replica(2), 38), (DbName::Replica(3), 2)]),
         ];
         let lines: Vec<(String, Vec<f64>)> = reads_by_name(&samples).into_iter().map(|s| (s.name, s.values)).collect();
         assert_eq!(lines[0], ("Master DB".to_string(), vec![0.0, 0.0, 0.0]), "the master served no reads");
         assert_eq!(lines[1].0, "Replica 1");
-        assert_eq!(lines[1].1[0], 20.0);
-        assert!(lines[1].1[1..].iter().all(|v| v.is_nan()), "a gap once it is gone");
-        assert_eq!(lines[2], ("Replica 2".to_string(), vec![21.0, 40.0, 38.0]));
+        assert_eq!(lines[1].1[..2], [20.0, 10.0]);
+        assert!(lines[1].1[2].is_nan(), "a gap once it is gone");
+        assert_eq!(lines[2], ("Replica 2".to_string(), vec![21.0, 30.0, 38.0]));
         assert_eq!(lines[3].0, "Replica 3");
-        assert!(lines[3].1[0].is_nan() && lines[3].1[2] == 2.0);
+        assert!(lines[3].1[0].is_nan() && lines[3].1[1..] == [0.0, 2.0]);
+        let styles: Vec<_> = reads_by_name(&samples).iter().map(|s| (s.colour, s.stroke)).collect();
+        assert_eq!(styles.iter().filter(|s| **s == styles[0]).count(), 1, "the master's look is its own");
     }
 
     #[test]

@@ -181,16 +181,20 @@ pub fn CompareView(config: SimConfig, autoplay: bool, controls: Controls, shown:
     };
     // A screen reader hears the summary when either side's logouts change (a crash, a
     // misroute), once their count has settled; the line itself changes too often to be live.
+    // A Reset, back to none on both sides, says nothing.
     let announced = RwSignal::new(String::new());
-    let due = StoredValue::new(false);
+    let changes = StoredValue::new(0u64);
     let logouts = Memo::new(move |_| (left.snap.with(|s| s.totals.logouts), right.snap.with(|s| s.totals.logouts)));
     Effect::new(move |before: Option<(u64, u64)>| {
         let now = logouts.get();
-        if before.is_some_and(|b| b != now) && !due.get_value() {
-            due.set_value(true);
+        if before.is_some_and(|b| b != now) {
+            changes.update_value(|n| *n += 1);
+            let stamp = changes.get_value();
             Timeout::new(SETTLE_MS, move || {
-                let _ = due.try_set_value(false);
-                let _ = announced.try_set(summary());
+                // No change since, and the view still there.
+                if changes.try_get_value() == Some(stamp) && now != (0, 0) {
+                    announced.set(summary());
+                }
             })
             .forget();
         }

@@ -48,6 +48,7 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
     };
     let mode = move || lab.snap.with(|s| s.mode);
     let touring = move || lab.tour_at.with(Option::is_some);
+    let notice_line = NodeRef::<leptos::html::P>::new();
     // Reloaded by the language menu: it has the focus again.
     if full && window().location().hash().is_ok_and(|h| h == format!("#{LANGUAGE_MARK}")) {
         request_animation_frame(|| {
@@ -55,6 +56,12 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
                 document().get_element_by_id(LANGUAGE_MARK).and_then(|m| m.dyn_into::<web_sys::HtmlElement>().ok())
             {
                 let _ = menu.focus();
+            }
+            // Off the address, so a later reload or a copied address does not do it again.
+            let location = window().location();
+            let plain = format!("{}{}", location.pathname().unwrap_or_default(), location.search().unwrap_or_default());
+            if let Ok(history) = window().history() {
+                let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&plain));
             }
         });
     }
@@ -125,7 +132,9 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
                     </label>
                 })}
             </div>
-            <div class="mode-switch" role="radiogroup" aria-label=t(SessionMode)>
+            // A frame that embeds a tour has its Tour mode for this: a page-wide switch there
+            // would only be locked, and take the room of the step's text.
+            <div class="mode-switch" role="radiogroup" aria-label=t(SessionMode) hidden=move || touring() && !full>
                 <span class="group-label" aria-hidden="true">{t(SessionMode)}</span>
                 {[(Mode::Stateful, Mode::Stateful.key(), t(Stateful)), (Mode::Stateless, Mode::Stateless.key(), t(Stateless))]
                     .into_iter()
@@ -143,15 +152,14 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
                     .collect_view()}
                 <p class="mode-note" class:touring=touring>
                     {move || t(match mode() {
-                        _ if touring() && full => TourSetsMode,
-                        _ if touring() => TourSetsModeFixed,
+                        _ if touring() => TourSetsMode,
                         Mode::Stateful => StatefulNote,
                         Mode::Stateless => StatelessNote,
                     })}
                 </p>
             </div>
-            <p class="notice" role="status">{move || lab.notice.get()}</p>
-            <NoticeEcho />
+            <p class="notice" role="status" node_ref=notice_line>{move || lab.notice.get()}</p>
+            <NoticeEcho line=notice_line />
         </section>
     }
 }
@@ -161,9 +169,9 @@ const ECHO_MS: u32 = 6_000;
 
 /// A notice is written at the top of the page, which a learner far down it (at the database's
 /// controls, say) would never see: while that line is out of the window, a copy shows at the
-/// window's top for a few seconds. Screen readers already hear the line itself.
+/// window's top for a few seconds. Screen readers already hear the line itself. `line`: that line.
 #[component]
-fn NoticeEcho() -> impl IntoView {
+fn NoticeEcho(line: NodeRef<leptos::html::P>) -> impl IntoView {
     let lab = use_lab();
     let echo = RwSignal::new(None::<String>);
     let shown = StoredValue::new(0u64);
@@ -175,19 +183,18 @@ fn NoticeEcho() -> impl IntoView {
         echo.set(None);
         let Some(text) = notice else { return };
         // After the line is drawn, so its place is known.
+        // The timers check the component is still there (a frame's view can go meanwhile).
+        let current = move || shown.try_get_value() == Some(stamp);
         Timeout::new(0, move || {
-            let window = web_sys::window();
-            let height = window.as_ref().and_then(|w| w.inner_height().ok()).and_then(|h| h.as_f64()).unwrap_or(0.0);
-            let line =
-                window.and_then(|w| w.document()).and_then(|d| d.query_selector(".toolbar .notice").ok().flatten());
-            let out_of_view = line.is_some_and(|l| {
+            let height = window().inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0);
+            let out_of_view = line.try_get_untracked().flatten().is_some_and(|l| {
                 let b = l.get_bounding_client_rect();
                 b.bottom() <= 0.0 || b.top() >= height
             });
-            if out_of_view && shown.get_value() == stamp {
+            if out_of_view && current() {
                 echo.set(Some(text));
                 Timeout::new(ECHO_MS, move || {
-                    if shown.get_value() == stamp {
+                    if current() {
                         echo.set(None);
                     }
                 })

@@ -207,7 +207,7 @@ pub fn App(setup: Setup) -> impl IntoView {
     view! {
         // Past the diagram's parts and the users, dozens of Tab stops, to the first controls.
         {skip.then(|| view! {
-            <a class="skip-link" href="#servers-heading" on:click=move |ev| {
+            <a class="skip-link" href="#servers-heading" hidden=move || comparing.get() on:click=move |ev| {
                 ev.prevent_default();
                 if let Some(h) = document().get_element_by_id("servers-heading") {
                     focus::focus_heading(&h);

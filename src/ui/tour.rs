@@ -39,6 +39,14 @@ struct Player {
     answer: Option<usize>,
 }
 
+impl Player {
+    /// Whether the choice marked is the one checked: a choice moved after its check waits for
+    /// its own.
+    fn checked(&self) -> bool {
+        self.answer.is_some() && self.pick == self.answer
+    }
+}
+
 /// Delay before autoplay runs a step or moves on [ms].
 const AUTOPLAY_MS: u32 = 4_000;
 
@@ -253,8 +261,8 @@ pub fn TourPlayer(
         let (Some(p), true) = (player.get(), autoplay.get()) else { return };
         let tour = tour_of(&p);
         let Some(step) = tour.steps.get(p.step) else { return };
-        let waits_for_answer = step.prediction.is_some() && p.answer.is_none();
-        if matches!(p.phase, Phase::Running { .. }) || (p.phase == Phase::Shown && waits_for_answer) {
+        let asks = step.prediction.is_some();
+        if matches!(p.phase, Phase::Running { .. }) || (p.phase == Phase::Shown && asks && !p.checked()) {
             return;
         }
         let stamp = moves.get_value();
@@ -262,12 +270,13 @@ pub fn TourPlayer(
             if moves.get_value() != stamp || !autoplay.get_untracked() {
                 return;
             }
-            match player.get_untracked().map(|p| p.phase) {
-                Some(Phase::Shown) => run_step(),
+            match player.get_untracked() {
+                // Unless the answer was changed meanwhile, and waits for its check.
+                Some(p) if p.phase == Phase::Shown && (!asks || p.checked()) => run_step(),
                 // The dock goes with the step: a keyboard user's focus there moves on with the
                 // tour, to the new step's title, as a press of Next would take it.
-                Some(Phase::Done { .. }) => {
-                    let following = focus_in(".tour, .tour-dock");
+                Some(Player { phase: Phase::Done { .. }, .. }) => {
+                    let following = keyboard_focus_in(".tour, .tour-dock");
                     next();
                     if following {
                         to_step_text();
@@ -375,13 +384,19 @@ pub fn TourPlayer(
                     <p class="progress" role="status">
                         {if finished_tour { tf(TourFinished, &[("title", &tour.title), ("mode", &mode_in_text(p.mode))]) } else { tf(StepOf, &[("n", &(p.step + 1)), ("count", &count), ("mode", &mode_in_text(p.mode))]) }}
                     </p>
-                    {(!finished_tour).then(|| step_view(tour.clone(), p, player, run_step, verdict, autoplay))}
-                    <div class="row">
+                    {
                         // The step view is rebuilt: the new step's title takes the focus, in view,
                         // where its text and Run come next (a phone would leave it off screen).
-                        <button disabled=p.step == 0 on:click=move |_| { back(); to_step_text(); }>{t(Back)}</button>
-                        <button class="primary" disabled=finished_tour on:click=move |_| { next(); to_step_text(); }>{t(Next)}</button>
-                    </div>
+                        let moves = view! {
+                            <button disabled=p.step == 0 on:click=move |_| { back(); to_step_text(); }>{t(Back)}</button>
+                            <button class="primary" disabled=finished_tour on:click=move |_| { next(); to_step_text(); }>{t(Next)}</button>
+                        };
+                        if finished_tour {
+                            view! { <div class="row">{moves}</div> }.into_any()
+                        } else {
+                            step_view(tour.clone(), p, player, run_step, verdict, autoplay, moves).into_any()
+                        }
+                    }
                 }
             })}
             // Without the chooser, Reset reopens the frame's step rather than leave the tour.
@@ -430,11 +445,14 @@ fn step_view(
     run_step: impl Fn() + Copy + 'static,
     verdict: Memo<Option<String>>,
     autoplay: RwSignal<bool>,
+    moves: impl IntoView + 'static,
 ) -> impl IntoView {
     let step = tour.steps[p.step].clone();
     let tour_id = StoredValue::new(tour.id.clone());
     let asks = step.prediction.is_some();
     let last = p.step + 1 == tour.steps.len();
+    // A prediction is made before the step runs, not once its outcome is on screen.
+    let predicted = move || player.with(|pl| pl.is_none_or(|x| x.phase != Phase::Shown));
     let prediction = step.prediction.clone().map(|pred| {
         let right = pred.answer.for_mode(p.mode);
         let explanation = pred.explanation.clone();
@@ -454,26 +472,35 @@ fn step_view(
                         <input
                             type="radio" name="prediction"
                             prop:checked=move || player.with(|pl| pl.and_then(|x| x.pick) == Some(i))
+                            disabled=predicted
                             on:change=move |_| player.update(|pl| if let Some(x) = pl { x.pick = Some(i) })
                         />
                         {c.clone()}
                     </label>
                 }).collect_view()}
+                // Pressed again on the same choice it does nothing, and stays where the focus is.
                 <button
                     class="check-answer"
-                    disabled=move || player.with(|pl| pl.is_none_or(|x| x.pick.is_none() || x.pick == x.answer))
+                    disabled=move || predicted() || player.with(|pl| pl.is_none_or(|x| x.pick.is_none()))
                     on:click=move |_| {
-                        let Some(pick) = player.with_untracked(|pl| pl.and_then(|x| x.pick)) else { return };
+                        let Some((pick, before)) = player.with_untracked(|pl| pl.and_then(|x| Some((x.pick?, x.answer)))) else { return };
+                        if before == Some(pick) {
+                            return;
+                        }
                         player.update(|pl| if let Some(x) = pl { x.answer = Some(pick) });
                         reveal_feedback();
-                        host::post(
-                            "prediction_answered",
-                            &[
-                                ("tour", tour_id.get_value().into()),
-                                ("step", JsValue::from(p.step as u32)),
-                                ("right", (Some(pick) == right).into()),
-                            ],
-                        );
+                        // The host hears the prediction, the first answer: a later one may
+                        // only repeat what the feedback told.
+                        if before.is_none() {
+                            host::post(
+                                "prediction_answered",
+                                &[
+                                    ("tour", tour_id.get_value().into()),
+                                    ("step", JsValue::from(p.step as u32)),
+                                    ("right", (Some(pick) == right).into()),
+                                ],
+                            );
+                        }
                     }
                 >
                     {t(CheckAnswer)}
@@ -487,6 +514,16 @@ fn step_view(
             </fieldset>
         }
     });
+    let hint = move || match player.get().map(|x| (x.phase, x.checked())) {
+        Some((Phase::Running { .. }, _)) => t(Running),
+        // Autoplay moves on by itself: "press Next" would be a wrong instruction.
+        Some((Phase::Done { .. }, _)) if autoplay.get() && last => t(DoneAutoplayLast),
+        Some((Phase::Done { .. }, _)) if autoplay.get() => t(DoneAutoplay),
+        Some((Phase::Done { .. }, _)) => t(DonePressNext),
+        // Autoplay waits at a prediction: say so, or it looks stuck.
+        Some((Phase::Shown, false)) if asks && autoplay.get() => t(AutoplayWaits),
+        _ => "",
+    };
     view! {
         <h3>{step.title.clone()}</h3>
         <p class="narration">{step.narration.clone()}</p>
@@ -499,20 +536,19 @@ fn step_view(
             >
                 {t(RunStep)}
             </button>
-            // Live: a screen reader hears the step start, and end with the way on.
-            <span class="hint" role="status">{move || match player.get().map(|x| (x.phase, x.answer)) {
-                Some((Phase::Running { .. }, _)) => t(Running),
-                // Autoplay moves on by itself: "press Next" would be a wrong instruction.
-                Some((Phase::Done { .. }, _)) if autoplay.get() && last => t(DoneAutoplayLast),
-                Some((Phase::Done { .. }, _)) if autoplay.get() => t(DoneAutoplay),
-                Some((Phase::Done { .. }, _)) => t(DonePressNext),
-                // Autoplay waits at a prediction: say so, or it looks stuck.
-                Some((Phase::Shown, None)) if asks && autoplay.get() => t(AutoplayWaits),
-                _ => "",
-            }}</span>
+            // Back and Next on Run's row: a short frame shows all three with the step's text.
+            {moves}
+            <span class="hint">{hint}</span>
         </div>
-        <p class="checkpoint" role="status">
-            {move || verdict.get()}
+        <p class="checkpoint">{move || verdict.get()}</p>
+        // One live region for the step's run, so nothing it says is cut by another: that it
+        // runs, then its verdict with the way on.
+        <p class="visually-hidden" role="status">
+            {move || match player.get().map(|x| x.phase) {
+                Some(Phase::Running { .. }) => t(Running).to_string(),
+                Some(Phase::Done { .. }) => verdict.get().map_or_else(|| hint().to_string(), |v| format!("{v} {}", hint())),
+                _ => String::new(),
+            }}
         </p>
     }
 }
@@ -532,10 +568,11 @@ fn bring_into_view(selector: &str) {
     }
 }
 
-/// Whether the focus is in an element matching `selector`.
-fn focus_in(selector: &str) -> bool {
+/// Whether a keyboard user's focus (one the page shows) is in an element matching `selector`:
+/// a mouse user's clicked control is left where it is.
+fn keyboard_focus_in(selector: &str) -> bool {
     let active = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
-    active.is_some_and(|a| a.closest(selector).ok().flatten().is_some())
+    active.is_some_and(|a| a.closest(selector).ok().flatten().is_some() && a.matches(":focus-visible").unwrap_or(false))
 }
 
 /// When a step starts running with the focus in the tour's text (the focus keeper puts it on
@@ -544,8 +581,10 @@ fn focus_in(selector: &str) -> bool {
 /// with the way back to the step's text and on to the next.
 fn focus_dock() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let on_title = document.active_element().is_some_and(|a| a.matches(".tour h2, .tour h3").unwrap_or(false));
     let button = document.query_selector(".tour-dock button").ok().flatten();
-    if let (true, Some(button)) = (focus_in(".tour"), button.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok())) {
+    let moves = on_title || keyboard_focus_in(".tour");
+    if let (true, Some(button)) = (moves, button.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok())) {
         let _ = button.focus();
     }
 }

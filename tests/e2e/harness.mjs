@@ -118,7 +118,7 @@ export async function runShownStep(page, timeout) {
     await page.locator('.feedback').getByText(/^(Right|Not quite)/).waitFor();
   }
   await page.getByRole('button', { name: 'Run this step' }).click();
-  await page.getByText('Done — press Next.').waitFor({ timeout });
+  await page.locator('.tour .hint', { hasText: 'Done — press Next.' }).waitFor({ timeout });
 }
 
 /** Presses the Step shortcut (S) `n` times in one task of the page: the run advances by

@@ -60,6 +60,7 @@ test('the switcher reopens the same run in Spanish, and its links keep the langu
   assert.equal(await page.getByRole('button', { name: 'Reproducir' }).count(), 1);
   // A keyboard user goes on from the menu they changed, not from the page's top.
   await page.waitForFunction(() => document.activeElement === document.getElementById('language'));
+  assert.equal(new URL(page.url()).hash, '', 'the mark leaves the address once used');
   await page.getByRole('button', { name: 'Copiar enlace' }).click();
   assert.match(await page.locator('.share input[type=text]').inputValue(), /[?&]lang=es(&|$)/);
   await Promise.all([page.waitForURL(/lang=en/), page.getByLabel('Idioma').selectOption('en')]);

@@ -60,7 +60,7 @@ test('Play on a step that waits runs the step, script and verdict included', asy
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=crash-2am&step=2&mode=stateful&autoplay=0&speed=10`);
   await page.getByText(/^Step 2 of \d+ \(Stateful mode\)$/).waitFor();
   await page.getByRole('button', { name: 'Play', exact: true }).click();
-  await page.getByText('Done — press Next.').waitFor({ timeout: 60_000 });
+  await page.locator('.tour .hint', { hasText: 'Done — press Next.' }).waitFor({ timeout: 60_000 });
   assert.match(await page.locator('.checkpoint').textContent(), /^✓/);
   // The step's action is the tour's, not the learner's.
   assert.match(await page.locator('.feed').textContent(), /The tour: crash Server 1\./);
@@ -80,7 +80,7 @@ test('a long step plays fast enough to end in about 20 s and says how long is le
   const left = Number((await page.locator('.dock-verdict').textContent()).match(/about (\d+) s left/)[1]);
   assert.ok(left >= 1 && left <= 24, `${left} s left`);
   // The readouts above are the claim; a loaded machine may take longer than 24 s to compute it.
-  await page.getByText('Done — press Next.').waitFor({ timeout: 180_000 });
+  await page.locator('.tour .hint', { hasText: 'Done — press Next.' }).waitFor({ timeout: 180_000 });
   assert.match(await page.locator('.checkpoint').textContent(), /^✓/);
   assert.equal(await page.locator('label.speed output').textContent(), '0.20×', 'back to the speed the learner had');
   assert.deepEqual(errors, []);
@@ -255,12 +255,13 @@ test('a tour step embedded with minimal controls shows that tour only, and still
   await page.getByText(/^Step 1 of \d+ \(Stateful mode\)$/).waitFor();
   assert.equal(await page.getByLabel('Scenario').count(), 0, 'no other tour to pick');
   assert.equal(await page.getByRole('button', { name: 'Start tour' }).count(), 0);
-  // Its mode can still change, as the locked page-wide switch says.
+  // Its mode changes with Tour mode; the page-wide switch, which would only be locked, is not
+  // there to take the step's room.
+  assert.equal(await page.getByRole('radiogroup', { name: 'Session mode' }).count(), 0);
   await page.getByRole('radiogroup', { name: 'Tour mode' }).getByRole('radio', { name: 'Stateless' }).check();
   await page.getByText(/^Step 1 of \d+ \(Stateless mode\)$/).waitFor();
-  assert.ok(await page.locator('.toolbar .mode-note').isVisible(), 'the reason shows in a small frame too');
   await page.getByRole('button', { name: 'Run this step' }).click();
-  await page.getByText('Done — press Next.').waitFor({ timeout: 60_000 });
+  await page.locator('.tour .hint', { hasText: 'Done — press Next.' }).waitFor({ timeout: 60_000 });
   await page.getByRole('button', { name: 'Next', exact: true }).click();
   await page.getByText(/^Step 2 of \d+ \(Stateless mode\)$/).waitFor();
   // No chooser to start the tour again from: Reset reopens the step the frame opened on.
@@ -478,7 +479,7 @@ test('a step plays at least in real time, then gives the learner back a slower s
   if (await prediction.count()) await prediction.getByRole('radio').first().check();
   await page.getByRole('button', { name: 'Run this step' }).click();
   assert.equal(await speed(), '1.00×');
-  await page.getByText('Done — press Next.').waitFor({ timeout: 60_000 });
+  await page.locator('.tour .hint', { hasText: 'Done — press Next.' }).waitFor({ timeout: 60_000 });
   assert.equal(await speed(), '0.50×');
   assert.deepEqual(errors, []);
   await context.close();
@@ -492,6 +493,13 @@ test('autoplay waiting at a prediction says so, and goes on once it is answered'
   // A choice marked is not an answer yet: autoplay still waits for its check.
   await page.waitForTimeout(500);
   assert.ok(await page.getByText('Autoplay waits for your answer above.').isVisible());
+  await page.getByRole('button', { name: 'Check my answer' }).click();
+  await page.getByText('Autoplay waits for your answer above.').waitFor({ state: 'detached' });
+  // Another choice marked after the check waits for its own check.
+  await page.locator('fieldset.prediction').getByRole('radio').nth(1).check();
+  await page.getByText('Autoplay waits for your answer above.').waitFor();
+  await page.waitForTimeout(4_500);
+  assert.ok(await page.getByRole('button', { name: 'Run this step' }).isEnabled(), 'the step has not run');
   await page.getByRole('button', { name: 'Check my answer' }).click();
   await page.getByText('Autoplay waits for your answer above.').waitFor({ state: 'detached' });
   await page.getByText(/^Step 3 of \d+/).waitFor({ timeout: 60_000 });
@@ -570,4 +578,24 @@ test('in a short frame a running step keeps the drawing and its caption above th
     assert.deepEqual(errors, []);
     await context.close();
   }
+});
+
+test('one live region tells a step running, then its verdict with the way on; the feed keeps the tour’s actions the tour’s', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=crash-2am&step=2&mode=stateful&autoplay=0&speed=10`);
+  const live = page.locator('.tour p.visually-hidden[role="status"]');
+  assert.equal(await live.textContent(), '');
+  await page.getByRole('button', { name: 'Run this step' }).click();
+  assert.equal(await live.textContent(), 'Running…');
+  await page.locator('.tour .hint', { hasText: 'Done — press Next.' }).waitFor({ timeout: 60_000 });
+  assert.match(await live.textContent(), /^✓ .+: .+ Done — press Next\.$/);
+  // The hint and the verdict beside it are not live too: one region speaks.
+  assert.equal(await page.locator('.tour [role="status"]').filter({ hasText: 'Done — press Next.' }).count(), 1);
+  await page.getByRole('button', { name: 'Next', exact: true }).click();
+  await page.getByText(/^Step 3 of \d+/).waitFor();
+  // The next step replays the run so far: its crash is still the tour's.
+  const feed = await page.locator('.feed-lines li').allTextContents();
+  assert.ok(feed.some((l) => l.endsWith('The tour: crash Server 1.')), feed.join('\n'));
+  assert.ok(!feed.some((l) => l.includes('You: ')), feed.join('\n'));
+  assert.deepEqual(errors, []);
+  await context.close();
 });

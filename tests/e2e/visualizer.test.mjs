@@ -888,6 +888,7 @@ test('Step lands on the clock’s tenths, so one moment is one run however long 
   await page.keyboard.press('s');
   const clock = await page.locator('.clock').textContent();
   const tenths = Math.round(Number(clock.match(/t = ([\d.]+) s/)[1]) * 10);
+  assert.ok(tenths > 1, `Play ran first: ${clock}`);
   await steps(page, 100);
   const after = await page.locator('#trace-hash').textContent();
   // The same moment reached by Step alone, from a paused start.

@@ -808,6 +808,21 @@ impl Sim {
                     return Err(CommandError::BehindNotPromoted(*node));
                 }
                 let was = n.name();
+                // The second's reads so far stay with the names the nodes had while they served them.
+                let renamed: Vec<(DbName, u64)> = self
+                    .db
+                    .nodes
+                    .iter()
+                    .filter(|n| n.id == id || n.role == DbRole::Master)
+                    .map(|n| (n.name(), self.reads_since_tick(n)))
+                    .collect();
+                self.node_reads_gone.extend(renamed);
+                for n in self.db.nodes.iter().filter(|n| n.id == id || n.role == DbRole::Master) {
+                    match self.node_reads_seen.iter_mut().find(|x| x.0 == n.id) {
+                        Some(seen) => seen.1 = n.reads,
+                        None => self.node_reads_seen.push((n.id, n.reads)),
+                    }
+                }
                 let demoted = self.db.promote(id, self.now_us);
                 let caught = self.db.catch_up(self.now_us);
                 self.emit(EventKind::Promoted { node: *node, was, demoted });
@@ -923,6 +938,9 @@ impl Sim {
     /// Records the balancer's view of a server, as [`Balancer::mark`] does.
     fn mark(&mut self, id: ServerId, up: bool) -> bool {
         self.pool_stale = true;
+        if let Some(i) = self.index_of(id) {
+            self.servers[i].set_pooled(self.now_us, up);
+        }
         self.lb.mark(id, up)
     }
 
@@ -1931,7 +1949,7 @@ impl Sim {
         sample.rate_per_s = self.traffic.rate_per_s(self.now_us) as u32;
         let (mut busy_us, mut healthy_us) = (0, 0);
         for s in &mut self.servers {
-            let (busy, healthy) = s.take_busy_us(self.now_us);
+            let (busy, healthy) = s.take_usage(self.now_us);
             busy_us += busy;
             healthy_us += healthy;
         }
@@ -1943,9 +1961,13 @@ impl Sim {
         // Each server's workers for the part of the second it was healthy: one that finished
         // booting just now adds no idle second of its own to the share.
         let capacity_us = healthy_us * u64::from(self.cfg.server.workers);
-        // No healthy server under traffic is the most overloaded a system can be.
-        let overwhelmed = if sample.unserved() { 100 } else { 0 };
-        sample.utilization_pct = (busy_us * 100).checked_div(capacity_us).map_or(overwhelmed, |u| u.min(100) as u32);
+        // No healthy server under traffic at the second's end is the most overloaded a system
+        // can be, whatever the servers did before they fell.
+        sample.utilization_pct = if sample.unserved() {
+            100
+        } else {
+            (busy_us * 100).checked_div(capacity_us).map_or(0, |u| u.min(100) as u32)
+        };
         let gone = std::mem::take(&mut self.node_reads_gone);
         let live = self.db.nodes.iter().map(|n| (n.name(), self.reads_since_tick(n)));
         let by_node = live.chain(gone).map(|(name, reads)| (name, reads as u32)).collect();

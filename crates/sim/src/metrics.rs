@@ -42,7 +42,8 @@ pub struct Sample {
     pub db_reads_by_node: Vec<(DbName, u32)>,
     /// Replica reads that saw a value the master had already changed.
     pub stale_reads: u32,
-    /// Servers taking traffic at the second's end; utilization is over these alone.
+    /// Servers taking traffic at the second's end; utilization is over the time each server
+    /// was healthy during the second.
     pub servers_healthy: u32,
     /// Booting at the second's end: capacity on its way, not yet serving.
     pub servers_booting: u32,

@@ -144,9 +144,11 @@ pub struct Server {
     pub sessions: BTreeSet<UserId>,
     /// Busy worker time while healthy, accumulated since the last reading [µs].
     busy_us: u64,
-    /// Time spent healthy since the last reading [µs]: a server that joined or fell mid-second
-    /// offered its workers for that part of the second only.
+    /// Time spent healthy and in the balancer's pool since the last reading [µs]: a server that
+    /// joined or fell mid-second offered its workers for that part of the second only.
     healthy_us: u64,
+    /// Whether the balancer sends it requests: a server that booted waits for a health check.
+    pooled: bool,
     last_change_us: u64,
     /// Requests it handled that were answered, since the run began (not those that failed); a
     /// restart keeps the count.
@@ -164,6 +166,7 @@ impl Server {
             sessions: BTreeSet::new(),
             busy_us: 0,
             healthy_us: 0,
+            pooled: false,
             last_change_us: now_us,
             served: 0,
         }
@@ -180,7 +183,7 @@ impl Server {
     }
 
     fn account(&mut self, now_us: u64) {
-        if self.state.is_healthy() {
+        if self.state.is_healthy() && self.pooled {
             let dt = now_us.saturating_sub(self.last_change_us);
             self.busy_us += u64::from(self.busy) * dt;
             self.healthy_us += dt;
@@ -193,13 +196,18 @@ impl Server {
         self.state = state;
     }
 
+    pub(crate) fn set_pooled(&mut self, now_us: u64, pooled: bool) {
+        self.account(now_us);
+        self.pooled = pooled;
+    }
+
     pub(crate) fn set_busy(&mut self, now_us: u64, busy: u32) {
         self.account(now_us);
         self.busy = busy;
     }
 
-    /// Busy worker time and time healthy since the previous call [µs].
-    pub(crate) fn take_busy_us(&mut self, now_us: u64) -> (u64, u64) {
+    /// Busy worker time and time serving (healthy, in the pool) since the previous call [µs].
+    pub(crate) fn take_usage(&mut self, now_us: u64) -> (u64, u64) {
         self.account(now_us);
         (std::mem::take(&mut self.busy_us), std::mem::take(&mut self.healthy_us))
     }
@@ -239,20 +247,22 @@ mod tests {
     #[test]
     fn busy_time_is_integrated_over_time() {
         let mut s = Server::new(ServerId(0), ServerState::Healthy, 0);
+        s.set_pooled(0, true);
         s.set_busy(100, 2);
         s.set_busy(300, 1);
-        assert_eq!(s.take_busy_us(400), (2 * 200 + 100, 400));
-        assert_eq!(s.take_busy_us(500), (100, 100));
+        assert_eq!(s.take_usage(400), (2 * 200 + 100, 400));
+        assert_eq!(s.take_usage(500), (100, 100));
     }
 
     #[test]
-    fn only_time_healthy_counts_towards_busy_and_capacity() {
+    fn only_time_healthy_in_the_pool_counts_towards_busy_and_capacity() {
         let mut s = Server::new(ServerId(0), ServerState::Booting { ready_at_us: 600 }, 0);
         s.set_state(600, ServerState::Healthy);
+        s.set_pooled(650, true);
         s.set_busy(700, 4);
-        assert_eq!(s.take_busy_us(1_000), (4 * 300, 400));
+        assert_eq!(s.take_usage(1_000), (4 * 300, 350));
         s.set_state(1_500, ServerState::Crashed);
-        assert_eq!(s.take_busy_us(2_000), (4 * 500, 500));
+        assert_eq!(s.take_usage(2_000), (4 * 500, 500));
     }
 
     #[test]

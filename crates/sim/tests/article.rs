@@ -279,7 +279,8 @@ fn a_server_joining_mid_second_does_not_dilute_a_full_pool_s_busy_share() {
     let mut s = sim(Mode::Stateless);
     s.run_until(10 * SEC);
     s.apply(Command::Spike).unwrap();
-    s.run_until(12 * SEC);
+    // Mid-second, so the new server is healthy for part of its first second.
+    s.run_until(12_300 * MS);
     s.apply(Command::AddServer).unwrap();
     // Every second while the spike lasts: the three old servers are full, and the new one
     // fills as soon as it is up, so no second of it reads as three quarters busy.

@@ -51,6 +51,26 @@ fn each_seconds_reads_per_node_add_up_across_a_replica_removal() {
 }
 
 #[test]
+fn a_promotion_mid_second_leaves_that_second_s_reads_under_the_names_that_served_them() {
+    let mut s = reads_lab(1);
+    s.run_until(5_500 * MS);
+    s.apply(Command::PromoteReplica { node: 1 }).unwrap();
+    s.run_until(7 * SEC);
+    for x in s.metrics().samples() {
+        let by_node: u32 = x.db_reads_by_node.iter().map(|n| n.1).sum();
+        assert_eq!(by_node, x.db_reads, "second {}: {:?}", x.t_s, x.db_reads_by_node);
+    }
+    let of = |second: &[(DbName, u32)], name| second.iter().filter(|n| n.0 == name).map(|n| n.1).sum::<u32>();
+    let promoted = &s.metrics().samples()[5].db_reads_by_node;
+    // Half a second as Replica 1, then half as the master, which the other replica relieves
+    // of reads: Replica 1's line holds its reads, and the master's only what came after.
+    assert!(of(promoted, DbName::Replica(1)) > 0, "{promoted:?}");
+    let after = &s.metrics().samples()[6].db_reads_by_node;
+    assert_eq!(of(after, DbName::Replica(1)), 0, "no Replica 1 once promoted: {after:?}");
+    assert!(of(promoted, DbName::Master) < of(promoted, DbName::Replica(1)), "{promoted:?}");
+}
+
+#[test]
 fn moving_the_slider_adds_no_request() {
     let issued = |commands: u32| -> u64 {
         (0..20)
