@@ -156,7 +156,8 @@ pub fn Waterfall() -> impl IntoView {
                         }
                     }).collect_view();
                     view! {
-                        <p>{summary(&c)}</p>
+                        // The live line below says it to a screen reader: once is enough.
+                        <p aria-hidden="true">{summary(&c)}</p>
                         <ol class="wf" aria-label=t(LatencyByHop)>{rows}</ol>
                     }.into_any()
                 }

@@ -33,16 +33,21 @@ fn removing_a_replica_sends_its_reads_under_way_elsewhere() {
     }
 }
 
+/// Each second's reads per node add up to its reads: a node that left or was renamed keeps its share.
+fn assert_reads_per_node_add_up(s: &Sim) {
+    for x in s.metrics().samples() {
+        let by_node: u32 = x.db_reads_by_node.iter().map(|n| n.1).sum();
+        assert_eq!(by_node, x.db_reads, "second {}: {:?}", x.t_s, x.db_reads_by_node);
+    }
+}
+
 #[test]
 fn each_seconds_reads_per_node_add_up_across_a_replica_removal() {
     let mut s = reads_lab(1);
     s.run_until(5_500 * MS);
     s.apply(Command::RemoveReplica { node: 1 }).unwrap();
     s.run_until(8 * SEC);
-    for x in s.metrics().samples() {
-        let by_node: u32 = x.db_reads_by_node.iter().map(|n| n.1).sum();
-        assert_eq!(by_node, x.db_reads, "second {}: {:?}", x.t_s, x.db_reads_by_node);
-    }
+    assert_reads_per_node_add_up(&s);
     let gone = &s.metrics().samples()[5].db_reads_by_node;
     assert!(
         gone.iter().any(|&(name, reads)| name == DbName::Replica(1) && reads > 0),
@@ -56,10 +61,7 @@ fn a_promotion_mid_second_leaves_that_second_s_reads_under_the_names_that_served
     s.run_until(5_500 * MS);
     s.apply(Command::PromoteReplica { node: 1 }).unwrap();
     s.run_until(7 * SEC);
-    for x in s.metrics().samples() {
-        let by_node: u32 = x.db_reads_by_node.iter().map(|n| n.1).sum();
-        assert_eq!(by_node, x.db_reads, "second {}: {:?}", x.t_s, x.db_reads_by_node);
-    }
+    assert_reads_per_node_add_up(&s);
     let of = |second: &[(DbName, u32)], name| second.iter().filter(|n| n.0 == name).map(|n| n.1).sum::<u32>();
     let promoted = &s.metrics().samples()[5].db_reads_by_node;
     // Half a second as Replica 1, then half as the master, which the other replica relieves
