@@ -666,19 +666,16 @@ impl Lab {
                 }
             }
             let before = self.lines_told.get_value();
-            let mut lines = events::lines(told.iter().copied());
             // A tour step's own commands are the tour's, not the learner's.
-            for line in lines.iter_mut().filter(|l| l.command) {
-                let Some(e) = told.iter().find(|e| e.seq == line.seq) else { continue };
-                let EventKind::Command { cmd, .. } = &e.kind else { continue };
-                let scripted =
-                    self.timeline.with_value(|t| t.iter().any(|x| x.scripted && x.at_us == e.at_us && x.cmd == *cmd));
-                if let (true, Some(text)) = (scripted, events::tour_sentence(e)) {
-                    line.text = text;
-                }
-            }
-            let lines: Vec<FeedLine> =
-                lines.into_iter().zip(before + 1..).map(|(line, n)| FeedLine { n, line }).collect();
+            let by_tour = |e: &statelab_sim::Event| {
+                let EventKind::Command { cmd, .. } = &e.kind else { return false };
+                self.timeline.with_value(|t| t.iter().any(|x| x.scripted && x.at_us == e.at_us && x.cmd == *cmd))
+            };
+            let lines: Vec<FeedLine> = events::lines(told, by_tour)
+                .into_iter()
+                .zip(before + 1..)
+                .map(|(line, n)| FeedLine { n, line })
+                .collect();
             if let Some(from) = host_from {
                 // A logout is narrated: the story holds every one, where a busy frame's single
                 // successes would push them out of the recent events.

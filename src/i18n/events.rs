@@ -161,8 +161,8 @@ fn named(list: String, more: u64) -> String {
 /// (the requests that failed at one place for one reason, the logins to one place, the stale
 /// reads). A crash that logs out hundreds of users, an overload that turns thousands of requests
 /// away, or a busy second of logins then takes one line, and does not push its cause out of the
-/// feed.
-pub fn lines<'a>(events: impl IntoIterator<Item = &'a Event>) -> Vec<Line> {
+/// feed. `by_tour`: whether a command event came from a tour step, not the learner.
+pub fn lines<'a>(events: impl IntoIterator<Item = &'a Event>, by_tour: impl Fn(&Event) -> bool) -> Vec<Line> {
     let mut lines: Vec<Line> = Vec::new();
     let mut group: Option<(&Event, LogoutReason, Vec<UserId>)> = None;
     for e in events {
@@ -186,7 +186,13 @@ pub fn lines<'a>(events: impl IntoIterator<Item = &'a Event>) -> Vec<Line> {
             EventKind::SessionsLost { .. } | EventKind::ServerState { state: ServerState::Crashed, .. }
         );
         let command = matches!(e.kind, EventKind::Command { .. });
-        let line = Line { loss, command, seq: e.seq, at_us: e.at_us, text: sentence(e), group: Group::of(e) };
+        let text = match &e.kind {
+            EventKind::Command { cmd, db } if by_tour(e) => {
+                format!("[{}] {}", words::clock(e.at_us), tf(EvTourCommand, &[("command", &command_phrase(cmd, *db))]))
+            }
+            _ => sentence(e),
+        };
+        let line = Line { loss, command, seq: e.seq, at_us: e.at_us, text, group: Group::of(e) };
         push(&mut lines, line);
     }
     if let Some(line) = group.map(logouts) {
@@ -213,13 +219,6 @@ fn logouts((first, reason, users): (&Event, LogoutReason, Vec<UserId>)) -> Line 
     };
     let text = if users.len() == 1 { sentence(first) } else { group.sentence(first.at_us) };
     Line { loss: true, command: false, seq: first.seq, at_us: first.at_us, text, group: Some(group) }
-}
-
-/// A command's line when a tour step gave it, not the learner: "The tour: crash Server 1.".
-/// `None` for any other event.
-pub fn tour_sentence(e: &Event) -> Option<String> {
-    let EventKind::Command { cmd, db } = &e.kind else { return None };
-    Some(format!("[{}] {}", words::clock(e.at_us), tf(EvTourCommand, &[("command", &command_phrase(cmd, *db))])))
 }
 
 /// What a command did, a database node named as it was then.
@@ -459,7 +458,12 @@ mod tests {
         ServerState, Sim, SimConfig, StoreKind, UserId,
     };
 
-    use super::{command, command_error, lines, sentence};
+    use super::{command, command_error, sentence, Line};
+
+    /// The feed's lines for events none of which a tour gave.
+    fn lines<'a>(events: impl IntoIterator<Item = &'a Event>) -> Vec<Line> {
+        super::lines(events, |_| false)
+    }
 
     /// Whether an event is of one sentence template's case.
     type Case = fn(&EventKind) -> bool;

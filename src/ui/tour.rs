@@ -507,7 +507,7 @@ fn step_view(
                 </button>
                 // The verdict on the choice checked; a choice moved since waits for its own check.
                 <p class="feedback" role="status">
-                    {move || player.with(|pl| pl.filter(|x| x.pick == x.answer).and_then(|x| x.answer)).map(|a| {
+                    {move || player.with(|pl| pl.filter(Player::checked).and_then(|x| x.answer)).map(|a| {
                         if Some(a) == right { tf(AnswerRight, &[("why", &explanation)]) } else { wrong.clone() }
                     })}
                 </p>

@@ -106,7 +106,7 @@ pub struct Sim {
     popularity: Vec<f64>,
     /// Reads per database node at the last tick, to report per-second figures.
     node_reads_seen: Vec<(DbNodeId, u64)>,
-    /// Reads since the last tick of the nodes removed since.
+    /// Reads since the last tick of the nodes removed or renamed since, under their old names.
     node_reads_gone: Vec<(DbName, u64)>,
     scratch: Vec<Candidate>,
     /// The balancer's pool as [`Sim::fill_candidates`] would build it, kept between requests
@@ -808,21 +808,8 @@ impl Sim {
                     return Err(CommandError::BehindNotPromoted(*node));
                 }
                 let was = n.name();
-                // The second's reads so far stay with the names the nodes had while they served them.
-                let renamed: Vec<(DbName, u64)> = self
-                    .db
-                    .nodes
-                    .iter()
-                    .filter(|n| n.id == id || n.role == DbRole::Master)
-                    .map(|n| (n.name(), self.reads_since_tick(n)))
-                    .collect();
-                self.node_reads_gone.extend(renamed);
-                for n in self.db.nodes.iter().filter(|n| n.id == id || n.role == DbRole::Master) {
-                    match self.node_reads_seen.iter_mut().find(|x| x.0 == n.id) {
-                        Some(seen) => seen.1 = n.reads,
-                        None => self.node_reads_seen.push((n.id, n.reads)),
-                    }
-                }
+                // The second's reads so far stay with the names the two had while serving them.
+                self.set_reads_aside(|n| n.id == id || n.role == DbRole::Master);
                 let demoted = self.db.promote(id, self.now_us);
                 let caught = self.db.catch_up(self.now_us);
                 self.emit(EventKind::Promoted { node: *node, was, demoted });
@@ -842,9 +829,9 @@ impl Sim {
                 if n.role != DbRole::Replica {
                     return Err(CommandError::NotAReplica(*node));
                 }
+                let (id, name) = (n.id, n.name());
                 // Its reads of the second under way still belong in that second's figures.
-                let (id, name, this_second) = (n.id, n.name(), self.reads_since_tick(n));
-                self.node_reads_gone.push((name, this_second));
+                self.set_reads_aside(|n| n.id == id);
                 self.db.remove(id);
                 // Its reads under way, queued ones too, go to another node now. A write it still
                 // had as the master before a promotion fails instead (see `after_db_write`).
@@ -1974,6 +1961,25 @@ impl Sim {
         self.node_reads_seen = self.db.nodes.iter().map(|n| (n.id, n.reads)).collect();
         sample.db_reads_by_node = by_node;
         self.metrics.close(sample);
+    }
+
+    /// Closes the second's reads so far of the nodes `which` picks under their names now, before
+    /// they leave or are renamed: the tick adds them to the second's figures as they were.
+    fn set_reads_aside(&mut self, which: impl Fn(&DbNode) -> bool) {
+        let picked: Vec<(DbNodeId, DbName, u64, u64)> = self
+            .db
+            .nodes
+            .iter()
+            .filter(|n| which(n))
+            .map(|n| (n.id, n.name(), n.reads, self.reads_since_tick(n)))
+            .collect();
+        for (id, name, reads, since) in picked {
+            self.node_reads_gone.push((name, since));
+            match self.node_reads_seen.iter_mut().find(|x| x.0 == id) {
+                Some(seen) => seen.1 = reads,
+                None => self.node_reads_seen.push((id, reads)),
+            }
+        }
     }
 
     fn reads_since_tick(&self, node: &DbNode) -> u64 {
