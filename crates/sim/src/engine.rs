@@ -86,6 +86,8 @@ pub struct Sim {
     next_req: u64,
     next_server: u32,
     arrival_gen: u64,
+    /// The fraction of a µs by which the pending arrival falls after its scheduled time.
+    arrival_carry_us: f64,
     health_gen: u64,
     autoscale_gen: u64,
     /// When the auto-scaler judges next [µs].
@@ -157,6 +159,7 @@ impl Sim {
             next_req: 0,
             next_server: 0,
             arrival_gen: 0,
+            arrival_carry_us: 0.0,
             health_gen: 0,
             autoscale_gen: 0,
             autoscale_due_us: 0,
@@ -886,13 +889,24 @@ impl Sim {
         // Arrivals are memoryless, so the pending one can be redrawn at the new rate; a new
         // draw, not an arrival now, or every move of the slider would add a request.
         self.arrival_gen += 1;
+        self.arrival_carry_us = 0.0;
         self.schedule_arrival();
     }
 
     /// Schedules the next arrival after a gap drawn at the rate in force.
     fn schedule_arrival(&mut self) {
         let rate = self.traffic.rate_per_s(self.now_us);
-        let gap = if rate > 0.0 { self.rng.exp_us(1e6 / rate) } else { IDLE_RECHECK_US };
+        let gap = if rate > 0.0 {
+            // The agenda counts whole µs: the fraction is carried to the next gap, and gaps
+            // under 1 µs share the µs, so 1 M requests/s comes out as 1 M, not 0.8 M.
+            let exact = self.arrival_carry_us + self.rng.exp(1e6 / rate);
+            let whole = exact.floor();
+            self.arrival_carry_us = exact - whole;
+            whole as u64
+        } else {
+            self.arrival_carry_us = 0.0;
+            IDLE_RECHECK_US
+        };
         self.schedule(gap, Ev::Arrival(self.arrival_gen));
     }
 

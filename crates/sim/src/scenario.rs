@@ -22,7 +22,7 @@ pub const BUILTIN: [&str; 5] = ["steady", "crash", "misroute", "scale-out", "spi
 /// Trace hash of [`reference_trace_hash`]'s run. Native tests and the WASM build assert the same
 /// value, which proves the model is deterministic across targets. It changes whenever the model
 /// or its defaults change; update it deliberately.
-pub const REFERENCE_TRACE_HASH: u64 = 0x83e9_4b15_1525_f5ba;
+pub const REFERENCE_TRACE_HASH: u64 = 0x923d_6960_09f3_2551;
 
 /// A starting config and the commands to apply, in time order.
 #[derive(Clone, Debug, PartialEq)]

@@ -94,3 +94,29 @@ fn heavy_load_holds_for_other_seeds() {
         check(EIGHT_AT_NINETY, seed);
     }
 }
+
+/// Requests issued per simulated second at a set rate, with the spike's five times on top when
+/// `spike` is on.
+fn issued_per_s(rate_per_s: u32, spike: bool) -> f64 {
+    let mut cfg = SimConfig { seed: 5, pipeline: Pipeline::ServersOnly, ..SimConfig::default() };
+    cfg.traffic.rate_per_s = rate_per_s;
+    let mut sim = Sim::new(cfg).unwrap();
+    if spike {
+        sim.apply(statelab_sim::Command::Spike).unwrap();
+    }
+    // Some 40,000 arrivals, whatever the rate: the count's noise is then about 0.5 %.
+    let measured_us = 40_000 * SEC / u64::from(rate_per_s);
+    sim.run_until(measured_us);
+    sim.totals().issued as f64 * SEC as f64 / measured_us as f64
+}
+
+#[test]
+fn the_arrival_rate_holds_at_rates_above_one_request_per_microsecond() {
+    for (rate, spike, wanted) in
+        [(1_000, false, 1e3), (100_000, false, 1e5), (1_000_000, false, 1e6), (1_000_000, true, 5e6)]
+    {
+        let got = issued_per_s(rate, spike);
+        let off_pct = 100.0 * (got - wanted).abs() / wanted;
+        assert!(off_pct < 3.0, "rate {rate}/s, spike {spike}: {got:.0} requests/s issued, {off_pct:.1} % off {wanted}");
+    }
+}
