@@ -435,7 +435,7 @@ impl SimConfig {
         range("autoscaler.scale_out_pct", a.scale_out_pct.into(), 1, 100)?;
         range("autoscaler.scale_in_pct", a.scale_in_pct.into(), 0, a.scale_out_pct.into())?;
         range("autoscaler.min_servers", a.min_servers.into(), 1, limits::SERVERS.into())?;
-        range("autoscaler.max_servers", a.max_servers.into(), a.min_servers.into(), 64)?;
+        range("autoscaler.max_servers", a.max_servers.into(), a.min_servers.into(), limits::SERVERS.into())?;
         range("autoscaler.interval_ms", a.interval_ms.into(), 100, 600_000)?;
         range("autoscaler.cooldown_ms", a.cooldown_ms.into(), 0, 3_600_000)?;
         ordered("relogin_ms", self.relogin_ms, 3_600_000)?;

@@ -911,13 +911,14 @@ impl Sim {
     }
 
     /// The config a fresh run starts from to be sized as this one is now: the servers it has
-    /// (not those removed, nor those draining to be removed) and the rate its traffic was last
-    /// set to. Compare view, which replays no actions, starts from it.
+    /// (not those removed, nor those draining to be removed) and the rate and pattern its
+    /// traffic was last set to. Compare view, which replays no actions, starts from it.
     pub fn present_config(&self) -> SimConfig {
         let mut config = self.cfg.clone();
         let staying = self.servers.iter().filter(|s| !matches!(s.state, ServerState::Stopped | ServerState::Draining));
         config.servers = (staying.count() as u32).max(1);
         config.traffic.rate_per_s = self.traffic.base_per_s;
+        config.traffic.pattern = self.traffic.pattern_at(self.now_us);
         config
     }
 

@@ -9,11 +9,11 @@ pub const SEC: u64 = 1_000_000;
 /// the nearest digit shown, so the rows of a latency breakdown add up to its total as near as
 /// they can.
 pub fn human_us(us: u64) -> String {
-    let tenths = |unit: u64| (us + unit / 20) / (unit / 10);
+    let tenths = |unit: u64| us.saturating_add(unit / 20) / (unit / 10);
     if tenths(MS) < 100 {
         format!("{}.{} ms", tenths(MS) / 10, tenths(MS) % 10)
-    } else if (us + MS / 2) / MS < 10_000 {
-        format!("{} ms", (us + MS / 2) / MS)
+    } else if us.saturating_add(MS / 2) / MS < 10_000 {
+        format!("{} ms", us.saturating_add(MS / 2) / MS)
     } else {
         format!("{}.{} s", tenths(SEC) / 10, tenths(SEC) % 10)
     }
@@ -38,5 +38,7 @@ mod tests {
         assert_eq!(human_us(9_960), "10 ms");
         assert_eq!(human_us(37_600), "38 ms");
         assert_eq!(human_us(9_999_600), "10.0 s");
+        // A tour file may ask for any figure: the largest reads as seconds, without overflow.
+        assert_eq!(human_us(u64::MAX), "18446744073709.5 s");
     }
 }

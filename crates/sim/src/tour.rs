@@ -875,7 +875,7 @@ impl Tour {
         if self.modes.is_empty() {
             return Err(invalid("`modes` must name at least one mode".into()));
         }
-        if self.modes.len() == 2 && self.modes[0] == self.modes[1] {
+        if self.modes.iter().enumerate().any(|(i, m)| self.modes[..i].contains(m)) {
             return Err(invalid("`modes` names the same mode twice".into()));
         }
         if self.steps.is_empty() {

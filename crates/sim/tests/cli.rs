@@ -93,6 +93,8 @@ fn refused(args: &[&str]) -> String {
 fn a_bad_flag_exits_2_with_a_message() {
     assert!(refused(&["run", "--sede", "4"]).contains("unknown option `--sede`"));
     assert!(refused(&["run", "--duration", "10"]).contains("--duration"));
+    assert!(refused(&["run", "--duration", "25h"]).contains("at most 24h"));
+    assert!(refused(&["run", "--duration", "99999999999999999h"]).contains("at most 24h"));
     assert!(refused(&["run", "--scenario", "meltdown"]).contains("meltdown"));
     assert!(refused(&["fly"]).contains("fly"));
 }

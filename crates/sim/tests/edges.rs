@@ -397,6 +397,10 @@ fn the_present_config_is_sized_as_the_run_is_now() {
     let c = s.present_config();
     assert_eq!((c.servers, c.traffic.rate_per_s, c.users, c.seed), (4, 300, s.config().users, s.config().seed));
     assert!(c.validate().is_ok());
+    // The pattern goes with the rate: a quiet night at 1,000/s is not a steady 1,000/s.
+    s.apply(Command::SetTraffic { rate_per_s: 1_000, pattern: Pattern::Quiet }).unwrap();
+    let c = s.present_config();
+    assert_eq!((c.traffic.rate_per_s, c.traffic.pattern), (1_000, Pattern::Quiet));
 }
 
 #[test]

@@ -236,6 +236,10 @@ fn tours_that_break_the_rules_are_rejected_by_name() {
     let cases = [
         (MINIMAL.replace(r#"["stateful", "stateless"]"#, "[]"), "at least one mode"),
         (MINIMAL.replace(r#"["stateful", "stateless"]"#, r#"["stateful", "stateful"]"#), "same mode twice"),
+        (
+            MINIMAL.replace(r#"["stateful", "stateless"]"#, r#"["stateful", "stateless", "stateful"]"#),
+            "same mode twice",
+        ),
         (MINIMAL.replace(r#""at_ms": 1000"#, r#""at_ms": 4000"#), "falls after the step's run"),
         (MINIMAL.replace(r#""run_ms": 3000,"#, r#""run_ms": 3000, "spotlight": ["server:0", "moon"],"#), "`moon`"),
         (MINIMAL.replace(r#""run_ms": 3000,"#, r#""run_ms": 3000, "spotlight": ["user:24"],"#), "`user:24`"),

@@ -181,6 +181,10 @@ fn parse_mode(text: &str) -> Result<Mode, String> {
     }
 }
 
+/// The longest run asked for: a day, which takes under a minute at the default rate; past it a
+/// typo like `100000h` would keep the runner busy for weeks.
+const MAX_DURATION_US: u64 = 24 * 3_600 * SEC;
+
 /// `500ms`, `60s`, `2m`, `1h` (or `250us`) in microseconds.
 fn parse_duration_us(text: &str) -> Result<u64, String> {
     let bad = || format!("--duration must be a whole number with a unit (us, ms, s, m, h), like 60s, not `{text}`");
@@ -197,8 +201,8 @@ fn parse_duration_us(text: &str) -> Result<u64, String> {
     };
     match n.checked_mul(scale) {
         Some(0) => Err("--duration must be longer than zero".into()),
-        Some(us) => Ok(us),
-        None => Err(format!("--duration `{text}` is too long")),
+        Some(us) if us <= MAX_DURATION_US => Ok(us),
+        _ => Err(format!("--duration `{text}` is too long: at most 24h")),
     }
 }
 
