@@ -167,11 +167,11 @@ pub fn node(n: Node) -> String {
 }
 
 /// A row label of a request's latency breakdown ("DNS", "Queue", …), as the sim names it. The
-/// cache's row says whether the read found the product there (`went_on`: the request then
-/// read the database, so it did not).
-pub fn hop_label(label: &str, went_on: bool) -> &str {
+/// cache's row says whether the read found the product there, as the cache answered it
+/// (`missed`).
+pub fn hop_label(label: &str, missed: bool) -> &str {
     match label {
-        "Cache" if went_on => t(HopCacheMiss),
+        "Cache" if missed => t(HopCacheMiss),
         "Cache" => t(HopCacheHit),
         "Origin" => t(HopOrigin),
         "Network" => t(HopNetwork),
@@ -227,8 +227,8 @@ mod tests {
         set(Lang::Es, true);
         for (label, _) in statelab_sim::Breakdown::default().rows() {
             if !["DNS", "CDN"].contains(&label) {
-                for went_on in [false, true] {
-                    assert_ne!(hop_label(label, went_on), label);
+                for missed in [false, true] {
+                    assert_ne!(hop_label(label, missed), label);
                 }
             }
         }

@@ -138,8 +138,7 @@ pub fn Waterfall() -> impl IntoView {
                 Trace::Following { id } => view! { <p class="hint">{tf(TraceFollowing, &[("id", &(id + 1))])}</p> }.into_any(),
                 Trace::Shown(c) => {
                     let total = c.breakdown.total_us().max(1);
-                    // A product read that went on to the database missed the cache.
-                    let missed = c.breakdown.db_us + c.breakdown.db_wait_us > 0;
+                    let missed = c.cache_hit == Some(false);
                     let mut start = 0u64;
                     let rows = c.breakdown.rows().into_iter().filter(|(_, us)| *us > 0).map(|(label, us)| {
                         let left = start as f64 * 100.0 / total as f64;

@@ -56,8 +56,6 @@ pub struct Balancer {
     /// Indexed by server id: ids are small and never reused, and this is read on every request.
     marked_up: Vec<bool>,
     cursor: u32,
-    /// Routing decisions made since the start; neither the model nor the page reads it.
-    pub routed: u64,
 }
 
 /// Affinity score of a user for a server; the highest score wins (rendezvous hashing).
@@ -87,7 +85,7 @@ pub fn sticky_pick(user: UserId, candidates: &[Candidate]) -> (Option<ServerId>,
 impl Balancer {
     /// Knows no server yet: each counts as down until the engine marks it up as it joins.
     pub fn new(algorithm: LbAlgorithm, health_check_us: u64) -> Self {
-        Self { algorithm, health_check_us, marked_up: Vec::new(), cursor: 0, routed: 0 }
+        Self { algorithm, health_check_us, marked_up: Vec::new(), cursor: 0 }
     }
 
     /// The balancer's belief, not the truth: it lags a crash until the next health check. Unknown
@@ -119,7 +117,6 @@ impl Balancer {
         if candidates.is_empty() {
             return None;
         }
-        self.routed += 1;
         let algorithm = if sticky { LbAlgorithm::Sticky } else { self.algorithm };
         let usual = match algorithm {
             LbAlgorithm::Sticky => {

@@ -3,7 +3,7 @@
 use crate::config::DnsConfig;
 use crate::time::MS;
 
-/// Resolver figures for the snapshot and metrics.
+/// How often browsers had to ask the resolver, for the diagram's DNS box.
 #[derive(Clone, Debug, Default)]
 pub struct Dns {
     /// Requests whose browser had to ask the resolver, its cached answer having expired.
@@ -24,8 +24,29 @@ impl Dns {
         }
     }
 
+    /// Requests that skipped the lookup, of all [‰].
+    pub fn cached_per_mille(&self) -> u32 {
+        crate::cdn::ratio_per_mille(self.cache_hits, self.cache_hits + self.lookups)
+    }
+
     /// When a fresh answer fetched now expires.
     pub fn expiry(cfg: &DnsConfig, now_us: u64) -> u64 {
         now_us + u64::from(cfg.ttl_ms) * MS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fresh_answer_skips_the_lookup_and_counts_as_cached() {
+        let mut dns = Dns::default();
+        assert_eq!(dns.cached_per_mille(), 0, "nothing asked yet");
+        assert!(dns.needs_lookup(0, 0), "no answer yet");
+        assert!(!dns.needs_lookup(10, 60_000));
+        assert!(!dns.needs_lookup(20, 60_000));
+        assert!(dns.needs_lookup(60_000, 60_000), "expired");
+        assert_eq!(dns.cached_per_mille(), 500);
     }
 }

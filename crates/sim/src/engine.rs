@@ -11,7 +11,7 @@ use crate::agenda::Agenda;
 use crate::autoscaler::{Autoscaler, Decision, Readout};
 use crate::balancer::{sticky_pick, Balancer, Candidate, LbAlgorithm};
 use crate::cache::Cache;
-use crate::cdn::{ratio_per_mille, Cdn};
+use crate::cdn::Cdn;
 use crate::command::{Command, CommandError};
 use crate::config::{limits, ConfigError, Mode, Pipeline, ServiceTime, SimConfig};
 use crate::database::{Database, DbName, DbNode, DbNodeId, DbRole};
@@ -263,24 +263,9 @@ impl Sim {
         &self.db
     }
 
-    /// The CDN edges and their raw hit counts; the snapshot carries only the ratio.
-    pub fn cdn(&self) -> &Cdn {
-        &self.cdn
-    }
-
-    /// The resolver's lookup and browser-cache counts, which no snapshot carries.
-    pub fn dns(&self) -> &Dns {
-        &self.dns
-    }
-
     /// The balancer's view of which servers are up, lagging the truth until the next health check.
     pub fn balancer(&self) -> &Balancer {
         &self.lb
-    }
-
-    /// The live traffic setting and its pattern clock; the snapshot gives only the rates it yields.
-    pub fn traffic(&self) -> &Traffic {
-        &self.traffic
     }
 
     /// The policy in force, which a command may have replaced.
@@ -463,11 +448,9 @@ impl Sim {
             .map(|s| ServerView {
                 id: s.id,
                 state: s.state,
-                lb_up: self.lb.is_marked_up(s.id),
                 busy: s.busy,
                 workers: self.cfg.server.workers,
                 queued: s.queued(),
-                queue_capacity: self.cfg.server.queue,
                 sessions: s.sessions.len() as u32,
                 boot_per_mille: s.boot_progress_per_mille(now),
                 served: s.served,
@@ -494,7 +477,6 @@ impl Sim {
             rate_per_s: self.traffic.rate_per_s(now) as u32,
             spike_left_s: self.traffic.spike_left_s(now),
             servers,
-            requests_hidden: self.in_flight.saturating_sub(requests.len() as u32),
             requests,
             store: StoreView {
                 kind: self.store.kind,
@@ -506,9 +488,6 @@ impl Sim {
             cache: CacheView {
                 enabled: self.cache.enabled,
                 up: self.cache.up,
-                len: self.cache.len(),
-                capacity: self.cache.capacity,
-                hit_per_mille: ratio_per_mille(self.cache.hits, self.cache.hits + self.cache.misses),
                 recent_hit_per_mille: self.metrics.recent_cache_hit_per_mille(crate::snapshot::RECENT_S),
             },
             db,
@@ -517,6 +496,7 @@ impl Sim {
             logged_in: self.logged_in,
             logged_out: self.logged_out,
             cdn_hit_per_mille: self.cdn.hit_ratio_per_mille(),
+            dns_cached_per_mille: self.dns.cached_per_mille(),
             autoscaling: self.autoscaler.policy.enabled,
             totals: self.totals,
             in_flight: self.in_flight,
@@ -1315,6 +1295,7 @@ impl Sim {
             db: None,
             hop_wait_us: 0,
             breakdown: Default::default(),
+            cache_hit: None,
         };
         let slot = match self.free_slots.pop() {
             Some(s) => {
@@ -1374,7 +1355,6 @@ impl Sim {
             Phase::DbRead(node) => self.after_db_read(r, node),
             Phase::DbWrite(node) => self.after_db_write(r, node),
             Phase::SessionWrite => {
-                self.store.writes += 1;
                 if self.store.up {
                     self.apply_session_effect(r);
                     self.compute(r);
@@ -1578,7 +1558,6 @@ impl Sim {
     }
 
     fn after_session_read(&mut self, r: ReqRef) {
-        self.store.reads += 1;
         let user = self.req(r).user;
         if !self.store.up {
             self.fail(r, FailReason::StoreDown, Node::SessionStore);
@@ -1607,6 +1586,7 @@ impl Sim {
             Action::Browse => {
                 // Every product read counts: with the cache off or down, each one is a miss.
                 self.metrics.current.cache_misses += 1;
+                self.set_cache_hit(r, false);
                 self.db_read(r);
             }
             Action::Checkout => match self.db.writer() {
@@ -1626,7 +1606,9 @@ impl Sim {
 
     fn after_cache(&mut self, r: ReqRef) {
         let item = self.req(r).item;
-        if self.cache.in_use() && self.cache.get(item, self.now_us) {
+        let hit = self.cache.in_use() && self.cache.get(item, self.now_us);
+        self.set_cache_hit(r, hit);
+        if hit {
             self.totals.cache_hits += 1;
             self.metrics.current.cache_hits += 1;
             self.metrics.current.db_reads_avoided += 1;
@@ -1634,6 +1616,12 @@ impl Sim {
         } else {
             self.metrics.current.cache_misses += 1;
             self.db_read(r);
+        }
+    }
+
+    fn set_cache_hit(&mut self, r: ReqRef, hit: bool) {
+        if let Some(q) = self.req_mut(r) {
+            q.cache_hit = Some(hit);
         }
     }
 
@@ -1927,6 +1915,7 @@ impl Sim {
             breakdown: req.breakdown,
             failure: failure.map(|f| f.0),
             failed_at: failure.map(|f| f.1),
+            cache_hit: req.cache_hit,
         };
         if self.watched.is_none() && self.watch == Some(req.id) {
             self.watched = Some(done);

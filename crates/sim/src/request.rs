@@ -261,6 +261,8 @@ pub struct Request {
     pub(crate) hop_wait_us: u64,
     /// Time charged so far, hop by hop.
     pub breakdown: Breakdown,
+    /// See [`Completed::cache_hit`].
+    pub(crate) cache_hit: Option<bool>,
 }
 
 /// The finished request a waterfall waits for (see [`crate::Sim::watch`]).
@@ -294,6 +296,10 @@ pub struct Completed {
     /// Where it failed, as its burst shows it: not always the last place of its path (a
     /// session store found down, a browser's login that found its session gone).
     pub failed_at: Option<Node>,
+    /// Whether its product read found the product in the cache: `Some(false)` for a miss, and
+    /// with the cache off or down; `None` if it read no product. Told by the cache itself, as
+    /// a database trip does not say it (a miss may fail before it reaches the database).
+    pub cache_hit: Option<bool>,
 }
 
 impl Completed {
@@ -340,6 +346,7 @@ mod tests {
             breakdown,
             failure: None,
             failed_at: None,
+            cache_hit: None,
         };
         let first = trip(
             Breakdown { dns_us: 20_000, session_read_us: 900, db_us: 40_000, ..Breakdown::default() },

@@ -20,18 +20,15 @@ pub const RECENT_S: usize = 10;
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ServerView {
     pub id: ServerId,
-    /// The truth; the balancer learns of a change only at its next health check (see `lb_up`).
+    /// The truth; the balancer learns of a change only at its next health check.
     pub state: ServerState,
-    /// Whether the balancer currently believes it is up.
-    pub lb_up: bool,
     /// Workers in use; once all `workers` are busy, new requests wait in the queue.
     pub busy: u32,
     /// The config's worker count, the same for every server.
     pub workers: u32,
-    /// Requests waiting for a worker; at `queue_capacity` the next one is refused with a 503.
+    /// Requests waiting for a worker; at the config's queue bound the next one is refused with
+    /// a 503.
     pub queued: u32,
-    /// The config's queue bound, the same for every server.
-    pub queue_capacity: u32,
     /// Sessions in its memory (stateful mode).
     pub sessions: u32,
     /// Boot progress, 0..=1000, for the box's progress bar; `None` unless booting.
@@ -73,11 +70,6 @@ pub struct CacheView {
     pub enabled: bool,
     /// False after a crash, which emptied it; a restart brings it back empty.
     pub up: bool,
-    /// Products cached now, of `capacity`; beyond it the least recently used is evicted.
-    pub len: u32,
-    pub capacity: u32,
-    /// Of all product reads so far [‰].
-    pub hit_per_mille: u32,
     /// Of product reads in the last [`RECENT_S`] seconds [‰]; `None` when there was none.
     pub recent_hit_per_mille: Option<u32>,
 }
@@ -240,10 +232,8 @@ pub struct Snapshot {
     pub spike_left_s: Option<u32>,
     /// In id order, stopped ones included until the engine forgets them.
     pub servers: Vec<ServerView>,
-    /// At most the caller's `max_requests`; the rest are only counted, in `requests_hidden`.
+    /// At most the caller's `max_requests`: a frame draws no more dots than that.
     pub requests: Vec<RequestView>,
-    /// In-flight requests not listed because of the cap.
-    pub requests_hidden: u32,
     pub store: StoreView,
     pub cache: CacheView,
     /// The master first, then the replicas by number.
@@ -260,6 +250,9 @@ pub struct Snapshot {
     pub logged_out: u32,
     /// Static files the CDN edges answered, of all asked for since the start [‰].
     pub cdn_hit_per_mille: u32,
+    /// Requests whose browser still held a fresh DNS answer and skipped the lookup, of all
+    /// since the start [‰]: the TTL is why DNS costs a page so little.
+    pub dns_cached_per_mille: u32,
     /// Whether the auto-scaler's policy is on; it may still hold for a cooldown or a boot.
     pub autoscaling: bool,
     pub totals: Totals,

@@ -90,24 +90,12 @@ pub struct SessionStore {
     pub up: bool,
     /// Sessions held right now.
     pub sessions: u32,
-    /// Session reads since the start; stateless mode only, as stateful reads stay in server memory.
-    pub reads: u64,
-    /// Session writes since the start; stateless mode only, like `reads`.
-    pub writes: u64,
 }
 
 impl SessionStore {
     /// Up and empty; sessions arrive with logins, or all at once when every user starts logged in.
     pub fn new(cfg: &StoreConfig) -> Self {
-        Self {
-            kind: cfg.kind,
-            persistence: cfg.persistence,
-            replica: cfg.replica,
-            up: true,
-            sessions: 0,
-            reads: 0,
-            writes: 0,
-        }
+        Self { kind: cfg.kind, persistence: cfg.persistence, replica: cfg.replica, up: true, sessions: 0 }
     }
 
     /// What a crash does, given kind and settings: SQL and NoSQL stores are durable, Redis

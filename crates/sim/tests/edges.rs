@@ -679,3 +679,25 @@ fn the_scaler_readout_says_when_it_judges_next_only_when_that_judgement_would_ac
     let r = s.autoscaler_readout().unwrap();
     assert!(r.mean_pct < 30 && r.next_us.is_none(), "{r:?}");
 }
+
+#[test]
+fn each_request_says_whether_the_cache_answered_its_product_read() {
+    let mut cfg = SimConfig { seed: 4, mode: Mode::Stateless, users: 200, ..SimConfig::default() };
+    cfg.traffic.rate_per_s = 400;
+    let mut s = Sim::new(cfg).unwrap();
+    s.run_until(10 * SEC);
+    let recent = || s.completed().iter().filter(|c| c.failure.is_none());
+    assert!(recent().any(|c| c.cache_hit == Some(true) && c.breakdown.db_us == 0));
+    assert!(recent().any(|c| c.cache_hit == Some(false) && c.breakdown.db_us > 0));
+    assert!(recent().all(|c| (c.action == Action::Browse) == c.cache_hit.is_some()));
+    // With every database node down, a miss fails before any database time is charged: it
+    // is still a miss, not a hit.
+    for node in s.snapshot(0).db.iter().map(|n| n.id.0).collect::<Vec<_>>() {
+        s.apply(Command::CrashDbNode { node }).unwrap();
+    }
+    s.run_until(12 * SEC);
+    let failed_misses: Vec<_> =
+        s.completed().iter().filter(|c| c.failure == Some(FailReason::DbDown) && c.finished_us > 10 * SEC).collect();
+    assert!(!failed_misses.is_empty());
+    assert!(failed_misses.iter().all(|c| c.cache_hit == Some(false) && c.breakdown.db_us == 0));
+}
