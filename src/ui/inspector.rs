@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use statelab_sim::request::Completed;
-use statelab_sim::user::{SessionHome, CURRENCIES};
+use statelab_sim::user::SessionHome;
 use statelab_sim::{Node, UserState};
 
 use super::use_lab;
@@ -57,13 +57,15 @@ pub fn SessionInspector() -> impl IntoView {
                 SessionHome::Store => tf(HomeStore, &[("store", &words::store_kind(s.store().kind))]),
                 SessionHome::None => t(HomeNone).to_string(),
             };
+            // Signed in: the login was answered and the session it opened is still held.
+            let authenticated = u.state == UserState::LoggedIn;
             let session = u.session.as_ref().map(|sess| {
                 (
-                    sess.authenticated,
+                    authenticated,
                     cart_lines(&sess.cart),
                     tf(
                         if sess.prefs.dark_theme { PrefsDark } else { PrefsLight },
-                        &[("currency", &CURRENCIES[sess.prefs.currency as usize % CURRENCIES.len()])],
+                        &[("currency", &sess.prefs.currency_code())],
                     ),
                 )
             });

@@ -146,9 +146,15 @@ test('every main control works with real clicks', async () => {
   assert.equal(await page.locator('#dots').getAttribute('data-path'), String(stops));
   assert.equal(await loggedOut(page), 0, 'stateless: nobody logged out by all of that');
   assert.equal(await page.getByRole('group', { name: 'Logouts so far' }).locator('output').textContent(), '0', 'not even for a moment');
+  const authenticated = () => page.locator('.inspector dt:has-text("Authenticated") + dd').textContent();
+  assert.equal(await authenticated(), 'yes', 'User C is logged in');
   await sessionMode(page, 'Stateful').check();
   await click('Crash Server 3');
   assert.ok((await loggedOut(page)) > 0);
+  // A user logged out by the crash: the inspector no longer counts them signed in.
+  await page.getByRole('button', { name: /^User [A-Z]+: logged out$/ }).first().click();
+  assert.match(await page.locator('.inspector').textContent(), /is logged out/);
+  assert.equal(await authenticated(), 'no');
   await click('Reset');
   assert.equal(await loggedOut(page), 0);
   await click('Play');

@@ -1147,12 +1147,8 @@ impl Sim {
     fn give_session(&mut self, u: UserId) -> bool {
         let user = &mut self.users[u.0 as usize];
         if user.session.is_none() {
-            user.session = Some(Session {
-                user: u,
-                authenticated: true,
-                cart: Vec::new(),
-                prefs: Preferences { dark_theme: false, currency: 0 },
-            });
+            user.session =
+                Some(Session { user: u, cart: Vec::new(), prefs: Preferences { dark_theme: false, currency: 0 } });
         }
         match self.mode {
             Mode::Stateless => {
@@ -1742,12 +1738,8 @@ impl Sim {
         };
         if action == Action::Login {
             self.forget_session_home(user);
-            self.users[user.0 as usize].session = Some(Session {
-                user,
-                authenticated: true,
-                cart: Vec::new(),
-                prefs: Preferences { dark_theme: false, currency: 0 },
-            });
+            self.users[user.0 as usize].session =
+                Some(Session { user, cart: Vec::new(), prefs: Preferences { dark_theme: false, currency: 0 } });
             match (self.mode, server) {
                 (Mode::Stateful, Some(s)) if sticky => self.home_on_server(user, s),
                 // Routed before the switch to stateful mode: the session goes where the switch

@@ -82,6 +82,13 @@ pub struct Preferences {
 /// Currencies a user can pick as a preference.
 pub const CURRENCIES: [&str; 3] = ["EUR", "USD", "JPY"];
 
+impl Preferences {
+    /// The currency's code, for the session inspector.
+    pub fn currency_code(&self) -> &'static str {
+        CURRENCIES[usize::from(self.currency) % CURRENCIES.len()]
+    }
+}
+
 /// Most items a cart keeps; older ones drop off.
 pub const CART_LIMIT: usize = 20;
 
@@ -89,7 +96,6 @@ pub const CART_LIMIT: usize = 20;
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Session {
     pub user: UserId,
-    pub authenticated: bool,
     /// Product ids, oldest first.
     pub cart: Vec<u32>,
     pub prefs: Preferences,
