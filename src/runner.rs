@@ -81,9 +81,10 @@ pub fn start(lab: Lab) {
     }
 }
 
-/// How fast the loop can go: the work a simulated µs costs, learnt from the frames so far.
+/// How fast a loop can go: the work a simulated µs costs, learnt from the frames so far. The
+/// lab's frames and compare view's ticks each keep one, so a heavy run never freezes the page.
 #[derive(Default)]
-struct Pace {
+pub(crate) struct Pace {
     /// Smoothed cost of a simulated µs [ms]; `None` until measured.
     cost_ms: Cell<Option<f64>>,
     /// Smoothed share of the asked-for simulated time the frames reached.
@@ -95,7 +96,7 @@ impl Pace {
     /// The simulated time this frame may cover [µs]: what the speed asks, within the budget,
     /// but always some, so a heavy run still moves. Until a frame has been measured, a short
     /// step: the first frame of a heavy run would otherwise be a long task.
-    fn allowed_us(&self, wanted_us: f64) -> f64 {
+    pub(crate) fn allowed_us(&self, wanted_us: f64) -> f64 {
         let budget_us = match self.cost_ms.get() {
             None => FIRST_STEP_US,
             Some(cost) if cost > 0.0 => (WORK_BUDGET_MS / cost).max(1_000.0),
@@ -104,7 +105,7 @@ impl Pace {
         wanted_us.min(budget_us)
     }
 
-    fn spent(&self, dt_us: f64, wanted_us: f64, work_ms: f64) {
+    pub(crate) fn spent(&self, dt_us: f64, wanted_us: f64, work_ms: f64) {
         if dt_us >= 1.0 {
             let cost = work_ms / dt_us;
             self.cost_ms.set(Some(self.cost_ms.get().map_or(cost, |old| 0.8 * old + 0.2 * cost)));
@@ -119,7 +120,7 @@ impl Pace {
 
     /// Every [`PACE_EVERY`] frames: the speed reached when it is clearly below `speed`, else
     /// `None`.
-    fn readout(&self, speed: f64) -> Option<Option<f64>> {
+    pub(crate) fn readout(&self, speed: f64) -> Option<Option<f64>> {
         let frames = self.frames.get();
         (frames > 0 && frames.is_multiple_of(PACE_EVERY)).then(|| {
             let reached = self.reached.get();

@@ -9,8 +9,9 @@ use statelab_sim::{Command, CommandError, Mode, ServerState, SimConfig, Snapshot
 
 use super::use_lab;
 use crate::i18n::{counted, t, tf, words, Grouped, Text::*};
-use crate::lab::{latest_with_cause, FeedLine, Lab};
+use crate::lab::{latest_with_cause, page_ms, FeedLine, Lab};
 use crate::params::Controls;
+use crate::runner::Pace;
 
 /// Tick of the compare loop [ms]: the panes show numbers and boxes, not gliding dots.
 const TICK_MS: u32 = 50;
@@ -149,18 +150,31 @@ pub fn CompareView(config: SimConfig, autoplay: bool, controls: Controls, shown:
     // Syncs the outside world (an interval timer) with the play state: no timer runs while
     // paused, while the tab is hidden or while the page is off screen; dropping it stops it.
     let timer = StoredValue::new_local(None::<Interval>);
+    let slowed = RwSignal::new(None::<f64>);
     Effect::new(move |_| {
         if playing.get() && shown.get() && page.tab_visible.get() && page.on_screen.get() {
             // The page's speed (the URL's or the slider's), but never slower than half real
             // time: the panes show numbers, which need seconds to move.
             let speed = page.speed.get().max(MIN_SPEED);
-            let step = (f64::from(TICK_MS) * 1_000.0 * speed) as u64;
+            let wanted_us = f64::from(TICK_MS) * 1_000.0 * speed;
+            // A busy run (a million requests a second, a spike) covers less simulated time
+            // per tick rather than block the page, and says how fast it goes.
+            let pace = Pace::default();
             timer.set_value(Some(Interval::new(TICK_MS, move || {
-                left.advance(step);
-                right.advance(step);
+                let step_us = pace.allowed_us(wanted_us);
+                let started = page_ms();
+                left.advance(step_us as u64);
+                right.advance(step_us as u64);
+                pace.spent(step_us, wanted_us, page_ms() - started);
+                if let Some(reached) = pace.readout(speed) {
+                    if slowed.get_untracked() != reached {
+                        slowed.set(reached);
+                    }
+                }
             })));
         } else {
             timer.set_value(None);
+            slowed.set(None);
         }
     });
     on_cleanup(move || timer.set_value(None));
@@ -234,6 +248,9 @@ pub fn CompareView(config: SimConfig, autoplay: bool, controls: Controls, shown:
                     <button class="primary play" data-room=super::controls::play_room() on:click=move |_| playing.update(|p| *p = !*p)>{move || t(if playing.get() { Pause } else { Play })}</button>
                     <button on:click=move |_| panes.step()>{t(Step)}</button>
                     <button on:click=move |_| panes.reset()>{t(Reset)}</button>
+                    <span class="slowed hint" role="status">
+                        {move || slowed.get().map(|x| tf(SlowedTo, &[("x", &words::decimal(format!("{x:.1}")))]))}
+                    </span>
                     {(controls == Controls::Full).then(|| view! {
                         {move || servers.get().into_iter().map(|(id, down)| {
                             let name = words::server_in_text(id);

@@ -722,6 +722,20 @@ test('more traffic than a frame can compute slows the run down, says so, and lea
   await context.close();
 });
 
+test('compare view under more traffic than a tick can compute slows down, says so, and stays responsive', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?view=compare&rate=1000000&speed=10`);
+  const slowed = page.locator('.compare .toolbar .slowed');
+  await slowed.filter({ hasText: /^Running at \d+\.\d×: this much traffic takes longer to compute than a frame allows\.$/ }).waitFor({ timeout: 30_000 });
+  const reached = Number((await slowed.textContent()).match(/^Running at ([\d.]+)×/)[1]);
+  assert.ok(reached < 10, `it says how fast it really goes: ${reached}×`);
+  const pause = page.locator('.compare').getByRole('button', { name: 'Pause', exact: true });
+  await pause.click({ timeout: 2_000 });
+  await page.locator('.compare').getByRole('button', { name: 'Play', exact: true }).waitFor({ timeout: 2_000 });
+  await page.waitForFunction(() => document.querySelector('.compare .toolbar .slowed').textContent === '', null, { timeout: 2_000 });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a busy database shows its connections in use and the queries waiting, in the diagram and in words beside its buttons', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=replicas&step=3&speed=1`);
   await page.getByText(/^Step 3 of 4 \(Stateless mode\)$/).waitFor();
