@@ -28,17 +28,32 @@ fn query() -> impl Strategy<Value = String> {
         Just("t".to_string()),
         Just("host".to_string()),
         Just("view".to_string()),
+        Just("until".to_string()),
+        Just("scenario".to_string()),
+        Just("step".to_string()),
+        Just("lang".to_string()),
+        Just("panel".to_string()),
+        Just("controls".to_string()),
+        Just("autoplay".to_string()),
         "[a-z%+=&]{0,12}",
     ];
     let value = prop_oneof![
         "[0-9]{0,25}",
         "-?[0-9]{1,5}\\.[0-9]{0,5}(e[0-9]{1,4})?",
-        "[0-9]{1,9}\\.[a-z]{1,2}(\\.[0-9]{1,12}){0,8}(~[0-9]{1,9}\\.[a-z]{1,2}(\\.[0-9]{1,5}){0,3}){0,4}",
+        cmds(),
+        Just("crash-2am".to_string()),
+        "(es|en|es-MX|fr|[a-z]{2}-[A-Z]{2})",
         "(%[0-9A-Fa-f]{0,2}|[<>\"'&=+;#?/ a-zA-Z]){0,40}",
         any::<String>(),
     ];
     proptest::collection::vec((key, value), 0..8)
         .prop_map(|pairs| pairs.into_iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&"))
+}
+
+/// Text in the shape of a link's command log (`at.code.field…~…`), which decodes far more
+/// often than random text does.
+fn cmds() -> impl Strategy<Value = String> {
+    "[0-9]{1,9}\\.[a-z]{1,2}(\\.[0-9]{1,12}){0,8}(~[0-9]{1,9}\\.[a-z]{1,2}(\\.[0-9]{1,5}){0,3}){0,4}"
 }
 
 /// Any command, with any value in each of its fields.
@@ -101,13 +116,25 @@ proptest! {
         prop_assert!((1..=limits::SERVERS).contains(&p.config.servers));
         prop_assert!((1..=limits::USERS).contains(&p.config.users));
         prop_assert!((params::SPEED_RANGE.0..=params::SPEED_RANGE.1).contains(&p.speed));
-        prop_assert!(p.commands.len() <= link::MAX_COMMANDS);
         prop_assert!(notices.iter().all(|n| n.chars().count() < 200));
+        // The moment opened at, the commands replayed up to it and the future kept after it.
+        let at = p.at_us.unwrap_or(u64::MAX);
+        prop_assert!(p.at_us.is_none_or(|at| at <= params::MAX_REPLAY_US));
+        prop_assert!(p.commands.iter().all(|(t, _)| *t <= at), "replayed after the moment");
+        match p.until_us {
+            Some(until) => {
+                prop_assert!(p.at_us.is_some_and(|at| at < until), "a future with no moment before it");
+                prop_assert!(p.future.iter().all(|(t, _)| *t > at && *t <= until), "future out of its span");
+            }
+            None => prop_assert!(p.future.is_empty(), "a future with no end"),
+        }
+        prop_assert!(p.commands.len() + p.future.len() <= link::MAX_COMMANDS);
+        prop_assert!(p.commands.windows(2).chain(p.future.windows(2)).all(|w| w[0].0 <= w[1].0), "out of order");
     }
 
     #[test]
-    fn any_text_decodes_or_is_refused_without_a_panic(text in any::<String>()) {
-        // Random text rarely decodes; what does is a log the page can write back unchanged.
+    fn any_text_decodes_or_is_refused_without_a_panic(text in prop_oneof![any::<String>(), cmds()]) {
+        // What decodes is a log the page can write back unchanged.
         if let Ok(log) = link::decode(&text) {
             prop_assert!(log.commands.len() <= link::MAX_COMMANDS);
             prop_assert_eq!(link::decode(&link::encode(&log.commands)).map(|d| d.commands), Ok(log.commands));
