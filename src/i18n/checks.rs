@@ -21,7 +21,7 @@ pub fn claim(c: &C) -> String {
         C::FailedAtMost { requests } => bounded(ClaimAtMost, requests, ClaimFailedOne, ClaimFailedMany),
         C::FailedAtLeast { requests } => bounded(ClaimAtLeast, requests, ClaimFailedOne, ClaimFailedMany),
         C::CacheHitAtLeast { percent } => tf(ClaimCacheHit, &[("percent", &percent)]),
-        C::DbReadCutAtLeast { percent } => tf(ClaimDbReadCut, &[("percent", &percent)]),
+        C::StepDbLoadCutAtLeast { percent } => tf(ClaimDbLoadCut, &[("percent", &percent)]),
         C::StepDbWaitsAtLeast { percent } => tf(ClaimDbWaitsAtLeast, &[("percent", &percent)]),
         C::StepDbWaitsAtMost { percent } => tf(ClaimDbWaitsAtMost, &[("percent", &percent)]),
         C::StepStaleReadsAtLeast { reads } => bounded(ClaimAtLeast, reads, ClaimStaleOne, ClaimStaleMany),
@@ -65,8 +65,8 @@ pub fn measured(c: &C, r: &CheckResult) -> String {
                 ("percent", percent),
             ],
         ),
-        (C::DbReadCutAtLeast { percent }, &Figures::Share { part, whole }) => tf(
-            MeasuredDbReadCut,
+        (C::StepDbLoadCutAtLeast { percent }, &Figures::Share { part, whole }) => tf(
+            MeasuredDbLoadCut,
             &[
                 ("pct", &percent_of(part, whole)),
                 ("db", &Grouped(whole.saturating_sub(part))),
@@ -168,7 +168,7 @@ mod tests {
             C::FailedAtMost { requests: n },
             C::FailedAtLeast { requests: n },
             C::CacheHitAtLeast { percent: small },
-            C::DbReadCutAtLeast { percent: small },
+            C::StepDbLoadCutAtLeast { percent: small },
             C::StepDbWaitsAtLeast { percent: small },
             C::StepDbWaitsAtMost { percent: small },
             C::StepStaleReadsAtLeast { reads: n },
@@ -287,22 +287,22 @@ mod tests {
                 "66.7 % of product lookups hit the cache (2 of 3; expected at least 70 %).",
             ),
             (
-                C::DbReadCutAtLeast { percent: 0 },
+                C::StepDbLoadCutAtLeast { percent: 0 },
                 share(0, 0),
-                "The cache answered 0.0 % of product reads, leaving the database 0 of 0 \
-                 (expected at least 0 % answered by the cache).",
+                "Database queries during this step, reads and writes: 0; without the cache: 0. A cut of 0.0 % \
+                 (expected at least 0 %).",
             ),
             (
-                C::DbReadCutAtLeast { percent: 1 },
+                C::StepDbLoadCutAtLeast { percent: 1 },
                 share(0, 1),
-                "The cache answered 0.0 % of product reads, leaving the database 1 of 1 \
-                 (expected at least 1 % answered by the cache).",
+                "Database queries during this step, reads and writes: 1; without the cache: 1. A cut of 0.0 % \
+                 (expected at least 1 %).",
             ),
             (
-                C::DbReadCutAtLeast { percent: 50 },
+                C::StepDbLoadCutAtLeast { percent: 50 },
                 share(7, 8),
-                "The cache answered 87.5 % of product reads, leaving the database 1 of 8 \
-                 (expected at least 50 % answered by the cache).",
+                "Database queries during this step, reads and writes: 1; without the cache: 8. A cut of 87.5 % \
+                 (expected at least 50 %).",
             ),
             (
                 C::StepDbWaitsAtLeast { percent: 10 },
@@ -385,10 +385,10 @@ mod tests {
         busy.traffic.rate_per_s = 2_000;
         let mut sim = Sim::new(busy).unwrap();
         sim.run_until(10_000 * MS);
-        let c = C::DbReadCutAtLeast { percent: 80 };
+        let c = C::StepDbLoadCutAtLeast { percent: 80 };
         let r = c.check(&sim);
         assert_eq!(measured(&c, &r), r.measured);
-        assert!(r.measured.contains(" of ") && r.measured.matches(',').count() >= 1, "{}", r.measured);
+        assert!(r.measured.contains("without the cache: ") && r.measured.matches(',').count() >= 1, "{}", r.measured);
     }
 
     #[test]

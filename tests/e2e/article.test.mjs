@@ -39,9 +39,11 @@ function checkNumbers(kind, verdict) {
     const share = Number(m[1]);
     assert.ok(kind.endsWith('least') ? share >= 10 : share <= 3, `${kind}: ${verdict}`);
   }
-  if (kind === 'db_read_cut_at_least') {
-    const m = verdict.match(/The cache answered ([\d.]+) % of product reads/);
-    assert.ok(m && Number(m[1]) >= 80, `the cache takes 80 % of the reads off the database: ${verdict}`);
+  if (kind === 'step_db_load_cut_at_least') {
+    const m = verdict.match(/Database queries during this step, reads and writes: ([\d,]+); without the cache: ([\d,]+)\. A cut of ([\d.]+) %/);
+    assert.ok(m, verdict);
+    const [ran, without, cut] = m.slice(1).map((x) => Number(x.replaceAll(',', '')));
+    assert.ok(cut >= 80 && ran <= without * 0.2, `the cache takes 80 % of the load off the database: ${verdict}`);
   }
 }
 

@@ -165,35 +165,43 @@ fn cache_hit_is_about_a_millisecond_and_a_db_query_10_to_100() {
     let mut s = sim(Mode::Stateless);
     s.run_until(60 * SEC);
     let c = s.completed();
-    let hits: Vec<_> = c.iter().filter(|c| c.breakdown.cache_us > 0 && c.breakdown.db_us == 0).collect();
-    let misses: Vec<_> = c.iter().filter(|c| c.breakdown.db_us > 0 && c.breakdown.cache_us > 0).collect();
+    let hits: Vec<_> = c.iter().filter(|c| c.cache_hit == Some(true)).collect();
+    let misses: Vec<_> = c.iter().filter(|c| c.cache_hit == Some(false) && c.failure.is_none()).collect();
     assert!(!hits.is_empty() && !misses.is_empty());
     assert!(hits.iter().all(|c| (500..=1_500).contains(&c.breakdown.cache_us)));
     assert!(misses.iter().all(|c| (10 * MS..=100 * MS).contains(&c.breakdown.db_us)));
 }
 
-/// Database queries in ten minutes of the default lab: (reads, writes).
-fn db_queries(cache: bool) -> (u64, u64) {
+/// Database queries in ten minutes of the default lab, with a cache of `capacity` products of
+/// the 500, or none: (reads, writes).
+fn db_queries(cache: Option<u32>) -> (u64, u64) {
     let mut cfg = SimConfig { seed: 3, ..SimConfig::default() };
-    cfg.cache.enabled = cache;
+    cfg.cache.enabled = cache.is_some();
+    cfg.cache.capacity = cache.unwrap_or(cfg.cache.capacity);
     let mut s = Sim::new(cfg).unwrap();
     s.run_until(600 * SEC);
     (s.totals().db_reads, s.totals().db_writes)
 }
 
-/// The article's "DB load −80 %" is the read load: reads are what a cache can answer, and
-/// writes still reach the master.
+/// "A good cache strategy can reduce DB load by 80 %+": the default cache (250 products of
+/// 500) takes 80 % of the reads; one that holds what people look at (400, as the cache tour
+/// has) takes 80 % of the whole load, writes included, which still reach the master.
 #[test]
-fn the_cache_cuts_database_reads_by_80_percent_or_more_and_leaves_writes() {
-    let ((reads, writes), (reads_without, writes_without)) = (db_queries(true), db_queries(false));
+fn a_good_cache_cuts_the_database_s_load_by_80_percent_or_more_and_leaves_writes() {
+    let without = db_queries(None);
     let cut = |with: u64, without: u64| 100.0 * (1.0 - with as f64 / without as f64);
-    let (read_cut, load_cut) = (cut(reads, reads_without), cut(reads + writes, reads_without + writes_without));
-    println!(
-        "cache cut database reads by {read_cut:.1} % ({reads} vs {reads_without}); writes {writes} vs \
-         {writes_without}; all queries cut by {load_cut:.1} %"
-    );
-    assert!(read_cut >= 80.0, "reads cut {read_cut:.1} %");
-    assert!(writes.abs_diff(writes_without) * 10 <= writes_without, "writes {writes} vs {writes_without}");
+    for (capacity, reads_at_least, load_at_least) in [(250, 80.0, 0.0), (400, 80.0, 80.0)] {
+        let (reads, writes) = db_queries(Some(capacity));
+        let (read_cut, load_cut) = (cut(reads, without.0), cut(reads + writes, without.0 + without.1));
+        println!(
+            "a cache of {capacity} cut database reads by {read_cut:.1} % ({reads} vs {}); writes {writes} vs {}; \
+             all queries cut by {load_cut:.1} %",
+            without.0, without.1
+        );
+        assert!(read_cut >= reads_at_least, "{capacity}: reads cut {read_cut:.1} %");
+        assert!(load_cut >= load_at_least, "{capacity}: load cut {load_cut:.1} %");
+        assert!(writes.abs_diff(without.1) * 10 <= without.1, "{capacity}: writes {writes} vs {}", without.1);
+    }
 }
 
 /// A busy shop: (share of database queries that waited for a connection [%], the master's
