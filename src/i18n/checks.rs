@@ -27,7 +27,7 @@ pub fn claim(c: &C) -> String {
         C::StepStaleReadsAtLeast { reads } => bounded(ClaimAtLeast, reads, ClaimStaleOne, ClaimStaleMany),
         C::ServersAtLeast { servers } => bounded(ClaimAtLeast, servers.into(), ClaimServersOne, ClaimServersMany),
         C::ServersAtMost { servers } => bounded(ClaimAtMost, servers.into(), ClaimServersOne, ClaimServersMany),
-        C::SessionFetchAtMost { micros } => tf(ClaimSessionTrip, &[("max", &words::duration(micros))]),
+        C::SessionFetchAtMost { micros } => tf(ClaimSessionFetch, &[("max", &words::duration(micros))]),
         C::CacheHitFasterThanDb => t(ClaimCacheFaster).into(),
         C::LoggedInAtLeast { users } => bounded(ClaimAtLeast, users.into(), ClaimLoggedInOne, ClaimLoggedInMany),
         C::CartItemsAtLeast { items } => bounded(ClaimAtLeast, items, ClaimCartItemsOne, ClaimCartItemsMany),
@@ -88,12 +88,12 @@ pub fn measured(c: &C, r: &CheckResult) -> String {
         }
         (C::ServersAtLeast { servers: e }, &Figures::Count(n)) => least((*e).into(), servers(n)),
         (C::ServersAtMost { servers: e }, &Figures::Count(n)) => most((*e).into(), servers(n)),
-        (C::SessionFetchAtMost { micros }, &Figures::SessionTrips { trips, slowest_us }) => tf(
-            if trips == 1 { MeasuredSessionTripOne } else { MeasuredSessionTripsMany },
-            &[("n", &trips), ("slowest", &words::duration(slowest_us)), ("max", &words::duration(*micros))],
+        (C::SessionFetchAtMost { micros }, &Figures::SessionFetches { fetches, slowest_us }) => tf(
+            if fetches == 1 { MeasuredSessionFetchOne } else { MeasuredSessionFetchesMany },
+            &[("n", &fetches), ("slowest", &words::duration(slowest_us)), ("max", &words::duration(*micros))],
         ),
         (C::SessionFetchAtMost { micros }, Figures::NoSample) => {
-            tf(MeasuredNoSessionTrip, &[("max", &words::duration(*micros))])
+            tf(MeasuredNoSessionFetch, &[("max", &words::duration(*micros))])
         }
         (C::CacheHitFasterThanDb, &Figures::CacheVsDb { slowest_hit_us, fastest_db_us, slowest_db_us }) => tf(
             MeasuredCacheVsDb,
@@ -192,7 +192,7 @@ mod tests {
     /// sim's English sentence for each (expected values of 0, 1 and 7 in turn).
     fn cases() -> Vec<(C, CheckResult)> {
         let share = |part, whole| Figures::Share { part, whole };
-        let trips = |trips, slowest_us| Figures::SessionTrips { trips, slowest_us };
+        let trips = |fetches, slowest_us| Figures::SessionFetches { fetches, slowest_us };
         let db = Figures::CacheVsDb { slowest_hit_us: 900, fastest_db_us: 12 * MS, slowest_db_us: 80 * MS };
         let rows = [
             (C::LoggedOutAtLeast { users: 1 }, Figures::Count(0), "0 users are logged out (expected at least 1)."),
@@ -317,17 +317,17 @@ mod tests {
             (
                 C::SessionFetchAtMost { micros: 2 * MS },
                 Figures::NoSample,
-                "No recent request fetched a session from the shared store (expected trips of at most 2.0 ms).",
+                "No recent request fetched a session from the shared store (expected fetches of at most 2.0 ms).",
             ),
             (
                 C::SessionFetchAtMost { micros: 2 * MS },
                 trips(1, 1_300),
-                "Of the last 1 request, the most spent on session trips (a read, and a write if any) was 1.3 ms (expected at most 2.0 ms).",
+                "The last session fetch took 1.3 ms (expected at most 2.0 ms).",
             ),
             (
                 C::SessionFetchAtMost { micros: 2 * MS },
                 trips(7, 42 * MS),
-                "Of the last 7 requests, the most spent on session trips (a read, and a write if any) was 42 ms (expected at most 2.0 ms).",
+                "Of the last 7 session fetches, the slowest took 42 ms (expected at most 2.0 ms).",
             ),
             (
                 C::CacheHitFasterThanDb,
