@@ -48,18 +48,22 @@ pub fn UserStrip(inspector: bool) -> impl IntoView {
                                 on:click=move |_| lab.selected_user.set(Some(u))
                             >
                                 <span aria-hidden="true">{words::letters(u)}</span>
-                                <span class="badge" aria-hidden="true">
-                                    {move || match state() {
+                                // The mark and the count are drawn by the style sheet from these
+                                // attributes: the button's text is then the user's letters
+                                // alone, which its name ("User A: logged in, 5 in cart") holds.
+                                <span
+                                    class="badge"
+                                    aria-hidden="true"
+                                    data-mark=move || match state() {
                                         Some((true, _, _)) => "✓",
                                         Some((_, true, _)) => "✗",
                                         _ => "…",
-                                    }}
-                                </span>
+                                    }
+                                ></span>
                                 // Always in the page, hidden while empty: a count that comes and
-                                // goes changes one attribute and one text, not the DOM tree.
-                                <span class="cart" aria-hidden="true" hidden=move || cart() == 0>
+                                // goes changes two attributes, not the DOM tree.
+                                <span class="cart" aria-hidden="true" hidden=move || cart() == 0 data-n=cart>
                                     <CartIcon />
-                                    {cart}
                                 </span>
                             </button>
                             </li>

@@ -1,5 +1,5 @@
-// axe-core finds no accessibility violation on the main page, a tour step, compare mode, a
-// server's menu in the diagram, the minimal embed and the Spanish page, in light, dark and
+// axe-core finds no accessibility violation on the main page, a running lab after a crash, a
+// tour step, compare mode, a server's menu in the diagram, the minimal embed and the Spanish page, in light, dark and
 // projector themes; reduced motion changes the rendering.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -37,6 +37,14 @@ const VIEWS = [
     const box = await canvas.boundingBox();
     await page.mouse.click(box.x + (680 / 1280) * box.width, box.y + (300 / 580) * box.height);
     await page.getByRole('dialog', { name: /^Server 2/ }).waitFor();
+  }],
+  // A run under way: carts filled, users logged out, a server down, failures on the boxes.
+  ['a running lab after a crash', '&rate=200&seed=1', async (page) => {
+    for (let i = 0; i < 50; i++) await page.keyboard.press('s');
+    await page.getByRole('button', { name: 'Crash Server 1', exact: true }).click();
+    for (let i = 0; i < 20; i++) await page.keyboard.press('s');
+    await page.locator('.avatar .cart:not([hidden])').first().waitFor({ state: 'attached' });
+    await page.locator('.avatar.out').first().waitFor({ state: 'attached' });
   }],
   ['minimal embed', '&controls=minimal&title=0', async () => {}],
   ['Spanish page', '&lang=es', async () => {}],
