@@ -133,13 +133,14 @@ fn fmt(v: f64) -> String {
     }
 }
 
-/// `empty`: what the legend says while there is no series to draw, rather than nothing.
+/// `empty`: what the legend says while there is no series to draw, rather than nothing; it may
+/// change while the chart has nothing to draw.
 #[component]
 fn LineChart(
     title: &'static str,
     unit: &'static str,
     #[prop(into)] data: Signal<Vec<Series>>,
-    #[prop(optional)] empty: Option<&'static str>,
+    #[prop(optional, into)] empty: Option<Signal<String>>,
 ) -> impl IntoView {
     let y_max = move || nice_max(data.with(|d| d.iter().flat_map(|s| s.values.iter().copied()).fold(0.0, f64::max)));
     let summary = move || {
@@ -147,7 +148,7 @@ fn LineChart(
             let parts: Vec<String> = d.iter().map(|s| s.described(unit)).collect();
             match empty.filter(|_| parts.is_empty()) {
                 // Nothing to draw: the name says what the legend says, not an unfinished "Latest:".
-                Some(empty) => tf(ChartSummaryEmpty, &[("title", &title), ("empty", &empty)]),
+                Some(empty) => tf(ChartSummaryEmpty, &[("title", &title), ("empty", &empty.get())]),
                 None => tf(ChartSummary, &[("title", &title), ("latest", &parts.join(", "))]),
             }
         })
@@ -297,6 +298,13 @@ pub fn Charts() -> impl IntoView {
                 .collect()
         })
     });
+    // The chart draws closed seconds; a failure in the second under way is told in words until
+    // that second ends, so the chart never says "none" beside a card that counts one.
+    let failing_now = Memo::new(move |_| lab.panel_snap(|_| lab.with_sim(|s| s.metrics().open().failed)));
+    let errors_empty = Signal::derive(move || match failing_now.get() {
+        0 => t(ChartNoErrors).to_string(),
+        n => tf(ChartErrorsThisSecond, &[("n", &n)]),
+    });
     // Gauges read now, not at the last second's end: they change ten times a second at most.
     let gauges = Memo::new(move |_| lab.panel_snap(|s| (s.logged_in, s.logged_out, s.tally())));
     let users = Signal::derive(move || {
@@ -364,10 +372,10 @@ pub fn Charts() -> impl IntoView {
         <section class="charts" aria-label=t(LiveCharts)>
             <LineChart title=t(ChartThroughput) unit="/s" data=throughput />
             <LineChart title=t(ChartLatency) unit=" ms" data=latency />
-            <LineChart title=t(ChartErrors) unit="/s" data=errors empty=t(ChartNoErrors) />
+            <LineChart title=t(ChartErrors) unit="/s" data=errors empty=errors_empty />
             <LineChart title=t(Users) unit="" data=users />
             <LineChart title=t(ChartDbCache) unit="/s" data=cache />
-            <LineChart title=t(ChartReadsPerNode) unit="/s" data=nodes empty=t(ChartNodesEmpty) />
+            <LineChart title=t(ChartReadsPerNode) unit="/s" data=nodes empty=Signal::stored(t(ChartNodesEmpty).to_string()) />
             <LineChart title=t(ChartServers) unit="" data=servers />
             <LineChart title=t(ChartBusy) unit=" %" data=busy />
         </section>

@@ -736,6 +736,23 @@ test('compare view under more traffic than a tick can compute slows down, says s
   await context.close();
 });
 
+test('the errors chart never says no request failed while the card counts a failure', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?seed=1&autoplay=0`);
+  for (let i = 0; i < 80; i++) await page.keyboard.press('s');
+  await page.getByRole('button', { name: 'Misroute user' }).click();
+  const legend = page.locator('figure.chart', { has: page.getByText('Errors by reason', { exact: true }) }).locator('.chart-legend');
+  let seen = 0;
+  for (let i = 0; i < 30 && (seen = await card(page, 'Failed requests')) === 0; i++) await page.keyboard.press('s');
+  assert.ok(seen > 0, 'the misrouted request failed');
+  // Checked at once, inside the second of the failure, and at every step to the second's end.
+  for (let i = 0; i < 12; i++) {
+    assert.doesNotMatch(await legend.textContent(), /No request failed in the last minute/);
+    await page.keyboard.press('s');
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a busy database shows its connections in use and the queries waiting, in the diagram and in words beside its buttons', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=replicas&step=3&speed=1`);
   await page.getByText(/^Step 3 of 4 \(Stateless mode\)$/).waitFor();

@@ -178,6 +178,12 @@ impl Metrics {
         (hits + misses > 0).then(|| (hits * 1000 / (hits + misses)) as u32)
     }
 
+    /// The second under way, counted so far: a chart of closed seconds must not deny a failure
+    /// the cards already count.
+    pub fn open(&self) -> &Sample {
+        &self.current
+    }
+
     /// The last closed second, which the CLI reports and the auto-scaler's readout shows.
     pub fn latest(&self) -> Option<&Sample> {
         self.samples.back()
