@@ -213,6 +213,9 @@ pub fn Diagram(
 ) -> impl IntoView {
     let lab = use_lab();
     let menu = RwSignal::new(None::<Part>);
+    // A resize or a zoom changes the dot layers' size on screen, or the pixels behind it.
+    let resized = window_event_listener(leptos::ev::resize, |_| super::dots::rescale());
+    on_cleanup(move || resized.remove());
     let server_ids = move || lab.snap.with(|s| s.servers.iter().map(|v| v.id).collect::<Vec<_>>());
     // (taking traffic, drawn): the dense stack's heading.
     let server_count = Memo::new(move |_| {

@@ -71,6 +71,44 @@ fn context(canvas: &web_sys::HtmlCanvasElement) -> Option<web_sys::CanvasRenderi
     canvas.get_context("2d").ok().flatten()?.dyn_into().ok()
 }
 
+/// The largest number of device pixels per diagram unit the layers are drawn at: a 4K screen
+/// gets sharp dots without a canvas of tens of megabytes.
+const MAX_SCALE: f64 = 3.0;
+
+thread_local! {
+    /// Device pixels per diagram unit the layers are drawn at; `None` until measured, and
+    /// again after the window is resized or zoomed.
+    static SCALE: std::cell::Cell<Option<f64>> = const { std::cell::Cell::new(None) };
+}
+
+/// Asks the next frame to measure the layers again: their size on screen, or the screen's
+/// pixel density, changed.
+pub fn rescale() {
+    SCALE.set(None);
+}
+
+/// Sizes a layer's pixels to its size on screen at the screen's density, so a projector or a
+/// high-density display shows sharp dots and reasons, and lets the drawing go on in diagram
+/// units. Measured once per resize: reading the layout every frame would force it.
+fn fit(canvas: &web_sys::HtmlCanvasElement, ctx: &web_sys::CanvasRenderingContext2d) {
+    let scale = SCALE.get().unwrap_or_else(|| {
+        let density = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+        let shown = f64::from(canvas.client_width());
+        let scale = (shown * density / WIDTH).clamp(1.0, MAX_SCALE);
+        // A hidden layer (compare view in front) has no size yet: measured once it shows.
+        if shown > 0.0 {
+            SCALE.set(Some(scale));
+        }
+        scale
+    });
+    let (w, h) = ((WIDTH * scale).round() as u32, (HEIGHT * scale).round() as u32);
+    if canvas.width() != w || canvas.height() != h {
+        canvas.set_width(w);
+        canvas.set_height(h);
+    }
+    let _ = ctx.set_transform(scale, 0.0, 0.0, scale, 0.0, 0.0);
+}
+
 /// Where a request's dot is drawn: (x, y, radius) in diagram coordinates.
 pub fn dot_position(r: &RequestView, snap: &Snapshot, calm: bool) -> (f64, f64, f64) {
     let (x0, y0) = position(r.hop.from, snap);
@@ -117,6 +155,8 @@ pub fn last_path(lab: Lab) -> Option<(Completed, Vec<Node>)> {
 pub fn draw(lab: Lab) {
     let (Some(canvas), Some(over)) = (canvas("dots"), canvas("plates")) else { return };
     let (Some(ctx), Some(top)) = (context(&canvas), context(&over)) else { return };
+    fit(&canvas, &ctx);
+    fit(&over, &top);
     ctx.clear_rect(0.0, 0.0, WIDTH, HEIGHT);
     top.clear_rect(0.0, 0.0, WIDTH, HEIGHT);
     let calm = reduced_motion();

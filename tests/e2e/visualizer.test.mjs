@@ -753,6 +753,24 @@ test('the errors chart never says no request failed while the card counts a fail
   await context.close();
 });
 
+test('the dot layers are drawn at the screen’s pixel density, and again after a resize', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?seed=1&autoplay=0`, { viewport: { width: 1600, height: 900 }, deviceScaleFactor: 2 });
+  await page.keyboard.press('s');
+  const pixels = () => page.evaluate(() => ['dots', 'plates'].map((id) => {
+    const c = document.getElementById(id);
+    return [c.width, c.height, c.getBoundingClientRect().width];
+  }));
+  for (const [w, h, shown] of await pixels()) {
+    assert.ok(Math.abs(w - shown * 2) <= 2, `${w} pixels for ${shown} CSS px at density 2`);
+    assert.equal(Math.round(h * 1280 / w), 580, 'the drawing keeps its proportions');
+  }
+  await page.setViewportSize({ width: 1000, height: 800 });
+  await page.keyboard.press('s');
+  for (const [w, , shown] of await pixels()) assert.ok(Math.abs(w - Math.max(shown * 2, 1280)) <= 2, `${w} pixels for ${shown} CSS px after the resize`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a busy database shows its connections in use and the queries waiting, in the diagram and in words beside its buttons', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=replicas&step=3&speed=1`);
   await page.getByText(/^Step 3 of 4 \(Stateless mode\)$/).waitFor();
