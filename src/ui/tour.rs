@@ -186,6 +186,7 @@ pub fn TourPlayer(
             bring_into_view("section.cards");
             reveal_spotlight();
             clear_of_dock();
+            hide_cut_cards();
             focus_dock();
         })
         .forget();
@@ -528,7 +529,7 @@ fn step_view(
         <h3>{step.title.clone()}</h3>
         <p class="narration">{step.narration.clone()}</p>
         {prediction}
-        <div class="row">
+        <div class="row step-moves">
             <button
                 class="primary"
                 disabled=move || player.with(|pl| pl.is_none_or(|x| x.phase != Phase::Shown))
@@ -664,6 +665,19 @@ fn clear_of_dock() {
     lift_above(&window, top, bottom, floor);
 }
 
+/// Where the scroll to the diagram left the figures' cards cut at the window's top, their
+/// numbers showing without their names, scrolls on until they are out of view: the diagram's
+/// top is below them, so it stays in the window.
+fn hide_cut_cards() {
+    let Some(window) = web_sys::window() else { return };
+    let cards = window.document().and_then(|d| d.query_selector("section.cards").ok().flatten());
+    if let Some(b) = cards.map(|c| c.get_bounding_client_rect()) {
+        if b.top() < 0.0 && b.bottom() >= 1.0 {
+            window.scroll_by_with_x_and_y(0.0, b.bottom().ceil());
+        }
+    }
+}
+
 /// Scrolls the page just enough that the answer's feedback, drawn under the choices, shows
 /// (on a phone it falls below the window's foot).
 fn reveal_feedback() {
@@ -674,8 +688,20 @@ fn reveal_feedback() {
             let b = el.get_bounding_client_rect();
             lift_above(&window, b.top(), b.bottom(), window_height(&window));
         }
+        lift_step_moves(&window);
     })
     .forget();
+}
+
+/// Scrolls the page just enough that the step's Run, Back and Next show under its text, never
+/// so far that the step's title leaves the window: in a short frame a step with a question
+/// would otherwise hide the way on below the fold.
+fn lift_step_moves(window: &web_sys::Window) {
+    let Some(document) = window.document() else { return };
+    let rect = |selector: &str| document.query_selector(selector).ok().flatten().map(|e| e.get_bounding_client_rect());
+    if let (Some(title), Some(moves)) = (rect(".tour h3"), rect(".tour .step-moves")) {
+        lift_above(window, title.top(), moves.bottom(), window_height(window));
+    }
 }
 
 /// Back to the tour's text: the step's title in view and focused, so reading and Tab go on
@@ -683,6 +709,9 @@ fn reveal_feedback() {
 fn to_step_text() {
     Timeout::new(0, || {
         bring_into_view(".tour");
+        if let Some(window) = web_sys::window() {
+            lift_step_moves(&window);
+        }
         // The new step's title; past the last step, the line that says the tour is finished.
         let first = |d: &web_sys::Document, selector: &str| d.query_selector(selector).ok().flatten();
         let document = web_sys::window().and_then(|w| w.document());

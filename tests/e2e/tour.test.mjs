@@ -580,6 +580,36 @@ test('in a short frame a running step keeps the drawing and its caption above th
   }
 });
 
+test('in an 800×500 frame the way on shows under a question, and a running step never leaves the cards cut', async () => {
+  const url = `${lab.server.url}?scenario=crash-2am&step=1&mode=stateful&autoplay=0&speed=10&controls=minimal&title=0`;
+  const { page, errors, context } = await openPage(lab.browser, url, { viewport: { width: 800, height: 500 } });
+  const inView = (selector) => page.locator(selector).evaluate((e) => {
+    const b = e.getBoundingClientRect();
+    return b.top >= 0 && b.bottom <= innerHeight;
+  });
+  const cardsWholeOrGone = () => page.locator('section.cards').evaluate((e) => {
+    const b = e.getBoundingClientRect();
+    return b.bottom < 1 || b.top >= 0;
+  });
+  await page.getByRole('button', { name: 'Run this step' }).click();
+  await page.getByRole('region', { name: 'Tour step in progress' }).waitFor();
+  await page.waitForTimeout(300);
+  assert.ok(await cardsWholeOrGone(), 'the cards show whole, with their names, or not at all');
+  await page.locator('.tour .hint', { hasText: 'Done — press Next.' }).waitFor({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Next', exact: true }).first().click();
+  await page.getByText(/^Step 2 of \d+/).waitFor();
+  await page.waitForTimeout(300);
+  assert.ok(await inView('.tour .step-moves'), 'Run, Back and Next under the question');
+  assert.ok(await inView('.tour h3'), "and the step's title");
+  await page.locator('fieldset.prediction').getByRole('radio').nth(1).check();
+  await page.getByRole('button', { name: 'Check my answer' }).click();
+  await page.locator('.prediction .feedback').filter({ hasText: /\S/ }).waitFor();
+  await page.waitForTimeout(300);
+  assert.ok(await inView('.tour .step-moves'), 'still there after the feedback');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('one live region tells a step running, then its verdict with the way on; the feed keeps the tour’s actions the tour’s', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=crash-2am&step=2&mode=stateful&autoplay=0&speed=10`);
   const live = page.locator('.tour p.visually-hidden[role="status"]');
