@@ -663,6 +663,19 @@ fn clear_of_dock() {
         _ => return,
     };
     lift_above(&window, top, bottom, floor);
+    // A line of text (the caption, the tip, the dots' key) that the dock's top edge now cuts
+    // goes down under the dock whole: what is above it stays above the dock.
+    let lines = figure.query_selector_all(":scope > :not(.stage)").ok();
+    let cut = lines
+        .iter()
+        .flat_map(|found| (0..found.length()).filter_map(|i| found.item(i)?.dyn_into::<web_sys::Element>().ok()))
+        .map(|e| e.get_bounding_client_rect())
+        .filter(|b| b.top() < floor && b.bottom() > floor)
+        .map(|b| b.top())
+        .reduce(f64::min);
+    if let Some(top) = cut {
+        window.scroll_by_with_x_and_y(0.0, (top - floor).floor());
+    }
 }
 
 /// Where the scroll to the diagram left the figures' cards cut at the window's top, their
