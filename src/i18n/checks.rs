@@ -27,6 +27,10 @@ pub fn claim(c: &C) -> String {
         C::StepStaleReadsAtLeast { reads } => bounded(ClaimAtLeast, reads, ClaimStaleOne, ClaimStaleMany),
         C::ServersAtLeast { servers } => bounded(ClaimAtLeast, servers.into(), ClaimServersOne, ClaimServersMany),
         C::ServersAtMost { servers } => bounded(ClaimAtMost, servers.into(), ClaimServersOne, ClaimServersMany),
+        C::ServersShareAtLeast { servers, percent } => tf(
+            ClaimServersShare,
+            &[("servers", &counted(servers.into(), ClaimServersOne, ClaimServersMany)), ("percent", &percent)],
+        ),
         C::SessionFetchAtMost { micros } => tf(ClaimSessionFetch, &[("max", &words::duration(micros))]),
         C::CacheHitFasterThanDb => t(ClaimCacheFaster).into(),
         C::LoggedInAtLeast { users } => bounded(ClaimAtLeast, users.into(), ClaimLoggedInOne, ClaimLoggedInMany),
@@ -88,6 +92,20 @@ pub fn measured(c: &C, r: &CheckResult) -> String {
         }
         (C::ServersAtLeast { servers: e }, &Figures::Count(n)) => least((*e).into(), servers(n)),
         (C::ServersAtMost { servers: e }, &Figures::Count(n)) => most((*e).into(), servers(n)),
+        (C::ServersShareAtLeast { servers: min, percent }, &Figures::Spread { servers: n, fewest, most, requests }) => {
+            tf(
+                MeasuredServersShare,
+                &[
+                    ("servers", &servers(n)),
+                    ("requests", &counted(requests, MeasuredRequestOne, MeasuredRequestsMany)),
+                    ("fewest", &Grouped(fewest)),
+                    ("most", &Grouped(most)),
+                    ("pct", &percent_of(fewest * n, requests)),
+                    ("min", &counted((*min).into(), MeasuredServerOne, MeasuredServersCount)),
+                    ("percent", percent),
+                ],
+            )
+        }
         (C::SessionFetchAtMost { micros }, &Figures::SessionFetches { fetches, slowest_us }) => tf(
             if fetches == 1 { MeasuredSessionFetchOne } else { MeasuredSessionFetchesMany },
             &[("n", &fetches), ("slowest", &words::duration(slowest_us)), ("max", &words::duration(*micros))],
@@ -174,6 +192,7 @@ mod tests {
             C::StepStaleReadsAtLeast { reads: n },
             C::ServersAtLeast { servers: small },
             C::ServersAtMost { servers: small },
+            C::ServersShareAtLeast { servers: small, percent: small },
             C::SessionFetchAtMost { micros: n * MS },
             C::CacheHitFasterThanDb,
             C::LoggedInAtLeast { users: small },
@@ -243,6 +262,18 @@ mod tests {
                 "There have been 3 stale reads from replicas during this step (expected at least 7).",
             ),
             (C::ServersAtLeast { servers: 1 }, Figures::Count(0), "0 servers are healthy (expected at least 1)."),
+            (
+                C::ServersShareAtLeast { servers: 1, percent: 60 },
+                Figures::Spread { servers: 1, fewest: 1, most: 1, requests: 1 },
+                "1 server is healthy; of the last 1 request they answered, each answered 1 to 1: the fewest is 100.0 % \
+                 of an even share (expected at least 1 server and 60 %).",
+            ),
+            (
+                C::ServersShareAtLeast { servers: 4, percent: 60 },
+                Figures::Spread { servers: 4, fewest: 38, most: 1_109, requests: 2_560 },
+                "4 servers are healthy; of the last 2,560 requests they answered, each answered 38 to 1,109: the fewest \
+                 is 5.9 % of an even share (expected at least 4 servers and 60 %).",
+            ),
             (C::ServersAtMost { servers: 7 }, Figures::Count(1), "1 server is healthy (expected at most 7)."),
             (C::ServersAtLeast { servers: 7 }, Figures::Count(8), "8 servers are healthy (expected at least 7)."),
             (

@@ -57,10 +57,10 @@ test('the tours cover the article', () => {
   }
 });
 
-test('traced requests show the path and its times: DNS, the session, a cache hit of about 1 ms, a database read of 10–100 ms', async () => {
+test('traced requests show the path and its times: DNS, a nearby CDN edge, a session fetch and a cache hit of about 1 ms, a database read of 10–100 ms', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&mode=stateless&seed=2`);
   const hops = page.getByRole('list', { name: 'Latency by hop' });
-  const seen = { dns: false, session: false, hit: false, db: false };
+  const seen = { dns: false, cdn: false, session: false, hit: false, db: false };
   for (let k = 0; k < 60 && !Object.values(seen).every(Boolean); k++) {
     await page.getByRole('button', { name: 'Trace next request' }).click();
     await hops.waitFor({ state: 'detached' });
@@ -72,7 +72,16 @@ test('traced requests show the path and its times: DNS, the session, a cache hit
       rows[name] = times[i].endsWith(' ms') ? ms(times[i]) : Number(times[i].replace(' s', '')) * 1000;
     });
     seen.dns ||= 'DNS' in rows;
-    seen.session ||= 'Session read' in rows;
+    // Static files come from an edge near the user, far faster than from the origin.
+    if ('CDN' in rows) {
+      assert.ok(rows.CDN <= 20, `the CDN edge took ${rows.CDN} ms`);
+      seen.cdn = true;
+    }
+    // The shared store answers a session fetch in about a millisecond.
+    if ('Session read' in rows) {
+      assert.ok(rows['Session read'] <= 2, `a session fetch took ${rows['Session read']} ms`);
+      seen.session = true;
+    }
     if ('Cache hit' in rows) {
       assert.ok(rows['Cache hit'] <= 2 && !('Database' in rows), `a cache hit took ${rows['Cache hit']} ms: ${names}`);
       seen.hit = true;
@@ -84,7 +93,23 @@ test('traced requests show the path and its times: DNS, the session, a cache hit
       seen.db = true;
     }
   }
-  assert.deepEqual(seen, { dns: true, session: true, hit: true, db: true });
+  assert.deepEqual(seen, { dns: true, cdn: true, session: true, hit: true, db: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('writes go to the master and reads to the replicas: the diagram and the reads chart show it', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?mode=stateless&seed=2&speed=10`);
+  const box = (name) => page.locator('.stage svg g.node', { hasText: name });
+  const figure = async (name, what) => Number(((await box(name).textContent()).match(new RegExp(`([\\d,]+) ${what}`)) || [, '0'])[1].replaceAll(',', ''));
+  await page.waitForFunction(() => /Master DB[1-9][\d,]* writes/.test(document.querySelector('.stage svg').textContent), null, { timeout: 30_000 });
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  assert.ok((await figure('Master DB', 'writes')) > 0, 'the master took the writes');
+  for (const replica of ['Replica 1', 'Replica 2']) assert.ok((await figure(replica, 'reads')) > 0, `${replica} took reads`);
+  // The chart's text: the master's line never left 0 in the last minute; the replicas' did.
+  const chart = await page.getByRole('img', { name: /^Reads per database node/ }).getAttribute('aria-label');
+  assert.match(chart, /Master DB 0\/s(,|$)/, chart);
+  assert.match(chart, /Replica 1 \d+\/s \(lowest \d+\/s, highest [1-9]\d*\/s\)/, chart);
   assert.deepEqual(errors, []);
   await context.close();
 });

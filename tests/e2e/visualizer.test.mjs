@@ -148,6 +148,9 @@ test('every main control works with real clicks', async () => {
   assert.equal(await page.getByRole('group', { name: 'Logouts so far' }).locator('output').textContent(), '0', 'not even for a moment');
   const authenticated = () => page.locator('.inspector dt:has-text("Authenticated") + dd').textContent();
   assert.equal(await authenticated(), 'yes', 'User C is logged in');
+  // The rest of what a session holds: the cart and the preferences.
+  assert.match(await page.locator('.inspector dt:has-text("Preferences") + dd').textContent(), /^(light|dark) theme, prices in (EUR|USD|JPY)$/);
+  assert.equal(await page.locator('.inspector dt:has-text("Cart") + dd').count(), 1);
   await sessionMode(page, 'Stateful').check();
   await click('Crash Server 3');
   assert.ok((await loggedOut(page)) > 0);

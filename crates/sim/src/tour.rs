@@ -12,6 +12,7 @@
 //!                                "stateless": { "kind": "logouts_at_most", "logouts": 0 } } } ] }
 //! ```
 
+use crate::ServerId;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -259,6 +260,13 @@ pub enum Checkpoint {
     ServersAtMost {
         servers: u32,
     },
+    /// At least `servers` are healthy, and each of them answered at least `percent` % of an
+    /// even share of the recent requests the healthy servers answered on their first try: the
+    /// balancer spreads the load, and a new server takes its part at once.
+    ServersShareAtLeast {
+        servers: u32,
+        percent: u32,
+    },
     /// The slowest session fetch (`Breakdown::session_read_us`) among the recent requests that
     /// read the shared store is at most this: the article's "from Redis in ~1 ms".
     SessionFetchAtMost {
@@ -322,6 +330,9 @@ pub enum Figures {
     /// Recent requests that fetched a session from the shared store, and the slowest fetch
     /// [µs] (`SessionFetchAtMost`); `fetches` is at least 1.
     SessionFetches { fetches: u64, slowest_us: u64 },
+    /// The healthy servers, and the fewest and the most of the recent `requests` any one of
+    /// them answered (`ServersShareAtLeast`).
+    Spread { servers: u64, fewest: u64, most: u64, requests: u64 },
     /// The slowest recent cache hit and the fastest and slowest recent database trips [µs]
     /// (`CacheHitFasterThanDb`).
     CacheVsDb { slowest_hit_us: u64, fastest_db_us: u64, slowest_db_us: u64 },
@@ -481,6 +492,31 @@ impl Checkpoint {
                 let n = healthy_servers(sim);
                 (n <= servers, count(n), format!("{} healthy ({}).", servers_are(n), expected_at_most(servers.into())))
             }
+            Checkpoint::ServersShareAtLeast { servers, percent } => {
+                let healthy: Vec<ServerId> =
+                    sim.servers().iter().filter(|s| s.state == ServerState::Healthy).map(|s| s.id).collect();
+                let answered = |id: ServerId| answered_once(sim).filter(|c| c.server == Some(id)).count() as u64;
+                let counts: Vec<u64> = healthy.iter().map(|&id| answered(id)).collect();
+                let (n, requests) = (healthy.len() as u64, counts.iter().sum::<u64>());
+                let (fewest, most) =
+                    (counts.iter().copied().min().unwrap_or(0), counts.iter().copied().max().unwrap_or(0));
+                // fewest ≥ percent % of requests / n, compared without dividing.
+                let even = n >= u64::from(servers) && requests > 0 && fewest * n * 100 >= u64::from(percent) * requests;
+                (
+                    even,
+                    Figures::Spread { servers: n, fewest, most, requests },
+                    format!(
+                        "{} healthy; of the last {} they answered, each answered {} to {}: the fewest is {:.1} % \
+                         of an even share (expected at least {} and {percent} %).",
+                        servers_are(n as u32),
+                        plural(requests, "request", "requests"),
+                        grouped(fewest),
+                        grouped(most),
+                        pct(fewest * n, requests),
+                        plural(servers.into(), "server", "servers")
+                    ),
+                )
+            }
             Checkpoint::SessionFetchAtMost { micros } => {
                 let fetches: Vec<u64> =
                     answered_once(sim).map(|c| c.breakdown.session_read_us).filter(|&us| us > 0).collect();
@@ -600,6 +636,10 @@ impl Checkpoint {
             Checkpoint::ServersAtMost { servers } => {
                 format!("At most {}", plural(servers.into(), "healthy server", "healthy servers"))
             }
+            Checkpoint::ServersShareAtLeast { servers, percent } => format!(
+                "At least {}, each answering at least {percent} % of an even share of the recent requests",
+                plural(servers.into(), "healthy server", "healthy servers")
+            ),
             Checkpoint::SessionFetchAtMost { micros } => {
                 format!("Fetching a session from the shared store takes at most {}", human_us(micros))
             }

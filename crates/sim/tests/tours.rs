@@ -405,3 +405,22 @@ fn in_the_auto_scaling_spike_stateless_fails_clearly_more_and_its_requests_trip_
     let trips = shared.completed().iter().filter(|c| c.breakdown.session_us() > 0).count();
     assert!(trips > shared.completed().len() / 2, "most stateless requests fetched their session");
 }
+
+/// The even-share check fails where the balancer cannot spread the load: two sticky users over
+/// three servers leave one idle, and three healthy servers are not the four asked for.
+#[test]
+fn the_even_share_checkpoint_fails_when_a_server_is_left_out() {
+    use statelab_sim::SimConfig;
+    let share = |servers, percent| Checkpoint::ServersShareAtLeast { servers, percent };
+    let lab = |mode, users| {
+        let mut sim = Sim::new(SimConfig { mode, users, servers: 3, ..SimConfig::default() }).unwrap();
+        sim.run_until(20_000 * MS);
+        sim
+    };
+    let even = lab(Mode::Stateless, 24);
+    assert!(share(3, 60).check(&even).passed, "{}", share(3, 60).check(&even).measured);
+    assert!(!share(4, 60).check(&even).passed, "three healthy servers are not four");
+    let sticky = lab(Mode::Stateful, 2);
+    let result = share(3, 60).check(&sticky);
+    assert!(!result.passed && result.measured.contains("answered 0 to"), "{}", result.measured);
+}
