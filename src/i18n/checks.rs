@@ -37,6 +37,7 @@ pub fn claim(c: &C) -> String {
         C::CartItemsAtLeast { items } => bounded(ClaimAtLeast, items, ClaimCartItemsOne, ClaimCartItemsMany),
         C::LoginsAtLeast { logins } => bounded(ClaimAtLeast, logins, ClaimLoginsOne, ClaimLoginsMany),
         C::StepLogoutsAtLeast { logouts } => bounded(ClaimAtLeast, logouts, ClaimStepLogoutsOne, ClaimStepLogoutsMany),
+        C::StepStrayAnsweredAtLeast { requests } => bounded(ClaimAtLeast, requests, ClaimStrayOne, ClaimStrayMany),
         C::StepLogoutsAtMost { logouts: 0 } => t(ClaimNoStepLogouts).into(),
         C::StepLogoutsAtMost { logouts } => bounded(ClaimAtMost, logouts, ClaimStepLogoutsOne, ClaimStepLogoutsMany),
     }
@@ -132,6 +133,9 @@ pub fn measured(c: &C, r: &CheckResult) -> String {
             least(*logins, counted_or_none(n, MeasuredNoLogins, MeasuredLoginsOne, MeasuredLoginsMany))
         }
         (C::StepLogoutsAtLeast { logouts }, &Figures::Count(n)) => least(*logouts, step_logouts(n)),
+        (C::StepStrayAnsweredAtLeast { requests }, &Figures::Count(n)) => {
+            least(*requests, counted(n, MeasuredStrayOne, MeasuredStrayMany))
+        }
         (C::StepLogoutsAtMost { logouts }, &Figures::Count(n)) => most(*logouts, step_logouts(n)),
         _ => r.measured.clone(),
     }
@@ -200,6 +204,7 @@ mod tests {
             C::LoginsAtLeast { logins: n },
             C::StepLogoutsAtLeast { logouts: n },
             C::StepLogoutsAtMost { logouts: n },
+            C::StepStrayAnsweredAtLeast { requests: n },
         ]
     }
 
@@ -291,6 +296,16 @@ mod tests {
                 C::StepLogoutsAtMost { logouts: 0 },
                 Figures::Count(0),
                 "There have been no logouts during this step (expected none).",
+            ),
+            (
+                C::StepStrayAnsweredAtLeast { requests: 1 },
+                Figures::Count(0),
+                "0 stray requests were answered during this step (expected at least 1).",
+            ),
+            (
+                C::StepStrayAnsweredAtLeast { requests: 7 },
+                Figures::Count(1),
+                "1 stray request was answered during this step (expected at least 7).",
             ),
             (
                 C::StepLogoutsAtLeast { logouts: 1 },

@@ -1857,6 +1857,7 @@ impl Sim {
         self.emit(EventKind::RequestDone { req: req.id, user, action, latency_us });
         if let (true, Some(server), Mode::Stateless) = (req.misrouted, req.server, self.mode) {
             // Scenario 1's other ending: the stray request found its session all the same.
+            self.totals.misroutes_answered += 1;
             self.emit(EventKind::MisrouteAnswered { user, server, latency_us });
         }
         self.remember(&req, None);

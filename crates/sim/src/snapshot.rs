@@ -146,6 +146,9 @@ pub struct Totals {
     pub logouts: u64,
     /// Replica reads that returned a value the master had already changed.
     pub stale_reads: u64,
+    /// Requests the learner sent to another server than the balancer's that were answered
+    /// all the same: scenario 1 with sessions in a shared store.
+    pub misroutes_answered: u64,
     /// Product reads the cache answered; set against `db_reads`, the load it took off the database.
     pub cache_hits: u64,
     /// Reads any node answered: a replica, or the master when no replica is up.

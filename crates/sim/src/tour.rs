@@ -292,6 +292,11 @@ pub enum Checkpoint {
     StepLogoutsAtLeast {
         logouts: u64,
     },
+    /// Requests sent to a server the balancer would not have chosen that were answered all the
+    /// same, during this step (`Totals::misroutes_answered`): the stray request of scenario 1.
+    StepStrayAnsweredAtLeast {
+        requests: u64,
+    },
     /// Share of this step's database queries (reads and writes) that waited for a connection:
     /// what a node's load costs in time.
     StepDbWaitsAtLeast {
@@ -570,6 +575,17 @@ impl Checkpoint {
                     there_have_been(step_logouts, "logout", "logouts")
                 ),
             ),
+            Checkpoint::StepStrayAnsweredAtLeast { requests } => {
+                let n = t.misroutes_answered.saturating_sub(at_start.misroutes_answered);
+                (
+                    n >= requests,
+                    count(n),
+                    format!(
+                        "{} answered during this step (expected at least {requests}).",
+                        plural(n, "stray request was", "stray requests were")
+                    ),
+                )
+            }
             Checkpoint::StepDbWaitsAtLeast { percent } | Checkpoint::StepDbWaitsAtMost { percent } => {
                 let waits = t.db_waits.saturating_sub(at_start.db_waits);
                 let queries = (t.db_reads + t.db_writes).saturating_sub(at_start.db_reads + at_start.db_writes);
@@ -656,6 +672,10 @@ impl Checkpoint {
             Checkpoint::StepLogoutsAtLeast { logouts } => {
                 format!("At least {} during this step", plural(logouts, "logout", "logouts"))
             }
+            Checkpoint::StepStrayAnsweredAtLeast { requests } => format!(
+                "At least {} during this step",
+                plural(requests, "stray request answered", "stray requests answered")
+            ),
             Checkpoint::StepDbWaitsAtLeast { percent } => {
                 format!("At least {percent} % of this step's database queries wait for a connection")
             }
