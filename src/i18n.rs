@@ -1141,7 +1141,7 @@ const ES: &[(Text, &str)] = &[
     (UsersCount, "{n} usuarios"),
     (UsersOne, "1 usuario"),
     (EdgeHitsPct, "{n} % aciertos"),
-    (DnsCachedPct, "{n} % en caché del navegador"),
+    (DnsCachedPct, "{n} % en caché"),
     (CdnEdge, "Nodo CDN"),
     (Origin, "Origen"),
     (StaticFiles, "archivos estáticos"),

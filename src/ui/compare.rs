@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use statelab_sim::snapshot::{FailsMore, Totals};
 use statelab_sim::{Command, CommandError, Mode, ServerState, SimConfig, Snapshot, UserId};
 
+use super::metrics::Card;
 use super::use_lab;
 use crate::i18n::{counted, t, tf, words, Grouped, Text::*};
 use crate::lab::{latest_with_cause, page_ms, FeedLine, Lab};
@@ -38,13 +39,8 @@ fn Pane(lab: Lab, title: &'static str, actions: bool) -> impl IntoView {
                 ]
                     .into_iter()
                     .map(|(label, tone, figure)| {
-                        let value = move || lab.snap.with(figure);
-                        view! {
-                            <div class=format!("card {tone}") class:calm=move || value() == 0 role="group" aria-label=format!("{title}: {}", t(label))>
-                                <span class="card-label">{t(label)}</span>
-                                <output class="card-value" aria-live="off">{move || Grouped(value()).to_string()}</output>
-                            </div>
-                        }
+                        let value = Signal::derive(move || Grouped(lab.snap.with(figure)).to_string());
+                        view! { <Card label value tone pane=title /> }
                     })
                     .collect_view()}
             </div>

@@ -28,13 +28,28 @@ fn width_in_digits(value: &str) -> f64 {
     value.chars().map(|c| if c.is_alphanumeric() { 1.0 } else { 0.5 }).sum()
 }
 
-/// `id` names the card in every language (`metric-<id>`), for labelling and for tests.
+/// `id` names the card in every language (`metric-<id>`), for labelling and for tests. A card
+/// of one of compare view's panes has no id (two panes would repeat it) but the pane's name,
+/// which its accessible name begins with ("Stateful: Users logged out").
 #[component]
-fn Card(id: &'static str, label: Text, value: Signal<String>, #[prop(optional)] tone: &'static str) -> impl IntoView {
-    let id = format!("metric-{id}");
+pub(super) fn Card(
+    label: Text,
+    value: Signal<String>,
+    #[prop(optional)] tone: &'static str,
+    #[prop(optional)] id: Option<&'static str>,
+    #[prop(optional)] pane: Option<&'static str>,
+) -> impl IntoView {
+    let id = id.map(|id| format!("metric-{id}"));
     let labelled_by = id.clone();
+    let named = pane.map(|pane| format!("{pane}: {}", t(label)));
     view! {
-        <div class=format!("card {tone}") class:calm=move || value.with(|v| v == "0") role="group" aria-labelledby=labelled_by>
+        <div
+            class=format!("card {tone}")
+            class:calm=move || value.with(|v| v == "0")
+            role="group"
+            aria-labelledby=labelled_by
+            aria-label=named
+        >
             <span class="card-label" id=id>{t(label)}</span>
             // Not a live region: the figure changes ten times a second while the lab runs.
             <output

@@ -24,6 +24,7 @@ pub struct Cache {
     pub up: bool,
     /// Products held before the least recently used is evicted.
     pub capacity: u32,
+    /// How long a cached product stays valid: after it, a read misses and refetches [µs].
     pub ttl_us: u64,
     /// Indexed by product. Cached ones form a doubly linked recency list, so a hit, a fill and
     /// an eviction each cost O(1) on the request path.

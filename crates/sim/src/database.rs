@@ -11,7 +11,8 @@ fn idle_pool(connections: usize) -> BinaryHeap<Reverse<u64>> {
     std::iter::repeat_n(Reverse(0), connections).collect()
 }
 
-/// A database node's stable id.
+/// A database node's id, which survives promotions: links and the host address nodes by it,
+/// while their names ("Replica 2", "master") change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct DbNodeId(pub u32);
 

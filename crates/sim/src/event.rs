@@ -104,6 +104,7 @@ pub enum EventKind {
         cmd: Command,
         db: Option<DbName>,
     },
+    /// A request answered; most of the log, and dropped first, as the feed groups them.
     RequestDone {
         req: ReqId,
         user: UserId,
@@ -138,6 +139,7 @@ pub enum EventKind {
         user: UserId,
         at: Option<ServerId>,
     },
+    /// A user lost their session and must log in again: what the learner watches for.
     LoggedOut {
         user: UserId,
         reason: LogoutReason,
@@ -205,10 +207,13 @@ pub enum EventKind {
         /// the replicas still down, and the learner should hear where it went.
         demoted: Option<(DbName, bool)>,
     },
+    /// A replica answered a read with a value the master had already changed: the price of
+    /// replication lag.
     StaleRead {
         user: UserId,
         product: u32,
     },
+    /// The auto-scaler added `server`, the servers having been `utilization_pct` % busy.
     ScaledOut {
         utilization_pct: u32,
         server: ServerId,
@@ -217,6 +222,9 @@ pub enum EventKind {
         utilization_pct: u32,
         server: ServerId,
     },
+    /// The learner switched the session mode to `mode`: `moved` sessions went to their new
+    /// home (the shared store, or a server's memory), and `lost` users could not keep theirs
+    /// (a store that was down) and were logged out.
     ModeChanged {
         mode: Mode,
         moved: u32,
@@ -522,7 +530,7 @@ impl EventLog {
         self.recent.push_back(event);
     }
 
-    /// Hash of every event so far.
+    /// Hash of every event so far: one number that tells two runs apart, on any target.
     pub fn trace_hash(&self) -> u64 {
         self.hasher.finish()
     }

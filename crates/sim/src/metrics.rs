@@ -13,13 +13,16 @@ pub struct Sample {
     pub t_s: u64,
     /// Requests answered this second; the percentiles are over these alone, failures left out.
     pub completed: u32,
+    /// Requests that ended in an error this second, whatever the reason (see `errors`).
     pub failed: u32,
     /// Failures by reason, in [`FailReason::ALL`] order.
     pub errors: [u32; 8],
     /// Latency percentiles of the requests answered this second; `None` when none was, which
     /// is no latency rather than a latency of 0.
     pub p50_us: Option<u64>,
+    /// The 95th percentile: the slow tail a learner feels when a server is busy [µs].
     pub p95_us: Option<u64>,
+    /// The 99th percentile: one request in a hundred waits at least this long [µs].
     pub p99_us: Option<u64>,
     /// Users holding a session at the second's end.
     pub logged_in: u32,
@@ -35,6 +38,7 @@ pub struct Sample {
     pub db_reads_avoided: u32,
     /// Reads any database node answered this second.
     pub db_reads: u32,
+    /// Writes the master ran this second: a cache never takes these off it.
     pub db_writes: u32,
     /// Reads per database node this second, by the name the node had as the second closed (a
     /// promotion renames two), in node order (master first), then any node removed during it.

@@ -44,14 +44,21 @@ impl fmt::Display for Action {
 /// A place a request can be: the ends of the edges the dots travel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Node {
+    /// A user's browser, where every request starts and ends.
     Browser(UserId),
+    /// The resolver a browser asks when its cached answer has expired.
     Dns,
+    /// The CDN edge in the user's region, which serves static files.
     CdnEdge(Region),
+    /// Where an edge fetches a static file it does not hold.
     Origin,
     Balancer,
     Server(ServerId),
+    /// The shared session store (stateless mode).
     SessionStore,
+    /// The product cache in front of the database.
     Cache,
+    /// A database node, by the id that outlives promotions.
     Db(DbNodeId),
 }
 
@@ -94,8 +101,10 @@ pub enum HopKind {
 pub struct Hop {
     /// What the leg is for: it picks the dot's colour and the waterfall row the time is charged to.
     pub kind: HopKind,
+    /// Where the dot sets out from; the same as `to` while it waits or works in one place.
     pub from: Node,
     pub to: Node,
+    /// When it set out, for the dot's place along the leg [µs].
     pub start_us: u64,
     /// `u64::MAX` while waiting in a queue: the end is not known yet.
     pub end_us: u64,

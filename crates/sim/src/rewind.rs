@@ -50,7 +50,7 @@ impl Rewinder {
         self.spacing = FIRST_SPACING;
     }
 
-    /// Copies kept now.
+    /// Copies kept now, never past their bound: the heap example reports them with the memory.
     pub fn len(&self) -> usize {
         self.copies.len()
     }

@@ -136,7 +136,9 @@ impl DbView {
 pub struct Totals {
     /// Requests started, whatever became of them: those not `completed` or `failed` are in flight.
     pub issued: u64,
+    /// Requests answered: their latency counts in the percentiles.
     pub completed: u64,
+    /// Requests that ended in an error, by any reason (see `failed_by_reason`).
     pub failed: u64,
     /// Attempts the balancer repeated on another server after one was unreachable.
     pub retries: u64,
@@ -153,6 +155,7 @@ pub struct Totals {
     pub cache_hits: u64,
     /// Reads any node answered: a replica, or the master when no replica is up.
     pub db_reads: u64,
+    /// Writes the master ran: checkouts, which no cache answers.
     pub db_writes: u64,
     /// Of `db_reads` and `db_writes`, those that found every connection of their node busy and
     /// waited for one.

@@ -95,9 +95,11 @@ pub const CART_LIMIT: usize = 20;
 /// The session: exactly what a server must remember about a user between requests.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Session {
+    /// Whose it is: a server that finds another user's session must not serve with it.
     pub user: UserId,
     /// Product ids, oldest first.
     pub cart: Vec<u32>,
+    /// Settings the user changed, lost with the session like the cart.
     pub prefs: Preferences,
 }
 
@@ -159,7 +161,7 @@ impl User {
         }
     }
 
-    /// Items in the cart right now.
+    /// Items in the cart, 0 without a session: a lost session empties it, which the strip shows.
     pub fn cart_len(&self) -> usize {
         self.session.as_ref().map_or(0, |s| s.cart.len())
     }
