@@ -360,6 +360,28 @@ fn link_error(e: LinkError, lang: Lang) -> String {
 
 /// Parses a query string (with or without the leading `?`). Notices are written in the language
 /// the query asks for, or in `fallback` (the browser's) if it asks for none.
+/// The first rule a parse broke, if any: settings in range, the moment and its replay, the
+/// recorded future inside its span, every list in time order. Whatever the query, a parse
+/// keeps them all: the property tests and the fuzzer hold every parse to this one list.
+pub fn broken_rule(p: &Params) -> Option<&'static str> {
+    let at = p.at_us.unwrap_or(u64::MAX);
+    let ordered = |log: &[(u64, Command)]| log.windows(2).all(|w| w[0].0 <= w[1].0);
+    let rules = [
+        (p.config.validate().is_ok(), "a config out of range"),
+        ((SPEED_RANGE.0..=SPEED_RANGE.1).contains(&p.speed), "a speed out of range"),
+        (p.at_us.is_none_or(|at| at <= MAX_REPLAY_US), "a moment past the longest replay"),
+        (p.commands.iter().all(|(t, _)| *t <= at), "a command replayed after the moment"),
+        (p.until_us.is_none_or(|until| p.at_us.is_some_and(|at| at < until)), "a future with no moment before it"),
+        (
+            p.future.iter().all(|(t, _)| *t > at && p.until_us.is_some_and(|until| *t <= until)),
+            "a future out of its span",
+        ),
+        (p.commands.len() + p.future.len() <= crate::link::MAX_COMMANDS, "more commands than a link holds"),
+        (ordered(&p.commands) && ordered(&p.future), "commands out of time order"),
+    ];
+    rules.into_iter().find_map(|(kept, rule)| (!kept).then_some(rule))
+}
+
 pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
     let mut p = Params::default();
     let mut step_given = false;
@@ -629,6 +651,7 @@ pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
             notices.push(fill(tr(text), &[("n", &later), ("at", &(moment / 1_000_000))]));
         }
     }
+    debug_assert_eq!(broken_rule(&p), None, "{query:?}");
     (p, notices)
 }
 
