@@ -48,7 +48,7 @@ pub fn start(lab: Lab) {
     let frame: FrameSlot = Rc::new(RefCell::new(None));
     let handle = frame.clone();
     let last = Cell::new(None::<f64>);
-    let pace = Pace::default();
+    let pace = Pace::new(WORK_BUDGET_MS);
     *handle.borrow_mut() = Some(Closure::new(move |t: f64| {
         if !lab.playing.get_untracked() || !lab.on_screen.get_untracked() || !lab.tab_visible.get_untracked() {
             RUNNING.with(|r| r.set(false));
@@ -83,8 +83,9 @@ pub fn start(lab: Lab) {
 
 /// How fast a loop can go: the work a simulated µs costs, learnt from the frames so far. The
 /// lab's frames and compare view's ticks each keep one, so a heavy run never freezes the page.
-#[derive(Default)]
 pub(crate) struct Pace {
+    /// The work one frame or tick may do [ms].
+    budget_ms: f64,
     /// Smoothed cost of a simulated µs [ms]; `None` until measured.
     cost_ms: Cell<Option<f64>>,
     /// Smoothed share of the asked-for simulated time the frames reached.
@@ -93,13 +94,18 @@ pub(crate) struct Pace {
 }
 
 impl Pace {
+    /// A loop whose frames or ticks may each do `budget_ms` of work.
+    pub(crate) fn new(budget_ms: f64) -> Self {
+        Self { budget_ms, cost_ms: Cell::new(None), reached: Cell::new(0.0), frames: Cell::new(0) }
+    }
+
     /// The simulated time this frame may cover [µs]: what the speed asks, within the budget,
     /// but always some, so a heavy run still moves. Until a frame has been measured, a short
     /// step: the first frame of a heavy run would otherwise be a long task.
     pub(crate) fn allowed_us(&self, wanted_us: f64) -> f64 {
         let budget_us = match self.cost_ms.get() {
             None => FIRST_STEP_US,
-            Some(cost) if cost > 0.0 => (WORK_BUDGET_MS / cost).max(1_000.0),
+            Some(cost) if cost > 0.0 => (self.budget_ms / cost).max(1_000.0),
             Some(_) => f64::INFINITY,
         };
         wanted_us.min(budget_us)
@@ -124,7 +130,7 @@ impl Pace {
         let frames = self.frames.get();
         (frames > 0 && frames.is_multiple_of(PACE_EVERY)).then(|| {
             let reached = self.reached.get();
-            (reached < 0.8).then(|| (speed * reached * 10.0).round() / 10.0)
+            (reached < 0.8).then_some(speed * reached)
         })
     }
 }

@@ -95,7 +95,7 @@ pub fn measured(c: &C, r: &CheckResult) -> String {
         (C::ServersAtMost { servers: e }, &Figures::Count(n)) => most((*e).into(), servers(n)),
         (C::ServersShareAtLeast { servers: min, percent }, &Figures::Spread { servers: n, fewest, most, requests }) => {
             tf(
-                MeasuredServersShare,
+                if fewest == most { MeasuredServersShareEqual } else { MeasuredServersShare },
                 &[
                     ("servers", &servers(n)),
                     ("requests", &counted(requests, MeasuredRequestOne, MeasuredRequestsMany)),
@@ -270,8 +270,8 @@ mod tests {
             (
                 C::ServersShareAtLeast { servers: 1, percent: 60 },
                 Figures::Spread { servers: 1, fewest: 1, most: 1, requests: 1 },
-                "1 server is healthy; of the last 1 request they answered, each answered 1 to 1: the fewest is 100.0 % \
-                 of an even share (expected at least 1 server and 60 %).",
+                "1 server is healthy; of the last 1 request they answered, each answered 1: the fewest is 100.0 % of \
+                 an even share (expected at least 1 server and 60 %).",
             ),
             (
                 C::ServersShareAtLeast { servers: 4, percent: 60 },

@@ -186,6 +186,11 @@ pub fn hop_label(label: &str, missed: bool) -> &str {
     }
 }
 
+/// A speed reached, as "1.1" or, below 1, to two places ("0.03"): a crawl never reads 0.0.
+pub fn speed(x: f64) -> String {
+    decimal(if x < 1.0 { format!("{x:.2}") } else { format!("{x:.1}") })
+}
+
 /// A number written with a decimal point, with the page language's decimal separator instead
 /// ("12.5" stays in English, becomes "12,5" in Spanish).
 pub fn decimal(text: String) -> String {

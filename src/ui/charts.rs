@@ -7,7 +7,7 @@ use statelab_sim::database::DbName;
 use statelab_sim::{FailReason, Sample};
 
 use super::use_lab;
-use crate::i18n::{t, tf, words, Text::*};
+use crate::i18n::{counted, t, tf, words, Text::*};
 
 /// Seconds of history drawn.
 const WINDOW: usize = 60;
@@ -303,7 +303,7 @@ pub fn Charts() -> impl IntoView {
     let failing_now = Memo::new(move |_| lab.panel_snap(|_| lab.with_sim(|s| s.metrics().open().failed)));
     let errors_empty = Signal::derive(move || match failing_now.get() {
         0 => t(ChartNoErrors).to_string(),
-        n => tf(ChartErrorsThisSecond, &[("n", &n)]),
+        n => counted(n.into(), ChartErrorsThisSecondOne, ChartErrorsThisSecondMany),
     });
     // Gauges read now, not at the last second's end: they change ten times a second at most.
     let gauges = Memo::new(move |_| lab.panel_snap(|s| (s.logged_in, s.logged_out, s.tally())));

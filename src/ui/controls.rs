@@ -92,7 +92,7 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
                     <output>{move || words::decimal(format!("{:.2}×", lab.speed.get()))}</output>
                 </label>
                 <span class="slowed hint" role="status">
-                    {move || lab.slowed.get().map(|x| tf(SlowedTo, &[("x", &words::decimal(format!("{x:.1}")))]))}
+                    {move || lab.slowed.get().map(|x| tf(SlowedTo, &[("x", &words::speed(x))]))}
                 </span>
                 <span class="clock" aria-label=t(SimTime)>
                     // Worded as the timeline words it, so the two never differ by a rounding.

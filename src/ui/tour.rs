@@ -701,19 +701,20 @@ fn reveal_feedback() {
             let b = el.get_bounding_client_rect();
             lift_above(&window, b.top(), b.bottom(), window_height(&window));
         }
-        lift_step_moves(&window);
+        // A long answer may leave no room for the title too: the feedback's top stays.
+        lift_step_moves(&window, ".prediction .feedback");
     })
     .forget();
 }
 
 /// Scrolls the page just enough that the step's Run, Back and Next show under its text, never
-/// so far that the step's title leaves the window: in a short frame a step with a question
-/// would otherwise hide the way on below the fold.
-fn lift_step_moves(window: &web_sys::Window) {
+/// so far that the top of `keep` (the step's title, or an answer's feedback) leaves the window:
+/// in a short frame a step with a question would otherwise hide the way on below the fold.
+fn lift_step_moves(window: &web_sys::Window, keep: &str) {
     let Some(document) = window.document() else { return };
     let rect = |selector: &str| document.query_selector(selector).ok().flatten().map(|e| e.get_bounding_client_rect());
-    if let (Some(title), Some(moves)) = (rect(".tour h3"), rect(".tour .step-moves")) {
-        lift_above(window, title.top(), moves.bottom(), window_height(window));
+    if let (Some(kept), Some(moves)) = (rect(keep), rect(".tour .step-moves")) {
+        lift_above(window, kept.top(), moves.bottom(), window_height(window));
     }
 }
 
@@ -723,7 +724,7 @@ fn to_step_text() {
     Timeout::new(0, || {
         bring_into_view(".tour");
         if let Some(window) = web_sys::window() {
-            lift_step_moves(&window);
+            lift_step_moves(&window, ".tour h3");
         }
         // The new step's title; past the last step, the line that says the tour is finished.
         let first = |d: &web_sys::Document, selector: &str| d.query_selector(selector).ok().flatten();

@@ -511,12 +511,15 @@ impl Checkpoint {
                     even,
                     Figures::Spread { servers: n, fewest, most, requests },
                     format!(
-                        "{} healthy; of the last {} they answered, each answered {} to {}: the fewest is {:.1} % \
-                         of an even share (expected at least {} and {percent} %).",
+                        "{} healthy; of the last {} they answered, each answered {}: the fewest is {:.1} % of an \
+                         even share (expected at least {} and {percent} %).",
                         servers_are(n as u32),
                         plural(requests, "request", "requests"),
-                        grouped(fewest),
-                        grouped(most),
+                        if fewest == most {
+                            grouped(fewest)
+                        } else {
+                            format!("{} to {}", grouped(fewest), grouped(most))
+                        },
                         pct(fewest * n, requests),
                         plural(servers.into(), "server", "servers")
                     ),
