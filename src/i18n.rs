@@ -1143,7 +1143,7 @@ const ES: &[(Text, &str)] = &[
     (UsersCount, "{n} usuarios"),
     (UsersOne, "1 usuario"),
     (EdgeHitsPct, "{n} % aciertos"),
-    (DnsCachedPct, "{n} % sin consultar"),
+    (DnsCachedPct, "{n} % en caché"),
     (CdnEdge, "Nodo CDN"),
     (Origin, "Origen"),
     (StaticFiles, "archivos estáticos"),
