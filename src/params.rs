@@ -358,8 +358,6 @@ fn link_error(e: LinkError, lang: Lang) -> String {
     fill(text.get(lang), &[("n", &n)])
 }
 
-/// Parses a query string (with or without the leading `?`). Notices are written in the language
-/// the query asks for, or in `fallback` (the browser's) if it asks for none.
 /// The first rule a parse broke, if any: settings in range, the moment and its replay, the
 /// recorded future inside its span, every list in time order. Whatever the query, a parse
 /// keeps them all: the property tests and the fuzzer hold every parse to this one list.
@@ -382,6 +380,8 @@ pub fn broken_rule(p: &Params) -> Option<&'static str> {
     rules.into_iter().find_map(|(kept, rule)| (!kept).then_some(rule))
 }
 
+/// Parses a query string (with or without the leading `?`). Notices are written in the language
+/// the query asks for, or in `fallback` (the browser's) if it asks for none.
 pub fn parse(query: &str, fallback: Lang) -> (Params, Vec<String>) {
     let mut p = Params::default();
     let mut step_given = false;

@@ -216,7 +216,7 @@ mod tests {
     /// sim's English sentence for each (expected values of 0, 1 and 7 in turn).
     fn cases() -> Vec<(C, CheckResult)> {
         let share = |part, whole| Figures::Share { part, whole };
-        let trips = |fetches, slowest_us| Figures::SessionFetches { fetches, slowest_us };
+        let fetches = |fetches, slowest_us| Figures::SessionFetches { fetches, slowest_us };
         let db = Figures::CacheVsDb { slowest_hit_us: 900, fastest_db_us: 12 * MS, slowest_db_us: 80 * MS };
         let rows = [
             (C::LoggedOutAtLeast { users: 1 }, Figures::Count(0), "0 users are logged out (expected at least 1)."),
@@ -367,12 +367,12 @@ mod tests {
             ),
             (
                 C::SessionFetchAtMost { micros: 2 * MS },
-                trips(1, 1_300),
+                fetches(1, 1_300),
                 "The last session fetch took 1.3 ms (expected at most 2.0 ms).",
             ),
             (
                 C::SessionFetchAtMost { micros: 2 * MS },
-                trips(7, 42 * MS),
+                fetches(7, 42 * MS),
                 "Of the last 7 session fetches, the slowest took 42 ms (expected at most 2.0 ms).",
             ),
             (

@@ -154,8 +154,8 @@ pub fn CompareView(config: SimConfig, autoplay: bool, controls: Controls, shown:
             let speed = page.speed.get().max(MIN_SPEED);
             let wanted_us = f64::from(TICK_MS) * 1_000.0 * speed;
             // A busy run (a million requests a second, a spike) covers less simulated time
-            // per tick rather than block the page, and says how fast it goes.
-            // Half of each tick: the panes' work is all the page does meanwhile, and a task of
+            // per tick rather than block the page, and says how fast it goes. Its budget is
+            // half of each tick: the panes' work is all the page does meanwhile, and a task of
             // 25 ms stays far below a long one.
             let pace = Pace::new(f64::from(TICK_MS) / 2.0);
             timer.set_value(Some(Interval::new(TICK_MS, move || {

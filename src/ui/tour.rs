@@ -691,18 +691,15 @@ fn hide_cut_cards() {
     }
 }
 
-/// Scrolls the page just enough that the answer's feedback, drawn under the choices, shows
-/// (on a phone it falls below the window's foot).
+/// Scrolls the page just enough that the answer's feedback, drawn under the choices, shows with
+/// Run, Back and Next under it (on a phone or in a short frame they fall below the window's foot).
 fn reveal_feedback() {
     Timeout::new(0, || {
-        let Some(window) = web_sys::window() else { return };
-        let found = window.document().and_then(|d| d.query_selector(".prediction .feedback").ok().flatten());
-        if let Some(el) = found {
-            let b = el.get_bounding_client_rect();
-            lift_above(&window, b.top(), b.bottom(), window_height(&window));
+        // The feedback and, under it, the way on; a long answer may leave no room for the
+        // title too, so the feedback's top is what stays.
+        if let Some(window) = web_sys::window() {
+            lift_step_moves(&window, ".prediction .feedback");
         }
-        // A long answer may leave no room for the title too: the feedback's top stays.
-        lift_step_moves(&window, ".prediction .feedback");
     })
     .forget();
 }

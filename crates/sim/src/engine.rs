@@ -25,7 +25,7 @@ use crate::snapshot::{CacheView, DbView, RequestView, ServerView, Snapshot, Stor
 use crate::store::{CrashOutcome, SessionStore, FAILOVER_US};
 use crate::time::{MS, SEC};
 use crate::traffic::Traffic;
-use crate::user::{Preferences, Region, Session, SessionHome, User, UserId, UserState, CART_LIMIT, CURRENCIES};
+use crate::user::{Region, Session, SessionHome, User, UserId, UserState, CART_LIMIT, CURRENCIES};
 
 /// Finished requests kept for the waterfall view; [`Sim::completed`] never holds more.
 pub const RECENT_COMPLETED: usize = 256;
@@ -1147,8 +1147,7 @@ impl Sim {
     fn give_session(&mut self, u: UserId) -> bool {
         let user = &mut self.users[u.0 as usize];
         if user.session.is_none() {
-            user.session =
-                Some(Session { user: u, cart: Vec::new(), prefs: Preferences { dark_theme: false, currency: 0 } });
+            user.session = Some(Session::new(u));
         }
         match self.mode {
             Mode::Stateless => {
@@ -1738,8 +1737,7 @@ impl Sim {
         };
         if action == Action::Login {
             self.forget_session_home(user);
-            self.users[user.0 as usize].session =
-                Some(Session { user, cart: Vec::new(), prefs: Preferences { dark_theme: false, currency: 0 } });
+            self.users[user.0 as usize].session = Some(Session::new(user));
             match (self.mode, server) {
                 (Mode::Stateful, Some(s)) if sticky => self.home_on_server(user, s),
                 // Routed before the switch to stateful mode: the session goes where the switch

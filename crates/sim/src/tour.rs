@@ -329,7 +329,8 @@ pub enum Figures {
     /// Users, logouts, logins, failed requests, stale reads or healthy servers: the count kinds.
     Count(u64),
     /// `part` of `whole`: cache hits of product lookups (`CacheHitAtLeast`), this step's cache
-    /// hits of the queries the database would have run without the cache (`StepDbLoadCutAtLeast`), or this
+    /// hits of the queries the database would have run without the cache
+    /// (`StepDbLoadCutAtLeast`), or this
     /// step's database queries that waited for a connection (`StepDbWaits…`).
     Share { part: u64, whole: u64 },
     /// Recent requests that fetched a session from the shared store, and the slowest fetch

@@ -71,8 +71,9 @@ pub enum UserState {
     },
 }
 
-/// Display preferences kept in the session.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Display preferences kept in the session; a new session starts with the light theme and
+/// the first currency.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Preferences {
     pub dark_theme: bool,
     /// Index into [`CURRENCIES`].
@@ -101,6 +102,13 @@ pub struct Session {
     pub cart: Vec<u32>,
     /// Settings the user changed, lost with the session like the cart.
     pub prefs: Preferences,
+}
+
+impl Session {
+    /// What a login opens: an empty cart and the default preferences.
+    pub fn new(user: UserId) -> Self {
+        Self { user, cart: Vec::new(), prefs: Preferences::default() }
+    }
 }
 
 /// Where a user's session currently lives.
