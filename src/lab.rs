@@ -43,6 +43,18 @@ pub struct Burst {
     pub label: &'static str,
     /// Page time it was first drawn [ms since load].
     pub born_ms: f64,
+    /// Run time of the failure [µs].
+    pub born_us: u64,
+}
+
+impl Burst {
+    /// How far through its flash it is, from 0 (new) to 1 (gone), by the page's clock or the
+    /// run's, whichever is further on: readable at 1×, and gone soon after the failures at 10×.
+    pub fn age(&self, now_ms: f64, now_us: u64) -> f64 {
+        let page = (now_ms - self.born_ms) / crate::ui::dots::BURST_MS;
+        let run = now_us.saturating_sub(self.born_us) as f64 / crate::ui::dots::BURST_US as f64;
+        page.max(run).clamp(0.0, 1.0)
+    }
 }
 
 /// A command of the run at its simulated time.
@@ -662,7 +674,7 @@ impl Lab {
             told.sort_by_key(|e| e.seq);
             for e in &told {
                 if let EventKind::RequestFailed { at, reason, .. } = e.kind {
-                    bursts.push(Burst { at, label: words::fail_reason(reason), born_ms: page_ms() });
+                    bursts.push(Burst { at, label: words::fail_reason(reason), born_ms: page_ms(), born_us: e.at_us });
                 }
             }
             let before = self.lines_told.get_value();
@@ -686,7 +698,7 @@ impl Lab {
         });
         self.feed_cursor.set_value(next);
         self.move_host_mark(|f| f.max(next));
-        let now = page_ms();
+        let (now, now_us) = (page_ms(), snapshot.now_us);
         self.live.set_value(snapshot);
         if !throttled {
             self.flush();
@@ -700,7 +712,7 @@ impl Lab {
             self.panels_behind.set_value(true);
         }
         self.bursts.update_value(|b| {
-            b.retain(|x| now - x.born_ms < crate::ui::dots::BURST_MS);
+            b.retain(|x| x.age(now, now_us) < 1.0);
             b.extend(bursts);
             let excess = b.len().saturating_sub(MAX_BURSTS);
             b.drain(..excess);
@@ -898,6 +910,16 @@ mod tests {
         let lines = [line(1, 100_000), line(2, 500_000), line(3, 503_000), line(4, 540_000), line(5, 900_000)];
         let order: Vec<u64> = reading_order(&lines).iter().map(|l| l.line.seq).collect();
         assert_eq!(order, [5, 2, 3, 4, 1]);
+    }
+
+    /// At 10× the page's clock alone kept a recovered box outlined for 14 simulated seconds.
+    #[test]
+    fn a_burst_ends_by_the_page_s_clock_or_the_run_s_whichever_comes_first() {
+        let burst = Burst { at: Node::Balancer, label: "no server", born_ms: 1_000.0, born_us: 5_000_000 };
+        assert_eq!(burst.age(1_700.0, 5_700_000), 0.5, "at 1× both clocks agree");
+        assert_eq!(burst.age(1_700.0, 12_000_000), 1.0, "at 10× the run's clock ends it");
+        assert_eq!(burst.age(2_400.0, 5_014_000), 1.0, "at 0.01× the page's clock ends it");
+        assert_eq!(burst.age(1_000.0, 4_000_000), 0.0, "a run rewound past it");
     }
 
     #[test]

@@ -357,7 +357,7 @@ pub fn command(c: &Command) -> String {
         Command::Misroute { user } => tf(CmdMisroute, &[("user", &words::user(*user))]),
         Command::SetAlgorithm { algorithm } => tf(CmdSetAlgorithm, &[("algorithm", &words::algorithm(*algorithm))]),
         Command::SetTraffic { rate_per_s, pattern } => {
-            tf(CmdSetTraffic, &[("rate", rate_per_s), ("pattern", &words::pattern(*pattern))])
+            tf(CmdSetTraffic, &[("rate", &Grouped((*rate_per_s).into())), ("pattern", &words::pattern(*pattern))])
         }
         Command::Spike => t(CmdSpike).to_string(),
         Command::SetCacheEnabled { enabled } => t(if *enabled { CmdCacheOn } else { CmdCacheOff }).to_string(),
@@ -381,12 +381,14 @@ pub fn command(c: &Command) -> String {
         Command::PromoteReplica { node } => tf(CmdPromote, &[("node", node)]),
         Command::AddReplica => t(CmdAddReplica).to_string(),
         Command::RemoveReplica { node } => tf(CmdRemoveDbNode, &[("node", node)]),
-        Command::SetReplicationLag { min_ms, max_ms } => tf(CmdSetLag, &[("min", min_ms), ("max", max_ms)]),
+        Command::SetReplicationLag { min_ms, max_ms } => {
+            tf(CmdSetLag, &[("min", &Grouped((*min_ms).into())), ("max", &Grouped((*max_ms).into()))])
+        }
         Command::SetAutoscaling { policy } => {
             t(if policy.enabled { CmdAutoscalingOn } else { CmdAutoscalingOff }).to_string()
         }
         Command::SetHealthCheck { interval_ms: 0 } => t(CmdHealthInstant).to_string(),
-        Command::SetHealthCheck { interval_ms } => tf(CmdHealthEvery, &[("interval", interval_ms)]),
+        Command::SetHealthCheck { interval_ms } => tf(CmdHealthEvery, &[("interval", &Grouped((*interval_ms).into()))]),
     }
 }
 

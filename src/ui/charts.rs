@@ -7,7 +7,7 @@ use statelab_sim::database::DbName;
 use statelab_sim::{FailReason, Sample};
 
 use super::use_lab;
-use crate::i18n::{counted, t, tf, words, Text::*};
+use crate::i18n::{counted, t, tf, words, Grouped, Text::*};
 
 /// Seconds of history drawn.
 const WINDOW: usize = 60;
@@ -124,12 +124,23 @@ fn segments(values: &[f64], y_max: f64) -> Vec<String> {
         .collect()
 }
 
-/// A legend's number, with the page language's decimal mark.
+/// A legend's number, with the page language's decimal and thousands marks, as the cards
+/// write theirs.
 fn fmt(v: f64) -> String {
     if v >= 100.0 || v.fract() == 0.0 {
-        format!("{v:.0}")
+        Grouped(v.round() as u64).to_string()
     } else {
         words::decimal(format!("{v:.1}"))
+    }
+}
+
+/// The y axis's top, a round bound from [`nice_max`], short enough for the axis's margin:
+/// "5,000", then "10k" and "2M".
+fn axis_top(v: f64) -> String {
+    match v {
+        v if v >= 1e6 => format!("{}M", v / 1e6),
+        v if v >= 1e4 => format!("{}k", v / 1e3),
+        v => fmt(v),
     }
 }
 
@@ -159,7 +170,7 @@ fn LineChart(
             <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=summary>
                 <line class="axis" x1=PAD_LEFT y1=H - 14.0 x2=W y2=H - 14.0 />
                 <line class="grid" x1=PAD_LEFT y1="10" x2=W y2="10" />
-                <text class="tick" x=PAD_LEFT - 4.0 y="14" text-anchor="end">{move || fmt(y_max())}</text>
+                <text class="tick" x=PAD_LEFT - 4.0 y="14" text-anchor="end">{move || axis_top(y_max())}</text>
                 <text class="tick" x=PAD_LEFT - 4.0 y=H - 12.0 text-anchor="end">"0"</text>
                 <text class="tick" x=PAD_LEFT y=H - 1.0>"−60 s"</text>
                 <text class="tick" x=W y=H - 1.0 text-anchor="end">{t(Now)}</text>
@@ -392,6 +403,15 @@ mod tests {
         assert_eq!(nice_max(7.0), 10.0);
         assert_eq!(nice_max(13.0), 20.0);
         assert_eq!(nice_max(420.0), 500.0);
+    }
+
+    /// A bound of 100,000 or more once lost its first digits past the axis's margin.
+    #[test]
+    fn the_axis_top_is_short_and_grouped() {
+        let tops: Vec<String> = [5.0, 5_000.0, 10_000.0, 200_000.0, 1e6, 5e6].map(axis_top).to_vec();
+        assert_eq!(tops, ["5", "5,000", "10k", "200k", "1M", "5M"]);
+        assert_eq!(fmt(998_670.0), "998,670");
+        assert_eq!(fmt(12.34), "12.3");
     }
 
     #[test]

@@ -59,7 +59,7 @@ fn Pane(lab: Lab, title: &'static str, actions: bool) -> impl IntoView {
                     }
                 }).collect_view()}
             </ul>
-            <p class="hint">{move || lab.snap.with(|s| tf(PaneHint, &[("in", &s.logged_in), ("users", &s.users), ("now", &words::clock(s.now_us))]))}</p>
+            <p class="hint">{move || lab.snap.with(|s| tf(PaneHint, &[("in", &Grouped(s.logged_in.into())), ("users", &counted(s.users.into(), UsersOne, UsersCount)), ("now", &words::clock(s.now_us))]))}</p>
             <h3 class="pane-feed-heading">{t(FeedHeading)}</h3>
             // Not live: both panes narrate at once, and the summary line already speaks.
             <ol class="pane-feed" aria-label=format!("{title}: {}", t(FeedHeading))>

@@ -261,9 +261,16 @@ pub fn Diagram(
     let master_down = Signal::derive(move || lab.snap.with(|s| !s.db.iter().any(|n| n.role == DbRole::Master && n.up)));
     let lb_status = Signal::derive(move || lab.snap.with(|s| words::algorithm(s.algorithm).to_string()));
     let users_status = Signal::derive(move || lab.snap.with(|s| counted(s.users.into(), UsersOne, UsersCount)));
-    let cdn_status = Signal::derive(move || lab.snap.with(|s| tf(EdgeHitsPct, &[("n", &(s.cdn_hit_per_mille / 10))])));
-    let dns_status =
-        Signal::derive(move || lab.snap.with(|s| tf(DnsCachedPct, &[("n", &(s.dns_cached_per_mille / 10))])));
+    let cdn_status = Signal::derive(move || {
+        lab.snap.with(|s| {
+            s.cdn_hit_per_mille.map_or_else(|| t(NoFilesYet).into(), |m| tf(EdgeHitsPct, &[("n", &(m / 10))]))
+        })
+    });
+    let dns_status = Signal::derive(move || {
+        lab.snap.with(|s| {
+            s.dns_cached_per_mille.map_or_else(|| t(NoRequestsYet).into(), |m| tf(DnsCachedPct, &[("n", &(m / 10))]))
+        })
+    });
     let store_down = Signal::derive(move || lab.snap.with(|s| !s.store.up));
     // Where the selected user's session lives, to highlight that box.
     // One memo for every box that highlights the selected user's session home.
@@ -382,8 +389,8 @@ pub fn Diagram(
                             {move || lab.snap.with(|s| (s.users > BROWSER_ROWS).then(|| tf(BrowsersMore, &[("n", &Grouped((s.users - (BROWSER_ROWS - 1)).into()))])))}
                         </text>
                     </g>
-                    <NodeBox x=X_EDGE y=Y_DNS spot="dns" icon="dns" label="DNS" status=dns_status statuses=vec![tf(DnsCachedPct, &[("n", &100)])] down=false />
-                    <NodeBox x=X_EDGE y=Y_CDN spot="cdn" icon="cdn" label=t(CdnEdge) status=cdn_status statuses=vec![tf(EdgeHitsPct, &[("n", &100)])] down=false />
+                    <NodeBox x=X_EDGE y=Y_DNS spot="dns" icon="dns" label="DNS" status=dns_status statuses=vec![tf(DnsCachedPct, &[("n", &100)]), t(NoRequestsYet).into()] down=false />
+                    <NodeBox x=X_EDGE y=Y_CDN spot="cdn" icon="cdn" label=t(CdnEdge) status=cdn_status statuses=vec![tf(EdgeHitsPct, &[("n", &100)]), t(NoFilesYet).into()] down=false />
                     <NodeBox x=X_EDGE y=Y_ORIGIN h=52.0 icon="origin" label=t(Origin) status=t(StaticFiles).to_string() down=false />
                     <NodeBox x=X_LB y=Y_LB w=130.0 h=80.0 spot="balancer" icon="balancer" label=t(LoadBalancer) status=lb_status failing=Signal::derive(move || lab.is_failing(Node::Balancer))
                         statuses=LbAlgorithm::ALL.map(|a| words::algorithm(a).to_string()).to_vec() down=false />
@@ -560,7 +567,7 @@ pub fn Diagram(
                         ("servers", &s.servers.iter().filter(|v| v.state.accepts()).count()),
                         ("flight", &Grouped(s.in_flight.into())),
                         ("in", &Grouped(s.logged_in.into())),
-                        ("users", &Grouped(s.users.into())),
+                        ("users", &counted(s.users.into(), UsersOne, UsersCount)),
                     ],
                 ))}
             </figcaption>

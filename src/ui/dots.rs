@@ -25,8 +25,12 @@ const PLATE_HEIGHT: f64 = 17.0;
 /// The least height of a server box whose plate fits between its top and its name's line.
 const TOP_ROOM: f64 = 78.0;
 
-/// How long a failure burst stays on screen [ms of real time].
+/// How long a failure burst stays on screen [ms of real time]: long enough to read at 1×.
 pub const BURST_MS: f64 = 1_400.0;
+
+/// The most run time a burst outlives its failure [µs]: at 10× the page's 1.4 s would be 14
+/// simulated seconds, and a box would still be outlined long after it recovered.
+pub const BURST_US: u64 = 1_400_000;
 
 /// The kinds of dot the legend explains, with their colours.
 pub const LEGEND: [(Text, &str); 8] = [
@@ -231,7 +235,7 @@ pub fn draw(lab: Lab) {
             // servers), the newest is told and the boxes under the others stay outlined.
             let mut plates: Vec<(f64, f64, f64)> = Vec::new();
             for b in bursts.iter().rev() {
-                let age = ((now - b.born_ms) / BURST_MS).clamp(0.0, 1.0);
+                let age = b.age(now, snap.now_us);
                 let (x, y) = position(b.at, snap);
                 top.set_global_alpha(1.0 - age * 0.8);
                 // A box is outlined by the diagram (`Lab::failing`): a ring would hide its

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use statelab_sim::request::Completed;
 use statelab_sim::user::SessionHome;
-use statelab_sim::{Node, UserState};
+use statelab_sim::{FailReason, Node, UserState};
 
 use super::use_lab;
 use crate::i18n::{t, tf, words, Text::*};
@@ -173,12 +173,20 @@ pub fn Waterfall() -> impl IntoView {
 }
 
 /// "Request #88 — User T's product view via Server 2, answered in 33 ms.", numbered from 1.
+/// A request whose server could not take it, with no other up, never went "via" that server.
 fn summary(c: &Completed) -> String {
-    let outcome = match c.failure {
-        Some(r) => tf(OutcomeFailed, &[("why", &words::fail_reason(r))]),
-        None => tf(OutcomeAnswered, &[("time", &words::duration(c.breakdown.total_us()))]),
+    let (server, outcome) = match (c.failure, c.server) {
+        (Some(FailReason::NoServer), Some(s)) => {
+            (String::new(), tf(OutcomeUnreachable, &[("server", &words::server(s))]))
+        }
+        (failure, server) => (
+            server.map(|s| tf(Via, &[("server", &words::server(s))])).unwrap_or_default(),
+            match failure {
+                Some(r) => tf(OutcomeFailed, &[("why", &words::fail_reason(r))]),
+                None => tf(OutcomeAnswered, &[("time", &words::duration(c.breakdown.total_us()))]),
+            },
+        ),
     };
-    let server = c.server.map(|s| tf(Via, &[("server", &words::server(s))])).unwrap_or_default();
     tf(
         TraceSummary,
         &[

@@ -366,7 +366,7 @@ fn DatabaseControls() -> impl IntoView {
                         }
                     }
                 />
-                <output>{move || format!("{} ms", lag.get())}</output>
+                <output>{move || format!("{} ms", Grouped(lag.get().into()))}</output>
             </label>
         </fieldset>
     }

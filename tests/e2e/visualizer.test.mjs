@@ -383,6 +383,19 @@ test('clicking a moving dot traces that request hop by hop', async () => {
   await context.close();
 });
 
+test('a traced request its only server could not take never says it went via that server', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?seed=2&rate=100&autoplay=0&mode=stateless&servers=1`);
+  await steps(page, 25);
+  await page.getByRole('button', { name: 'Crash Server 1' }).click();
+  await page.getByRole('button', { name: 'Trace next request' }).click();
+  for (let i = 0; i < 40 && !(await page.getByRole('list', { name: 'Latency by hop' }).count()); i++) await steps(page, 1);
+  const shown = await page.locator('.waterfall > p:not(.hint):not(.visually-hidden)').textContent();
+  assert.match(shown, /, failed: (Server 1 could not take it, and no other server was up|no server)\.$/, shown);
+  assert.doesNotMatch(shown, /via Server 1/, shown);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('the sliders, menus and data-tier buttons each change the run', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`);
   const click = (name) => page.getByRole('button', { name, exact: true }).click();
@@ -753,6 +766,47 @@ test('the errors chart never says no request failed while the card counts a fail
     assert.doesNotMatch(await legend.textContent(), /No request failed in the last minute/);
     await page.keyboard.press('s');
   }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a box stops being outlined as failing soon after it recovers, at any speed', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?seed=6&mode=stateless&autoplay=0&rate=60`);
+  await steps(page, 30);
+  await page.getByRole('button', { name: 'Crash session store' }).click();
+  const store = page.locator('.stage g.node', { hasText: 'Session store' });
+  const failing = async () => /\bfailing\b/.test(await store.getAttribute('class'));
+  for (let i = 0; i < 30 && !(await failing()); i++) await page.keyboard.press('s');
+  assert.ok(await failing(), 'requests fail at the store while it is down');
+  await page.getByRole('button', { name: 'Restart session store' }).click();
+  // Two simulated seconds, stepped faster than the page's own 1.4 s flash.
+  await steps(page, 20);
+  assert.equal(await failing(), false, 'the store is up and answering again');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('charts write large figures as the cards do, and their axis top in full', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?seed=2&rate=200000&autoplay=0`);
+  await steps(page, 20);
+  const chart = page.locator('figure.chart', { has: page.getByText('Throughput', { exact: true }) });
+  const top = await chart.locator('text.tick').first().textContent();
+  assert.match(top, /^\d+(k|M)$/, top);
+  const legend = await chart.locator('.chart-legend').textContent();
+  assert.match(legend, /\d{1,3},\d{3}\/s/, legend);
+  assert.doesNotMatch(legend, /\d{4}/, legend);
+  assert.doesNotMatch(await chart.locator('svg[role=img]').getAttribute('aria-label'), /\d{4}/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('with no request yet, DNS and the CDN say so rather than 0 %, and one user is one', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?seed=1&rate=0&users=1&autoplay=0`);
+  await steps(page, 20);
+  const status = (name) => page.locator('.stage g.node', { hasText: name }).locator('.node-status').textContent();
+  assert.equal(await status('DNS'), 'no requests yet');
+  assert.equal(await status('CDN edge'), 'no files asked yet');
+  assert.match(await page.locator('#diagram-caption').textContent(), /logged in: [01] of 1 user\. /);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -36,14 +36,15 @@ impl Cdn {
         self.expires_us[0].len()
     }
 
-    /// Share of static files served by an edge, in per mille.
-    pub fn hit_ratio_per_mille(&self) -> u32 {
+    /// Share of static files served by an edge, in per mille; `None` before the first file, so
+    /// a page says "none yet" rather than a misleading 0 %.
+    pub fn hit_ratio_per_mille(&self) -> Option<u32> {
         ratio_per_mille(self.hits, self.hits + self.misses)
     }
 }
 
-pub(crate) fn ratio_per_mille(part: u64, whole: u64) -> u32 {
-    (part * 1000).checked_div(whole).map_or(0, |r| r as u32)
+pub(crate) fn ratio_per_mille(part: u64, whole: u64) -> Option<u32> {
+    (part * 1000).checked_div(whole).map(|r| r as u32)
 }
 
 #[cfg(test)]
@@ -53,10 +54,11 @@ mod tests {
     #[test]
     fn an_edge_misses_once_then_hits_until_the_ttl() {
         let mut cdn = Cdn::new(4);
+        assert_eq!(cdn.hit_ratio_per_mille(), None, "nothing asked yet");
         assert!(!cdn.lookup(Region::Asia, 2, 0, 100));
         assert!(cdn.lookup(Region::Asia, 2, 50, 150));
         assert!(!cdn.lookup(Region::Europe, 2, 50, 150), "each region has its own edge");
         assert!(!cdn.lookup(Region::Asia, 2, 100, 200), "expired at the TTL");
-        assert_eq!(cdn.hit_ratio_per_mille(), 250);
+        assert_eq!(cdn.hit_ratio_per_mille(), Some(250));
     }
 }

@@ -8,6 +8,7 @@ use crate::balancer::LbAlgorithm;
 use crate::config::{AutoscalerConfig, Mode};
 use crate::server::ServerId;
 use crate::store::StoreKind;
+use crate::tour::grouped;
 use crate::traffic::Pattern;
 use crate::user::UserId;
 
@@ -108,7 +109,7 @@ impl fmt::Display for Command {
             Command::Misroute { user } => write!(f, "send {user}'s next request to another server"),
             Command::SetAlgorithm { algorithm } => write!(f, "balance by {algorithm}"),
             Command::SetTraffic { rate_per_s, pattern } => {
-                write!(f, "set traffic to {rate_per_s} requests/s, {pattern}")
+                write!(f, "set traffic to {} requests/s, {pattern}", grouped((*rate_per_s).into()))
             }
             Command::Spike => f.write_str("spike the traffic"),
             Command::SetCacheEnabled { enabled: true } => f.write_str("turn the cache on"),
@@ -133,14 +134,14 @@ impl fmt::Display for Command {
             Command::AddReplica => f.write_str("add a read replica"),
             Command::RemoveReplica { node } => write!(f, "remove database node {node}"),
             Command::SetReplicationLag { min_ms, max_ms } => {
-                write!(f, "set replication lag to {min_ms}–{max_ms} ms")
+                write!(f, "set replication lag to {}–{} ms", grouped((*min_ms).into()), grouped((*max_ms).into()))
             }
             Command::SetAutoscaling { policy } => {
                 write!(f, "turn auto-scaling {}", on_off(policy.enabled))
             }
             Command::SetHealthCheck { interval_ms: 0 } => f.write_str("make health checks instant"),
             Command::SetHealthCheck { interval_ms } => {
-                write!(f, "check server health every {interval_ms} ms")
+                write!(f, "check server health every {} ms", grouped((*interval_ms).into()))
             }
         }
     }
@@ -247,5 +248,14 @@ mod tests {
         assert_eq!(lag(200), (50, 200));
         assert_eq!(lag(20), (10, 20));
         assert_eq!(lag(5), (5, 5), "never a minimum above the maximum");
+    }
+
+    /// The feed tells large figures as the cards do: "5000 ms" once sat beside "1,000,000".
+    #[test]
+    fn figures_in_a_command_are_grouped() {
+        assert_eq!(Command::replication_lag_up_to(5_000).to_string(), "set replication lag to 1,250–5,000 ms");
+        let traffic = Command::SetTraffic { rate_per_s: 100_000, pattern: Pattern::Steady };
+        assert_eq!(traffic.to_string(), "set traffic to 100,000 requests/s, steady");
+        assert_eq!(Command::SetHealthCheck { interval_ms: 2_000 }.to_string(), "check server health every 2,000 ms");
     }
 }

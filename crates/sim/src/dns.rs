@@ -24,8 +24,8 @@ impl Dns {
         }
     }
 
-    /// Requests that skipped the lookup, of all [‰].
-    pub fn cached_per_mille(&self) -> u32 {
+    /// Requests that skipped the lookup, of all [‰]; `None` before the first request.
+    pub fn cached_per_mille(&self) -> Option<u32> {
         crate::cdn::ratio_per_mille(self.cache_hits, self.cache_hits + self.lookups)
     }
 
@@ -42,11 +42,11 @@ mod tests {
     #[test]
     fn a_fresh_answer_skips_the_lookup_and_counts_as_cached() {
         let mut dns = Dns::default();
-        assert_eq!(dns.cached_per_mille(), 0, "nothing asked yet");
+        assert_eq!(dns.cached_per_mille(), None, "nothing asked yet");
         assert!(dns.needs_lookup(0, 0), "no answer yet");
         assert!(!dns.needs_lookup(10, 60_000));
         assert!(!dns.needs_lookup(20, 60_000));
         assert!(dns.needs_lookup(60_000, 60_000), "expired");
-        assert_eq!(dns.cached_per_mille(), 500);
+        assert_eq!(dns.cached_per_mille(), Some(500));
     }
 }

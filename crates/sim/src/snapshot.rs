@@ -254,11 +254,12 @@ pub struct Snapshot {
     /// Users who lost their session and have no new one yet, logging in again or not (not
     /// `users - logged_in`).
     pub logged_out: u32,
-    /// Static files the CDN edges answered, of all asked for since the start [‰].
-    pub cdn_hit_per_mille: u32,
+    /// Static files the CDN edges answered, of all asked for since the start [‰]; `None`
+    /// before the first.
+    pub cdn_hit_per_mille: Option<u32>,
     /// Requests whose browser still held a fresh DNS answer and skipped the lookup, of all
-    /// since the start [‰]: the TTL is why DNS costs a page so little.
-    pub dns_cached_per_mille: u32,
+    /// since the start [‰]: the TTL is why DNS costs a page so little. `None` before the first.
+    pub dns_cached_per_mille: Option<u32>,
     /// Whether the auto-scaler's policy is on; it may still hold for a cooldown or a boot.
     pub autoscaling: bool,
     pub totals: Totals,

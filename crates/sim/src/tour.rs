@@ -358,7 +358,7 @@ fn plural(n: u64, one: &str, many: &str) -> String {
 }
 
 /// `n` with its thousands marked as the page writes counts in English ("25,971").
-fn grouped(n: u64) -> String {
+pub(crate) fn grouped(n: u64) -> String {
     grouped_by(n, ",", 4)
 }
 
