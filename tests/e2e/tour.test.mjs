@@ -212,7 +212,7 @@ test('controls follow the tour: the lag slider shows the step’s lag, and Reset
   await page.getByText(/^Step 3 of \d+ \(Stateless mode\)$/).waitFor();
   const lag = page.getByRole('slider', { name: 'Replication lag' });
   assert.equal(await lag.inputValue(), '3000', 'step 2 raised the lag to 1–3 s');
-  assert.match(await lag.locator('xpath=..').locator('output').textContent(), /^3000 ms$/);
+  assert.match(await lag.locator('xpath=..').locator('output').textContent(), /^3,000 ms$/);
   // Steps 1 and 2 ran 10 + 30 s: the timeline says where the run is and how far it goes.
   assert.equal(await page.locator('.scrubber output').textContent(), '40.0 s of 40.0 s');
   assert.equal(await page.getByRole('slider', { name: 'Timeline' }).getAttribute('aria-valuetext'), '40.0 s of 40.0 s', 'a screen reader hears the same');

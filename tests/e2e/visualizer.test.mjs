@@ -438,7 +438,7 @@ test('the sliders, menus and data-tier buttons each change the run', async () =>
   await click('Remove Replica 2');
   await page.locator('svg text', { hasText: 'Replica 2' }).waitFor({ state: 'detached' });
   await slide('Replication lag up to', 'End');
-  assert.equal(await textOf('label:has-text("Replication lag up to") output'), '5000 ms');
+  assert.equal(await textOf('label:has-text("Replication lag up to") output'), '5,000 ms');
   assert.deepEqual(errors, []);
   await context.close();
 });
