@@ -81,7 +81,7 @@ impl Controls {
 }
 
 /// Side panels an instructor can pick with `panel=tour,charts,…`.
-pub const PANELS: [&str; 7] = ["tour", "charts", "controls", "inspector", "trace", "feed", "share"];
+pub const PANELS: [&str; 8] = ["tour", "charts", "controls", "inspector", "trace", "feed", "share", "glossary"];
 
 /// Everything the URL can set.
 #[derive(Clone, Debug, PartialEq)]
@@ -955,7 +955,7 @@ mod tests {
         let (p, notices) = parse("panel=tour,chart,controls", Lang::En);
         assert_eq!(
             notices,
-            ["panel=…: left out what names no panel (chart); the panels are tour, charts, controls, inspector, trace, feed, share, and the others named show."]
+            ["panel=…: left out what names no panel (chart); the panels are tour, charts, controls, inspector, trace, feed, share, glossary, and the others named show."]
         );
         assert!(p.shows("tour") && p.shows("controls") && !p.shows("charts"));
         let (p, notices) = parse("panel=charts,bogus&controls=minimal", Lang::En);

@@ -284,13 +284,13 @@ mod tests {
             (
                 C::LoginsAtLeast { logins: 1 },
                 Figures::Count(0),
-                "There have been no logins so far (expected at least 1).",
+                "There have been no re-logins so far (expected at least 1).",
             ),
-            (C::LoginsAtLeast { logins: 1 }, Figures::Count(1), "There has been 1 login so far (expected at least 1)."),
+            (C::LoginsAtLeast { logins: 1 }, Figures::Count(1), "There has been 1 re-login so far (expected at least 1)."),
             (
                 C::LoginsAtLeast { logins: 7 },
                 Figures::Count(30),
-                "There have been 30 logins so far (expected at least 7).",
+                "There have been 30 re-logins so far (expected at least 7).",
             ),
             (
                 C::StepLogoutsAtMost { logouts: 0 },

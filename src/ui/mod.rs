@@ -9,6 +9,7 @@ pub(crate) mod dots;
 mod export;
 mod feed;
 mod focus;
+mod glossary;
 mod help;
 mod inspector;
 mod metrics;
@@ -273,6 +274,7 @@ pub fn App(setup: Setup) -> impl IntoView {
                         </aside>
                     })}
                     <div class="main-col">
+                        {params.shows("glossary").then(|| view! { <glossary::Glossary /> })}
                         {params.shows("charts").then(|| view! { <charts::Charts /> })}
                         <div class="panels">
                             {params.shows("inspector").then(|| view! { <inspector::SessionInspector /> })}

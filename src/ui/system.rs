@@ -6,6 +6,8 @@ use statelab_sim::autoscaler::Wait;
 use statelab_sim::config::AutoscalerConfig;
 use statelab_sim::database::DbRole;
 use statelab_sim::store::Durability;
+use statelab_sim::time::SEC;
+use statelab_sim::traffic;
 use statelab_sim::{Command, Keyed, LbAlgorithm, Mode, Pattern, StoreKind, UserId};
 
 use super::use_lab;
@@ -74,8 +76,18 @@ fn TrafficControls() -> impl IntoView {
                         {Pattern::ALL.into_iter().map(|p| view! { <option value=p.key()>{words::pattern(p)}</option> }).collect_view()}
                     </select>
                 </label>
-                <button on:click=move |_| lab.send(Command::Spike)>{t(SpikeButton)}</button>
+                <button aria-describedby="spike-hint" on:click=move |_| lab.send(Command::Spike)>{t(SpikeButton)}</button>
             </div>
+            <p class="hint" id="spike-hint">
+                {tf(
+                    SpikeHint,
+                    &[
+                        ("factor", &traffic::SPIKE_FACTOR),
+                        ("floor", &Grouped(traffic::SPIKE_FLOOR_PER_S as u64)),
+                        ("s", &(traffic::SPIKE_US / SEC)),
+                    ],
+                )}
+            </p>
             <label class="row check">
                 <input
                     type="checkbox"

@@ -37,6 +37,9 @@ struct Player {
     pick: Option<usize>,
     /// The learner's answer to this step's prediction, once checked.
     answer: Option<usize>,
+    /// Bit `i`: step `i` was passed with Next before its run ended, so the list does not tick
+    /// it as seen; only the earlier steps' bits count.
+    skipped: u64,
 }
 
 impl Player {
@@ -125,6 +128,11 @@ pub fn TourPlayer(
                 }) {
                     lab.notice.set(None);
                 }
+                // Marks of this tour's earlier steps stay; a step gone back to is open again.
+                let earlier = 1u64.checked_shl(step as u32).map_or(u64::MAX, |bit| bit - 1);
+                let skipped = player.with_untracked(|p| {
+                    p.filter(|p| p.tour == tour_index && p.mode == mode).map_or(0, |p| p.skipped & earlier)
+                });
                 player.set(Some(Player {
                     tour: tour_index,
                     mode,
@@ -132,6 +140,7 @@ pub fn TourPlayer(
                     phase: Phase::Shown,
                     pick: None,
                     answer: None,
+                    skipped,
                 }));
                 lab.tour_at.set(Some((tour.id.clone(), step, mode)));
                 lab.spotlight.set(tour.steps.get(step).map(|s| s.spotlight.clone()).unwrap_or_default());
@@ -203,6 +212,10 @@ pub fn TourPlayer(
         let Some(p) = player.get_untracked() else { return };
         let count = tour_of(&p).steps.len();
         if p.step < count {
+            if !matches!(p.phase, Phase::Done { .. }) {
+                let bit = 1u64.checked_shl(p.step as u32).unwrap_or(0);
+                player.set(Some(Player { skipped: p.skipped | bit, ..p }));
+            }
             show(p.tour, p.mode, p.step + 1);
         }
     };
@@ -378,8 +391,14 @@ pub fn TourPlayer(
                 let finished_tour = p.step >= count;
                 view! {
                     <ol class="steps" aria-label=t(Steps)>
-                        {tour.steps.iter().enumerate().map(|(i, s)| view! {
-                            <li class:current=i == p.step class:past=i < p.step aria-current=(i == p.step).then_some("step")>{s.title.clone()}</li>
+                        {tour.steps.iter().enumerate().map(|(i, s)| {
+                            let skipped = i < p.step && p.skipped.checked_shr(i as u32).is_some_and(|b| b & 1 == 1);
+                            view! {
+                                <li class:current=i == p.step class:past=i < p.step class:skipped=skipped aria-current=(i == p.step).then_some("step")>
+                                    {s.title.clone()}
+                                    {skipped.then(|| view! { <span class="visually-hidden">{t(StepSkipped)}</span> })}
+                                </li>
+                            }
                         }).collect_view()}
                     </ol>
                     <p class="progress" role="status">
@@ -390,10 +409,35 @@ pub fn TourPlayer(
                         // where its text and Run come next (a phone would leave it off screen).
                         let moves = view! {
                             <button disabled=p.step == 0 on:click=move |_| { back(); to_step_text(); }>{t(Back)}</button>
-                            <button class="primary" disabled=finished_tour on:click=move |_| { next(); to_step_text(); }>{t(Next)}</button>
+                            // Run is the way on from a step not yet run; Next would skip it.
+                            <button class:primary=!matches!(p.phase, Phase::Shown) disabled=finished_tour on:click=move |_| { next(); to_step_text(); }>{t(Next)}</button>
                         };
                         if finished_tour {
-                            view! { <div class="row">{moves}</div> }.into_any()
+                            // The way on from a finished tour: the same tour in its other mode,
+                            // and the next tour where the learner may pick one.
+                            let other = tour.modes.iter().copied().find(|&m| m != p.mode);
+                            let following = chooser.then_some(p.tour + 1).filter(|&i| tours.with_value(|t| i < t.len()));
+                            view! {
+                                <div class="row">
+                                    {moves}
+                                    {other.map(|m| view! {
+                                        <button class="primary" on:click=move |_| { chosen_mode.set(m); show(p.tour, m, 0); to_step_text(); }>
+                                            {tf(TourAgainIn, &[("mode", &mode_in_text(m))])}
+                                        </button>
+                                    })}
+                                    {following.map(|i| {
+                                        let (title, first) = tours.with_value(|t| (t[i].title.clone(), t[i].modes[0]));
+                                        view! {
+                                            <button class:primary=other.is_none() on:click=move |_| {
+                                                chosen.set(i);
+                                                chosen_mode.set(first);
+                                                show(i, first, 0);
+                                                to_step_text();
+                                            }>{tf(NextTour, &[("title", &title)])}</button>
+                                        }
+                                    })}
+                                </div>
+                            }.into_any()
                         } else {
                             step_view(tour.clone(), p, player, run_step, verdict, autoplay, moves).into_any()
                         }

@@ -1,6 +1,7 @@
 // axe-core finds no accessibility violation on the main page, a running lab after a crash, a
-// tour step, compare mode, a server's menu in the diagram, the minimal embed and the Spanish page, in light, dark and
-// projector themes; reduced motion changes the rendering.
+// tour step, compare mode, a server's menu in the diagram, the open glossary beside a finished
+// tour, the minimal embed and the Spanish page, in light, dark and projector themes; reduced
+// motion changes the rendering.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -45,6 +46,14 @@ const VIEWS = [
     for (let i = 0; i < 20; i++) await page.keyboard.press('s');
     await page.locator('.avatar .cart:not([hidden])').first().waitFor({ state: 'attached' });
     await page.locator('.avatar.out').first().waitFor({ state: 'attached' });
+  }],
+  ['the glossary, open, and a finished tour', '', async (page) => {
+    await page.locator('.glossary summary').click();
+    await page.getByText('Sticky sessions and hashing').waitFor();
+    await page.getByRole('button', { name: 'Start tour' }).click();
+    const nextTour = page.getByRole('button', { name: /^Next tour: / });
+    for (let i = 0; i < 10 && !(await nextTour.count()); i++) await page.getByRole('button', { name: 'Next', exact: true }).click();
+    await nextTour.waitFor();
   }],
   ['minimal embed', '&controls=minimal&title=0', async () => {}],
   ['Spanish page', '&lang=es', async () => {}],

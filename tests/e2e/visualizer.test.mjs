@@ -811,6 +811,22 @@ test('with no request yet, DNS and the CDN say so rather than 0 %, and one user 
   await context.close();
 });
 
+test('the glossary explains the words the page uses, and Spike says what it does', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`);
+  const terms = page.locator('.glossary dt');
+  assert.equal(await terms.first().isVisible(), false, 'closed until asked for');
+  await page.locator('.glossary summary').click();
+  assert.equal(await terms.count(), 16);
+  for (const term of ['Session', 'Sticky sessions and hashing', 'Latency p50, p95, p99', 'Replication lag and stale reads']) {
+    assert.ok(await page.locator('.glossary dt').getByText(term, { exact: true }).isVisible(), term);
+  }
+  const spike = page.getByRole('button', { name: 'Spike', exact: true });
+  const hint = await page.locator(`#${await spike.getAttribute('aria-describedby')}`).textContent();
+  assert.equal(hint, 'Spike: 5× the set rate, and at least 1,500 requests/s, for 30 s.');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('the dot layers are drawn at the screen’s pixel density, and again after a resize', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?seed=1&autoplay=0`, { viewport: { width: 1600, height: 900 }, deviceScaleFactor: 2 });
   await page.keyboard.press('s');

@@ -569,7 +569,7 @@ impl Checkpoint {
             Checkpoint::LoginsAtLeast { logins } => (
                 t.logins >= logins,
                 count(t.logins),
-                format!("{} so far (expected at least {logins}).", there_have_been(t.logins, "login", "logins")),
+                format!("{} so far (expected at least {logins}).", there_have_been(t.logins, "re-login", "re-logins")),
             ),
             Checkpoint::StepLogoutsAtLeast { logouts } => (
                 step_logouts >= logouts,
@@ -672,7 +672,9 @@ impl Checkpoint {
             Checkpoint::CartItemsAtLeast { items } => {
                 format!("At least {} in carts", plural(items, "product", "products"))
             }
-            Checkpoint::LoginsAtLeast { logins } => format!("At least {} so far", plural(logins, "login", "logins")),
+            Checkpoint::LoginsAtLeast { logins } => {
+                format!("At least {} so far", plural(logins, "re-login", "re-logins"))
+            }
             Checkpoint::StepLogoutsAtLeast { logouts } => {
                 format!("At least {} during this step", plural(logouts, "logout", "logouts"))
             }
