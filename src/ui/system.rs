@@ -112,7 +112,7 @@ fn TrafficControls() -> impl IntoView {
             // What the scaler judges, so a learner sees why a small spike adds no server, and
             // why a full load waits: a cooldown after its last change, or a server still booting;
             // and why a mean under its threshold can hide a server that sticky sessions overload.
-            <p class="hint">
+            <p class="hint" id="scaler-readout">
                 {move || lab.panel_snap(|_| {
                     lab.with_sim(|s| {
                         let r = s.autoscaler_readout()?;

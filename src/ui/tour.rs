@@ -377,6 +377,11 @@ pub fn TourPlayer(
                 })}
             </div>
             <p class="hint">{move || tours.with_value(|t| t[chosen.get()].summary.clone())}</p>
+            // A greyed Tour mode says why.
+            {move || tours.with_value(|t| match t[chosen.get()].modes.as_slice() {
+                [only] => Some(view! { <p class="hint">{tf(TourOneMode, &[("mode", &mode_in_text(*only))])}</p> }),
+                _ => None,
+            })}
             // Another tour picked while one is open: the mode and summary above are for the
             // pick, which Start opens; the steps below stay the open tour's.
             <p class="hint choice-pending" role="status">

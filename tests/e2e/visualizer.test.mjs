@@ -119,7 +119,7 @@ test('every main control works with real clicks', async () => {
   await click('Misroute user');
   await page.getByLabel('Auto-scaling (adds a server above 70 % busy, removes one below 30 %, keeps 1 to 16)').check();
   // The readout says what the scaler judges, and why it holds: the server added above boots.
-  assert.match(await page.locator('.system-controls fieldset').first().locator('.hint').textContent(), /^(Over the last [2-5] s the servers were \d+ % busy on average|In the last second the servers were \d+ % busy)\. It waits while a server is still booting\.$/);
+  assert.match(await page.locator('#scaler-readout').textContent(), /^(Over the last [2-5] s the servers were \d+ % busy on average|In the last second the servers were \d+ % busy)\. It waits while a server is still booting\.$/);
   await page.getByLabel('Cache product reads').uncheck();
   await page.getByLabel('Session store').selectOption('sql');
   await click('Crash session store');
@@ -232,7 +232,7 @@ test('the auto-scaler’s readout says when sticky sessions keep one server over
   // while the scaler is neither cooling down nor waiting for a boot, about 2 s of this spike.
   await page.locator('.masthead h1').click();
   const read = () => page.evaluate(() => {
-    const said = document.querySelector('.system-controls fieldset .hint').textContent;
+    const said = document.querySelector('#scaler-readout').textContent;
     const server = said.match(/Sticky sessions keep (Server \d+)'s/)?.[1];
     const box = [...document.querySelectorAll('.diagram g.server')].find((g) => g.querySelector('.node-label')?.textContent === server);
     return { said, server, status: box?.querySelector('.node-status')?.textContent ?? '' };
@@ -257,7 +257,7 @@ test('the auto-scaler’s readout says when it judges next while its mean is pas
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?seed=7&speed=1`);
   await page.getByLabel('Auto-scaling (adds a server above 70 % busy, removes one below 30 %, keeps 1 to 16)').check();
   // A quiet lab is under 30 % busy: it lets a server go at its first judgement, 5 s in.
-  const hint = page.locator('.system-controls fieldset .hint').first();
+  const hint = page.locator('#scaler-readout');
   await page.waitForFunction(
     (el) => /^(Over the last [1-4] s the servers were \d+ % busy on average|In the last second the servers were \d+ % busy)\. It judges again in [1-4] s\.$/.test(el.textContent),
     await hint.elementHandle(),
@@ -270,7 +270,7 @@ test('the auto-scaler’s readout does not call a second with no server up a bus
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&seed=1&mode=stateless`);
   await page.getByLabel('Auto-scaling (adds a server above 70 % busy, removes one below 30 %, keeps 1 to 16)').check();
   for (const n of [1, 2, 3]) await page.getByRole('button', { name: `Crash Server ${n}`, exact: true }).click();
-  const hint = page.locator('.system-controls fieldset .hint').first();
+  const hint = page.locator('#scaler-readout');
   const said = [];
   for (let step = 0; step < 80; step++) {
     await page.keyboard.press('s');
