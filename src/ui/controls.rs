@@ -30,7 +30,8 @@ pub fn play_room() -> &'static str {
 /// `full` false (`controls=minimal`): playback (Play, Step, Reset, speed) and the mode switch
 /// only, for small embeds, where Reset keeps a tour (see `TourPlayer`).
 #[component]
-pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
+/// `glossary`: the page shows the glossary, which the mode note then offers to open.
+pub fn Toolbar(theme: RwSignal<Theme>, full: bool, glossary: bool) -> impl IntoView {
     let lab = use_lab();
     // The run's own seed: a tour step or a link may bring another. A memo, so the field is only
     // set when the seed changes, never while the learner types.
@@ -156,11 +157,29 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool) -> impl IntoView {
                         Mode::Stateful => StatefulNote,
                         Mode::Stateless => StatelessNote,
                     })}
+                    // The note's words are the first a newcomer does not know.
+                    {glossary.then(|| view! {
+                        " "
+                        <button class="link" on:click=|_| open_glossary()>{t(WhatWordsMean)}</button>
+                    })}
                 </p>
             </div>
             <p class="notice" role="status" node_ref=notice_line>{move || lab.notice.get()}</p>
             <NoticeEcho line=notice_line />
         </section>
+    }
+}
+
+/// Opens the glossary and brings it into view with the focus on its toggle.
+fn open_glossary() {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(details) = doc.query_selector(".glossary").ok().flatten() else { return };
+    let _ = details.set_attribute("open", "");
+    if let Some(summary) = details.query_selector("summary").ok().flatten() {
+        summary.scroll_into_view();
+        if let Some(el) = summary.dyn_ref::<web_sys::HtmlElement>() {
+            let _ = el.focus();
+        }
     }
 }
 

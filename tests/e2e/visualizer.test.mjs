@@ -811,11 +811,13 @@ test('with no request yet, DNS and the CDN say so rather than 0 %, and one user 
   await context.close();
 });
 
-test('the glossary explains the words the page uses, and Spike says what it does', async () => {
+test('the glossary, opened from the mode note, explains the words the page uses, and Spike says what it does', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`);
   const terms = page.locator('.glossary dt');
   assert.equal(await terms.first().isVisible(), false, 'closed until asked for');
-  await page.locator('.glossary summary').click();
+  // The mode note, whose words are the first a newcomer meets, opens it.
+  await page.getByRole('button', { name: 'What do these words mean?' }).click();
+  assert.equal(await page.evaluate(() => document.activeElement.closest('.glossary') !== null), true);
   assert.equal(await terms.count(), 16);
   for (const term of ['Session', 'Sticky sessions and hashing', 'Latency p50, p95, p99', 'Replication lag and stale reads']) {
     assert.ok(await page.locator('.glossary dt').getByText(term, { exact: true }).isVisible(), term);
