@@ -26,7 +26,7 @@ const SHORTCUTS: [(Text, Text, bool); 9] = [
 ];
 
 /// Whether the key belongs to the focused control, not to the shortcuts: everything typed into
-/// a field or a menu, and the keys a button, box, radio or slider answers itself. A letter on
+/// a field or a menu, and the keys a button (or a toggle), box, radio or slider answers itself. A letter on
 /// a checkbox or a slider is still a shortcut: the mode switch and the sliders are the first
 /// controls a learner touches.
 fn typing_into(ev: &web_sys::KeyboardEvent) -> bool {
@@ -44,7 +44,8 @@ fn typing_into(ev: &web_sys::KeyboardEvent) -> bool {
             _ => true,
         },
         "SELECT" | "TEXTAREA" => true,
-        "BUTTON" => pressed,
+        // A glossary's toggle opens with Space, as a button does.
+        "BUTTON" | "SUMMARY" => pressed,
         _ => false,
     }
 }

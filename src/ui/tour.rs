@@ -37,9 +37,10 @@ struct Player {
     pick: Option<usize>,
     /// The learner's answer to this step's prediction, once checked.
     answer: Option<usize>,
-    /// Bit `i`: step `i` was passed with Next before its run ended, so the list does not tick
-    /// it as seen; only the earlier steps' bits count.
-    skipped: u64,
+    /// Bit `i`: step `i` ran to its end in this tour and mode, so the list ticks it as seen; a
+    /// step behind the learner without it (passed with Next, opened past by a link, or run in
+    /// the other mode) is marked not run.
+    ran: u64,
 }
 
 impl Player {
@@ -128,11 +129,8 @@ pub fn TourPlayer(
                 }) {
                     lab.notice.set(None);
                 }
-                // Marks of this tour's earlier steps stay; a step gone back to is open again.
-                let earlier = 1u64.checked_shl(step as u32).map_or(u64::MAX, |bit| bit - 1);
-                let skipped = player.with_untracked(|p| {
-                    p.filter(|p| p.tour == tour_index && p.mode == mode).map_or(0, |p| p.skipped & earlier)
-                });
+                let ran = player
+                    .with_untracked(|p| p.filter(|p| p.tour == tour_index && p.mode == mode).map_or(0, |p| p.ran));
                 player.set(Some(Player {
                     tour: tour_index,
                     mode,
@@ -140,7 +138,7 @@ pub fn TourPlayer(
                     phase: Phase::Shown,
                     pick: None,
                     answer: None,
-                    skipped,
+                    ran,
                 }));
                 lab.tour_at.set(Some((tour.id.clone(), step, mode)));
                 lab.spotlight.set(tour.steps.get(step).map(|s| s.spotlight.clone()).unwrap_or_default());
@@ -212,10 +210,6 @@ pub fn TourPlayer(
         let Some(p) = player.get_untracked() else { return };
         let count = tour_of(&p).steps.len();
         if p.step < count {
-            if !matches!(p.phase, Phase::Done { .. }) {
-                let bit = 1u64.checked_shl(p.step as u32).unwrap_or(0);
-                player.set(Some(Player { skipped: p.skipped | bit, ..p }));
-            }
             show(p.tour, p.mode, p.step + 1);
         }
     };
@@ -237,7 +231,8 @@ pub fn TourPlayer(
     Effect::new(move |_| {
         if let Some((p, at_start)) = finished() {
             unpace();
-            player.set(Some(Player { phase: Phase::Done { at_start }, ..p }));
+            let bit = 1u64.checked_shl(p.step as u32).unwrap_or(0);
+            player.set(Some(Player { phase: Phase::Done { at_start }, ran: p.ran | bit, ..p }));
             let tour = tour_of(&p);
             if let Some(c) = tour.checkpoint(p.step, p.mode) {
                 let result = lab.with_sim(|s| c.check_step(s, &at_start));
@@ -369,7 +364,8 @@ pub fn TourPlayer(
                 </div>
                 {chooser.then(|| view! {
                     // The first step's text is below the chooser, off screen on a phone.
-                    <button class="primary" on:click=move |_| { show(chosen.get_untracked(), chosen_mode.get_untracked(), 0); to_step_text(); }>{t(StartTour)}</button>
+                    // The main button only until a tour is open: then the step's own is the way on.
+                    <button class:primary=move || player.with(Option::is_none) on:click=move |_| { show(chosen.get_untracked(), chosen_mode.get_untracked(), 0); to_step_text(); }>{t(StartTour)}</button>
                     <label class="row check">
                         <input type="checkbox" prop:checked=move || autoplay.get() on:change=move |ev| autoplay.set(event_target_checked(&ev)) />
                         {t(Autoplay)}
@@ -377,9 +373,10 @@ pub fn TourPlayer(
                 })}
             </div>
             <p class="hint">{move || tours.with_value(|t| t[chosen.get()].summary.clone())}</p>
-            // A greyed Tour mode says why.
+            // A greyed Tour mode says why, where there is a choice of tours (a small frame keeps
+            // its height for the step).
             {move || tours.with_value(|t| match t[chosen.get()].modes.as_slice() {
-                [only] => Some(view! { <p class="hint">{tf(TourOneMode, &[("mode", &mode_in_text(*only))])}</p> }),
+                [only] if chooser => Some(view! { <p class="hint">{tf(TourOneMode, &[("mode", &mode_in_text(*only))])}</p> }),
                 _ => None,
             })}
             // Another tour picked while one is open: the mode and summary above are for the
@@ -397,11 +394,11 @@ pub fn TourPlayer(
                 view! {
                     <ol class="steps" aria-label=t(Steps)>
                         {tour.steps.iter().enumerate().map(|(i, s)| {
-                            let skipped = i < p.step && p.skipped.checked_shr(i as u32).is_some_and(|b| b & 1 == 1);
+                            let unrun = i < p.step && p.ran.checked_shr(i as u32).is_none_or(|b| b & 1 == 0);
                             view! {
-                                <li class:current=i == p.step class:past=i < p.step class:skipped=skipped aria-current=(i == p.step).then_some("step")>
+                                <li class:current=i == p.step class:past=i < p.step class:unrun=unrun aria-current=(i == p.step).then_some("step")>
                                     {s.title.clone()}
-                                    {skipped.then(|| view! { <span class="visually-hidden">{t(StepSkipped)}</span> })}
+                                    {unrun.then(|| view! { <span class="visually-hidden">{t(StepNotRun)}</span> })}
                                 </li>
                             }
                         }).collect_view()}
@@ -414,8 +411,8 @@ pub fn TourPlayer(
                         // where its text and Run come next (a phone would leave it off screen).
                         let moves = view! {
                             <button disabled=p.step == 0 on:click=move |_| { back(); to_step_text(); }>{t(Back)}</button>
-                            // Run is the way on from a step not yet run; Next would skip it.
-                            <button class:primary=!matches!(p.phase, Phase::Shown) disabled=finished_tour on:click=move |_| { next(); to_step_text(); }>{t(Next)}</button>
+                            // Next is the way on once the step has run; before, Run is.
+                            <button class:primary=matches!(p.phase, Phase::Done { .. }) disabled=finished_tour on:click=move |_| { next(); to_step_text(); }>{t(Next)}</button>
                         };
                         if finished_tour {
                             // The way on from a finished tour: the same tour in its other mode,

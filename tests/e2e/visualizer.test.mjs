@@ -819,6 +819,11 @@ test('the glossary, opened from the mode note, explains the words the page uses,
   await page.getByRole('button', { name: 'What do these words mean?' }).click();
   assert.equal(await page.evaluate(() => document.activeElement.closest('.glossary') !== null), true);
   assert.equal(await terms.count(), 16);
+  // Space on its toggle closes it, as on a button, and does not play the run.
+  await page.keyboard.press(' ');
+  assert.equal(await terms.first().isVisible(), false);
+  assert.ok(await page.getByRole('button', { name: 'Play', exact: true }).isVisible(), 'still paused');
+  await page.keyboard.press(' ');
   for (const term of ['Session', 'Sticky sessions and hashing', 'Latency p50, p95, p99', 'Replication lag and stale reads']) {
     assert.ok(await page.locator('.glossary dt').getByText(term, { exact: true }).isVisible(), term);
   }
