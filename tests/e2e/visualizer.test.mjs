@@ -28,6 +28,15 @@ const dotInTheOpen = (page, below) =>
     return null;
   }, below);
 
+/** Ticks Auto-scaling once its panel has laid out: the side panels skip their layout while off
+ *  screen (`content-visibility: auto`), so a box scrolled to moves as its panel renders. */
+async function turnOnAutoscaling(page) {
+  const box = page.getByLabel('Auto-scaling (adds a server above 70 % busy, removes one below 30 %, keeps 1 to 16)');
+  await box.scrollIntoViewIfNeeded();
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+  await box.check();
+}
+
 const SIZES = [
   ['wide', 1280, 800],
   ['frame', 800, 500],
@@ -117,7 +126,7 @@ test('every main control works with real clicks', async () => {
   for (const name of ['Misroute', 'Pattern']) assert.equal(await page.getByRole('combobox', { name, exact: true }).count(), 1, name);
   await page.getByLabel('Misroute').selectOption({ label: 'User B' });
   await click('Misroute user');
-  await page.getByLabel('Auto-scaling (adds a server above 70 % busy, removes one below 30 %, keeps 1 to 16)').check();
+  await turnOnAutoscaling(page);
   // The readout says what the scaler judges, and why it holds: the server added above boots.
   assert.match(await page.locator('#scaler-readout').textContent(), /^(Over the last [2-5] s the servers were \d+ % busy on average|In the last second the servers were \d+ % busy)\. It waits while a server is still booting\.$/);
   await page.getByLabel('Cache product reads').uncheck();
@@ -226,7 +235,7 @@ test('a click on a box opens its menu, which crashes, restarts and promotes in p
 
 test('the auto-scaler’s readout says when sticky sessions keep one server overloaded', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&seed=1&mode=stateful`);
-  await page.getByLabel('Auto-scaling (adds a server above 70 % busy, removes one below 30 %, keeps 1 to 16)').check();
+  await turnOnAutoscaling(page);
   await page.getByRole('button', { name: 'Spike', exact: true }).click();
   // Step by step (S), so every tenth of a second is seen: the readout names the server only
   // while the scaler is neither cooling down nor waiting for a boot, about 2 s of this spike.
@@ -255,7 +264,7 @@ test('the auto-scaler’s readout says when sticky sessions keep one server over
 
 test('the auto-scaler’s readout says when it judges next while its mean is past a threshold', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?seed=7&speed=1`);
-  await page.getByLabel('Auto-scaling (adds a server above 70 % busy, removes one below 30 %, keeps 1 to 16)').check();
+  await turnOnAutoscaling(page);
   // A quiet lab is under 30 % busy: it lets a server go at its first judgement, 5 s in.
   const hint = page.locator('#scaler-readout');
   await page.waitForFunction(
@@ -268,7 +277,7 @@ test('the auto-scaler’s readout says when it judges next while its mean is pas
 
 test('the auto-scaler’s readout does not call a second with no server up a busy one', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&seed=1&mode=stateless`);
-  await page.getByLabel('Auto-scaling (adds a server above 70 % busy, removes one below 30 %, keeps 1 to 16)').check();
+  await turnOnAutoscaling(page);
   for (const n of [1, 2, 3]) await page.getByRole('button', { name: `Crash Server ${n}`, exact: true }).click();
   const hint = page.locator('#scaler-readout');
   const said = [];
