@@ -372,7 +372,7 @@ pub fn TourPlayer(
                     </label>
                 })}
             </div>
-            <p class="hint">{move || tours.with_value(|t| t[chosen.get()].summary.clone())}</p>
+            <p class="hint tour-summary">{move || tours.with_value(|t| t[chosen.get()].summary.clone())}</p>
             // A greyed Tour mode says why, where there is a choice of tours (a small frame keeps
             // its height for the step).
             {move || tours.with_value(|t| match t[chosen.get()].modes.as_slice() {

@@ -2,7 +2,7 @@
 // origin is ignored.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, card } from './harness.mjs';
+import { setup, card, openPage } from './harness.mjs';
 
 const lab = setup();
 
@@ -248,6 +248,17 @@ test('a tour in a frame tells the host which step a prediction and a checkpoint 
   const reached = got.find((e) => e.type === 'checkpoint_reached');
   assert.deepEqual([answered.tour, answered.step, typeof answered.right], ['crash-2am', 1, 'boolean']);
   assert.deepEqual([reached.tour, reached.step, reached.passed], ['crash-2am', 1, true]);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('an 800×500 tour frame shows a step’s question, its answers and Check without a scroll', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?controls=minimal&title=0&scenario=what-is-state&step=2`, { viewport: { width: 800, height: 500 } });
+  const check = page.getByRole('button', { name: 'Check my answer' });
+  await check.waitFor();
+  const bottom = await check.evaluate((b) => b.getBoundingClientRect().bottom);
+  assert.ok(bottom <= 500, `Check ends at ${bottom} px`);
+  assert.equal(await page.evaluate(() => scrollY), 0);
   assert.deepEqual(errors, []);
   await context.close();
 });
