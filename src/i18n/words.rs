@@ -175,6 +175,7 @@ pub fn hop_label(label: &str, missed: bool) -> &str {
         "Cache" => t(HopCacheHit),
         "Origin" => t(HopOrigin),
         "Network" => t(HopNetwork),
+        "Down server" => t(HopDownServer),
         "Queue" => t(HopQueue),
         "Session read" => t(HopSessionRead),
         "Session write" => t(HopSessionWrite),

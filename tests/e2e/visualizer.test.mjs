@@ -401,6 +401,9 @@ test('a traced request its only server could not take never says it went via tha
   const shown = await page.locator('.waterfall > p:not(.hint):not(.visually-hidden)').textContent();
   assert.match(shown, /, failed: (Server 1 could not take it, and no other server was up|no server)\.$/, shown);
   assert.doesNotMatch(shown, /via Server 1/, shown);
+  // The trip to the down server is its own row, not hidden in the network's time.
+  const rows = await page.getByRole('list', { name: 'Latency by hop' }).locator('.wf-label').allTextContents();
+  assert.equal(rows.includes('Down server'), /could not take it/.test(shown), rows.join(', '));
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -1475,14 +1475,15 @@ impl Sim {
 
     fn arrive(&mut self, r: ReqRef) {
         let Some(sid) = self.req(r).server else { return };
-        let Some(i) = self.index_of(sid) else {
+        let Some(i) = self.index_of(sid).filter(|&i| self.servers[i].state.accepts()) else {
+            if let Some(q) = self.req_mut(r) {
+                let leg = q.hop.end_us - q.hop.start_us;
+                q.breakdown.refund(HopKind::Page, leg);
+                q.breakdown.down_server_us += leg;
+            }
             self.unreachable(r, sid);
             return;
         };
-        if !self.servers[i].state.accepts() {
-            self.unreachable(r, sid);
-            return;
-        }
         let s = &mut self.servers[i];
         if s.busy < self.cfg.server.workers {
             self.start_work(r, i);

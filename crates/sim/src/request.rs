@@ -132,6 +132,9 @@ pub struct Breakdown {
     pub origin_us: u64,
     /// Browser → balancer → server.
     pub network_us: u64,
+    /// The balancer's trip to a server that was down or gone on arrival: time the retry, or
+    /// the failure, costs on top.
+    pub down_server_us: u64,
     /// Waiting for a worker: the part that overload inflates.
     pub queue_us: u64,
     /// Reading the session from the shared store; 0 in stateful mode, where it is in memory.
@@ -165,12 +168,13 @@ impl Breakdown {
     /// (label, µs) rows in the order the request meets them, one hop after another, so a
     /// waterfall that starts each where the one before ends draws them where they happened.
     /// A retry on another server repeats some of them: their rows hold the sum.
-    pub fn rows(&self) -> [(&'static str, u64); 12] {
+    pub fn rows(&self) -> [(&'static str, u64); 13] {
         [
             ("DNS", self.dns_us),
             ("CDN", self.cdn_us),
             ("Origin", self.origin_us),
             ("Network", self.network_us),
+            ("Down server", self.down_server_us),
             ("Queue", self.queue_us),
             ("Session read", self.session_read_us),
             ("Cache", self.cache_us),

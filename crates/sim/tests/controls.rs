@@ -3,7 +3,9 @@
 use statelab_sim::config::limits;
 use statelab_sim::time::SEC;
 use statelab_sim::traffic::Pattern;
-use statelab_sim::{Command, CommandError, EventKind, Mode, ServerId, ServerState, Sim, SimConfig, StoreKind};
+use statelab_sim::{
+    Command, CommandError, EventKind, FailReason, Mode, ServerId, ServerState, Sim, SimConfig, StoreKind,
+};
 
 fn sim() -> Sim {
     let mut cfg = SimConfig { seed: 3, mode: Mode::Stateless, ..SimConfig::default() };
@@ -542,6 +544,35 @@ fn a_retried_request_remembers_the_server_it_could_not_reach() {
     }
     assert!(seen > 0, "some retried request is among the latest completed");
     assert!(s.completed().iter().filter(|c| c.retried_from.is_none()).all(|c| !retried.iter().any(|r| r.0 == c.id)));
+}
+
+/// The trip to a server found down on arrival is its own row of the waterfall, not network
+/// time: with another server up it is the retry's cost, with none it is all the request got.
+#[test]
+fn the_trip_to_a_down_server_is_told_apart_from_the_network() {
+    for servers in [1, 3] {
+        let mut cfg = SimConfig { seed: 5, mode: Mode::Stateless, servers, ..SimConfig::default() };
+        cfg.traffic.rate_per_s = 400;
+        let mut s = Sim::new(cfg).unwrap();
+        s.run_until(3 * SEC);
+        assert!(s.completed().iter().all(|c| c.breakdown.down_server_us == 0), "no server was down yet");
+        s.apply(Command::CrashServer { server: ServerId(0) }).unwrap();
+        let mut until = 3 * SEC;
+        while until < 5 * SEC && !s.completed().iter().any(|c| c.breakdown.down_server_us > 0) {
+            until += SEC / 100;
+            s.run_until(until);
+        }
+        let lost: Vec<_> = s.completed().iter().filter(|c| c.breakdown.down_server_us > 0).collect();
+        assert!(!lost.is_empty(), "{servers} servers: a request on its way to the crashed one got there");
+        for c in lost {
+            assert!(c.finished_us > 3 * SEC);
+            match servers {
+                1 => assert_eq!((c.failure, c.server), (Some(FailReason::NoServer), Some(ServerId(0))), "{c:?}"),
+                _ => assert!(c.retried_from == Some(ServerId(0)) || c.failure.is_some(), "{c:?}"),
+            }
+            assert!(c.breakdown.network_us > 0, "the way to the balancer is still network time: {c:?}");
+        }
+    }
 }
 
 #[test]
