@@ -1,5 +1,6 @@
 // examples/embed.html drives StateLab in an iframe over postMessage; a sender from another
 // origin is ignored.
+import fs from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, card, openPage } from './harness.mjs';
@@ -252,13 +253,27 @@ test('a tour in a frame tells the host which step a prediction and a checkpoint 
   await context.close();
 });
 
-test('an 800×500 tour frame shows a step’s question, its answers and Check without a scroll', async () => {
-  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?controls=minimal&title=0&scenario=what-is-state&step=2`, { viewport: { width: 800, height: 500 } });
-  const check = page.getByRole('button', { name: 'Check my answer' });
-  await check.waitFor();
-  const bottom = await check.evaluate((b) => b.getBoundingClientRect().bottom);
-  assert.ok(bottom <= 500, `Check ends at ${bottom} px`);
-  assert.equal(await page.evaluate(() => scrollY), 0);
-  assert.deepEqual(errors, []);
-  await context.close();
+test('an 800×500 tour frame shows every step’s question, its answers and Check without a scroll, in both languages', async () => {
+  const names = fs.readdirSync('assets/scenarios').filter((f) => f.endsWith('.json'));
+  const late = [];
+  let seen = 0;
+  for (const [lang, check] of [['en', 'Check my answer'], ['es', 'Comprobar mi respuesta']]) {
+    for (const name of names) {
+      const tour = JSON.parse(fs.readFileSync(`assets/scenarios/${name}`, 'utf8'));
+      for (const [i, step] of tour.steps.entries()) {
+        if (!step.prediction) continue;
+        const query = `?controls=minimal&title=0&lang=${lang}&scenario=${name.replace('.json', '')}&step=${i + 1}`;
+        const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}${query}`, { viewport: { width: 800, height: 500 } });
+        const button = page.getByRole('button', { name: check });
+        await button.waitFor();
+        const bottom = await button.evaluate((b) => b.getBoundingClientRect().bottom);
+        if (bottom > 500 || (await page.evaluate(() => scrollY)) !== 0) late.push(`${query}: Check ends at ${bottom} px`);
+        assert.deepEqual(errors, [], query);
+        seen += 1;
+        await context.close();
+      }
+    }
+  }
+  assert.ok(seen >= 20, `${seen} steps with a question`);
+  assert.deepEqual(late, []);
 });
