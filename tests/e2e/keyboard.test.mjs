@@ -134,7 +134,7 @@ test('every keyboard shortcut does what the help dialog lists', async () => {
   await context.close();
 });
 
-test('after a click on a radio, a checkbox or a slider the shortcuts still work, and Space stays theirs', async () => {
+test('after a click on a radio, a checkbox or a slider the shortcuts still work, and Space is theirs only when the keyboard brought the focus', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0`);
   const clock = async () => Number((await page.locator('.clock').textContent()).match(/[\d.]+/)[0]);
   const stateless = page.getByRole('radiogroup', { name: 'Session mode' }).getByRole('radio', { name: 'Stateless' });
@@ -148,12 +148,35 @@ test('after a click on a radio, a checkbox or a slider the shortcuts still work,
   }
   await page.keyboard.press('1');
   await page.locator('.server-controls li', { hasText: 'Server 1' }).locator('.state').filter({ hasText: /^crashed$/ }).waitFor();
-  // Space on a checkbox ticks it, and does not start the run.
+  // Space on a checkbox reached with the keyboard ticks it, and does not start the run.
   assert.ok(await scaling.isChecked());
   await scaling.focus();
+  assert.ok(await scaling.evaluate((b) => b.matches(':focus-visible')), 'after keys, the focus ring shows');
   await page.keyboard.press('Space');
   assert.equal(await scaling.isChecked(), false, 'Space unticked the box');
   assert.equal(await page.getByRole('button', { name: 'Play', exact: true }).count(), 1, 'the run is still paused');
+  // After a mouse click, Space plays and pauses: the clicked control is not set off again.
+  const servers = () => page.getByRole('button', { name: /^Crash Server \d+$/ }).count();
+  const before = await servers();
+  await page.getByRole('button', { name: 'Add server', exact: true }).click();
+  await page.getByRole('button', { name: `Crash Server ${before + 1}`, exact: true }).waitFor();
+  await page.keyboard.press('Space');
+  await page.getByRole('button', { name: 'Pause', exact: true }).waitFor();
+  await page.keyboard.press('Space');
+  await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
+  // Also when the clicked button had the focus already, and a key pressed since.
+  await page.keyboard.press('s');
+  await page.getByRole('button', { name: 'Add server', exact: true }).click();
+  await page.getByRole('button', { name: `Crash Server ${before + 2}`, exact: true }).waitFor();
+  await page.keyboard.press('Space');
+  await page.getByRole('button', { name: 'Pause', exact: true }).waitFor();
+  await page.keyboard.press('Space');
+  await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
+  assert.equal(await servers(), before + 2, 'one click, one server');
+  await scaling.click();
+  await page.keyboard.press('Space');
+  await page.getByRole('button', { name: 'Pause', exact: true }).waitFor();
+  assert.equal(await scaling.isChecked(), true, 'the click ticked it and Space left it so');
   assert.deepEqual(errors, []);
   await context.close();
 });
