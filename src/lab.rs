@@ -41,15 +41,16 @@ pub struct Burst {
     pub at: Node,
     /// The failure's short name in the page's language (`words::fail_reason`).
     pub label: &'static str,
-    /// Page time it was first drawn [ms since load].
+    /// Time played when it happened [ms, `Lab::played_ms`].
     pub born_ms: f64,
     /// Run time of the failure [µs].
     pub born_us: u64,
 }
 
 impl Burst {
-    /// How far through its flash it is, from 0 (new) to 1 (gone), by the page's clock or the
-    /// run's, whichever is further on: readable at 1×, and gone soon after the failures at 10×.
+    /// How far through its flash it is, from 0 (new) to 1 (gone), by the time played or the
+    /// run's clock, whichever is further on: readable at 1×, and gone soon after the failures
+    /// at 10×.
     pub fn age(&self, now_ms: f64, now_us: u64) -> f64 {
         let page = (now_ms - self.born_ms) / crate::ui::dots::BURST_MS;
         let run = now_us.saturating_sub(self.born_us) as f64 / crate::ui::dots::BURST_US as f64;
@@ -107,6 +108,9 @@ pub struct Lab {
     pub live: StoredValue<Snapshot>,
     /// Page time `snap` was last set [ms].
     published_ms: StoredValue<f64>,
+    /// Page time spent playing [ms]: a failure's flash fades by it, so a pause to explain a
+    /// crash keeps its outlines, and steps after the pause age them only by the run's clock.
+    pub played_ms: StoredValue<f64>,
     /// Whether the animation loop moves time on; stepping by hand pauses it first.
     pub playing: RwSignal<bool>,
     /// Simulated seconds per real second.
@@ -200,6 +204,7 @@ impl Lab {
             panels: Trigger::new(),
             panels_behind: StoredValue::new(false),
             published_ms: StoredValue::new(0.0),
+            played_ms: StoredValue::new(0.0),
             sim: StoredValue::new(sim),
             snap,
             playing: RwSignal::new(true),
@@ -666,6 +671,7 @@ impl Lab {
         let cursor = self.feed_cursor.get_value();
         let waiting = matches!(self.trace.get_untracked(), Trace::Waiting | Trace::Following { .. });
         let host_from = self.host_from.get_value();
+        let played = self.played_ms.get_value();
         let (snapshot, lines, bursts, next, traced) = self.sim.with_value(|s| {
             let mut bursts = Vec::new();
             // The story, and the failed requests the log still holds: told in groups, in order.
@@ -674,7 +680,7 @@ impl Lab {
             told.sort_by_key(|e| e.seq);
             for e in &told {
                 if let EventKind::RequestFailed { at, reason, .. } = e.kind {
-                    bursts.push(Burst { at, label: words::fail_reason(reason), born_ms: page_ms(), born_us: e.at_us });
+                    bursts.push(Burst { at, label: words::fail_reason(reason), born_ms: played, born_us: e.at_us });
                 }
             }
             let before = self.lines_told.get_value();
@@ -712,7 +718,7 @@ impl Lab {
             self.panels_behind.set_value(true);
         }
         self.bursts.update_value(|b| {
-            b.retain(|x| x.age(now, now_us) < 1.0);
+            b.retain(|x| x.age(played, now_us) < 1.0);
             b.extend(bursts);
             let excess = b.len().saturating_sub(MAX_BURSTS);
             b.drain(..excess);

@@ -60,6 +60,7 @@ pub fn start(lab: Lab) {
         }
         let dt_ms = last.get().map_or(0.0, |l: f64| (t - l).clamp(0.0, MAX_FRAME_MS));
         last.set(Some(t));
+        lab.played_ms.update_value(|p| *p += dt_ms);
         let speed = lab.speed.get_untracked();
         let wanted_us = dt_ms * 1000.0 * speed;
         let dt_us = pace.allowed_us(wanted_us);

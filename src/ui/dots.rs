@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 
 use crate::i18n::words;
 use crate::i18n::Text::{self, *};
-use crate::lab::{page_ms, Lab};
+use crate::lab::Lab;
 use crate::layout::{position, server_name_baseline, server_slot, Density, HEIGHT, WIDTH, X_SERVERS, X_SERVER_TEXT};
 
 /// The highest a failure's reason is drawn [diagram units]: below the heading of a dense stack
@@ -169,7 +169,7 @@ pub fn draw(lab: Lab) {
     if canvas.get_attribute("data-motion").as_deref() != Some(motion) {
         let _ = canvas.set_attribute("data-motion", motion);
     }
-    let now = page_ms();
+    let now = lab.played_ms.get_value();
     let selected = lab.selected_user.get_untracked();
     lab.live.with_value(|snap| {
         // The selected user's latest request, as a wide band under the dots; the inspector

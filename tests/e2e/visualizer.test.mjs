@@ -798,6 +798,27 @@ test('a box stops being outlined as failing soon after it recovers, at any speed
   await context.close();
 });
 
+test('a pause keeps a failure outlined however long it lasts, and a step after it ages it by the run’s clock only', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?seed=1&mode=stateful&autoplay=0&rate=100`);
+  await steps(page, 30);
+  await page.getByLabel('Misroute').selectOption({ label: 'User A' });
+  await page.getByRole('button', { name: 'Misroute user' }).click();
+  const failing = page.locator('.stage g.node.failing');
+  for (let i = 0; i < 40 && !(await failing.count()); i++) await page.keyboard.press('s');
+  assert.equal(await failing.count(), 1, 'User A’s stray request failed at one server');
+  const server = async (nodes) => (await nodes.first().textContent()).match(/^Server \d+/)?.[0];
+  const where = await server(failing);
+  assert.ok(where, 'a server box');
+  // Longer than the 1.4 s flash, paused, as a presenter explains what happened.
+  await page.waitForTimeout(2_000);
+  await page.keyboard.press('s');
+  assert.equal(await server(failing), where, 'still outlined a tenth of a second later');
+  await steps(page, 15);
+  assert.equal(await failing.count(), 0, 'gone 1.5 simulated seconds later');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('charts write large figures as the cards do, and their axis top in full', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?seed=2&rate=200000&autoplay=0`);
   await steps(page, 20);
