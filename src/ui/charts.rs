@@ -145,15 +145,25 @@ fn axis_top(v: f64) -> String {
 }
 
 /// `empty`: what the legend says while there is no series to draw, rather than nothing; it may
-/// change while the chart has nothing to draw.
+/// change while the chart has nothing to draw. `top`: a fixed axis top, with its unit, for a
+/// share: 2 % busy drawn under a "2" top would read as full.
 #[component]
 fn LineChart(
     title: &'static str,
     unit: &'static str,
     #[prop(into)] data: Signal<Vec<Series>>,
     #[prop(optional, into)] empty: Option<Signal<String>>,
+    #[prop(optional)] top: Option<f64>,
 ) -> impl IntoView {
-    let y_max = move || nice_max(data.with(|d| d.iter().flat_map(|s| s.values.iter().copied()).fold(0.0, f64::max)));
+    let y_max = move || {
+        top.unwrap_or_else(|| {
+            nice_max(data.with(|d| d.iter().flat_map(|s| s.values.iter().copied()).fold(0.0, f64::max)))
+        })
+    };
+    let top_label = move || match top {
+        Some(top) => format!("{}{unit}", fmt(top)),
+        None => axis_top(y_max()),
+    };
     let summary = move || {
         data.with(|d| {
             let parts: Vec<String> = d.iter().map(|s| s.described(unit)).collect();
@@ -170,7 +180,7 @@ fn LineChart(
             <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=summary>
                 <line class="axis" x1=PAD_LEFT y1=H - 14.0 x2=W y2=H - 14.0 />
                 <line class="grid" x1=PAD_LEFT y1="10" x2=W y2="10" />
-                <text class="tick" x=PAD_LEFT - 4.0 y="14" text-anchor="end">{move || axis_top(y_max())}</text>
+                <text class="tick" x=PAD_LEFT - 4.0 y="14" text-anchor="end">{top_label}</text>
                 <text class="tick" x=PAD_LEFT - 4.0 y=H - 12.0 text-anchor="end">"0"</text>
                 <text class="tick" x=PAD_LEFT y=H - 1.0>"−60 s"</text>
                 <text class="tick" x=W y=H - 1.0 text-anchor="end">{t(Now)}</text>
@@ -388,7 +398,7 @@ pub fn Charts() -> impl IntoView {
             <LineChart title=t(ChartDbCache) unit="/s" data=cache />
             <LineChart title=t(ChartReadsPerNode) unit="/s" data=nodes empty=Signal::stored(t(ChartNodesEmpty).to_string()) />
             <LineChart title=t(ChartServers) unit="" data=servers />
-            <LineChart title=t(ChartBusy) unit=" %" data=busy />
+            <LineChart title=t(ChartBusy) unit=" %" data=busy top=100.0 />
         </section>
     }
 }
