@@ -272,7 +272,8 @@ fn DataControls() -> impl IntoView {
             <label class="row check">
                 <input
                     type="checkbox"
-                    prop:checked=move || store().replica
+                    disabled=move || !store().kind.replicates()
+                    prop:checked=move || { let s = store(); s.replica && s.kind.replicates() }
                     on:change=move |ev| {
                         let s = store();
                         set_store(s.kind, s.persistence, event_target_checked(&ev));

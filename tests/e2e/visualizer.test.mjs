@@ -130,7 +130,15 @@ test('every main control works with real clicks', async () => {
   // The readout says what the scaler judges, and why it holds: the server added above boots.
   assert.match(await page.locator('#scaler-readout').textContent(), /^(Over the last [2-5] s the servers were \d+ % busy on average|In the last second the servers were \d+ % busy)\. It waits while a server is still booting\.$/);
   await page.getByLabel('Cache product reads').uncheck();
+  // Memcached has no replication: its standby switch is greyed out and unticked.
+  const standby = page.getByLabel('Standby replica of the store');
+  await standby.check();
+  await page.getByLabel('Session store').selectOption('memcached');
+  await page.getByText('Memcached keeps sessions in memory only, and has no standby copy: a crash loses every one.').waitFor();
+  assert.deepEqual([await standby.isDisabled(), await standby.isChecked()], [true, false]);
   await page.getByLabel('Session store').selectOption('sql');
+  assert.deepEqual([await standby.isDisabled(), await standby.isChecked()], [false, true], 'the setting comes back');
+  await standby.uncheck();
   await click('Crash session store');
   await click('Restart session store');
   await click('Crash master');

@@ -57,7 +57,8 @@ pub struct StoreView {
     pub up: bool,
     /// Counts only for Redis (sessions on disk survive a crash); SQL and NoSQL always keep them.
     pub persistence: bool,
-    /// A standby takes over about a second after a crash, whatever the kind.
+    /// A standby takes over about a second after a crash; counts only for a kind that
+    /// [`crate::StoreKind::replicates`].
     pub replica: bool,
     /// Sessions it holds now; stateless mode keeps every session here.
     pub sessions: u32,

@@ -32,6 +32,12 @@ impl StoreKind {
         }
     }
 
+    /// Whether it can keep a standby copy that takes over: Memcached has no replication of its
+    /// own, so the page greys out the standby switch for it, as it does persistence.
+    pub fn replicates(self) -> bool {
+        self != StoreKind::Memcached
+    }
+
     /// Round-trip latency range of one session read or write [µs].
     pub fn latency_us(self) -> (u64, u64) {
         match self {
@@ -85,7 +91,8 @@ pub struct SessionStore {
     pub kind: StoreKind,
     /// Counts only for Redis; SQL and NoSQL keep sessions anyway, and Memcached never can.
     pub persistence: bool,
-    /// A standby that takes over [`FAILOVER_US`] after a crash, whatever the kind.
+    /// A standby that takes over [`FAILOVER_US`] after a crash, for a kind that
+    /// [`StoreKind::replicates`].
     pub replica: bool,
     pub up: bool,
     /// Sessions held right now.
@@ -99,9 +106,9 @@ impl SessionStore {
     }
 
     /// What a crash does, given kind and settings: SQL and NoSQL stores are durable, Redis
-    /// only with persistence, Memcached never; a replica fails over whatever the kind.
+    /// only with persistence, Memcached never; a replica fails over, for every kind but Memcached.
     pub fn crash_outcome(&self) -> CrashOutcome {
-        if self.replica {
+        if self.replica && self.kind.replicates() {
             CrashOutcome::FailsOver
         } else if self.durable() {
             CrashOutcome::KeptUntilRestart
@@ -131,9 +138,11 @@ mod tests {
         assert_eq!(s.crash_outcome(), CrashOutcome::KeptUntilRestart);
         s.kind = StoreKind::Memcached;
         assert_eq!(s.crash_outcome(), CrashOutcome::SessionsLost, "memcached cannot persist");
-        s.kind = StoreKind::Sql;
-        assert_eq!(s.crash_outcome(), CrashOutcome::KeptUntilRestart);
         s.replica = true;
+        assert_eq!(s.crash_outcome(), CrashOutcome::SessionsLost, "memcached has no standby");
+        s.kind = StoreKind::Sql;
         assert_eq!(s.crash_outcome(), CrashOutcome::FailsOver);
+        s.replica = false;
+        assert_eq!(s.crash_outcome(), CrashOutcome::KeptUntilRestart);
     }
 }
