@@ -66,6 +66,16 @@ pub fn reduced_motion() -> bool {
         .is_some_and(|m| m.matches())
 }
 
+/// Whether the projector theme is on: its dots are larger and outlined, as pale colours on
+/// white wash out on a projector.
+fn projector() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .and_then(|e| e.get_attribute("data-theme"))
+        .is_some_and(|t| t == "projector")
+}
+
 /// The canvas with id `id`: `dots` under the boxes, `plates` over them.
 fn canvas(id: &str) -> Option<web_sys::HtmlCanvasElement> {
     web_sys::window()?.document()?.get_element_by_id(id)?.dyn_into().ok()
@@ -195,13 +205,20 @@ pub fn draw(lab: Lab) {
             }
             ctx.stroke();
         }
+        let outlined = projector();
+        let grow = if outlined { 1.5 } else { 1.0 };
         for r in &snap.requests {
             let (x, y, radius) = dot_position(r, snap, calm);
             let mine = selected == Some(r.user);
             ctx.set_fill_style_str(colour(r.hop.kind));
             ctx.begin_path();
-            let _ = ctx.arc(x, y, if mine { radius + 3.0 } else { radius }, 0.0, std::f64::consts::TAU);
+            let _ = ctx.arc(x, y, grow * if mine { radius + 3.0 } else { radius }, 0.0, std::f64::consts::TAU);
             ctx.fill();
+            if outlined && !mine {
+                ctx.set_stroke_style_str("#000000");
+                ctx.set_line_width(1.5);
+                ctx.stroke();
+            }
             if mine {
                 // The selected user's requests: ringed, with the leg they are on traced.
                 let (x0, y0) = position(r.hop.from, snap);
