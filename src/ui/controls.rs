@@ -288,7 +288,10 @@ pub fn ServerControls() -> impl IntoView {
             <Show when=move || last.get().is_some()>
                 <p class="hint" id="remove-why">{t(RemoveWhyLast)}</p>
             </Show>
-            <button class="primary" on:click=move |_| lab.send(Command::AddServer)>{t(AddServer)}</button>
+            <button class="primary" on:click=move |ev| {
+                lab.send(Command::AddServer);
+                super::focus::keep_in_view(&ev);
+            }>{t(AddServer)}</button>
         </section>
     }
 }

@@ -161,6 +161,19 @@ fn refocus(button: &Element, partners: &[Element], group: Option<&Element>) {
     }
 }
 
+/// Keeps a pressed button in view when the row it adds goes in above it (Add server, Add
+/// replica): else each press slides it, with the keyboard's focus ring, off the window's foot.
+/// After the panels' next update, which comes a frame after the run's.
+pub fn keep_in_view(ev: &web_sys::MouseEvent) {
+    let Some(button) = ev.current_target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+    Timeout::new(100, move || {
+        let options = web_sys::ScrollIntoViewOptions::new();
+        options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+        button.scroll_into_view_with_scroll_into_view_options(&options);
+    })
+    .forget();
+}
+
 /// Gives a heading the focus (focusable by script only, so Tab still skips it): where reading
 /// goes on after a control that held the focus went away.
 pub fn focus_heading(heading: &Element) {

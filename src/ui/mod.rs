@@ -228,7 +228,15 @@ pub fn App(setup: Setup) -> impl IntoView {
         <Show when=move || !notices.with(Vec::is_empty)>
             <div class="url-notice" role="status">
                 <ul>{move || notices.get().into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
-                <button on:click=move |_| notices.set(Vec::new())>{t(Dismiss)}</button>
+                <button on:click=move |ev| {
+                    notices.set(Vec::new());
+                    // From the keyboard, reading goes on at the page's title, not from the top
+                    // of an unfocused page.
+                    let title = ev.detail() == 0;
+                    if let Some(h1) = title.then(|| document().query_selector("h1").ok().flatten()).flatten() {
+                        focus::focus_heading(&h1);
+                    }
+                }>{t(Dismiss)}</button>
             </div>
         </Show>
         {full.then(|| view! {

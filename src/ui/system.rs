@@ -49,6 +49,8 @@ fn TrafficControls() -> impl IntoView {
                     // reaches it, so it never sits pinned at an end that is not the rate.
                     max=move || rate().max(MAX_RATE).to_string()
                     prop:value=move || rate().to_string()
+                    // The readout beside it is not announced: the slider says its unit itself.
+                    aria-valuetext=move || tf(RateValue, &[("n", &Grouped(rate().into()))])
                     on:change=move |ev| {
                         if let Ok(r) = event_target_value(&ev).parse::<u32>() {
                             set_rate(r.min(rate().max(MAX_RATE)));
@@ -367,12 +369,16 @@ fn DatabaseControls() -> impl IntoView {
                     }
                 </For>
             </ul>
-            <button on:click=move |_| lab.send(Command::AddReplica)>{t(AddReplica)}</button>
+            <button on:click=move |ev| {
+                lab.send(Command::AddReplica);
+                super::focus::keep_in_view(&ev);
+            }>{t(AddReplica)}</button>
             <label class="row">
                 {t(ReplicationLag)}
                 <input
                     type="range" min="50" max="5000" step="50"
                     prop:value=move || lag.get().to_string()
+                    aria-valuetext=move || format!("{} ms", Grouped(lag.get().into()))
                     on:change=move |ev| {
                         if let Ok(max) = event_target_value(&ev).parse::<u32>() {
                             lab.send(Command::replication_lag_up_to(max));

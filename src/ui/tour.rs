@@ -365,7 +365,10 @@ pub fn TourPlayer(
                 {chooser.then(|| view! {
                     // The first step's text is below the chooser, off screen on a phone.
                     // The main button only until a tour is open: then the step's own is the way on.
-                    <button class:primary=move || player.with(Option::is_none) on:click=move |_| { show(chosen.get_untracked(), chosen_mode.get_untracked(), 0); to_step_text(); }>{t(StartTour)}</button>
+                    <button class:primary=move || player.with(Option::is_none) on:click=move |_| { show(chosen.get_untracked(), chosen_mode.get_untracked(), 0); to_step_text(); }>
+                        // On the open tour it goes back to step 1: its name says so.
+                        {move || t(if player.with(|p| p.is_some_and(|p| p.tour == chosen.get())) { RestartTour } else { StartTour })}
+                    </button>
                     <label class="row check">
                         <input type="checkbox" prop:checked=move || autoplay.get() on:change=move |ev| autoplay.set(event_target_checked(&ev)) />
                         {t(Autoplay)}
@@ -594,6 +597,8 @@ fn step_view(
             {move || match player.get().map(|x| x.phase) {
                 Some(Phase::Running { .. }) => t(Running).to_string(),
                 Some(Phase::Done { .. }) => verdict.get().map_or_else(|| hint().to_string(), |v| format!("{v} {}", hint())),
+                // A blind learner hears why autoplay went quiet.
+                Some(Phase::Shown) => hint().to_string(),
                 _ => String::new(),
             }}
         </p>

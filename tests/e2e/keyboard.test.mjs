@@ -373,3 +373,35 @@ test('on a phone, a part’s key brings that part of the sideways-scrolling diag
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('from the keyboard: Add server stays in view, Dismiss hands the focus to the title, and a screen reader hears units, the open tour’s restart and autoplay’s wait', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&bogus=1`, { viewport: { width: 1280, height: 800 } });
+  await page.getByRole('button', { name: 'Dismiss' }).focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.activeElement !== document.body);
+  assert.equal(await page.evaluate(() => document.activeElement.tagName), 'H1');
+  // Each new server's row goes in above the button: the button stays in the window.
+  const add = page.getByRole('button', { name: 'Add server', exact: true });
+  await add.focus();
+  for (let n = 4; n <= 7; n++) {
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: `Crash Server ${n}`, exact: true }).waitFor();
+    await page.waitForFunction(() => {
+      const r = document.activeElement.getBoundingClientRect();
+      return r.top >= 0 && r.bottom <= innerHeight;
+    }, null, { timeout: 2_000 });
+  }
+  assert.equal(await page.getByRole('slider', { name: 'Requests per second' }).getAttribute('aria-valuetext'), '20 requests per second');
+  assert.match(await page.getByRole('slider', { name: 'Replication lag up to' }).getAttribute('aria-valuetext'), /^\d+ ms$/);
+  // Start tour on the open tour starts it again, and says so.
+  await page.getByRole('button', { name: 'Start tour', exact: true }).click();
+  await page.getByRole('button', { name: 'Restart tour', exact: true }).waitFor();
+  await page.getByLabel('Scenario').selectOption({ index: 2 });
+  await page.getByRole('button', { name: 'Start tour', exact: true }).waitFor();
+  // With Autoplay, a step that asks waits for the answer, and a live region says so.
+  await page.goto(`${lab.server.url}?autoplay=0&scenario=what-is-state&step=2`);
+  await page.getByRole('checkbox', { name: /^Autoplay/ }).check();
+  await page.locator('.tour [role=status].visually-hidden', { hasText: 'Autoplay waits for your answer above.' }).waitFor({ state: 'attached' });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
