@@ -11,14 +11,15 @@ use crate::event::FailReason;
 pub struct Sample {
     /// End of the second [s of sim time].
     pub t_s: u64,
-    /// Requests answered this second; the percentiles are over these alone, failures left out.
+    /// Requests answered this second; the percentiles are over answers alone, failures left out.
     pub completed: u32,
     /// Requests that ended in an error this second, whatever the reason (see `errors`).
     pub failed: u32,
     /// Failures by reason, in [`FailReason::ALL`] order.
     pub errors: [u32; 8],
-    /// Latency percentiles of the requests answered this second; `None` when none was, which
-    /// is no latency rather than a latency of 0.
+    /// Latency percentiles of the requests answered this second, with those of the seconds
+    /// before it while they number under [`PERCENTILE_ANSWERS`] (see [`Metrics::close`]);
+    /// `None` when none was answered this second, which is no latency rather than one of 0.
     pub p50_us: Option<u64>,
     /// The 95th percentile: the slow tail a learner feels when a server is busy [µs].
     pub p95_us: Option<u64>,
@@ -76,6 +77,14 @@ impl Sample {
     }
 }
 
+/// Answers a second's percentiles are taken over at least, where the seconds before it (up to
+/// [`PERCENTILE_WINDOW_S`] in all) hold them: at 20 requests a second, one second's p99 would be
+/// its single slowest answer.
+pub const PERCENTILE_ANSWERS: usize = 1_000;
+
+/// The most seconds a second's percentiles reach over, its own included.
+pub const PERCENTILE_WINDOW_S: usize = 10;
+
 /// The ring of samples plus the counters of the second in progress.
 #[derive(Clone)]
 pub struct Metrics {
@@ -83,6 +92,10 @@ pub struct Metrics {
     capacity: usize,
     pub(crate) current: Sample,
     latencies_us: Vec<u64>,
+    /// The latencies of the seconds before, newest last, as far back as a window can reach.
+    earlier_us: VecDeque<Vec<u64>>,
+    /// The window's latencies, gathered for a second's percentiles.
+    window_us: Vec<u64>,
 }
 
 impl Metrics {
@@ -92,6 +105,8 @@ impl Metrics {
             capacity,
             current: Sample::default(),
             latencies_us: Vec::new(),
+            earlier_us: VecDeque::new(),
+            window_us: Vec::new(),
         }
     }
 
@@ -105,16 +120,34 @@ impl Metrics {
         self.current.errors[reason as usize] += 1;
     }
 
-    /// Closes the current second: percentiles, then into the ring.
+    /// Closes the current second: percentiles, then into the ring. A second that answered
+    /// nothing has none; else they are over its answers and, while those number fewer than
+    /// [`PERCENTILE_ANSWERS`], the answers of the seconds before it, newest first, within
+    /// [`PERCENTILE_WINDOW_S`].
     pub(crate) fn close(&mut self, mut sample: Sample) {
-        let n = self.latencies_us.len();
-        if n > 0 {
+        if !self.latencies_us.is_empty() {
+            self.window_us.clear();
+            self.window_us.extend_from_slice(&self.latencies_us);
+            for earlier in self.earlier_us.iter().rev() {
+                if self.window_us.len() >= PERCENTILE_ANSWERS {
+                    break;
+                }
+                self.window_us.extend_from_slice(earlier);
+            }
+            let n = self.window_us.len();
             for (q, slot) in [(50, &mut sample.p50_us), (95, &mut sample.p95_us), (99, &mut sample.p99_us)] {
                 let k = ((n * q).div_ceil(100)).clamp(1, n) - 1;
-                *slot = Some(*self.latencies_us.select_nth_unstable(k).1);
+                *slot = Some(*self.window_us.select_nth_unstable(k).1);
             }
         }
-        self.latencies_us.clear();
+        // A second with enough answers of its own ends every later window before the older ones.
+        if self.latencies_us.len() >= PERCENTILE_ANSWERS {
+            self.earlier_us.clear();
+        }
+        let reused = if self.earlier_us.len() + 1 >= PERCENTILE_WINDOW_S { self.earlier_us.pop_front() } else { None };
+        let mut next = reused.unwrap_or_default();
+        next.clear();
+        self.earlier_us.push_back(std::mem::replace(&mut self.latencies_us, next));
         if self.samples.len() == self.capacity {
             self.samples.pop_front();
         }
@@ -198,10 +231,11 @@ impl Metrics {
         self.capacity
     }
 
-    /// Latencies buffered for the second in progress (bounded by one second of traffic); the
-    /// memory test checks that they never pile up.
+    /// Latencies kept for the percentiles: the second in progress and the window's earlier
+    /// seconds (bounded by [`PERCENTILE_WINDOW_S`] seconds of traffic); the memory test checks
+    /// that they never pile up.
     pub fn pending_latencies(&self) -> usize {
-        self.latencies_us.len()
+        self.latencies_us.len() + self.earlier_us.iter().map(Vec::len).sum::<usize>()
     }
 }
 
@@ -234,6 +268,35 @@ mod tests {
         let rows: Vec<&str> = csv.lines().skip(1).collect();
         assert_eq!(cells(rows[0]), ["50", "95", "99"]);
         assert_eq!(cells(rows[1]), ["", "", ""]);
+    }
+
+    #[test]
+    fn a_quiet_second_reaches_back_for_enough_answers_and_no_further_than_the_window() {
+        let mut m = Metrics::new(30);
+        let second = |m: &mut Metrics, latencies: &[u64]| {
+            for &l in latencies {
+                m.record_success(l);
+            }
+            let current = std::mem::take(&mut m.current);
+            m.close(current);
+            m.latest().unwrap().clone()
+        };
+        // 20 answers a second: a slow second, then quiet ones.
+        assert_eq!(second(&mut m, &[500; 20]).p50_us, Some(500));
+        let quiet = [10; 20];
+        for _ in 2..PERCENTILE_WINDOW_S {
+            second(&mut m, &quiet);
+        }
+        // The tenth second's window holds all ten: 20 slow answers in 200, a tenth of them.
+        let s = second(&mut m, &quiet);
+        assert_eq!((s.p50_us, s.p95_us, s.p99_us), (Some(10), Some(500), Some(500)));
+        // The eleventh's leaves the slow second out.
+        assert_eq!(second(&mut m, &quiet).p99_us, Some(10));
+        // A busy second has enough answers of its own: the quiet seconds before it do not count.
+        let busy = vec![70; PERCENTILE_ANSWERS];
+        assert_eq!(second(&mut m, &busy).p50_us, Some(70));
+        assert_eq!(second(&mut m, &[40]).p99_us, Some(70), "a quiet second after it reaches back to it");
+        assert!(m.pending_latencies() <= PERCENTILE_ANSWERS + 1);
     }
 
     #[test]

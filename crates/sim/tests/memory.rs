@@ -46,7 +46,8 @@ fn ten_minutes_at_a_thousand_requests_a_second_stay_bounded() {
         assert!(now.request_slots <= 2 * early.request_slots.max(100), "{early:?} then {now:?}");
         // One entry per moving request, plus the few periodic ones.
         assert!(now.scheduled <= sim.in_flight() as usize + 32, "{now:?}");
-        assert!(now.pending_latencies <= 2_000, "{now:?}");
+        // The percentiles' window: at most ten seconds of answers.
+        assert!(now.pending_latencies <= 10 * 1_200, "{now:?}");
     }
     let t = sim.totals();
     assert!(t.issued > 550_000, "the run really carried the load: {t:?}");
