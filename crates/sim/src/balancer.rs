@@ -56,6 +56,10 @@ pub struct Balancer {
     /// Indexed by server id: ids are small and never reused, and this is read on every request.
     marked_up: Vec<bool>,
     cursor: u32,
+    /// Round robin's turn among the servers a retry may take, apart from `cursor`: retries
+    /// taking turns in the main rotation would skew it (a crashed server's share going 2 : 1
+    /// to the two left).
+    retry_cursor: u32,
 }
 
 /// Affinity score of a user for a server; the highest score wins (rendezvous hashing).
@@ -85,7 +89,7 @@ pub fn sticky_pick(user: UserId, candidates: &[Candidate]) -> (Option<ServerId>,
 impl Balancer {
     /// Knows no server yet: each counts as down until the engine marks it up as it joins.
     pub fn new(algorithm: LbAlgorithm, health_check_us: u64) -> Self {
-        Self { algorithm, health_check_us, marked_up: Vec::new(), cursor: 0 }
+        Self { algorithm, health_check_us, marked_up: Vec::new(), cursor: 0, retry_cursor: 0 }
     }
 
     /// The balancer's belief, not the truth: it lags a crash until the next health check. Unknown
@@ -104,14 +108,16 @@ impl Balancer {
     }
 
     /// Chooses a server. `sticky` overrides the algorithm (stateful mode); `misroute` takes the
-    /// sticky runner-up, or the next server in turn, instead of the usual choice. `random` is
-    /// the run's RNG, drawn only by the random algorithm.
+    /// sticky runner-up, or the next server in turn, instead of the usual choice; `retry`: the
+    /// candidates are the others after one could not be reached. `random` is the run's RNG,
+    /// drawn only by the random algorithm.
     pub fn route(
         &mut self,
         user: UserId,
         candidates: &[Candidate],
         sticky: bool,
         misroute: bool,
+        retry: bool,
         random: impl FnOnce(usize) -> usize,
     ) -> Option<ServerId> {
         if candidates.is_empty() {
@@ -124,8 +130,9 @@ impl Balancer {
                 return if misroute { second.or(first) } else { first };
             }
             LbAlgorithm::RoundRobin => {
-                self.cursor = self.cursor.wrapping_add(1);
-                self.cursor as usize % candidates.len()
+                let cursor = if retry { &mut self.retry_cursor } else { &mut self.cursor };
+                *cursor = cursor.wrapping_add(1);
+                *cursor as usize % candidates.len()
             }
             LbAlgorithm::LeastConnections => {
                 candidates.iter().enumerate().min_by_key(|(_, c)| (c.connections, c.id)).map_or(0, |(i, _)| i)
@@ -178,10 +185,10 @@ mod tests {
     fn round_robin_cycles_and_misroute_picks_another_server() {
         let mut lb = Balancer::new(LbAlgorithm::RoundRobin, 0);
         let c = pool(&[0, 1, 2]);
-        let picks: Vec<_> = (0..6).map(|_| lb.route(UserId(0), &c, false, false, |_| 0).unwrap().0).collect();
+        let picks: Vec<_> = (0..6).map(|_| lb.route(UserId(0), &c, false, false, false, |_| 0).unwrap().0).collect();
         assert_eq!(picks, [1, 2, 0, 1, 2, 0]);
         let usual = sticky_pick(UserId(7), &c).0;
-        let wrong = lb.route(UserId(7), &c, true, true, |_| 0);
+        let wrong = lb.route(UserId(7), &c, true, true, false, |_| 0);
         assert_ne!(usual, wrong);
     }
 
@@ -193,7 +200,7 @@ mod tests {
             Candidate { id: ServerId(1), connections: 2 },
             Candidate { id: ServerId(2), connections: 9 },
         ];
-        assert_eq!(lb.route(UserId(0), &c, false, false, |_| 0), Some(ServerId(1)));
-        assert_eq!(lb.route(UserId(0), &[], false, false, |_| 0), None);
+        assert_eq!(lb.route(UserId(0), &c, false, false, false, |_| 0), Some(ServerId(1)));
+        assert_eq!(lb.route(UserId(0), &[], false, false, false, |_| 0), None);
     }
 }

@@ -1435,7 +1435,7 @@ impl Sim {
         let candidates = if exclude.is_none() { &self.pool } else { &self.scratch };
         let sticky = self.mode == Mode::Stateful;
         let rng = &mut self.rng;
-        let Some(s) = self.lb.route(user, candidates, sticky, misroute, |n| rng.index(n)) else {
+        let Some(s) = self.lb.route(user, candidates, sticky, misroute, exclude.is_some(), |n| rng.index(n)) else {
             self.fail(r, FailReason::NoServer, Node::Balancer);
             return None;
         };

@@ -546,6 +546,26 @@ fn a_retried_request_remembers_the_server_it_could_not_reach() {
     assert!(s.completed().iter().filter(|c| c.retried_from.is_none()).all(|c| !retried.iter().any(|r| r.0 == c.id)));
 }
 
+/// Round robin keeps its turns even while a crashed server is still in the pool: the requests
+/// sent to it and retried elsewhere take turns of their own, so the two servers left share its
+/// traffic evenly rather than 2 : 1.
+#[test]
+fn retries_away_from_a_crashed_server_leave_round_robin_even() {
+    let mut cfg = SimConfig { seed: 4, mode: Mode::Stateless, users: 300, ..SimConfig::default() };
+    cfg.traffic.rate_per_s = 300;
+    cfg.balancer.health_check_ms = 5_000;
+    let mut s = Sim::new(cfg).unwrap();
+    s.run_until(2 * SEC);
+    let served = |s: &Sim| s.snapshot(0).servers.iter().map(|v| v.served).collect::<Vec<_>>();
+    let before = served(&s);
+    s.apply(Command::CrashServer { server: ServerId(0) }).unwrap();
+    s.run_until(4 * SEC + SEC * 9 / 10);
+    assert!(s.totals().retries > 100, "the balancer kept sending to the crashed server: {:?}", s.totals());
+    let after = served(&s);
+    let (a, b) = ((after[1] - before[1]) as f64, (after[2] - before[2]) as f64);
+    assert!(a.max(b) / a.min(b) < 1.2, "Server 2 took {a}, Server 3 {b}");
+}
+
 /// The trip to a server found down on arrival is its own row of the waterfall, not network
 /// time: with another server up it is the retry's cost, with none it is all the request got.
 #[test]
