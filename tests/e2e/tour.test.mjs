@@ -488,20 +488,23 @@ test('a step plays at least in real time, then gives the learner back a slower s
 test('autoplay waiting at a prediction says so, and goes on once it is answered', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=crash-2am&step=2&mode=stateful&autoplay=0&speed=10`);
   await page.getByRole('checkbox', { name: 'Autoplay' }).check();
-  await page.getByText('Autoplay waits for your answer above.').waitFor();
+  // Said beside Run, and to a screen reader.
+  const waits = page.locator('.step-moves .hint', { hasText: 'Autoplay waits for your answer above.' });
+  await page.getByRole('status').filter({ hasText: 'Autoplay waits for your answer above.' }).waitFor({ state: 'attached' });
+  await waits.waitFor();
   await page.locator('fieldset.prediction').getByRole('radio').first().check();
   // A choice marked is not an answer yet: autoplay still waits for its check.
   await page.waitForTimeout(500);
-  assert.ok(await page.getByText('Autoplay waits for your answer above.').isVisible());
+  assert.ok(await waits.isVisible());
   await page.getByRole('button', { name: 'Check my answer' }).click();
-  await page.getByText('Autoplay waits for your answer above.').waitFor({ state: 'detached' });
+  await waits.waitFor({ state: 'detached' });
   // Another choice marked after the check waits for its own check.
   await page.locator('fieldset.prediction').getByRole('radio').nth(1).check();
-  await page.getByText('Autoplay waits for your answer above.').waitFor();
+  await waits.waitFor();
   await page.waitForTimeout(4_500);
   assert.ok(await page.getByRole('button', { name: 'Run this step' }).isEnabled(), 'the step has not run');
   await page.getByRole('button', { name: 'Check my answer' }).click();
-  await page.getByText('Autoplay waits for your answer above.').waitFor({ state: 'detached' });
+  await waits.waitFor({ state: 'detached' });
   await page.getByText(/^Step 3 of \d+/).waitFor({ timeout: 60_000 });
   assert.deepEqual(errors, []);
   await context.close();
