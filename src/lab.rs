@@ -7,7 +7,7 @@ use statelab_sim::request::{Completed, Node, Watch};
 use statelab_sim::rewind::Rewinder;
 use statelab_sim::{Command, EventKind, Sim, SimConfig, Snapshot, UserId};
 
-use crate::i18n::{events, tf, words, Lang, Text::*};
+use crate::i18n::{events, t, tf, words, Lang, Text::*};
 use crate::params::{page_pairs, setup_pairs, share_query, tour_query, Theme};
 
 /// In-flight requests drawn as dots; the rest are counted, not drawn.
@@ -122,6 +122,9 @@ pub struct Lab {
     pub slowed: RwSignal<Option<f64>>,
     /// A message for the learner, e.g. why a command was refused.
     pub notice: RwSignal<Option<String>>,
+    /// The clock after Step or Reset, for a screen reader: the clock itself is never announced,
+    /// as it changes every frame while the run plays.
+    pub clock_said: RwSignal<String>,
     /// Commands the learner sent from the page that took effect since this run began (a
     /// restart, or a tour's step shown), so a tour can tell when its next step sets aside what
     /// the learner did. A host page's commands are its own.
@@ -213,6 +216,7 @@ impl Lab {
             slowed: RwSignal::new(None),
             own_sent: StoredValue::new(0),
             notice: RwSignal::new(notice),
+            clock_said: RwSignal::new(String::new()),
             feed: RwSignal::new(Vec::new()),
             last_loss: StoredValue::new(None),
             last_command: StoredValue::new(None),
@@ -326,6 +330,18 @@ impl Lab {
     pub fn step(&self) {
         self.playing.set(false);
         self.advance(to_next_step(self.with_sim(|s| s.now_us())));
+        self.say_clock();
+    }
+
+    /// Reset as the learner asks for it (the button or R), heard as the clock back at 0.
+    pub fn reset(&self) {
+        self.restart(None);
+        self.say_clock();
+    }
+
+    fn say_clock(&self) {
+        let now = self.with_sim(|s| s.now_us());
+        self.clock_said.set(format!("{}: {}", t(SimTime), words::clock(now)));
     }
 
     /// Advances simulated time, applying scripted commands at their exact times and stopping at

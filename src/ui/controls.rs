@@ -77,7 +77,7 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool, glossary: bool) -> impl IntoV
                     {move || t(if lab.playing.get() { Pause } else { Play })}
                 </button>
                 <button on:click=move |_| lab.step()>{t(Step)}</button>
-                <button on:click=move |_| lab.restart(None)>{t(Reset)}</button>
+                <button on:click=move |_| lab.reset()>{t(Reset)}</button>
                 <label class="speed">
                     <span class="speed-word">{t(Speed)}" "</span>
                     <input
@@ -95,10 +95,11 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool, glossary: bool) -> impl IntoV
                 <span class="slowed hint" role="status">
                     {move || lab.slowed.get().map(|x| tf(SlowedTo, &[("x", &words::speed(x))]))}
                 </span>
-                <span class="clock" aria-label=t(SimTime)>
+                <span class="clock" role="timer" aria-label=t(SimTime)>
                     // Worded as the timeline words it, so the two never differ by a rounding.
                     {move || lab.snap.with(|s| format!("t = {}", words::clock(s.now_us)))}
                 </span>
+                <span class="visually-hidden" aria-live="polite">{move || lab.clock_said.get()}</span>
                 {full.then(|| view! {
                     <label class="seed">
                         {t(Seed)}" "

@@ -64,7 +64,7 @@ fn shortcut(lab: Lab, key: &str, full: bool) -> bool {
     match key {
         " " => lab.playing.update(|p| *p = !*p),
         "s" | "S" => lab.step(),
-        "r" | "R" => lab.restart(None),
+        "r" | "R" => lab.reset(),
         // A tour sets the mode: the key says so, as the switch's note does.
         "m" | "M" if lab.tour_at.with_untracked(Option::is_some) => {
             // Only with every control does Reset leave the tour.

@@ -393,6 +393,13 @@ test('from the keyboard: Add server stays in view, Dismiss hands the focus to th
   }
   assert.equal(await page.getByRole('slider', { name: 'Requests per second' }).getAttribute('aria-valuetext'), '20 requests per second');
   assert.match(await page.getByRole('slider', { name: 'Replication lag up to' }).getAttribute('aria-valuetext'), /^\d+ ms$/);
+  // Step and Reset say the clock they leave; the clock itself, changing every frame, is silent.
+  const said = page.locator('.clock + [aria-live=polite]');
+  await page.keyboard.press('s');
+  await page.waitForFunction(() => /^Simulated time: \d+\.\d s$/.test(document.querySelector('.clock + [aria-live=polite]').textContent));
+  assert.equal((await said.textContent()).replace('Simulated time: ', 't = '), await page.locator('.clock').textContent());
+  await page.getByRole('button', { name: 'Reset', exact: true }).click();
+  await page.waitForFunction(() => document.querySelector('.clock + [aria-live=polite]').textContent === 'Simulated time: 0.0 s');
   // Start tour on the open tour starts it again, and says so.
   await page.getByRole('button', { name: 'Start tour', exact: true }).click();
   await page.getByRole('button', { name: 'Restart tour', exact: true }).waitFor();
