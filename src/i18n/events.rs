@@ -371,6 +371,9 @@ pub fn command(c: &Command) -> String {
                 ("replica", &on_off(*replica)),
             ],
         ),
+        Command::SetSessionStore { kind: kind @ StoreKind::Memcached, .. } => {
+            tf(CmdSetStoreOnly, &[("kind", &words::store_kind(*kind))])
+        }
         Command::SetSessionStore { kind, replica, .. } => {
             tf(CmdSetStoreKind, &[("kind", &words::store_kind(*kind)), ("replica", &on_off(*replica))])
         }

@@ -15,6 +15,20 @@ thread_local! {
     static INSTALLED: Cell<bool> = const { Cell::new(false) };
     /// The focused button with its partners and group, noted when it took the focus.
     static FOCUSED: RefCell<Option<Held>> = const { RefCell::new(None) };
+    /// What the pointer last pressed, until Tab moves on: see [`pointed_at`].
+    static POINTED: RefCell<Option<Element>> = const { RefCell::new(None) };
+}
+
+/// Whether `el` is the control the mouse last clicked (or its words, in a label around it),
+/// and Tab has not moved the focus since: a key pressed now comes from a mouse user, whose
+/// Space means play or pause, not the control again, and whose focus no step should move.
+pub fn pointed_at(el: &Element) -> bool {
+    POINTED.with(|p| {
+        p.borrow().as_ref().is_some_and(|c| {
+            let label = c.closest("label").ok().flatten();
+            el.contains(Some(c)) || label.is_some_and(|l| l.contains(Some(el)))
+        })
+    })
 }
 
 /// A button and what [`refocus`] needs to hand its focus on.
@@ -55,6 +69,18 @@ pub fn keep_focus() {
     });
     let _ = window.add_event_listener_with_callback_and_bool("click", on_click.as_ref().unchecked_ref(), true);
     on_click.forget();
+    let on_pointer = Closure::<dyn Fn(web_sys::Event)>::new(|ev: web_sys::Event| {
+        POINTED.with(|p| *p.borrow_mut() = ev.target().and_then(|t| t.dyn_into().ok()));
+    });
+    let _ = window.add_event_listener_with_callback_and_bool("pointerdown", on_pointer.as_ref().unchecked_ref(), true);
+    on_pointer.forget();
+    let on_key = Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(|ev: web_sys::KeyboardEvent| {
+        if ev.key() == "Tab" {
+            POINTED.with(|p| p.borrow_mut().take());
+        }
+    });
+    let _ = window.add_event_listener_with_callback_and_bool("keydown", on_key.as_ref().unchecked_ref(), true);
+    on_key.forget();
     watch_focused(&window);
 }
 

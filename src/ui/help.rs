@@ -29,8 +29,7 @@ const SHORTCUTS: [(Text, Text, bool); 9] = [
 /// a field or a menu, and the keys a button (or a toggle), box, radio or slider answers itself. A letter on
 /// a checkbox or a slider is still a shortcut: the mode switch and the sliders are the first
 /// controls a learner touches.
-/// `clicked`: what the pointer last pressed, unless Tab has moved on since.
-fn typing_into(ev: &web_sys::KeyboardEvent, clicked: Option<&web_sys::Element>) -> bool {
+fn typing_into(ev: &web_sys::KeyboardEvent) -> bool {
     use wasm_bindgen::JsCast;
     let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return false };
     let key = ev.key();
@@ -39,7 +38,7 @@ fn typing_into(ev: &web_sys::KeyboardEvent, clicked: Option<&web_sys::Element>) 
         // Space on a control the mouse clicked is play/pause, as everywhere else: whoever
         // clicked Add server and then presses Space means the run, not a second server. A
         // control reached with the keyboard still takes its Space.
-        " " => !clicked.is_some_and(|c| el.contains(Some(c))),
+        " " => !super::focus::pointed_at(&el),
         _ => false,
     };
     let moved = matches!(
@@ -99,20 +98,11 @@ fn shortcut(lab: Lab, key: &str, full: bool) -> bool {
 pub fn Help(hidden: ReadSignal<bool>, full: bool) -> impl IntoView {
     let lab = use_lab();
     let dialog = NodeRef::<Dialog>::new();
-    let clicked = StoredValue::new_local(None::<web_sys::Element>);
-    let pointer = window_event_listener(leptos::ev::pointerdown, move |ev| {
-        use wasm_bindgen::JsCast;
-        clicked.set_value(ev.target().and_then(|t| t.dyn_into().ok()));
-    });
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
-        if ev.key() == "Tab" {
-            clicked.set_value(None);
-        }
         // The dialog's own state: its close event, which updates the signal, comes in a task of
         // its own, after a key pressed right after Esc.
         let off = hidden.get_untracked() || dialog.get_untracked().is_some_and(|d| d.open());
-        if off || ev.ctrl_key() || ev.meta_key() || ev.alt_key() || clicked.with_value(|c| typing_into(&ev, c.as_ref()))
-        {
+        if off || ev.ctrl_key() || ev.meta_key() || ev.alt_key() || typing_into(&ev) {
             return;
         }
         let focused = super::focus::hold_focused();
@@ -123,10 +113,7 @@ pub fn Help(hidden: ReadSignal<bool>, full: bool) -> impl IntoView {
             }
         }
     });
-    on_cleanup(move || {
-        keys.remove();
-        pointer.remove();
-    });
+    on_cleanup(move || keys.remove());
     // Syncs the native dialog (modal, focus trap, Esc) with the signal.
     Effect::new(move |_| {
         let open = lab.help_open.get();

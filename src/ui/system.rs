@@ -11,7 +11,7 @@ use statelab_sim::traffic;
 use statelab_sim::{Command, Keyed, LbAlgorithm, Mode, Pattern, StoreKind, UserId};
 
 use super::use_lab;
-use crate::i18n::{t, tf, words, Grouped, Text::*};
+use crate::i18n::{counted, t, tf, words, Grouped, Text::*};
 
 /// Top of the traffic slider [requests/s].
 pub const MAX_RATE: u32 = 2_000;
@@ -50,7 +50,7 @@ fn TrafficControls() -> impl IntoView {
                     max=move || rate().max(MAX_RATE).to_string()
                     prop:value=move || rate().to_string()
                     // The readout beside it is not announced: the slider says its unit itself.
-                    aria-valuetext=move || tf(RateValue, &[("n", &Grouped(rate().into()))])
+                    aria-valuetext=move || counted(rate().into(), RateValueOne, RateValue)
                     on:change=move |ev| {
                         if let Ok(r) = event_target_value(&ev).parse::<u32>() {
                             set_rate(r.min(rate().max(MAX_RATE)));

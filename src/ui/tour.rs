@@ -624,7 +624,11 @@ fn bring_into_view(selector: &str) {
 /// a mouse user's clicked control is left where it is.
 fn keyboard_focus_in(selector: &str) -> bool {
     let active = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
-    active.is_some_and(|a| a.closest(selector).ok().flatten().is_some() && a.matches(":focus-visible").unwrap_or(false))
+    active.is_some_and(|a| {
+        a.closest(selector).ok().flatten().is_some()
+            && a.matches(":focus-visible").unwrap_or(false)
+            && !super::focus::pointed_at(&a)
+    })
 }
 
 /// When a step starts running with the focus in the tour's text (the focus keeper puts it on

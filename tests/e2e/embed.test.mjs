@@ -253,27 +253,27 @@ test('a tour in a frame tells the host which step a prediction and a checkpoint 
   await context.close();
 });
 
-test('an 800×500 tour frame shows every step’s question, its answers and Check without a scroll, in both languages', async () => {
+test('800×500 and 800×600 tour frames show every step’s question, its answers and Check without a scroll, in both languages', async () => {
   const names = fs.readdirSync('assets/scenarios').filter((f) => f.endsWith('.json'));
   const late = [];
   let seen = 0;
-  for (const [lang, check] of [['en', 'Check my answer'], ['es', 'Comprobar mi respuesta']]) {
+  for (const [lang, check, height] of [['en', 'Check my answer', 500], ['es', 'Comprobar mi respuesta', 500], ['en', 'Check my answer', 600], ['es', 'Comprobar mi respuesta', 600]]) {
     for (const name of names) {
       const tour = JSON.parse(fs.readFileSync(`assets/scenarios/${name}`, 'utf8'));
       for (const [i, step] of tour.steps.entries()) {
         if (!step.prediction) continue;
         const query = `?controls=minimal&title=0&lang=${lang}&scenario=${name.replace('.json', '')}&step=${i + 1}`;
-        const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}${query}`, { viewport: { width: 800, height: 500 } });
+        const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}${query}`, { viewport: { width: 800, height } });
         const button = page.getByRole('button', { name: check });
         await button.waitFor();
         const bottom = await button.evaluate((b) => b.getBoundingClientRect().bottom);
-        if (bottom > 500 || (await page.evaluate(() => scrollY)) !== 0) late.push(`${query}: Check ends at ${bottom} px`);
+        if (bottom > height || (await page.evaluate(() => scrollY)) !== 0) late.push(`${query} at 800×${height}: Check ends at ${bottom} px`);
         assert.deepEqual(errors, [], query);
         seen += 1;
         await context.close();
       }
     }
   }
-  assert.ok(seen >= 20, `${seen} steps with a question`);
+  assert.ok(seen >= 40, `${seen} steps with a question`);
   assert.deepEqual(late, []);
 });

@@ -177,6 +177,14 @@ test('after a click on a radio, a checkbox or a slider the shortcuts still work,
   await page.keyboard.press('Space');
   await page.getByRole('button', { name: 'Pause', exact: true }).waitFor();
   assert.equal(await scaling.isChecked(), true, 'the click ticked it and Space left it so');
+  // A click on a box's words, not the box, counts as a click on the box.
+  await page.keyboard.press('Space');
+  await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
+  await page.getByText('Cache product reads', { exact: true }).click();
+  assert.equal(await page.getByLabel('Cache product reads').isChecked(), false);
+  await page.keyboard.press('Space');
+  await page.getByRole('button', { name: 'Pause', exact: true }).waitFor();
+  assert.equal(await page.getByLabel('Cache product reads').isChecked(), false, 'Space did not tick it again');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -409,6 +417,19 @@ test('from the keyboard: Add server stays in view, Dismiss hands the focus to th
   await page.goto(`${lab.server.url}?autoplay=0&scenario=what-is-state&step=2`);
   await page.getByRole('checkbox', { name: /^Autoplay/ }).check();
   await page.locator('.tour [role=status].visually-hidden', { hasText: 'Autoplay waits for your answer above.' }).waitFor({ state: 'attached' });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('in a tour, Space after a mouse click on an answer plays and then pauses, and the dock leaves a mouse user’s focus alone', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&scenario=what-is-state&step=2`);
+  await page.locator('fieldset.prediction').getByRole('radio').first().click();
+  await page.keyboard.press('Space');
+  await page.locator('.tour-dock').waitFor();
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => document.activeElement.closest('.tour-dock')), null, 'the dock did not take a mouse user’s focus');
+  await page.keyboard.press('Space');
+  await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -123,6 +123,8 @@ impl fmt::Display for Command {
                 on_off(*persistence),
                 on_off(*replica)
             ),
+            // Nor has Memcached a standby: its switch is greyed out.
+            Command::SetSessionStore { kind: kind @ StoreKind::Memcached, .. } => write!(f, "keep sessions in {kind}"),
             Command::SetSessionStore { kind, replica, .. } => {
                 write!(f, "keep sessions in {kind} (replica {})", on_off(*replica))
             }

@@ -123,7 +123,7 @@ impl Metrics {
     /// Closes the current second: percentiles, then into the ring. A second that answered
     /// nothing has none; else they are over its answers and, while those number fewer than
     /// [`PERCENTILE_ANSWERS`], the answers of the seconds before it, newest first, within
-    /// [`PERCENTILE_WINDOW_S`].
+    /// [`PERCENTILE_WINDOW_S`] and after the last second that had that many.
     pub(crate) fn close(&mut self, mut sample: Sample) {
         if !self.latencies_us.is_empty() {
             self.window_us.clear();
@@ -140,9 +140,12 @@ impl Metrics {
                 *slot = Some(*self.window_us.select_nth_unstable(k).1);
             }
         }
-        // A second with enough answers of its own ends every later window before the older ones.
+        // A second with enough answers of its own ends every later window, itself included:
+        // after a busy spell, its many slow answers would outweigh a quiet second's own for
+        // the whole window.
         if self.latencies_us.len() >= PERCENTILE_ANSWERS {
             self.earlier_us.clear();
+            self.latencies_us.clear();
         }
         let reused = if self.earlier_us.len() + 1 >= PERCENTILE_WINDOW_S { self.earlier_us.pop_front() } else { None };
         let mut next = reused.unwrap_or_default();
@@ -295,8 +298,9 @@ mod tests {
         // A busy second has enough answers of its own: the quiet seconds before it do not count.
         let busy = vec![70; PERCENTILE_ANSWERS];
         assert_eq!(second(&mut m, &busy).p50_us, Some(70));
-        assert_eq!(second(&mut m, &[40]).p99_us, Some(70), "a quiet second after it reaches back to it");
-        assert!(m.pending_latencies() <= PERCENTILE_ANSWERS + 1);
+        assert_eq!(second(&mut m, &[40]).p99_us, Some(40), "nor do they for a quiet second after it");
+        assert_eq!(second(&mut m, &[50]).p99_us, Some(50));
+        assert_eq!(m.pending_latencies(), 2);
     }
 
     #[test]
