@@ -54,6 +54,10 @@ impl Player {
 /// Delay before autoplay runs a step or moves on [ms].
 const AUTOPLAY_MS: u32 = 4_000;
 
+/// Reading time a word of a checked answer's feedback gets before autoplay runs the step [ms]:
+/// 240 words a minute.
+const READ_MS_PER_WORD: u32 = 250;
+
 fn mode_name(m: Mode) -> &'static str {
     t(match m {
         Mode::Stateful => Stateful,
@@ -274,8 +278,19 @@ pub fn TourPlayer(
         if matches!(p.phase, Phase::Running { .. }) || (p.phase == Phase::Shown && asks && !p.checked()) {
             return;
         }
+        // A checked answer's feedback, the explanation and a line more, is read before the
+        // step runs and scrolls it away.
+        let delay = match &step.prediction {
+            Some(pr) if p.phase == Phase::Shown => {
+                AUTOPLAY_MS.max(READ_MS_PER_WORD * (pr.explanation.split_whitespace().count() as u32 + 15))
+            }
+            _ => AUTOPLAY_MS,
+        };
+        // A step that will wait for an answer is brought into view for every learner: on a
+        // phone its question is far above the diagram the last step ran on.
+        let next_asks = tour.steps.get(p.step + 1).is_some_and(|s| s.prediction.is_some());
         let stamp = moves.get_value();
-        Timeout::new(AUTOPLAY_MS, move || {
+        Timeout::new(delay, move || {
             if moves.get_value() != stamp || !autoplay.get_untracked() {
                 return;
             }
@@ -283,11 +298,12 @@ pub fn TourPlayer(
                 // Unless the answer was changed meanwhile, and waits for its check.
                 Some(p) if p.phase == Phase::Shown && (!asks || p.checked()) => run_step(),
                 // The dock goes with the step: a keyboard user's focus there moves on with the
-                // tour, to the new step's title, as a press of Next would take it.
+                // tour, to the new step's title, as a press of Next would take it; so does every
+                // learner's view, to a step that waits for an answer.
                 Some(Player { phase: Phase::Done { .. }, .. }) => {
                     let following = keyboard_focus_in(".tour, .tour-dock");
                     next();
-                    if following {
+                    if following || next_asks {
                         to_step_text();
                     }
                 }

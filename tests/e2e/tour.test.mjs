@@ -510,6 +510,27 @@ test('autoplay waiting at a prediction says so, and goes on once it is answered'
   await context.close();
 });
 
+test('on a phone, autoplay brings a step that asks into view, and leaves a checked answer’s feedback time to be read', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?seed=1&speed=10&scenario=add-server&step=1`, { viewport: { width: 390, height: 844 } });
+  await page.getByRole('checkbox', { name: 'Autoplay' }).check();
+  await page.getByRole('button', { name: 'Run this step' }).click();
+  await page.getByText(/^Step 2 of \d+/).waitFor({ timeout: 60_000 });
+  // The question is on screen, not 700 px above the diagram the last step ran on.
+  const question = page.locator('fieldset.prediction');
+  await page.waitForFunction(() => {
+    const r = document.querySelector('fieldset.prediction').getBoundingClientRect();
+    return r.top >= 0 && r.top < innerHeight;
+  }, null, { timeout: 5_000 });
+  await question.getByRole('radio').first().click();
+  await page.getByRole('button', { name: 'Check my answer' }).click();
+  // Its feedback runs to some 60 words: more than autoplay's usual 4 s.
+  await page.waitForTimeout(6_000);
+  assert.ok(await page.getByRole('button', { name: 'Run this step' }).isEnabled(), 'the step waits while the feedback is read');
+  assert.ok(await page.locator('.feedback').isVisible());
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a tour frame with no controls does not point to a Reset it lacks', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=crash-2am&step=2&controls=none&autoplay=0&title=0`);
   await page.getByText(/^Step 2 of \d+/).waitFor();
