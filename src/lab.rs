@@ -146,6 +146,9 @@ pub struct Lab {
     /// than every frame (see `dots::draw`); `None` until read, and again when the theme or the
     /// system's colour scheme changes.
     pub plate_colours: StoredValue<Option<(String, String)>>,
+    /// The projector theme is on: the dot layer draws larger, outlined dots, as pale colours on
+    /// white wash out on a projector. Set with the theme, not read from the page every frame.
+    pub projector: StoredValue<bool>,
     /// The boxes where a burst is on screen, outlined by the diagram instead of ringed over
     /// their text; set only when it changes.
     pub failing: RwSignal<Vec<Node>>,
@@ -224,6 +227,7 @@ impl Lab {
             trace: RwSignal::new(Trace::Off),
             bursts: StoredValue::new(Vec::new()),
             plate_colours: StoredValue::new(None),
+            projector: StoredValue::new(false),
             failing: RwSignal::new(Vec::new()),
             help_open: RwSignal::new(false),
             on_screen: RwSignal::new(true),

@@ -66,16 +66,6 @@ pub fn reduced_motion() -> bool {
         .is_some_and(|m| m.matches())
 }
 
-/// Whether the projector theme is on: its dots are larger and outlined, as pale colours on
-/// white wash out on a projector.
-fn projector() -> bool {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-        .and_then(|e| e.get_attribute("data-theme"))
-        .is_some_and(|t| t == "projector")
-}
-
 /// The canvas with id `id`: `dots` under the boxes, `plates` over them.
 fn canvas(id: &str) -> Option<web_sys::HtmlCanvasElement> {
     web_sys::window()?.document()?.get_element_by_id(id)?.dyn_into().ok()
@@ -205,7 +195,7 @@ pub fn draw(lab: Lab) {
             }
             ctx.stroke();
         }
-        let outlined = projector();
+        let outlined = lab.projector.get_value();
         let grow = if outlined { 1.5 } else { 1.0 };
         for r in &snap.requests {
             let (x, y, radius) = dot_position(r, snap, calm);

@@ -175,9 +175,11 @@ pub fn App(setup: Setup) -> impl IntoView {
     let notices = RwSignal::new(ignored);
     provide_context(UrlNotices(notices));
     // Syncs the outside world (the page's theme attribute) with the chosen theme; the dot
-    // layer reads its colours for it again.
+    // layer reads its colours for it again, and learns whether to draw for a projector.
     Effect::new(move |_| {
-        let key = theme.get().key();
+        let theme = theme.get();
+        let key = theme.key();
+        lab.projector.set_value(theme == Theme::Projector);
         if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
             let _ = root.set_attribute("data-theme", key);
         }
