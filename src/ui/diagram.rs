@@ -213,8 +213,14 @@ pub fn Diagram(
 ) -> impl IntoView {
     let lab = use_lab();
     let menu = RwSignal::new(None::<Part>);
-    // A resize or a zoom changes the dot layers' size on screen, or the pixels behind it.
-    let resized = window_event_listener(leptos::ev::resize, |_| super::dots::rescale());
+    // A resize or a zoom changes the dot layers' size on screen, or the pixels behind it. While
+    // paused no frame follows, so the layers are drawn again here.
+    let resized = window_event_listener(leptos::ev::resize, move |_| {
+        super::dots::rescale();
+        if !lab.playing.get_untracked() {
+            super::dots::draw(lab);
+        }
+    });
     on_cleanup(move || resized.remove());
     let server_ids = move || lab.snap.with(|s| s.servers.iter().map(|v| v.id).collect::<Vec<_>>());
     // (taking traffic, drawn): the dense stack's heading.

@@ -889,9 +889,14 @@ test('the dot layers are drawn at the screen’s pixel density, and again after 
     assert.ok(Math.abs(w - shown * 2) <= 2, `${w} pixels for ${shown} CSS px at density 2`);
     assert.equal(Math.round(h * 1280 / w), 580, 'the drawing keeps its proportions');
   }
+  // Paused, no frame follows the resize: the layers must be sized again all the same.
   await page.setViewportSize({ width: 1000, height: 800 });
-  await page.keyboard.press('s');
-  for (const [w, , shown] of await pixels()) assert.ok(Math.abs(w - Math.max(shown * 2, 1280)) <= 2, `${w} pixels for ${shown} CSS px after the resize`);
+  const fitted = ([w, , shown]) => Math.abs(w - Math.max(shown * 2, 1280)) <= 2;
+  await page.waitForFunction(() => ['dots', 'plates'].every((id) => {
+    const c = document.getElementById(id);
+    return Math.abs(c.width - Math.max(c.getBoundingClientRect().width * 2, 1280)) <= 2;
+  }), null, { timeout: 5000 }).catch(() => {});
+  for (const layer of await pixels()) assert.ok(fitted(layer), `${layer[0]} pixels for ${layer[2]} CSS px after the resize`);
   assert.deepEqual(errors, []);
   await context.close();
 });
