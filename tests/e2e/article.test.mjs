@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { setup, openPage, runShownStep } from './harness.mjs';
+import { setup, openPage, runShownStep, eventually } from './harness.mjs';
 
 const lab = setup();
 
@@ -106,8 +106,11 @@ test('writes go to the master and reads to the replicas: the diagram and the rea
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
   assert.ok((await figure('Master DB', 'writes')) > 0, 'the master took the writes');
   for (const replica of ['Replica 1', 'Replica 2']) assert.ok((await figure(replica, 'reads')) > 0, `${replica} took reads`);
-  // The chart's text: the master's line never left 0 in the last minute; the replicas' did.
-  const chart = await page.getByRole('img', { name: /^Reads per database node/ }).getAttribute('aria-label');
+  // The chart's text: the master's line never left 0 in the last minute; the replicas' did. The
+  // charts may follow the diagram a frame later.
+  const label = () => page.getByRole('img', { name: /^Reads per database node/ }).getAttribute('aria-label');
+  await eventually(async () => /Replica 2 \d+\/s \(lowest \d+\/s, highest [1-9]/.test(await label()));
+  const chart = await label();
   assert.match(chart, /Master DB 0\/s(,|$)/, chart);
   assert.match(chart, /Replica 1 \d+\/s \(lowest \d+\/s, highest [1-9]\d*\/s\)/, chart);
   assert.deepEqual(errors, []);

@@ -24,13 +24,15 @@ test('the host page crashes Server 1 over postMessage and hears the logouts', as
   await page.waitForFunction(() => (window.statelabEvents ?? []).some((e) => e.type === 'ready'));
   await page.getByRole('button', { name: 'Crash Server 1' }).click();
   await page.waitForFunction(() => (window.statelabEvents ?? []).some((e) => e.type === 'user_logged_out'));
+  // Each logout is a message of its own: wait until the host has heard as many as the card says.
+  const frame = page.frameLocator('#lab');
+  const shown = await card(frame, 'Users logged out');
+  await page.waitForFunction((n) => window.statelabEvents.filter((e) => e.type === 'user_logged_out').length >= n, shown);
   const got = await events(page);
   const applied = got.findIndex((e) => e.type === 'command_applied' && e.command === 'crash Server 1');
   assert.ok(applied >= 0);
   assert.ok(applied < got.findIndex((e) => e.type === 'user_logged_out'), 'the command before the logouts it caused');
   const logouts = got.filter((e) => e.type === 'user_logged_out');
-  const frame = page.frameLocator('#lab');
-  const shown = await card(frame, 'Users logged out');
   assert.equal(logouts.length, shown);
   assert.ok(logouts.every((e) => /^User [A-Z]+$/.test(e.user)));
   assert.deepEqual(errors, []);
@@ -65,6 +67,7 @@ test('in compare view the host page drives both panes, not the lab hidden behind
   await post({ statelab: 1, type: 'command', command: { cmd: 'crash_server', server: 0 } });
   await post({ statelab: 1, type: 'step' });
   await page.waitForFunction(() => (window.statelabEvents ?? []).some((e) => e.type === 'command_applied'));
+  await frame.locator('.pane .hint').first().filter({ hasText: /t = 0\.1 s/ }).waitFor();
   const count = (name) => card(frame, name);
   assert.ok((await count('Stateful: users logged out')) > 0, 'the stateful pane lost its sessions');
   assert.equal(await count('Stateless: users logged out'), 0);

@@ -130,6 +130,17 @@ export function steps(page, n) {
 }
 
 /** A count as the page shows it ("3,605,697", or in Spanish with narrow no-break spaces). */
+/// Asks `check` again until it holds or `timeout` ms have passed, and returns its last answer:
+/// for what the page does a frame or a timer after an action, on a machine of any speed.
+export async function eventually(check, timeout = 5_000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const ok = await check();
+    if (ok || Date.now() > end) return ok;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export const figure = (text) => Number(text.replace(/[,\u202f]/g, ''));
 
 /** The number shown by the metric card `name` in `where` (a page or a frame). */

@@ -256,6 +256,7 @@ test('the keyboard opens a part’s menu from a row that shows only while it has
   await server2.focus();
   await page.keyboard.press('Enter');
   await menu.waitFor();
+  await page.waitForFunction(() => document.activeElement?.textContent === 'Crash');
   await keys.getByRole('button', { name: 'Cache', exact: true }).focus();
   await page.keyboard.press('Enter');
   await page.getByRole('dialog', { name: 'Cache — up', exact: true }).waitFor();
@@ -275,6 +276,8 @@ test('after Promote or Remove in a replica’s menu, the keyboard goes on from t
     await page.keyboard.press('Enter');
     const menu = page.getByRole('dialog', { name: `${replica} — up`, exact: true });
     await menu.waitFor();
+    // The menu gives its first button the focus a frame after it opens: take it back after that.
+    await page.waitForFunction(() => document.activeElement?.closest('.part-menu'));
     await menu.getByRole('button', { name: action, exact: true }).focus();
     await page.keyboard.press('Enter');
     await menu.waitFor({ state: 'detached' });

@@ -2,7 +2,7 @@
 // state when that step was first shown (same run fingerprint).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, openPage, runShownStep } from './harness.mjs';
+import { setup, openPage, runShownStep, eventually } from './harness.mjs';
 
 const lab = setup();
 
@@ -627,19 +627,16 @@ test('in an 800×500 frame the way on shows under a question, and a running step
   });
   await page.getByRole('button', { name: 'Run this step' }).click();
   await page.getByRole('region', { name: 'Tour step in progress' }).waitFor();
-  await page.waitForTimeout(300);
-  assert.ok(await cardsWholeOrGone(), 'the cards show whole, with their names, or not at all');
+  assert.ok(await eventually(cardsWholeOrGone), 'the cards show whole, with their names, or not at all');
   await page.locator('.tour .hint', { hasText: 'Done — press Next.' }).waitFor({ timeout: 60_000 });
   await page.getByRole('button', { name: 'Next', exact: true }).first().click();
   await page.getByText(/^Step 2 of \d+/).waitFor();
-  await page.waitForTimeout(300);
-  assert.ok(await inView('.tour .step-moves'), 'Run, Back and Next under the question');
+  assert.ok(await eventually(() => inView('.tour .step-moves')), 'Run, Back and Next under the question');
   assert.ok(await inView('.tour h3'), "and the step's title");
   await page.locator('fieldset.prediction').getByRole('radio').nth(1).check();
   await page.getByRole('button', { name: 'Check my answer' }).click();
   await page.locator('.prediction .feedback').filter({ hasText: /\S/ }).waitFor();
-  await page.waitForTimeout(300);
-  assert.ok(await inView('.tour .step-moves'), 'still there after the feedback');
+  assert.ok(await eventually(() => inView('.tour .step-moves')), 'still there after the feedback');
   assert.deepEqual(errors, []);
   await context.close();
   // A long answer in Spanish: the feedback and the way on, whatever of the title must go.
@@ -647,12 +644,11 @@ test('in an 800×500 frame the way on shows under a question, and a running step
   await es.page.locator('fieldset.prediction').getByRole('radio').first().check();
   await es.page.getByRole('button', { name: 'Comprobar mi respuesta' }).click();
   await es.page.locator('.prediction .feedback').filter({ hasText: /\S/ }).waitFor();
-  await es.page.waitForTimeout(300);
   const shown = (selector) => es.page.locator(selector).evaluate((e) => {
     const b = e.getBoundingClientRect();
     return b.top >= 0 && b.bottom <= innerHeight;
   });
-  assert.ok(await shown('.tour .step-moves'), 'Ejecutar, Atrás y Siguiente under a long answer');
+  assert.ok(await eventually(() => shown('.tour .step-moves')), 'Ejecutar, Atrás y Siguiente under a long answer');
   assert.ok(await shown('.prediction .feedback'), 'and the answer itself');
   assert.deepEqual(es.errors, []);
   await es.context.close();

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { setup, openPage, screenshot, loggedOut, sessionMode, card, steps } from './harness.mjs';
+import { setup, openPage, screenshot, loggedOut, sessionMode, card, steps, eventually } from './harness.mjs';
 
 const lab = setup();
 
@@ -49,12 +49,9 @@ test('a window narrowed while the panels below are off screen does not scroll si
   await page.waitForTimeout(500);
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.setViewportSize({ width: 320, height: 400 });
-  await page.waitForTimeout(500);
-  const { scroll, client } = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth,
-    client: document.documentElement.clientWidth,
-  }));
-  assert.equal(scroll, client, `the page scrolls sideways by ${scroll - client} px`);
+  const sideways = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  await eventually(async () => (await sideways()) === 0);
+  assert.equal(await sideways(), 0, 'the page scrolls sideways');
   assert.deepEqual(errors, []);
   await context.close();
 });
