@@ -204,15 +204,18 @@ fn NodeBox(
 }
 
 /// `actions`: a click on a box opens its menu of crash, restart and the like (full controls).
+/// `traces`: a click on a dot traces its request (the page shows the waterfall).
 #[component]
 pub fn Diagram(
     actions: bool,
+    traces: bool,
     /// The projector theme sets larger status lines, which must still fit their boxes.
     #[prop(into)]
     projector: Signal<bool>,
 ) -> impl IntoView {
     let lab = use_lab();
     let menu = RwSignal::new(None::<Part>);
+    let tapped = RwSignal::new(None::<u64>);
     // A resize or a zoom changes the dot layers' size on screen, or the pixels behind it. While
     // paused no frame follows, so the layers are drawn again here.
     let resized = window_event_listener(leptos::ev::resize, move |_| {
@@ -296,6 +299,7 @@ pub fn Diagram(
     Effect::new(move |_| {
         lab.snap.track();
         lab.selected_user.track();
+        lab.trace.track();
         if !lab.playing.get_untracked() {
             super::dots::draw(lab);
         }
@@ -540,7 +544,8 @@ pub fn Diagram(
                         let part = if actions { lab.snap.with_untracked(|s| part_at(s, x, y)) } else { None };
                         if part.is_some() {
                             menu.set(part.filter(|p| menu.get_untracked() != Some(*p)));
-                        } else if let Some(id) = lab.live.with_value(|s| request_at(s, x, y, dot_reach(scale))) {
+                        } else if let Some(id) = lab.live.with_value(|s| request_at(s, x, y, dot_reach(scale))).filter(|_| traces) {
+                            tapped.set(Some(id));
                             lab.follow(id);
                         } else if actions {
                             menu.set(None);
@@ -577,7 +582,8 @@ pub fn Diagram(
                     ],
                 ))}
             </figcaption>
-            {actions.then(|| view! { <p class="diagram-tip">{t(DiagramTip)}</p> })}
+            {actions.then(|| view! { <p class="diagram-tip">{t(if traces { DiagramTipDot } else { DiagramTip })}</p> })}
+            {traces.then(|| view! { <super::inspector::TappedDot tapped=tapped.read_only() /> })}
         </figure>
     }
 }

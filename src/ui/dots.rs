@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 
 use crate::i18n::words;
 use crate::i18n::Text::{self, *};
-use crate::lab::Lab;
+use crate::lab::{Lab, Trace};
 use crate::layout::{position, server_name_baseline, server_slot, Density, HEIGHT, WIDTH, X_SERVERS, X_SERVER_TEXT};
 
 /// The highest a failure's reason is drawn [diagram units]: below the heading of a dense stack
@@ -171,6 +171,15 @@ pub fn draw(lab: Lab) {
     }
     let now = lab.played_ms.get_value();
     let selected = lab.selected_user.get_untracked();
+    let followed = lab.trace.with_untracked(|t| match t {
+        Trace::Following { id } => Some(*id),
+        _ => None,
+    });
+    // Which request is ringed, for tests: the ring itself is pixels.
+    let ringed = followed.map(|id| id.to_string()).unwrap_or_default();
+    if canvas.get_attribute("data-followed").unwrap_or_default() != ringed {
+        let _ = canvas.set_attribute("data-followed", &ringed);
+    }
     lab.live.with_value(|snap| {
         // The selected user's latest request, as a wide band under the dots; the inspector
         // lists the same places in words.
@@ -219,6 +228,17 @@ pub fn draw(lab: Lab) {
                 ctx.move_to(x0, y0);
                 ctx.line_to(x, y);
                 ctx.stroke();
+            }
+            if followed == Some(r.id) {
+                // The tapped dot, followed until it finishes: a dark ring round a light one
+                // shows on either theme's background.
+                for (colour, width) in [("#111111", 5.0), ("#ffffff", 2.0)] {
+                    ctx.set_stroke_style_str(colour);
+                    ctx.set_line_width(width);
+                    ctx.begin_path();
+                    let _ = ctx.arc(x, y, grow * radius + 6.0, 0.0, std::f64::consts::TAU);
+                    ctx.stroke();
+                }
             }
         }
         top.set_font("bold 13px system-ui, sans-serif");

@@ -200,6 +200,16 @@ pub fn keep_in_view(ev: &web_sys::MouseEvent) {
     .forget();
 }
 
+/// Scrolls a panel's heading into view and gives it the focus: a note by the diagram or the
+/// user strip takes the learner to a panel that may be a screen or more below (a phone).
+pub fn show_heading(id: &str) {
+    let heading = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id));
+    if let Some(heading) = heading {
+        heading.scroll_into_view();
+        focus_heading(&heading);
+    }
+}
+
 /// Gives a heading the focus (focusable by script only, so Tab still skips it): where reading
 /// goes on after a control that held the focus went away.
 pub fn focus_heading(heading: &Element) {

@@ -172,6 +172,31 @@ pub fn Waterfall() -> impl IntoView {
     }
 }
 
+/// A tapped dot's trace, told under the diagram: on a phone the waterfall is a few screens
+/// below, and the tap would otherwise seem to do nothing. `tapped`: the request last tapped.
+/// A screen reader hears the outcome from the waterfall's own live line.
+#[component]
+pub fn TappedDot(tapped: ReadSignal<Option<u64>>) -> impl IntoView {
+    let lab = use_lab();
+    let told = move || {
+        let id = tapped.get()?;
+        lab.trace.with(|trace| match trace {
+            Trace::Following { id: f } if *f == id => Some(tf(TraceFollowing, &[("id", &(id + 1))])),
+            Trace::Shown(c) if c.id == id => Some(summary(c)),
+            _ => None,
+        })
+    };
+    view! {
+        <p class="picked tapped">
+            {move || told().map(|text| view! {
+                {text}
+                " "
+                <button on:click=move |_| super::focus::show_heading("waterfall-heading")>{t(ShowTrace)}</button>
+            })}
+        </p>
+    }
+}
+
 /// "Request #88 — User T's product view via Server 2, answered in 33 ms.", numbered from 1.
 /// A request whose server could not take it, with no other up, never went "via" that server.
 fn summary(c: &Completed) -> String {

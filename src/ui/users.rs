@@ -85,7 +85,7 @@ pub fn UserStrip(inspector: bool) -> impl IntoView {
                 {move || lab.selected_user.get().filter(|_| inspector).map(|u| view! {
                     {tf(PickedUser, &[("user", &words::user(u))])}
                     " "
-                    <button on:click=move |_| show_inspector()>{t(ShowSession)}</button>
+                    <button on:click=move |_| super::focus::show_heading("inspector-heading")>{t(ShowSession)}</button>
                 })}
             </p>
         </section>
@@ -101,15 +101,5 @@ fn CartIcon() -> impl IntoView {
             <circle cx="4.8" cy="10" r="1" />
             <circle cx="9" cy="10" r="1" />
         </svg>
-    }
-}
-
-/// Scrolls the session inspector into view and puts the focus on its heading, where its
-/// details are read next.
-fn show_inspector() {
-    let heading = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("inspector-heading"));
-    if let Some(heading) = heading {
-        heading.scroll_into_view();
-        super::focus::focus_heading(&heading);
     }
 }

@@ -397,6 +397,39 @@ test('clicking a moving dot traces that request hop by hop', async () => {
   await context.close();
 });
 
+test('a tapped dot is ringed and told under the diagram, with the way to its trace; a page without the trace offers none', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&rate=300`, { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  const step = page.getByRole('button', { name: 'Step', exact: true });
+  for (let i = 0; i < 3; i++) await step.click();
+  await page.locator('#dots').scrollIntoViewIfNeeded();
+  const point = await dotInTheOpen(page, 0);
+  assert.ok(point, 'dots are drawn while paused');
+  await page.touchscreen.tap(point.x, point.y);
+  const note = page.locator('.diagram .tapped');
+  await note.filter({ hasText: /^Following request #\d+ until it finishes… Show the trace$/ }).waitFor();
+  const id = Number((await note.textContent()).match(/#(\d+)/)[1]);
+  assert.equal(await page.locator('#dots').getAttribute('data-followed'), String(id - 1), 'the dot is ringed');
+  await screenshot(page, 'phone-tapped-dot');
+  for (let i = 0; i < 40 && !(await page.getByRole('list', { name: 'Latency by hop' }).count()); i++) await step.click();
+  assert.match(await note.textContent(), new RegExp(`^Request #${id} — User [A-Z]+.* Show the trace$`));
+  assert.equal(await page.locator('#dots').getAttribute('data-followed'), '', 'no ring once it finished');
+  await note.getByRole('button', { name: 'Show the trace' }).tap();
+  await page.waitForFunction(() => document.activeElement?.id === 'waterfall-heading');
+  const top = await page.evaluate(() => document.activeElement.getBoundingClientRect().top);
+  assert.ok(top > -1 && top < 844, `the trace's heading is in view (${top})`);
+  await context.close();
+  // Without the trace panel, a dot is not offered: the tip does not promise it.
+  const bare = await openPage(lab.browser, `${lab.server.url}?autoplay=0&rate=300&panel=controls,feed`, { viewport: { width: 1280, height: 800 } });
+  for (let i = 0; i < 3; i++) await bare.page.getByRole('button', { name: 'Step', exact: true }).click();
+  assert.equal(await bare.page.locator('.diagram-tip').textContent(), 'Click or tap a server, the cache, the session store or a database to crash or restart it.');
+  const open = await dotInTheOpen(bare.page, 0);
+  await bare.page.mouse.click(open.x, open.y);
+  assert.equal(await bare.page.locator('.diagram .tapped').count(), 0);
+  assert.equal((await bare.page.locator('#dots').getAttribute('data-followed')) ?? '', '', 'no dot ringed');
+  assert.deepEqual([...errors, ...bare.errors], []);
+  await bare.context.close();
+});
+
 test('a traced request its only server could not take never says it went via that server', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?seed=2&rate=100&autoplay=0&mode=stateless&servers=1`);
   await steps(page, 25);
