@@ -17,6 +17,7 @@ use wasm_bindgen::JsCast;
 use super::dots::{request_at, LEGEND};
 use super::{parts, use_lab};
 use crate::i18n::{counted, t, tf, words, Grouped, Text::*};
+use crate::lab::Trace;
 use crate::layout::*;
 
 /// Room for a server box's sessions line [px]: from the text's start to the box's right edge.
@@ -216,6 +217,13 @@ pub fn Diagram(
     let lab = use_lab();
     let menu = RwSignal::new(None::<Part>);
     let tapped = RwSignal::new(None::<u64>);
+    // A trace asked for otherwise, or a run rebuilt (Reset, a jump), ends the tap: request
+    // numbers start over, and a later trace must not be taken for the tapped one.
+    Effect::new(move |_| {
+        if lab.trace.with(|t| matches!(t, Trace::Off | Trace::Waiting)) {
+            tapped.set(None);
+        }
+    });
     // A resize or a zoom changes the dot layers' size on screen, or the pixels behind it. While
     // paused no frame follows, so the layers are drawn again here.
     let resized = window_event_listener(leptos::ev::resize, move |_| {

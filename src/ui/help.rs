@@ -58,8 +58,9 @@ fn typing_into(ev: &web_sys::KeyboardEvent) -> bool {
 }
 
 /// Runs the shortcut for `key`; returns whether one matched. `full`: the page shows the full
-/// controls, so the keys that add, crash and trace are on.
-fn shortcut(lab: Lab, key: &str, full: bool) -> bool {
+/// controls, so the keys that add, crash and trace are on; `traces`: it shows the trace panel,
+/// without which T would trace a request nobody sees.
+fn shortcut(lab: Lab, key: &str, full: bool, traces: bool) -> bool {
     match key {
         " " => lab.playing.update(|p| *p = !*p),
         "s" | "S" => lab.step(),
@@ -77,7 +78,7 @@ fn shortcut(lab: Lab, key: &str, full: bool) -> bool {
         "?" => lab.help_open.set(true),
         _ if !full => return false,
         "a" | "A" => lab.send(Command::AddServer),
-        "t" | "T" => lab.trace_next(),
+        "t" | "T" if traces => lab.trace_next(),
         k if k.len() == 1 && k.as_bytes()[0].is_ascii_digit() && k != "0" => {
             // The digit is the number on screen: "Server 3" stays 3 after Server 2 is removed.
             let server = ServerId(u32::from(k.as_bytes()[0] - b'1'));
@@ -93,9 +94,10 @@ fn shortcut(lab: Lab, key: &str, full: bool) -> bool {
 }
 
 /// `hidden`: the lab is out of view (compare mode shows instead), so its keys must not drive it
-/// unseen. `full`: the page shows the full controls, not the minimal ones.
+/// unseen. `full`: the page shows the full controls, not the minimal ones. `traces`: it shows
+/// the trace panel, which T fills.
 #[component]
-pub fn Help(hidden: ReadSignal<bool>, full: bool) -> impl IntoView {
+pub fn Help(hidden: ReadSignal<bool>, full: bool, traces: bool) -> impl IntoView {
     let lab = use_lab();
     let dialog = NodeRef::<Dialog>::new();
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
@@ -106,7 +108,7 @@ pub fn Help(hidden: ReadSignal<bool>, full: bool) -> impl IntoView {
             return;
         }
         let focused = super::focus::hold_focused();
-        if shortcut(lab, &ev.key(), full) {
+        if shortcut(lab, &ev.key(), full, traces) {
             ev.prevent_default();
             if let Some(refocus) = focused {
                 refocus();
@@ -148,7 +150,7 @@ pub fn Help(hidden: ReadSignal<bool>, full: bool) -> impl IntoView {
             <table>
                 <thead><tr><th scope="col">{t(KeyHeader)}</th><th scope="col">{t(ActionHeader)}</th></tr></thead>
                 <tbody>
-                    {SHORTCUTS.iter().filter(|s| full || !s.2).map(|(k, what, _)| view! { <tr><td><kbd>{t(*k)}</kbd></td><td>{t(*what)}</td></tr> }).collect_view()}
+                    {SHORTCUTS.iter().filter(|s| (full || !s.2) && (traces || s.0 != KeyT)).map(|(k, what, _)| view! { <tr><td><kbd>{t(*k)}</kbd></td><td>{t(*what)}</td></tr> }).collect_view()}
                 </tbody>
             </table>
             <p>{t(TabHint)}</p>

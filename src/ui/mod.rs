@@ -303,7 +303,7 @@ pub fn App(setup: Setup) -> impl IntoView {
                 <output id="fuzz-result" class="hint"></output>
                 <code id="trace-hash">{move || { lab.snap.track(); lab.with_sim(|s| format!("{:016x}", s.trace_hash())) }}</code>
             </footer>
-            {any_controls.then(|| view! { <help::Help hidden=comparing.read_only() full=full /> })}
+            {any_controls.then(|| view! { <help::Help hidden=comparing.read_only() full=full traces=params.shows("trace") /> })}
         </main>
     }
 }

@@ -417,6 +417,15 @@ test('a tapped dot is ringed and told under the diagram, with the way to its tra
   await page.waitForFunction(() => document.activeElement?.id === 'waterfall-heading');
   const top = await page.evaluate(() => document.activeElement.getBoundingClientRect().top);
   assert.ok(top > -1 && top < 844, `the trace's heading is in view (${top})`);
+  // A Reset ends the tap: request numbers start over, and a trace asked for with the button
+  // must not be told as the tapped one, whatever its number.
+  await page.getByRole('button', { name: 'Reset', exact: true }).first().tap();
+  assert.equal(await note.textContent(), '');
+  for (let i = 0; i < 3; i++) await step.click();
+  await page.getByRole('button', { name: 'Trace next request' }).tap();
+  for (let i = 0; i < 40 && !(await page.getByRole('list', { name: 'Latency by hop' }).count()); i++) await step.click();
+  assert.ok(await page.getByRole('list', { name: 'Latency by hop' }).count(), 'the waterfall shows');
+  assert.equal(await note.textContent(), '', 'no note for a trace the button asked for');
   await context.close();
   // Without the trace panel, a dot is not offered: the tip does not promise it.
   const bare = await openPage(lab.browser, `${lab.server.url}?autoplay=0&rate=300&panel=controls,feed`, { viewport: { width: 1280, height: 800 } });
@@ -426,6 +435,10 @@ test('a tapped dot is ringed and told under the diagram, with the way to its tra
   await bare.page.mouse.click(open.x, open.y);
   assert.equal(await bare.page.locator('.diagram .tapped').count(), 0);
   assert.equal((await bare.page.locator('#dots').getAttribute('data-followed')) ?? '', '', 'no dot ringed');
+  // Nor does T trace, and the shortcuts do not list it.
+  await bare.page.keyboard.press('?');
+  const keys = await bare.page.getByRole('dialog', { name: 'Keyboard shortcuts' }).locator('tbody td:nth-child(2)').allTextContents();
+  assert.ok(keys.includes('Step to the next tenth of a second of simulated time') && !keys.includes('Trace the next request'), keys.join(' | '));
   assert.deepEqual([...errors, ...bare.errors], []);
   await bare.context.close();
 });
