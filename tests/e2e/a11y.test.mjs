@@ -105,3 +105,41 @@ test('prefers-reduced-motion switches the dot layer to its calm rendering', asyn
   assert.ok(calm.pixels.drawn > 0 && glide.pixels.drawn > 0, 'dots are drawn in both');
   assert.notEqual(calm.pixels.hash, glide.pixels.hash, 'the dots sit elsewhere: at rest mid-edge, not along it');
 });
+
+test('zoomed to 400 %, the keyboard’s part keys keep the focused one in view and a tour’s dock joins the page', async () => {
+  const zoomed = { viewport: { width: 320, height: 200 }, deviceScaleFactor: 4 };
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?seed=1&autoplay=0&servers=10`, zoomed);
+  const keys = page.getByRole('group', { name: 'Open the menu of' });
+  await keys.getByRole('button', { name: 'Server 1', exact: true }).focus();
+  for (let i = 0; i < 9; i++) await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Server 10');
+  const [top, bottom] = await page.evaluate(() => {
+    const b = document.activeElement.getBoundingClientRect();
+    return [b.top, b.bottom];
+  });
+  assert.ok(top >= 0 && bottom <= 200, `the focused key spans ${top}–${bottom} px of a 200 px window`);
+  await context.close();
+  const tour = await openPage(lab.browser, `${lab.server.url}?scenario=crash-2am&step=0&speed=10`, zoomed);
+  await tour.page.getByRole('button', { name: 'Run this step' }).click();
+  const dock = tour.page.getByRole('region', { name: 'Tour step in progress' });
+  await dock.waitFor();
+  assert.equal(await dock.evaluate((d) => getComputedStyle(d).position), 'static', 'no dock over a 200 px window');
+  assert.equal(await tour.page.evaluate(() => getComputedStyle(document.body).paddingBottom), '0px');
+  assert.deepEqual([...errors, ...tour.errors], []);
+  await tour.context.close();
+});
+
+test('in forced colours the dots keep their key and a failure’s reason stays readable; a refused button’s focus ring is not faded', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?seed=1&servers=1&autoplay=0`, { forcedColors: 'active' });
+  const swatches = await page.locator('.diagram .legend .swatch:not(.burst)').evaluateAll((all) => all.map((s) => getComputedStyle(s).backgroundColor));
+  assert.ok(new Set(swatches).size >= 7, `the key's swatches keep their colours: ${swatches.join(', ')}`);
+  const [ink, plate] = await page.locator('#plates').evaluate((c) => [getComputedStyle(c).color, getComputedStyle(c).outlineColor]);
+  assert.notEqual(ink, plate, 'a reason is not drawn in its plate’s colour');
+  const remove = page.getByRole('button', { name: 'Remove Server 1' });
+  await remove.focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await remove.getAttribute('aria-disabled'), 'true');
+  assert.equal(await remove.evaluate((b) => getComputedStyle(b).opacity), '1');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
