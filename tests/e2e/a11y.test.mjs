@@ -1,7 +1,7 @@
 // axe-core finds no accessibility violation on the main page, a running lab after a crash, a
 // tour step, compare mode, a server's menu in the diagram, the open glossary beside a finished
 // tour, the minimal embed and the Spanish page, in light, dark and projector themes; reduced
-// motion changes the rendering.
+// motion changes the rendering; 400 % zoom, forced colours and WCAG text spacing leave the page usable.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -140,6 +140,27 @@ test('in forced colours the dots keep their key and a failure’s reason stays r
   await page.keyboard.press('Enter');
   assert.equal(await remove.getAttribute('aria-disabled'), 'true');
   assert.equal(await remove.evaluate((b) => getComputedStyle(b).opacity), '1');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('with the text spacing WCAG asks a page to bear, the charts’ axis figures stay whole', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?seed=1&rate=1500&autoplay=0`, { bypassCSP: true });
+  await page.addStyleTag({ content: '* { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }' });
+  for (let i = 0; i < 30; i++) await page.keyboard.press('s');
+  const charts = page.locator('figure.chart');
+  await charts.first().scrollIntoViewIfNeeded();
+  // Each axis figure lies inside what shows of it: the drawing's box, unless the drawing lets
+  // its text run over its edge, into the chart's frame.
+  const cut = await charts.evaluateAll((all) => all.flatMap((figure) => {
+    const svg = figure.querySelector('svg');
+    const frame = (getComputedStyle(svg).overflow === 'visible' ? figure : svg).getBoundingClientRect();
+    return [...figure.querySelectorAll('text.tick')]
+      .map((t) => [t.textContent, t.getBoundingClientRect()])
+      .filter(([, b]) => b.left < frame.left || b.right > frame.right)
+      .map(([text, b]) => `${text}: ${Math.round(b.left)}–${Math.round(b.right)} in ${Math.round(frame.left)}–${Math.round(frame.right)}`);
+  }));
+  assert.deepEqual(cut, []);
   assert.deepEqual(errors, []);
   await context.close();
 });
