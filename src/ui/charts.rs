@@ -37,13 +37,15 @@ pub enum Stroke {
     Dashed,
     Dotted,
     DashDot,
+    LongDash,
+    DashDotDot,
 }
 
 impl Stroke {
     /// The pattern of the `i`-th line of a chart whose lines come and go (the failure reasons
     /// seen, the database nodes there): as many lines as a chart draws at once differ.
     fn nth(i: usize) -> Self {
-        [Stroke::Solid, Stroke::Dashed, Stroke::Dotted, Stroke::DashDot][i % 4]
+        [Stroke::Solid, Stroke::Dashed, Stroke::Dotted, Stroke::DashDot, Stroke::LongDash, Stroke::DashDotDot][i % 6]
     }
 
     fn class(self) -> &'static str {
@@ -52,6 +54,8 @@ impl Stroke {
             Stroke::Dashed => "dashed",
             Stroke::Dotted => "dotted",
             Stroke::DashDot => "dash-dot",
+            Stroke::LongDash => "long-dash",
+            Stroke::DashDotDot => "dash-dot-dot",
         }
     }
 }
@@ -234,7 +238,9 @@ fn reads_by_name(samples: &[Sample]) -> Vec<Series> {
                 DbName::Master => (colours[0], Stroke::Solid),
                 DbName::Replica(n) => {
                     let n = n.saturating_sub(1) as usize;
-                    (colours[1 + n % (colours.len() - 1)], Stroke::nth(1 + n % 3))
+                    // Five replicas at most: each has a colour and a pattern of its own, so
+                    // two whose colours one eye cannot tell apart still differ.
+                    (colours[1 + n % (colours.len() - 1)], Stroke::nth(1 + n % 5))
                 }
             };
             let reads = column(samples, |x| {
@@ -458,6 +464,22 @@ mod tests {
         assert!(lines[3].1[0].is_nan() && lines[3].1[1..] == [0.0, 2.0]);
         let styles: Vec<_> = reads_by_name(&samples).iter().map(|s| (s.colour, s.stroke)).collect();
         assert_eq!(styles.iter().filter(|s| **s == styles[0]).count(), 1, "the master's look is its own");
+    }
+
+    /// A colour-blind eye saw Replica 2's green and Replica 5's pink as one olive, both dotted.
+    #[test]
+    fn the_master_and_five_replicas_each_have_a_pattern_and_a_colour_of_their_own() {
+        let nodes = std::iter::once(DbName::Master).chain((1..=5).map(DbName::Replica));
+        let samples = [Sample { db_reads_by_node: nodes.map(|n| (n, 1)).collect(), ..Sample::default() }];
+        let lines = reads_by_name(&samples);
+        assert_eq!(lines.len(), 6);
+        let mut strokes: Vec<_> = lines.iter().map(|s| s.stroke).collect();
+        let mut colours: Vec<_> = lines.iter().map(|s| s.colour).collect();
+        strokes.sort_unstable();
+        strokes.dedup();
+        colours.sort_unstable();
+        colours.dedup();
+        assert_eq!((strokes.len(), colours.len()), (6, 6));
     }
 
     #[test]

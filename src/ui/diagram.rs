@@ -336,8 +336,8 @@ pub fn Diagram(
             // The key sits above the picture: it is read first, and a tour's dock, at the
             // window's foot, never covers it.
             <ul class="legend" aria-label=t(LegendLabel)>
-                {LEGEND.iter().map(|(name, colour)| view! {
-                    <li><span class="swatch" style:background=*colour></span>{t(*name)}</li>
+                {LEGEND.iter().map(|(name, colour, shape)| view! {
+                    <li><span class=shape.class() style:background=*colour></span>{t(*name)}</li>
                 }).collect_view()}
                 <li><span class="swatch burst"></span>{t(LegendFailure)}</li>
             </ul>

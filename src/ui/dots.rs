@@ -32,20 +32,71 @@ pub const BURST_MS: f64 = 1_400.0;
 /// simulated seconds, and a box would still be outlined long after it recovered.
 pub const BURST_US: u64 = 1_400_000;
 
-/// The kinds of dot the legend explains, with their colours.
-pub const LEGEND: [(Text, &str); 8] = [
-    (LegendDns, "#8e7cc3"),
-    (LegendStatic, "#f1a33b"),
-    (LegendPage, "#3d8bfd"),
-    (LegendSession, "#e0457b"),
-    (LegendCache, "#20a67a"),
-    (LegendDbRead, "#0fb5c9"),
-    (LegendDbWrite, "#d9480f"),
-    (LegendWaiting, "#7a8699"),
+/// A dot's outline. The trips a lesson turns on (a session, the cache, a write) differ by shape
+/// as well as colour: to a colour-blind eye the session's pink and the cache's green are one
+/// grey, and so are the write's red and the session's pink.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Circle,
+    Square,
+    Diamond,
+    Triangle,
+}
+
+impl Shape {
+    /// The legend swatch's class (see style/main.css), so the key shows the dots' shapes.
+    pub fn class(self) -> &'static str {
+        match self {
+            Self::Circle => "swatch",
+            Self::Square => "swatch square",
+            Self::Diamond => "swatch diamond",
+            Self::Triangle => "swatch triangle",
+        }
+    }
+
+    /// Adds the outline of a dot of `radius` at (x, y) to the context's path.
+    fn trace(self, ctx: &web_sys::CanvasRenderingContext2d, x: f64, y: f64, radius: f64) {
+        match self {
+            Self::Circle => {
+                let _ = ctx.arc(x, y, radius, 0.0, std::f64::consts::TAU);
+            }
+            Self::Square => {
+                let h = radius * 0.9;
+                ctx.rect(x - h, y - h, 2.0 * h, 2.0 * h);
+            }
+            Self::Diamond => {
+                let h = radius * 1.3;
+                ctx.move_to(x, y - h);
+                ctx.line_to(x + h, y);
+                ctx.line_to(x, y + h);
+                ctx.line_to(x - h, y);
+                ctx.close_path();
+            }
+            Self::Triangle => {
+                let h = radius * 1.35;
+                ctx.move_to(x, y - h);
+                ctx.line_to(x + h * 0.87, y + h * 0.5);
+                ctx.line_to(x - h * 0.87, y + h * 0.5);
+                ctx.close_path();
+            }
+        }
+    }
+}
+
+/// The kinds of dot the legend explains, with their colours and shapes.
+pub const LEGEND: [(Text, &str, Shape); 8] = [
+    (LegendDns, "#8e7cc3", Shape::Circle),
+    (LegendStatic, "#f1a33b", Shape::Circle),
+    (LegendPage, "#3d8bfd", Shape::Circle),
+    (LegendSession, "#e0457b", Shape::Square),
+    (LegendCache, "#20a67a", Shape::Diamond),
+    (LegendDbRead, "#0fb5c9", Shape::Circle),
+    (LegendDbWrite, "#d9480f", Shape::Triangle),
+    (LegendWaiting, "#7a8699", Shape::Circle),
 ];
 
-/// Fill colour per kind of trip; the legend uses the same colours.
-pub fn colour(kind: HopKind) -> &'static str {
+/// Fill colour and shape per kind of trip; the legend uses the same.
+pub fn look(kind: HopKind) -> (&'static str, Shape) {
     let i = match kind {
         HopKind::Dns => 0,
         HopKind::Static | HopKind::Origin => 1,
@@ -56,7 +107,7 @@ pub fn colour(kind: HopKind) -> &'static str {
         HopKind::DbWrite => 6,
         HopKind::Queue | HopKind::Compute => 7,
     };
-    LEGEND[i].1
+    (LEGEND[i].1, LEGEND[i].2)
 }
 
 /// Whether the learner asked for less motion.
@@ -209,9 +260,10 @@ pub fn draw(lab: Lab) {
         for r in &snap.requests {
             let (x, y, radius) = dot_position(r, snap, calm);
             let mine = selected == Some(r.user);
-            ctx.set_fill_style_str(colour(r.hop.kind));
+            let (fill, shape) = look(r.hop.kind);
+            ctx.set_fill_style_str(fill);
             ctx.begin_path();
-            let _ = ctx.arc(x, y, grow * if mine { radius + 3.0 } else { radius }, 0.0, std::f64::consts::TAU);
+            shape.trace(&ctx, x, y, grow * if mine { radius + 3.0 } else { radius });
             ctx.fill();
             if outlined && !mine {
                 ctx.set_stroke_style_str("#000000");

@@ -164,3 +164,44 @@ test('with the text spacing WCAG asks a page to bear, the charts’ axis figures
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a session’s, the cache’s and a write’s dots differ by shape as well as colour, in the drawing and in its key', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?seed=3&mode=stateless&rate=800&autoplay=0`, { deviceScaleFactor: 2 });
+  const key = await page.locator('.diagram .legend li').evaluateAll((items) => items.map((li) => [li.textContent, li.querySelector('.swatch').className]));
+  assert.deepEqual(key.filter(([, c]) => c !== 'swatch').map(([name, c]) => `${name}: ${c}`), [
+    'Session read / write: swatch square',
+    'Cache read: swatch diamond',
+    'Database write: swatch triangle',
+    'Failure (its box outlined in red, a browser ringed, with the reason): swatch burst',
+  ]);
+  // A session dot on the canvas fills its bounding box as a square does: its pixels of the
+  // exact colour fill all of it, a disc's about 76 % at twice the pixel density.
+  const fill = async () => page.evaluate(() => {
+    const c = document.getElementById('dots');
+    const { data, width } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    const pink = (i) => data[i] === 0xe0 && data[i + 1] === 0x45 && data[i + 2] === 0x7b && data[i + 3] === 255;
+    for (let i = 0; i < data.length; i += 4) {
+      if (!pink(i)) continue;
+      const [x0, y0] = [(i / 4) % width, Math.floor(i / 4 / width)];
+      let [count, x1, y1, left] = [0, x0, y0, x0];
+      for (let y = y0; y < y0 + 40; y++) {
+        for (let x = x0 - 20; x < x0 + 20; x++) {
+          if (!pink((y * width + x) * 4)) continue;
+          count++;
+          [left, x1, y1] = [Math.min(left, x), Math.max(x1, x), Math.max(y1, y)];
+        }
+      }
+      if (count > 30) return count / ((x1 - left + 1) * (y1 - y0 + 1));
+    }
+    return null;
+  });
+  let ratio = null;
+  for (let i = 0; i < 60 && ratio === null; i++) {
+    await page.keyboard.press('s');
+    ratio = await fill();
+  }
+  assert.ok(ratio !== null, 'a session dot was drawn');
+  assert.ok(ratio > 0.95, `a session dot fills ${Math.round(ratio * 100)} % of its box`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
