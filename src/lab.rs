@@ -118,8 +118,9 @@ pub struct Lab {
     /// The learner's speed and the pace a tour step raised it to, while it does: a link made
     /// meanwhile carries the learner's.
     pub paced: StoredValue<Option<(f64, f64)>>,
-    /// The speed the run really reaches, when the frame's work budget holds it below `speed`.
-    pub slowed: RwSignal<Option<f64>>,
+    /// The speed the run really reaches, when the frame's work budget or slow frames hold it
+    /// below `speed`.
+    pub slowed: RwSignal<Option<crate::runner::Slowdown>>,
     /// A message for the learner, e.g. why a command was refused.
     pub notice: RwSignal<Option<String>>,
     /// The clock after Step or Reset, for a screen reader: the clock itself is never announced,

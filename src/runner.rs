@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
+use crate::i18n::{tf, words, Text::*};
 use crate::lab::Lab;
 use crate::ui::dots;
 
@@ -58,14 +59,17 @@ pub fn start(lab: Lab) {
             lab.flush();
             return;
         }
-        let dt_ms = last.get().map_or(0.0, |l: f64| (t - l).clamp(0.0, MAX_FRAME_MS));
+        let gap_ms = last.get().map_or(0.0, |l: f64| (t - l).max(0.0));
+        let dt_ms = gap_ms.min(MAX_FRAME_MS);
         last.set(Some(t));
         lab.played_ms.update_value(|p| *p += dt_ms);
         let speed = lab.speed.get_untracked();
         let wanted_us = dt_ms * 1000.0 * speed;
         let dt_us = pace.allowed_us(wanted_us);
         let work_ms = lab.advance_frame(dt_us as u64);
-        pace.spent(dt_us, wanted_us, work_ms);
+        // Judged against the whole gap too: frames slower than MAX_FRAME_MS (a slow phone)
+        // lose time, and the readout must say so as it does for a heavy run.
+        pace.spent(dt_us, wanted_us, gap_ms * 1000.0 * speed, work_ms);
         if let Some(slowed) = pace.readout(speed) {
             if lab.slowed.get_untracked() != slowed {
                 lab.slowed.set(slowed);
@@ -82,6 +86,25 @@ pub fn start(lab: Lab) {
     }
 }
 
+/// Why a run goes slower than its speed, and the speed it reaches.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Slowdown {
+    /// A frame's work budget cannot compute all the simulated time asked for.
+    Compute(f64),
+    /// The frames come too far apart (a slow device): each covers at most `MAX_FRAME_MS`.
+    Frames(f64),
+}
+
+impl Slowdown {
+    /// The readout beside the speed slider.
+    pub fn told(self) -> String {
+        match self {
+            Self::Compute(x) => tf(SlowedTo, &[("x", &words::speed(x))]),
+            Self::Frames(x) => tf(SlowedFrames, &[("x", &words::speed(x))]),
+        }
+    }
+}
+
 /// How fast a loop can go: the work a simulated µs costs, learnt from the frames so far. The
 /// lab's frames and compare view's ticks each keep one, so a heavy run never freezes the page.
 pub(crate) struct Pace {
@@ -91,13 +114,21 @@ pub(crate) struct Pace {
     cost_ms: Cell<Option<f64>>,
     /// Smoothed share of the asked-for simulated time the frames reached.
     reached: Cell<f64>,
+    /// Smoothed share of it the work budget let through: below 1, the computing held it back.
+    computed: Cell<f64>,
     frames: Cell<u32>,
 }
 
 impl Pace {
     /// A loop whose frames or ticks may each do `budget_ms` of work.
     pub(crate) fn new(budget_ms: f64) -> Self {
-        Self { budget_ms, cost_ms: Cell::new(None), reached: Cell::new(0.0), frames: Cell::new(0) }
+        Self {
+            budget_ms,
+            cost_ms: Cell::new(None),
+            reached: Cell::new(0.0),
+            computed: Cell::new(1.0),
+            frames: Cell::new(0),
+        }
     }
 
     /// The simulated time this frame may cover [µs]: what the speed asks, within the budget,
@@ -112,26 +143,32 @@ impl Pace {
         wanted_us.min(budget_us)
     }
 
-    pub(crate) fn spent(&self, dt_us: f64, wanted_us: f64, work_ms: f64) {
+    /// Learns from a frame that covered `dt_us` of the `wanted_us` its capped gap asked for, and
+    /// of the `asked_us` the whole gap did, with `work_ms` of work.
+    pub(crate) fn spent(&self, dt_us: f64, wanted_us: f64, asked_us: f64, work_ms: f64) {
         if dt_us >= 1.0 {
             let cost = work_ms / dt_us;
             self.cost_ms.set(Some(self.cost_ms.get().map_or(cost, |old| 0.8 * old + 0.2 * cost)));
         }
-        if wanted_us >= 1.0 {
-            let share = (dt_us / wanted_us).min(1.0);
+        if asked_us >= 1.0 && wanted_us >= 1.0 {
+            let share = (dt_us / asked_us).min(1.0);
+            let computed = (dt_us / wanted_us).min(1.0);
             let frames = self.frames.get();
-            self.reached.set(if frames == 0 { share } else { 0.9 * self.reached.get() + 0.1 * share });
+            let smooth = |old: f64, new: f64| if frames == 0 { new } else { 0.9 * old + 0.1 * new };
+            self.reached.set(smooth(self.reached.get(), share));
+            self.computed.set(smooth(self.computed.get(), computed));
             self.frames.set(frames + 1);
         }
     }
 
-    /// Every [`PACE_EVERY`] frames: the speed reached when it is clearly below `speed`, else
-    /// `None`.
-    pub(crate) fn readout(&self, speed: f64) -> Option<Option<f64>> {
+    /// Every [`PACE_EVERY`] frames: the speed reached and why, when it is clearly below
+    /// `speed`, else `None`.
+    pub(crate) fn readout(&self, speed: f64) -> Option<Option<Slowdown>> {
         let frames = self.frames.get();
         (frames > 0 && frames.is_multiple_of(PACE_EVERY)).then(|| {
             let reached = self.reached.get();
-            (reached < 0.8).then_some(speed * reached)
+            let cause = if self.computed.get() < 0.9 { Slowdown::Compute } else { Slowdown::Frames };
+            (reached < 0.8).then_some(cause(speed * reached))
         })
     }
 }

@@ -12,7 +12,7 @@ use super::use_lab;
 use crate::i18n::{counted, t, tf, words, Grouped, Text::*};
 use crate::lab::{latest_with_cause, page_ms, FeedLine, Lab};
 use crate::params::Controls;
-use crate::runner::Pace;
+use crate::runner::{Pace, Slowdown};
 
 /// Tick of the compare loop [ms]: the panes show numbers and boxes, not gliding dots.
 const TICK_MS: u32 = 50;
@@ -146,7 +146,7 @@ pub fn CompareView(config: SimConfig, autoplay: bool, controls: Controls, shown:
     // Syncs the outside world (an interval timer) with the play state: no timer runs while
     // paused, while the tab is hidden or while the page is off screen; dropping it stops it.
     let timer = StoredValue::new_local(None::<Interval>);
-    let slowed = RwSignal::new(None::<f64>);
+    let slowed = RwSignal::new(None::<Slowdown>);
     Effect::new(move |_| {
         if playing.get() && shown.get() && page.tab_visible.get() && page.on_screen.get() {
             // The page's speed (the URL's or the slider's), but never slower than half real
@@ -163,7 +163,7 @@ pub fn CompareView(config: SimConfig, autoplay: bool, controls: Controls, shown:
                 let started = page_ms();
                 left.advance(step_us as u64);
                 right.advance(step_us as u64);
-                pace.spent(step_us, wanted_us, page_ms() - started);
+                pace.spent(step_us, wanted_us, wanted_us, page_ms() - started);
                 if let Some(reached) = pace.readout(speed) {
                     if slowed.get_untracked() != reached {
                         slowed.set(reached);
@@ -247,7 +247,7 @@ pub fn CompareView(config: SimConfig, autoplay: bool, controls: Controls, shown:
                     <button on:click=move |_| panes.step()>{t(Step)}</button>
                     <button on:click=move |_| panes.reset()>{t(Reset)}</button>
                     <span class="slowed hint" role="status">
-                        {move || slowed.get().map(|x| tf(SlowedTo, &[("x", &words::speed(x))]))}
+                        {move || slowed.get().map(Slowdown::told)}
                     </span>
                     {(controls == Controls::Full).then(|| view! {
                         {move || servers.get().into_iter().map(|(id, down)| {

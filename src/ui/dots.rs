@@ -134,12 +134,16 @@ thread_local! {
     /// Device pixels per diagram unit the layers are drawn at; `None` until measured, and
     /// again after the window is resized or zoomed.
     static SCALE: std::cell::Cell<Option<f64>> = const { std::cell::Cell::new(None) };
+    /// Whether the plates' layer is blank and at its size: with no failure to tell it is left
+    /// alone, as a layer touched each frame costs a slow device a composite of its own.
+    static PLATES_BLANK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Asks the next frame to measure the layers again: their size on screen, or the screen's
 /// pixel density, changed.
 pub fn rescale() {
     SCALE.set(None);
+    PLATES_BLANK.set(false);
 }
 
 /// Sizes a layer's pixels to its size on screen at the screen's density, so a projector or a
@@ -211,9 +215,13 @@ pub fn draw(lab: Lab) {
     let (Some(canvas), Some(over)) = (canvas("dots"), canvas("plates")) else { return };
     let (Some(ctx), Some(top)) = (context(&canvas), context(&over)) else { return };
     fit(&canvas, &ctx);
-    fit(&over, &top);
     ctx.clear_rect(0.0, 0.0, WIDTH, HEIGHT);
-    top.clear_rect(0.0, 0.0, WIDTH, HEIGHT);
+    let failures = lab.bursts.with_value(|b| !b.is_empty());
+    if failures || !PLATES_BLANK.get() {
+        fit(&over, &top);
+        top.clear_rect(0.0, 0.0, WIDTH, HEIGHT);
+        PLATES_BLANK.set(!failures);
+    }
     let calm = reduced_motion();
     // Says which rendering is in use, for tests and assistive tooling.
     let motion = if calm { "calm" } else { "glide" };

@@ -801,6 +801,26 @@ test('more traffic than a frame can compute slows the run down, says so, and lea
   await context.close();
 });
 
+test('frames too far apart for the speed set (a slow device) slow the clock, and the page says so and why', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?seed=1&speed=1`);
+  // Each frame is held for 150 ms, as a slow phone's would be: more than a frame may cover.
+  await page.evaluate(() => {
+    window.slowFrames = true;
+    const hold = () => {
+      const end = performance.now() + 150;
+      while (performance.now() < end);
+      if (window.slowFrames) requestAnimationFrame(hold);
+    };
+    requestAnimationFrame(hold);
+  });
+  const slowed = page.locator('.toolbar .slowed');
+  await slowed.filter({ hasText: /^Running at 0\.\d+×: this device draws too few frames a second for the speed set\.$/ }).waitFor({ timeout: 30_000 });
+  await page.evaluate(() => { window.slowFrames = false; });
+  await page.waitForFunction(() => document.querySelector('.toolbar .slowed').textContent === '', null, { timeout: 30_000 });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('compare view under more traffic than a tick can compute slows down, says so, and stays responsive', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?view=compare&rate=1000000&speed=10`);
   const slowed = page.locator('.compare .toolbar .slowed');
