@@ -337,7 +337,7 @@ pub fn Diagram(
             // window's foot, never covers it.
             <ul class="legend" aria-label=t(LegendLabel)>
                 {LEGEND.iter().map(|(name, colour, shape)| view! {
-                    <li><span class=shape.class() style:background=*colour></span>{t(*name)}</li>
+                    <li><span class=shape.class() style:--c=*colour></span>{t(*name)}</li>
                 }).collect_view()}
                 <li><span class="swatch burst"></span>{t(LegendFailure)}</li>
             </ul>

@@ -131,8 +131,10 @@ test('zoomed to 400 %, the keyboard’s part keys keep the focused one in view a
 
 test('in forced colours the dots keep their key and a failure’s reason stays readable; a refused button’s focus ring is not faded', async () => {
   const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?seed=1&servers=1&autoplay=0`, { forcedColors: 'active' });
-  const swatches = await page.locator('.diagram .legend .swatch:not(.burst)').evaluateAll((all) => all.map((s) => getComputedStyle(s).backgroundColor));
-  assert.ok(new Set(swatches).size >= 7, `the key's swatches keep their colours: ${swatches.join(', ')}`);
+  // The triangle is drawn by its ::before, and outlined on its three sides as the others are.
+  const swatches = await page.locator('.diagram .legend .swatch:not(.burst)').evaluateAll((all) => all.map((s) => getComputedStyle(s, s.matches('.triangle') ? '::before' : null).backgroundColor));
+  assert.equal(new Set(swatches).size, 8, `the key's swatches keep their colours: ${swatches.join(', ')}`);
+  assert.match(await page.locator('.diagram .legend .swatch.triangle').evaluate((s) => getComputedStyle(s).filter), /drop-shadow/);
   const [ink, plate] = await page.locator('#plates').evaluate((c) => [getComputedStyle(c).color, getComputedStyle(c).outlineColor]);
   assert.notEqual(ink, plate, 'a reason is not drawn in its plate’s colour');
   const remove = page.getByRole('button', { name: 'Remove Server 1' });
