@@ -83,10 +83,11 @@ pub enum Trace {
     Off,
     /// Waiting for the first request sent since the learner asked to finish.
     Waiting,
-    /// Waiting for the request the learner clicked to finish.
+    /// Waiting for the request the learner tapped to finish.
     Following { id: u64 },
-    /// The traced request finished: its waterfall is shown until the next trace.
-    Shown(Completed),
+    /// The traced request finished: its waterfall is shown until the next trace. `tapped`: it
+    /// was a dot the learner tapped, which the diagram's own line tells too.
+    Shown { request: Completed, tapped: bool },
 }
 
 /// Handles to the running lab. `Copy`, so every component gets its own by value.
@@ -674,7 +675,7 @@ impl Lab {
         self.refresh();
     }
 
-    /// Shows the waterfall of request `id`, a dot the learner clicked, once it finishes.
+    /// Shows the waterfall of request `id`, a dot the learner tapped, once it finishes.
     pub fn follow(&self, id: u64) {
         self.sim.update_value(|s| s.watch(Watch::Exact(id)));
         self.trace.set(Trace::Following { id });
@@ -690,7 +691,12 @@ impl Lab {
     /// has not yet, else publishes to `snap` if that was [`PUBLISH_MS`] ago or more.
     fn publish(&self, throttled: bool) {
         let cursor = self.feed_cursor.get_value();
-        let waiting = matches!(self.trace.get_untracked(), Trace::Waiting | Trace::Following { .. });
+        // Whether a trace waits for its request, and whether that is a tapped dot.
+        let waiting = self.trace.with_untracked(|t| match t {
+            Trace::Waiting => Some(false),
+            Trace::Following { .. } => Some(true),
+            _ => None,
+        });
         let host_from = self.host_from.get_value();
         let played = self.played_ms.get_value();
         let (snapshot, lines, bursts, next, traced) = self.sim.with_value(|s| {
@@ -720,7 +726,7 @@ impl Lab {
                 // successes would push them out of the recent events.
                 s.events().narrated_since(cursor.max(from)).for_each(crate::host::forward);
             }
-            let traced = waiting.then(|| s.watched().copied()).flatten();
+            let traced = waiting.and_then(|_| s.watched().copied());
             (s.snapshot(MAX_DOTS), lines, bursts, s.events().total(), traced)
         });
         self.feed_cursor.set_value(next);
@@ -753,8 +759,8 @@ impl Lab {
                 self.failing.set(failing);
             }
         });
-        if let Some(c) = traced {
-            self.trace.set(Trace::Shown(c));
+        if let (Some(request), Some(tapped)) = (traced, waiting) {
+            self.trace.set(Trace::Shown { request, tapped });
         }
         if let Some(loss) = lines.iter().rev().find(|l| l.line.loss) {
             self.last_loss.set_value(Some(loss.clone()));

@@ -9,7 +9,6 @@ use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
-use crate::i18n::{tf, words, Text::*};
 use crate::lab::Lab;
 use crate::ui::dots;
 
@@ -93,16 +92,6 @@ pub enum Slowdown {
     Compute(f64),
     /// The frames come too far apart (a slow device): each covers at most `MAX_FRAME_MS`.
     Frames(f64),
-}
-
-impl Slowdown {
-    /// The readout beside the speed slider.
-    pub fn told(self) -> String {
-        match self {
-            Self::Compute(x) => tf(SlowedTo, &[("x", &words::speed(x))]),
-            Self::Frames(x) => tf(SlowedFrames, &[("x", &words::speed(x))]),
-        }
-    }
 }
 
 /// How fast a loop can go: the work a simulated µs costs, learnt from the frames so far. The

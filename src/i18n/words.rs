@@ -9,6 +9,8 @@ use statelab_sim::{
 
 use statelab_sim::time::human_us;
 
+use crate::runner::Slowdown;
+
 use super::{current, t, tf, Lang, Text::*};
 
 /// "AB" of "User AB": the letters that name a user in every language.
@@ -190,6 +192,14 @@ pub fn hop_label(label: &str, missed: bool) -> &str {
 /// A speed reached, as "1.1" or, below 1, to two places ("0.03"): a crawl never reads 0.0.
 pub fn speed(x: f64) -> String {
     decimal(if x < 1.0 { format!("{x:.2}") } else { format!("{x:.1}") })
+}
+
+/// The readout beside the speed slider: the speed a run reaches, and what holds it back.
+pub fn slowdown(slowed: Slowdown) -> String {
+    match slowed {
+        Slowdown::Compute(x) => tf(SlowedTo, &[("x", &speed(x))]),
+        Slowdown::Frames(x) => tf(SlowedFrames, &[("x", &speed(x))]),
+    }
 }
 
 /// A number written with a decimal point, with the page language's decimal separator instead

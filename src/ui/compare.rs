@@ -247,7 +247,7 @@ pub fn CompareView(config: SimConfig, autoplay: bool, controls: Controls, shown:
                     <button on:click=move |_| panes.step()>{t(Step)}</button>
                     <button on:click=move |_| panes.reset()>{t(Reset)}</button>
                     <span class="slowed hint" role="status">
-                        {move || slowed.get().map(Slowdown::told)}
+                        {move || slowed.get().map(words::slowdown)}
                     </span>
                     {(controls == Controls::Full).then(|| view! {
                         {move || servers.get().into_iter().map(|(id, down)| {

@@ -93,7 +93,7 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool, glossary: bool) -> impl IntoV
                     <output>{move || words::decimal(format!("{:.2}×", lab.speed.get()))}</output>
                 </label>
                 <span class="slowed hint" role="status">
-                    {move || lab.slowed.get().map(crate::runner::Slowdown::told)}
+                    {move || lab.slowed.get().map(words::slowdown)}
                 </span>
                 <span class="clock" role="timer" aria-label=t(SimTime)>
                     // Worded as the timeline words it, so the two never differ by a rounding.

@@ -17,7 +17,6 @@ use wasm_bindgen::JsCast;
 use super::dots::{request_at, LEGEND};
 use super::{parts, use_lab};
 use crate::i18n::{counted, t, tf, words, Grouped, Text::*};
-use crate::lab::Trace;
 use crate::layout::*;
 
 /// Room for a server box's sessions line [px]: from the text's start to the box's right edge.
@@ -216,14 +215,8 @@ pub fn Diagram(
 ) -> impl IntoView {
     let lab = use_lab();
     let menu = RwSignal::new(None::<Part>);
-    let tapped = RwSignal::new(None::<u64>);
-    // A trace asked for otherwise, or a run rebuilt (Reset, a jump), ends the tap: request
-    // numbers start over, and a later trace must not be taken for the tapped one.
-    Effect::new(move |_| {
-        if lab.trace.with(|t| matches!(t, Trace::Off | Trace::Waiting)) {
-            tapped.set(None);
-        }
-    });
+    // A new diagram's layers are measured and marked afresh.
+    super::dots::rescale();
     // A resize or a zoom changes the dot layers' size on screen, or the pixels behind it. While
     // paused no frame follows, so the layers are drawn again here.
     let resized = window_event_listener(leptos::ev::resize, move |_| {
@@ -553,7 +546,6 @@ pub fn Diagram(
                         if part.is_some() {
                             menu.set(part.filter(|p| menu.get_untracked() != Some(*p)));
                         } else if let Some(id) = lab.live.with_value(|s| request_at(s, x, y, dot_reach(scale))).filter(|_| traces) {
-                            tapped.set(Some(id));
                             lab.follow(id);
                         } else if actions {
                             menu.set(None);
@@ -591,7 +583,7 @@ pub fn Diagram(
                 ))}
             </figcaption>
             {actions.then(|| view! { <p class="diagram-tip">{t(if traces { DiagramTipDot } else { DiagramTip })}</p> })}
-            {traces.then(|| view! { <super::inspector::TappedDot tapped=tapped.read_only() /> })}
+            {traces.then(|| view! { <super::inspector::TappedDot /> })}
         </figure>
     }
 }

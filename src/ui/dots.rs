@@ -137,6 +137,26 @@ thread_local! {
     /// Whether the plates' layer is blank and at its size: with no failure to tell it is left
     /// alone, as a layer touched each frame costs a slow device a composite of its own.
     static PLATES_BLANK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// What the dot layer's attributes say now; `None` once they must be written again.
+    static MARKS: std::cell::Cell<Option<Marks>> = const { std::cell::Cell::new(None) };
+}
+
+/// What the dot layer's `data-` attributes tell tests and assistive tooling: the rendering in
+/// use, the request ringed, and how many places the selected user's path band crosses. Kept
+/// here so a frame writes them only when they change, and never reads the DOM for them.
+#[derive(Clone, Copy, PartialEq)]
+struct Marks {
+    calm: bool,
+    followed: Option<u64>,
+    path: usize,
+}
+
+impl Marks {
+    fn write(self, canvas: &web_sys::HtmlCanvasElement) {
+        let _ = canvas.set_attribute("data-motion", if self.calm { "calm" } else { "glide" });
+        let _ = canvas.set_attribute("data-followed", &self.followed.map(|id| id.to_string()).unwrap_or_default());
+        let _ = canvas.set_attribute("data-path", &self.path.to_string());
+    }
 }
 
 /// Asks the next frame to measure the layers again: their size on screen, or the screen's
@@ -144,6 +164,7 @@ thread_local! {
 pub fn rescale() {
     SCALE.set(None);
     PLATES_BLANK.set(false);
+    MARKS.set(None);
 }
 
 /// Sizes a layer's pixels to its size on screen at the screen's density, so a projector or a
@@ -223,29 +244,19 @@ pub fn draw(lab: Lab) {
         PLATES_BLANK.set(!failures);
     }
     let calm = reduced_motion();
-    // Says which rendering is in use, for tests and assistive tooling.
-    let motion = if calm { "calm" } else { "glide" };
-    if canvas.get_attribute("data-motion").as_deref() != Some(motion) {
-        let _ = canvas.set_attribute("data-motion", motion);
-    }
     let now = lab.played_ms.get_value();
     let selected = lab.selected_user.get_untracked();
     let followed = lab.trace.with_untracked(|t| match t {
         Trace::Following { id } => Some(*id),
         _ => None,
     });
-    // Which request is ringed, for tests: the ring itself is pixels.
-    let ringed = followed.map(|id| id.to_string()).unwrap_or_default();
-    if canvas.get_attribute("data-followed").unwrap_or_default() != ringed {
-        let _ = canvas.set_attribute("data-followed", &ringed);
-    }
     lab.live.with_value(|snap| {
         // The selected user's latest request, as a wide band under the dots; the inspector
         // lists the same places in words.
         let path = last_path(lab).map(|(_, nodes)| nodes).unwrap_or_default();
-        let drawn = path.len().to_string();
-        if canvas.get_attribute("data-path").as_deref() != Some(drawn.as_str()) {
-            let _ = canvas.set_attribute("data-path", &drawn);
+        let marks = Marks { calm, followed, path: path.len() };
+        if MARKS.replace(Some(marks)) != Some(marks) {
+            marks.write(&canvas);
         }
         if path.len() > 1 {
             ctx.set_stroke_style_str("rgba(245, 160, 0, 0.45)");

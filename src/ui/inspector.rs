@@ -138,7 +138,7 @@ pub fn Waterfall() -> impl IntoView {
                 Trace::Waiting if lab.snap.with(|s| s.rate_per_s == 0 && s.in_flight == 0) => view! { <p class="hint">{t(TraceNoTraffic)}</p> }.into_any(),
                 Trace::Waiting => view! { <p class="hint">{t(TraceWaiting)}</p> }.into_any(),
                 Trace::Following { id } => view! { <p class="hint">{tf(TraceFollowing, &[("id", &(id + 1))])}</p> }.into_any(),
-                Trace::Shown(c) => {
+                Trace::Shown { request: c, .. } => {
                     let total = c.breakdown.total_us().max(1);
                     let missed = c.cache_hit == Some(false);
                     let mut start = 0u64;
@@ -166,23 +166,22 @@ pub fn Waterfall() -> impl IntoView {
             // The panel may be far from the button or the T key that asked: a screen reader
             // hears the traced request's summary wherever the focus is.
             <p class="visually-hidden" aria-live="polite">
-                {move || lab.trace.with(|t| match t { Trace::Shown(c) => summary(c), _ => String::new() })}
+                {move || lab.trace.with(|t| match t { Trace::Shown { request, .. } => summary(request), _ => String::new() })}
             </p>
         </section>
     }
 }
 
 /// A tapped dot's trace, told under the diagram: on a phone the waterfall is a few screens
-/// below, and the tap would otherwise seem to do nothing. `tapped`: the request last tapped.
-/// A screen reader hears the outcome from the waterfall's own live line.
+/// below, and the tap would otherwise seem to do nothing. A screen reader hears the outcome
+/// from the waterfall's own live line.
 #[component]
-pub fn TappedDot(tapped: ReadSignal<Option<u64>>) -> impl IntoView {
+pub fn TappedDot() -> impl IntoView {
     let lab = use_lab();
     let told = move || {
-        let id = tapped.get()?;
         lab.trace.with(|trace| match trace {
-            Trace::Following { id: f } if *f == id => Some(tf(TraceFollowing, &[("id", &(id + 1))])),
-            Trace::Shown(c) if c.id == id => Some(summary(c)),
+            Trace::Following { id } => Some(tf(TraceFollowing, &[("id", &(id + 1))])),
+            Trace::Shown { request, tapped: true } => Some(summary(request)),
             _ => None,
         })
     };
