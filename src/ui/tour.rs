@@ -1,11 +1,12 @@
 //! The guided tours: pick a scenario and a mode, then walk its steps — predict, run, and check
-//! what the simulation measured. Back rebuilds the exact earlier state by replaying the seed and
-//! the commands up to that step; the timeline scrubber jumps to any moment of the run.
+//! what the simulation measured. Each step opens on the exact state a replay of the seed and
+//! the earlier steps' commands builds, kept once built (see [`StepStarts`]); the timeline
+//! scrubber jumps to any moment of the run.
 
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use statelab_sim::snapshot::Totals;
-use statelab_sim::tour::Tour;
+use statelab_sim::tour::{StepStarts, Tour};
 use statelab_sim::Mode;
 
 use wasm_bindgen::{JsCast, JsValue};
@@ -98,6 +99,8 @@ pub fn TourPlayer(
     let opened = StoredValue::new(0usize);
     // Bumped whenever the learner moves, so a pending autoplay timer knows it is stale.
     let moves = StoredValue::new(0u64);
+    // The open tour's system at each step's start reached so far: Back and Next copy it.
+    let starts = StoredValue::new(StepStarts::default());
 
     // The speed a step raised, and the one it raised it from (the lab's, for its links).
     let paced = lab.paced;
@@ -114,7 +117,7 @@ pub fn TourPlayer(
     let tour_of = move |p: &Player| tours.with_value(|t| t[p.tour].clone());
     let show = move |tour_index: usize, mode: Mode, step: usize| {
         let tour: Tour = tours.with_value(|t| t[tour_index].clone());
-        match tour.replay(mode, step) {
+        match starts.try_update_value(|s| s.replay(&tour, mode, step)).unwrap_or_else(|| tour.replay(mode, step)) {
             Ok(sim) => {
                 let acted = lab.own_sent.get_value() > 0;
                 lab.playing.set(false);
@@ -238,6 +241,7 @@ pub fn TourPlayer(
             let bit = 1u64.checked_shl(p.step as u32).unwrap_or(0);
             player.set(Some(Player { phase: Phase::Done { at_start }, ran: p.ran | bit, ..p }));
             let tour = tour_of(&p);
+            lab.with_sim(|s| starts.update_value(|kept| _ = kept.offer(&tour, p.mode, p.step, s)));
             if let Some(c) = tour.checkpoint(p.step, p.mode) {
                 let result = lab.with_sim(|s| c.check_step(s, &at_start));
                 host::post(

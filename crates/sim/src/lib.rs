@@ -56,6 +56,6 @@ pub use scenario::{reference_scenario, reference_trace_hash, Scenario, ScenarioE
 pub use server::{ServerId, ServerState};
 pub use snapshot::Snapshot;
 pub use store::StoreKind;
-pub use tour::{CheckResult, Checkpoint, Prediction, Step, Tour, TourError};
+pub use tour::{CheckResult, Checkpoint, Prediction, Step, StepStarts, Tour, TourError};
 pub use traffic::Pattern;
 pub use user::{UserId, UserState};

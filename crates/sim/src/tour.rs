@@ -871,6 +871,69 @@ struct PredictionWords {
 /// Names the spotlight understands besides "server:N" and "user:N".
 const SPOTLIGHT_NAMES: [&str; 6] = ["balancer", "store", "cache", "db", "cdn", "dns"];
 
+/// One tour's system at the start of each step reached so far, in one mode. Back, a step shown
+/// again and Next after a step the page played copy a kept state instead of running every
+/// earlier step again: minutes of simulated time in the longer tours, a long task on a phone.
+#[derive(Default)]
+pub struct StepStarts {
+    /// The tour and mode the states are of.
+    of: Option<(String, Mode)>,
+    /// `starts[k]`: the system as step `k` is first shown, for every `k` up to the last kept.
+    starts: Vec<Sim>,
+}
+
+impl StepStarts {
+    /// The system as step `index` of `tour` is first shown in `mode`, as [`Tour::replay`]
+    /// builds it, run on from the latest state kept before it.
+    pub fn replay(&mut self, tour: &Tour, mode: Mode, index: usize) -> Result<Sim, TourError> {
+        if index > tour.steps.len() {
+            return Err(TourError::NoSuchStep { tour: tour.id.clone(), index, steps: tour.steps.len() });
+        }
+        self.keep_for(tour, mode);
+        if self.starts.is_empty() {
+            self.starts.push(tour.start(mode)?);
+        }
+        while self.starts.len() <= index {
+            let k = self.starts.len() - 1;
+            let mut sim = self.starts[k].clone();
+            tour.run_step(&mut sim, k)?;
+            self.starts.push(sim);
+        }
+        Ok(self.starts[index].clone())
+    }
+
+    /// Keeps `sim` as the start of step `index + 1` if it is step `index` run to its end from
+    /// the kept start with the tour's commands only (as the page plays a step, the learner and
+    /// the host page sending nothing): then it is the state a replay would build, exactly.
+    /// Whether it was kept.
+    pub fn offer(&mut self, tour: &Tour, mode: Mode, index: usize, sim: &Sim) -> bool {
+        if !self.holds(tour, mode) || self.starts.len() != index + 1 {
+            return false;
+        }
+        let start = &self.starts[index];
+        let scripted = start.commands().iter().cloned().chain(tour.schedule(index, start.now_us()));
+        let whole = tour.end_us(index, start.now_us()) == Some(sim.now_us())
+            && sim.config() == start.config()
+            && sim.commands().iter().cloned().eq(scripted);
+        if whole {
+            self.starts.push(sim.clone());
+        }
+        whole
+    }
+
+    fn holds(&self, tour: &Tour, mode: Mode) -> bool {
+        self.of.as_ref().is_some_and(|(id, m)| *id == tour.id && *m == mode)
+    }
+
+    /// Drops the states of another tour or mode.
+    fn keep_for(&mut self, tour: &Tour, mode: Mode) {
+        if !self.holds(tour, mode) {
+            self.of = Some((tour.id.clone(), mode));
+            self.starts.clear();
+        }
+    }
+}
+
 impl Tour {
     /// Parses and validates a tour. `file` is the file name (or path) the text came from: it
     /// names the file in errors and supplies the id when the JSON leaves it out. Errors from

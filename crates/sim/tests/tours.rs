@@ -8,7 +8,7 @@ use statelab_sim::event::EventKind;
 use statelab_sim::rewind::Rewinder;
 use statelab_sim::time::MS;
 use statelab_sim::tour::{builtin_tours, lay_words, spanish_tours, ModeCheckpoint, TOUR_IDS};
-use statelab_sim::{Checkpoint, Mode, ServerId, Sim, Tour, TourError, UserId};
+use statelab_sim::{Checkpoint, Command, Mode, ServerId, Sim, StepStarts, Tour, TourError, UserId};
 
 /// A small valid tour to break in one place at a time.
 const MINIMAL: &str = r#"{
@@ -107,6 +107,58 @@ fn replay_is_deterministic_and_one_step_leads_to_the_next() {
             }
         }
     }
+}
+
+/// Kept step starts give what a replay from the seed gives, in any order the steps are shown.
+#[test]
+fn step_starts_replay_as_the_tour_does_in_any_order() {
+    let fingerprint = |sim: &Sim| (sim.trace_hash(), sim.now_us(), sim.totals(), sim.commands().to_vec());
+    let mut starts = StepStarts::default();
+    for tour in builtin_tours() {
+        for &mode in &tour.modes {
+            let last = tour.steps.len();
+            for k in [last / 2, 0, last, 1, last / 2, last - 1] {
+                let kept = starts.replay(&tour, mode, k).unwrap();
+                assert_eq!(
+                    fingerprint(&kept),
+                    fingerprint(&tour.replay(mode, k).unwrap()),
+                    "{} {mode} step {k}",
+                    tour.id
+                );
+            }
+            assert!(starts.replay(&tour, mode, last + 1).is_err());
+        }
+    }
+}
+
+/// A step the page played to its end with the tour's commands only is the next step's start;
+/// one the learner changed, or stopped short, is not.
+#[test]
+fn a_step_played_whole_is_kept_as_the_next_start_and_any_other_is_refused() {
+    let tour = Tour::builtin("crash-2am").unwrap();
+    let mode = Mode::Stateful;
+    let mut starts = StepStarts::default();
+    let mut played = starts.replay(&tour, mode, 1).unwrap();
+    let start = played.now_us();
+    let end = tour.end_us(1, start).unwrap();
+    for (at_us, command) in tour.schedule(1, start) {
+        played.run_until(at_us);
+        played.apply(command).unwrap();
+    }
+    let mut short = played.clone();
+    short.run_until(end - MS);
+    let mut changed = played.clone();
+    changed.apply(Command::AddServer).unwrap();
+    changed.run_until(end);
+    played.run_until(end);
+    assert!(!starts.offer(&tour, mode, 1, &short), "stopped short of the step's end");
+    assert!(!starts.offer(&tour, mode, 1, &changed), "a command of the learner's");
+    assert!(!starts.offer(&tour, Mode::Stateless, 1, &played), "another mode");
+    assert!(!starts.offer(&tour, mode, 0, &played), "another step");
+    assert!(starts.offer(&tour, mode, 1, &played));
+    let next = starts.replay(&tour, mode, 2).unwrap();
+    assert_eq!(next.trace_hash(), tour.replay(mode, 2).unwrap().trace_hash());
+    assert_eq!(next.trace_hash(), played.trace_hash());
 }
 
 #[test]
