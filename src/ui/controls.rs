@@ -189,11 +189,14 @@ const ECHO_MS: u32 = 6_000;
 
 /// A notice is written at the top of the page, which a learner far down it (at the database's
 /// controls, say) would never see: while that line is out of the window, a copy shows at the
-/// window's top for a few seconds. Screen readers already hear the line itself. `line`: that line.
+/// window's top for a few seconds, or at its foot when the focus is in its upper half (a
+/// zoomed-in window is short, and the copy would cover the button just pressed). Screen
+/// readers already hear the line itself. `line`: that line.
 #[component]
 fn NoticeEcho(line: NodeRef<leptos::html::P>) -> impl IntoView {
     let lab = use_lab();
     let echo = RwSignal::new(None::<String>);
+    let low = RwSignal::new(false);
     let shown = StoredValue::new(0u64);
     Effect::new(move |_| {
         let notice = lab.notice.get();
@@ -212,6 +215,11 @@ fn NoticeEcho(line: NodeRef<leptos::html::P>) -> impl IntoView {
                 b.bottom() <= 0.0 || b.top() >= height
             });
             if out_of_view && current() {
+                let focus_high = document()
+                    .active_element()
+                    .map(|f| f.get_bounding_client_rect())
+                    .is_some_and(|f| f.top() + f.bottom() < height);
+                low.set(focus_high);
                 echo.set(Some(text));
                 Timeout::new(ECHO_MS, move || {
                     if current() {
@@ -223,7 +231,7 @@ fn NoticeEcho(line: NodeRef<leptos::html::P>) -> impl IntoView {
         })
         .forget();
     });
-    view! { <p class="notice-echo" aria-hidden="true" hidden=move || echo.with(Option::is_none)>{move || echo.get()}</p> }
+    view! { <p class="notice-echo" class:low=low aria-hidden="true" hidden=move || echo.with(Option::is_none)>{move || echo.get()}</p> }
 }
 
 /// Crash, restart and remove for each server, plus add. A button is greyed out by the same state

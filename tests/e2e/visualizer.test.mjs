@@ -1117,6 +1117,21 @@ test('a refusal far down the page shows at the window’s top too', async () => 
   const box = await echo.boundingBox();
   assert.ok(box.y >= 0 && box.y + box.height <= 800, `in the window: ${JSON.stringify(box)}`);
   assert.equal(await echo.getAttribute('aria-hidden'), 'true', 'the line itself is what a screen reader hears');
+  // Zoomed to 400 %, with the pressed button high in a 200 px window: the copy goes to the
+  // window's foot, clear of the button that keeps the focus.
+  await page.setViewportSize({ width: 320, height: 200 });
+  await page.getByRole('button', { name: 'Reset', exact: true }).click();
+  await page.getByRole('button', { name: 'Crash master', exact: true }).click();
+  await add.evaluate((b) => b.scrollIntoView({ block: 'start' }));
+  await add.click();
+  await echo.waitFor();
+  const [pressed, copy] = await page.evaluate(() => [document.activeElement, document.querySelector('.notice-echo')].map((e) => {
+    const b = e.getBoundingClientRect();
+    return { top: b.top, bottom: b.bottom, name: e.textContent };
+  }));
+  assert.equal(pressed.name, 'Add replica');
+  assert.ok(copy.top >= pressed.bottom && copy.bottom <= 200, `the copy ${JSON.stringify(copy)} under the button ${JSON.stringify(pressed)}`);
+  await page.setViewportSize({ width: 1280, height: 800 });
   // Where the line itself is in view, there is no copy.
   await page.getByRole('button', { name: 'Reset', exact: true }).click();
   await page.evaluate(() => scrollTo(0, 0));
