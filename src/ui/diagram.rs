@@ -115,6 +115,31 @@ fn diagram_point(ev: &web_sys::MouseEvent) -> Option<(f64, f64, f64)> {
     Some(((f64::from(ev.client_x()) - rect.left()) * scale, (f64::from(ev.client_y()) - rect.top()) * scale, scale))
 }
 
+/// Least room kept above a tapped dot when its note is scrolled into view [CSS px]: its ring
+/// stays in the window.
+const DOT_ROOM: f64 = 40.0;
+
+/// Brings a tapped dot's note into the window when it is below it (a zoomed-in or short
+/// window), scrolling as little as that takes and never so far that the dot, `tap_y` CSS px
+/// from the window's top, leaves it. A tour's dock holds the window's foot, so the note must
+/// clear it too.
+fn reveal_tapped_note(tap_y: f64) {
+    // After the note is written, so its place is known.
+    gloo_timers::callback::Timeout::new(0, move || {
+        let Some(w) = web_sys::window() else { return };
+        let Some(document) = w.document() else { return };
+        let Some(note) = document.query_selector(".diagram .tapped").ok().flatten() else { return };
+        let height = w.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0);
+        let dock = document.query_selector(".tour-dock").ok().flatten().map(|d| d.get_bounding_client_rect().top());
+        let floor = dock.filter(|top| *top > tap_y && *top < height).unwrap_or(height);
+        let by = (note.get_bounding_client_rect().bottom() + 8.0 - floor).min(tap_y - DOT_ROOM);
+        if by > 0.0 {
+            w.scroll_by_with_x_and_y(0.0, by);
+        }
+    })
+    .forget();
+}
+
 /// How far from a dot a click still picks it, in diagram units (`scale` per CSS pixel): 14, or
 /// a fingertip's 22 CSS px on a touch screen, where the diagram is drawn small and its dots are
 /// a few pixels wide.
@@ -547,6 +572,7 @@ pub fn Diagram(
                             menu.set(part.filter(|p| menu.get_untracked() != Some(*p)));
                         } else if let Some(id) = lab.live.with_value(|s| request_at(s, x, y, dot_reach(scale))).filter(|_| traces) {
                             lab.follow(id);
+                            reveal_tapped_note(f64::from(ev.client_y()));
                         } else if actions {
                             menu.set(None);
                         }

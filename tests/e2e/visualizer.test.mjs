@@ -7,11 +7,12 @@ import { setup, openPage, screenshot, loggedOut, sessionMode, card, steps, event
 
 const lab = setup();
 
-/** The top edge of the first dot drawn on the dot layer that lies in the window and, with the
- *  point `below` CSS px under it, clear of every box (which hides the dots under it): its window
- *  coordinates, moved `below` down, and the CSS px per diagram unit; null if there is none. */
-const dotInTheOpen = (page, below) =>
-  page.evaluate((below) => {
+/** The top edge of the first dot drawn on the dot layer that lies in the window, at least `top`
+ *  CSS px from its top, and, with the point `below` CSS px under it, clear of every box (which
+ *  hides the dots under it): its window coordinates, moved `below` down, and the CSS px per
+ *  diagram unit; null if there is none. */
+const dotInTheOpen = (page, below, top = 0) =>
+  page.evaluate(([below, top]) => {
     const canvas = document.getElementById('dots');
     const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
     const boxes = [...document.querySelectorAll('.stage svg g.node')].map((g) => g.getBoundingClientRect());
@@ -22,11 +23,11 @@ const dotInTheOpen = (page, below) =>
       if (data[i] !== 255) continue;
       const px = (i - 3) / 4;
       const [x, y] = [rect.left + (px % canvas.width) * scale, rect.top + Math.floor(px / canvas.width) * scale];
-      if (x < 0 || x > innerWidth || y + below > innerHeight || !clear(x, y) || !clear(x, y + below)) continue;
+      if (x < 0 || x > innerWidth || y < top || y + below > innerHeight || !clear(x, y) || !clear(x, y + below)) continue;
       return { x, y: y + below, scale };
     }
     return null;
-  }, below);
+  }, [below, top]);
 
 /** Ticks Auto-scaling once its panel has laid out: the side panels skip their layout while off
  *  screen (`content-visibility: auto`), so a box scrolled to moves as its panel renders. */
@@ -441,6 +442,27 @@ test('a tapped dot is ringed and told under the diagram, with the way to its tra
   assert.ok(keys.includes('Step to the next tenth of a second of simulated time') && !keys.includes('Trace the next request'), keys.join(' | '));
   assert.deepEqual([...errors, ...bare.errors], []);
   await bare.context.close();
+});
+
+test('zoomed to 200 %, a tapped dot’s note is scrolled towards the window, and the dot stays in it', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&rate=300`, { viewport: { width: 640, height: 400 }, deviceScaleFactor: 2 });
+  await steps(page, 3);
+  await page.locator('#dots').evaluate((c) => c.scrollIntoView({ block: 'start' }));
+  const note = page.locator('.diagram .tapped');
+  const before = await page.evaluate(() => scrollY);
+  // A dot with room above it: one at the window's very top keeps the page where it is.
+  const point = await dotInTheOpen(page, 0, 200);
+  assert.ok(point, 'a dot in view');
+  await page.mouse.click(point.x, point.y);
+  await note.filter({ hasText: /^Following request #\d+/ }).waitFor();
+  const scrolled = () => page.evaluate((y) => scrollY - y, before);
+  await eventually(async () => (await scrolled()) > 0);
+  const [bottom, by] = await Promise.all([note.evaluate((n) => n.getBoundingClientRect().bottom), scrolled()]);
+  // Up to the note's foot, or as far as keeps 40 px above the dot.
+  assert.ok(by > 0 && (bottom <= 400 || Math.abs(point.y - by - 40) < 1), `the note ends ${bottom} px down a 400 px window after a scroll of ${by} px`);
+  assert.ok(point.y - by >= 40, `the dot, ${point.y} px down, stays in the window after a scroll of ${by} px`);
+  assert.deepEqual(errors, []);
+  await context.close();
 });
 
 test('a traced request its only server could not take never says it went via that server', async () => {
