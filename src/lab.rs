@@ -345,6 +345,16 @@ impl Lab {
         self.say_clock();
     }
 
+    /// Play or pause from a key, where the focus may be far from the button that names it.
+    pub fn say_play(&self) {
+        let said = if self.playing.get_untracked() {
+            t(SaidPlaying).to_string()
+        } else {
+            tf(SaidPaused, &[("clock", &format!("t = {}", words::clock(self.with_sim(|s| s.now_us()))))])
+        };
+        self.clock_said.set(said);
+    }
+
     fn say_clock(&self) {
         let now = self.with_sim(|s| s.now_us());
         self.clock_said.set(format!("{}: {}", t(SimTime), words::clock(now)));

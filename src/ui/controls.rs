@@ -72,12 +72,13 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool, glossary: bool) -> impl IntoV
                 <button
                     class="primary play"
                     data-room=play_room()
+                    aria-keyshortcuts="Space"
                     on:click=move |_| lab.playing.update(|p| *p = !*p)
                 >
                     {move || t(if lab.playing.get() { Pause } else { Play })}
                 </button>
-                <button on:click=move |_| lab.step()>{t(Step)}</button>
-                <button on:click=move |_| lab.reset()>{t(Reset)}</button>
+                <button aria-keyshortcuts="S" on:click=move |_| lab.step()>{t(Step)}</button>
+                <button aria-keyshortcuts="R" on:click=move |_| lab.reset()>{t(Reset)}</button>
                 <label class="speed">
                     <span class="speed-word">{t(Speed)}" "</span>
                     <input
@@ -90,7 +91,7 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool, glossary: bool) -> impl IntoV
                             }
                         }
                     />
-                    <output>{move || words::decimal(format!("{:.2}×", lab.speed.get()))}</output>
+                    <output aria-live="off">{move || words::decimal(format!("{:.2}×", lab.speed.get()))}</output>
                 </label>
                 <span class="slowed hint" role="status">
                     {move || lab.slowed.get().map(words::slowdown)}
@@ -136,7 +137,7 @@ pub fn Toolbar(theme: RwSignal<Theme>, full: bool, glossary: bool) -> impl IntoV
             </div>
             // A frame that embeds a tour has its Tour mode for this: a page-wide switch there
             // would only be locked, and take the room of the step's text.
-            <div class="mode-switch" role="radiogroup" aria-label=t(SessionMode) hidden=move || touring() && !full>
+            <div class="mode-switch" role="radiogroup" aria-label=t(SessionMode) aria-keyshortcuts="M" hidden=move || touring() && !full>
                 <span class="group-label" aria-hidden="true">{t(SessionMode)}</span>
                 {[(Mode::Stateful, Mode::Stateful.key(), t(Stateful)), (Mode::Stateless, Mode::Stateless.key(), t(Stateless))]
                     .into_iter()
@@ -268,6 +269,7 @@ pub fn ServerControls() -> impl IntoView {
                                     disabled=move || !running()
                                     on:click=move |_| lab.send(Command::CrashServer { server: id })
                                     aria-label=tf(CrashNamed, &[("name", &words::server_in_text(id))])
+                                    aria-keyshortcuts=(id.0 < 9).then(|| (id.0 + 1).to_string())
                                 >
                                     {t(PartCrash)}
                                 </button>
@@ -297,7 +299,7 @@ pub fn ServerControls() -> impl IntoView {
             <Show when=move || last.get().is_some()>
                 <p class="hint" id="remove-why">{t(RemoveWhyLast)}</p>
             </Show>
-            <button class="primary" on:click=move |ev| {
+            <button class="primary" aria-keyshortcuts="A" on:click=move |ev| {
                 lab.send(Command::AddServer);
                 super::focus::keep_in_view(&ev);
             }>{t(AddServer)}</button>

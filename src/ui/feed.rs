@@ -10,24 +10,36 @@ use crate::lab::{page_ms, reading_order};
 /// How often the live region speaks at most [ms]: a busy run narrates dozens of lines a
 /// second, more than anyone can listen to.
 const ANNOUNCE_MS: u32 = 3_000;
-/// How long news after a quiet spell waits [ms]: enough for the lines of one moment (a crash,
-/// its lost sessions, its logouts) to gather, so the loss is what is heard.
+/// How long news after a quiet spell, or a loss at any time, waits [ms]: enough for the lines
+/// of one moment (a crash, its lost sessions, its logouts) to gather, so the loss is what is
+/// heard.
 const GATHER_MS: u32 = 300;
 
+/// How long a sentence that differs from one heard only in its figures is not spoken again
+/// [ms]: a spike's "N requests failed at Server K" every few seconds is one piece of news.
+const REPEAT_MS: f64 = 20_000.0;
+
+/// A sentence without its figures: two with the same shape tell the same news.
+fn shape(text: &str) -> String {
+    text.chars().filter(|c| !c.is_ascii_digit()).collect()
+}
+
 /// The narration, latest moment first. A polite live region mirrors it: a screen reader hears
-/// the newest loss (a logout, lost sessions, a crash), else the newest line, and how many more
-/// came with it, at most every few seconds.
+/// the newest loss (a logout, lost sessions, a crash) at once, else the newest line, and how
+/// many more came with it, at most every few seconds and not again while it only repeats.
 #[component]
 pub fn Feed() -> impl IntoView {
     let lab = use_lab();
     let announced = RwSignal::new(String::new());
-    // The number of the last line heard in this run, the rebuilds seen, and whether a flush
-    // is due.
+    // The number of the last line heard in this run, the rebuilds seen, and when the flush
+    // due will speak [page ms]: a loss brings it forward.
     let heard = StoredValue::new(None::<u64>);
     let rebuilds = StoredValue::new(lab.rebuilt().0);
-    let due = StoredValue::new(false);
-    // When the region last spoke [page ms].
+    let due = StoredValue::new(None::<f64>);
+    // When the region last spoke [page ms], and the shapes of what it said within
+    // [`REPEAT_MS`], with when.
     let spoke = StoredValue::new(f64::NEG_INFINITY);
+    let said = StoredValue::new(Vec::<(String, f64)>::new());
     Effect::new(move |_| {
         lab.feed.track();
         // A rebuilt run (Reset, a jump on the timeline) retells its past: silence what was said
@@ -37,15 +49,26 @@ pub fn Feed() -> impl IntoView {
             rebuilds.set_value(rebuilt);
             heard.set_value(Some(history));
             announced.set(String::new());
+            said.update_value(Vec::clear);
         }
-        if due.get_value() {
+        let now = page_ms();
+        let lost = lab.last_loss.with_value(|l| l.as_ref().map(|l| l.n)) > heard.get_value().or(Some(0));
+        let wait = if lost {
+            GATHER_MS
+        } else {
+            (f64::from(ANNOUNCE_MS) - (now - spoke.get_value())).max(f64::from(GATHER_MS)) as u32
+        };
+        let at = now + f64::from(wait);
+        if due.get_value().is_some_and(|d| d <= at) {
             return;
         }
-        due.set_value(true);
-        let quiet_for = page_ms() - spoke.get_value();
-        let wait = (f64::from(ANNOUNCE_MS) - quiet_for).max(f64::from(GATHER_MS)) as u32;
+        due.set_value(Some(at));
         Timeout::new(wait, move || {
-            let _ = due.try_set_value(false);
+            // Unless a loss brought another flush forward, which spoke instead.
+            if due.try_get_value() != Some(Some(at)) {
+                return;
+            }
+            due.set_value(None);
             let Some(from) = heard.try_get_value() else { return };
             let loss = lab.last_loss.try_get_value().flatten();
             let news = lab.feed.try_with_untracked(|f| {
@@ -56,7 +79,16 @@ pub fn Feed() -> impl IntoView {
             });
             if let Some(Some((n, text, more))) = news {
                 heard.set_value(Some(n));
-                spoke.set_value(page_ms());
+                let (now, form) = (page_ms(), shape(&text));
+                let heard_again = said.with_value(|s| s.iter().any(|(f, at)| *f == form && now - at < REPEAT_MS));
+                if heard_again {
+                    return;
+                }
+                said.update_value(|s| {
+                    s.retain(|(_, at)| now - at < REPEAT_MS);
+                    s.push((form, now));
+                });
+                spoke.set_value(now);
                 let _ = announced.try_set(match more {
                     0 => text,
                     1 => tf(FeedAndOneMore, &[("line", &text)]),

@@ -62,7 +62,10 @@ fn typing_into(ev: &web_sys::KeyboardEvent) -> bool {
 /// without which T would trace a request nobody sees.
 fn shortcut(lab: Lab, key: &str, full: bool, traces: bool) -> bool {
     match key {
-        " " => lab.playing.update(|p| *p = !*p),
+        " " => {
+            lab.playing.update(|p| *p = !*p);
+            lab.say_play();
+        }
         "s" | "S" => lab.step(),
         "r" | "R" => lab.reset(),
         // A tour sets the mode: the key says so, as the switch's note does.
@@ -154,6 +157,7 @@ pub fn Help(hidden: ReadSignal<bool>, full: bool, traces: bool) -> impl IntoView
                 </tbody>
             </table>
             <p>{t(TabHint)}</p>
+            <p>{t(ScreenReaderHint)}</p>
             <div class="dialog-foot">
                 <button class="primary" on:click=move |_| lab.help_open.set(false)>{t(Close)}</button>
             </div>

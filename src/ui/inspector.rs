@@ -127,16 +127,26 @@ pub fn SessionInspector() -> impl IntoView {
 #[component]
 pub fn Waterfall() -> impl IntoView {
     let lab = use_lab();
+    // What a trace waiting for its request waits on, told on the page and to a screen reader:
+    // the button and T may be far from this panel.
+    let waiting = move || {
+        t(if lab.snap.with(|s| s.rate_per_s == 0 && s.in_flight == 0) {
+            // With no traffic nothing will come: say so rather than wait.
+            TraceNoTraffic
+        } else if !lab.playing.get() {
+            TraceWaitingPaused
+        } else {
+            TraceWaiting
+        })
+    };
     view! {
         <section class="panel waterfall" aria-labelledby="waterfall-heading">
             <h2 id="waterfall-heading">{t(TraceHeading)}</h2>
-            <button on:click=move |_| lab.trace_next()>{t(TraceNext)}</button>
+            <button aria-keyshortcuts="T" on:click=move |_| lab.trace_next()>{t(TraceNext)}</button>
             <p class="hint">{t(TraceClickHint)}</p>
             {move || match lab.trace.get() {
                 Trace::Off => view! { <p class="hint">{t(TraceOff)}</p> }.into_any(),
-                // With no traffic nothing will come: say so rather than wait.
-                Trace::Waiting if lab.snap.with(|s| s.rate_per_s == 0 && s.in_flight == 0) => view! { <p class="hint">{t(TraceNoTraffic)}</p> }.into_any(),
-                Trace::Waiting => view! { <p class="hint">{t(TraceWaiting)}</p> }.into_any(),
+                Trace::Waiting => view! { <p class="hint">{waiting}</p> }.into_any(),
                 Trace::Following { id } => view! { <p class="hint">{tf(TraceFollowing, &[("id", &(id + 1))])}</p> }.into_any(),
                 Trace::Shown { request: c, .. } => {
                     let total = c.breakdown.total_us().max(1);
@@ -166,7 +176,11 @@ pub fn Waterfall() -> impl IntoView {
             // The panel may be far from the button or the T key that asked: a screen reader
             // hears the traced request's summary wherever the focus is.
             <p class="visually-hidden" aria-live="polite">
-                {move || lab.trace.with(|t| match t { Trace::Shown { request, .. } => summary(request), _ => String::new() })}
+                {move || lab.trace.with(|t| match t {
+                    Trace::Shown { request, .. } => summary(request),
+                    Trace::Waiting => waiting().to_string(),
+                    _ => String::new(),
+                })}
             </p>
         </section>
     }

@@ -385,7 +385,7 @@ fn DatabaseControls() -> impl IntoView {
                         }
                     }
                 />
-                <output>{move || format!("{} ms", Grouped(lag.get().into()))}</output>
+                <output aria-live="off">{move || format!("{} ms", Grouped(lag.get().into()))}</output>
             </label>
         </fieldset>
     }

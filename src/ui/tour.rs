@@ -117,7 +117,9 @@ pub fn TourPlayer(
     let tour_of = move |p: &Player| tours.with_value(|t| t[p.tour].clone());
     let show = move |tour_index: usize, mode: Mode, step: usize| {
         let tour: Tour = tours.with_value(|t| t[tour_index].clone());
-        match starts.try_update_value(|s| s.replay(&tour, mode, step)).unwrap_or_else(|| tour.replay(mode, step)) {
+        // Gone only with the tour's panel itself.
+        let Some(replayed) = starts.try_update_value(|s| s.replay(&tour, mode, step)) else { return };
+        match replayed {
             Ok(sim) => {
                 let acted = lab.own_sent.get_value() > 0;
                 lab.playing.set(false);

@@ -43,8 +43,9 @@ pub fn UserStrip(inspector: bool) -> impl IntoView {
                                 class:in=move || state().is_some_and(|s| s.0)
                                 class:out=move || state().is_some_and(|s| s.1)
                                 aria-pressed=move || (lab.selected_user.get() == Some(u)).to_string()
+                                // The name, from the title alone: a label as well would
+                                // be read again as the button's description.
                                 title=label
-                                aria-label=label
                                 on:click=move |_| lab.selected_user.set(Some(u))
                             >
                                 <span aria-hidden="true">{words::letters(u)}</span>

@@ -432,3 +432,34 @@ test('in a tour, Space after a mouse click on an answer plays and then pauses, a
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a screen reader hears what a shortcut did far from its button, and each control names its key', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&seed=1`);
+  const said = page.locator('.toolbar [aria-live="polite"]');
+  await page.keyboard.press(' ');
+  await page.waitForFunction(() => document.querySelector('.toolbar [aria-live="polite"]').textContent === 'Playing.');
+  await page.keyboard.press(' ');
+  assert.match(await said.textContent(), /^Paused at t = \d+\.\d s\.$/);
+  // T while paused: nothing will come until the run goes on, and the trace's live line says so.
+  await page.keyboard.press('t');
+  assert.equal(
+    await page.locator('.waterfall [aria-live="polite"]').textContent(),
+    'Waiting for the next request: the run is paused, and it is sent once you press Play or Step.',
+  );
+  const keys = async (role, name) => page.getByRole(role, { name, exact: true }).getAttribute('aria-keyshortcuts');
+  assert.deepEqual(
+    [await keys('button', 'Play'), await keys('button', 'Step'), await keys('button', 'Reset'), await keys('radiogroup', 'Session mode'), await keys('button', 'Add server'), await keys('button', 'Crash Server 2'), await keys('button', 'Trace next request')],
+    ['Space', 'S', 'R', 'M', 'A', '2', 'T'],
+  );
+  // Neither the speed's figure nor the lag's speaks each change: their sliders already do.
+  assert.equal(await page.locator('output[aria-live="off"]').count() >= 2, true);
+  await page.keyboard.press('?');
+  await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).getByText(/^With a screen reader, these single keys reach the page in its focus or forms mode/).waitFor();
+  await page.keyboard.press('Escape');
+  // A user's button is named once: no label to read again as its description.
+  const avatar = page.getByRole('button', { name: /^User A: / });
+  assert.equal(await avatar.getAttribute('aria-label'), null);
+  assert.match(await avatar.getAttribute('title'), /^User A: logged in/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

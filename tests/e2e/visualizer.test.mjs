@@ -738,6 +738,38 @@ test('the live region speaks the newest loss at most every few seconds, with how
   await context.close();
 });
 
+test('the live region speaks a loss at once, even just after other news, and not again what only repeats with new figures', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&mode=stateless&seed=1&speed=1`);
+  // Every change of the region, with the page's clock.
+  await page.evaluate(() => {
+    const live = document.querySelector('.feed [aria-live="polite"]');
+    window.heard = [];
+    new MutationObserver(() => live.textContent && window.heard.push([performance.now(), live.textContent])).observe(live, { childList: true, subtree: true, characterData: true });
+  });
+  const heard = () => page.evaluate(() => window.heard);
+  await sessionMode(page, 'Stateful').check();
+  await eventually(async () => (await heard()).length > 0);
+  const crashed = await page.evaluate(() => performance.now());
+  await page.getByRole('button', { name: 'Crash Server 1', exact: true }).click();
+  await eventually(async () => (await heard()).some(([, text]) => /logged out/.test(text)));
+  const [at] = (await heard()).find(([, text]) => /logged out/.test(text));
+  assert.ok(at - crashed < 2_000, `the logouts were heard ${Math.round(at - crashed)} ms after the crash`);
+  // A spike overloads the servers: their 503s, every few seconds, are one piece of news.
+  await page.getByRole('button', { name: 'Restart Server 1', exact: true }).click();
+  await page.getByRole('button', { name: 'Spike', exact: true }).click();
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
+  await page.waitForTimeout(12_000);
+  const said = (await heard()).filter(([t]) => t > at);
+  const shape = (text) => text.replace(/ And \d+ more events?\.$/, '').replace(/\d/g, '');
+  assert.ok(said.some(([, text]) => /failed/.test(text)), `the failures are heard: ${JSON.stringify(said)}`);
+  for (let i = 1; i < said.length; i++) {
+    const again = said.slice(0, i).find(([t, text]) => shape(text) === shape(said[i][1]) && said[i][0] - t < 20_000);
+    assert.ok(!again, `heard twice within 20 s: ${JSON.stringify(said)}`);
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('the live region counts every line it did not speak, beyond the ones the feed keeps', async () => {
   // 40 servers: the logged-out users log back in all over, and only a second's logins to one
   // server share a line.
