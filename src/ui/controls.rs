@@ -252,18 +252,28 @@ pub fn ServerControls() -> impl IntoView {
                 <For each=ids key=|id| *id let:id>
                     {
                         // One subscriber to the panels' publications per server row.
-                        let row = Memo::new(move |_| lab.panel_snap(|s| s.servers.iter().find(|v| v.id == id).map(|v| (v.state, v.served, s.removable(id)))));
+                        let row = Memo::new(move |_| lab.panel_snap(|s| s.servers.iter().find(|v| v.id == id).map(|v| (v.state, v.served, s.removable(id), (s.mode == Mode::Stateful).then_some(v.sessions)))));
                         let state = Memo::new(move |_| row.with(|r| r.map(|(state, ..)| state)));
                         let state = move || state.get();
                         let running = move || state().is_some_and(ServerState::is_running);
-                        let removable = Memo::new(move |_| row.with(|r| r.is_some_and(|(.., removable)| removable)));
+                        let removable = Memo::new(move |_| row.with(|r| r.is_some_and(|(_, _, removable, _)| removable)));
                         view! {
                             <li>
                                 <span class="name">{words::server(id)}</span>
                                 <span class="state">{move || state().map(words::server_state)}</span>
                                 <span class="served">
-                                    {move || row.get().map(|(_, served, _)| counted(served, ServedOne, Served))}
+                                    // Stateful: with the sessions a crash of this server
+                                    // would lose, in words, as the diagram draws them.
+                                    {move || row.get().map(|(_, served, _, held)| {
+                                        let served = counted(served, ServedOne, Served);
+                                        match held {
+                                            Some(n) => format!("{served} · {}", counted(n.into(), SessionsOne, SessionsCount)),
+                                            None => served,
+                                        }
+                                    })}
                                 </span>
+                                // The three buttons on a line of their own, in every row.
+                                <span class="break"></span>
                                 <button
                                     class="danger"
                                     disabled=move || !running()

@@ -1251,3 +1251,17 @@ test('compare view tells a screen reader what a crash did to each side', async (
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('in stateful mode each server’s row says how many sessions a crash of it would lose', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?autoplay=0&mode=stateful&seed=1`);
+  const rows = page.locator('.server-controls li .served');
+  const held = async () => (await rows.allTextContents()).map((t) => Number(t.match(/· (\d+) sessions?$/)?.[1]));
+  const before = await held();
+  assert.equal(before.reduce((a, b) => a + b, 0), 24, `the 24 users' sessions, server by server: ${before}`);
+  await page.getByRole('button', { name: 'Crash Server 1', exact: true }).click();
+  assert.equal(await loggedOut(page), before[0], 'the crash logged out as many users as the row said');
+  await sessionMode(page, 'Stateless').check();
+  assert.ok((await rows.allTextContents()).every((t) => /^\d+ served$/.test(t)), 'stateless: no server holds a session');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
