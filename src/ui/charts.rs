@@ -396,7 +396,9 @@ pub fn Charts() -> impl IntoView {
         })
     });
     view! {
-        <section class="charts" aria-label=t(LiveCharts)>
+        <section class="charts" aria-labelledby="charts-heading">
+            // Hidden: its look says what it is; a screen reader's list of headings needs it.
+            <h2 id="charts-heading" class="visually-hidden">{t(LiveCharts)}</h2>
             <LineChart title=t(ChartThroughput) unit="/s" data=throughput />
             <LineChart title=t(ChartLatency) unit=" ms" data=latency />
             <LineChart title=t(ChartErrors) unit="/s" data=errors empty=errors_empty />

@@ -76,7 +76,9 @@ pub fn Cards() -> impl IntoView {
     let logouts = Signal::derive(move || lab.snap.with(|s| count(s.totals.logouts)));
     let cache = Signal::derive(move || lab.snap.with(cache_figure));
     view! {
-        <section class="cards" aria-label=t(KeyFigures)>
+        <section class="cards" aria-labelledby="cards-heading">
+            // Hidden: its look says what it is; a screen reader's list of headings needs it.
+            <h2 id="cards-heading" class="visually-hidden">{t(KeyFigures)}</h2>
             <Card id="users-logged-out" label=UsersLoggedOut value=logged_out tone="alarm" />
             <Card id="logouts-so-far" label=LogoutsSoFar value=logouts tone="alarm" />
             <Card id="users-logged-in" label=UsersLoggedIn value=logged_in />

@@ -16,7 +16,9 @@ pub fn UserStrip(inspector: bool) -> impl IntoView {
     let lab = use_lab();
     let count = move || lab.snap.with(|s| s.users);
     view! {
-        <section class="users" aria-label=t(Users)>
+        <section class="users" aria-labelledby="users-heading">
+            // Hidden: its look says what it is; a screen reader's list of headings needs it.
+            <h2 id="users-heading" class="visually-hidden">{t(Users)}</h2>
             <ul class="avatars">
                 <For each=move || (0..count().min(SHOWN)).map(UserId) key=|u| u.0 let:u>
                     {

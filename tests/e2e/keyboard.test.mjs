@@ -456,6 +456,9 @@ test('a screen reader hears what a shortcut did far from its button, and each co
   await page.keyboard.press('?');
   await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).getByText(/^With a screen reader, these single keys reach the page in its focus or forms mode/).waitFor();
   await page.keyboard.press('Escape');
+  // A screen reader's list of headings reaches the figures, the users and the charts.
+  const headings = await page.getByRole('heading', { level: 2 }).allTextContents();
+  for (const h of ['Key figures', 'Users', 'Live charts']) assert.ok(headings.includes(h), headings.join(' | '));
   // A user's button is named once: no label to read again as its description.
   const avatar = page.getByRole('button', { name: /^User A: / });
   assert.equal(await avatar.getAttribute('aria-label'), null);
