@@ -428,9 +428,13 @@ pub fn TourPlayer(
                             }
                         }).collect_view()}
                     </ol>
-                    <p class="progress" role="status">
-                        {if finished_tour { tf(TourFinished, &[("title", &tour.title), ("mode", &mode_in_text(p.mode))]) } else { tf(StepOf, &[("n", &(p.step + 1)), ("count", &count), ("mode", &mode_in_text(p.mode))]) }}
-                    </p>
+                    // The finished tour's line is its heading, where Next puts the focus: a
+                    // screen reader reads a heading it lands on, and a status line only as news.
+                    {if finished_tour {
+                        view! { <h3 class="progress">{tf(TourFinished, &[("title", &tour.title), ("mode", &mode_in_text(p.mode))])}</h3> }.into_any()
+                    } else {
+                        view! { <p class="progress" role="status">{tf(StepOf, &[("n", &(p.step + 1)), ("count", &count), ("mode", &mode_in_text(p.mode))])}</p> }.into_any()
+                    }}
                     {
                         // The step view is rebuilt: the new step's title takes the focus, in view,
                         // where its text and Run come next (a phone would leave it off screen).
@@ -800,10 +804,9 @@ fn to_step_text() {
         if let Some(window) = web_sys::window() {
             lift_step_moves(&window, ".tour h3");
         }
-        // The new step's title; past the last step, the line that says the tour is finished.
-        let first = |d: &web_sys::Document, selector: &str| d.query_selector(selector).ok().flatten();
-        let document = web_sys::window().and_then(|w| w.document());
-        let title = document.and_then(|d| first(&d, ".tour h3").or_else(|| first(&d, ".tour .progress")));
+        // The new step's title; past the last step, the heading that says the tour is finished.
+        let title =
+            web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(".tour h3").ok().flatten());
         if let Some(h) = title {
             super::focus::focus_heading(&h);
         }

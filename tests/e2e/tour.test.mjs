@@ -51,6 +51,8 @@ test('Next from the last step, from the keyboard, puts the tour’s end in focus
   await page.keyboard.press('Enter');
   await page.getByText(/finished \(Stateful mode\)$/).waitFor();
   await page.waitForFunction(() => document.activeElement?.matches('.tour .progress'));
+  // A heading, which a screen reader reads where the focus lands; not a nameless status line.
+  assert.equal(await page.getByRole('heading', { level: 3, name: /^A crash at 2 am — finished/ }).count(), 1);
   assert.match(await page.evaluate(() => document.activeElement.textContent), /^A crash at 2 am — finished/);
   assert.deepEqual(errors, []);
   await context.close();
