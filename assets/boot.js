@@ -3,6 +3,14 @@
 // app's own files failing to load or to run) replaces "Loading the simulation…" with the
 // reason, so the page never stays loading forever. Text only, never HTML.
 (function () {
+  // A host page's messages sent before the app listens (on the frame's load event, say) wait
+  // here, and the app reads them once it does (see connect in src/host.rs).
+  window.statelabEarly = [];
+  function keep(e) {
+    if (window.statelabEarly) window.statelabEarly.push(e);
+    else removeEventListener('message', keep);
+  }
+  addEventListener('message', keep);
   var spanish = /(^|[?&])lang=es/.test(location.search) ||
     (!/(^|[?&])lang=/.test(location.search) && /^es\b/i.test(navigator.language || ''));
   var words = spanish

@@ -290,6 +290,9 @@ pub fn forward(event: &Event) {
 /// Starts listening when the page is framed, to the page `host` allows.
 pub fn connect(lab: Lab, host: Host) {
     let Some(window) = web_sys::window() else { return };
+    // The messages the loading page kept (assets/boot.js), which it keeps no more.
+    let early = Reflect::get(&window, &"statelabEarly".into()).ok().and_then(|v| v.dyn_into::<js_sys::Array>().ok());
+    let _ = Reflect::set(&window, &"statelabEarly".into(), &JsValue::NULL);
     let framed = window.parent().ok().flatten().is_some_and(|p| !Object::is(&p, &window));
     let host = match host {
         _ if !framed => return,
@@ -355,6 +358,10 @@ pub fn connect(lab: Lab, host: Host) {
         }
     });
     let _ = window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+    let listener: &js_sys::Function = on_message.as_ref().unchecked_ref();
+    for ev in early.iter().flat_map(js_sys::Array::iter) {
+        let _ = listener.call1(&JsValue::NULL, &ev);
+    }
     // The listener lives as long as the page.
     on_message.forget();
     post("ready", &[]);

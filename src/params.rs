@@ -341,11 +341,20 @@ fn whole(v: &str, lo: u64, hi: u64) -> Option<u64> {
     v.trim().parse::<u64>().ok().filter(|n| (lo..=hi).contains(n))
 }
 
-/// The pairs of a query string (with or without the leading `?`), decoded.
+/// The keys whose values name a choice: read in any case, as an instructor may type them.
+const CASELESS: [&str; 10] =
+    ["mode", "autoplay", "theme", "controls", "title", "panel", "scenario", "view", "compare", "lang"];
+
+/// The pairs of a query string (with or without the leading `?`), decoded. Keys are read in
+/// any case, and without an `amp;` before them: an `&` that a page escaped as `&amp;`, which a
+/// link copied out of an embed code's `src` keeps.
 fn pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
     query.trim_start_matches('?').split('&').filter(|s| !s.is_empty()).map(|pair| {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        (percent_decode(key), percent_decode(value))
+        let key = percent_decode(key.trim_start_matches("amp;")).to_ascii_lowercase();
+        let value = percent_decode(value);
+        let value = if CASELESS.contains(&key.as_str()) { value.to_ascii_lowercase() } else { value };
+        (key, value)
     })
 }
 
@@ -815,6 +824,19 @@ mod tests {
         assert_eq!(with_theme("https://a.example/", Theme::Dark), "https://a.example/?theme=dark");
         let dark = "https://a.example/?mode=stateful&theme=dark&autoplay=0";
         assert_eq!(with_theme(dark, Theme::Dark), dark, "a link that asks for the theme is left as it is");
+    }
+
+    /// As an instructor may paste them: choices in capitals, and the `&amp;` of an embed
+    /// code's `src` copied as it is.
+    #[test]
+    fn choices_are_read_in_any_case_and_an_escaped_ampersand_is_an_ampersand() {
+        let (p, notices) = parse(
+            "?Scenario=Crash-2am&amp;step=2&amp;amp;controls=Minimal&mode=Stateless&theme=Dark&autoplay=TRUE",
+            Lang::En,
+        );
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!((p.scenario.as_deref(), p.step, p.controls), (Some("crash-2am"), 1, Controls::Minimal));
+        assert_eq!((p.config.mode, p.theme, p.autoplay), (Mode::Stateless, Theme::Dark, true));
     }
 
     #[test]

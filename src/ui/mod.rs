@@ -271,7 +271,7 @@ pub fn App(setup: Setup) -> impl IntoView {
         })}
         <main class="lab" class:compact=!full class:hidden=move || comparing.get()>
             {any_controls.then(|| view! { <controls::Toolbar theme=theme full=full glossary=full && params.shows("glossary") /> })}
-            {(params.shows("tour") || params.scenario.is_some()).then(|| view! { <tour::TourPlayer start=params.scenario.clone().map(|id| (id, params.step)) mode=params.config.mode mode_asked=params.mode_asked chooser=full reset=any_controls /> })}
+            {(params.shows("tour") || params.scenario.is_some()).then(|| view! { <tour::TourPlayer start=params.scenario.clone().map(|id| (id, params.step)) mode=params.config.mode mode_asked=params.mode_asked chooser=full reset=any_controls plays=!any_controls && params.autoplay /> })}
             <metrics::Cards />
             <diagram::Diagram actions=full traces=params.shows("trace") projector=Signal::derive(move || theme.get() == Theme::Projector) />
             <users::UserStrip inspector=params.shows("inspector") />

@@ -205,7 +205,7 @@ pub fn Share(theme: RwSignal<Theme>) -> impl IntoView {
     let snippet = move || {
         let src = frame_src.get();
         format!(
-            "<iframe src=\"{}\" width=\"{}\" height=\"{}\" title=\"{}\" loading=\"lazy\" allow=\"clipboard-write\" style=\"border:0\"></iframe>",
+            "<iframe src=\"{}\" width=\"{}\" height=\"{}\" title=\"{}\" loading=\"lazy\" allow=\"clipboard-write\" style=\"border:0;max-width:100%\"></iframe>",
             attr(&src),
             width.get(),
             height.get(),

@@ -80,7 +80,8 @@ const STEP_REAL_S: f64 = 20.0;
 /// `start`: a tour id and step to open at once (from the URL), in `mode` if the tour offers it.
 /// `chooser`: whether the learner may pick and start another tour; a frame that embeds one
 /// step shows only that tour (its Tour mode stays), and its Reset reopens the step it opened
-/// on. `reset`: whether the page has a Reset.
+/// on. `reset`: whether the page has a Reset. `plays`: the tour runs its steps and moves on by
+/// itself from the start (a frame with no controls told to play), waiting at each question.
 #[component]
 pub fn TourPlayer(
     start: Option<(String, usize)>,
@@ -88,13 +89,14 @@ pub fn TourPlayer(
     mode_asked: bool,
     chooser: bool,
     reset: bool,
+    plays: bool,
 ) -> impl IntoView {
     let lab = use_lab();
     let tours = StoredValue::new(crate::i18n::tours::tours());
     let chosen = RwSignal::new(0usize);
     let chosen_mode = RwSignal::new(Mode::Stateful);
     let player = RwSignal::new(None::<Player>);
-    let autoplay = RwSignal::new(false);
+    let autoplay = RwSignal::new(plays);
     // The step the URL opened, which a frame's Reset reopens.
     let opened = StoredValue::new(0usize);
     // Bumped whenever the learner moves, so a pending autoplay timer knows it is stale.

@@ -39,6 +39,33 @@ test('the host page crashes Server 1 over postMessage and hears the logouts', as
   await context.close();
 });
 
+test('messages the host page sends on the frame’s load event, before the app listens, are not lost', async () => {
+  const context = await lab.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${lab.server.url}examples/embed.html`);
+  // A second frame whose load event sends a crash and Play: the obvious way to script it.
+  await page.evaluate((src) => {
+    window.heard = [];
+    const frame = document.createElement('iframe');
+    addEventListener('message', (e) => e.source === frame.contentWindow && e.data?.statelab === 1 && window.heard.push(e.data.type));
+    frame.id = 'early';
+    frame.title = 'early';
+    frame.onload = () => {
+      frame.contentWindow.postMessage({ statelab: 1, type: 'command', command: { cmd: 'crash_server', server: 0 } }, '*');
+      frame.contentWindow.postMessage({ statelab: 1, type: 'play' }, '*');
+    };
+    frame.src = src;
+    document.body.append(frame);
+  }, `${lab.server.url}index.html?autoplay=0&mode=stateful&controls=minimal`);
+  const frame = page.frameLocator('#early');
+  await frame.getByRole('button', { name: 'Pause', exact: true }).waitFor({ timeout: 10_000 });
+  await page.waitForFunction(() => window.heard.includes('command_applied') && window.heard.includes('ready'));
+  const heard = await page.evaluate(() => window.heard);
+  assert.ok(heard.indexOf('command_applied') < heard.indexOf('ready'), `kept messages are answered first: ${heard}`);
+  assert.ok((await card(frame, 'Users logged out')) > 0, 'the crash was applied');
+  await context.close();
+});
+
 test('the host page’s step pauses a running lab, as the Step button does', async () => {
   const { page, context, errors } = await open(`${lab.server.url}examples/embed.html`);
   await page.waitForFunction(() => (window.statelabEvents ?? []).some((e) => e.type === 'ready'));

@@ -715,3 +715,22 @@ test('a step not run in this mode is not ticked, and a finished tour offers the 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a tour framed with no controls, told to play, runs its steps by itself and waits at a question', async () => {
+  const { page, errors, context } = await openPage(lab.browser, `${lab.server.url}?scenario=crash-2am&controls=none&autoplay=1&speed=10`, { viewport: { width: 800, height: 500 } });
+  await page.getByText(/^Step 1 of 3/).waitFor();
+  // No Play to press: the first step runs to its end (the clock at its 5 s), and the tour
+  // moves on to the next, whose question it waits at.
+  await page.getByText(/^Step 2 of 3/).waitFor({ timeout: 30_000 });
+  assert.match(await page.locator('.tour').textContent(), /5\.0 s of 5\.0 s/);
+  await page.locator('.tour .hint', { hasText: 'Autoplay waits for your answer above.' }).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+  // Told not to play, the same frame waits for Run.
+  const still = await openPage(lab.browser, `${lab.server.url}?scenario=crash-2am&controls=none&autoplay=0&speed=10`, { viewport: { width: 800, height: 500 } });
+  await still.page.getByText(/^Step 1 of 3/).waitFor();
+  await still.page.waitForTimeout(3_000);
+  assert.equal(await still.page.getByText(/^Step 1 of 3/).count(), 1);
+  assert.equal(await still.page.getByRole('button', { name: 'Run this step' }).count(), 1);
+  await still.context.close();
+});
